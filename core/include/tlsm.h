@@ -1,0 +1,377 @@
+/*
+ * tlsm.h - the one public header of tlsm, a TLS 1.3 (and later 1.2) library whose core
+ * is a pure state machine.
+ *
+ * The library never touches a socket, a thread, a file or the clock on its own. The host
+ * feeds it ciphertext (tlsm_feed), takes ciphertext out (tlsm_output_peek/consume),
+ * writes and reads plaintext (tlsm_write, tlsm_read_peek/consume) and asks what happened
+ * (tlsm_status, tlsm_next_event).
+ *
+ * Rules that every caller can rely on:
+ *  - A borrowed pointer (output, plaintext, peer certificate) stays valid until the next
+ *    call that changes that connection.
+ *  - Errors are sticky: after a fatal error every call returns the same code, and the alert
+ *    that tells the peer why is already waiting in the output. Always drain the output,
+ *    even after an error.
+ *  - Errors are negative ints in one namespace. For protocol errors the low byte is the
+ *    TLS alert description; TLSM_ERR_IS_LOCAL_ALERT / TLSM_ERR_IS_PEER_ALERT tell whether
+ *    tlsm sent it or the peer did. tlsm_strerror() names every code.
+ *  - Backpressure is a status bit, never an error. Nothing is dropped silently.
+ *  - A connection is single-threaded. A config may be shared by connections on different
+ *    threads once frozen (the first tlsm_conn_new freezes it).
+ */
+#ifndef TLSM_H
+#define TLSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(SWIG)
+#define TLSM_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define TLSM_MUST_CHECK
+#endif
+
+/* ---------------------------------------------------------------- versions, codes */
+
+#define TLSM_VERSION_MAJOR 0
+#define TLSM_VERSION_MINOR 1
+/* Returns the library version as a string, e.g. "0.1.0". */
+const char *tlsm_version_string(void);
+
+typedef enum { TLSM_ROLE_CLIENT = 0, TLSM_ROLE_SERVER = 1 } tlsm_role;
+
+/* Protocol versions as on the wire. */
+#define TLSM_TLS12 0x0303
+#define TLSM_TLS13 0x0304
+
+/* TLS 1.3 cipher suites (RFC 8446 B.4). */
+#define TLSM_TLS_AES_128_GCM_SHA256       0x1301
+#define TLSM_TLS_AES_256_GCM_SHA384       0x1302
+#define TLSM_TLS_CHACHA20_POLY1305_SHA256 0x1303
+
+/* Named groups (RFC 8446 s.4.2.7). */
+#define TLSM_GROUP_SECP256R1 0x0017
+#define TLSM_GROUP_SECP384R1 0x0018
+#define TLSM_GROUP_X25519    0x001d
+
+/* Signature schemes (RFC 8446 s.4.2.3). */
+#define TLSM_SIG_RSA_PKCS1_SHA256       0x0401
+#define TLSM_SIG_RSA_PKCS1_SHA384       0x0501
+#define TLSM_SIG_RSA_PKCS1_SHA512       0x0601
+#define TLSM_SIG_ECDSA_SECP256R1_SHA256 0x0403
+#define TLSM_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define TLSM_SIG_RSA_PSS_RSAE_SHA256    0x0804
+#define TLSM_SIG_RSA_PSS_RSAE_SHA384    0x0805
+#define TLSM_SIG_RSA_PSS_RSAE_SHA512    0x0806
+#define TLSM_SIG_ED25519                0x0807
+#define TLSM_SIG_RSA_PSS_PSS_SHA256     0x0809
+#define TLSM_SIG_RSA_PSS_PSS_SHA384     0x080a
+#define TLSM_SIG_RSA_PSS_PSS_SHA512     0x080b
+
+/* ---------------------------------------------------------------- errors */
+
+#define TLSM_OK 0
+/* Protocol errors: -(TLSM_ERR_LOCAL_ALERT_BASE | alert) when tlsm detected the problem
+ * and sent `alert`; -(TLSM_ERR_PEER_ALERT_BASE | alert) when the peer sent a fatal alert. */
+#define TLSM_ERR_LOCAL_ALERT_BASE 0x100
+#define TLSM_ERR_PEER_ALERT_BASE  0x200
+#define TLSM_ERR_LOCAL_ALERT(a) (-(TLSM_ERR_LOCAL_ALERT_BASE | (int)(a)))
+#define TLSM_ERR_PEER_ALERT(a)  (-(TLSM_ERR_PEER_ALERT_BASE | (int)(a)))
+#define TLSM_ERR_IS_LOCAL_ALERT(e) ((e) < 0 && ((-(e)) & 0xf00) == TLSM_ERR_LOCAL_ALERT_BASE)
+#define TLSM_ERR_IS_PEER_ALERT(e)  ((e) < 0 && ((-(e)) & 0xf00) == TLSM_ERR_PEER_ALERT_BASE)
+#define TLSM_ERR_ALERT(e) ((uint8_t)((-(e)) & 0xff))
+
+/* TLS alert descriptions (RFC 8446 s.6). */
+enum {
+    TLSM_ALERT_CLOSE_NOTIFY = 0,
+    TLSM_ALERT_UNEXPECTED_MESSAGE = 10,
+    TLSM_ALERT_BAD_RECORD_MAC = 20,
+    TLSM_ALERT_RECORD_OVERFLOW = 22,
+    TLSM_ALERT_HANDSHAKE_FAILURE = 40,
+    TLSM_ALERT_BAD_CERTIFICATE = 42,
+    TLSM_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    TLSM_ALERT_CERTIFICATE_REVOKED = 44,
+    TLSM_ALERT_CERTIFICATE_EXPIRED = 45,
+    TLSM_ALERT_CERTIFICATE_UNKNOWN = 46,
+    TLSM_ALERT_ILLEGAL_PARAMETER = 47,
+    TLSM_ALERT_UNKNOWN_CA = 48,
+    TLSM_ALERT_ACCESS_DENIED = 49,
+    TLSM_ALERT_DECODE_ERROR = 50,
+    TLSM_ALERT_DECRYPT_ERROR = 51,
+    TLSM_ALERT_PROTOCOL_VERSION = 70,
+    TLSM_ALERT_INSUFFICIENT_SECURITY = 71,
+    TLSM_ALERT_INTERNAL_ERROR = 80,
+    TLSM_ALERT_INAPPROPRIATE_FALLBACK = 86,
+    TLSM_ALERT_USER_CANCELED = 90,
+    TLSM_ALERT_MISSING_EXTENSION = 109,
+    TLSM_ALERT_UNSUPPORTED_EXTENSION = 110,
+    TLSM_ALERT_UNRECOGNIZED_NAME = 112,
+    TLSM_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
+    TLSM_ALERT_UNKNOWN_PSK_IDENTITY = 115,
+    TLSM_ALERT_CERTIFICATE_REQUIRED = 116,
+    TLSM_ALERT_NO_APPLICATION_PROTOCOL = 120
+};
+
+/* Errors that are not alerts (API use, resources, configuration, certificates). */
+enum {
+    TLSM_ERR_NOMEM = -1,          /* allocation failed */
+    TLSM_ERR_ARG = -2,            /* invalid argument (NULL, bad length, unknown code) */
+    TLSM_ERR_STATE = -3,          /* call not allowed in this state (e.g. write before handshake) */
+    TLSM_ERR_CLOSED = -4,         /* the connection was closed cleanly; no more data */
+    TLSM_ERR_FROZEN = -5,         /* config is in use by a connection and can no longer change */
+    TLSM_ERR_BUFFER = -6,         /* caller's buffer too small */
+    TLSM_ERR_PEM = -7,            /* malformed PEM */
+    TLSM_ERR_KEY = -8,            /* unsupported or malformed private key */
+    TLSM_ERR_KEY_MISMATCH = -9,   /* private key does not match the certificate */
+    TLSM_ERR_NO_CERT = -10,       /* no certificate found in input */
+    TLSM_ERR_RNG = -11,           /* random generator failed */
+    TLSM_ERR_CRYPTO = -12,        /* a crypto primitive failed unexpectedly */
+    TLSM_ERR_TRUNCATED = -13,     /* transport closed without close_notify */
+    TLSM_ERR_NO_SESSION = -14,    /* no resumable session available */
+    TLSM_ERR_IO = -15,            /* file could not be read (config loaders only) */
+
+    /* Certificate problems (a connection reports the alert; tlsm_conn_verify_error() gives
+     * one of these). Also returned by the PKI functions. */
+    TLSM_ERR_CERT_PARSE = -0x400,        /* DER/X.509 malformed */
+    TLSM_ERR_CERT_UNKNOWN_ISSUER = -0x401, /* no path to a trust anchor */
+    TLSM_ERR_CERT_SIGNATURE = -0x402,    /* a signature in the chain does not verify */
+    TLSM_ERR_CERT_EXPIRED = -0x403,      /* now > notAfter */
+    TLSM_ERR_CERT_NOT_YET_VALID = -0x404,/* now < notBefore */
+    TLSM_ERR_CERT_NOT_CA = -0x405,       /* issuer lacks basicConstraints cA or keyCertSign */
+    TLSM_ERR_CERT_PATH_LEN = -0x406,     /* pathLenConstraint exceeded / chain too deep */
+    TLSM_ERR_CERT_USAGE = -0x407,        /* keyUsage / extendedKeyUsage forbids this use */
+    TLSM_ERR_CERT_NAME_MISMATCH = -0x408,/* host name / IP not in subjectAltName */
+    TLSM_ERR_CERT_UNSUPPORTED_ALG = -0x409, /* signature or key algorithm not supported/allowed */
+    TLSM_ERR_CERT_CRITICAL_EXT = -0x40a, /* unknown critical extension */
+    TLSM_ERR_CERT_WEAK_KEY = -0x40b,     /* key too small for policy */
+    TLSM_ERR_CERT_NO_TRUST = -0x40c      /* no trust anchors configured */
+};
+
+/* Returns a static, human-readable name for any tlsm code (never NULL). */
+const char *tlsm_strerror(int code);
+/* Returns the name of a TLS alert description, e.g. "handshake_failure" (never NULL). */
+const char *tlsm_alert_name(uint8_t alert);
+
+/* ---------------------------------------------------------------- config */
+
+typedef struct tlsm_config tlsm_config;
+typedef struct tlsm_conn tlsm_conn;
+
+/* Random source: fill out[0..len) and return 0, or non-zero on failure. */
+typedef int (*tlsm_rng_fn)(void *ctx, uint8_t *out, size_t len);
+/* Clock: return the current time in milliseconds since the Unix epoch. */
+typedef uint64_t (*tlsm_clock_fn)(void *ctx);
+
+/* Creates a config for one role with secure defaults: TLS 1.3 only, all three suites,
+ * X25519 then P-256 then P-384, peer certificate verification on (client side).
+ * Returns NULL on allocation failure. The config is reference counted. */
+TLSM_MUST_CHECK tlsm_config *tlsm_config_new(tlsm_role role);
+/* Adds a reference (for hosts that share a config). Returns cfg. */
+tlsm_config *tlsm_config_ref(tlsm_config *cfg);
+/* Drops a reference; frees the config (wiping keys) when the last one goes. NULL is a no-op. */
+void tlsm_config_free(tlsm_config *cfg);
+
+/* Protocol versions to enable, e.g. (TLSM_TLS13, TLSM_TLS13). This build implements
+ * TLS 1.3 only, so any range that excludes 1.3 returns TLSM_ERR_ARG. */
+TLSM_MUST_CHECK int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uint16_t max);
+/* Cipher suites in preference order (TLSM_TLS_* codes). Unknown codes: TLSM_ERR_ARG. */
+TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n);
+/* Key-exchange groups in preference order (TLSM_GROUP_*). The client sends a key share for
+ * the first one. Unknown codes: TLSM_ERR_ARG. */
+TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
+/* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
+TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);
+/* ALPN protocols in preference order, as a wire-format list: each name prefixed by its
+ * one-byte length (e.g. "\x02h2\x08http/1.1"). A server with ALPN configured and a client
+ * offering none in common fails with no_application_protocol (RFC 7301 s.3.2). */
+TLSM_MUST_CHECK int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len);
+
+/* Certificate chain (leaf first) and matching private key, PEM. PKCS#8 (RSA, EC, Ed25519),
+ * SEC1 "EC PRIVATE KEY" and PKCS#1 "RSA PRIVATE KEY" keys are accepted. Several identities
+ * may be added; the one matching the peer's signature algorithms is used. */
+TLSM_MUST_CHECK int tlsm_config_add_identity_pem(tlsm_config *cfg, const uint8_t *chain_pem,
+                                                 size_t chain_len, const uint8_t *key_pem,
+                                                 size_t key_len);
+/* Same with DER: `chain` is `n` certificates, leaf first; `key` is PKCS#8, SEC1 or PKCS#1. */
+TLSM_MUST_CHECK int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
+                                                 const size_t *chain_lens, size_t n,
+                                                 const uint8_t *key, size_t key_len);
+/* Adds trust anchors from PEM (any number of CERTIFICATE blocks). Sets *added (may be NULL)
+ * to how many were accepted. Returns TLSM_ERR_NO_CERT when none was. */
+TLSM_MUST_CHECK int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len,
+                                              size_t *added);
+/* Adds one DER trust anchor. */
+TLSM_MUST_CHECK int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
+/* Loads the system trust store (/etc/ssl/certs/ca-certificates.crt on Debian). */
+TLSM_MUST_CHECK int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added);
+
+/* Peer verification mode. Clients verify the server by default. */
+typedef enum {
+    TLSM_VERIFY_PEER = 0,                  /* verify chain and (client) host name */
+    TLSM_VERIFY_INSECURE_NO_VERIFICATION = 1 /* accept any certificate: testing only */
+} tlsm_verify_mode;
+TLSM_MUST_CHECK int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode);
+
+/* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
+TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
+
+/* Server: number of NewSessionTickets sent after the handshake (default 1, 0 disables
+ * resumption). Client: whether to offer stored sessions (any n > 0 enables). */
+TLSM_MUST_CHECK int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n);
+/* Server: the 32-byte key that protects tickets (default: random per config). Set the same
+ * key on several configs/processes to resume across them. */
+TLSM_MUST_CHECK int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len);
+/* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1). */
+TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);
+
+/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4). Default on. */
+TLSM_MUST_CHECK int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on);
+/* Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
+ * (a stateless-retry style address check). Default off. */
+TLSM_MUST_CHECK int tlsm_config_set_require_cookie(tlsm_config *cfg, int on);
+/* Maximum plaintext per record we are willing to receive, advertised with record_size_limit
+ * (RFC 8449); 64..16384, default 16384. */
+TLSM_MUST_CHECK int tlsm_config_set_record_size_limit(tlsm_config *cfg, uint16_t limit);
+
+/* Deterministic hooks: replace the random source and the clock (tests, replays). */
+TLSM_MUST_CHECK int tlsm_config_set_rng(tlsm_config *cfg, tlsm_rng_fn fn, void *ctx);
+TLSM_MUST_CHECK int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, void *ctx);
+
+/* Report every handshake message sent and received as TLSM_EV_MESSAGE_SENT/RECEIVED events
+ * (for ladders and debugging). Default off. */
+TLSM_MUST_CHECK int tlsm_config_set_trace(tlsm_config *cfg, int on);
+
+/* External signing: instead of signing with a key held in the config, the connection emits
+ * TLSM_EV_SIGN and waits for tlsm_sign_done(). Use with tlsm_config_add_identity_*_external. */
+TLSM_MUST_CHECK int tlsm_config_add_identity_external(tlsm_config *cfg, const uint8_t *chain_pem,
+                                                      size_t chain_len);
+
+/* ---------------------------------------------------------------- connection */
+
+/* Creates a connection. `server_name` (client only, may be NULL) is sent as SNI and checked
+ * against the server certificate; an IP literal is checked against IP SANs and not sent.
+ * Freezes cfg. Returns NULL on allocation failure or invalid arguments. */
+TLSM_MUST_CHECK tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name);
+/* Frees the connection, wiping every secret. NULL is a no-op. */
+void tlsm_conn_free(tlsm_conn *conn);
+
+/* Client: starts the handshake now (queues the ClientHello). Implied by the first
+ * tlsm_status / tlsm_output_peek; returns the sticky error if any. */
+TLSM_MUST_CHECK int tlsm_conn_start(tlsm_conn *conn);
+
+/* Ciphertext in. Copies up to len bytes, sets *consumed, and processes every complete
+ * record. Fewer bytes are consumed only when the engine must be drained first (plaintext
+ * unread or output pending beyond its bound); check tlsm_status. */
+TLSM_MUST_CHECK int tlsm_feed(tlsm_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
+/* Zero-copy input: a pointer to free space in the input buffer and its size; write ciphertext
+ * there and call tlsm_input_ack(n). Returns NULL (cap 0) when the buffer is full. */
+uint8_t *tlsm_input_buf(tlsm_conn *conn, size_t *cap);
+TLSM_MUST_CHECK int tlsm_input_ack(tlsm_conn *conn, size_t n);
+/* The transport reached end of stream. Without a prior close_notify this is truncation
+ * (TLSM_ERR_TRUNCATED). */
+TLSM_MUST_CHECK int tlsm_feed_eof(tlsm_conn *conn);
+
+/* Ciphertext out: borrow what is pending (NULL and *len 0 if nothing) ... */
+const uint8_t *tlsm_output_peek(tlsm_conn *conn, size_t *len);
+/* ... and drop the first n bytes once the transport took them. */
+TLSM_MUST_CHECK int tlsm_output_consume(tlsm_conn *conn, size_t n);
+
+/* Plaintext out: queue application data. Accepts what fits (*accepted); the rest must be
+ * offered again once tlsm_status has TLSM_STATUS_CAN_WRITE. Only after the handshake. */
+TLSM_MUST_CHECK int tlsm_write(tlsm_conn *conn, const uint8_t *p, size_t len, size_t *accepted);
+/* Plaintext in: borrow the received application data available now ... */
+const uint8_t *tlsm_read_peek(tlsm_conn *conn, size_t *len);
+/* ... and mark n bytes of it as read. */
+TLSM_MUST_CHECK int tlsm_read_consume(tlsm_conn *conn, size_t n);
+
+/* Level-triggered status bits. */
+#define TLSM_STATUS_WANT_INPUT    0x01u /* the engine needs more ciphertext */
+#define TLSM_STATUS_HAS_OUTPUT    0x02u /* ciphertext is waiting for the transport */
+#define TLSM_STATUS_CAN_WRITE     0x04u /* handshake done and room to accept plaintext */
+#define TLSM_STATUS_HAS_PLAINTEXT 0x08u /* application data is waiting to be read */
+#define TLSM_STATUS_BLOCKED       0x10u /* waiting for tlsm_verify_done / tlsm_sign_done */
+#define TLSM_STATUS_CLOSED        0x20u /* no more plaintext will come (close or error) */
+#define TLSM_STATUS_HANDSHAKING   0x40u /* the handshake has not finished */
+#define TLSM_STATUS_ERROR         0x80u /* a fatal error happened: see tlsm_conn_error */
+unsigned tlsm_status(tlsm_conn *conn);
+
+/* One-shot events. */
+typedef enum {
+    TLSM_EV_NONE = 0,
+    TLSM_EV_HANDSHAKE_DONE = 1,   /* keys are ready, tlsm_write allowed */
+    TLSM_EV_PEER_CLOSED = 2,      /* close_notify received */
+    TLSM_EV_ALERT = 3,            /* an alert was received (.alert, .fatal) */
+    TLSM_EV_NEW_TICKET = 4,       /* client: a resumable session is available (tlsm_conn_get_session) */
+    TLSM_EV_KEY_UPDATED = 5,      /* .fatal = 0; .alert = 1 if the peer updated its sending keys,
+                                     0 if we updated ours */
+    TLSM_EV_MESSAGE_SENT = 6,     /* trace: handshake message .msg_type sent (or CCS: 20 in .msg_type with .ccs) */
+    TLSM_EV_MESSAGE_RECEIVED = 7, /* trace: handshake message .msg_type received */
+    TLSM_EV_SIGN = 8,             /* external signing requested: see tlsm_sign_request */
+    TLSM_EV_ERROR = 9             /* the connection failed: .code */
+} tlsm_event_type;
+
+typedef struct {
+    tlsm_event_type type;
+    int code;          /* TLSM_EV_ERROR: the error code */
+    uint8_t alert;     /* TLSM_EV_ALERT: description */
+    uint8_t fatal;     /* TLSM_EV_ALERT: 1 if fatal */
+    uint8_t msg_type;  /* MESSAGE_*: handshake type (1 client_hello ... 24 key_update) */
+    uint8_t ccs;       /* MESSAGE_*: 1 when the message is a ChangeCipherSpec */
+} tlsm_event;
+
+/* Pops the next event into *ev. Returns 1 if an event was stored, 0 when there is none. */
+int tlsm_next_event(tlsm_conn *conn, tlsm_event *ev);
+/* A static name for an event type or a handshake message type ("ClientHello", ...). */
+const char *tlsm_event_name(tlsm_event_type type);
+const char *tlsm_message_name(uint8_t msg_type);
+
+/* External signing (TLSM_EV_SIGN): the scheme and the exact bytes to sign (borrowed). */
+TLSM_MUST_CHECK int tlsm_sign_request(tlsm_conn *conn, uint16_t *scheme, const uint8_t **msg,
+                                      size_t *len);
+/* Supplies the signature; the handshake continues. */
+TLSM_MUST_CHECK int tlsm_sign_done(tlsm_conn *conn, const uint8_t *sig, size_t len);
+
+/* Sends close_notify; further writes fail with TLSM_ERR_CLOSED. */
+TLSM_MUST_CHECK int tlsm_close(tlsm_conn *conn);
+/* Updates our sending keys (RFC 8446 s.4.6.3); ask_peer = 1 requests the peer to do the same. */
+TLSM_MUST_CHECK int tlsm_key_update(tlsm_conn *conn, int ask_peer);
+/* RFC 8446 s.7.5 exporter. context may be NULL (no context) - distinct from empty. */
+TLSM_MUST_CHECK int tlsm_export_keying_material(tlsm_conn *conn, const char *label,
+                                                size_t label_len, const uint8_t *context,
+                                                size_t context_len, uint8_t *out, size_t out_len);
+
+/* ---------------------------------------------------------------- facts */
+
+int tlsm_conn_error(const tlsm_conn *conn);           /* sticky error, 0 if none */
+int tlsm_conn_verify_error(const tlsm_conn *conn);    /* TLSM_ERR_CERT_* of a failed verification, or 0 */
+int tlsm_conn_handshake_done(const tlsm_conn *conn);  /* 1 once the handshake finished */
+uint16_t tlsm_conn_version(const tlsm_conn *conn);    /* negotiated version, 0 before */
+uint16_t tlsm_conn_suite(const tlsm_conn *conn);      /* negotiated suite, 0 before */
+uint16_t tlsm_conn_group(const tlsm_conn *conn);      /* key-exchange group, 0 if none (psk_ke) */
+uint16_t tlsm_conn_peer_sigalg(const tlsm_conn *conn);/* scheme the peer signed with, 0 if none */
+int tlsm_conn_resumed(const tlsm_conn *conn);         /* 1 if the handshake used a PSK */
+int tlsm_conn_hrr(const tlsm_conn *conn);             /* 1 if a HelloRetryRequest happened */
+/* Negotiated ALPN protocol (borrowed, not NUL-terminated), NULL if none. */
+const uint8_t *tlsm_conn_alpn(const tlsm_conn *conn, size_t *len);
+/* Server: SNI host name the client sent (NUL-terminated), NULL if none. */
+const char *tlsm_conn_server_name(const tlsm_conn *conn);
+/* Peer certificate chain as DER, index 0 = leaf; NULL past the end. */
+size_t tlsm_conn_peer_cert_count(const tlsm_conn *conn);
+const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *conn, size_t index, size_t *len);
+
+/* Client sessions for resumption: serialize the latest ticket (after TLSM_EV_NEW_TICKET),
+ * and offer it on a new connection before its first output. The blob holds a secret:
+ * keep it like a key. With buf == NULL, *len receives the needed size. */
+TLSM_MUST_CHECK int tlsm_conn_get_session(const tlsm_conn *conn, uint8_t *buf, size_t cap,
+                                          size_t *len);
+TLSM_MUST_CHECK int tlsm_conn_set_session(tlsm_conn *conn, const uint8_t *blob, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TLSM_H */

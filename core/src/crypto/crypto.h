@@ -1,0 +1,175 @@
+/*
+ * crypto.h - the internal crypto provider of tlsm.
+ *
+ * Everything above this layer (record, handshake, pki) calls only these functions; only the
+ * files in core/src/crypto/ include sodium.h or nettle/*.h. Which library backs which
+ * primitive follows DESIGN.md: X25519, Ed25519, ChaCha20-Poly1305, random and wiping from
+ * libsodium; SHA-2, HMAC, HKDF, AES-GCM, ECDH/ECDSA on P-256/P-384 and RSA from Nettle.
+ *
+ * Context structs are opaque fixed-size storage so that callers can embed them without
+ * seeing the library types (the implementation checks the sizes at compile time).
+ * Functions returning int return 0 on success and a negative value on failure.
+ */
+#ifndef TLSM_CRYPTO_H
+#define TLSM_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsm.h"
+
+/* ------------------------------------------------------------------ random */
+
+typedef struct {
+    tlsm_rng_fn fn; /* NULL: libsodium randombytes_buf */
+    void *ctx;
+} crypto_rng;
+
+/* Fills out with random bytes from rng (or the system source if rng or rng->fn is NULL). */
+int crypto_random(const crypto_rng *rng, uint8_t *out, size_t len);
+
+/* ------------------------------------------------------------------ hashes */
+
+typedef enum { HASH_SHA256 = 0, HASH_SHA384 = 1, HASH_SHA512 = 2 } hash_alg;
+
+#define CRYPTO_HASH_MAX 64
+#define CRYPTO_HASH_BLOCK_MAX 128
+
+typedef struct {
+    hash_alg alg;
+    _Alignas(16) uint8_t state[256];
+} crypto_hash_ctx; /* copyable by assignment (transcript snapshots) */
+
+size_t crypto_hash_len(hash_alg alg);
+void crypto_hash_init(crypto_hash_ctx *ctx, hash_alg alg);
+void crypto_hash_update(crypto_hash_ctx *ctx, const uint8_t *data, size_t len);
+/* Writes crypto_hash_len bytes. The context must be re-initialised afterwards. */
+void crypto_hash_final(crypto_hash_ctx *ctx, uint8_t *out);
+void crypto_hash(hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+
+void crypto_hmac(hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
+                 size_t len, uint8_t *out);
+/* HKDF (RFC 5869). extract writes crypto_hash_len(alg) bytes; a NULL salt means zeros. */
+void crypto_hkdf_extract(hash_alg alg, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                         size_t ikm_len, uint8_t *prk);
+/* Fails if out_len > 255 * hash length. */
+int crypto_hkdf_expand(hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                       size_t info_len, uint8_t *out, size_t out_len);
+
+/* ------------------------------------------------------------------ AEAD */
+
+typedef enum { AEAD_AES128_GCM = 0, AEAD_AES256_GCM = 1, AEAD_CHACHA20_POLY1305 = 2 } aead_alg;
+
+#define CRYPTO_AEAD_NONCE_LEN 12
+#define CRYPTO_AEAD_TAG_LEN 16
+#define CRYPTO_AEAD_KEY_MAX 32
+
+typedef struct {
+    aead_alg alg;
+    _Alignas(16) uint8_t state[4608]; /* expanded key (AES + GHASH table) or raw key */
+} crypto_aead_ctx;
+
+size_t crypto_aead_key_len(aead_alg alg);
+int crypto_aead_init(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key);
+/* Encrypts len bytes of in to out and appends the 16-byte tag (out needs len + 16).
+ * in and out may be the same buffer. */
+void crypto_aead_seal(crypto_aead_ctx *ctx, const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
+                      const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                      uint8_t *out);
+/* Decrypts len bytes (ciphertext followed by the tag, len >= 16) to out (len - 16 bytes),
+ * checking the tag in constant time. in and out may be the same buffer. Returns 0 or -1;
+ * on failure out is wiped. */
+int crypto_aead_open(crypto_aead_ctx *ctx, const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
+                     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                     uint8_t *out);
+void crypto_aead_wipe(crypto_aead_ctx *ctx);
+
+/* ------------------------------------------------------------------ key exchange */
+
+/* Groups use the TLS NamedGroup codes (TLSM_GROUP_*). */
+#define CRYPTO_KEX_PRIV_MAX 48
+#define CRYPTO_KEX_PUB_MAX 97 /* uncompressed P-384 point */
+#define CRYPTO_KEX_SHARED_MAX 48
+
+int crypto_kex_supported(uint16_t group);
+/* Public key length on the wire for group (32, 65, 97), 0 if unsupported. */
+size_t crypto_kex_pub_len(uint16_t group);
+/* Generates a key pair, drawing the private key from rng: X25519 takes 32 bytes as the
+ * private key (as RFC 8448 traces expect); NIST curves draw scalar-sized bytes and retry
+ * while out of range. */
+int crypto_kex_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t *pub,
+                      size_t *pub_len);
+/* Computes the shared secret with the peer's public value, validating it (length, point on
+ * curve, uncompressed form only; X25519 rejects an all-zero result). Writes the x-coordinate
+ * (NIST) or the 32-byte result (X25519). */
+int crypto_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
+                      size_t peer_len, uint8_t *shared, size_t *shared_len);
+
+/* ------------------------------------------------------------------ signatures */
+
+typedef enum {
+    PK_NONE = 0,
+    PK_RSA,          /* rsaEncryption key (PKCS#1 v1.5 or PSS signatures) */
+    PK_RSA_PSS,      /* id-RSASSA-PSS key (PSS signatures only) */
+    PK_EC_P256,
+    PK_EC_P384,
+    PK_ED25519
+} pk_type;
+
+/* A public key whose bytes are borrowed from elsewhere (usually a certificate's DER). */
+typedef struct {
+    pk_type type;
+    const uint8_t *point; size_t point_len; /* EC: uncompressed point; Ed25519: 32 bytes */
+    const uint8_t *n; size_t n_len;         /* RSA modulus (big-endian, leading zeros allowed) */
+    const uint8_t *e; size_t e_len;         /* RSA public exponent */
+} crypto_pubkey;
+
+/* Signature algorithms independent of TLS codes: hash + padding; ECDSA's curve comes from
+ * the key. */
+typedef enum {
+    SIG_NONE = 0,
+    SIG_ED25519,
+    SIG_ECDSA_SHA256, SIG_ECDSA_SHA384, SIG_ECDSA_SHA512,
+    SIG_RSA_PSS_SHA256, SIG_RSA_PSS_SHA384, SIG_RSA_PSS_SHA512, /* salt = hash length */
+    SIG_RSA_PKCS1_SHA256, SIG_RSA_PKCS1_SHA384, SIG_RSA_PKCS1_SHA512
+} sig_alg;
+
+/* RSA modulus size in bits (0 for non-RSA keys). */
+size_t crypto_pubkey_bits(const crypto_pubkey *pk);
+/* Verifies sig (DER-encoded for ECDSA) over msg (hashed inside). Returns 0 when valid. */
+int crypto_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
+                  const uint8_t *sig, size_t sig_len);
+
+typedef struct crypto_privkey crypto_privkey; /* opaque, heap-allocated, wiped on free */
+
+/* Private key constructors from big-endian integers / raw bytes. */
+crypto_privkey *crypto_privkey_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+                                   const uint8_t *d, size_t d_len, const uint8_t *p, size_t p_len,
+                                   const uint8_t *q, size_t q_len, const uint8_t *dp, size_t dp_len,
+                                   const uint8_t *dq, size_t dq_len, const uint8_t *qinv,
+                                   size_t qinv_len);
+crypto_privkey *crypto_privkey_ec(pk_type curve, const uint8_t *scalar, size_t len);
+crypto_privkey *crypto_privkey_ed25519(const uint8_t seed[32]);
+void crypto_privkey_free(crypto_privkey *key);
+pk_type crypto_privkey_type(const crypto_privkey *key);
+size_t crypto_privkey_bits(const crypto_privkey *key);
+/* Maximum signature length this key produces. */
+size_t crypto_privkey_sig_max(const crypto_privkey *key);
+/* 1 if the private key belongs to the public key (same modulus / point), else 0. */
+int crypto_privkey_matches(const crypto_privkey *key, const crypto_pubkey *pub);
+/* Signs msg (hashed inside). ECDSA output is DER. PSS salt and ECDSA nonces come from rng
+ * (ECDSA: deterministic input is mixed with rng output, never rng alone). */
+int crypto_sign(const crypto_privkey *key, sig_alg alg, const crypto_rng *rng,
+                const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
+                size_t *sig_len);
+
+/* ------------------------------------------------------------------ utilities */
+
+/* Constant-time equality: 1 if equal, 0 if not. */
+int crypto_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
+void crypto_wipe(void *p, size_t len);
+/* Initialises the libraries once (libsodium's sodium_init); safe to call repeatedly from
+ * any thread. Returns 0 or -1. */
+int crypto_init(void);
+
+#endif

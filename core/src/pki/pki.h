@@ -1,0 +1,104 @@
+/*
+ * pki.h - certificates and keys for tlsm: DER reading, X.509 parsing, PEM, private key
+ * loading, chain verification against trust anchors and host name matching (RFC 5280,
+ * RFC 6125). All parsing goes through the bounded DER reader; a parsed certificate only
+ * borrows from its DER buffer, so the DER must outlive it.
+ *
+ * Error returns are the TLSM_ERR_CERT_* / TLSM_ERR_PEM / TLSM_ERR_KEY codes of tlsm.h.
+ */
+#ifndef TLSM_PKI_H
+#define TLSM_PKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "tlsm.h"
+
+/* keyUsage bits as numbered in RFC 5280 s.4.2.1.3 (bit 0 = digitalSignature). */
+#define PKI_KU_DIGITAL_SIGNATURE 0x001
+#define PKI_KU_KEY_ENCIPHERMENT  0x004
+#define PKI_KU_KEY_AGREEMENT     0x010
+#define PKI_KU_KEY_CERT_SIGN     0x020
+
+#define PKI_EKU_SERVER_AUTH 0x01
+#define PKI_EKU_CLIENT_AUTH 0x02
+#define PKI_EKU_ANY         0x04
+
+typedef struct {
+    const uint8_t *der; size_t der_len;       /* the whole certificate */
+    const uint8_t *tbs; size_t tbs_len;       /* tbsCertificate, signed bytes */
+    sig_alg sig_alg;                          /* outer signatureAlgorithm (must equal inner) */
+    const uint8_t *sig; size_t sig_len;       /* signatureValue contents (no unused-bits byte) */
+    const uint8_t *serial; size_t serial_len;
+    const uint8_t *issuer; size_t issuer_len;   /* full DER of the issuer Name */
+    const uint8_t *subject; size_t subject_len; /* full DER of the subject Name */
+    int64_t not_before, not_after;            /* seconds since the epoch */
+    crypto_pubkey pubkey;
+    const uint8_t *spki; size_t spki_len;     /* full SubjectPublicKeyInfo DER */
+    int version;                              /* 1, 2 or 3 */
+    int is_ca;                                /* basicConstraints cA */
+    int path_len;                             /* pathLenConstraint, -1 if absent */
+    int has_key_usage; unsigned key_usage;
+    int has_eku; unsigned eku;
+    const uint8_t *san; size_t san_len;       /* contents of the GeneralNames SEQUENCE, NULL if absent */
+    const uint8_t *ski; size_t ski_len;       /* subjectKeyIdentifier, NULL if absent */
+    const uint8_t *aki; size_t aki_len;       /* authorityKeyIdentifier keyIdentifier, NULL if absent */
+} pki_cert;
+
+/* Parses a DER certificate strictly (DER only, no trailing bytes, v3 extensions unique,
+ * unknown critical extensions rejected). */
+int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
+
+/* Finds the next PEM block labelled `label` (e.g. "CERTIFICATE") at or after *pos in pem,
+ * decodes it into a malloc'ed buffer (*der, *der_len; caller frees) and advances *pos past
+ * it. Returns 0, 1 when no further block exists, or TLSM_ERR_PEM. If label is NULL any block
+ * is taken and its label copied into label_out (at least 64 bytes) when non-NULL. */
+int pki_pem_next(const uint8_t *pem, size_t len, size_t *pos, const char *label,
+                 char *label_out, uint8_t **der, size_t *der_len);
+
+/* Loads a private key from DER (PKCS#8 RSA/EC/Ed25519, SEC1 EC, PKCS#1 RSA) or from PEM
+ * ("PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"). */
+int pki_privkey_der(const uint8_t *der, size_t len, crypto_privkey **out);
+int pki_privkey_pem(const uint8_t *pem, size_t len, crypto_privkey **out);
+
+/* A set of trust anchors (owned DER copies and their parsed forms). */
+typedef struct {
+    uint8_t **der;
+    size_t *der_len;
+    pki_cert *certs;
+    size_t n, cap;
+} pki_store;
+
+void pki_store_init(pki_store *s);
+void pki_store_free(pki_store *s);
+/* Adds a copy of one DER certificate (it must parse). */
+int pki_store_add_der(pki_store *s, const uint8_t *der, size_t len);
+
+typedef enum { PKI_PURPOSE_SERVER = 0, PKI_PURPOSE_CLIENT = 1 } pki_purpose;
+
+typedef struct {
+    const char *host;      /* DNS name or IP literal to match, NULL for none */
+    int64_t now;           /* validation time, seconds since the epoch */
+    pki_purpose purpose;
+    size_t max_depth;      /* max certificates in a path including the anchor (0: 10) */
+    size_t min_rsa_bits;   /* 0: 2048 */
+} pki_verify_opts;
+
+/* Verifies a chain as received (chain[0] = leaf, the rest untrusted intermediates in any
+ * order) against the store: builds a path to an anchor checking signatures, validity,
+ * basicConstraints/pathLen, keyUsage/EKU and finally the host name. Returns 0 or the
+ * TLSM_ERR_CERT_* that best explains the failure; *bad_index (may be NULL) receives the
+ * index in `chain` of the certificate at fault. */
+int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
+                     const pki_verify_opts *opts, size_t *bad_index);
+
+/* Matches host (DNS name, or IPv4/IPv6 literal) against the certificate's subjectAltName
+ * (RFC 6125: no CN fallback, wildcard only as the whole left-most label, never for IPs).
+ * Returns 0 on match, TLSM_ERR_CERT_NAME_MISMATCH otherwise. */
+int pki_match_host(const pki_cert *cert, const char *host);
+
+/* 1 if host is an IPv4 or IPv6 literal, and writes its bytes (4 or 16) to ip / *ip_len. */
+int pki_parse_ip(const char *host, uint8_t ip[16], size_t *ip_len);
+
+#endif
