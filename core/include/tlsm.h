@@ -30,6 +30,11 @@
 extern "C" {
 #endif
 
+/* Only the functions declared here are exported from the shared library. */
+#if defined(__GNUC__) && !defined(SWIG)
+#pragma GCC visibility push(default)
+#endif
+
 #if defined(__GNUC__) && !defined(SWIG)
 #define TLSM_MUST_CHECK __attribute__((warn_unused_result))
 #else
@@ -370,6 +375,10 @@ const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *conn, size_t index, size_t *
 TLSM_MUST_CHECK int tlsm_conn_get_session(const tlsm_conn *conn, uint8_t *buf, size_t cap,
                                           size_t *len);
 TLSM_MUST_CHECK int tlsm_conn_set_session(tlsm_conn *conn, const uint8_t *blob, size_t len);
+
+#if defined(__GNUC__) && !defined(SWIG)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
