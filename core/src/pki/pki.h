@@ -44,6 +44,8 @@ typedef struct {
     const uint8_t *san; size_t san_len;       /* contents of the GeneralNames SEQUENCE, NULL if absent */
     const uint8_t *ski; size_t ski_len;       /* subjectKeyIdentifier, NULL if absent */
     const uint8_t *aki; size_t aki_len;       /* authorityKeyIdentifier keyIdentifier, NULL if absent */
+    sig_alg pss_params;                       /* id-RSASSA-PSS key restricted to this PSS
+                                                 algorithm by its parameters, else SIG_NONE */
 } pki_cert;
 
 /* Parses a DER certificate strictly (DER only, no trailing bytes, v3 extensions unique,
@@ -72,7 +74,9 @@ typedef struct {
 
 void pki_store_init(pki_store *s);
 void pki_store_free(pki_store *s);
-/* Adds a copy of one DER certificate (it must parse). */
+/* Adds a copy of one DER certificate (it must parse; since an anchor's own signature is
+ * never checked, an unsupported signature algorithm such as SHA-1 is tolerated there and
+ * leaves sig_alg = SIG_NONE). */
 int pki_store_add_der(pki_store *s, const uint8_t *der, size_t len);
 
 typedef enum { PKI_PURPOSE_SERVER = 0, PKI_PURPOSE_CLIENT = 1 } pki_purpose;
@@ -89,7 +93,7 @@ typedef struct {
  * order) against the store: builds a path to an anchor checking signatures, validity,
  * basicConstraints/pathLen, keyUsage/EKU and finally the host name. Returns 0 or the
  * TLSM_ERR_CERT_* that best explains the failure; *bad_index (may be NULL) receives the
- * index in `chain` of the certificate at fault. */
+ * index in `chain` of the certificate at fault, or n when the fault is in a trust anchor. */
 int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
                      const pki_verify_opts *opts, size_t *bad_index);
 

@@ -1,0 +1,326 @@
+/*
+ * x509.c - strict X.509 v1/v2/v3 certificate parsing (RFC 5280 s.4).
+ *
+ * The parsed pki_cert borrows from the DER buffer. Everything is read through the DER
+ * reader; any malformation is TLSM_ERR_CERT_PARSE, an algorithm tlsm does not accept is
+ * TLSM_ERR_CERT_UNSUPPORTED_ALG, an unknown critical extension TLSM_ERR_CERT_CRITICAL_EXT.
+ */
+#include <string.h>
+
+#include "pki/alg.h"
+#include "pki/der.h"
+#include "pki/oid.h"
+#include "pki/pki.h"
+#include "pki/x509.h"
+
+/* Name ::= SEQUENCE OF RelativeDistinguishedName (RFC 5280 s.4.1.2.4); an RDN is a
+ * non-empty SET OF AttributeTypeAndValue ::= SEQUENCE { type OID, value ANY }. Only the
+ * structure is checked: names are compared as whole DER encodings. */
+static const uint8_t *read_name(der_reader *r, size_t *len)
+{
+    der_reader name, rdn, atv;
+    size_t start = r->pos, n = 0;
+    uint8_t tag;
+    der_enter(r, DER_SEQUENCE, &name);
+    while (der_left(&name)) {
+        der_enter(&name, DER_SET, &rdn);
+        if (!der_left(&rdn))
+            der_fail(&rdn);
+        while (der_left(&rdn)) {
+            der_enter(&rdn, DER_SEQUENCE, &atv);
+            der_oid(&atv, &n);
+            der_get_any(&atv, &tag, &n);
+            der_leave(&rdn, &atv);
+        }
+        der_leave(&name, &rdn);
+    }
+    if (der_leave(r, &name) != 0) {
+        *len = 0;
+        return NULL;
+    }
+    *len = r->pos - start;
+    return r->p + start;
+}
+
+/* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+ * (0..MAX) OPTIONAL } (RFC 5280 s.4.2.1.9). */
+static int ext_basic_constraints(pki_cert *c, der_reader *v)
+{
+    der_reader s;
+    der_enter(v, DER_SEQUENCE, &s);
+    if (der_peek(&s) == DER_BOOLEAN) {
+        c->is_ca = der_bool(&s);
+        /* DER omits a DEFAULT value (X.690 s.11.5): an explicit FALSE is not DER. */
+        if (!c->is_ca)
+            der_fail(&s);
+    }
+    if (der_peek(&s) == DER_INTEGER) {
+        c->path_len = (int)der_small_uint(&s, 0x7fffffff);
+        /* s.4.2.1.9: CAs MUST NOT include pathLenConstraint unless cA is asserted. */
+        if (!c->is_ca)
+            der_fail(&s);
+    }
+    return der_leave(v, &s);
+}
+
+/* KeyUsage ::= BIT STRING (RFC 5280 s.4.2.1.3), bit 0 = digitalSignature. */
+static int ext_key_usage(pki_cert *c, der_reader *v)
+{
+    size_t n = 0;
+    unsigned unused = 0;
+    const uint8_t *b = der_bits(v, &n, &unused);
+    /* Nine bits are defined; DER strips trailing zero bits of a named bit list (X.690
+     * s.11.2.2), so the last used bit must be one. s.4.2.1.3: "When the keyUsage extension
+     * appears in a certificate, at least one of the bits MUST be set to 1." */
+    if (!b || n == 0 || n > 2 || !(b[n - 1] & (1u << unused))) {
+        der_fail(v);
+        return -1;
+    }
+    c->key_usage = 0;
+    for (unsigned i = 0; i < n * 8 - unused; i++)
+        if (b[i / 8] & (0x80u >> (i % 8)))
+            c->key_usage |= 1u << i;
+    c->has_key_usage = 1;
+    return 0;
+}
+
+/* ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (RFC 5280 s.4.2.1.12).
+ * Purposes tlsm does not use are ignored. */
+static int ext_eku(pki_cert *c, der_reader *v)
+{
+    der_reader s;
+    size_t n = 0;
+    der_enter(v, DER_SEQUENCE, &s);
+    if (!der_left(&s))
+        der_fail(&s);
+    c->eku = 0;
+    while (der_left(&s)) {
+        const uint8_t *oid = der_oid(&s, &n);
+        if (DER_OID_IS(oid, n, OID_EKU_SERVER_AUTH))
+            c->eku |= PKI_EKU_SERVER_AUTH;
+        else if (DER_OID_IS(oid, n, OID_EKU_CLIENT_AUTH))
+            c->eku |= PKI_EKU_CLIENT_AUTH;
+        else if (DER_OID_IS(oid, n, OID_EKU_ANY))
+            c->eku |= PKI_EKU_ANY;
+    }
+    c->has_eku = 1;
+    return der_leave(v, &s);
+}
+
+/* GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName (RFC 5280 s.4.2.1.6). Each name
+ * is one context-tagged element; the two kinds tlsm matches are checked here so that the
+ * matcher can trust them: dNSName is a non-empty IA5String, iPAddress is 4 or 16 bytes. */
+static int ext_san(pki_cert *c, der_reader *v)
+{
+    der_reader s;
+    size_t n = 0;
+    uint8_t tag;
+    der_enter(v, DER_SEQUENCE, &s);
+    c->san = s.p;
+    c->san_len = s.len;
+    if (!der_left(&s))
+        der_fail(&s);
+    while (der_left(&s)) {
+        const uint8_t *g = der_get_any(&s, &tag, &n);
+        if (!g || (tag & 0xc0) != 0x80)
+            der_fail(&s);
+        else if (tag == DER_CTX(2)) {
+            for (size_t i = 0; i < n; i++)
+                if (g[i] >= 0x80)
+                    der_fail(&s);
+        } else if (tag == DER_CTX(7) && n != 4 && n != 16) {
+            der_fail(&s);
+        }
+    }
+    return der_leave(v, &s);
+}
+
+/* AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OPTIONAL, authorityCertIssuer
+ * [1] OPTIONAL, authorityCertSerialNumber [2] OPTIONAL } (RFC 5280 s.4.2.1.1). */
+static int ext_aki(pki_cert *c, der_reader *v)
+{
+    der_reader s;
+    size_t n = 0;
+    der_enter(v, DER_SEQUENCE, &s);
+    if (der_peek(&s) == DER_CTX(0))
+        c->aki = der_get(&s, DER_CTX(0), &c->aki_len);
+    if (der_peek(&s) == DER_CTX_CONS(1))
+        der_get(&s, DER_CTX_CONS(1), &n);
+    if (der_peek(&s) == DER_CTX(2))
+        der_get(&s, DER_CTX(2), &n);
+    return der_leave(v, &s);
+}
+
+/* Returns 1 if an extension with this OID appears in exts before position `before`. */
+static int seen_before(const der_reader *exts, size_t before, const uint8_t *oid, size_t len)
+{
+    der_reader r, e;
+    size_t n = 0;
+    der_init(&r, exts->p, before);
+    while (der_left(&r)) {
+        der_enter(&r, DER_SEQUENCE, &e);
+        const uint8_t *o = der_oid(&e, &n);
+        if (der_oid_is(o, n, oid, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 s.4.1.2.9); Extension ::=
+ * SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+static int read_extensions(pki_cert *c, der_reader *r)
+{
+    der_reader exts, e, v;
+    size_t n = 0, vlen = 0;
+    int critical_unknown = 0;
+    der_enter(r, DER_SEQUENCE, &exts);
+    if (!der_left(&exts))
+        der_fail(&exts);
+    while (der_left(&exts)) {
+        size_t at = exts.pos;
+        int critical = 0;
+        der_enter(&exts, DER_SEQUENCE, &e);
+        const uint8_t *oid = der_oid(&e, &n);
+        if (der_peek(&e) == DER_BOOLEAN) {
+            critical = der_bool(&e);
+            if (!critical) /* DEFAULT FALSE must be omitted in DER (X.690 s.11.5) */
+                der_fail(&e);
+        }
+        const uint8_t *val = der_get(&e, DER_OCTET_STRING, &vlen);
+        if (der_leave(&exts, &e) != 0)
+            break;
+        /* s.4.2: "A certificate MUST NOT include more than one instance of a particular
+         * extension." */
+        if (seen_before(&exts, at, oid, n))
+            return TLSM_ERR_CERT_PARSE;
+        der_init(&v, val, vlen);
+        int rc = 0, known = 1;
+        if (DER_OID_IS(oid, n, OID_EXT_BASIC_CONSTRAINTS))
+            rc = ext_basic_constraints(c, &v);
+        else if (DER_OID_IS(oid, n, OID_EXT_KEY_USAGE))
+            rc = ext_key_usage(c, &v);
+        else if (DER_OID_IS(oid, n, OID_EXT_EKU))
+            rc = ext_eku(c, &v);
+        else if (DER_OID_IS(oid, n, OID_EXT_SAN))
+            rc = ext_san(c, &v);
+        else if (DER_OID_IS(oid, n, OID_EXT_SKI))
+            c->ski = der_get(&v, DER_OCTET_STRING, &c->ski_len);
+        else if (DER_OID_IS(oid, n, OID_EXT_AKI))
+            rc = ext_aki(c, &v);
+        else
+            known = 0;
+        if (known && (rc != 0 || der_end(&v) != 0))
+            return TLSM_ERR_CERT_PARSE;
+        /* s.4.2: "A certificate-using system MUST reject the certificate if it encounters
+         * a critical extension it does not recognize". Finish parsing first so that a
+         * malformed certificate is reported as such. */
+        if (!known && critical)
+            critical_unknown = 1;
+    }
+    if (der_leave(r, &exts) != 0)
+        return TLSM_ERR_CERT_PARSE;
+    return critical_unknown ? TLSM_ERR_CERT_CRITICAL_EXT : 0;
+}
+
+int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int allow_unknown_sig)
+{
+    der_reader r, cert, tbs_seq, tbs, f;
+    size_t n = 0, inner_len = 0, outer_len = 0;
+    sig_alg inner = SIG_NONE, pss = SIG_NONE;
+    unsigned unused = 0;
+    int alg_rc = 0, rc;
+
+    memset(c, 0, sizeof(*c));
+    c->path_len = -1;
+    c->der = der;
+    c->der_len = len;
+    der_init(&r, der, len);
+    /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } */
+    der_enter(&r, DER_SEQUENCE, &cert);
+    if (der_end(&r) != 0) /* no trailing bytes after the certificate */
+        return TLSM_ERR_CERT_PARSE;
+    c->tbs = der_get_raw(&cert, DER_SEQUENCE, &c->tbs_len);
+    der_init(&tbs_seq, c->tbs, c->tbs_len);
+    der_enter(&tbs_seq, DER_SEQUENCE, &tbs);
+
+    /* version [0] EXPLICIT Version DEFAULT v1: DER omits v1, so an explicit version is
+     * 1 (v2) or 2 (v3). */
+    c->version = 1;
+    if (der_peek(&tbs) == DER_CTX_CONS(0)) {
+        der_enter(&tbs, DER_CTX_CONS(0), &f);
+        uint32_t v = der_small_uint(&f, 2);
+        if (v == 0)
+            der_fail(&f);
+        der_leave(&tbs, &f);
+        c->version = (int)v + 1;
+    }
+    /* s.4.1.2.2: serialNumber is an INTEGER of at most 20 octets; users "SHOULD be
+     * prepared to gracefully handle" non-positive ones, so only the size is enforced. */
+    c->serial = der_integer(&tbs, &c->serial_len);
+    if (c->serial_len > 20)
+        der_fail(&tbs);
+    const uint8_t *inner_raw = tbs.p + tbs.pos;
+    rc = alg_read_sig(&tbs, &inner);
+    inner_len = tbs.p + tbs.pos - inner_raw;
+    if (rc == TLSM_ERR_CERT_PARSE)
+        return rc;
+    if (rc != 0)
+        alg_rc = rc;
+    c->issuer = read_name(&tbs, &c->issuer_len);
+    der_enter(&tbs, DER_SEQUENCE, &f);
+    c->not_before = der_time(&f);
+    c->not_after = der_time(&f);
+    der_leave(&tbs, &f);
+    c->subject = read_name(&tbs, &c->subject_len);
+    c->spki = der_get_raw(&tbs, DER_SEQUENCE, &c->spki_len);
+    if (tbs.err)
+        return TLSM_ERR_CERT_PARSE;
+    rc = alg_read_spki(c->spki, c->spki_len, &c->pubkey, &pss);
+    if (rc == TLSM_ERR_CERT_PARSE)
+        return rc;
+    if (rc != 0 && alg_rc == 0)
+        alg_rc = rc;
+    c->pss_params = pss;
+    /* s.4.1.2.8: unique identifiers "MUST only appear if the version is 2 or 3". */
+    if (der_peek(&tbs) == DER_CTX(1) && c->version >= 2)
+        der_get(&tbs, DER_CTX(1), &n);
+    if (der_peek(&tbs) == DER_CTX(2) && c->version >= 2)
+        der_get(&tbs, DER_CTX(2), &n);
+    int ext_rc = 0;
+    /* s.4.1.2.9: extensions "MUST only appear if the version is 3". */
+    if (der_peek(&tbs) == DER_CTX_CONS(3) && c->version == 3) {
+        der_enter(&tbs, DER_CTX_CONS(3), &f);
+        ext_rc = read_extensions(c, &f);
+        if (ext_rc == TLSM_ERR_CERT_PARSE)
+            return ext_rc;
+        der_leave(&tbs, &f);
+    }
+    if (der_end(&tbs) != 0)
+        return TLSM_ERR_CERT_PARSE;
+
+    const uint8_t *outer_raw = cert.p + cert.pos;
+    rc = alg_read_sig(&cert, &c->sig_alg);
+    outer_len = cert.p + cert.pos - outer_raw;
+    if (rc == TLSM_ERR_CERT_PARSE)
+        return rc;
+    c->sig = der_bits(&cert, &c->sig_len, &unused);
+    if (der_leave(&r, &cert) != 0 || unused != 0)
+        return TLSM_ERR_CERT_PARSE;
+    /* s.4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as the
+     * signature field in the sequence tbsCertificate" (compared as DER). */
+    if (inner_len != outer_len || memcmp(inner_raw, outer_raw, inner_len) != 0)
+        return TLSM_ERR_CERT_PARSE;
+    if (alg_rc == TLSM_ERR_CERT_UNSUPPORTED_ALG && c->pubkey.type != PK_NONE &&
+        c->sig_alg == SIG_NONE && allow_unknown_sig)
+        alg_rc = 0;
+    if (alg_rc != 0)
+        return alg_rc;
+    return ext_rc;
+}
+
+int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len)
+{
+    if (!out || !der)
+        return TLSM_ERR_ARG;
+    return x509_parse(out, der, len, 0);
+}
