@@ -2,7 +2,7 @@
  * crypto.h - the internal crypto provider of tlsm.
  *
  * Everything above this layer (record, handshake, pki) calls only these functions; only the
- * files in core/src/crypto/ include sodium.h or nettle/*.h. Which library backs which
+ * files in core/src/crypto/ include sodium.h or the Nettle headers. Which library backs which
  * primitive follows DESIGN.md: X25519, Ed25519, ChaCha20-Poly1305, random and wiping from
  * libsodium; SHA-2, HMAC, HKDF, AES-GCM, ECDH/ECDSA on P-256/P-384 and RSA from Nettle.
  *
