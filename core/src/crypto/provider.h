@@ -1,0 +1,61 @@
+/*
+ * provider.h - the internal provider table behind the public crypto_* functions.
+ *
+ * crypto.h is the stable API the rest of tlsm uses; every primitive there is forwarded
+ * through one const table of function pointers (crypto_provider). The default table wires
+ * each primitive to the library DESIGN.md picked for it. Keeping the seam explicit lets a
+ * later backend replace a primitive without touching record or handshake code, and lets
+ * tests run the same vectors through two tables (crypto_provider_alternate) to cross-check
+ * independent implementations. A NULL entry in a table means "not provided by this
+ * backend"; the default table fills every entry.
+ */
+#ifndef TLSM_CRYPTO_PROVIDER_H
+#define TLSM_CRYPTO_PROVIDER_H
+
+#include "crypto/crypto.h"
+
+typedef struct crypto_provider {
+    const char *name;
+
+    /* System randomness (used when no crypto_rng function is configured). */
+    int (*random)(uint8_t *out, size_t len);
+
+    /* Hashes: the context layout belongs to the provider that initialised it. */
+    int (*hash_init)(crypto_hash_ctx *ctx, hash_alg alg);
+    void (*hash_update)(crypto_hash_ctx *ctx, const uint8_t *data, size_t len);
+    void (*hash_final)(crypto_hash_ctx *ctx, uint8_t *out);
+    int (*hmac)(hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
+                size_t len, uint8_t *out);
+    int (*hkdf_extract)(hash_alg alg, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                        size_t ikm_len, uint8_t *prk);
+    int (*hkdf_expand)(hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                       size_t info_len, uint8_t *out, size_t out_len);
+
+    /* AEAD: init returns -1 for an algorithm this provider does not implement. */
+    int (*aead_init)(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key);
+    void (*aead_seal)(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,
+                      size_t aad_len, const uint8_t *in, size_t len, uint8_t *out);
+    int (*aead_open)(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,
+                     size_t aad_len, const uint8_t *in, size_t len, uint8_t *out);
+
+    /* Key exchange; the private key bytes are already drawn by the caller for keygen. */
+    int (*kex_public)(uint16_t group, const uint8_t *priv, uint8_t *pub, size_t *pub_len);
+    int (*kex_shared)(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
+                      size_t peer_len, uint8_t *shared, size_t *shared_len);
+
+    /* Signatures. */
+    int (*verify)(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
+                  const uint8_t *sig, size_t sig_len);
+    int (*sign)(const crypto_privkey *key, sig_alg alg, const crypto_rng *rng,
+                const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
+                size_t *sig_len);
+} crypto_provider;
+
+/* The provider that the public crypto_* functions dispatch through. */
+const crypto_provider *crypto_provider_default(void);
+/* A second, independent implementation of the primitives both libraries offer (SHA-256,
+ * SHA-512, HMAC-SHA-256/512, ChaCha20-Poly1305, X25519, Ed25519): the library DESIGN.md did
+ * not choose for each. Used by tests to cross-check; entries it lacks are NULL. */
+const crypto_provider *crypto_provider_alternate(void);
+
+#endif
