@@ -1,0 +1,251 @@
+/*
+ * verify.c - certificate path building and validation (RFC 5280 s.6, simplified to what
+ * a TLS peer needs: no policies, no name constraints, no revocation).
+ *
+ * The peer's list is only a bag of candidates (RFC 8446 s.4.4.2 lets it be out of order
+ * and carry extra certificates), so the path is built, not read: starting at the leaf,
+ * every certificate whose subject equals the current issuer name (DER byte comparison)
+ * and whose key verifies the signature is tried, trust anchors first, depth-first with
+ * backtracking. A certificate already on the path is never reused (loops), the path is at
+ * most max_depth long, and the number of signature checks is bounded so that a hostile
+ * bag of look-alike certificates cannot make the search exponential.
+ *
+ * When no path works, the error reported comes from the attempt that got furthest from
+ * the leaf; at equal depth a policy failure (expired, not a CA, ...) beats a bad signature,
+ * which beats "no issuer found", because it says more about what the peer sent.
+ */
+#include <string.h>
+
+#include "pki/alg.h"
+#include "pki/pki.h"
+
+#define VERIFY_DEPTH_LIMIT 32
+#define VERIFY_SIGNATURE_BUDGET 64
+
+typedef struct {
+    const pki_store *anchors;
+    const pki_cert *chain;
+    size_t n;
+    const pki_verify_opts *opts;
+    size_t max_depth;
+    size_t min_rsa_bits;
+    size_t path[VERIFY_DEPTH_LIMIT]; /* chain indices; path[0] = 0 is the leaf */
+    unsigned budget;
+    int best_err;
+    size_t best_index, best_depth;
+    int best_rank;
+} verifier;
+
+static int rank(int err)
+{
+    return err == TLSM_ERR_CERT_UNKNOWN_ISSUER ? 0 : err == TLSM_ERR_CERT_SIGNATURE ? 1 : 2;
+}
+
+static void record(verifier *v, int err, size_t index, size_t depth)
+{
+    if (depth > v->best_depth || (depth == v->best_depth && rank(err) > v->best_rank)) {
+        v->best_err = err;
+        v->best_index = index;
+        v->best_depth = depth;
+        v->best_rank = rank(err);
+    }
+}
+
+static int same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static int self_issued(const pki_cert *c)
+{
+    return same_bytes(c->subject, c->subject_len, c->issuer, c->issuer_len);
+}
+
+/* RFC 5280 s.6.1.3(a)(2): the validity period must include the current time; both ends
+ * are inclusive (s.4.1.2.5). */
+static int check_time(const pki_cert *c, int64_t now)
+{
+    if (now < c->not_before)
+        return TLSM_ERR_CERT_NOT_YET_VALID;
+    if (now > c->not_after)
+        return TLSM_ERR_CERT_EXPIRED;
+    return 0;
+}
+
+static int check_key_strength(const verifier *v, const pki_cert *c)
+{
+    if ((c->pubkey.type == PK_RSA || c->pubkey.type == PK_RSA_PSS) &&
+        crypto_pubkey_bits(&c->pubkey) < v->min_rsa_bits)
+        return TLSM_ERR_CERT_WEAK_KEY;
+    return 0;
+}
+
+/* Checks on the end-entity certificate that no choice of path can change. */
+static int check_leaf(const verifier *v, const pki_cert *leaf)
+{
+    int rc = check_time(leaf, v->opts->now);
+    if (rc == 0)
+        rc = check_key_strength(v, leaf);
+    /* RFC 5280 s.4.2.1.3: with keyUsage present the key may only be used as listed; TLS
+     * 1.3 signs with the leaf key (RFC 8446 s.4.4.2.2: digitalSignature). */
+    if (rc == 0 && leaf->has_key_usage && !(leaf->key_usage & PKI_KU_DIGITAL_SIGNATURE))
+        rc = TLSM_ERR_CERT_USAGE;
+    /* RFC 5280 s.4.2.1.12: with extKeyUsage present the purpose must be listed, or
+     * anyExtendedKeyUsage. */
+    unsigned want = v->opts->purpose == PKI_PURPOSE_CLIENT ? PKI_EKU_CLIENT_AUTH
+                                                           : PKI_EKU_SERVER_AUTH;
+    if (rc == 0 && leaf->has_eku && !(leaf->eku & (want | PKI_EKU_ANY)))
+        rc = TLSM_ERR_CERT_USAGE;
+    return rc;
+}
+
+/* Checks that `issuer`, placed at path position `depth`, may issue the path below it. */
+static int check_issuer(const verifier *v, const pki_cert *issuer, size_t depth)
+{
+    if (depth + 1 > v->max_depth)
+        return TLSM_ERR_CERT_PATH_LEN;
+    int rc = check_time(issuer, v->opts->now);
+    if (rc != 0)
+        return rc;
+    /* s.6.1.4(k): an intermediate must be a v3 certificate with cA asserted. Anchors are
+     * held to the same rule: a trusted leaf certificate must not turn into a CA. */
+    if (!issuer->is_ca)
+        return TLSM_ERR_CERT_NOT_CA;
+    /* s.6.1.4(n): with keyUsage present, keyCertSign must be set. */
+    if (issuer->has_key_usage && !(issuer->key_usage & PKI_KU_KEY_CERT_SIGN))
+        return TLSM_ERR_CERT_NOT_CA;
+    /* s.6.1.4(l)/(m): pathLenConstraint bounds the non-self-issued intermediates that
+     * follow this certificate, i.e. those at positions 1 .. depth-1. */
+    if (issuer->path_len >= 0) {
+        size_t below = 0;
+        for (size_t i = 1; i < depth; i++)
+            below += !self_issued(&v->chain[v->path[i]]);
+        if (below > (size_t)issuer->path_len)
+            return TLSM_ERR_CERT_PATH_LEN;
+    }
+    return check_key_strength(v, issuer);
+}
+
+/* s.4.2.1.1: when both identifiers are present and differ, this is not the issuer. */
+static int key_ids_differ(const pki_cert *child, const pki_cert *issuer)
+{
+    return child->aki && issuer->ski &&
+           !same_bytes(child->aki, child->aki_len, issuer->ski, issuer->ski_len);
+}
+
+static int on_path(const verifier *v, size_t depth, size_t index)
+{
+    for (size_t i = 0; i <= depth; i++)
+        if (v->path[i] == index)
+            return 1;
+    return 0;
+}
+
+/* Tries `issuer` as the issuer of the certificate at path position depth - 1. Returns 0
+ * when it verifies the child and passes the issuer checks, else records why and returns
+ * the error. `index` is the chain index of the issuer, or n for an anchor. */
+static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t depth)
+{
+    size_t child_index = v->path[depth - 1];
+    const pki_cert *child = &v->chain[child_index];
+    if (!alg_fits_key(child->sig_alg, issuer->pubkey.type, issuer->pss_params)) {
+        record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
+        return TLSM_ERR_CERT_SIGNATURE;
+    }
+    if (v->budget == 0)
+        return TLSM_ERR_CERT_UNKNOWN_ISSUER;
+    v->budget--;
+    if (crypto_verify(child->sig_alg, &issuer->pubkey, child->tbs, child->tbs_len, child->sig,
+                      child->sig_len) != 0) {
+        record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
+        return TLSM_ERR_CERT_SIGNATURE;
+    }
+    int rc = check_issuer(v, issuer, depth);
+    if (rc != 0)
+        record(v, rc, index, depth);
+    return rc;
+}
+
+/* Extends the path whose last certificate sits at position depth - 1. Returns 0 once a
+ * trust anchor is reached. */
+static int extend(verifier *v, size_t depth)
+{
+    const pki_cert *child = &v->chain[v->path[depth - 1]];
+    int found = 0;
+    if (depth >= VERIFY_DEPTH_LIMIT) {
+        record(v, TLSM_ERR_CERT_PATH_LEN, v->path[depth - 1], depth);
+        return -1;
+    }
+    for (size_t a = 0; a < v->anchors->n; a++) {
+        const pki_cert *anchor = &v->anchors->certs[a];
+        if (!same_bytes(anchor->subject, anchor->subject_len, child->issuer, child->issuer_len) ||
+            key_ids_differ(child, anchor))
+            continue;
+        found = 1;
+        if (try_issuer(v, anchor, v->n, depth) == 0)
+            return 0;
+    }
+    for (size_t i = 1; i < v->n; i++) {
+        const pki_cert *cand = &v->chain[i];
+        if (!same_bytes(cand->subject, cand->subject_len, child->issuer, child->issuer_len) ||
+            key_ids_differ(child, cand) || on_path(v, depth - 1, i))
+            continue;
+        found = 1;
+        if (try_issuer(v, cand, i, depth) != 0)
+            continue;
+        v->path[depth] = i;
+        if (extend(v, depth + 1) == 0)
+            return 0;
+    }
+    if (!found)
+        record(v, TLSM_ERR_CERT_UNKNOWN_ISSUER, v->path[depth - 1], depth - 1);
+    return -1;
+}
+
+static int is_anchor(const pki_store *anchors, const pki_cert *c)
+{
+    for (size_t a = 0; a < anchors->n; a++)
+        if (same_bytes(anchors->certs[a].der, anchors->certs[a].der_len, c->der, c->der_len))
+            return 1;
+    return 0;
+}
+
+int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
+                     const pki_verify_opts *opts, size_t *bad_index)
+{
+    verifier v;
+    size_t dummy;
+    if (!bad_index)
+        bad_index = &dummy;
+    *bad_index = 0;
+    if (!anchors || !chain || !opts || n == 0)
+        return TLSM_ERR_ARG;
+    if (anchors->n == 0)
+        return TLSM_ERR_CERT_NO_TRUST;
+    memset(&v, 0, sizeof(v));
+    v.anchors = anchors;
+    v.chain = chain;
+    v.n = n;
+    v.opts = opts;
+    v.max_depth = opts->max_depth ? opts->max_depth : 10;
+    if (v.max_depth > VERIFY_DEPTH_LIMIT)
+        v.max_depth = VERIFY_DEPTH_LIMIT;
+    v.min_rsa_bits = opts->min_rsa_bits ? opts->min_rsa_bits : 2048;
+    v.budget = VERIFY_SIGNATURE_BUDGET;
+    v.best_err = TLSM_ERR_CERT_UNKNOWN_ISSUER;
+    v.best_rank = 0;
+
+    int rc = check_leaf(&v, &chain[0]);
+    if (rc != 0)
+        return rc;
+    /* A leaf that is itself a trust anchor (a pinned self-signed certificate) is trusted
+     * as is; otherwise build a path up to an anchor. */
+    v.path[0] = 0;
+    if (!is_anchor(anchors, &chain[0]) && extend(&v, 1) != 0) {
+        *bad_index = v.best_index;
+        return v.best_err;
+    }
+    if (opts->host)
+        return pki_match_host(&chain[0], opts->host);
+    return 0;
+}
