@@ -1,0 +1,101 @@
+/*
+ * demo_ladder.c - the ladder diagram of `tlsm demo`: one line per message, client messages
+ * on the left with an arrow to the right, server messages on the right with an arrow to
+ * the left. As in the figures of RFC 8446 s.2, {Name} marks a message protected with
+ * handshake traffic keys and [Name] one protected with application traffic keys.
+ */
+#include <stdio.h>
+
+#include "demo.h"
+
+#define LABEL_WIDTH 30
+static const char arrow_right[] = "---------------------->";
+static const char arrow_left[] = "<----------------------";
+
+void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, size_t bytes)
+{
+    if (l->n == LADDER_MAX) {
+        l->dropped++;
+        return;
+    }
+    l->e[l->n++] = (ladder_entry){.side = side, .kind = kind, .msg_type = msg_type, .bytes = bytes};
+}
+
+void ladder_print_header(FILE *out)
+{
+    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "client", (int)sizeof arrow_right - 1, "",
+            "server");
+    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "------", (int)sizeof arrow_right - 1, "",
+            "------");
+}
+
+void ladder_print_legend(FILE *out)
+{
+    fprintf(out, "  {...} handshake traffic keys, [...] application traffic keys\n");
+}
+
+/* A ServerHello is a HelloRetryRequest when the client sends another ClientHello after it. */
+static int is_retry_request(const ladder *l, size_t i)
+{
+    for (size_t j = i + 1; j < l->n; j++)
+        if (l->e[j].side == SIDE_CLIENT && l->e[j].kind == LADDER_MESSAGE && l->e[j].msg_type == 1)
+            return 1;
+    return 0;
+}
+
+enum { PLAIN, HANDSHAKE_KEYS, APPLICATION_KEYS };
+
+static void print_entry(FILE *out, const ladder_entry *e, const char *name, int keys)
+{
+    char label[64];
+    const char *open = keys == HANDSHAKE_KEYS ? "{" : keys == APPLICATION_KEYS ? "[" : "";
+    const char *close = keys == HANDSHAKE_KEYS ? "}" : keys == APPLICATION_KEYS ? "]" : "";
+    if (e->kind == LADDER_APP_DATA)
+        snprintf(label, sizeof label, "%sapplication data%s %zu bytes", open, close, e->bytes);
+    else
+        snprintf(label, sizeof label, "%s%s%s", open, name, close);
+    if (e->side == SIDE_CLIENT)
+        fprintf(out, "  %-*s %s\n", LABEL_WIDTH, label, arrow_right);
+    else
+        fprintf(out, "  %-*s %s  %s\n", LABEL_WIDTH, "", arrow_left, label);
+}
+
+void ladder_print(ladder *l, FILE *out)
+{
+    int keys[2] = {PLAIN, PLAIN}; /* what each side protects its next message with */
+    for (size_t i = 0; i < l->n; i++) {
+        const ladder_entry *e = &l->e[i];
+        const char *name = "";
+        int mark = keys[e->side];
+        int server_hello = 0;
+        switch (e->kind) {
+        case LADDER_CCS:
+            name = "ChangeCipherSpec (compat)";
+            mark = PLAIN;
+            break;
+        case LADDER_CLOSE_NOTIFY: name = "alert close_notify"; break;
+        case LADDER_APP_DATA: break;
+        case LADDER_MESSAGE:
+            name = tlsm_message_name(e->msg_type);
+            if (e->side == SIDE_SERVER && e->msg_type == 2) {
+                if (is_retry_request(l, i))
+                    name = "HelloRetryRequest";
+                else
+                    server_hello = 1;
+            }
+            break;
+        }
+        if (i >= l->printed)
+            print_entry(out, e, name, mark);
+        /* RFC 8446 s.7.1: after ServerHello both sides switch to handshake keys; each side
+         * switches to application keys after sending its Finished. */
+        if (server_hello)
+            keys[SIDE_CLIENT] = keys[SIDE_SERVER] = HANDSHAKE_KEYS;
+        if (e->kind == LADDER_MESSAGE && e->msg_type == 20 && keys[e->side] == HANDSHAKE_KEYS)
+            keys[e->side] = APPLICATION_KEYS;
+    }
+    if (l->dropped > 0)
+        fprintf(out, "  (%zu more messages not shown)\n", l->dropped);
+    l->dropped = 0;
+    l->printed = l->n;
+}
