@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "hex.h"
 #include "record/record.h"
 
 static const aead_alg all_aeads[] = {AEAD_AES128_GCM, AEAD_AES256_GCM, AEAD_CHACHA20_POLY1305};
@@ -555,8 +556,7 @@ Test(record, wipe_clears_keys_and_state)
 
 /* ------------------------------------------------------------------ RFC 8448 s.3 */
 
-/* Reads `key` from `[section]` of the RFC 8448 transcript file and decodes its hex (spaces
- * allowed). Returns the length, or skips the test when the vectors are not there. */
+/* Reads `key` from `[section]` of the RFC 8448 transcript file and decodes its hex. Returns the length, or skips the test when the vectors are not there. */
 static size_t vec_get(const char *section, const char *key, uint8_t *out, size_t cap)
 {
     char path[1024], line[65536], want[128];
@@ -577,28 +577,8 @@ static size_t vec_get(const char *section, const char *key, uint8_t *out, size_t
         size_t klen = strlen(key);
         if (!in_section || strncmp(line, key, klen) != 0 || strncmp(line + klen, " = ", 3) != 0)
             continue;
-        int hi = -1;
-        for (const char *s = line + klen + 3; *s; s++) {
-            int v;
-            if (*s >= '0' && *s <= '9')
-                v = *s - '0';
-            else if (*s >= 'a' && *s <= 'f')
-                v = *s - 'a' + 10;
-            else if (*s >= 'A' && *s <= 'F')
-                v = *s - 'A' + 10;
-            else if (*s == ' ')
-                continue;
-            else
-                cr_assert_fail("bad hex in %s", key);
-            if (hi < 0) {
-                hi = v;
-                continue;
-            }
-            cr_assert_lt(n, cap, "%s longer than %zu bytes", key, cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-        cr_assert_eq(hi, -1, "odd hex length in %s", key);
+        cr_assert_eq(hex_decode_into(line + klen + 3, out, cap, &n), 0,
+                     "%s: bad hex or longer than %zu bytes", key, cap);
         found = 1;
     }
     fclose(f);
@@ -606,22 +586,18 @@ static size_t vec_get(const char *section, const char *key, uint8_t *out, size_t
     return n;
 }
 
-static void hex_to(const char *hex, uint8_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-}
-
 /* RFC 8448 s.3 prints the application traffic keys (AES-128-GCM-SHA256). */
 static void rfc8448_app_cipher(int server, record_cipher *c)
 {
     uint8_t key[16], iv[12];
-    hex_to(server ? "9f02283b6c9c07efc26bb9f2ac92e356" : "17422dda596ed5d9acd890e3c63f5051", key,
-           16);
-    hex_to(server ? "cf782b88dd83549aadf1e984" : "5b78923dee08579033e523d9", iv, 12);
+    size_t kn, ivn;
+    cr_assert_eq(hex_decode_into(server ? "9f02283b6c9c07efc26bb9f2ac92e356"
+                                        : "17422dda596ed5d9acd890e3c63f5051",
+                                 key, sizeof key, &kn), 0);
+    cr_assert_eq(hex_decode_into(server ? "cf782b88dd83549aadf1e984" : "5b78923dee08579033e523d9",
+                                 iv, sizeof iv, &ivn), 0);
+    cr_assert_eq(kn, 16);
+    cr_assert_eq(ivn, 12);
     cr_assert_eq(record_cipher_init(c, AEAD_AES128_GCM, key, iv), 0);
 }
 
