@@ -163,6 +163,14 @@ int crypto_sign(const crypto_privkey *key, sig_alg alg, const crypto_rng *rng,
                 const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
                 size_t *sig_len);
 
+/* RSAES-PKCS1-v1_5 decryption (TLS 1.2 RSA key transport): decrypts in (exactly the
+ * modulus length) and succeeds only if the padding is valid and the message is exactly
+ * out_len bytes, writing out only then. Timing does not depend on where the padding fails
+ * (Nettle's rsa_sec_decrypt); the caller must still hide the outcome (RFC 5246 s.7.4.7.1:
+ * substitute a random premaster secret without branching). Returns 0 or -1. */
+int crypto_rsa_decrypt_pkcs1(const crypto_privkey *key, const crypto_rng *rng, const uint8_t *in,
+                             size_t len, uint8_t *out, size_t out_len);
+
 /* ------------------------------------------------------------------ utilities */
 
 /* Constant-time equality: 1 if equal, 0 if not. */

@@ -28,6 +28,10 @@ int ec_point_decode(const ec_params *ec, struct ecc_point *p, const uint8_t *in,
 int ec_point_encode(const ec_params *ec, const struct ecc_point *p, uint8_t *out);
 /* Loads a big-endian scalar into an initialised ecc_scalar; fails unless 0 < k < q. */
 int ec_scalar_load(const ec_params *ec, struct ecc_scalar *s, const uint8_t *be, size_t len);
+/* Independent ECDSA check used when Nettle's verifier rejects (see ecdsa_recheck.c):
+ * 1 if (r, s) is a valid signature of digest under q, else 0. */
+int ecdsa_recheck(const ec_params *ec, const struct ecc_point *q, const uint8_t *digest,
+                  size_t digest_len, const mpz_t r, const mpz_t s);
 /* Overwrites the scalar's limbs and frees it. */
 void ec_scalar_wipe_clear(struct ecc_scalar *s);
 

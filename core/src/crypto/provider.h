@@ -5,9 +5,9 @@
  * through one const table of function pointers (crypto_provider). The default table wires
  * each primitive to the library DESIGN.md picked for it. Keeping the seam explicit lets a
  * later backend replace a primitive without touching record or handshake code, and lets
- * tests run the same vectors through two tables (crypto_provider_alternate) to cross-check
- * independent implementations. A NULL entry in a table means "not provided by this
- * backend"; the default table fills every entry.
+ * tests run the same vectors through a second table to cross-check two implementations.
+ * A NULL entry in a table means "not provided by this backend"; the default table fills
+ * every entry.
  */
 #ifndef TLSM_CRYPTO_PROVIDER_H
 #define TLSM_CRYPTO_PROVIDER_H
@@ -53,9 +53,5 @@ typedef struct crypto_provider {
 
 /* The provider that the public crypto_* functions dispatch through. */
 const crypto_provider *crypto_provider_default(void);
-/* A second, independent implementation of the primitives both libraries offer (SHA-256,
- * SHA-512, HMAC-SHA-256/512, ChaCha20-Poly1305, X25519, Ed25519): the library DESIGN.md did
- * not choose for each. Used by tests to cross-check; entries it lacks are NULL. */
-const crypto_provider *crypto_provider_alternate(void);
 
 #endif

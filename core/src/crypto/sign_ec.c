@@ -81,7 +81,8 @@ int ecdsa_verify_digest(const crypto_pubkey *pk, const uint8_t *digest, size_t d
 
     ecc_point_init(&q, ec.curve);
     if (ec_point_decode(&ec, &q, pk->point, pk->point_len) == 0 &&
-        ecdsa_verify(&q, digest_len, digest, &rs) == 1)
+        (ecdsa_verify(&q, digest_len, digest, &rs) == 1 ||
+         ecdsa_recheck(&ec, &q, digest, digest_len, rs.r, rs.s)))
         rc = 0;
     ecc_point_clear(&q);
     return rc;
