@@ -1,0 +1,425 @@
+/*
+ * config.c - tlsm_config: the settings shared by many connections. A config is reference
+ * counted and frozen by the first connection that uses it, after which it is read-only and
+ * can be shared across threads without locks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "wire/hs_codec.h"
+
+static const uint16_t default_suites[] = {TLSM_TLS_AES_128_GCM_SHA256, TLSM_TLS_AES_256_GCM_SHA384,
+                                          TLSM_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t default_groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
+                                          TLSM_GROUP_SECP384R1};
+static const uint16_t default_sigalgs[] = {
+    TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ED25519,
+    TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,    TLSM_SIG_RSA_PSS_RSAE_SHA512,
+    TLSM_SIG_RSA_PSS_PSS_SHA256,     TLSM_SIG_RSA_PSS_PSS_SHA384,     TLSM_SIG_RSA_PSS_PSS_SHA512,
+    TLSM_SIG_RSA_PKCS1_SHA256,       TLSM_SIG_RSA_PKCS1_SHA384,       TLSM_SIG_RSA_PKCS1_SHA512};
+
+tlsm_config *tlsm_config_new(tlsm_role role)
+{
+    if ((role != TLSM_ROLE_CLIENT && role != TLSM_ROLE_SERVER) || crypto_init())
+        return NULL;
+    tlsm_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg)
+        return NULL;
+    cfg->refs = 1;
+    cfg->role = role;
+    cfg->min_version = cfg->max_version = TLSM_TLS13;
+    memcpy(cfg->suites, default_suites, sizeof default_suites);
+    cfg->n_suites = sizeof default_suites / sizeof *default_suites;
+    memcpy(cfg->groups, default_groups, sizeof default_groups);
+    cfg->n_groups = sizeof default_groups / sizeof *default_groups;
+    memcpy(cfg->sigalgs, default_sigalgs, sizeof default_sigalgs);
+    cfg->n_sigalgs = sizeof default_sigalgs / sizeof *default_sigalgs;
+    pki_store_init(&cfg->trust);
+    cfg->verify = TLSM_VERIFY_PEER;
+    cfg->tickets = 1;
+    cfg->ticket_lifetime = 7200;
+    cfg->middlebox_compat = 1;
+    cfg->record_size_limit = REC_MAX_PLAINTEXT;
+    cfg->shape.ticket_nonce_len = 8;
+    if (crypto_random(NULL, cfg->ticket_key, sizeof cfg->ticket_key)) {
+        free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+tlsm_config *tlsm_config_ref(tlsm_config *cfg)
+{
+    if (cfg)
+        __atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+    return cfg;
+}
+
+static void identity_free(tlsm_identity *id)
+{
+    for (size_t i = 0; i < id->n; i++)
+        free(id->der[i]);
+    crypto_privkey_free(id->key);
+    memset(id, 0, sizeof *id);
+}
+
+void tlsm_config_free(tlsm_config *cfg)
+{
+    if (!cfg || __atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    for (size_t i = 0; i < cfg->n_ids; i++)
+        identity_free(&cfg->ids[i]);
+    pki_store_free(&cfg->trust);
+    crypto_wipe(cfg, sizeof *cfg);
+    free(cfg);
+}
+
+/* Every setter refuses to change a config that a connection already uses. */
+#define MUTABLE(cfg)                                                                         \
+    do {                                                                                     \
+        if (!(cfg))                                                                          \
+            return TLSM_ERR_ARG;                                                             \
+        if (__atomic_load_n(&(cfg)->frozen, __ATOMIC_ACQUIRE))                               \
+            return TLSM_ERR_FROZEN;                                                          \
+    } while (0)
+
+int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uint16_t max)
+{
+    MUTABLE(cfg);
+    /* Only TLS 1.3 is implemented in this build. */
+    if (min > max || min > TLSM_TLS13 || max != TLSM_TLS13)
+        return TLSM_ERR_ARG;
+    cfg->min_version = TLSM_TLS13;
+    cfg->max_version = TLSM_TLS13;
+    return 0;
+}
+
+static int suite_known(uint16_t s)
+{
+    return s == TLSM_TLS_AES_128_GCM_SHA256 || s == TLSM_TLS_AES_256_GCM_SHA384 ||
+           s == TLSM_TLS_CHACHA20_POLY1305_SHA256;
+}
+
+static int sigalg_known(uint16_t s)
+{
+    for (size_t i = 0; i < sizeof default_sigalgs / sizeof *default_sigalgs; i++)
+        if (default_sigalgs[i] == s)
+            return 1;
+    return 0;
+}
+
+static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *src, size_t n,
+                    int (*known)(uint16_t))
+{
+    if (!src || n == 0 || n > cap)
+        return TLSM_ERR_ARG;
+    for (size_t i = 0; i < n; i++) {
+        if (!known(src[i]))
+            return TLSM_ERR_ARG;
+        for (size_t j = 0; j < i; j++)
+            if (src[j] == src[i])
+                return TLSM_ERR_ARG;
+    }
+    memcpy(dst, src, n * sizeof *src);
+    *n_dst = n;
+    return 0;
+}
+
+int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n)
+{
+    MUTABLE(cfg);
+    return set_list(cfg->suites, &cfg->n_suites, TLSM_MAX_SUITES, suites, n, suite_known);
+}
+
+int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
+{
+    MUTABLE(cfg);
+    return set_list(cfg->groups, &cfg->n_groups, TLSM_MAX_GROUPS, groups, n,
+                    crypto_kex_supported);
+}
+
+int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
+{
+    MUTABLE(cfg);
+    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
+}
+
+int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
+{
+    MUTABLE(cfg);
+    if (len > TLSM_MAX_ALPN || (len && !list))
+        return TLSM_ERR_ARG;
+    /* RFC 7301 s.3.1: non-empty names, the list exactly covered by them. */
+    for (size_t i = 0; i < len; i += 1 + (size_t)list[i])
+        if (list[i] == 0 || i + 1 + list[i] > len)
+            return TLSM_ERR_ARG;
+    memcpy(cfg->alpn, list, len);
+    cfg->alpn_len = len;
+    return 0;
+}
+
+/* Takes ownership of the DER buffers in id on success and on failure. */
+static int add_identity(tlsm_config *cfg, tlsm_identity *id)
+{
+    int rc;
+    if (id->n == 0)
+        rc = TLSM_ERR_NO_CERT;
+    else if (cfg->n_ids == TLSM_MAX_IDENTITIES)
+        rc = TLSM_ERR_ARG;
+    else
+        rc = pki_cert_parse(&id->leaf, id->der[0], id->der_len[0]);
+    if (!rc && id->key && !crypto_privkey_matches(id->key, &id->leaf.pubkey))
+        rc = TLSM_ERR_KEY_MISMATCH;
+    if (rc) {
+        identity_free(id);
+        return rc;
+    }
+    cfg->ids[cfg->n_ids++] = *id;
+    return 0;
+}
+
+static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
+{
+    size_t pos = 0;
+    for (;;) {
+        uint8_t *der;
+        size_t der_len;
+        int rc = pki_pem_next(pem, len, &pos, "CERTIFICATE", NULL, &der, &der_len);
+        if (rc == 1)
+            return id->n ? 0 : TLSM_ERR_NO_CERT;
+        if (rc)
+            return rc;
+        if (id->n == TLSM_MAX_CHAIN) {
+            free(der);
+            return TLSM_ERR_ARG;
+        }
+        id->der[id->n] = der;
+        id->der_len[id->n++] = der_len;
+    }
+}
+
+int tlsm_config_add_identity_pem(tlsm_config *cfg, const uint8_t *chain_pem, size_t chain_len,
+                                 const uint8_t *key_pem, size_t key_len)
+{
+    MUTABLE(cfg);
+    if (!chain_pem || !key_pem)
+        return TLSM_ERR_ARG;
+    tlsm_identity id;
+    memset(&id, 0, sizeof id);
+    int rc = chain_from_pem(&id, chain_pem, chain_len);
+    if (!rc)
+        rc = pki_privkey_pem(key_pem, key_len, &id.key);
+    if (rc) {
+        identity_free(&id);
+        return rc;
+    }
+    return add_identity(cfg, &id);
+}
+
+int tlsm_config_add_identity_external(tlsm_config *cfg, const uint8_t *chain_pem,
+                                      size_t chain_len)
+{
+    MUTABLE(cfg);
+    if (!chain_pem)
+        return TLSM_ERR_ARG;
+    tlsm_identity id;
+    memset(&id, 0, sizeof id);
+    int rc = chain_from_pem(&id, chain_pem, chain_len);
+    if (rc) {
+        identity_free(&id);
+        return rc;
+    }
+    return add_identity(cfg, &id);
+}
+
+int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
+                                 const size_t *chain_lens, size_t n, const uint8_t *key,
+                                 size_t key_len)
+{
+    MUTABLE(cfg);
+    if (!chain || !chain_lens || !key || n == 0 || n > TLSM_MAX_CHAIN)
+        return TLSM_ERR_ARG;
+    tlsm_identity id;
+    memset(&id, 0, sizeof id);
+    for (size_t i = 0; i < n; i++) {
+        id.der[i] = malloc(chain_lens[i] ? chain_lens[i] : 1);
+        if (!id.der[i] || !chain[i]) {
+            identity_free(&id);
+            return id.der[i] ? TLSM_ERR_ARG : TLSM_ERR_NOMEM;
+        }
+        memcpy(id.der[i], chain[i], chain_lens[i]);
+        id.der_len[i] = chain_lens[i];
+        id.n = i + 1;
+    }
+    int rc = pki_privkey_der(key, key_len, &id.key);
+    if (rc) {
+        identity_free(&id);
+        return rc;
+    }
+    return add_identity(cfg, &id);
+}
+
+int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len, size_t *added)
+{
+    MUTABLE(cfg);
+    size_t pos = 0, n = 0;
+    if (added)
+        *added = 0;
+    if (!pem)
+        return TLSM_ERR_ARG;
+    for (;;) {
+        uint8_t *der;
+        size_t der_len;
+        int rc = pki_pem_next(pem, len, &pos, "CERTIFICATE", NULL, &der, &der_len);
+        if (rc == 1)
+            break;
+        if (rc)
+            return rc;
+        /* A bundle may hold certificates we cannot use (unsupported algorithms): skip them
+         * and count what was accepted. */
+        if (pki_store_add_der(&cfg->trust, der, der_len) == 0)
+            n++;
+        free(der);
+    }
+    if (added)
+        *added = n;
+    return n ? 0 : TLSM_ERR_NO_CERT;
+}
+
+int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len)
+{
+    MUTABLE(cfg);
+    if (!der)
+        return TLSM_ERR_ARG;
+    return pki_store_add_der(&cfg->trust, der, len);
+}
+
+int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added)
+{
+    MUTABLE(cfg);
+    static const char *paths[] = {"/etc/ssl/certs/ca-certificates.crt",
+                                  "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (!f)
+            continue;
+        uint8_t *buf = NULL;
+        size_t len = 0, cap = 0;
+        for (;;) {
+            if (len == cap) {
+                size_t ncap = cap ? cap * 2 : 1 << 18;
+                uint8_t *nb = realloc(buf, ncap);
+                if (!nb) {
+                    free(buf);
+                    fclose(f);
+                    return TLSM_ERR_NOMEM;
+                }
+                buf = nb;
+                cap = ncap;
+            }
+            size_t got = fread(buf + len, 1, cap - len, f);
+            len += got;
+            if (got == 0)
+                break;
+        }
+        fclose(f);
+        int rc = tlsm_config_add_trust_pem(cfg, buf, len, added);
+        free(buf);
+        return rc;
+    }
+    return TLSM_ERR_IO;
+}
+
+int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode)
+{
+    MUTABLE(cfg);
+    if (mode != TLSM_VERIFY_PEER && mode != TLSM_VERIFY_INSECURE_NO_VERIFICATION)
+        return TLSM_ERR_ARG;
+    cfg->verify = mode;
+    return 0;
+}
+
+int tlsm_config_set_client_auth(tlsm_config *cfg, int mode)
+{
+    MUTABLE(cfg);
+    if (mode < 0 || mode > 2)
+        return TLSM_ERR_ARG;
+    cfg->client_auth = mode;
+    return 0;
+}
+
+int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n)
+{
+    MUTABLE(cfg);
+    if (n > 16)
+        return TLSM_ERR_ARG;
+    cfg->tickets = n;
+    return 0;
+}
+
+int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len)
+{
+    MUTABLE(cfg);
+    if (!key || len != sizeof cfg->ticket_key)
+        return TLSM_ERR_ARG;
+    memcpy(cfg->ticket_key, key, len);
+    return 0;
+}
+
+int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds)
+{
+    MUTABLE(cfg);
+    /* RFC 8446 s.4.6.1: servers MUST NOT use any value greater than 604800 seconds. */
+    if (seconds == 0 || seconds > 604800)
+        return TLSM_ERR_ARG;
+    cfg->ticket_lifetime = seconds;
+    return 0;
+}
+
+int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->middlebox_compat = !!on;
+    return 0;
+}
+
+int tlsm_config_set_require_cookie(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->require_cookie = !!on;
+    return 0;
+}
+
+int tlsm_config_set_record_size_limit(tlsm_config *cfg, uint16_t limit)
+{
+    MUTABLE(cfg);
+    /* RFC 8449 s.4: values below 64 are invalid. */
+    if (limit < 64 || limit > REC_MAX_PLAINTEXT)
+        return TLSM_ERR_ARG;
+    cfg->record_size_limit = limit;
+    return 0;
+}
+
+int tlsm_config_set_rng(tlsm_config *cfg, tlsm_rng_fn fn, void *ctx)
+{
+    MUTABLE(cfg);
+    cfg->rng.fn = fn;
+    cfg->rng.ctx = ctx;
+    return 0;
+}
+
+int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, void *ctx)
+{
+    MUTABLE(cfg);
+    cfg->clock = fn;
+    cfg->clock_ctx = ctx;
+    return 0;
+}
+
+int tlsm_config_set_trace(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->trace = !!on;
+    return 0;
+}

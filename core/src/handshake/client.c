@@ -1,0 +1,591 @@
+/*
+ * client.c - the TLS 1.3 client state machine (RFC 8446 s.2, s.4): ClientHello (with
+ * HelloRetryRequest handling, PSK resumption offers and RFC 7685 padding), the server's
+ * flight, and the client's second flight.
+ */
+#include "handshake/handshake.h"
+
+#include <string.h>
+
+#define CH_MAX 4096
+
+static int client_offers_psk(tlsm_conn *c)
+{
+    const tlsm_session *s = &c->session;
+    if (!c->offer_session || !s->valid || c->cfg->tickets == 0)
+        return 0;
+    uint64_t now = conn_now_ms(c);
+    /* s.4.6.1: do not use a ticket past its lifetime. */
+    if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->lifetime * 1000)
+        return 0;
+    for (size_t i = 0; i < c->cfg->n_suites; i++)
+        if (c->cfg->suites[i] == s->suite)
+            return 1;
+    return 0;
+}
+
+static void put_u16_list(wire_writer *w, int prefix, const uint16_t *l, size_t n)
+{
+    size_t m = wire_open(w, prefix);
+    for (size_t i = 0; i < n; i++)
+        wire_put_u16(w, l[i]);
+    wire_close(w, m);
+}
+
+/* Writes the ClientHello extensions. pad > 0 adds a padding extension with that many zero
+ * bytes (RFC 7685) before pre_shared_key, which must stay last (s.4.2.11). Returns the
+ * offset of the binders (for the PSK) in *binders_at. */
+static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *binders_at)
+{
+    const tlsm_config *cfg = c->cfg;
+    struct hs_state *hs = c->hs;
+    const tlsm_shape *sh = &cfg->shape;
+    uint8_t ip[16];
+    size_t ip_len, m, e;
+    size_t exts = wire_open(w, 2);
+
+    /* RFC 6066 s.3: host names only, never IP literals. */
+    if (c->server_name[0] && !pki_parse_ip(c->server_name, ip, &ip_len)) {
+        wire_put_u16(w, EXT_SERVER_NAME);
+        e = wire_open(w, 2);
+        m = wire_open(w, 2);
+        wire_put_u8(w, 0); /* host_name */
+        wire_put_block(w, 2, (const uint8_t *)c->server_name, strlen(c->server_name));
+        wire_close(w, m);
+        wire_close(w, e);
+    }
+    if (sh->send_renegotiation_info) {
+        wire_put_u16(w, EXT_RENEGOTIATION_INFO);
+        wire_put_u16(w, 1);
+        wire_put_u8(w, 0);
+    }
+    wire_put_u16(w, EXT_SUPPORTED_GROUPS);
+    e = wire_open(w, 2);
+    if (sh->n_adv_groups)
+        put_u16_list(w, 2, sh->adv_groups, sh->n_adv_groups);
+    else
+        put_u16_list(w, 2, cfg->groups, cfg->n_groups);
+    wire_close(w, e);
+    if (sh->send_session_ticket) {
+        wire_put_u16(w, EXT_SESSION_TICKET);
+        wire_put_u16(w, 0);
+    }
+    if (cfg->alpn_len) {
+        wire_put_u16(w, EXT_ALPN);
+        e = wire_open(w, 2);
+        wire_put_block(w, 2, cfg->alpn, cfg->alpn_len);
+        wire_close(w, e);
+    }
+    wire_put_u16(w, EXT_KEY_SHARE);
+    e = wire_open(w, 2);
+    m = wire_open(w, 2);
+    wire_put_u16(w, hs->kex_group);
+    wire_put_block(w, 2, hs->kex_pub, hs->kex_pub_len);
+    wire_close(w, m);
+    wire_close(w, e);
+    wire_put_u16(w, EXT_SUPPORTED_VERSIONS);
+    e = wire_open(w, 2);
+    m = wire_open(w, 1);
+    wire_put_u16(w, TLSM_TLS13);
+    wire_close(w, m);
+    wire_close(w, e);
+    wire_put_u16(w, EXT_SIGNATURE_ALGORITHMS);
+    e = wire_open(w, 2);
+    if (sh->n_adv_sigalgs)
+        put_u16_list(w, 2, sh->adv_sigalgs, sh->n_adv_sigalgs);
+    else
+        put_u16_list(w, 2, cfg->sigalgs, cfg->n_sigalgs);
+    wire_close(w, e);
+    if (hs->cookie_len) {
+        /* s.4.2.2: echo the HelloRetryRequest cookie */
+        wire_put_u16(w, EXT_COOKIE);
+        e = wire_open(w, 2);
+        wire_put_block(w, 2, hs->cookie, hs->cookie_len);
+        wire_close(w, e);
+    }
+    /* Only psk_dhe_ke: every handshake gets forward secrecy. */
+    wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
+    wire_put_u16(w, 2);
+    wire_put_u8(w, 1);
+    wire_put_u8(w, 1);
+    /* RFC 8449 s.4: in TLS 1.3 the limit counts the inner content type byte. */
+    wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
+    wire_put_u16(w, 2);
+    wire_put_u16(w, (uint16_t)(cfg->record_size_limit + 1));
+    if (pad) {
+        wire_put_u16(w, EXT_PADDING);
+        e = wire_open(w, 2);
+        uint8_t *z = wire_reserve(w, pad);
+        if (z)
+            memset(z, 0, pad);
+        wire_close(w, e);
+    }
+    *binders_at = 0;
+    if (hs->psk_offered) {
+        const tlsm_session *s = &c->session;
+        uint32_t age = (uint32_t)(conn_now_ms(c) - s->received_ms) + s->age_add;
+        wire_put_u16(w, EXT_PRE_SHARED_KEY);
+        e = wire_open(w, 2);
+        m = wire_open(w, 2);
+        wire_put_block(w, 2, s->ticket, s->ticket_len);
+        wire_put_u32(w, age);
+        wire_close(w, m);
+        *binders_at = w->len;
+        m = wire_open(w, 2);
+        wire_put_u8(w, (uint8_t)crypto_hash_len(hs->psk_hash));
+        uint8_t *b = wire_reserve(w, crypto_hash_len(hs->psk_hash));
+        if (b)
+            memset(b, 0, crypto_hash_len(hs->psk_hash));
+        wire_close(w, m);
+        wire_close(w, e);
+    }
+    wire_close(w, exts);
+}
+
+static void write_client_hello(tlsm_conn *c, wire_writer *w, size_t pad, size_t *binders_at)
+{
+    const tlsm_config *cfg = c->cfg;
+    struct hs_state *hs = c->hs;
+    wire_put_u16(w, 0x0303); /* legacy_version, s.4.1.2 */
+    wire_put_bytes(w, hs->client_random, HS_RANDOM_LEN);
+    wire_put_block(w, 1, hs->sid, hs->sid_len);
+    put_u16_list(w, 2, cfg->suites, cfg->n_suites);
+    wire_put_u8(w, 1);
+    wire_put_u8(w, 0); /* legacy_compression_methods = { null } */
+    write_extensions(c, w, pad, binders_at);
+}
+
+static int send_client_hello(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    wire_writer w;
+    size_t binders_at, pad = 0;
+    int rc = hs_msg_begin(&w, HS_CLIENT_HELLO, CH_MAX);
+    if (rc)
+        return conn_fail(c, rc);
+    write_client_hello(c, &w, 0, &binders_at);
+    /* RFC 7685: keep the ClientHello out of 256..511 bytes, which some middleboxes mishandle;
+     * the extension needs 4 bytes plus at least one of padding. */
+    if (!w.err && w.len >= 256 && w.len < 512) {
+        pad = 512 - w.len;
+        pad = pad >= 5 ? pad - 4 : 1;
+        w.len = HS_HEADER_LEN;
+        write_client_hello(c, &w, pad, &binders_at);
+    }
+    if (!w.err && hs->psk_offered) {
+        /* s.4.2.11.2: the binder is a Finished-style MAC over the transcript up to and
+         * including the ClientHello truncated before the binders list. */
+        size_t body = w.len - HS_HEADER_LEN;
+        w.p[1] = (uint8_t)(body >> 16);
+        w.p[2] = (uint8_t)(body >> 8);
+        w.p[3] = (uint8_t)body;
+        uint8_t binder_key[CRYPTO_HASH_MAX], thash[CRYPTO_HASH_MAX];
+        transcript_hash_with(&hs->tr, hs->psk_hash, w.p, binders_at, thash);
+        if (ks_derive_empty(hs->psk_hash, hs->early, "res binder", binder_key) ||
+            ks_finished(hs->psk_hash, binder_key, thash, w.p + binders_at + 3))
+            w.err = 1;
+        crypto_wipe(binder_key, sizeof binder_key);
+    }
+    return hs_msg_send(c, &w);
+}
+
+static int new_key_share(tlsm_conn *c, uint16_t group)
+{
+    struct hs_state *hs = c->hs;
+    hs->kex_group = group;
+    if (crypto_kex_keygen(group, &c->cfg->rng, hs->kex_priv, hs->kex_pub, &hs->kex_pub_len))
+        return conn_fail(c, TLSM_ERR_RNG);
+    return 0;
+}
+
+int client_start(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    const tlsm_config *cfg = c->cfg;
+    /* Draw order matters for deterministic replays: random, key share, session id. */
+    if (crypto_random(&cfg->rng, hs->client_random, HS_RANDOM_LEN))
+        return conn_fail(c, TLSM_ERR_RNG);
+    int rc = new_key_share(c, cfg->groups[0]);
+    if (rc)
+        return rc;
+    if (cfg->middlebox_compat) {
+        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode. */
+        hs->sid_len = 32;
+        if (crypto_random(&cfg->rng, hs->sid, hs->sid_len))
+            return conn_fail(c, TLSM_ERR_RNG);
+    }
+    if (client_offers_psk(c)) {
+        aead_alg a;
+        hs->psk_offered = 1;
+        hs_suite_params(c->session.suite, &hs->psk_hash, &a);
+        memcpy(hs->psk, c->session.psk, c->session.psk_len);
+        hs->psk_len = c->session.psk_len;
+        ks_early_secret(hs->psk_hash, hs->psk, hs->psk_len, hs->early);
+    }
+    hs->state = HS_C_WAIT_SH;
+    return send_client_hello(c);
+}
+
+/* Extensions we put in our ClientHello: a response may only carry these (s.4.2). */
+static int client_sent(const tlsm_conn *c, uint16_t type)
+{
+    switch (type) {
+    case EXT_SERVER_NAME:
+        return c->server_name[0] != 0;
+    case EXT_ALPN:
+        return c->cfg->alpn_len != 0;
+    case EXT_PRE_SHARED_KEY:
+        return c->hs->psk_offered;
+    case EXT_COOKIE:
+        return c->hs->cookie_len != 0;
+    case EXT_SESSION_TICKET:
+        return c->cfg->shape.send_session_ticket;
+    case EXT_RENEGOTIATION_INFO:
+        return c->cfg->shape.send_renegotiation_info;
+    case EXT_SUPPORTED_GROUPS:
+    case EXT_KEY_SHARE:
+    case EXT_SUPPORTED_VERSIONS:
+    case EXT_SIGNATURE_ALGORITHMS:
+    case EXT_PSK_KEY_EXCHANGE_MODES:
+    case EXT_RECORD_SIZE_LIMIT:
+    case EXT_PADDING:
+        return 1;
+    }
+    return 0;
+}
+
+/* s.4.2: an extension we did not offer is unsupported_extension; one we offered that does
+ * not belong in this message is illegal_parameter. */
+static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint16_t *allowed,
+                                     size_t n_allowed)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (!client_sent(c, l->e[i].type))
+            return TLSM_ALERT_UNSUPPORTED_EXTENSION;
+        int ok = 0;
+        for (size_t j = 0; j < n_allowed; j++)
+            ok |= l->e[i].type == allowed[j];
+        if (!ok)
+            return TLSM_ALERT_ILLEGAL_PARAMETER;
+    }
+    return 0;
+}
+
+static int group_offered(const tlsm_conn *c, uint16_t g)
+{
+    for (size_t i = 0; i < c->cfg->n_groups; i++)
+        if (c->cfg->groups[i] == g)
+            return 1;
+    return 0;
+}
+
+static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg, size_t len)
+{
+    static const uint16_t allowed[] = {EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_COOKIE};
+    struct hs_state *hs = c->hs;
+    /* s.4.1.4: a second HelloRetryRequest is unexpected_message. */
+    if (c->hrr)
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    int a = check_response_extensions(c, &sh->ext, allowed, 3);
+    if (a)
+        return conn_alert(c, (uint8_t)a);
+    const ext_entry *ks = ext_find(&sh->ext, EXT_KEY_SHARE);
+    const ext_entry *ck = ext_find(&sh->ext, EXT_COOKIE);
+    uint16_t group = hs->kex_group;
+    if (ks) {
+        wire_reader r;
+        wire_init(&r, ks->data, ks->len);
+        group = wire_u16(&r);
+        if (wire_end(&r))
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        /* s.4.2.8: the group must be one we support and not the share we already sent. */
+        if (!group_offered(c, group) || group == hs->kex_group)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    }
+    if (ck) {
+        wire_reader r, b;
+        wire_init(&r, ck->data, ck->len);
+        wire_block(&r, 2, 1, sizeof hs->cookie, &b);
+        if (wire_end(&r))
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        memcpy(hs->cookie, b.p, b.len);
+        hs->cookie_len = b.len;
+    }
+    /* s.4.1.4: an HRR that would not change the ClientHello is illegal_parameter. */
+    if (!ks && !ck)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    c->hrr = 1;
+    hs->hrr_suite = sh->suite;
+    hs_suite_params(sh->suite, &c->hash, &c->aead);
+    c->hash_len = crypto_hash_len(c->hash);
+    transcript_choose(&hs->tr, c->hash);
+    transcript_restart_hrr(&hs->tr);
+    hs_transcript_add(c, msg, len);
+    /* A PSK for another hash cannot be used with this suite (s.4.2.11). */
+    if (hs->psk_offered && hs->psk_hash != c->hash)
+        hs->psk_offered = 0;
+    if (group != hs->kex_group) {
+        int rc = new_key_share(c, group);
+        if (rc)
+            return rc;
+    }
+    if (hs->sid_len && !hs->ccs_sent) {
+        /* D.4: the dummy CCS goes before the second ClientHello. */
+        hs->ccs_sent = 1;
+        int rc = conn_send_ccs(c);
+        if (rc)
+            return rc;
+    }
+    return send_client_hello(c);
+}
+
+int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    static const uint16_t allowed[] = {EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_PRE_SHARED_KEY};
+    struct hs_state *hs = c->hs;
+    sh_msg sh;
+    int rc = sh_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &sh);
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
+    /* Without supported_versions the server speaks TLS 1.2 or older, which this build does
+     * not implement (RFC 8446 s.4.2.1, RFC 8996). */
+    if (!sv)
+        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+    wire_reader r;
+    wire_init(&r, sv->data, sv->len);
+    uint16_t version = wire_u16(&r);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    /* s.4.2.1: a version we did not offer is illegal_parameter. */
+    if (version != TLSM_TLS13)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    /* s.4.1.3: the session id must echo ours; the suite must be one we offered; the
+     * compression method must be null. */
+    int suite_ok = 0;
+    for (size_t i = 0; i < c->cfg->n_suites; i++)
+        suite_ok |= c->cfg->suites[i] == sh.suite;
+    if (sh.legacy_version != 0x0303 || sh.sid_len != hs->sid_len ||
+        (sh.sid_len && memcmp(sh.sid, hs->sid, sh.sid_len)) || !suite_ok || sh.compression != 0)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (sh.is_hrr)
+        return on_hello_retry_request(c, &sh, msg, len);
+
+    rc = check_response_extensions(c, &sh.ext, allowed, 3);
+    if (rc)
+        return conn_alert(c, (uint8_t)rc);
+    /* s.4.1.4: the ServerHello must repeat the suite of the HelloRetryRequest. */
+    if (c->hrr && sh.suite != hs->hrr_suite)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    c->suite = sh.suite;
+    hs_suite_params(sh.suite, &c->hash, &c->aead);
+    c->hash_len = crypto_hash_len(c->hash);
+
+    const ext_entry *psk = ext_find(&sh.ext, EXT_PRE_SHARED_KEY);
+    if (psk) {
+        wire_init(&r, psk->data, psk->len);
+        uint16_t idx = wire_u16(&r);
+        if (wire_end(&r))
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        /* s.4.2.11: the identity must be one we offered, its hash the suite's. */
+        if (idx != 0 || hs->psk_hash != c->hash)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        hs->psk_accepted = 1;
+        c->resumed = 1;
+    }
+    const ext_entry *ks = ext_find(&sh.ext, EXT_KEY_SHARE);
+    /* We only offer psk_dhe_ke, so a key share is always required (s.9.2). */
+    if (!ks)
+        return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+    wire_reader pub;
+    wire_init(&r, ks->data, ks->len);
+    uint16_t group = wire_u16(&r);
+    wire_block(&r, 2, 1, 0xffff, &pub);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    if (group != hs->kex_group)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    c->group = group;
+
+    transcript_choose(&hs->tr, c->hash);
+    hs_transcript_add(c, msg, len);
+
+    uint8_t shared[CRYPTO_KEX_SHARED_MAX], thash[CRYPTO_HASH_MAX];
+    size_t shared_len;
+    /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
+    if (crypto_kex_shared(group, hs->kex_priv, pub.p, pub.len, shared, &shared_len))
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    crypto_wipe(hs->kex_priv, sizeof hs->kex_priv);
+    if (!hs->psk_accepted)
+        ks_early_secret(c->hash, NULL, 0, hs->early);
+    rc = ks_next_stage(c->hash, hs->early, shared, shared_len, hs->hs_secret);
+    crypto_wipe(shared, sizeof shared);
+    transcript_hash(&hs->tr, thash);
+    if (rc || ks_derive(c->hash, hs->hs_secret, "c hs traffic", thash, hs->c_hs) ||
+        ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
+        ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    if ((rc = conn_set_keys(c, 0, hs->s_hs)) || (rc = conn_set_keys(c, 1, hs->c_hs)))
+        return rc;
+    c->version = TLSM_TLS13;
+    hs->state = HS_C_WAIT_EE;
+    return 0;
+}
+
+int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    static const uint16_t allowed[] = {EXT_SERVER_NAME, EXT_SUPPORTED_GROUPS, EXT_ALPN,
+                                       EXT_RECORD_SIZE_LIMIT};
+    ext_list l;
+    wire_reader r;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    int rc = ext_parse(&r, &l);
+    if (!rc && wire_end(&r))
+        rc = -TLSM_ALERT_DECODE_ERROR;
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    rc = check_response_extensions(c, &l, allowed, 4);
+    if (rc)
+        return conn_alert(c, (uint8_t)rc);
+    for (size_t i = 0; i < l.n; i++) {
+        wire_reader e, b;
+        wire_init(&e, l.e[i].data, l.e[i].len);
+        switch (l.e[i].type) {
+        case EXT_SERVER_NAME: /* RFC 6066 s.3: the server's answer is empty */
+            if (l.e[i].len)
+                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            break;
+        case EXT_SUPPORTED_GROUPS: /* the server's preferences: informational */
+            wire_block(&e, 2, 2, 0xfffe, &b);
+            if (wire_end(&e))
+                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            break;
+        case EXT_ALPN: {
+            wire_reader name;
+            wire_block(&e, 2, 2, 0xffff, &b);
+            wire_block(&b, 1, 1, 255, &name);
+            if (wire_end(&b) || wire_end(&e))
+                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            /* RFC 7301 s.3.1: the protocol must be one we offered. */
+            int found = 0;
+            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
+                found |= c->cfg->alpn[k] == name.len &&
+                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
+            if (!found)
+                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+            memcpy(c->alpn, name.p, name.len);
+            c->alpn_len = name.len;
+            break;
+        }
+        case EXT_RECORD_SIZE_LIMIT: {
+            uint16_t lim = wire_u16(&e);
+            if (wire_end(&e))
+                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            /* RFC 8449 s.4: below 64 is illegal_parameter; TLS 1.3 counts the type byte. */
+            if (lim < 64)
+                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+            c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
+            break;
+        }
+        }
+    }
+    hs_transcript_add(c, msg, len);
+    c->hs->state = c->hs->psk_accepted ? HS_C_WAIT_FINISHED : HS_C_WAIT_CERT_CR;
+    return 0;
+}
+
+int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    wire_reader r, ctx;
+    ext_list l;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    wire_block(&r, 1, 0, 255, &ctx);
+    int rc = ext_parse(&r, &l);
+    if (!rc && wire_end(&r))
+        rc = -TLSM_ALERT_DECODE_ERROR;
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    /* s.4.3.2: the context is empty during the handshake; signature_algorithms is required. */
+    if (ctx.len != 0)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    const ext_entry *sa = ext_find(&l, EXT_SIGNATURE_ALGORITHMS);
+    if (!sa)
+        return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+    rc = hs_parse_sigalgs(c, sa->data, sa->len);
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    hs->cert_requested = 1;
+    hs_transcript_add(c, msg, len);
+    hs->state = HS_C_WAIT_CERT;
+    return 0;
+}
+
+int client_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    /* The server's Certificate context is empty: hs->cr_context_len is still 0 here. */
+    int rc = hs_recv_certificate(c, msg, len);
+    if (rc)
+        return rc;
+    /* s.4.4.2.4: an empty server Certificate is decode_error. */
+    if (hs->n_peer == 0)
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    hs->state = HS_C_WAIT_CV;
+    return 0;
+}
+
+int client_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    int rc = hs_recv_certificate_verify(c, msg, len);
+    if (rc)
+        return rc;
+    c->hs->state = HS_C_WAIT_FINISHED;
+    return 0;
+}
+
+/* The end of the client's second flight: Finished, then application keys. */
+static int client_send_finished(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    int rc = hs_send_finished(c, hs->c_hs);
+    if (rc)
+        return rc;
+    rc = hs_derive_resumption(c);
+    if (rc)
+        return rc;
+    rc = conn_set_keys(c, 1, hs->c_ap);
+    if (rc)
+        return rc;
+    return hs_finish(c);
+}
+
+int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    int rc = hs_recv_finished(c, msg, len, hs->s_hs);
+    if (rc)
+        return rc;
+    uint8_t s_ap[CRYPTO_HASH_MAX];
+    rc = hs_derive_application(c, s_ap);
+    if (!rc)
+        rc = conn_set_keys(c, 0, s_ap);
+    crypto_wipe(s_ap, sizeof s_ap);
+    if (!rc && hs->sid_len && !hs->ccs_sent) {
+        hs->ccs_sent = 1;
+        rc = conn_send_ccs(c);
+    }
+    if (rc)
+        return rc;
+    c->accept_plain_ccs = 0;
+    if (!hs->cert_requested)
+        return client_send_finished(c);
+    /* s.4.4.2: answer a CertificateRequest with our chain, or an empty one. */
+    int have = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs) == 0;
+    rc = hs_send_certificate(c, have ? hs->id : NULL);
+    if (rc)
+        return rc;
+    if (!have)
+        return client_send_finished(c);
+    return hs_sign_and_continue(c, client_send_finished);
+}

@@ -1,0 +1,480 @@
+/*
+ * handshake.c - the TLS 1.3 handshake driver: the table of allowed (state, message) pairs,
+ * the handshake state's life cycle, and the pieces both roles share (Certificate,
+ * CertificateVerify, Finished, the application key derivation).
+ */
+#include "handshake/handshake.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*hs_handler)(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+/* Every message a state accepts; anything else is unexpected_message (RFC 8446 s.6.2). */
+static const struct {
+    hs_state_id state;
+    uint8_t type;
+    hs_handler fn;
+} transitions[] = {
+    {HS_C_WAIT_SH, HS_SERVER_HELLO, client_on_server_hello},
+    {HS_C_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, client_on_encrypted_extensions},
+    {HS_C_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, client_on_certificate_request},
+    {HS_C_WAIT_CERT_CR, HS_CERTIFICATE, client_on_certificate},
+    {HS_C_WAIT_CERT, HS_CERTIFICATE, client_on_certificate},
+    {HS_C_WAIT_CV, HS_CERTIFICATE_VERIFY, client_on_certificate_verify},
+    {HS_C_WAIT_FINISHED, HS_FINISHED, client_on_finished},
+    {HS_S_WAIT_CH, HS_CLIENT_HELLO, server_on_client_hello},
+    {HS_S_WAIT_CH2, HS_CLIENT_HELLO, server_on_client_hello},
+    {HS_S_WAIT_CERT, HS_CERTIFICATE, server_on_certificate},
+    {HS_S_WAIT_CV, HS_CERTIFICATE_VERIFY, server_on_certificate_verify},
+    {HS_S_WAIT_FINISHED, HS_FINISHED, server_on_finished},
+};
+
+/* After the handshake (s.4.6): the client takes tickets, both take KeyUpdate. */
+static const struct {
+    tlsm_role role;
+    uint8_t type;
+    hs_handler fn;
+} post_transitions[] = {
+    {TLSM_ROLE_CLIENT, HS_NEW_SESSION_TICKET, post_on_new_session_ticket},
+    {TLSM_ROLE_CLIENT, HS_KEY_UPDATE, post_on_key_update},
+    {TLSM_ROLE_SERVER, HS_KEY_UPDATE, post_on_key_update},
+};
+
+int hs_create(tlsm_conn *c)
+{
+    c->hs = calloc(1, sizeof *c->hs);
+    if (!c->hs)
+        return TLSM_ERR_NOMEM;
+    transcript_init(&c->hs->tr);
+    c->hs->state = c->role == TLSM_ROLE_CLIENT ? HS_C_START : HS_S_WAIT_CH;
+    return 0;
+}
+
+void hs_free(tlsm_conn *c)
+{
+    if (!c->hs)
+        return;
+    crypto_wipe(c->hs, sizeof *c->hs);
+    free(c->hs);
+    c->hs = NULL;
+}
+
+int hs_client_start(tlsm_conn *c)
+{
+    return client_start(c);
+}
+
+int hs_on_message(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    uint8_t type = msg[0];
+    if (c->cfg->trace)
+        conn_event(c, TLSM_EV_MESSAGE_RECEIVED, 0, 0, 0, type);
+    if (!c->hs) {
+        for (size_t i = 0; i < sizeof post_transitions / sizeof *post_transitions; i++)
+            if (post_transitions[i].role == c->role && post_transitions[i].type == type)
+                return post_transitions[i].fn(c, msg, len);
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    }
+    for (size_t i = 0; i < sizeof transitions / sizeof *transitions; i++)
+        if (transitions[i].state == c->hs->state && transitions[i].type == type)
+            return transitions[i].fn(c, msg, len);
+    return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+}
+
+/* ------------------------------------------------------------------ building messages */
+
+int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap)
+{
+    uint8_t *buf = malloc(cap);
+    wire_writer_init(w, buf, buf ? cap : 0);
+    if (!buf)
+        return TLSM_ERR_NOMEM;
+    wire_put_u8(w, type);
+    wire_put_u24(w, 0);
+    return 0;
+}
+
+int hs_msg_send(tlsm_conn *c, wire_writer *w)
+{
+    int rc = 0;
+    if (w->err || w->len < HS_HEADER_LEN) {
+        rc = conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    } else {
+        size_t body = w->len - HS_HEADER_LEN;
+        w->p[1] = (uint8_t)(body >> 16);
+        w->p[2] = (uint8_t)(body >> 8);
+        w->p[3] = (uint8_t)body;
+        if (c->hs)
+            transcript_add(&c->hs->tr, w->p, w->len);
+        if (c->cfg->trace)
+            conn_event(c, TLSM_EV_MESSAGE_SENT, 0, 0, 0, w->p[0]);
+        rc = conn_send_handshake(c, w->p, w->len);
+    }
+    crypto_wipe(w->p, w->cap);
+    free(w->p);
+    w->p = NULL;
+    return rc;
+}
+
+void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    transcript_add(&c->hs->tr, msg, len);
+}
+
+/* ------------------------------------------------------------------ algorithm tables */
+
+int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a)
+{
+    switch (suite) {
+    case TLSM_TLS_AES_128_GCM_SHA256:
+        *h = HASH_SHA256;
+        *a = AEAD_AES128_GCM;
+        return 0;
+    case TLSM_TLS_AES_256_GCM_SHA384:
+        *h = HASH_SHA384;
+        *a = AEAD_AES256_GCM;
+        return 0;
+    case TLSM_TLS_CHACHA20_POLY1305_SHA256:
+        *h = HASH_SHA256;
+        *a = AEAD_CHACHA20_POLY1305;
+        return 0;
+    }
+    return -1;
+}
+
+int hs_scheme_params(uint16_t scheme, sig_alg *alg, pk_type *key)
+{
+    static const struct {
+        uint16_t scheme;
+        sig_alg alg;
+        pk_type key;
+    } schemes[] = {
+        {TLSM_SIG_ECDSA_SECP256R1_SHA256, SIG_ECDSA_SHA256, PK_EC_P256},
+        {TLSM_SIG_ECDSA_SECP384R1_SHA384, SIG_ECDSA_SHA384, PK_EC_P384},
+        {TLSM_SIG_ED25519, SIG_ED25519, PK_ED25519},
+        {TLSM_SIG_RSA_PSS_RSAE_SHA256, SIG_RSA_PSS_SHA256, PK_RSA},
+        {TLSM_SIG_RSA_PSS_RSAE_SHA384, SIG_RSA_PSS_SHA384, PK_RSA},
+        {TLSM_SIG_RSA_PSS_RSAE_SHA512, SIG_RSA_PSS_SHA512, PK_RSA},
+        {TLSM_SIG_RSA_PSS_PSS_SHA256, SIG_RSA_PSS_SHA256, PK_RSA_PSS},
+        {TLSM_SIG_RSA_PSS_PSS_SHA384, SIG_RSA_PSS_SHA384, PK_RSA_PSS},
+        {TLSM_SIG_RSA_PSS_PSS_SHA512, SIG_RSA_PSS_SHA512, PK_RSA_PSS},
+    };
+    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
+        if (schemes[i].scheme == scheme) {
+            *alg = schemes[i].alg;
+            *key = schemes[i].key;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int list_has(const uint16_t *l, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (l[i] == v)
+            return 1;
+    return 0;
+}
+
+int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n)
+{
+    const tlsm_config *cfg = c->cfg;
+    /* Our preference order first, then the first identity whose key fits. */
+    for (size_t i = 0; i < cfg->n_sigalgs; i++) {
+        sig_alg alg;
+        pk_type key;
+        if (!list_has(peer, n, cfg->sigalgs[i]) || !hs_scheme_params(cfg->sigalgs[i], &alg, &key))
+            continue;
+        for (size_t j = 0; j < cfg->n_ids; j++) {
+            if (cfg->ids[j].leaf.pubkey.type == key) {
+                c->hs->id = &cfg->ids[j];
+                c->hs->sign_scheme = cfg->sigalgs[i];
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
+{
+    wire_reader r, l;
+    wire_init(&r, p, len);
+    wire_block(&r, 2, 2, 0xfffe, &l);
+    if (wire_end(&r) || l.len % 2)
+        return -TLSM_ALERT_DECODE_ERROR;
+    c->hs->n_peer_sigalgs = 0;
+    while (wire_left(&l) > 0) {
+        uint16_t s = wire_u16(&l);
+        if (c->hs->n_peer_sigalgs < sizeof c->hs->peer_sigalgs / sizeof *c->hs->peer_sigalgs)
+            c->hs->peer_sigalgs[c->hs->n_peer_sigalgs++] = s;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ Certificate */
+
+int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id)
+{
+    wire_writer w;
+    size_t cap = 64 + c->hs->cr_context_len;
+    for (size_t i = 0; id && i < id->n; i++)
+        cap += id->der_len[i] + 5;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE, cap);
+    if (rc)
+        return conn_fail(c, rc);
+    /* s.4.4.2: the request context echoes the CertificateRequest's (empty for servers). */
+    wire_put_block(&w, 1, c->hs->cr_context, c->hs->cr_context_len);
+    size_t list = wire_open(&w, 3);
+    for (size_t i = 0; id && i < id->n; i++) {
+        wire_put_block(&w, 3, id->der[i], id->der_len[i]);
+        wire_put_u16(&w, 0); /* no per-certificate extensions */
+    }
+    wire_close(&w, list);
+    return hs_msg_send(c, &w);
+}
+
+static int verify_error_alert(int err)
+{
+    switch (err) {
+    case TLSM_ERR_CERT_UNKNOWN_ISSUER:
+    case TLSM_ERR_CERT_NO_TRUST:
+        return TLSM_ALERT_UNKNOWN_CA;
+    case TLSM_ERR_CERT_EXPIRED:
+    case TLSM_ERR_CERT_NOT_YET_VALID:
+        return TLSM_ALERT_CERTIFICATE_EXPIRED;
+    case TLSM_ERR_CERT_UNSUPPORTED_ALG:
+    case TLSM_ERR_CERT_WEAK_KEY:
+    case TLSM_ERR_CERT_USAGE:
+        return TLSM_ALERT_UNSUPPORTED_CERTIFICATE;
+    default:
+        return TLSM_ALERT_BAD_CERTIFICATE;
+    }
+}
+
+int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    cert_msg cm;
+    int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, TLSM_MAX_CHAIN, &cm);
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    /* s.4.4.2: the context is empty for the server's Certificate and echoes the request
+     * context for the client's. */
+    if (cm.context_len != hs->cr_context_len ||
+        (cm.context_len && memcmp(cm.context, hs->cr_context, cm.context_len)))
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    hs_transcript_add(c, msg, len);
+    hs->n_peer = 0;
+    if (cm.n == 0)
+        return 0;
+
+    size_t total = 0;
+    for (size_t i = 0; i < cm.n; i++)
+        total += cm.cert_len[i];
+    free(c->peer_chain);
+    c->peer_chain = malloc(total);
+    c->peer_cert_n = 0;
+    if (!c->peer_chain)
+        return conn_fail(c, TLSM_ERR_NOMEM);
+    size_t off = 0;
+    for (size_t i = 0; i < cm.n; i++) {
+        memcpy(c->peer_chain + off, cm.cert[i], cm.cert_len[i]);
+        c->peer_cert_off[i] = off;
+        c->peer_cert_len[i] = cm.cert_len[i];
+        off += cm.cert_len[i];
+    }
+    c->peer_chain_len = total;
+    c->peer_cert_n = cm.n;
+    for (size_t i = 0; i < cm.n; i++) {
+        rc = pki_cert_parse(&hs->peer[i], c->peer_chain + c->peer_cert_off[i], cm.cert_len[i]);
+        if (rc) {
+            c->verify_error = rc;
+            return conn_alert(c, i == 0 ? TLSM_ALERT_BAD_CERTIFICATE : TLSM_ALERT_BAD_CERTIFICATE);
+        }
+        hs->n_peer = i + 1;
+    }
+    if (c->cfg->verify == TLSM_VERIFY_INSECURE_NO_VERIFICATION)
+        return 0;
+    pki_verify_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.host = c->role == TLSM_ROLE_CLIENT && c->server_name[0] ? c->server_name : NULL;
+    opts.now = (int64_t)(conn_now_ms(c) / 1000);
+    opts.purpose = c->role == TLSM_ROLE_CLIENT ? PKI_PURPOSE_SERVER : PKI_PURPOSE_CLIENT;
+    rc = pki_verify_chain(&c->cfg->trust, hs->peer, hs->n_peer, &opts, NULL);
+    if (rc) {
+        c->verify_error = rc;
+        return conn_alert(c, (uint8_t)verify_error_alert(rc));
+    }
+    return 0;
+}
+
+/* s.4.4.3: 64 spaces, the context string, a zero byte, then the transcript hash. */
+static size_t build_tbs(tlsm_conn *c, int server, uint8_t *out)
+{
+    static const char srv[] = "TLS 1.3, server CertificateVerify";
+    static const char cli[] = "TLS 1.3, client CertificateVerify";
+    const char *label = server ? srv : cli;
+    size_t n = 0;
+    memset(out, 0x20, 64);
+    n += 64;
+    memcpy(out + n, label, sizeof srv); /* both labels have the same length; copies the NUL */
+    n += sizeof srv;
+    transcript_hash(&c->hs->tr, out + n);
+    return n + c->hash_len;
+}
+
+static int send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+{
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_u16(&w, c->hs->sign_scheme);
+    wire_put_block(&w, 2, sig, sig_len);
+    rc = hs_msg_send(c, &w);
+    if (rc)
+        return rc;
+    int (*next)(tlsm_conn *) = c->hs->after_sign;
+    return next(c);
+}
+
+int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c))
+{
+    struct hs_state *hs = c->hs;
+    hs->tbs_len = build_tbs(c, c->role == TLSM_ROLE_SERVER, hs->tbs);
+    hs->after_sign = after_sign;
+    if (!hs->id->key) {
+        /* External signer: wait for tlsm_sign_done. */
+        hs->state = HS_SIGNING;
+        c->blocked = 1;
+        conn_event(c, TLSM_EV_SIGN, 0, 0, 0, HS_CERTIFICATE_VERIFY);
+        return 0;
+    }
+    sig_alg alg;
+    pk_type key;
+    uint8_t sig[HS_SIG_MAX];
+    size_t sig_len;
+    if (!hs_scheme_params(hs->sign_scheme, &alg, &key) ||
+        crypto_sign(hs->id->key, alg, &c->cfg->rng, hs->tbs, hs->tbs_len, sig, sizeof sig,
+                    &sig_len))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    return send_certificate_verify(c, sig, sig_len);
+}
+
+int hs_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len)
+{
+    if (!c->hs || c->hs->state != HS_SIGNING)
+        return TLSM_ERR_STATE;
+    *scheme = c->hs->sign_scheme;
+    *msg = c->hs->tbs;
+    *len = c->hs->tbs_len;
+    return 0;
+}
+
+int hs_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
+{
+    if (!c->hs || c->hs->state != HS_SIGNING)
+        return TLSM_ERR_STATE;
+    if (!sig || len == 0 || len > HS_SIG_MAX)
+        return TLSM_ERR_ARG;
+    /* A wrong signature from the external signer would be caught by the peer; check it
+     * here so the failure is ours and explicit. */
+    sig_alg alg;
+    pk_type key;
+    if (!hs_scheme_params(c->hs->sign_scheme, &alg, &key) ||
+        crypto_verify(alg, &c->hs->id->leaf.pubkey, c->hs->tbs, c->hs->tbs_len, sig, len))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    c->blocked = 0;
+    return send_certificate_verify(c, sig, len);
+}
+
+int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    wire_reader r, sig;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    uint16_t scheme = wire_u16(&r);
+    wire_block(&r, 2, 1, 0xffff, &sig);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    sig_alg alg;
+    pk_type key;
+    /* s.4.4.3: the scheme must be one we offered (illegal_parameter otherwise), usable in
+     * TLS 1.3 and match the certificate's key. */
+    if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme) ||
+        !hs_scheme_params(scheme, &alg, &key) || hs->peer[0].pubkey.type != key)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    uint8_t tbs[HS_TBS_MAX];
+    size_t tbs_len = build_tbs(c, c->role == TLSM_ROLE_CLIENT, tbs);
+    if (crypto_verify(alg, &hs->peer[0].pubkey, tbs, tbs_len, sig.p, sig.len))
+        return conn_alert(c, TLSM_ALERT_DECRYPT_ERROR);
+    c->peer_sigalg = scheme;
+    hs_transcript_add(c, msg, len);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ Finished */
+
+int hs_send_finished(tlsm_conn *c, const uint8_t *base_secret)
+{
+    uint8_t thash[CRYPTO_HASH_MAX], verify[CRYPTO_HASH_MAX];
+    transcript_hash(&c->hs->tr, thash);
+    if (ks_finished(c->hash, base_secret, thash, verify))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_FINISHED, HS_HEADER_LEN + c->hash_len);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_bytes(&w, verify, c->hash_len);
+    return hs_msg_send(c, &w);
+}
+
+int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t *base_secret)
+{
+    uint8_t thash[CRYPTO_HASH_MAX], verify[CRYPTO_HASH_MAX];
+    if (len != HS_HEADER_LEN + c->hash_len)
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    transcript_hash(&c->hs->tr, thash);
+    if (ks_finished(c->hash, base_secret, thash, verify))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    /* s.4.4.4: a wrong verify_data is decrypt_error; compared in constant time. */
+    int ok = crypto_ct_equal(verify, msg + HS_HEADER_LEN, c->hash_len);
+    crypto_wipe(verify, sizeof verify);
+    if (!ok)
+        return conn_alert(c, TLSM_ALERT_DECRYPT_ERROR);
+    hs_transcript_add(c, msg, len);
+    return 0;
+}
+
+int hs_derive_application(tlsm_conn *c, uint8_t *s_ap)
+{
+    uint8_t thash[CRYPTO_HASH_MAX];
+    transcript_hash(&c->hs->tr, thash);
+    if (ks_derive(c->hash, c->hs->master, "c ap traffic", thash, c->hs->c_ap) ||
+        ks_derive(c->hash, c->hs->master, "s ap traffic", thash, s_ap) ||
+        ks_derive(c->hash, c->hs->master, "exp master", thash, c->exporter_secret))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    return 0;
+}
+
+int hs_derive_resumption(tlsm_conn *c)
+{
+    uint8_t thash[CRYPTO_HASH_MAX];
+    transcript_hash(&c->hs->tr, thash);
+    if (ks_derive(c->hash, c->hs->master, "res master", thash, c->resumption_secret))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    return 0;
+}
+
+int hs_finish(tlsm_conn *c)
+{
+    c->hs->state = HS_DONE;
+    c->handshake_done = 1;
+    c->accept_plain_ccs = 0;
+    hs_free(c);
+    conn_event(c, TLSM_EV_HANDSHAKE_DONE, 0, 0, 0, 0);
+    return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * handshake.h - state shared by the TLS 1.3 client and server state machines. The
+ * allowed (state, message) pairs are one table in handshake.c: anything not listed there is
+ * an unexpected_message (RFC 8446 s.6.2 / DESIGN.md), so each handler can assume it was
+ * called in the right state.
+ */
+#ifndef TLSM_HANDSHAKE_H
+#define TLSM_HANDSHAKE_H
+
+#include "handshake/keysched.h"
+#include "handshake/transcript.h"
+#include "internal.h"
+#include "wire/hs_codec.h"
+#include "wire/wire.h"
+
+typedef enum {
+    HS_C_START = 0,
+    HS_C_WAIT_SH,
+    HS_C_WAIT_EE,
+    HS_C_WAIT_CERT_CR,
+    HS_C_WAIT_CERT,
+    HS_C_WAIT_CV,
+    HS_C_WAIT_FINISHED,
+    HS_S_WAIT_CH,
+    HS_S_WAIT_CH2,
+    HS_S_WAIT_CERT,
+    HS_S_WAIT_CV,
+    HS_S_WAIT_FINISHED,
+    HS_SIGNING,        /* blocked on an external signature */
+    HS_DONE
+} hs_state_id;
+
+#define HS_TBS_MAX (64 + 34 + 1 + CRYPTO_HASH_MAX)
+#define HS_SIG_MAX 1024
+
+struct hs_state {
+    hs_state_id state;
+    transcript tr;
+    uint8_t client_random[HS_RANDOM_LEN];
+    uint8_t sid[32]; size_t sid_len;
+
+    /* our key share (client: the one offered; server: the one answered with) */
+    uint16_t kex_group;
+    uint8_t kex_priv[CRYPTO_KEX_PRIV_MAX];
+    uint8_t kex_pub[CRYPTO_KEX_PUB_MAX]; size_t kex_pub_len;
+
+    /* HelloRetryRequest */
+    uint16_t hrr_suite;
+    uint8_t cookie[512]; size_t cookie_len;
+    int ccs_sent;
+
+    /* key schedule */
+    uint8_t early[CRYPTO_HASH_MAX], hs_secret[CRYPTO_HASH_MAX], master[CRYPTO_HASH_MAX];
+    uint8_t c_hs[CRYPTO_HASH_MAX], s_hs[CRYPTO_HASH_MAX];
+    uint8_t c_ap[CRYPTO_HASH_MAX]; /* client application secret, installed after its Finished */
+
+    /* PSK: client = session offered; server = ticket accepted */
+    int psk_offered, psk_accepted;
+    uint16_t psk_index;        /* server: the identity accepted */
+    hash_alg psk_hash;
+    uint8_t psk[CRYPTO_HASH_MAX]; size_t psk_len;
+
+    /* peer authentication */
+    pki_cert peer[TLSM_MAX_CHAIN]; size_t n_peer;
+    int cert_requested;        /* client: server sent CertificateRequest; server: we sent it */
+    uint8_t cr_context[255]; size_t cr_context_len;
+    uint16_t peer_sigalgs[64]; size_t n_peer_sigalgs; /* for choosing our signature scheme */
+
+    /* our authentication */
+    const tlsm_identity *id;
+    uint16_t sign_scheme;
+    uint8_t tbs[HS_TBS_MAX]; size_t tbs_len;
+    int (*after_sign)(tlsm_conn *c); /* continuation once the CertificateVerify is sent */
+
+    /* server: what the ClientHello asked for */
+    int client_rsl;            /* client sent record_size_limit */
+    int sni_accepted;
+};
+
+/* ---- helpers shared by client.c and server.c (handshake.c) */
+
+/* Builds a handshake message: call hs_msg_begin, write the body to *w, then hs_msg_send,
+ * which frames, adds to the transcript, traces and sends it. */
+int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap);
+int hs_msg_send(tlsm_conn *c, wire_writer *w);
+/* Adds a received message to the transcript. */
+void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+/* Suite facts. */
+int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a);
+/* TLS 1.3 signature scheme -> algorithm and key type; 0 if not usable in TLS 1.3
+ * handshake signatures (PKCS#1 v1.5 is certificate-only, s.4.2.3). */
+int hs_scheme_params(uint16_t scheme, sig_alg *alg, pk_type *key);
+/* Chooses identity and scheme for the peer's signature_algorithms. Returns 0 or -1. */
+int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n);
+/* Parses a signature_algorithms extension body into hs->peer_sigalgs. 0 or -alert. */
+int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
+
+/* Certificate / CertificateVerify / Finished, both directions. */
+int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id);
+/* Builds the CertificateVerify input and signs (or blocks for the external signer); then
+ * sends the CertificateVerify and calls after_sign. */
+int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c));
+int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Sends our Finished computed from base_secret. */
+int hs_send_finished(tlsm_conn *c, const uint8_t *base_secret);
+/* Checks the peer's Finished against base_secret (decrypt_error on mismatch). */
+int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t *base_secret);
+/* From the transcript up to the server Finished: hs->c_ap, the server application secret
+ * (s_ap) and the exporter secret. */
+int hs_derive_application(tlsm_conn *c, uint8_t *s_ap);
+/* Resumption master secret from the transcript up to the client Finished. */
+int hs_derive_resumption(tlsm_conn *c);
+/* Marks the handshake done, frees its state and reports it. */
+int hs_finish(tlsm_conn *c);
+
+/* ---- per role (client.c, server.c, post.c) */
+int client_start(tlsm_conn *c);
+int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Sends the configured number of NewSessionTickets. */
+int server_send_tickets(tlsm_conn *c);
+
+int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
+int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+/* ---- tickets (ticket.c) */
+/* Server: seal/open the ticket that carries a resumption PSK. */
+int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_add,
+                uint8_t *out, size_t cap, size_t *out_len);
+int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, uint32_t obfuscated_age,
+                uint16_t *suite, uint8_t *psk, size_t *psk_len);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * post.c - messages after the handshake (RFC 8446 s.4.6): NewSessionTicket (client side)
+ * and KeyUpdate (both sides).
+ */
+#include "handshake/handshake.h"
+
+#include <string.h>
+
+int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    wire_reader r, nonce, ticket;
+    ext_list exts;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    uint32_t lifetime = wire_u32(&r);
+    uint32_t age_add = wire_u32(&r);
+    wire_block(&r, 1, 0, 255, &nonce);
+    wire_block(&r, 2, 1, 0xffff, &ticket);
+    int rc = ext_parse(&r, &exts);
+    if (!rc && wire_end(&r))
+        rc = -TLSM_ALERT_DECODE_ERROR;
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    /* s.4.6.1: lifetimes over 7 days are illegal; 0 means "do not use". */
+    if (lifetime > 604800)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (lifetime == 0 || ticket.len > sizeof c->session.ticket)
+        return 0;
+    tlsm_session *s = &c->session;
+    if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce.p, nonce.len, s->psk,
+                        c->hash_len))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    s->psk_len = c->hash_len;
+    s->suite = c->suite;
+    memcpy(s->ticket, ticket.p, ticket.len);
+    s->ticket_len = ticket.len;
+    s->age_add = age_add;
+    s->lifetime = lifetime;
+    s->received_ms = conn_now_ms(c);
+    s->valid = 1;
+    conn_event(c, TLSM_EV_NEW_TICKET, 0, 0, 0, 0);
+    return 0;
+}
+
+int hs_send_key_update(tlsm_conn *c, int ask_peer)
+{
+    uint8_t m[5] = {HS_KEY_UPDATE, 0, 0, 1, (uint8_t)(ask_peer ? 1 : 0)};
+    if (c->cfg->trace)
+        conn_event(c, TLSM_EV_MESSAGE_SENT, 0, 0, 0, HS_KEY_UPDATE);
+    int rc = conn_send_handshake(c, m, sizeof m);
+    if (rc)
+        return rc;
+    /* s.4.6.3: the sender switches keys right after sending KeyUpdate. */
+    if (ks_update_secret(c->hash, c->wr.secret))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    rc = conn_set_keys(c, 1, c->wr.secret);
+    if (!rc)
+        conn_event(c, TLSM_EV_KEY_UPDATED, 0, 0, 0, 0);
+    return rc;
+}
+
+int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    if (len != HS_HEADER_LEN + 1)
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    uint8_t request = msg[HS_HEADER_LEN];
+    /* s.4.6.3: any value other than update_not_requested(0) / update_requested(1) is
+     * illegal_parameter. */
+    if (request > 1)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (ks_update_secret(c->hash, c->rd.secret))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    int rc = conn_set_keys(c, 0, c->rd.secret);
+    if (rc)
+        return rc;
+    conn_event(c, TLSM_EV_KEY_UPDATED, 0, 1, 0, 0);
+    /* Answer a request unless we already closed our side. */
+    if (request && !c->local_closed)
+        return hs_send_key_update(c, 0);
+    return 0;
+}

@@ -1,0 +1,658 @@
+/*
+ * server.c - the TLS 1.3 server state machine (RFC 8446 s.2, s.4): reading the
+ * ClientHello and choosing version, suite, group, signature scheme, ALPN and PSK; the
+ * HelloRetryRequest (group mismatch or cookie); the server flight; the client's second
+ * flight; NewSessionTicket.
+ */
+#include "handshake/handshake.h"
+
+#include <string.h>
+
+#define SERVER_FLIGHT_MSG 2048
+
+/* What the ClientHello offers, decoded once. */
+typedef struct {
+    ch_msg ch;
+    const uint8_t *msg; size_t len;
+    uint16_t groups[64]; size_t n_groups;
+    struct { uint16_t group; const uint8_t *pub; size_t len; } shares[16];
+    size_t n_shares;
+    int has_key_share;
+} client_offer;
+
+static int suites_has(const ch_msg *ch, uint16_t suite)
+{
+    for (size_t i = 0; i + 1 < ch->suites_len; i += 2)
+        if ((uint16_t)(ch->suites[i] << 8 | ch->suites[i + 1]) == suite)
+            return 1;
+    return 0;
+}
+
+static int parse_groups(tlsm_conn *c, client_offer *o)
+{
+    const ext_entry *sg = ext_find(&o->ch.ext, EXT_SUPPORTED_GROUPS);
+    const ext_entry *ks = ext_find(&o->ch.ext, EXT_KEY_SHARE);
+    wire_reader r, l;
+    o->n_groups = o->n_shares = 0;
+    o->has_key_share = ks != NULL;
+    /* s.9.2: key_share and supported_groups come together. */
+    if (!sg || !ks)
+        return TLSM_ALERT_MISSING_EXTENSION;
+    wire_init(&r, sg->data, sg->len);
+    wire_block(&r, 2, 2, 0xfffe, &l);
+    if (wire_end(&r) || l.len % 2)
+        return TLSM_ALERT_DECODE_ERROR;
+    while (wire_left(&l) > 0) {
+        uint16_t g = wire_u16(&l);
+        if (o->n_groups < sizeof o->groups / sizeof *o->groups)
+            o->groups[o->n_groups++] = g;
+    }
+    wire_init(&r, ks->data, ks->len);
+    wire_block(&r, 2, 0, 0xffff, &l);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    while (wire_left(&l) > 0) {
+        uint16_t g = wire_u16(&l);
+        wire_reader pub;
+        wire_block(&l, 2, 1, 0xffff, &pub);
+        if (l.err)
+            return TLSM_ALERT_DECODE_ERROR;
+        /* s.4.2.8: one share per group, each in supported_groups. */
+        int listed = 0;
+        for (size_t i = 0; i < o->n_groups; i++)
+            listed |= o->groups[i] == g;
+        for (size_t i = 0; i < o->n_shares; i++)
+            if (o->shares[i].group == g)
+                return TLSM_ALERT_ILLEGAL_PARAMETER;
+        if (!listed)
+            return TLSM_ALERT_ILLEGAL_PARAMETER;
+        if (o->n_shares == sizeof o->shares / sizeof *o->shares)
+            return TLSM_ALERT_ILLEGAL_PARAMETER;
+        o->shares[o->n_shares].group = g;
+        o->shares[o->n_shares].pub = pub.p;
+        o->shares[o->n_shares].len = pub.len;
+        o->n_shares++;
+    }
+    (void)c;
+    return 0;
+}
+
+static int parse_server_name(tlsm_conn *c, const ext_entry *e)
+{
+    wire_reader r, list;
+    wire_init(&r, e->data, e->len);
+    wire_block(&r, 2, 1, 0xffff, &list);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    while (wire_left(&list) > 0) {
+        uint8_t type = wire_u8(&list);
+        wire_reader name;
+        wire_block(&list, 2, 1, 0xffff, &name);
+        if (list.err)
+            return TLSM_ALERT_DECODE_ERROR;
+        if (type != 0 || c->server_name[0])
+            continue;
+        /* RFC 6066 s.3: a host name, no trailing NUL; we keep names up to 255 bytes. */
+        if (name.len > 255 || memchr(name.p, 0, name.len))
+            return TLSM_ALERT_ILLEGAL_PARAMETER;
+        memcpy(c->server_name, name.p, name.len);
+        c->server_name[name.len] = 0;
+        c->hs->sni_accepted = 1;
+    }
+    return 0;
+}
+
+static int choose_alpn(tlsm_conn *c, const ext_entry *e)
+{
+    wire_reader r, list;
+    wire_init(&r, e->data, e->len);
+    wire_block(&r, 2, 2, 0xffff, &list);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    const uint8_t *names = list.p;
+    size_t names_len = list.len;
+    while (wire_left(&list) > 0) {
+        wire_reader n;
+        wire_block(&list, 1, 1, 255, &n);
+        if (list.err)
+            return TLSM_ALERT_DECODE_ERROR;
+    }
+    if (!c->cfg->alpn_len)
+        return 0;
+    /* Server preference order (RFC 7301 s.3.2). */
+    for (size_t i = 0; i < c->cfg->alpn_len; i += 1 + (size_t)c->cfg->alpn[i]) {
+        const uint8_t *want = c->cfg->alpn + i;
+        for (size_t j = 0; j < names_len; j += 1 + (size_t)names[j]) {
+            if (names[j] == want[0] && !memcmp(names + j + 1, want + 1, want[0])) {
+                memcpy(c->alpn, want + 1, want[0]);
+                c->alpn_len = want[0];
+                return 0;
+            }
+        }
+    }
+    return TLSM_ALERT_NO_APPLICATION_PROTOCOL;
+}
+
+static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
+{
+    wire_reader r;
+    wire_init(&r, e->data, e->len);
+    uint16_t lim = wire_u16(&r);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    if (lim < 64) /* RFC 8449 s.4 */
+        return TLSM_ALERT_ILLEGAL_PARAMETER;
+    c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
+    c->hs->client_rsl = 1;
+    return 0;
+}
+
+/* Tries the client's PSK identities (tickets we issued). On success sets hs->psk and
+ * verifies the binder. Returns 0 (accepted or none usable) or an alert. */
+static int try_psk(tlsm_conn *c, client_offer *o)
+{
+    struct hs_state *hs = c->hs;
+    const ext_entry *pe = ext_find(&o->ch.ext, EXT_PRE_SHARED_KEY);
+    const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
+    if (!pe)
+        return 0;
+    /* s.4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
+    if (!modes)
+        return TLSM_ALERT_MISSING_EXTENSION;
+    wire_reader r, m;
+    int dhe = 0;
+    wire_init(&r, modes->data, modes->len);
+    wire_block(&r, 1, 1, 255, &m);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    while (wire_left(&m) > 0)
+        dhe |= wire_u8(&m) == 1;
+    if (!dhe || c->cfg->tickets == 0)
+        return 0;
+
+    wire_reader ids, binders;
+    wire_init(&r, pe->data, pe->len);
+    wire_block(&r, 2, 7, 0xffff, &ids);
+    wire_block(&r, 2, 33, 0xffff, &binders);
+    if (wire_end(&r))
+        return TLSM_ALERT_DECODE_ERROR;
+    for (unsigned idx = 0; wire_left(&ids) > 0; idx++) {
+        wire_reader id;
+        wire_block(&ids, 2, 1, 0xffff, &id);
+        uint32_t age = wire_u32(&ids);
+        if (ids.err)
+            return TLSM_ALERT_DECODE_ERROR;
+        uint16_t suite;
+        uint8_t psk[CRYPTO_HASH_MAX];
+        size_t psk_len;
+        hash_alg h;
+        aead_alg a;
+        if (ticket_open(c, id.p, id.len, age, &suite, psk, &psk_len))
+            continue;
+        hs_suite_params(suite, &h, &a);
+        if (h != c->hash) {
+            crypto_wipe(psk, sizeof psk);
+            continue;
+        }
+        /* Find binder idx. */
+        wire_reader b = binders, bind;
+        for (unsigned k = 0; k <= idx; k++)
+            wire_block(&b, 1, 32, 255, &bind);
+        if (b.err || bind.len != c->hash_len) {
+            crypto_wipe(psk, sizeof psk);
+            return TLSM_ALERT_DECODE_ERROR;
+        }
+        uint8_t early[CRYPTO_HASH_MAX], bkey[CRYPTO_HASH_MAX], thash[CRYPTO_HASH_MAX],
+            expect[CRYPTO_HASH_MAX];
+        ks_early_secret(h, psk, psk_len, early);
+        transcript_hash_with(&hs->tr, h, o->msg, o->len - o->ch.binders_len, thash);
+        int bad = ks_derive_empty(h, early, "res binder", bkey) ||
+                  ks_finished(h, bkey, thash, expect) ||
+                  !crypto_ct_equal(expect, bind.p, c->hash_len);
+        crypto_wipe(bkey, sizeof bkey);
+        if (bad) {
+            crypto_wipe(psk, sizeof psk);
+            crypto_wipe(early, sizeof early);
+            /* s.4.2.11: a binder that does not validate aborts the handshake. */
+            return TLSM_ALERT_DECRYPT_ERROR;
+        }
+        memcpy(hs->psk, psk, psk_len);
+        hs->psk_len = psk_len;
+        memcpy(hs->early, early, c->hash_len);
+        crypto_wipe(psk, sizeof psk);
+        crypto_wipe(early, sizeof early);
+        hs->psk_accepted = 1;
+        hs->psk_index = (uint16_t)idx;
+        c->resumed = 1;
+        return 0;
+    }
+    return 0;
+}
+
+static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t group)
+{
+    struct hs_state *hs = c->hs;
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 1024);
+    if (rc)
+        return conn_fail(c, rc);
+    /* The transcript restarts from Hash(ClientHello1) (s.4.4.1). */
+    hs_transcript_add(c, o->msg, o->len);
+    transcript_restart_hrr(&hs->tr);
+    wire_put_u16(&w, 0x0303);
+    wire_put_bytes(&w, HS_HRR_RANDOM, HS_RANDOM_LEN);
+    wire_put_block(&w, 1, o->ch.sid, o->ch.sid_len);
+    wire_put_u16(&w, c->suite);
+    wire_put_u8(&w, 0);
+    size_t exts = wire_open(&w, 2);
+    if (group) {
+        wire_put_u16(&w, EXT_KEY_SHARE);
+        wire_put_u16(&w, 2);
+        wire_put_u16(&w, group);
+    }
+    if (c->cfg->require_cookie) {
+        hs->cookie_len = 32;
+        if (crypto_random(&c->cfg->rng, hs->cookie, hs->cookie_len)) {
+            hs_msg_send(c, &w);
+            return conn_fail(c, TLSM_ERR_RNG);
+        }
+        wire_put_u16(&w, EXT_COOKIE);
+        size_t e = wire_open(&w, 2);
+        wire_put_block(&w, 2, hs->cookie, hs->cookie_len);
+        wire_close(&w, e);
+    }
+    wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
+    wire_put_u16(&w, 2);
+    wire_put_u16(&w, TLSM_TLS13);
+    wire_close(&w, exts);
+    c->hrr = 1;
+    hs->hrr_suite = c->suite;
+    hs->kex_group = group;
+    hs->sid_len = o->ch.sid_len;
+    memcpy(hs->sid, o->ch.sid, o->ch.sid_len);
+    memcpy(hs->client_random, o->ch.random, HS_RANDOM_LEN);
+    hs->state = HS_S_WAIT_CH2;
+    rc = hs_msg_send(c, &w);
+    if (!rc && o->ch.sid_len && !hs->ccs_sent) {
+        hs->ccs_sent = 1; /* D.4: after the server's first handshake message */
+        rc = conn_send_ccs(c);
+    }
+    return rc;
+}
+
+static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_pub,
+                             size_t peer_len)
+{
+    struct hs_state *hs = c->hs;
+    uint8_t random[HS_RANDOM_LEN];
+    if (crypto_random(&c->cfg->rng, random, sizeof random))
+        return conn_fail(c, TLSM_ERR_RNG);
+    if (crypto_kex_keygen(hs->kex_group, &c->cfg->rng, hs->kex_priv, hs->kex_pub,
+                          &hs->kex_pub_len))
+        return conn_fail(c, TLSM_ERR_RNG);
+    uint8_t shared[CRYPTO_KEX_SHARED_MAX];
+    size_t shared_len;
+    /* s.4.2.8: an invalid client share is illegal_parameter. */
+    if (crypto_kex_shared(hs->kex_group, hs->kex_priv, peer_pub, peer_len, shared, &shared_len))
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    crypto_wipe(hs->kex_priv, sizeof hs->kex_priv);
+
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512);
+    if (rc) {
+        crypto_wipe(shared, sizeof shared);
+        return conn_fail(c, rc);
+    }
+    wire_put_u16(&w, 0x0303);
+    wire_put_bytes(&w, random, sizeof random);
+    wire_put_block(&w, 1, o->ch.sid, o->ch.sid_len);
+    wire_put_u16(&w, c->suite);
+    wire_put_u8(&w, 0);
+    size_t exts = wire_open(&w, 2);
+    if (hs->psk_accepted) {
+        wire_put_u16(&w, EXT_PRE_SHARED_KEY);
+        wire_put_u16(&w, 2);
+        wire_put_u16(&w, hs->psk_index);
+    }
+    wire_put_u16(&w, EXT_KEY_SHARE);
+    size_t e = wire_open(&w, 2);
+    wire_put_u16(&w, hs->kex_group);
+    wire_put_block(&w, 2, hs->kex_pub, hs->kex_pub_len);
+    wire_close(&w, e);
+    wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
+    wire_put_u16(&w, 2);
+    wire_put_u16(&w, TLSM_TLS13);
+    wire_close(&w, exts);
+    rc = hs_msg_send(c, &w);
+    if (!rc && o->ch.sid_len && !hs->ccs_sent) {
+        hs->ccs_sent = 1;
+        rc = conn_send_ccs(c);
+    }
+    if (rc) {
+        crypto_wipe(shared, sizeof shared);
+        return rc;
+    }
+
+    uint8_t thash[CRYPTO_HASH_MAX];
+    if (!hs->psk_accepted)
+        ks_early_secret(c->hash, NULL, 0, hs->early);
+    rc = ks_next_stage(c->hash, hs->early, shared, shared_len, hs->hs_secret);
+    crypto_wipe(shared, sizeof shared);
+    transcript_hash(&hs->tr, thash);
+    if (rc || ks_derive(c->hash, hs->hs_secret, "c hs traffic", thash, hs->c_hs) ||
+        ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
+        ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    if ((rc = conn_set_keys(c, 1, hs->s_hs)) || (rc = conn_set_keys(c, 0, hs->c_hs)))
+        return rc;
+    c->group = hs->kex_group;
+    c->version = TLSM_TLS13;
+    return 0;
+}
+
+static int send_encrypted_extensions(tlsm_conn *c)
+{
+    const tlsm_shape *sh = &c->cfg->shape;
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_ENCRYPTED_EXTENSIONS, 1024);
+    if (rc)
+        return conn_fail(c, rc);
+    size_t exts = wire_open(&w, 2);
+    if (sh->ee_supported_groups) {
+        wire_put_u16(&w, EXT_SUPPORTED_GROUPS);
+        size_t e = wire_open(&w, 2), l = wire_open(&w, 2);
+        const uint16_t *g = sh->n_adv_groups ? sh->adv_groups : c->cfg->groups;
+        size_t n = sh->n_adv_groups ? sh->n_adv_groups : c->cfg->n_groups;
+        for (size_t i = 0; i < n; i++)
+            wire_put_u16(&w, g[i]);
+        wire_close(&w, l);
+        wire_close(&w, e);
+    }
+    if (c->hs->client_rsl) {
+        wire_put_u16(&w, EXT_RECORD_SIZE_LIMIT);
+        wire_put_u16(&w, 2);
+        wire_put_u16(&w, (uint16_t)(c->cfg->record_size_limit + 1));
+    }
+    if (c->hs->sni_accepted) {
+        wire_put_u16(&w, EXT_SERVER_NAME);
+        wire_put_u16(&w, 0);
+    }
+    if (c->alpn_len) {
+        wire_put_u16(&w, EXT_ALPN);
+        size_t e = wire_open(&w, 2), l = wire_open(&w, 2);
+        wire_put_block(&w, 1, c->alpn, c->alpn_len);
+        wire_close(&w, l);
+        wire_close(&w, e);
+    }
+    wire_close(&w, exts);
+    return hs_msg_send(c, &w);
+}
+
+static int send_certificate_request(tlsm_conn *c)
+{
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 256);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_u8(&w, 0); /* empty certificate_request_context (s.4.3.2) */
+    size_t exts = wire_open(&w, 2);
+    wire_put_u16(&w, EXT_SIGNATURE_ALGORITHMS);
+    size_t e = wire_open(&w, 2), l = wire_open(&w, 2);
+    for (size_t i = 0; i < c->cfg->n_sigalgs; i++)
+        wire_put_u16(&w, c->cfg->sigalgs[i]);
+    wire_close(&w, l);
+    wire_close(&w, e);
+    wire_close(&w, exts);
+    c->hs->cert_requested = 1;
+    return hs_msg_send(c, &w);
+}
+
+/* After our CertificateVerify (or directly, when resuming): Finished and app keys. */
+static int server_send_finished(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    int rc = hs_send_finished(c, hs->s_hs);
+    if (rc)
+        return rc;
+    uint8_t s_ap[CRYPTO_HASH_MAX];
+    rc = hs_derive_application(c, s_ap);
+    if (!rc)
+        rc = conn_set_keys(c, 1, s_ap);
+    crypto_wipe(s_ap, sizeof s_ap);
+    if (rc)
+        return rc;
+    hs->state = hs->cert_requested ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
+    return 0;
+}
+
+static int server_flight(tlsm_conn *c, client_offer *o, const uint8_t *peer_pub, size_t peer_len)
+{
+    struct hs_state *hs = c->hs;
+    hs_transcript_add(c, o->msg, o->len);
+    int rc = send_server_hello(c, o, peer_pub, peer_len);
+    if (!rc)
+        rc = send_encrypted_extensions(c);
+    if (rc)
+        return rc;
+    if (hs->psk_accepted)
+        return server_send_finished(c);
+    if (c->cfg->client_auth && (rc = send_certificate_request(c)))
+        return rc;
+    if ((rc = hs_send_certificate(c, hs->id)))
+        return rc;
+    return hs_sign_and_continue(c, server_send_finished);
+}
+
+static int versions_offer_13(const ext_entry *sv, int *alert)
+{
+    wire_reader r, l;
+    wire_init(&r, sv->data, sv->len);
+    wire_block(&r, 1, 2, 254, &l);
+    if (wire_end(&r) || l.len % 2) {
+        *alert = TLSM_ALERT_DECODE_ERROR;
+        return 0;
+    }
+    while (wire_left(&l) > 0)
+        if (wire_u16(&l) == TLSM_TLS13)
+            return 1;
+    *alert = TLSM_ALERT_PROTOCOL_VERSION;
+    return 0;
+}
+
+int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    const tlsm_config *cfg = c->cfg;
+    client_offer o;
+    int second = hs->state == HS_S_WAIT_CH2;
+    int alert = ch_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &o.ch);
+    if (alert)
+        return conn_alert(c, (uint8_t)-alert);
+    o.msg = msg;
+    o.len = len;
+    c->accept_plain_ccs = 1;
+
+    /* Version: only TLS 1.3 here. Without supported_versions the client offers at most
+     * TLS 1.2 (RFC 8446 s.4.2.1; older versions are refused by RFC 8996). */
+    const ext_entry *sv = ext_find(&o.ch.ext, EXT_SUPPORTED_VERSIONS);
+    if (!sv)
+        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+    if (!versions_offer_13(sv, &alert))
+        return conn_alert(c, (uint8_t)alert);
+    /* s.4.1.2: legacy_compression_methods must be exactly { null }. */
+    if (o.ch.comp_len != 1 || o.ch.compressions[0] != 0)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+
+    if (second) {
+        /* s.4.1.2: the second ClientHello keeps the session id, random and suite. */
+        if (o.ch.sid_len != hs->sid_len || memcmp(o.ch.sid, hs->sid, hs->sid_len) ||
+            memcmp(o.ch.random, hs->client_random, HS_RANDOM_LEN) || !suites_has(&o.ch, c->suite))
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    } else {
+        c->suite = 0;
+        for (size_t i = 0; i < cfg->n_suites && !c->suite; i++)
+            if (suites_has(&o.ch, cfg->suites[i]))
+                c->suite = cfg->suites[i];
+        if (!c->suite)
+            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+        hs_suite_params(c->suite, &c->hash, &c->aead);
+        c->hash_len = crypto_hash_len(c->hash);
+        transcript_choose(&hs->tr, c->hash);
+    }
+
+    if ((alert = parse_groups(c, &o)))
+        return conn_alert(c, (uint8_t)alert);
+
+    /* Other extensions we act on. Unknown ones are ignored (s.4.2). */
+    const ext_entry *e;
+    if ((e = ext_find(&o.ch.ext, EXT_SERVER_NAME)) && !second && (alert = parse_server_name(c, e)))
+        return conn_alert(c, (uint8_t)alert);
+    if ((e = ext_find(&o.ch.ext, EXT_ALPN)) && (alert = choose_alpn(c, e)))
+        return conn_alert(c, (uint8_t)alert);
+    if ((e = ext_find(&o.ch.ext, EXT_RECORD_SIZE_LIMIT)) && (alert = parse_record_size_limit(c, e)))
+        return conn_alert(c, (uint8_t)alert);
+    if (second) {
+        /* s.4.2.2: the cookie must come back unchanged. */
+        const ext_entry *ck = ext_find(&o.ch.ext, EXT_COOKIE);
+        wire_reader r, b;
+        if (hs->cookie_len) {
+            if (!ck)
+                return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+            wire_init(&r, ck->data, ck->len);
+            wire_block(&r, 2, 1, 0xffff, &b);
+            if (wire_end(&r))
+                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            if (b.len != hs->cookie_len || !crypto_ct_equal(b.p, hs->cookie, b.len))
+                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        } else if (ck) {
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        }
+    }
+
+    /* Group: our preference among the client's shares; else HelloRetryRequest for our
+     * preference among its supported_groups. */
+    const uint8_t *peer_pub = NULL;
+    size_t peer_len = 0;
+    uint16_t group = 0, hrr_group = 0;
+    for (size_t i = 0; i < cfg->n_groups && !group; i++) {
+        for (size_t j = 0; j < o.n_shares; j++) {
+            if (o.shares[j].group == cfg->groups[i]) {
+                group = cfg->groups[i];
+                peer_pub = o.shares[j].pub;
+                peer_len = o.shares[j].len;
+            }
+        }
+    }
+    for (size_t i = 0; i < cfg->n_groups && !group && !hrr_group; i++)
+        for (size_t j = 0; j < o.n_groups; j++)
+            if (o.groups[j] == cfg->groups[i])
+                hrr_group = cfg->groups[i];
+    if (second) {
+        /* s.4.2.8: the retried hello must carry exactly one share, for our group. */
+        if (o.n_shares != 1 || (hs->kex_group && group != hs->kex_group) || !group)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    } else if (!group && !hrr_group) {
+        return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+    }
+
+    if ((alert = try_psk(c, &o)))
+        return conn_alert(c, (uint8_t)alert);
+    if (!hs->psk_accepted) {
+        /* Certificate authentication needs signature_algorithms (s.9.2). */
+        const ext_entry *sa = ext_find(&o.ch.ext, EXT_SIGNATURE_ALGORITHMS);
+        if (!sa)
+            return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+        if ((alert = hs_parse_sigalgs(c, sa->data, sa->len)))
+            return conn_alert(c, (uint8_t)-alert);
+        if (hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs))
+            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+    }
+
+    if (!second && (!group || cfg->require_cookie)) {
+        /* The PSK (if any) is re-validated on the second ClientHello. */
+        hs->psk_accepted = 0;
+        c->resumed = 0;
+        return send_hello_retry_request(c, &o, group ? 0 : hrr_group);
+    }
+    hs->kex_group = group;
+    return server_flight(c, &o, peer_pub, peer_len);
+}
+
+int server_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    int rc = hs_recv_certificate(c, msg, len);
+    if (rc)
+        return rc;
+    if (hs->n_peer == 0) {
+        /* s.4.4.2.4: without a client certificate, a server that requires one sends
+         * certificate_required. */
+        if (c->cfg->client_auth == 2)
+            return conn_alert(c, TLSM_ALERT_CERTIFICATE_REQUIRED);
+        hs->state = HS_S_WAIT_FINISHED;
+        return 0;
+    }
+    hs->state = HS_S_WAIT_CV;
+    return 0;
+}
+
+int server_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    int rc = hs_recv_certificate_verify(c, msg, len);
+    if (rc)
+        return rc;
+    c->hs->state = HS_S_WAIT_FINISHED;
+    return 0;
+}
+
+int server_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    int rc = hs_recv_finished(c, msg, len, hs->c_hs);
+    if (!rc)
+        rc = hs_derive_resumption(c);
+    if (!rc)
+        rc = conn_set_keys(c, 0, hs->c_ap);
+    if (rc)
+        return rc;
+    rc = hs_finish(c);
+    if (!rc)
+        rc = server_send_tickets(c);
+    return rc;
+}
+
+int server_send_tickets(tlsm_conn *c)
+{
+    const tlsm_config *cfg = c->cfg;
+    for (unsigned i = 0; i < cfg->tickets; i++) {
+        uint8_t nonce[32], psk[CRYPTO_HASH_MAX], ticket[512];
+        size_t ticket_len, nonce_len = cfg->shape.ticket_nonce_len;
+        uint32_t age_add;
+        if (crypto_random(&cfg->rng, (uint8_t *)&age_add, sizeof age_add))
+            return conn_fail(c, TLSM_ERR_RNG);
+        /* s.4.6.1: the nonce is unique per ticket on this connection: a counter. */
+        memset(nonce, 0, sizeof nonce);
+        for (size_t k = 0; k < nonce_len && k < 8; k++)
+            nonce[nonce_len - 1 - k] = (uint8_t)(c->ticket_counter >> (8 * k));
+        c->ticket_counter++;
+        if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce, nonce_len, psk,
+                            c->hash_len) ||
+            ticket_seal(c, psk, c->hash_len, age_add, ticket, sizeof ticket, &ticket_len)) {
+            crypto_wipe(psk, sizeof psk);
+            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+        }
+        crypto_wipe(psk, sizeof psk);
+        wire_writer w;
+        int rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 64 + nonce_len + ticket_len);
+        if (rc)
+            return conn_fail(c, rc);
+        wire_put_u32(&w, cfg->ticket_lifetime);
+        wire_put_u32(&w, age_add);
+        wire_put_block(&w, 1, nonce, nonce_len);
+        wire_put_block(&w, 2, ticket, ticket_len);
+        wire_put_u16(&w, 0); /* no extensions (no early data) */
+        if ((rc = hs_msg_send(c, &w)))
+            return rc;
+    }
+    return 0;
+}

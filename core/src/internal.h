@@ -1,0 +1,181 @@
+/*
+ * internal.h - the state behind tlsm_config and tlsm_conn, shared by the public API
+ * (config.c, conn.c) and the handshake state machines (handshake/). Nothing here is
+ * visible to library users.
+ *
+ * Memory: a connection is one allocation (struct tlsm_conn with its record buffers
+ * inline) plus the handshake state (struct hs_state), which is freed as soon as the
+ * handshake ends, and a handshake-message reassembly buffer that grows only for large
+ * messages (certificate chains) and is released with the handshake state.
+ */
+#ifndef TLSM_INTERNAL_H
+#define TLSM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crypto/crypto.h"
+#include "pki/pki.h"
+#include "record/record.h"
+#include "tlsm.h"
+
+#define TLSM_MAX_SUITES 8
+#define TLSM_MAX_GROUPS 16
+#define TLSM_MAX_SIGALGS 24
+#define TLSM_MAX_IDENTITIES 8
+#define TLSM_MAX_ALPN 256
+#define TLSM_MAX_CHAIN 10
+#define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
+#define TLSM_EVENT_QUEUE 32
+
+/* A certificate chain with the key that signs for it (NULL key = external signer). */
+typedef struct {
+    uint8_t *der[TLSM_MAX_CHAIN];
+    size_t der_len[TLSM_MAX_CHAIN];
+    size_t n;
+    pki_cert leaf;
+    crypto_privkey *key;
+} tlsm_identity;
+
+/* Internal knobs that let the RFC 8448 replay reproduce another implementation's
+ * ClientHello and EncryptedExtensions byte for byte; tests set cfg->shape directly. */
+typedef struct {
+    const uint16_t *adv_groups; size_t n_adv_groups;   /* supported_groups as sent */
+    const uint16_t *adv_sigalgs; size_t n_adv_sigalgs; /* signature_algorithms as sent */
+    int send_renegotiation_info;                       /* empty renegotiation_info in CH */
+    int send_session_ticket;                           /* empty session_ticket in CH */
+    int ee_supported_groups;                           /* server lists its groups in EE */
+    uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
+} tlsm_shape;
+
+struct tlsm_config {
+    int refs;       /* atomic */
+    int frozen;     /* atomic */
+    tlsm_role role;
+    uint16_t min_version, max_version;
+    uint16_t suites[TLSM_MAX_SUITES]; size_t n_suites;
+    uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;
+    uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
+    uint8_t alpn[TLSM_MAX_ALPN]; size_t alpn_len;
+    tlsm_identity ids[TLSM_MAX_IDENTITIES]; size_t n_ids;
+    pki_store trust;
+    tlsm_verify_mode verify;
+    int client_auth;
+    unsigned tickets;
+    uint8_t ticket_key[32];
+    uint32_t ticket_lifetime;
+    int middlebox_compat;
+    int require_cookie;
+    uint16_t record_size_limit;
+    crypto_rng rng;
+    tlsm_clock_fn clock; void *clock_ctx;
+    int trace;
+    tlsm_shape shape;
+};
+
+/* A resumable session as the client stores it. */
+typedef struct {
+    int valid;
+    uint16_t suite;
+    uint8_t psk[CRYPTO_HASH_MAX]; size_t psk_len;
+    uint8_t ticket[1024]; size_t ticket_len;
+    uint32_t age_add, lifetime;
+    uint64_t received_ms;
+} tlsm_session;
+
+struct hs_state; /* handshake/handshake.h */
+
+typedef struct {
+    uint8_t secret[CRYPTO_HASH_MAX];
+    record_cipher cipher;
+} traffic_dir;
+
+struct tlsm_conn {
+    tlsm_config *cfg;
+    tlsm_role role;
+    int error;            /* sticky, 0 if none */
+    int verify_error;
+    int started;
+    int handshake_done;
+    int peer_closed;      /* close_notify received */
+    int local_closed;     /* close_notify sent */
+    int eof;
+    int blocked;          /* waiting for tlsm_sign_done */
+
+    /* negotiated facts */
+    uint16_t version, suite, group, peer_sigalg;
+    hash_alg hash; size_t hash_len; aead_alg aead;
+    int resumed, hrr;
+    uint8_t alpn[256]; size_t alpn_len;
+    char server_name[256];
+    uint8_t *peer_chain; size_t peer_chain_len;   /* concatenated DER */
+    size_t peer_cert_off[TLSM_MAX_CHAIN], peer_cert_len[TLSM_MAX_CHAIN], peer_cert_n;
+    size_t peer_max_fragment;                     /* from the peer's record_size_limit */
+    size_t max_plaintext_in;                      /* what we accept per record */
+
+    /* secrets that outlive the handshake */
+    traffic_dir rd, wr;
+    uint8_t exporter_secret[CRYPTO_HASH_MAX];
+    uint8_t resumption_secret[CRYPTO_HASH_MAX];
+    int accept_plain_ccs;                         /* until the peer's Finished */
+    unsigned ticket_counter;
+    tlsm_session session;                         /* client: latest ticket; or offered one */
+    int offer_session;
+
+    struct hs_state *hs;
+
+    /* handshake-message reassembly (also used for post-handshake messages) */
+    uint8_t *msg; size_t msg_len, msg_cap;
+
+    /* events */
+    tlsm_event events[TLSM_EVENT_QUEUE];
+    size_t ev_head, ev_count;
+
+    /* plaintext waiting to be read: points into in[] */
+    size_t pt_off, pt_len;
+
+    /* ciphertext out: pending bytes are out[out_off .. out_len) */
+    uint8_t *out; size_t out_off, out_len, out_cap;
+
+    int rd_changed;       /* set when read keys change: messages must not span it */
+
+    /* ciphertext in: at most one whole record beyond what was already processed; the
+     * first in_hold bytes are the record being processed (its plaintext may be lent out) */
+    size_t in_len, in_hold;
+    uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13];
+};
+
+/* ---- conn.c services used by the handshake */
+
+/* Sets the sticky error, queues the alert (for local alerts) and an error event. Returns
+ * the error code so callers can `return conn_fail(...)`. */
+int conn_fail(tlsm_conn *c, int code);
+/* Shorthand: conn_fail(c, TLSM_ERR_LOCAL_ALERT(alert)). */
+int conn_alert(tlsm_conn *c, uint8_t alert);
+void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
+                uint8_t msg_type);
+/* Appends a handshake message (already framed with its 4-byte header) to the output as
+ * records of the current write protection. Returns 0 or an error. */
+int conn_send_handshake(tlsm_conn *c, const uint8_t *msg, size_t len);
+int conn_send_ccs(tlsm_conn *c);
+/* Sends records of any type with the current write protection. */
+int conn_send_records(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t len);
+/* Installs traffic keys derived from secret for one direction (is_write). */
+int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret);
+uint64_t conn_now_ms(const tlsm_conn *c);
+
+/* ---- handshake entry points (handshake/handshake.c) */
+int hs_create(tlsm_conn *c);
+void hs_free(tlsm_conn *c);
+/* Client: queue the first ClientHello. */
+int hs_client_start(tlsm_conn *c);
+/* One complete handshake message (header included) received. */
+int hs_on_message(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* External signature supplied. */
+int hs_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len);
+int hs_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len);
+/* Post-handshake: key update. */
+int hs_send_key_update(tlsm_conn *c, int ask_peer);
+
+#endif
