@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# run.sh - interop tests: `tlsm client` and `tlsm server` against real TLS 1.3 peers
+# (openssl s_server / s_client, gnutls-cli) on 127.0.0.1 only.
+#
+#   tests/interop/run.sh [path/to/tlsm]        (default: build/tlsm)
+#
+# For every suite x group x server key type it runs
+#   (a) openssl s_server -rev (reverse echo)  <-  tlsm client  (one line, reversed back)
+#   (b) tlsm server --once (echo)             <-  openssl s_client (one line, echoed back)
+# plus a few gnutls-cli cases, ALPN, client certificates and two must-fail checks.
+# Each case prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason`; the last line is
+# `N passed, N failed, N skipped`; the exit status is 1 if any case failed.
+# Servers listen on port 0 and the script reads the port they print, so nothing waits on
+# a fixed delay; every process runs under a timeout and is killed on exit.
+set -u
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tlsm=${1:-build/tlsm}
+if [ ! -x "$tlsm" ] && [ -x "$root/$tlsm" ]; then
+    tlsm=$root/$tlsm
+fi
+if [ ! -x "$tlsm" ]; then
+    echo "run.sh: no tlsm binary at '$tlsm' (give its path as the first argument)" >&2
+    exit 2
+fi
+tlsm=$(cd "$(dirname "$tlsm")" && pwd)/$(basename "$tlsm")
+pki=$root/tests/data/pki
+work=$(mktemp -d "${TMPDIR:-/tmp}/tlsm-interop.XXXXXX")
+case_timeout=10 # seconds any one process may run
+wait_limit=500  # polls of 20 ms: 10 s to wait for a port or a reply
+
+passed=0 failed=0 skipped=0
+pids=()
+
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    exec 3>&-
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); }
+
+# start_bg OUT ERR IN CMD...: starts CMD under a timeout in the background; sets $bg_pid.
+start_bg() {
+    local out=$1 err=$2 in=$3
+    shift 3
+    timeout "$case_timeout" "$@" >"$out" 2>"$err" <"$in" &
+    bg_pid=$!
+    pids+=("$bg_pid")
+}
+
+# wait_match FILE REGEX PID: waits until FILE has a line matching REGEX (printed on stdout)
+# or PID exits or the wait limit passes. Returns 1 when nothing matched.
+wait_match() {
+    local file=$1 re=$2 pid=$3 i line
+    for ((i = 0; i < wait_limit; i++)); do
+        line=$(grep -m1 -E -- "$re" "$file" 2>/dev/null) && {
+            printf '%s\n' "$line"
+            return 0
+        }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.02
+    done
+    line=$(grep -m1 -E -- "$re" "$file" 2>/dev/null) && {
+        printf '%s\n' "$line"
+        return 0
+    }
+    return 1
+}
+
+# stop PID: waits for PID (killing it if it outlives the wait) and sets $stop_rc.
+stop() {
+    local pid=$1 i
+    for ((i = 0; i < wait_limit; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.02
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    stop_rc=$?
+}
+
+# last_line FILE: the last non-empty line of FILE, for failure reasons.
+last_line() { grep -v '^$' "$1" 2>/dev/null | tail -n 1; }
+
+# openssl spellings of the groups in s_client -brief's "Server Temp Key" line.
+openssl_temp_key() {
+    case $1 in
+        X25519) echo "X25519" ;;
+        P-256) echo "prime256v1" ;;
+        P-384) echo "secp384r1" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------
+# (a) openssl s_server -rev, tlsm client
+# case_s_server NAME SUITE GROUP KEY [--sv s_server args...] [--cl tlsm client args...]
+#   Expects the reversed line back and the suite and group in the client's summary.
+case_s_server() {
+    local name=$1 suite=$2 group=$3 key=$4
+    shift 4
+    local sv=() cl=() mode=
+    for a in "$@"; do
+        case $a in
+            --sv | --cl) mode=$a ;;
+            *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
+        esac
+    done
+    local d=$work/$name
+    mkdir -p "$d"
+    start_bg "$d/srv.out" "$d/srv.err" /dev/null \
+        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev -tls1_3 \
+        -ciphersuites "$suite" -groups "$group" \
+        -cert "$pki/server-$key.crt" -key "$pki/server-$key.key" \
+        -cert_chain "$pki/intermediate.crt" "${sv[@]}"
+    local spid=$bg_pid port line
+    if ! line=$(wait_match "$d/srv.out" '^ACCEPT 127\.0\.0\.1:[0-9]+' "$spid"); then
+        fail "$name" "openssl s_server did not start: $(last_line "$d/srv.err")"
+        stop "$spid"
+        return
+    fi
+    port=${line##*:}
+    local msg="tlsm-interop-$name-$RANDOM"
+    printf '%s\n' "$msg" | timeout "$case_timeout" "$tlsm" client "127.0.0.1:$port" \
+        --ca "$pki/ca.crt" --servername localhost --suite "$suite" --group "$group" \
+        "${cl[@]}" >"$d/cli.out" 2>"$d/cli.err"
+    local rc=$?
+    stop "$spid"
+    local want
+    want=$(printf '%s' "$msg" | rev)
+    if [ "$rc" -ne 0 ]; then
+        fail "$name" "tlsm client exit $rc: $(last_line "$d/cli.err")"
+    elif [ "$(cat "$d/cli.out")" != "$want" ]; then
+        fail "$name" "expected '$want' back, got '$(head -c 200 "$d/cli.out")'"
+    elif ! grep -q -- "TLS 1.3, $suite, $group," "$d/cli.err"; then
+        fail "$name" "unexpected session: $(last_line "$d/cli.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
+# (b) tlsm server --once, a client program that gets one line echoed back
+# start_tlsm_server DIR KEY [tlsm server args...]: sets $srv_pid and $srv_port.
+start_tlsm_server() {
+    local d=$1 key=$2
+    shift 2
+    mkdir -p "$d"
+    start_bg "$d/srv.out" "$d/srv.err" /dev/null "$tlsm" server \
+        --cert "$pki/server-$key.chain.pem" --key "$pki/server-$key.key" \
+        --port 0 --once "$@"
+    srv_pid=$bg_pid
+    local line
+    line=$(wait_match "$d/srv.out" '^listening on 127\.0\.0\.1:[0-9]+$' "$srv_pid") || return 1
+    srv_port=${line##*:}
+}
+
+# talk DIR MSG CMD...: runs CMD with a pipe as stdin, sends MSG, waits for MSG to come
+# back on its stdout, then closes stdin (the client then sends close_notify). Sets
+# $talk_rc (the client's exit status) and $talk_echoed (1 if MSG came back).
+talk() {
+    local d=$1 msg=$2
+    shift 2
+    rm -f "$d/in"
+    mkfifo "$d/in"
+    start_bg "$d/cli.out" "$d/cli.err" "$d/in" "$@"
+    local cpid=$bg_pid
+    exec 3>"$d/in"
+    printf '%s\n' "$msg" >&3
+    talk_echoed=0
+    wait_match "$d/cli.out" "^$msg\$" "$cpid" >/dev/null && talk_echoed=1
+    exec 3>&-
+    stop "$cpid"
+    talk_rc=$stop_rc
+}
+
+# case_s_client NAME SUITE GROUP KEY [--sv tlsm server args...] [--cl s_client args...]
+case_s_client() {
+    local name=$1 suite=$2 group=$3 key=$4
+    shift 4
+    local sv=() cl=() mode=
+    for a in "$@"; do
+        case $a in
+            --sv | --cl) mode=$a ;;
+            *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
+        esac
+    done
+    local d=$work/$name
+    if ! start_tlsm_server "$d" "$key" "${sv[@]}"; then
+        fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    local msg="tlsm-interop-$name-$RANDOM"
+    talk "$d" "$msg" openssl s_client -connect "127.0.0.1:$srv_port" -tls1_3 \
+        -ciphersuites "$suite" -groups "$group" -CAfile "$pki/ca.crt" \
+        -verify_return_error -servername localhost -brief "${cl[@]}"
+    stop "$srv_pid"
+    local temp
+    temp=$(openssl_temp_key "$group")
+    if [ "$talk_echoed" -ne 1 ]; then
+        fail "$name" "no echo (s_client exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
+    elif [ "$talk_rc" -ne 0 ]; then
+        fail "$name" "openssl s_client exit $talk_rc: $(last_line "$d/cli.err")"
+    elif [ "$stop_rc" -ne 0 ]; then
+        fail "$name" "tlsm server exit $stop_rc: $(last_line "$d/srv.err")"
+    elif ! grep -q "^Ciphersuite: $suite\$" "$d/cli.err"; then
+        fail "$name" "s_client reports another suite: $(grep Ciphersuite "$d/cli.err")"
+    elif ! grep -q "^Server Temp Key: .*$temp" "$d/cli.err"; then
+        fail "$name" "s_client reports another group: $(grep 'Temp Key' "$d/cli.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# case_gnutls NAME CIPHER GROUP KEY: gnutls-cli (priority pinned to one suite and group).
+case_gnutls() {
+    local name=$1 cipher=$2 group=$3 key=$4
+    local d=$work/$name
+    if ! start_tlsm_server "$d" "$key"; then
+        fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    local msg="tlsm-interop-$name-$RANDOM"
+    talk "$d" "$msg" gnutls-cli --x509cafile "$pki/ca.crt" --port "$srv_port" \
+        --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+$cipher:-GROUP-ALL:+GROUP-$group" \
+        127.0.0.1
+    stop "$srv_pid"
+    if [ "$talk_echoed" -ne 1 ]; then
+        fail "$name" "no echo (gnutls-cli exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
+    elif [ "$stop_rc" -ne 0 ]; then
+        fail "$name" "tlsm server exit $stop_rc: $(last_line "$d/srv.err")"
+    elif ! grep -q "(TLS1.3-X.509)-(ECDHE-$group)-.*-($cipher)" "$d/cli.out"; then
+        fail "$name" "unexpected session: $(grep 'Description' "$d/cli.out")"
+    else
+        ok "$name"
+    fi
+}
+
+# case_must_fail NAME PATTERN [tlsm client args...]: against s_server with the P-256 key,
+# the tlsm client must exit 1 with a reason matching PATTERN.
+case_must_fail() {
+    local name=$1 pattern=$2
+    shift 2
+    local d=$work/$name
+    mkdir -p "$d"
+    start_bg "$d/srv.out" "$d/srv.err" /dev/null \
+        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev -tls1_3 \
+        -cert "$pki/server-p256.crt" -key "$pki/server-p256.key" \
+        -cert_chain "$pki/intermediate.crt"
+    local spid=$bg_pid line
+    if ! line=$(wait_match "$d/srv.out" '^ACCEPT 127\.0\.0\.1:[0-9]+' "$spid"); then
+        fail "$name" "openssl s_server did not start: $(last_line "$d/srv.err")"
+        stop "$spid"
+        return
+    fi
+    echo hello | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" "$@" \
+        >"$d/cli.out" 2>"$d/cli.err"
+    local rc=$?
+    stop "$spid"
+    if [ "$rc" -ne 1 ]; then
+        fail "$name" "expected exit 1, got $rc: $(last_line "$d/cli.err")"
+    elif ! grep -qiE -- "$pattern" "$d/cli.err"; then
+        fail "$name" "reason does not match /$pattern/: $(last_line "$d/cli.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
+
+if ! command -v openssl >/dev/null; then
+    skip "openssl" "openssl is not installed"
+else
+    suites="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+    groups="X25519 P-256 P-384"
+    keys="ed25519 p256 p384 rsa rsapss"
+    for suite in $suites; do
+        for group in $groups; do
+            for key in $keys; do
+                case_s_server "s_server-$suite-$group-$key" "$suite" "$group" "$key"
+                case_s_client "s_client-$suite-$group-$key" "$suite" "$group" "$key"
+            done
+        done
+    done
+
+    s=TLS_AES_128_GCM_SHA256
+    case_s_server "s_server-alpn" $s X25519 p256 --sv -alpn h2 --cl --alpn http/1.1,h2
+    if grep -q "ALPN h2" "$work/s_server-alpn/cli.err" 2>/dev/null; then
+        ok "s_server-alpn-negotiated-h2"
+    else
+        fail "s_server-alpn-negotiated-h2" "$(last_line "$work/s_server-alpn/cli.err")"
+    fi
+    case_s_client "s_client-alpn" $s X25519 p256 --sv --alpn h2,http/1.1 --cl -alpn h2
+    if grep -q "ALPN h2" "$work/s_client-alpn/srv.err" 2>/dev/null; then
+        ok "s_client-alpn-negotiated-h2"
+    else
+        fail "s_client-alpn-negotiated-h2" "tlsm server did not log ALPN h2"
+    fi
+    case_s_server "s_server-client-cert" $s X25519 p256 \
+        --sv -Verify 1 -CAfile "$pki/ca.crt" \
+        --cl --cert "$pki/client.chain.pem" --key "$pki/client.key"
+    case_s_client "s_client-client-cert" $s X25519 p256 \
+        --sv --client-ca "$pki/ca.crt" \
+        --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
+    case_must_fail "must-fail-unknown-ca" "verif|unknown_ca|bad_certificate|issuer"
+    case_must_fail "must-fail-wrong-name" "verif|name|bad_certificate" \
+        --ca "$pki/ca.crt" --servername wrong.example.com
+fi
+
+if ! command -v gnutls-cli >/dev/null; then
+    skip "gnutls-cli" "gnutls-cli is not installed"
+else
+    case_gnutls "gnutls-cli-CHACHA20-POLY1305-X25519-ed25519" CHACHA20-POLY1305 X25519 ed25519
+    case_gnutls "gnutls-cli-AES-128-GCM-SECP256R1-rsa" AES-128-GCM SECP256R1 rsa
+    case_gnutls "gnutls-cli-AES-256-GCM-SECP384R1-p384" AES-256-GCM SECP384R1 p384
+    case_gnutls "gnutls-cli-AES-128-GCM-X25519-rsapss" AES-128-GCM X25519 rsapss
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
