@@ -228,7 +228,8 @@ TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
 /* Server: number of NewSessionTickets sent after the handshake (default 1, 0 disables
  * resumption). Client: whether to offer stored sessions (any n > 0 enables). */
 TLSM_MUST_CHECK int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n);
-/* Server: the 32-byte key that protects tickets (default: random per config). Set the same
+/* Server: the 32-byte key that protects tickets (default: drawn from the config's RNG when
+ * the first connection uses the config). Set the same
  * key on several configs/processes to resume across them. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len);
 /* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1). */
@@ -239,8 +240,9 @@ TLSM_MUST_CHECK int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
  * (a stateless-retry style address check). Default off. */
 TLSM_MUST_CHECK int tlsm_config_set_require_cookie(tlsm_config *cfg, int on);
-/* Maximum plaintext per record we are willing to receive, advertised with record_size_limit
- * (RFC 8449); 64..16384, default 16384. */
+/* Maximum application bytes per record we are willing to receive (64..16384, default
+ * 16384). It is advertised with record_size_limit (RFC 8449); in TLS 1.3 the advertised
+ * value is this plus one, because there it also counts the inner content type byte. */
 TLSM_MUST_CHECK int tlsm_config_set_record_size_limit(tlsm_config *cfg, uint16_t limit);
 
 /* Deterministic hooks: replace the random source and the clock (tests, replays). */

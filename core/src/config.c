@@ -3,6 +3,7 @@
  * counted and frozen by the first connection that uses it, after which it is read-only and
  * can be shared across threads without locks.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +43,25 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     cfg->middlebox_compat = 1;
     cfg->record_size_limit = REC_MAX_PLAINTEXT;
     cfg->shape.ticket_nonce_len = 8;
-    if (crypto_random(NULL, cfg->ticket_key, sizeof cfg->ticket_key)) {
-        free(cfg);
-        return NULL;
-    }
     return cfg;
+}
+
+int config_freeze(tlsm_config *cfg)
+{
+    int expected = 0;
+    /* The first connection freezes the config (0 -> 2 -> 1); the ticket key is drawn then,
+     * from the config's RNG, so a deterministic RNG gives deterministic tickets. */
+    if (__atomic_compare_exchange_n(&cfg->frozen, &expected, 2, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        int rc = 0;
+        if (!cfg->ticket_key_set && cfg->role == TLSM_ROLE_SERVER)
+            rc = crypto_random(&cfg->rng, cfg->ticket_key, sizeof cfg->ticket_key);
+        __atomic_store_n(&cfg->frozen, rc ? 0 : 1, __ATOMIC_RELEASE);
+        return rc ? TLSM_ERR_RNG : 0;
+    }
+    while (__atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE) == 2)
+        sched_yield();
+    return __atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE) == 1 ? 0 : config_freeze(cfg);
 }
 
 tlsm_config *tlsm_config_ref(tlsm_config *cfg)
@@ -364,6 +379,7 @@ int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len)
     if (!key || len != sizeof cfg->ticket_key)
         return TLSM_ERR_ARG;
     memcpy(cfg->ticket_key, key, len);
+    cfg->ticket_key_set = 1;
     return 0;
 }
 

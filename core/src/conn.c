@@ -382,6 +382,8 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
         return NULL;
     if (cfg->role == TLSM_ROLE_SERVER && cfg->n_ids == 0)
         return NULL;
+    if (config_freeze(cfg))
+        return NULL;
     tlsm_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -391,7 +393,6 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
         return NULL;
     }
     c->out_cap = OUT_INITIAL;
-    __atomic_store_n(&cfg->frozen, 1, __ATOMIC_RELEASE);
     c->cfg = tlsm_config_ref(cfg);
     c->role = cfg->role;
     c->peer_max_fragment = REC_MAX_PLAINTEXT;

@@ -64,6 +64,7 @@ struct tlsm_config {
     int client_auth;
     unsigned tickets;
     uint8_t ticket_key[32];
+    int ticket_key_set;
     uint32_t ticket_lifetime;
     int middlebox_compat;
     int require_cookie;
@@ -145,6 +146,10 @@ struct tlsm_conn {
     size_t in_len, in_hold;
     uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13];
 };
+
+/* ---- config.c */
+/* Freezes cfg for use by connections (thread-safe); draws the ticket key if unset. */
+int config_freeze(tlsm_config *cfg);
 
 /* ---- conn.c services used by the handshake */
 

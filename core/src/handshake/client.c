@@ -236,12 +236,11 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
         return c->cfg->alpn_len != 0;
     case EXT_PRE_SHARED_KEY:
         return c->hs->psk_offered;
-    case EXT_COOKIE:
-        return c->hs->cookie_len != 0;
     case EXT_SESSION_TICKET:
         return c->cfg->shape.send_session_ticket;
     case EXT_RENEGOTIATION_INFO:
         return c->cfg->shape.send_renegotiation_info;
+    case EXT_COOKIE: /* server-initiated, in HelloRetryRequest only (s.4.2.2) */
     case EXT_SUPPORTED_GROUPS:
     case EXT_KEY_SHARE:
     case EXT_SUPPORTED_VERSIONS:
