@@ -62,9 +62,12 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
     c->ev_count++;
 }
 
+static int flush_handshake(tlsm_conn *c);
+
 static int send_alert(tlsm_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
+    flush_handshake(c);
     return conn_send_records(c, REC_ALERT, a, sizeof a);
 }
 
@@ -169,17 +172,50 @@ int conn_send_records(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* Handshake messages are collected and sent together, so that a flight (e.g. the server's
+ * EncryptedExtensions..Finished) fills as few records as possible. The collection is
+ * flushed before anything else is written and before the write keys change. */
 int conn_send_handshake(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
-    int rc = conn_send_records(c, REC_HANDSHAKE, msg, len);
-    return rc ? conn_fail(c, rc) : 0;
+    if (c->hs_out_len + len > c->hs_out_cap) {
+        size_t cap = c->hs_out_cap ? c->hs_out_cap : 4096;
+        while (cap < c->hs_out_len + len)
+            cap *= 2;
+        if (cap > OUT_HANDSHAKE_MAX)
+            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+        uint8_t *p = realloc(c->hs_out, cap);
+        if (!p)
+            return conn_fail(c, TLSM_ERR_NOMEM);
+        c->hs_out = p;
+        c->hs_out_cap = cap;
+    }
+    memcpy(c->hs_out + c->hs_out_len, msg, len);
+    c->hs_out_len += len;
+    return 0;
+}
+
+static int flush_handshake(tlsm_conn *c)
+{
+    if (!c->hs_out_len)
+        return 0;
+    int rc = conn_send_records(c, REC_HANDSHAKE, c->hs_out, c->hs_out_len);
+    crypto_wipe(c->hs_out, c->hs_out_len);
+    c->hs_out_len = 0;
+    if (c->handshake_done) {
+        free(c->hs_out);
+        c->hs_out = NULL;
+        c->hs_out_cap = 0;
+    }
+    return rc;
 }
 
 int conn_send_ccs(tlsm_conn *c)
 {
     /* The compatibility CCS is never encrypted (RFC 8446 D.4, s.5). */
     size_t need = REC_HEADER_LEN + 1;
-    int rc = out_reserve(c, need, 1);
+    int rc = flush_handshake(c);
+    if (!rc)
+        rc = out_reserve(c, need, 1);
     if (rc)
         return conn_fail(c, rc);
     uint8_t *dst = c->out + c->out_len;
@@ -201,6 +237,11 @@ int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret)
 {
     traffic_dir *d = is_write ? &c->wr : &c->rd;
     uint8_t key[CRYPTO_AEAD_KEY_MAX], iv[CRYPTO_AEAD_NONCE_LEN];
+    if (is_write) {
+        int frc = flush_handshake(c);
+        if (frc)
+            return conn_fail(c, frc);
+    }
     size_t key_len = crypto_aead_key_len(c->aead);
     int rc = ks_expand_label(c->hash, secret, "key", NULL, 0, key, key_len) ||
              ks_expand_label(c->hash, secret, "iv", NULL, 0, iv, sizeof iv) ||
@@ -371,6 +412,17 @@ static int process_input(tlsm_conn *c)
     return c->error;
 }
 
+/* Processes buffered input, then sends what the handshake produced. While an external
+ * signature is pending the flight stays together: it goes out whole after tlsm_sign_done. */
+static int process_and_flush(tlsm_conn *c)
+{
+    int rc = process_input(c);
+    if (rc || c->blocked)
+        return rc;
+    rc = flush_handshake(c);
+    return rc ? conn_fail(c, rc) : 0;
+}
+
 /* ------------------------------------------------------------------ public API */
 
 tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
@@ -424,6 +476,10 @@ void tlsm_conn_free(tlsm_conn *c)
         crypto_wipe(c->out, c->out_cap);
         free(c->out);
     }
+    if (c->hs_out) {
+        crypto_wipe(c->hs_out, c->hs_out_cap);
+        free(c->hs_out);
+    }
     free(c->peer_chain);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
@@ -440,7 +496,8 @@ int tlsm_conn_start(tlsm_conn *c)
         return 0;
     c->started = 1;
     c->accept_plain_ccs = 1;
-    return hs_client_start(c);
+    int rc = hs_client_start(c);
+    return rc ? rc : process_and_flush(c);
 }
 
 uint8_t *tlsm_input_buf(tlsm_conn *c, size_t *cap)
@@ -468,7 +525,7 @@ int tlsm_input_ack(tlsm_conn *c, size_t n)
             return rc;
     }
     c->in_len += n;
-    return process_input(c);
+    return process_and_flush(c);
 }
 
 int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
@@ -608,7 +665,7 @@ int tlsm_read_consume(tlsm_conn *c, size_t n)
     c->pt_len -= n;
     if (c->pt_len)
         return 0;
-    return process_input(c);
+    return process_and_flush(c);
 }
 
 unsigned tlsm_status(tlsm_conn *c)
@@ -667,7 +724,7 @@ int tlsm_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
         return rc;
     /* Messages and records that arrived while we were blocked. */
     rc = process_messages(c);
-    return rc ? rc : process_input(c);
+    return rc ? rc : process_and_flush(c);
 }
 
 int tlsm_close(tlsm_conn *c)

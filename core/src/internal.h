@@ -136,6 +136,9 @@ struct tlsm_conn {
     /* plaintext waiting to be read: points into in[] */
     size_t pt_off, pt_len;
 
+    /* handshake messages waiting to be packed into records */
+    uint8_t *hs_out; size_t hs_out_len, hs_out_cap;
+
     /* ciphertext out: pending bytes are out[out_off .. out_len) */
     uint8_t *out; size_t out_off, out_len, out_cap;
 

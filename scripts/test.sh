@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The second README command (and what CI runs through .ci/run): installs dependencies,
+# builds tlsm twice (plain and ASan+UBSan), runs every Criterion suite in both builds, the
+# interop tests against the openssl and gnutls command-line tools on 127.0.0.1, a short
+# fuzzing pass, and the language bindings' suites that exist. Ends with one line:
+# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+#
+# Environment: TLSM_FUZZ_SECONDS (per fuzz target, default 20; 0 skips fuzzing),
+#              TLSM_SKIP_ASAN=1 to skip the sanitizer build (local iteration only).
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+passed=0 failed=0 skipped=0
+failures=()
+
+add() { # suite passed failed skipped
+    passed=$((passed + $2)); failed=$((failed + $3)); skipped=$((skipped + $4))
+    printf '  %-40s %4d passed, %d failed, %d skipped\n' "$1" "$2" "$3" "$4"
+    [ "$3" -eq 0 ] || failures+=("$1")
+}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+if ! scripts/install-deps.sh; then
+    echo "dependency installation failed"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+fi
+
+build() { # dir, extra cmake args...
+    local dir=$1; shift
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.cmake.log" 2>&1 &&
+        cmake --build "$dir" -j"$(nproc)" >"$dir.build.log" 2>&1
+}
+
+# Runs each Criterion binary of a build and adds up its synthesis line.
+run_criterion() { # build dir, label
+    local dir=$1 label=$2 t out rc tested pass fail crash skip
+    for t in "$dir"/test_*; do
+        [ -x "$t" ] || continue
+        out=$("$t" --jobs 2 2>&1); rc=$?
+        tested=$(printf '%s\n' "$out" | sed -n 's/.*Tested: \([0-9]*\).*/\1/p' | tail -1)
+        pass=$(printf '%s\n' "$out" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p' | tail -1)
+        fail=$(printf '%s\n' "$out" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p' | tail -1)
+        crash=$(printf '%s\n' "$out" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' | tail -1)
+        skip=$(printf '%s\n' "$out" | grep -c '^\[SKIP\]')
+        : "${tested:=0}" "${pass:=0}" "${fail:=0}" "${crash:=0}"
+        fail=$((fail + crash))
+        if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+        if [ "$fail" -ne 0 ]; then
+            printf '%s\n' "$out" | grep -v '^\[----\]   *$' | tail -40
+        fi
+        add "$label $(basename "$t")" "$pass" "$fail" "$skip"
+    done
+}
+
+step "build (Debug)"
+if build build-test; then
+    step "C tests"
+    run_criterion build-test "C"
+else
+    tail -30 build-test.build.log build-test.cmake.log 2>/dev/null
+    add "C build" 0 1 0
+fi
+
+if [ "${TLSM_SKIP_ASAN:-0}" != 1 ]; then
+    step "build (ASan + UBSan)"
+    if build build-asan -DTLSM_SANITIZE=ON -DTLSM_CLI=ON; then
+        step "C tests under ASan + UBSan"
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            run_criterion build-asan "asan"
+    else
+        tail -30 build-asan.build.log 2>/dev/null
+        add "asan build" 0 1 0
+    fi
+fi
+
+step "interop (openssl, gnutls on 127.0.0.1)"
+if [ -x build-test/tlsm ] && [ -x tests/interop/run.sh ]; then
+    out=$(tests/interop/run.sh "$root/build-test/tlsm" 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -E '^(FAIL|skip)' | head -40
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed 's/^\([0-9]*\) passed.*/\1/')
+        f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
+        s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p'); : "${s:=0}"
+        [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
+        add "interop" "$p" "$f" "$s"
+    else
+        printf '%s\n' "$out" | tail -20
+        add "interop" 0 1 0
+    fi
+else
+    add "interop (no tlsm binary)" 0 1 0
+fi
+
+fuzz_secs=${TLSM_FUZZ_SECONDS:-20}
+if [ "$fuzz_secs" -gt 0 ] && [ -x tests/fuzz/run.sh ]; then
+    step "fuzzing (${fuzz_secs}s per target)"
+    if command -v clang >/dev/null; then
+        out=$(tests/fuzz/run.sh "$fuzz_secs" 2>&1); rc=$?
+        printf '%s\n' "$out" | tail -15
+        n=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)
+        if [ "$rc" -eq 0 ]; then add "fuzz targets" "$n" 0 0; else add "fuzz targets" 0 1 0; fi
+    else
+        add "fuzz targets (no clang)" 0 0 1
+    fi
+fi
+
+# Language bindings: each suite runs once its package exists in the tree.
+if [ -f python/pyproject.toml ]; then
+    step "Python"
+    if scripts/test-python.sh; then add "python" 1 0 0; else add "python" 0 1 0; fi
+fi
+if [ -f go/go.mod ]; then
+    step "Go"
+    if (cd go && go vet ./... && go test -race ./...); then add "go" 1 0 0; else add "go" 0 1 0; fi
+fi
+if [ -f rust/Cargo.toml ]; then
+    step "Rust"
+    if (cd rust && cargo test); then add "rust" 1 0 0; else add "rust" 0 1 0; fi
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "failed suites: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
