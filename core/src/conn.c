@@ -137,9 +137,10 @@ static int put_record(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t n, in
         return rc;
     uint8_t *dst = c->out + c->out_len;
     if (!c->wr.cipher.active) {
-        /* s.5.1: legacy_record_version is 0x0301 for the first ClientHello only. */
-        uint16_t ver = c->role == TLSM_ROLE_CLIENT && c->hs && c->hs->state == HS_C_WAIT_SH &&
-                               !c->hrr ? 0x0301 : 0x0303;
+        /* s.5.1: legacy_record_version is 0x0303 except for an initial ClientHello, which
+         * may use 0x0301 for compatibility with old middleboxes. */
+        uint16_t ver = type == REC_HANDSHAKE && c->role == TLSM_ROLE_CLIENT && c->hs &&
+                               c->hs->state == HS_C_WAIT_SH && !c->hrr ? 0x0301 : 0x0303;
         dst[0] = type;
         dst[1] = (uint8_t)(ver >> 8);
         dst[2] = (uint8_t)ver;

@@ -120,7 +120,7 @@ struct tlsm_conn {
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     int accept_plain_ccs;                         /* until the peer's Finished */
-    unsigned ticket_counter;
+    uint64_t ticket_counter;
     tlsm_session session;                         /* client: latest ticket; or offered one */
     int offer_session;
 
