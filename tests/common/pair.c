@@ -1,0 +1,472 @@
+/*
+ * pair.c - the in-memory client/server harness (see pair.h).
+ *
+ * One pump step does, for each direction: take at most `chunk` bytes of the sender's output
+ * into the wire buffer; cut every whole record out of the wire buffer, pass it through the
+ * hook and queue the result for the receiver; feed at most `chunk` queued bytes and keep the
+ * unconsumed rest; then drain plaintext (unless no_read) and events on both sides. The pump
+ * stops after a step in which no byte moved, no plaintext was read and no event appeared.
+ */
+#include "pair.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- buffers */
+
+void pair_buf_append(pair_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *d = realloc(b->data, cap);
+        if (d == NULL)
+            abort();
+        b->data = d;
+        b->cap = cap;
+    }
+    memmove(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void pair_buf_set(pair_buf *b, const void *p, size_t n)
+{
+    b->len = 0;
+    pair_buf_append(b, p, n);
+}
+
+void pair_buf_drop_front(pair_buf *b, size_t n)
+{
+    if (n >= b->len) {
+        b->len = 0;
+        return;
+    }
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+}
+
+void pair_buf_free(pair_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---------------------------------------------------------------- determinism */
+
+void pair_rng_seed(pair_rng *r, uint64_t seed)
+{
+    r->state = seed;
+}
+
+/* splitmix64: a full-period 64-bit generator, plenty for reproducible test randomness. */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+int pair_rng_fill(void *ctx, uint8_t *out, size_t len)
+{
+    pair_rng *r = ctx;
+    while (len > 0) {
+        uint64_t v = splitmix64(&r->state);
+        size_t n = len < 8 ? len : 8;
+        for (size_t i = 0; i < n; i++)
+            out[i] = (uint8_t)(v >> (8 * i));
+        out += n;
+        len -= n;
+    }
+    return 0;
+}
+
+uint64_t pair_clock_now(void *ctx)
+{
+    return *(const uint64_t *)ctx;
+}
+
+/* ---------------------------------------------------------------- test PKI */
+
+static const char *const key_names[] = {"none", "ed25519", "p256", "p384", "rsa", "rsapss",
+                                        "client"};
+
+const char *pair_key_name(pair_key k)
+{
+    return (unsigned)k < sizeof key_names / sizeof key_names[0] ? key_names[k] : "?";
+}
+
+uint8_t *pair_read_pki(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/pki/%s", TLSM_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    pair_buf b = {0};
+    uint8_t tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        pair_buf_append(&b, tmp, n);
+    fclose(f);
+    *len = b.len;
+    pair_buf_append(&b, "", 1);
+    return b.data;
+}
+
+int pair_add_identity(tlsm_config *cfg, pair_key k)
+{
+    char chain_name[64], key_name[64];
+    if (k == PAIR_KEY_CLIENT) {
+        snprintf(chain_name, sizeof chain_name, "client.chain.pem");
+        snprintf(key_name, sizeof key_name, "client.key");
+    } else {
+        snprintf(chain_name, sizeof chain_name, "server-%s.chain.pem", pair_key_name(k));
+        snprintf(key_name, sizeof key_name, "server-%s.key", pair_key_name(k));
+    }
+    size_t chain_len, key_len;
+    uint8_t *chain = pair_read_pki(chain_name, &chain_len);
+    uint8_t *key = pair_read_pki(key_name, &key_len);
+    int rc = tlsm_config_add_identity_pem(cfg, chain, chain_len, key, key_len);
+    free(chain);
+    free(key);
+    return rc;
+}
+
+int pair_add_trust(tlsm_config *cfg, const char *name)
+{
+    size_t len, added = 0;
+    uint8_t *pem = pair_read_pki(name, &len);
+    int rc = tlsm_config_add_trust_pem(cfg, pem, len, &added);
+    free(pem);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- configs */
+
+#define CFG_OK(call) cr_assert_eq((call), TLSM_OK, "%s failed", #call)
+
+tlsm_config *pair_config(tlsm_role role, const pair_opts *o, pair_rng *rng, uint64_t *now_ms)
+{
+    static const pair_opts defaults;
+    if (o == NULL)
+        o = &defaults;
+    tlsm_config *cfg = tlsm_config_new(role);
+    cr_assert_not_null(cfg);
+    CFG_OK(tlsm_config_set_rng(cfg, pair_rng_fill, rng));
+    CFG_OK(tlsm_config_set_clock(cfg, pair_clock_now, now_ms));
+    if (o->n_suites)
+        CFG_OK(tlsm_config_set_suites(cfg, o->suites, o->n_suites));
+    if (o->n_groups)
+        CFG_OK(tlsm_config_set_groups(cfg, o->groups, o->n_groups));
+    if (o->n_sigalgs)
+        CFG_OK(tlsm_config_set_sigalgs(cfg, o->sigalgs, o->n_sigalgs));
+    if (o->alpn)
+        CFG_OK(tlsm_config_set_alpn(cfg, (const uint8_t *)o->alpn, strlen(o->alpn)));
+    if (o->key != PAIR_KEY_NONE)
+        CFG_OK(pair_add_identity(cfg, o->key));
+    /* Clients verify the server with ca.crt; servers need it to verify client certificates. */
+    const char *trust = o->trust ? o->trust : "ca.crt";
+    if (trust[0] != '\0')
+        CFG_OK(pair_add_trust(cfg, trust));
+    if (o->client_auth)
+        CFG_OK(tlsm_config_set_client_auth(cfg, o->client_auth));
+    if (o->require_cookie)
+        CFG_OK(tlsm_config_set_require_cookie(cfg, 1));
+    if (o->no_tickets)
+        CFG_OK(tlsm_config_set_tickets(cfg, 0));
+    if (o->no_middlebox)
+        CFG_OK(tlsm_config_set_middlebox_compat(cfg, 0));
+    if (o->insecure)
+        CFG_OK(tlsm_config_set_verify(cfg, TLSM_VERIFY_INSECURE_NO_VERIFICATION));
+    if (o->trace)
+        CFG_OK(tlsm_config_set_trace(cfg, 1));
+    if (o->record_size_limit)
+        CFG_OK(tlsm_config_set_record_size_limit(cfg, o->record_size_limit));
+    return cfg;
+}
+
+/* ---------------------------------------------------------------- the pair */
+
+void pair_init(pair *p, const pair_opts *client, const pair_opts *server, uint64_t seed)
+{
+    memset(p, 0, sizeof *p);
+    p->now_ms = PAIR_NOW_MS;
+    pair_rng_seed(&p->rng[PAIR_CLIENT], seed * 2 + 1);
+    pair_rng_seed(&p->rng[PAIR_SERVER], seed * 2 + 2);
+    p->side[PAIR_CLIENT].cfg =
+        pair_config(TLSM_ROLE_CLIENT, client, &p->rng[PAIR_CLIENT], &p->now_ms);
+    p->side[PAIR_SERVER].cfg =
+        pair_config(TLSM_ROLE_SERVER, server, &p->rng[PAIR_SERVER], &p->now_ms);
+}
+
+static void side_reset(pair_side *s)
+{
+    tlsm_conn_free(s->conn);
+    s->conn = NULL;
+    free(s->ev);
+    s->ev = NULL;
+    s->n_ev = s->cap_ev = 0;
+    pair_buf_free(&s->rx);
+    s->rc = 0;
+}
+
+static void network_reset(pair *p)
+{
+    for (int d = 0; d < 2; d++) {
+        pair_buf_free(&p->wire[d]);
+        pair_buf_free(&p->deliver[d]);
+        p->records[d] = 0;
+        p->hold[d] = 0;
+        memset(p->type_count[d], 0, sizeof p->type_count[d]);
+    }
+}
+
+void pair_connect(pair *p, const char *server_name)
+{
+    for (int i = 0; i < 2; i++)
+        side_reset(&p->side[i]);
+    network_reset(p);
+    p->side[PAIR_CLIENT].conn = tlsm_conn_new(p->side[PAIR_CLIENT].cfg, server_name);
+    p->side[PAIR_SERVER].conn = tlsm_conn_new(p->side[PAIR_SERVER].cfg, NULL);
+    cr_assert_not_null(p->side[PAIR_CLIENT].conn, "tlsm_conn_new(client) failed");
+    cr_assert_not_null(p->side[PAIR_SERVER].conn, "tlsm_conn_new(server) failed");
+}
+
+void pair_free(pair *p)
+{
+    for (int i = 0; i < 2; i++) {
+        side_reset(&p->side[i]);
+        tlsm_config_free(p->side[i].cfg);
+        p->side[i].cfg = NULL;
+    }
+    network_reset(p);
+}
+
+static void note_rc(pair_side *s, int rc)
+{
+    if (rc < 0 && s->rc == 0)
+        s->rc = rc;
+}
+
+void pair_collect(pair *p, int who)
+{
+    pair_side *s = &p->side[who];
+    tlsm_event ev;
+    while (tlsm_next_event(s->conn, &ev) == 1) {
+        if (s->n_ev == s->cap_ev) {
+            size_t cap = s->cap_ev ? s->cap_ev * 2 : 32;
+            tlsm_event *e = realloc(s->ev, cap * sizeof *e);
+            if (e == NULL)
+                abort();
+            s->ev = e;
+            s->cap_ev = cap;
+        }
+        s->ev[s->n_ev++] = ev;
+    }
+}
+
+size_t pair_count_events(const pair *p, int who, tlsm_event_type type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->side[who].n_ev; i++)
+        n += p->side[who].ev[i].type == type;
+    return n;
+}
+
+const tlsm_event *pair_find_event(const pair *p, int who, tlsm_event_type type, size_t nth)
+{
+    for (size_t i = 0; i < p->side[who].n_ev; i++)
+        if (p->side[who].ev[i].type == type && nth-- == 0)
+            return &p->side[who].ev[i];
+    return NULL;
+}
+
+/* Moves whole records from wire[d] through the hook into deliver[d]. */
+static int split_records(pair *p, int d)
+{
+    int moved = 0;
+    pair_buf rec = {0};
+    while (p->wire[d].len >= 5) {
+        size_t body = ((size_t)p->wire[d].data[3] << 8) | p->wire[d].data[4];
+        if (p->wire[d].len < 5 + body)
+            break;
+        pair_buf_set(&rec, p->wire[d].data, 5 + body);
+        pair_buf_drop_front(&p->wire[d], 5 + body);
+        p->type_count[d][rec.data[0]]++;
+        size_t index = p->records[d]++;
+        if (p->hook)
+            p->hook(p, (pair_dir)d, index, &rec, p->hook_ctx);
+        pair_buf_append(&p->deliver[d], rec.data, rec.len);
+        moved = 1;
+    }
+    pair_buf_free(&rec);
+    return moved;
+}
+
+static size_t limit(const pair *p, size_t n)
+{
+    return p->chunk && n > p->chunk ? p->chunk : n;
+}
+
+/* One direction of one step; returns 1 if anything moved. */
+static int step_dir(pair *p, int d)
+{
+    pair_side *snd = &p->side[d], *rcv = &p->side[1 - d];
+    int moved = 0;
+    size_t len = 0;
+    const uint8_t *out = tlsm_output_peek(snd->conn, &len);
+    if (out != NULL && len > 0) {
+        size_t n = limit(p, len);
+        pair_buf_append(&p->wire[d], out, n);
+        int rc = tlsm_output_consume(snd->conn, n);
+        note_rc(snd, rc);
+        cr_assert_eq(rc, TLSM_OK, "tlsm_output_consume(%zu of %zu) returned %d", n, len, rc);
+        moved = 1;
+    }
+    moved |= split_records(p, d);
+    if (!p->hold[d] && p->deliver[d].len > 0) {
+        size_t consumed = 0;
+        int rc = tlsm_feed(rcv->conn, p->deliver[d].data, limit(p, p->deliver[d].len),
+                           &consumed);
+        note_rc(rcv, rc);
+        if (consumed > 0) {
+            pair_buf_drop_front(&p->deliver[d], consumed);
+            moved = 1;
+        }
+    }
+    return moved;
+}
+
+static int drain_plaintext(pair *p, int who)
+{
+    pair_side *s = &p->side[who];
+    size_t len = 0;
+    const uint8_t *pt = tlsm_read_peek(s->conn, &len);
+    if (pt == NULL || len == 0)
+        return 0;
+    pair_buf_append(&s->rx, pt, len);
+    int rc = tlsm_read_consume(s->conn, len);
+    note_rc(s, rc);
+    cr_assert_eq(rc, TLSM_OK, "tlsm_read_consume(%zu) returned %d", len, rc);
+    return 1;
+}
+
+int pair_pump(pair *p)
+{
+    for (unsigned step = 0; step < PAIR_MAX_STEPS; step++) {
+        int moved = 0;
+        for (int d = 0; d < 2; d++)
+            moved |= step_dir(p, d);
+        for (int who = 0; who < 2; who++) {
+            size_t before = p->side[who].n_ev;
+            if (!p->no_read)
+                moved |= drain_plaintext(p, who);
+            pair_collect(p, who);
+            moved |= p->side[who].n_ev != before;
+        }
+        if (!moved)
+            return (int)step;
+    }
+    return PAIR_STUCK;
+}
+
+int pair_handshake(pair *p)
+{
+    pair_pump(p);
+    tlsm_conn *c = p->side[PAIR_CLIENT].conn, *s = p->side[PAIR_SERVER].conn;
+    if (tlsm_conn_handshake_done(c) && tlsm_conn_handshake_done(s) && tlsm_conn_error(c) == 0 &&
+        tlsm_conn_error(s) == 0)
+        return 0;
+    if (tlsm_conn_error(c) != 0)
+        return tlsm_conn_error(c);
+    if (tlsm_conn_error(s) != 0)
+        return tlsm_conn_error(s);
+    return PAIR_STUCK;
+}
+
+int pair_send(pair *p, int from, const uint8_t *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        size_t accepted = 0;
+        int rc = tlsm_write(p->side[from].conn, data + off, len - off, &accepted);
+        note_rc(&p->side[from], rc);
+        if (rc < 0)
+            return rc;
+        off += accepted;
+        int steps = pair_pump(p);
+        if (steps == PAIR_STUCK || (accepted == 0 && steps == 0))
+            return PAIR_STUCK;
+    }
+    return pair_pump(p) == PAIR_STUCK ? PAIR_STUCK : 0;
+}
+
+void pair_inject(pair *p, pair_dir dir, const void *bytes, size_t n)
+{
+    pair_buf_append(&p->deliver[dir], bytes, n);
+}
+
+int pair_eof(pair *p, pair_dir dir)
+{
+    pair_buf_append(&p->deliver[dir], p->wire[dir].data, p->wire[dir].len);
+    p->wire[dir].len = 0;
+    pair_side *rcv = &p->side[1 - dir];
+    while (p->deliver[dir].len > 0) {
+        size_t consumed = 0;
+        int rc = tlsm_feed(rcv->conn, p->deliver[dir].data, p->deliver[dir].len, &consumed);
+        note_rc(rcv, rc);
+        if (consumed == 0)
+            break;
+        pair_buf_drop_front(&p->deliver[dir], consumed);
+        if (!p->no_read)
+            drain_plaintext(p, 1 - (int)dir);
+    }
+    int rc = tlsm_feed_eof(rcv->conn);
+    note_rc(rcv, rc);
+    pair_collect(p, 1 - (int)dir);
+    return rc;
+}
+
+int pair_get_session(pair *p, pair_buf *out)
+{
+    tlsm_conn *c = p->side[PAIR_CLIENT].conn;
+    size_t len = 0;
+    int rc = tlsm_conn_get_session(c, NULL, 0, &len);
+    if (rc != TLSM_OK && rc != TLSM_ERR_BUFFER)
+        return rc;
+    out->len = 0;
+    uint8_t *tmp = calloc(1, len ? len : 1);
+    if (tmp == NULL)
+        abort();
+    rc = tlsm_conn_get_session(c, tmp, len, &len);
+    if (rc == TLSM_OK)
+        pair_buf_set(out, tmp, len);
+    free(tmp);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- records */
+
+uint8_t pair_record_type(const pair_buf *rec)
+{
+    return rec->len >= 1 ? rec->data[0] : 0;
+}
+
+size_t pair_record_body_len(const pair_buf *rec)
+{
+    return rec->len >= 5 ? (((size_t)rec->data[3] << 8) | rec->data[4]) : 0;
+}
+
+void pair_make_record(pair_buf *out, uint8_t type, uint16_t version, const void *body, size_t n)
+{
+    uint8_t hdr[5] = {type, (uint8_t)(version >> 8), (uint8_t)version, (uint8_t)(n >> 8),
+                      (uint8_t)n};
+    pair_buf_set(out, hdr, sizeof hdr);
+    pair_buf_append(out, body, n);
+}

@@ -1,0 +1,183 @@
+/*
+ * pair.h - an in-memory client/server pair for handshake tests.
+ *
+ * The harness owns two connections and the "network" between them. pair_pump() moves
+ * ciphertext from each side's output (tlsm_output_peek/consume) into a per-direction wire
+ * buffer, cuts it into whole records, lets an optional hook tamper with each record (change,
+ * drop, truncate, inject more bytes after it), and feeds the result to the other side with
+ * tlsm_feed, keeping what the receiver did not consume for the next step. Plaintext that
+ * arrives is collected per side, and every event is recorded. `chunk` limits how many bytes
+ * move per step, so the engines see partial records and partial feeds.
+ *
+ * Everything is deterministic: each config gets a seeded splitmix64 RNG and a clock pinned
+ * at PAIR_NOW_MS (inside the validity of the test PKI), so a failing case replays exactly.
+ *
+ * Setup failures (a PKI file missing, a config call rejected) abort the test with a
+ * Criterion assertion; protocol results are returned to the test to assert on.
+ */
+#ifndef TLSM_TEST_PAIR_H
+#define TLSM_TEST_PAIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsm.h"
+
+/* 2027-06-01T00:00:00Z: the test PKI is valid from 2026-11-28 to 2126-11-04. */
+#define PAIR_NOW_MS 1811808000000ull
+/* A host name in the SAN of every server certificate of the test PKI. */
+#define PAIR_HOST "server.tlsm.test"
+/* pair_pump gives up after this many steps (a livelock, not a slow case). */
+#define PAIR_MAX_STEPS 4000000u
+/* Returned by the harness when nothing moves although work remains. */
+#define PAIR_STUCK (-0x7fff)
+
+/* ---------------------------------------------------------------- growable byte buffer */
+
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+} pair_buf;
+
+void pair_buf_append(pair_buf *b, const void *p, size_t n);
+void pair_buf_set(pair_buf *b, const void *p, size_t n);
+void pair_buf_drop_front(pair_buf *b, size_t n);
+void pair_buf_free(pair_buf *b);
+
+/* ---------------------------------------------------------------- determinism */
+
+typedef struct {
+    uint64_t state;
+} pair_rng;
+
+void pair_rng_seed(pair_rng *r, uint64_t seed);
+/* A tlsm_rng_fn over a pair_rng. */
+int pair_rng_fill(void *ctx, uint8_t *out, size_t len);
+/* A tlsm_clock_fn returning *(uint64_t *)ctx. */
+uint64_t pair_clock_now(void *ctx);
+
+/* ---------------------------------------------------------------- test PKI */
+
+typedef enum {
+    PAIR_KEY_NONE = 0,
+    PAIR_KEY_ED25519,
+    PAIR_KEY_P256,
+    PAIR_KEY_P384,
+    PAIR_KEY_RSA,
+    PAIR_KEY_RSAPSS,
+    PAIR_KEY_CLIENT
+} pair_key;
+
+const char *pair_key_name(pair_key k);
+/* Reads TLSM_SOURCE_DIR/tests/data/pki/<name> (malloc'd, NUL-terminated). */
+uint8_t *pair_read_pki(const char *name, size_t *len);
+/* Adds the chain and key of k to cfg; returns the tlsm code. */
+int pair_add_identity(tlsm_config *cfg, pair_key k);
+/* Adds the PEM trust anchors in pki/<name>; returns the tlsm code. */
+int pair_add_trust(tlsm_config *cfg, const char *name);
+
+/* ---------------------------------------------------------------- configs */
+
+/* Options for one side. Zero / NULL everywhere means the library default. */
+typedef struct {
+    const uint16_t *suites;
+    size_t n_suites;
+    const uint16_t *groups;
+    size_t n_groups;
+    const uint16_t *sigalgs;
+    size_t n_sigalgs;
+    const char *alpn;     /* wire-format list (length-prefixed names), NULL for none */
+    pair_key key;         /* identity to load */
+    const char *trust;    /* PEM file of trust anchors; NULL = ca.crt, "" = none */
+    int client_auth;      /* server: 0, 1 request, 2 require */
+    int require_cookie;   /* server */
+    int no_tickets;       /* server: send none / client: offer none */
+    int no_middlebox;     /* client: middlebox compatibility off */
+    int insecure;         /* client: TLSM_VERIFY_INSECURE_NO_VERIFICATION */
+    int trace;            /* MESSAGE_SENT / MESSAGE_RECEIVED events */
+    uint16_t record_size_limit;
+} pair_opts;
+
+/* Builds a config from o with the given deterministic RNG and clock (which must outlive it). */
+tlsm_config *pair_config(tlsm_role role, const pair_opts *o, pair_rng *rng, uint64_t *now_ms);
+
+/* ---------------------------------------------------------------- the pair */
+
+#define PAIR_CLIENT 0
+#define PAIR_SERVER 1
+
+typedef enum { PAIR_C2S = 0, PAIR_S2C = 1 } pair_dir; /* = index of the sending side */
+
+typedef struct pair pair;
+
+/* Called for every whole record in flight, header included, in a mutable copy. index counts
+ * the records of that direction from 0. The hook may rewrite rec, shorten it (truncate),
+ * empty it (drop) or append bytes after it (inject); pair_inject from inside the hook queues
+ * bytes before it. */
+typedef void (*pair_hook_fn)(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx);
+
+typedef struct {
+    tlsm_config *cfg;
+    tlsm_conn *conn;
+    tlsm_event *ev;      /* every event popped so far */
+    size_t n_ev, cap_ev;
+    pair_buf rx;         /* application data received */
+    int rc;              /* first error code a harness call on this side returned, else 0 */
+} pair_side;
+
+struct pair {
+    pair_side side[2];        /* [PAIR_CLIENT], [PAIR_SERVER] */
+    pair_rng rng[2];
+    uint64_t now_ms;
+    pair_buf wire[2];         /* per direction: taken from the sender, not yet a whole record */
+    pair_buf deliver[2];      /* per direction: ready to feed to the receiver */
+    size_t records[2];        /* whole records seen per direction */
+    size_t type_count[2][256];/* ... by outer content type */
+    pair_hook_fn hook;
+    void *hook_ctx;
+    size_t chunk;             /* bytes moved per step and direction, 0 = no limit */
+    int no_read;              /* 1: leave plaintext in the engine (backpressure tests) */
+    int hold[2];              /* 1: do not feed that direction (bytes stay in deliver) */
+};
+
+/* Creates both configs (client, server may be NULL for defaults) with RNG seeds derived from
+ * seed and the clock at PAIR_NOW_MS. No connection yet: tests may adjust p->side[].cfg and
+ * p->now_ms first. */
+void pair_init(pair *p, const pair_opts *client, const pair_opts *server, uint64_t seed);
+/* (Re)creates both connections on the same configs; the client sends server_name (NULL: no
+ * SNI). Clears buffers, events, counters and plaintext. */
+void pair_connect(pair *p, const char *server_name);
+/* Frees the connections, configs and buffers. */
+void pair_free(pair *p);
+
+/* Moves bytes until nothing moves. Returns the number of steps, or PAIR_STUCK past
+ * PAIR_MAX_STEPS. Errors returned by the engines are kept in side[].rc. */
+int pair_pump(pair *p);
+/* Pumps; returns 0 when both sides finished the handshake, else the client's error, else the
+ * server's error, else PAIR_STUCK. */
+int pair_handshake(pair *p);
+/* Writes all of data from side `from`, pumping as needed so the peer reads it. Returns 0,
+ * the tlsm_write error, or PAIR_STUCK. */
+int pair_send(pair *p, int from, const uint8_t *data, size_t len);
+/* Queues raw bytes for the receiver of dir (after what is already queued). */
+void pair_inject(pair *p, pair_dir dir, const void *bytes, size_t n);
+/* Delivers what is queued for dir, including an incomplete record, then signals end of
+ * stream to the receiver. Returns tlsm_feed_eof's result. */
+int pair_eof(pair *p, pair_dir dir);
+
+/* Pops every pending event of side `who` into its log. */
+void pair_collect(pair *p, int who);
+size_t pair_count_events(const pair *p, int who, tlsm_event_type type);
+/* The nth event (from 0) of a type, or NULL. */
+const tlsm_event *pair_find_event(const pair *p, int who, tlsm_event_type type, size_t nth);
+
+/* Client: serializes the session into out (replacing its contents); returns the tlsm code. */
+int pair_get_session(pair *p, pair_buf *out);
+
+/* Record helpers over a whole record (header included). */
+uint8_t pair_record_type(const pair_buf *rec);
+size_t pair_record_body_len(const pair_buf *rec);
+/* Builds a record header + body into out (replacing its contents). */
+void pair_make_record(pair_buf *out, uint8_t type, uint16_t version, const void *body, size_t n);
+
+#endif
