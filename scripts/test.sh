@@ -65,6 +65,29 @@ else
     add "C build" 0 1 0
 fi
 
+step "examples and installation"
+pki=tests/data/pki
+if build-test/example_memory_pair $pki/server-ed25519.chain.pem $pki/server-ed25519.key $pki/ca.crt; then
+    add "example memory_pair" 1 0 0
+else
+    add "example memory_pair" 0 1 0
+fi
+# cmake --install into a scratch prefix, then build the example against it with pkg-config,
+# as a binding or an application would.
+prefix=$(mktemp -d)
+if cmake --install build-test --prefix "$prefix" >/dev/null &&
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/lib/x86_64-linux-gnu/pkgconfig" \
+        sh -c 'cc -Wall -Wextra -Werror examples/memory_pair.c -o "$0/ex_shared" $(pkg-config --cflags --libs tlsm) &&
+               cc -Wall -Wextra -Werror examples/memory_pair.c -o "$0/ex_static" $(pkg-config --cflags tlsm) \
+                  "$(pkg-config --variable=libdir tlsm)/libtlsm.a" $(pkg-config --libs-only-l --static tlsm | sed "s/-ltlsm//")' "$prefix" &&
+    LD_LIBRARY_PATH="$prefix/lib:$prefix/lib/x86_64-linux-gnu" "$prefix/ex_shared" $pki/server-p256.chain.pem $pki/server-p256.key $pki/ca.crt &&
+    "$prefix/ex_static" $pki/server-rsa.chain.pem $pki/server-rsa.key $pki/ca.crt; then
+    add "install + pkg-config (shared, static)" 1 0 0
+else
+    add "install + pkg-config (shared, static)" 0 1 0
+fi
+rm -rf "$prefix"
+
 if [ "${TLSM_SKIP_ASAN:-0}" != 1 ]; then
     step "build (ASan + UBSan)"
     if build build-asan -DTLSM_SANITIZE=ON -DTLSM_CLI=ON; then
