@@ -699,6 +699,7 @@ Test(negative, strerror_names_every_code)
         TLSM_ALERT_BAD_CERTIFICATE,    TLSM_ALERT_CERTIFICATE_EXPIRED,
         TLSM_ALERT_CERTIFICATE_UNKNOWN, TLSM_ALERT_UNKNOWN_CA,
         TLSM_ALERT_INSUFFICIENT_SECURITY, TLSM_ALERT_CERTIFICATE_REQUIRED,
+        TLSM_ALERT_ILLEGAL_PARAMETER,
         TLSM_ALERT_NO_APPLICATION_PROTOCOL};
     static const int others[] = {TLSM_ERR_STATE,
                                  TLSM_ERR_CLOSED,
@@ -736,4 +737,254 @@ Test(negative, strerror_names_every_code)
             cr_assert_str_neq(n, tlsm_strerror(others[j]), "codes %d and %d share a name",
                               others[i], others[j]);
     }
+}
+
+/* ---------------------------------------------------------------- record boundaries */
+
+typedef struct {
+    pair_dir dir;
+    size_t index;          /* record to rewrite */
+    const uint8_t *extra;  /* bytes appended inside that record's body */
+    size_t extra_len;
+    int done;
+} grow;
+
+static void grow_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    grow *g = ctx;
+    if (dir != g->dir || index != g->index || g->done)
+        return;
+    pair_buf_append(rec, g->extra, g->extra_len);
+    size_t body = rec->len - 5;
+    rec->data[3] = (uint8_t)(body >> 8);
+    rec->data[4] = (uint8_t)body;
+    g->done = 1;
+}
+
+/* RFC 8446 s.5.1: a message before a key change must end with its record; here the
+ * ServerHello's record also holds the start of another message -> unexpected_message. */
+Test(negative, handshake_data_spanning_key_change)
+{
+    static const uint8_t partial[] = {8, 0, 0, 2};
+    grow g = {.dir = PAIR_S2C, .index = 0, .extra = partial, .extra_len = sizeof partial};
+    pair p;
+    start(&p, NULL, NULL, PAIR_HOST);
+    p.hook = grow_hook;
+    p.hook_ctx = &g;
+    pair_pump(&p);
+    cr_assert(g.done);
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "client");
+    pair_free(&p);
+}
+
+typedef struct {
+    size_t piece;          /* bytes of handshake data per record */
+    const uint8_t *between;/* record placed between the first two pieces, or NULL */
+    size_t between_len;
+    size_t pieces;
+    int done;
+} split;
+
+/* Re-frames the first client record (the ClientHello) into records of `piece` bytes. */
+static void split_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    split *s = ctx;
+    if (dir != PAIR_C2S || index != 0 || s->done)
+        return;
+    pair_buf body = {0}, out = {0}, one = {0};
+    pair_buf_set(&body, rec->data + 5, rec->len - 5);
+    for (size_t off = 0; off < body.len; off += s->piece) {
+        size_t n = body.len - off < s->piece ? body.len - off : s->piece;
+        pair_make_record(&one, 22, 0x0301, body.data + off, n);
+        pair_buf_append(&out, one.data, one.len);
+        s->pieces++;
+        if (off == 0 && s->between)
+            pair_buf_append(&out, s->between, s->between_len);
+    }
+    pair_buf_set(rec, out.data, out.len);
+    pair_buf_free(&body);
+    pair_buf_free(&out);
+    pair_buf_free(&one);
+    s->done = 1;
+}
+
+/* RFC 8446 s.5.1: handshake messages may be fragmented across records ... */
+Test(negative, fragmented_client_hello_is_accepted)
+{
+    split s = {.piece = 37};
+    pair p;
+    start(&p, NULL, NULL, PAIR_HOST);
+    p.hook = split_hook;
+    p.hook_ctx = &s;
+    handshake_ok(&p);
+    cr_assert(s.done);
+    cr_assert_gt(s.pieces, 3);
+    pair_free(&p);
+}
+
+/* ... but no other record type may come between the fragments: unexpected_message. */
+Test(negative, record_interleaved_in_fragmented_message)
+{
+    static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    split s = {.piece = 37, .between = ccs, .between_len = sizeof ccs};
+    pair p;
+    start(&p, NULL, NULL, PAIR_HOST);
+    p.hook = split_hook;
+    p.hook_ctx = &s;
+    pair_pump(&p);
+    cr_assert(s.done);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    pair_free(&p);
+}
+
+/* ---------------------------------------------------------------- ServerHello checks */
+
+typedef struct {
+    size_t offset;  /* byte of the first server record to overwrite */
+    uint8_t value;
+    int done;
+} poke;
+
+static void poke_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    poke *k = ctx;
+    if (dir != PAIR_S2C || index != 0 || k->done)
+        return;
+    cr_assert_lt(k->offset, rec->len);
+    rec->data[k->offset] = k->value;
+    k->done = 1;
+}
+
+/* In the next two tests the client fails on the ServerHello, before it has handshake keys,
+ * so its alert goes out in plaintext (RFC 8446 s.6: alerts are protected by the sender's
+ * current state); the server, which already reads with handshake keys, must still take it
+ * as the peer's alert. */
+
+/* ServerHello layout in its record: header 5, handshake header 4, version 2, random 32,
+ * session ID length (1) and 32 bytes (middlebox mode), then the cipher suite. */
+#define SH_SESSION_ID 44
+#define SH_SUITE (SH_SESSION_ID + 32)
+
+/* RFC 8446 s.4.1.3: a legacy_session_id_echo that does not match -> illegal_parameter. */
+Test(negative, server_hello_session_id_mismatch)
+{
+    poke k = {.offset = SH_SESSION_ID + 5};
+    pair p;
+    start(&p, NULL, NULL, PAIR_HOST);
+    p.hook = poke_hook;
+    p.hook_ctx = &k;
+    size_t len = 0;
+    const uint8_t *ch = tlsm_output_peek(CLIENT(&p), &len);
+    cr_assert(ch != NULL && len > SH_SESSION_ID + 5 && ch[SH_SESSION_ID - 1] == 32);
+    k.value = (uint8_t)(ch[SH_SESSION_ID + 5] ^ 0x40);
+    pair_pump(&p);
+    cr_assert(k.done);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER);
+    pair_free(&p);
+}
+
+/* RFC 8446 s.4.1.3: a cipher suite that was not offered -> illegal_parameter. */
+Test(negative, server_hello_suite_not_offered)
+{
+    static const uint16_t only[] = {TLSM_TLS_AES_128_GCM_SHA256};
+    pair_opts co = {.suites = only, .n_suites = 1};
+    poke k = {.offset = SH_SUITE + 1, .value = 0x03};
+    pair p;
+    start(&p, &co, NULL, PAIR_HOST);
+    p.hook = poke_hook;
+    p.hook_ctx = &k;
+    pair_pump(&p);
+    cr_assert(k.done);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER);
+    pair_free(&p);
+}
+
+typedef struct {
+    pair_buf hrr;
+    int done;
+} twice;
+
+static void hrr_twice_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    twice *t = ctx;
+    if (dir != PAIR_S2C || index != 0 || t->done)
+        return;
+    pair_buf_set(&t->hrr, rec->data, rec->len);
+    pair_buf_append(rec, t->hrr.data, t->hrr.len);
+    t->done = 1;
+}
+
+/* RFC 8446 s.4.1.4: a second HelloRetryRequest -> unexpected_message. */
+Test(negative, second_hello_retry_request)
+{
+    pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
+    twice t = {{0}, 0};
+    pair p;
+    start(&p, NULL, &so, PAIR_HOST);
+    p.hook = hrr_twice_hook;
+    p.hook_ctx = &t;
+    pair_pump(&p);
+    cr_assert(t.done);
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "client");
+    pair_buf_free(&t.hrr);
+    pair_free(&p);
+}
+
+/* RFC 8446 s.4.2.8: a HelloRetryRequest naming a group the client already sent a key share
+ * for -> illegal_parameter. The HRR comes from a server that asked a {x25519, P-256} client
+ * for P-256; it is replayed to a client whose share already is P-256 (no session IDs, so
+ * the echo matches). */
+Test(negative, hello_retry_request_for_sent_share)
+{
+    static const uint16_t xp[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1};
+    static const uint16_t p256[] = {TLSM_GROUP_SECP256R1};
+    static const uint16_t px[] = {TLSM_GROUP_SECP256R1, TLSM_GROUP_X25519};
+    pair_opts co = {.groups = xp, .n_groups = 2, .no_middlebox = 1};
+    pair_opts so = {.key = PAIR_KEY_P256, .groups = p256, .n_groups = 1};
+    pair p;
+    start(&p, &co, &so, PAIR_HOST);
+    size_t len = 0, consumed = 0;
+    const uint8_t *ch = tlsm_output_peek(CLIENT(&p), &len);
+    cr_assert_not_null(ch);
+    cr_assert_eq(tlsm_feed(SERVER(&p), ch, len, &consumed), TLSM_OK);
+    const uint8_t *hrr = tlsm_output_peek(SERVER(&p), &len);
+    cr_assert(hrr != NULL && len > 6 && hrr[5] == 2);
+    pair_buf copy = {0};
+    pair_buf_set(&copy, hrr, 5 + (((size_t)hrr[3] << 8) | hrr[4]));
+    pair_free(&p);
+
+    pair_opts co2 = {.groups = px, .n_groups = 2, .no_middlebox = 1};
+    start(&p, &co2, NULL, PAIR_HOST);
+    ch = tlsm_output_peek(CLIENT(&p), &len);
+    cr_assert_not_null(ch);
+    cr_assert_eq(tlsm_output_consume(CLIENT(&p), len), TLSM_OK);
+    int rc = tlsm_feed(CLIENT(&p), copy.data, copy.len, &consumed);
+    cr_assert_eq(rc, TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ILLEGAL_PARAMETER), "client: %d (%s)", rc,
+                 tlsm_strerror(rc));
+    expect_plain_alert_output(CLIENT(&p), TLSM_ALERT_ILLEGAL_PARAMETER);
+    pair_buf_free(&copy);
+    pair_free(&p);
+}
+
+/* The same rule on its own: a plaintext fatal alert right after the server's flight is the
+ * client's alert, not an unexpected record. */
+Test(negative, plaintext_alert_after_server_flight)
+{
+    static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, TLSM_ALERT_ILLEGAL_PARAMETER};
+    pair p;
+    start(&p, NULL, NULL, PAIR_HOST);
+    size_t len = 0, consumed = 0;
+    const uint8_t *ch = tlsm_output_peek(CLIENT(&p), &len);
+    cr_assert_not_null(ch);
+    cr_assert_eq(tlsm_feed(SERVER(&p), ch, len, &consumed), TLSM_OK);
+    cr_assert_not_null(tlsm_output_peek(SERVER(&p), &len));
+    cr_assert_eq(tlsm_output_consume(SERVER(&p), len), TLSM_OK);
+    int rc = tlsm_feed(SERVER(&p), alert, sizeof alert, &consumed);
+    cr_assert_eq(rc, TLSM_ERR_PEER_ALERT(TLSM_ALERT_ILLEGAL_PARAMETER), "server: %d (%s)", rc,
+                 tlsm_strerror(rc));
+    pair_free(&p);
 }
