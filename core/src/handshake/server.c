@@ -548,8 +548,9 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
             if (o.groups[j] == cfg->groups[i])
                 hrr_group = cfg->groups[i];
     if (second) {
-        /* s.4.2.8: the retried hello must carry exactly one share, for our group. */
-        if (o.n_shares != 1 || (hs->kex_group && group != hs->kex_group) || !group)
+        /* s.4.1.2: after an HRR that named a group, the shares are replaced by exactly one
+         * for that group; after a cookie-only HRR they stay as they were. */
+        if (!group || (hs->kex_group && (o.n_shares != 1 || group != hs->kex_group)))
             return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     } else if (!group && !hrr_group) {
         return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
