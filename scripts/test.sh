@@ -31,8 +31,9 @@ fi
 
 build() { # dir, extra cmake args...
     local dir=$1; shift
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.cmake.log" 2>&1 &&
-        cmake --build "$dir" -j"$(nproc)" >"$dir.build.log" 2>&1
+    mkdir -p "$dir"
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir/cmake.log" 2>&1 &&
+        cmake --build "$dir" -j"$(nproc)" >"$dir/build.log" 2>&1
 }
 
 # Runs each Criterion binary of a build and adds up its synthesis line.
@@ -61,7 +62,7 @@ if build build-test; then
     step "C tests"
     run_criterion build-test "C"
 else
-    tail -30 build-test.build.log build-test.cmake.log 2>/dev/null
+    tail -30 build-test/build.log build-test/cmake.log 2>/dev/null
     add "C build" 0 1 0
 fi
 
@@ -95,7 +96,7 @@ if [ "${TLSM_SKIP_ASAN:-0}" != 1 ]; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             run_criterion build-asan "asan"
     else
-        tail -30 build-asan.build.log 2>/dev/null
+        tail -30 build-asan/build.log 2>/dev/null
         add "asan build" 0 1 0
     fi
 fi
