@@ -347,7 +347,8 @@ TLSM_MUST_CHECK int tlsm_sign_done(tlsm_conn *conn, const uint8_t *sig, size_t l
 TLSM_MUST_CHECK int tlsm_close(tlsm_conn *conn);
 /* Updates our sending keys (RFC 8446 s.4.6.3); ask_peer = 1 requests the peer to do the same. */
 TLSM_MUST_CHECK int tlsm_key_update(tlsm_conn *conn, int ask_peer);
-/* RFC 8446 s.7.5 exporter. context may be NULL (no context) - distinct from empty. */
+/* RFC 8446 s.7.5 exporter: out_len bytes for label and context. In TLS 1.3 a NULL
+ * context (context_len 0) and an empty one give the same value, as the RFC defines. */
 TLSM_MUST_CHECK int tlsm_export_keying_material(tlsm_conn *conn, const char *label,
                                                 size_t label_len, const uint8_t *context,
                                                 size_t context_len, uint8_t *out, size_t out_len);

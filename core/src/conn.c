@@ -351,7 +351,12 @@ static int on_record(tlsm_conn *c, size_t body_len)
             return 0;
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
     }
-    if (c->rd.cipher.active) {
+    if (c->rd.cipher.active && type == REC_ALERT && !c->handshake_done) {
+        /* A peer that failed before it had keys (e.g. on our ServerHello) rightly sends its
+         * alert in plaintext (s.6); read it rather than misreport its reason. */
+        if (len > REC_MAX_PLAINTEXT)
+            return conn_alert(c, TLSM_ALERT_RECORD_OVERFLOW);
+    } else if (c->rd.cipher.active) {
         if (type != REC_APPLICATION_DATA)
             return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
         int rc = record_open(&c->rd.cipher, rec, len, c->max_plaintext_in, &type, &content, &len);

@@ -456,23 +456,20 @@ Test(record, seal_size_bounds)
 }
 
 /* Opens a hand-built record of inner_len bytes (one non-zero type byte at the end) under
- * a plaintext limit; returns record_open's result and checks that a refusal by size
- * neither consumed a sequence number nor touched the buffer. */
+ * a plaintext limit; returns record_open's result. The size is checked after
+ * authentication (RFC 8446 s.5.2 wants bad_record_mac for any in-bound record that does
+ * not authenticate), and a refusal is fatal, so the sequence number is not checked. */
 static int open_inner_of(aead_alg alg, size_t inner_len, size_t limit)
 {
-    static uint8_t inner[REC_MAX_CIPHERTEXT_13 + 8], buf[BIG], copy[BIG];
+    static uint8_t inner[REC_MAX_CIPHERTEXT_13 + 8], buf[BIG];
     record_cipher tx, rx;
     uint8_t type, *content;
     size_t clen;
     init_pair(alg, &tx, &rx);
     memset(inner, 0x41, inner_len);
     size_t n = raw_record(alg, 0, inner, inner_len, buf);
-    memcpy(copy, buf, n);
     int rc = record_open(&rx, buf, n - 5, limit, &type, &content, &clen);
-    if (rc == -TLSM_ALERT_RECORD_OVERFLOW) {
-        cr_assert_eq(rx.seq, 0);
-        cr_assert_eq(memcmp(copy, buf, n), 0);
-    } else if (rc == 0) {
+    if (rc == 0) {
         cr_assert_eq(clen, inner_len - 1);
         cr_assert_eq(type, 0x41);
     }

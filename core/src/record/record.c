@@ -113,14 +113,7 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
      * record is received which cannot be deprotected"). */
     if (len < CRYPTO_AEAD_TAG_LEN)
         return -TLSM_ALERT_BAD_RECORD_MAC;
-    /* s.5.4: TLSInnerPlaintext (content, type and padding) MUST NOT exceed 2^14 + 1 octets,
-     * and a reduced limit (RFC 8449 s.4) applies to the same full plaintext. The check
-     * needs only the length, so it is done before spending any work on decryption. */
-    if (plaintext_limit > REC_MAX_PLAINTEXT)
-        plaintext_limit = REC_MAX_PLAINTEXT;
     size_t inner_len = len - CRYPTO_AEAD_TAG_LEN;
-    if (inner_len > plaintext_limit + 1)
-        return -TLSM_ALERT_RECORD_OVERFLOW;
     /* s.5.3: a peer that would wrap its sequence number MUST have rekeyed or closed; a
      * record past the last number has no nonce of its own, so it cannot be deprotected. */
     if (c->seq == SEQ_EXHAUSTED)
@@ -132,6 +125,15 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
     if (crypto_aead_open(&c->aead, nonce, rec, REC_HEADER_LEN, body, len, body) != 0)
         return -TLSM_ALERT_BAD_RECORD_MAC;
     c->seq++;
+
+    /* s.5.4: TLSInnerPlaintext (content, type and padding) MUST NOT exceed 2^14 + 1 octets,
+     * and a reduced limit (RFC 8449 s.4) applies to the same full plaintext. It is checked
+     * after authentication, so that any record within the s.5.2 bound that does not
+     * authenticate gets bad_record_mac, as s.5.2 orders. */
+    if (plaintext_limit > REC_MAX_PLAINTEXT)
+        plaintext_limit = REC_MAX_PLAINTEXT;
+    if (inner_len > plaintext_limit + 1)
+        return -TLSM_ALERT_RECORD_OVERFLOW;
 
     /* s.5.4: the receiver "scans the field from the end toward the beginning until it
      * finds a non-zero octet"; that octet is the type. The time depends on the padding
