@@ -59,10 +59,29 @@ typedef enum { TLSM_ROLE_CLIENT = 0, TLSM_ROLE_SERVER = 1 } tlsm_role;
 #define TLSM_TLS_AES_256_GCM_SHA384       0x1302
 #define TLSM_TLS_CHACHA20_POLY1305_SHA256 0x1303
 
-/* Named groups (RFC 8446 s.4.2.7). */
+/* TLS 1.2 AEAD cipher suites (RFC 5288, RFC 5289, RFC 7905). The RSA key-transport suites
+ * (no forward secrecy) are not in the default list; add them with tlsm_config_set_suites. */
+#define TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       0xc02b
+#define TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       0xc02c
+#define TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 0xcca9
+#define TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256         0xc02f
+#define TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         0xc030
+#define TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   0xcca8
+#define TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256           0x009e
+#define TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384           0x009f
+#define TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256     0xccaa
+#define TLSM_TLS_RSA_WITH_AES_128_GCM_SHA256               0x009c
+#define TLSM_TLS_RSA_WITH_AES_256_GCM_SHA384               0x009d
+
+/* The IANA name of a suite ("TLS_AES_128_GCM_SHA256"), "unknown" if not implemented. */
+const char *tlsm_suite_name(uint16_t suite);
+
+/* Named groups (RFC 8446 s.4.2.7, RFC 7919). */
 #define TLSM_GROUP_SECP256R1 0x0017
 #define TLSM_GROUP_SECP384R1 0x0018
 #define TLSM_GROUP_X25519    0x001d
+#define TLSM_GROUP_FFDHE2048 0x0100
+#define TLSM_GROUP_FFDHE3072 0x0101
 
 /* Signature schemes (RFC 8446 s.4.2.3). */
 #define TLSM_SIG_RSA_PKCS1_SHA256       0x0401

@@ -580,7 +580,7 @@ int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (!hs->cert_requested)
         return client_send_finished(c);
     /* s.4.4.2: answer a CertificateRequest with our chain, or an empty one. */
-    int have = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs) == 0;
+    int have = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL) == 0;
     rc = hs_send_certificate(c, have ? hs->id : NULL);
     if (rc)
         return rc;

@@ -4,6 +4,7 @@
  * CertificateVerify, Finished, the application key derivation).
  */
 #include "handshake/handshake.h"
+#include "handshake/suites.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ void hs_free(tlsm_conn *c)
 {
     if (!c->hs)
         return;
+    transcript_free(&c->hs->tr);
+    free(c->hs->tbs);
     crypto_wipe(c->hs, sizeof *c->hs);
     free(c->hs);
     c->hs = NULL;
@@ -126,48 +129,47 @@ void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len)
 
 int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a)
 {
-    switch (suite) {
-    case TLSM_TLS_AES_128_GCM_SHA256:
-        *h = HASH_SHA256;
-        *a = AEAD_AES128_GCM;
-        return 0;
-    case TLSM_TLS_AES_256_GCM_SHA384:
-        *h = HASH_SHA384;
-        *a = AEAD_AES256_GCM;
-        return 0;
-    case TLSM_TLS_CHACHA20_POLY1305_SHA256:
-        *h = HASH_SHA256;
-        *a = AEAD_CHACHA20_POLY1305;
-        return 0;
-    }
-    return -1;
+    const suite_info *s = suite_find(suite);
+    if (!s)
+        return -1;
+    *h = s->hash;
+    *a = s->aead;
+    return 0;
 }
 
-int hs_scheme_params(uint16_t scheme, sig_alg *alg, pk_type *key)
+sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key)
 {
-    static const struct {
-        uint16_t scheme;
-        sig_alg alg;
-        pk_type key;
-    } schemes[] = {
-        {TLSM_SIG_ECDSA_SECP256R1_SHA256, SIG_ECDSA_SHA256, PK_EC_P256},
-        {TLSM_SIG_ECDSA_SECP384R1_SHA384, SIG_ECDSA_SHA384, PK_EC_P384},
-        {TLSM_SIG_ED25519, SIG_ED25519, PK_ED25519},
-        {TLSM_SIG_RSA_PSS_RSAE_SHA256, SIG_RSA_PSS_SHA256, PK_RSA},
-        {TLSM_SIG_RSA_PSS_RSAE_SHA384, SIG_RSA_PSS_SHA384, PK_RSA},
-        {TLSM_SIG_RSA_PSS_RSAE_SHA512, SIG_RSA_PSS_SHA512, PK_RSA},
-        {TLSM_SIG_RSA_PSS_PSS_SHA256, SIG_RSA_PSS_SHA256, PK_RSA_PSS},
-        {TLSM_SIG_RSA_PSS_PSS_SHA384, SIG_RSA_PSS_SHA384, PK_RSA_PSS},
-        {TLSM_SIG_RSA_PSS_PSS_SHA512, SIG_RSA_PSS_SHA512, PK_RSA_PSS},
-    };
-    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++) {
-        if (schemes[i].scheme == scheme) {
-            *alg = schemes[i].alg;
-            *key = schemes[i].key;
-            return 1;
-        }
+    int ec = key == PK_EC_P256 || key == PK_EC_P384;
+    switch (scheme) {
+    /* TLS 1.3 binds each ECDSA scheme to its curve (s.4.2.3); in TLS 1.2 the code only
+     * names the hash (RFC 5246 s.7.4.1.4.1, RFC 8422 s.5.1.3). */
+    case TLSM_SIG_ECDSA_SECP256R1_SHA256:
+        return (version == TLSM_TLS12 ? ec : key == PK_EC_P256) ? SIG_ECDSA_SHA256 : SIG_NONE;
+    case TLSM_SIG_ECDSA_SECP384R1_SHA384:
+        return (version == TLSM_TLS12 ? ec : key == PK_EC_P384) ? SIG_ECDSA_SHA384 : SIG_NONE;
+    case TLSM_SIG_ED25519:
+        return key == PK_ED25519 ? SIG_ED25519 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA256:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA384:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA512:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA512 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA256:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA384:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA512:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA512 : SIG_NONE;
+    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3). */
+    case TLSM_SIG_RSA_PKCS1_SHA256:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PKCS1_SHA384:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PKCS1_SHA512:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA512 : SIG_NONE;
     }
-    return 0;
+    return SIG_NONE;
 }
 
 static int list_has(const uint16_t *l, size_t n, uint16_t v)
@@ -178,21 +180,23 @@ static int list_has(const uint16_t *l, size_t n, uint16_t v)
     return 0;
 }
 
-int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n)
+int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
-    /* Our preference order first, then the first identity whose key fits. */
+    /* Our preference order first, then the first identity whose key fits the scheme (and,
+     * in TLS 1.2, the suite). */
     for (size_t i = 0; i < cfg->n_sigalgs; i++) {
-        sig_alg alg;
-        pk_type key;
-        if (!list_has(peer, n, cfg->sigalgs[i]) || !hs_scheme_params(cfg->sigalgs[i], &alg, &key))
+        if (!list_has(peer, n, cfg->sigalgs[i]))
             continue;
         for (size_t j = 0; j < cfg->n_ids; j++) {
-            if (cfg->ids[j].leaf.pubkey.type == key) {
-                c->hs->id = &cfg->ids[j];
-                c->hs->sign_scheme = cfg->sigalgs[i];
-                return 0;
-            }
+            pk_type key = cfg->ids[j].leaf.pubkey.type;
+            sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
+            if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)))
+                continue;
+            c->hs->id = &cfg->ids[j];
+            c->hs->sign_scheme = cfg->sigalgs[i];
+            c->hs->sign_alg = alg;
+            return 0;
         }
     }
     return -1;
@@ -311,57 +315,35 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     return 0;
 }
 
-/* s.4.4.3: 64 spaces, the context string, a zero byte, then the transcript hash. */
-static size_t build_tbs(tlsm_conn *c, int server, uint8_t *out)
-{
-    static const char srv[] = "TLS 1.3, server CertificateVerify";
-    static const char cli[] = "TLS 1.3, client CertificateVerify";
-    const char *label = server ? srv : cli;
-    size_t n = 0;
-    memset(out, 0x20, 64);
-    n += 64;
-    memcpy(out + n, label, sizeof srv); /* both labels have the same length; copies the NUL */
-    n += sizeof srv;
-    transcript_hash(&c->hs->tr, out + n);
-    return n + c->hash_len;
-}
-
-static int send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
-{
-    wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
-    if (rc)
-        return conn_fail(c, rc);
-    wire_put_u16(&w, c->hs->sign_scheme);
-    wire_put_block(&w, 2, sig, sig_len);
-    rc = hs_msg_send(c, &w);
-    if (rc)
-        return rc;
-    int (*next)(tlsm_conn *) = c->hs->after_sign;
-    return next(c);
-}
-
-int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c))
+int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len)
 {
     struct hs_state *hs = c->hs;
-    hs->tbs_len = build_tbs(c, c->role == TLSM_ROLE_SERVER, hs->tbs);
-    hs->after_sign = after_sign;
+    free(hs->tbs);
+    hs->tbs = malloc(len ? len : 1);
+    hs->tbs_len = hs->tbs ? len : 0;
+    if (!hs->tbs)
+        return conn_fail(c, TLSM_ERR_NOMEM);
+    memcpy(hs->tbs, p, len);
+    return 0;
+}
+
+int hs_sign(tlsm_conn *c, hs_emit_sig emit)
+{
+    struct hs_state *hs = c->hs;
+    hs->emit_sig = emit;
     if (!hs->id->key) {
         /* External signer: wait for tlsm_sign_done. */
         hs->state = HS_SIGNING;
         c->blocked = 1;
-        conn_event(c, TLSM_EV_SIGN, 0, 0, 0, HS_CERTIFICATE_VERIFY);
+        conn_event(c, TLSM_EV_SIGN, 0, 0, 0, 0);
         return 0;
     }
-    sig_alg alg;
-    pk_type key;
     uint8_t sig[HS_SIG_MAX];
     size_t sig_len;
-    if (!hs_scheme_params(hs->sign_scheme, &alg, &key) ||
-        crypto_sign(hs->id->key, alg, &c->cfg->rng, hs->tbs, hs->tbs_len, sig, sizeof sig,
-                    &sig_len))
+    if (crypto_sign(hs->id->key, hs->sign_alg, &c->cfg->rng, hs->tbs, hs->tbs_len, sig,
+                    sizeof sig, &sig_len))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    return send_certificate_verify(c, sig, sig_len);
+    return emit(c, sig, sig_len);
 }
 
 int hs_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len)
@@ -382,36 +364,81 @@ int hs_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
         return TLSM_ERR_ARG;
     /* A wrong signature from the external signer would be caught by the peer; check it
      * here so the failure is ours and explicit. */
-    sig_alg alg;
-    pk_type key;
-    if (!hs_scheme_params(c->hs->sign_scheme, &alg, &key) ||
-        crypto_verify(alg, &c->hs->id->leaf.pubkey, c->hs->tbs, c->hs->tbs_len, sig, len))
+    if (crypto_verify(c->hs->sign_alg, &c->hs->id->leaf.pubkey, c->hs->tbs, c->hs->tbs_len,
+                      sig, len))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
     c->blocked = 0;
-    return send_certificate_verify(c, sig, len);
+    return c->hs->emit_sig(c, sig, len);
+}
+
+int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
+                       const uint8_t *sig, size_t sig_len)
+{
+    const crypto_pubkey *pk = &c->hs->peer[0].pubkey;
+    /* The scheme must be one we offered (RFC 8446 s.4.4.3, RFC 5246 s.7.4.3: else
+     * illegal_parameter) and fit the certificate's key in this version. */
+    sig_alg alg = hs_scheme_alg(c->version, scheme, pk->type);
+    if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme) || alg == SIG_NONE)
+        return TLSM_ALERT_ILLEGAL_PARAMETER;
+    if (crypto_verify(alg, pk, tbs, tbs_len, sig, sig_len))
+        return TLSM_ALERT_DECRYPT_ERROR;
+    c->peer_sigalg = scheme;
+    return 0;
+}
+
+/* s.4.4.3: 64 spaces, the context string, a zero byte, then the transcript hash. */
+static size_t build_tbs13(tlsm_conn *c, int server, uint8_t *out)
+{
+    static const char srv[] = "TLS 1.3, server CertificateVerify";
+    static const char cli[] = "TLS 1.3, client CertificateVerify";
+    const char *label = server ? srv : cli;
+    size_t n = 0;
+    memset(out, 0x20, 64);
+    n += 64;
+    memcpy(out + n, label, sizeof srv); /* both labels have the same length; copies the NUL */
+    n += sizeof srv;
+    transcript_hash(&c->hs->tr, out + n);
+    return n + c->hash_len;
+}
+
+static int emit_certificate_verify13(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+{
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_u16(&w, c->hs->sign_scheme);
+    wire_put_block(&w, 2, sig, sig_len);
+    rc = hs_msg_send(c, &w);
+    if (rc)
+        return rc;
+    return c->hs->after_sign(c);
+}
+
+int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c))
+{
+    uint8_t tbs[HS_TBS_MAX];
+    size_t n = build_tbs13(c, c->role == TLSM_ROLE_SERVER, tbs);
+    int rc = hs_set_tbs(c, tbs, n);
+    if (rc)
+        return rc;
+    c->hs->after_sign = after_sign;
+    return hs_sign(c, emit_certificate_verify13);
 }
 
 int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
-    struct hs_state *hs = c->hs;
     wire_reader r, sig;
     wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
     uint16_t scheme = wire_u16(&r);
     wire_block(&r, 2, 1, 0xffff, &sig);
     if (wire_end(&r))
         return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-    sig_alg alg;
-    pk_type key;
-    /* s.4.4.3: the scheme must be one we offered (illegal_parameter otherwise), usable in
-     * TLS 1.3 and match the certificate's key. */
-    if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme) ||
-        !hs_scheme_params(scheme, &alg, &key) || hs->peer[0].pubkey.type != key)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     uint8_t tbs[HS_TBS_MAX];
-    size_t tbs_len = build_tbs(c, c->role == TLSM_ROLE_CLIENT, tbs);
-    if (crypto_verify(alg, &hs->peer[0].pubkey, tbs, tbs_len, sig.p, sig.len))
-        return conn_alert(c, TLSM_ALERT_DECRYPT_ERROR);
-    c->peer_sigalg = scheme;
+    size_t tbs_len = build_tbs13(c, c->role == TLSM_ROLE_CLIENT, tbs);
+    int alert = hs_check_signature(c, scheme, tbs, tbs_len, sig.p, sig.len);
+    if (alert)
+        return conn_alert(c, (uint8_t)alert);
     hs_transcript_add(c, msg, len);
     return 0;
 }

@@ -8,6 +8,7 @@
 #define TLSM_HANDSHAKE_H
 
 #include "handshake/keysched.h"
+#include "handshake/suites.h"
 #include "handshake/transcript.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
@@ -31,6 +32,8 @@ typedef enum {
 } hs_state_id;
 
 #define HS_TBS_MAX (64 + 34 + 1 + CRYPTO_HASH_MAX)
+
+typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 #define HS_SIG_MAX 1024
 
 struct hs_state {
@@ -69,8 +72,10 @@ struct hs_state {
     /* our authentication */
     const tlsm_identity *id;
     uint16_t sign_scheme;
-    uint8_t tbs[HS_TBS_MAX]; size_t tbs_len;
-    int (*after_sign)(tlsm_conn *c); /* continuation once the CertificateVerify is sent */
+    sig_alg sign_alg;
+    uint8_t *tbs; size_t tbs_len;    /* what is being signed (owned) */
+    hs_emit_sig emit_sig;            /* writes the message carrying the signature */
+    int (*after_sign)(tlsm_conn *c); /* TLS 1.3: continuation once the CertificateVerify is sent */
 
     /* server: what the ClientHello asked for */
     int client_rsl;            /* client sent record_size_limit */
@@ -88,13 +93,22 @@ void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len);
 
 /* Suite facts. */
 int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a);
-/* TLS 1.3 signature scheme -> algorithm and key type; 0 if not usable in TLS 1.3
- * handshake signatures (PKCS#1 v1.5 is certificate-only, s.4.2.3). */
-int hs_scheme_params(uint16_t scheme, sig_alg *alg, pk_type *key);
-/* Chooses identity and scheme for the peer's signature_algorithms. Returns 0 or -1. */
-int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n);
+/* The algorithm a signature scheme means with a key of this type in this protocol
+ * version, SIG_NONE when it cannot be used there. */
+sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key);
+/* Chooses our identity and scheme for the peer's signature_algorithms (and, for TLS 1.2, a
+ * key the suite allows; suite NULL otherwise). Returns 0 or -1. */
+int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite);
 /* Parses a signature_algorithms extension body into hs->peer_sigalgs. 0 or -alert. */
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
+
+/* Signing: hs_set_tbs stores what to sign; hs_sign signs it with hs->id / hs->sign_alg,
+ * or blocks for the external signer (TLSM_EV_SIGN), then calls emit with the signature. */
+int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len);
+int hs_sign(tlsm_conn *c, hs_emit_sig emit);
+/* Verifies the peer's signature with its leaf key: 0, or the alert to send. */
+int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
+                       const uint8_t *sig, size_t sig_len);
 
 /* Certificate / CertificateVerify / Finished, both directions. */
 int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id);

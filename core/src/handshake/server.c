@@ -479,6 +479,7 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
     if (!versions_offer_13(sv, &alert))
         return conn_alert(c, (uint8_t)alert);
+    c->version = TLSM_TLS13;
     /* s.4.1.2: legacy_compression_methods must be exactly { null }. */
     if (o.ch.comp_len != 1 || o.ch.compressions[0] != 0)
         return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
@@ -565,7 +566,7 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
             return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
         if ((alert = hs_parse_sigalgs(c, sa->data, sa->len)))
             return conn_alert(c, (uint8_t)-alert);
-        if (hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs))
+        if (hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL))
             return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
     }
 

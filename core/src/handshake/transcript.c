@@ -3,16 +3,52 @@
  */
 #include "handshake/transcript.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 void transcript_init(transcript *t)
 {
     crypto_hash_init(&t->sha256, HASH_SHA256);
     crypto_hash_init(&t->sha384, HASH_SHA384);
     t->chosen = 0;
     t->alg = HASH_SHA256;
+    t->keep_raw = t->raw_err = 0;
+    t->raw = NULL;
+    t->raw_len = t->raw_cap = 0;
+}
+
+void transcript_free(transcript *t)
+{
+    if (t->raw) {
+        crypto_wipe(t->raw, t->raw_cap);
+        free(t->raw);
+    }
+    t->raw = NULL;
+    t->raw_len = t->raw_cap = 0;
+}
+
+static void keep(transcript *t, const uint8_t *msg, size_t len)
+{
+    if (t->raw_len + len > t->raw_cap) {
+        size_t cap = t->raw_cap ? t->raw_cap : 4096;
+        while (cap < t->raw_len + len)
+            cap *= 2;
+        uint8_t *p = realloc(t->raw, cap);
+        if (!p) {
+            t->raw_err = 1;
+            return;
+        }
+        t->raw = p;
+        t->raw_cap = cap;
+    }
+    memcpy(t->raw + t->raw_len, msg, len);
+    t->raw_len += len;
 }
 
 void transcript_add(transcript *t, const uint8_t *msg, size_t len)
 {
+    if (t->keep_raw)
+        keep(t, msg, len);
     if (!t->chosen || t->alg == HASH_SHA256)
         crypto_hash_update(&t->sha256, msg, len);
     if (!t->chosen || t->alg == HASH_SHA384)

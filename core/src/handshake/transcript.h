@@ -7,15 +7,25 @@
 #ifndef TLSM_TRANSCRIPT_H
 #define TLSM_TRANSCRIPT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "crypto/crypto.h"
 
 typedef struct {
     crypto_hash_ctx sha256, sha384;
     int chosen;   /* 0 until transcript_choose */
     hash_alg alg;
+    /* TLS 1.2 CertificateVerify signs the messages themselves, not their hash
+     * (RFC 5246 s.7.4.8), so a 1.2 handshake that may need it keeps them. */
+    int keep_raw, raw_err;
+    uint8_t *raw;
+    size_t raw_len, raw_cap;
 } transcript;
 
 void transcript_init(transcript *t);
+/* Frees the kept messages. */
+void transcript_free(transcript *t);
 void transcript_add(transcript *t, const uint8_t *msg, size_t len);
 void transcript_choose(transcript *t, hash_alg alg);
 /* Current hash value (the running state is kept). */
