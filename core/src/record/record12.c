@@ -10,9 +10,11 @@
  * (s.6.2.3.3). The nonce is
  *     AES-GCM:            salt(4) || nonce_explicit(8)      (RFC 5288 s.3)
  *     ChaCha20-Poly1305:  iv(12) XOR (0(4) || seq_num(8))   (RFC 7905 s.2)
- * We send the sequence number as nonce_explicit, as OpenSSL and GnuTLS do: it never
- * repeats under one key, which is what RFC 5288 s.3 requires. A receiver must take the
- * explicit nonce from the record, whatever the peer chose.
+ * We send the sequence number as nonce_explicit, as GnuTLS does: it never repeats under
+ * one key, which is what RFC 5288 s.3 requires, and it leaks nothing new. (OpenSSL 3.0
+ * starts from a random value and counts up, which is equally valid.) A receiver must
+ * therefore take the explicit nonce from the record, whatever the peer chose; the
+ * sequence number still binds the record's position through the additional data.
  *
  * The cipher state is the record_cipher of record.c with nonce_style saying which nonce
  * form applies; for AES-GCM iv holds salt || 8 zero bytes. Nothing here allocates.
@@ -53,6 +55,7 @@ int record_cipher_init12(record_cipher *c, aead_alg alg, const uint8_t *key, con
     record_nonce_style style;
     size_t iv_len;
 
+    crypto_wipe(c, sizeof *c);
     switch (alg) {
     case AEAD_AES128_GCM:
     case AEAD_AES256_GCM:
@@ -69,8 +72,6 @@ int record_cipher_init12(record_cipher *c, aead_alg alg, const uint8_t *key, con
     default:
         return -1;
     }
-
-    crypto_wipe(c, sizeof *c);
     if (crypto_aead_init(&c->aead, alg, key) != 0) {
         crypto_wipe(c, sizeof *c);
         return -1;
