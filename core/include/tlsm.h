@@ -132,6 +132,7 @@ enum {
     TLSM_ALERT_INTERNAL_ERROR = 80,
     TLSM_ALERT_INAPPROPRIATE_FALLBACK = 86,
     TLSM_ALERT_USER_CANCELED = 90,
+    TLSM_ALERT_NO_RENEGOTIATION = 100,
     TLSM_ALERT_MISSING_EXTENSION = 109,
     TLSM_ALERT_UNSUPPORTED_EXTENSION = 110,
     TLSM_ALERT_UNRECOGNIZED_NAME = 112,
@@ -191,8 +192,10 @@ typedef int (*tlsm_rng_fn)(void *ctx, uint8_t *out, size_t len);
 /* Clock: return the current time in milliseconds since the Unix epoch. */
 typedef uint64_t (*tlsm_clock_fn)(void *ctx);
 
-/* Creates a config for one role with secure defaults: TLS 1.3 only, all three suites,
- * X25519 then P-256 then P-384, peer certificate verification on (client side).
+/* Creates a config for one role with secure defaults: TLS 1.2 and 1.3 (1.3 preferred), the
+ * three TLS 1.3 suites and the forward-secret TLS 1.2 AEAD suites, X25519, P-256, P-384,
+ * ffdhe2048, ffdhe3072, Extended Master Secret required, peer certificate verification on
+ * (client side).
  * Returns NULL on allocation failure. The config is reference counted. */
 TLSM_MUST_CHECK tlsm_config *tlsm_config_new(tlsm_role role);
 /* Adds a reference (for hosts that share a config). Returns cfg. */
@@ -200,10 +203,11 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg);
 /* Drops a reference; frees the config (wiping keys) when the last one goes. NULL is a no-op. */
 void tlsm_config_free(tlsm_config *cfg);
 
-/* Protocol versions to enable, e.g. (TLSM_TLS13, TLSM_TLS13). This build implements
- * TLS 1.3 only, so any range that excludes 1.3 returns TLSM_ERR_ARG. */
+/* Protocol versions to enable: (TLSM_TLS12, TLSM_TLS13) by default, TLS 1.3 preferred.
+ * Anything below TLS 1.2 returns TLSM_ERR_ARG (RFC 8996). */
 TLSM_MUST_CHECK int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uint16_t max);
-/* Cipher suites in preference order (TLSM_TLS_* codes). Unknown codes: TLSM_ERR_ARG. */
+/* Cipher suites in preference order (TLSM_TLS_* codes), both versions in one list; each
+ * version uses its own. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n);
 /* Key-exchange groups in preference order (TLSM_GROUP_*). The client sends a key share for
  * the first one. Unknown codes: TLSM_ERR_ARG. */
@@ -251,7 +255,16 @@ TLSM_MUST_CHECK int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n);
  * the first connection uses the config). Set the same
  * key on several configs/processes to resume across them. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len);
-/* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1). */
+/* Server: replaces the ticket key on a config that is already in use (thread-safe); tickets
+ * sealed with the previous key are still accepted until the next rotation. */
+TLSM_MUST_CHECK int tlsm_config_rotate_ticket_key(tlsm_config *cfg, const uint8_t *key,
+                                                  size_t len);
+/* TLS 1.2: require Extended Master Secret (RFC 7627) from the peer (default on). */
+TLSM_MUST_CHECK int tlsm_config_set_require_ems(tlsm_config *cfg, int on);
+/* Server, TLS 1.2: how many sessions the session-id cache keeps (default 256, 0 = none). */
+TLSM_MUST_CHECK int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries);
+/* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1); also the
+ * lifetime of cached TLS 1.2 sessions. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);
 
 /* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4). Default on. */

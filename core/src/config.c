@@ -7,13 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handshake/suites.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
 
-static const uint16_t default_suites[] = {TLSM_TLS_AES_128_GCM_SHA256, TLSM_TLS_AES_256_GCM_SHA384,
-                                          TLSM_TLS_CHACHA20_POLY1305_SHA256};
+/* Forward secrecy only by default: the RSA key-transport suites must be asked for. */
+static const uint16_t default_suites[] = {
+    TLSM_TLS_AES_128_GCM_SHA256,
+    TLSM_TLS_AES_256_GCM_SHA384,
+    TLSM_TLS_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
 static const uint16_t default_groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
-                                          TLSM_GROUP_SECP384R1};
+                                          TLSM_GROUP_SECP384R1, TLSM_GROUP_FFDHE2048,
+                                          TLSM_GROUP_FFDHE3072};
 static const uint16_t default_sigalgs[] = {
     TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ED25519,
     TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,    TLSM_SIG_RSA_PSS_RSAE_SHA512,
@@ -27,9 +41,16 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     tlsm_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return NULL;
+    if (pthread_mutex_init(&cfg->lock, NULL)) {
+        free(cfg);
+        return NULL;
+    }
     cfg->refs = 1;
     cfg->role = role;
-    cfg->min_version = cfg->max_version = TLSM_TLS13;
+    cfg->min_version = TLSM_TLS12;
+    cfg->max_version = TLSM_TLS13;
+    cfg->require_ems = 1;
+    cfg->session_cache_size = 256;
     memcpy(cfg->suites, default_suites, sizeof default_suites);
     cfg->n_suites = sizeof default_suites / sizeof *default_suites;
     memcpy(cfg->groups, default_groups, sizeof default_groups);
@@ -86,6 +107,8 @@ void tlsm_config_free(tlsm_config *cfg)
     for (size_t i = 0; i < cfg->n_ids; i++)
         identity_free(&cfg->ids[i]);
     pki_store_free(&cfg->trust);
+    cache_free(cfg);
+    pthread_mutex_destroy(&cfg->lock);
     crypto_wipe(cfg, sizeof *cfg);
     free(cfg);
 }
@@ -102,18 +125,17 @@ void tlsm_config_free(tlsm_config *cfg)
 int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uint16_t max)
 {
     MUTABLE(cfg);
-    /* Only TLS 1.3 is implemented in this build. */
-    if (min > max || min > TLSM_TLS13 || max != TLSM_TLS13)
+    /* SSL 3.0, TLS 1.0 and 1.1 are not implemented (RFC 7568, RFC 8996). */
+    if (min > max || min < TLSM_TLS12 || max > TLSM_TLS13)
         return TLSM_ERR_ARG;
-    cfg->min_version = TLSM_TLS13;
-    cfg->max_version = TLSM_TLS13;
+    cfg->min_version = min;
+    cfg->max_version = max;
     return 0;
 }
 
 static int suite_known(uint16_t s)
 {
-    return s == TLSM_TLS_AES_128_GCM_SHA256 || s == TLSM_TLS_AES_256_GCM_SHA384 ||
-           s == TLSM_TLS_CHACHA20_POLY1305_SHA256;
+    return suite_find(s) != NULL;
 }
 
 static int sigalg_known(uint16_t s)
@@ -380,6 +402,48 @@ int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len)
         return TLSM_ERR_ARG;
     memcpy(cfg->ticket_key, key, len);
     cfg->ticket_key_set = 1;
+    return 0;
+}
+
+int tlsm_config_rotate_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len)
+{
+    if (!cfg || !key || len != sizeof cfg->ticket_key)
+        return TLSM_ERR_ARG;
+    pthread_mutex_lock(&cfg->lock);
+    memcpy(cfg->ticket_key_prev, cfg->ticket_key, sizeof cfg->ticket_key);
+    cfg->has_prev_ticket_key = 1;
+    memcpy(cfg->ticket_key, key, len);
+    cfg->ticket_key_set = 1;
+    pthread_mutex_unlock(&cfg->lock);
+    return 0;
+}
+
+int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32])
+{
+    int n = 1;
+    pthread_mutex_lock(&cfg->lock);
+    memcpy(cur, cfg->ticket_key, 32);
+    if (prev && cfg->has_prev_ticket_key) {
+        memcpy(prev, cfg->ticket_key_prev, 32);
+        n = 2;
+    }
+    pthread_mutex_unlock(&cfg->lock);
+    return n;
+}
+
+int tlsm_config_set_require_ems(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->require_ems = !!on;
+    return 0;
+}
+
+int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries)
+{
+    MUTABLE(cfg);
+    if (entries > 1u << 20)
+        return TLSM_ERR_ARG;
+    cfg->session_cache_size = entries;
     return 0;
 }
 

@@ -18,6 +18,8 @@
 
 #include "handshake/handshake.h"
 #include "handshake/keysched.h"
+#include "handshake/prf12.h"
+#include "handshake/suites.h"
 #include "internal.h"
 #include "record/record.h"
 #include "wire/hs_codec.h"
@@ -71,6 +73,12 @@ static int send_alert(tlsm_conn *c, uint8_t level, uint8_t desc)
     return conn_send_records(c, REC_ALERT, a, sizeof a);
 }
 
+int conn_send_warning(tlsm_conn *c, uint8_t desc)
+{
+    int rc = send_alert(c, 1, desc);
+    return rc ? conn_fail(c, rc) : 0;
+}
+
 int conn_fail(tlsm_conn *c, int code)
 {
     if (c->error)
@@ -100,6 +108,17 @@ uint64_t conn_now_ms(const tlsm_conn *c)
 }
 
 /* ------------------------------------------------------------------ output */
+
+static int is12(const tlsm_conn *c)
+{
+    return c->version == TLSM_TLS12;
+}
+
+/* Bytes a protected record of n content bytes takes on the wire. */
+static size_t sealed_len(const tlsm_conn *c, size_t n)
+{
+    return is12(c) ? record12_sealed_len(c->aead, n) : record_sealed_len(n, 0);
+}
 
 /* Makes room for n more bytes; beyond the initial size only for handshake flights. */
 static int out_reserve(tlsm_conn *c, size_t n, int may_grow)
@@ -131,7 +150,7 @@ static int out_reserve(tlsm_conn *c, size_t n, int may_grow)
 /* Seals one fragment into the output. */
 static int put_record(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t n, int may_grow)
 {
-    size_t need = c->wr.cipher.active ? record_sealed_len(n, 0) : REC_HEADER_LEN + n;
+    size_t need = c->wr.cipher.active ? sealed_len(c, n) : REC_HEADER_LEN + n;
     int rc = out_reserve(c, need, may_grow);
     if (rc)
         return rc;
@@ -151,8 +170,17 @@ static int put_record(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t n, in
         return 0;
     }
     size_t written;
-    memcpy(dst + REC_HEADER_LEN, p, n);
-    if (record_seal(&c->wr.cipher, type, dst + REC_HEADER_LEN, n, 0, dst, need, &written))
+    int rc12 = 0;
+    if (is12(c)) {
+        /* Sealed in place at the offset the TLS 1.2 record wants its content. */
+        size_t off = record12_content_offset(c->aead);
+        memcpy(dst + off, p, n);
+        rc12 = record12_seal(&c->wr.cipher, type, dst + off, n, dst, need, &written);
+    } else {
+        memcpy(dst + REC_HEADER_LEN, p, n);
+        rc12 = record_seal(&c->wr.cipher, type, dst + REC_HEADER_LEN, n, 0, dst, need, &written);
+    }
+    if (rc12)
         return TLSM_ERR_CRYPTO;
     c->out_len += written;
     return 0;
@@ -258,6 +286,21 @@ int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret)
     return 0;
 }
 
+int conn_set_keys12(tlsm_conn *c, int is_write, const uint8_t *key, const uint8_t *iv)
+{
+    traffic_dir *d = is_write ? &c->wr : &c->rd;
+    if (is_write) {
+        int frc = flush_handshake(c);
+        if (frc)
+            return conn_fail(c, frc);
+    }
+    if (record_cipher_init12(&d->cipher, c->aead, key, iv))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    if (!is_write)
+        c->rd_changed = 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ input */
 
 static int on_alert(tlsm_conn *c, const uint8_t *p, size_t len)
@@ -271,7 +314,9 @@ static int on_alert(tlsm_conn *c, const uint8_t *p, size_t len)
         conn_event(c, TLSM_EV_PEER_CLOSED, 0, desc, 0, 0);
         return 0;
     }
-    if (desc == TLSM_ALERT_USER_CANCELED && level == 1) {
+    /* TLS 1.2 warnings (e.g. no_renegotiation) inform; in TLS 1.3 only user_canceled
+     * may be a warning. */
+    if (level == 1 && (desc == TLSM_ALERT_USER_CANCELED || is12(c))) {
         conn_event(c, TLSM_EV_ALERT, 0, desc, 0, 0);
         return 0;
     }
@@ -344,6 +389,15 @@ static int on_record(tlsm_conn *c, size_t body_len)
     /* Data after close_notify is ignored (s.6.1). */
     if (c->peer_closed)
         return 0;
+    if (type == REC_CHANGE_CIPHER_SPEC && is12(c)) {
+        /* RFC 5246 s.7.1: one byte 0x01, between whole handshake messages, where the
+         * handshake expects it; it is never encrypted in the initial handshake. */
+        if (c->rd.cipher.active || c->msg_len)
+            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+        if (len != 1 || content[0] != 1)
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return hs12_on_ccs(c);
+    }
     if (type == REC_CHANGE_CIPHER_SPEC) {
         /* s.5: a plaintext CCS of one 0x01 byte may arrive between the first ClientHello
          * and the peer's Finished and is dropped; any other is unexpected_message. */
@@ -351,6 +405,12 @@ static int on_record(tlsm_conn *c, size_t body_len)
             return 0;
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
     }
+    if (c->rd.cipher.active && is12(c)) {
+        /* TLS 1.2: the record type is the header's; everything after CCS is protected. */
+        int rc = record12_open(&c->rd.cipher, rec, len, c->max_plaintext_in, &content, &len);
+        if (rc)
+            return conn_alert(c, (uint8_t)-rc);
+    } else
     if (c->rd.cipher.active && type == REC_ALERT && !c->handshake_done) {
         /* A peer that failed before it had keys (e.g. on our ServerHello) rightly sends its
          * alert in plaintext (s.6); read it rather than misreport its reason. */
@@ -406,7 +466,8 @@ static int process_input(tlsm_conn *c)
          * 2^14 + 256 is record_overflow. */
         if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA)
             return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        if (len > REC_MAX_CIPHERTEXT_13)
+        /* RFC 5246 s.6.2.3 allows 2^14 + 2048 in TLS 1.2. */
+        if (len > (is12(c) ? REC_MAX_CIPHERTEXT_12 : REC_MAX_CIPHERTEXT_13))
             return conn_alert(c, TLSM_ALERT_RECORD_OVERFLOW);
         if (c->in_len < REC_HEADER_LEN + len)
             return 0;
@@ -623,7 +684,7 @@ int tlsm_write(tlsm_conn *c, const uint8_t *p, size_t len, size_t *accepted)
     if (c->local_closed)
         return TLSM_ERR_CLOSED;
     while (done < len) {
-        if (c->wr.cipher.seq >= KEY_UPDATE_AFTER) {
+        if (!is12(c) && c->wr.cipher.seq >= KEY_UPDATE_AFTER) {
             int rc = hs_send_key_update(c, 0);
             if (rc)
                 return rc;
@@ -634,10 +695,10 @@ int tlsm_write(tlsm_conn *c, const uint8_t *p, size_t len, size_t *accepted)
         /* Shrink the last record to the room left rather than refusing it. */
         out_reserve(c, 0, 0);
         size_t room = c->out_cap - (c->out_len - c->out_off);
-        size_t overhead = record_sealed_len(0, 0);
+        size_t overhead = sealed_len(c, 0);
         if (room <= overhead)
             break;
-        if (record_sealed_len(n, 0) > room)
+        if (sealed_len(c, n) > room)
             n = room - overhead;
         int rc = put_record(c, REC_APPLICATION_DATA, p + done, n, 0);
         if (rc == TLSM_ERR_BUFFER)
@@ -695,7 +756,7 @@ unsigned tlsm_status(tlsm_conn *c)
     else if (!c->blocked && !c->pt_len && !c->eof)
         s |= TLSM_STATUS_WANT_INPUT;
     if (c->handshake_done && !c->error && !c->local_closed &&
-        c->out_cap - (c->out_len - c->out_off) > record_sealed_len(0, 0))
+        c->out_cap - (c->out_len - c->out_off) > sealed_len(c, 0))
         s |= TLSM_STATUS_CAN_WRITE;
     return s;
 }
@@ -752,7 +813,7 @@ int tlsm_key_update(tlsm_conn *c, int ask_peer)
         return TLSM_ERR_ARG;
     if (c->error)
         return c->error;
-    if (!c->handshake_done)
+    if (!c->handshake_done || is12(c)) /* KeyUpdate exists in TLS 1.3 only */
         return TLSM_ERR_STATE;
     if (c->local_closed)
         return TLSM_ERR_CLOSED;
@@ -769,6 +830,30 @@ int tlsm_export_keying_material(tlsm_conn *c, const char *label, size_t label_le
         return c->error;
     if (!c->handshake_done)
         return TLSM_ERR_STATE;
+    if (is12(c)) {
+        /* RFC 5705 s.4: PRF(master, label, client_random || server_random
+         * [|| context_length(2) || context]); the RFC 7627 s.5.4 caution applies to
+         * non-EMS sessions, which are refused by default. */
+        uint8_t seed[64 + 2 + 512];
+        size_t seed_len = 64;
+        if (context_len > 512 || label_len > 64)
+            return TLSM_ERR_ARG;
+        memcpy(seed, c->randoms, 64);
+        if (context) {
+            seed[64] = (uint8_t)(context_len >> 8);
+            seed[65] = (uint8_t)context_len;
+            memcpy(seed + 66, context, context_len);
+            seed_len += 2 + context_len;
+        }
+        char lab[65];
+        memcpy(lab, label, label_len);
+        lab[label_len] = 0;
+        if (memchr(label, 0, label_len))
+            return TLSM_ERR_ARG;
+        int prc = prf12(c->hash, c->master12, sizeof c->master12, lab, seed, seed_len, NULL, 0,
+                        out, out_len);
+        return prc ? TLSM_ERR_ARG : 0;
+    }
     /* RFC 8446 s.7.5: HKDF-Expand-Label(Derive-Secret(exporter, label, ""), "exporter",
      * Hash(context), length); no context and empty context are the same in TLS 1.3. */
     uint8_t secret[CRYPTO_HASH_MAX], empty[CRYPTO_HASH_MAX], chash[CRYPTO_HASH_MAX];
@@ -819,8 +904,9 @@ const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len
     return c->peer_chain + c->peer_cert_off[index];
 }
 
-/* Session blob: 'T' 1 | suite u16 | age_add u32 | lifetime u32 | received_ms u64 |
- * psk<1> | ticket<2>. */
+/* Session blob (version 2): 'T' 2 | protocol u16 | suite u16 | age_add u32 | lifetime u32 |
+ * received_ms u64 | ems u8 | secret<1> | ticket<2> | session_id<1>. The secret is the TLS 1.3
+ * PSK or the TLS 1.2 master secret. */
 int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!c || !len)
@@ -828,7 +914,7 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     if (!c->session.valid)
         return TLSM_ERR_NO_SESSION;
     const tlsm_session *s = &c->session;
-    size_t need = 2 + 2 + 4 + 4 + 8 + 1 + s->psk_len + 2 + s->ticket_len;
+    size_t need = 2 + 2 + 2 + 4 + 4 + 8 + 1 + 1 + s->secret_len + 2 + s->ticket_len + 1 + s->sid_len;
     *len = need;
     if (!buf)
         return 0;
@@ -837,13 +923,16 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     wire_writer w;
     wire_writer_init(&w, buf, cap);
     wire_put_u8(&w, 'T');
-    wire_put_u8(&w, 1);
+    wire_put_u8(&w, 2);
+    wire_put_u16(&w, s->version);
     wire_put_u16(&w, s->suite);
     wire_put_u32(&w, s->age_add);
     wire_put_u32(&w, s->lifetime);
     wire_put_u64(&w, s->received_ms);
-    wire_put_block(&w, 1, s->psk, s->psk_len);
+    wire_put_u8(&w, s->ems);
+    wire_put_block(&w, 1, s->secret, s->secret_len);
     wire_put_block(&w, 2, s->ticket, s->ticket_len);
+    wire_put_block(&w, 1, s->sid, s->sid_len);
     return w.err ? TLSM_ERR_BUFFER : 0;
 }
 
@@ -855,24 +944,35 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         return TLSM_ERR_STATE;
     tlsm_session s;
     memset(&s, 0, sizeof s);
-    wire_reader r, psk, ticket;
+    wire_reader r, secret, ticket, sid;
     wire_init(&r, blob, len);
-    uint8_t magic = wire_u8(&r), version = wire_u8(&r);
+    uint8_t magic = wire_u8(&r), format = wire_u8(&r);
+    s.version = wire_u16(&r);
     s.suite = wire_u16(&r);
     s.age_add = wire_u32(&r);
     s.lifetime = wire_u32(&r);
     s.received_ms = wire_u64(&r);
-    wire_block(&r, 1, 32, CRYPTO_HASH_MAX, &psk);
-    wire_block(&r, 2, 1, sizeof s.ticket, &ticket);
-    hash_alg h;
-    aead_alg a;
-    if (wire_end(&r) || magic != 'T' || version != 1 || hs_suite_params(s.suite, &h, &a) ||
-        psk.len != crypto_hash_len(h))
+    s.ems = wire_u8(&r);
+    wire_block(&r, 1, 32, CRYPTO_HASH_MAX, &secret);
+    wire_block(&r, 2, 0, sizeof s.ticket, &ticket);
+    wire_block(&r, 1, 0, sizeof s.sid, &sid);
+    const suite_info *si = suite_find(s.suite);
+    int ok = !wire_end(&r) && magic == 'T' && format == 2 && si && si->version == s.version &&
+             s.ems <= 1;
+    /* A 1.3 session carries a PSK of the suite's hash length and a ticket; a 1.2 session a
+     * 48-byte master secret and a session id or a ticket. */
+    if (ok && s.version == TLSM_TLS13)
+        ok = secret.len == crypto_hash_len(si->hash) && ticket.len > 0;
+    else if (ok)
+        ok = secret.len == 48 && (ticket.len > 0 || sid.len > 0);
+    if (!ok)
         return TLSM_ERR_ARG;
-    memcpy(s.psk, psk.p, psk.len);
-    s.psk_len = psk.len;
+    memcpy(s.secret, secret.p, secret.len);
+    s.secret_len = secret.len;
     memcpy(s.ticket, ticket.p, ticket.len);
     s.ticket_len = ticket.len;
+    memcpy(s.sid, sid.p, sid.len);
+    s.sid_len = sid.len;
     s.valid = 1;
     c->session = s;
     c->offer_session = 1;

@@ -32,6 +32,7 @@ const char *tlsm_alert_name(uint8_t alert)
     case TLSM_ALERT_INTERNAL_ERROR: return "internal_error";
     case TLSM_ALERT_INAPPROPRIATE_FALLBACK: return "inappropriate_fallback";
     case TLSM_ALERT_USER_CANCELED: return "user_canceled";
+    case TLSM_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
     case TLSM_ALERT_MISSING_EXTENSION: return "missing_extension";
     case TLSM_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
     case TLSM_ALERT_UNRECOGNIZED_NAME: return "unrecognized_name";
@@ -67,6 +68,7 @@ const char *tlsm_strerror(int code)
         A(INTERNAL_ERROR, "internal_error"),
         A(INAPPROPRIATE_FALLBACK, "inappropriate_fallback"),
         A(USER_CANCELED, "user_canceled"),
+        A(NO_RENEGOTIATION, "no_renegotiation"),
         A(MISSING_EXTENSION, "missing_extension"),
         A(UNSUPPORTED_EXTENSION, "unsupported_extension"),
         A(UNRECOGNIZED_NAME, "unrecognized_name"),
@@ -98,6 +100,7 @@ const char *tlsm_strerror(int code)
         A(INTERNAL_ERROR, "internal_error"),
         A(INAPPROPRIATE_FALLBACK, "inappropriate_fallback"),
         A(USER_CANCELED, "user_canceled"),
+        A(NO_RENEGOTIATION, "no_renegotiation"),
         A(MISSING_EXTENSION, "missing_extension"),
         A(UNSUPPORTED_EXTENSION, "unsupported_extension"),
         A(UNRECOGNIZED_NAME, "unrecognized_name"),
@@ -167,12 +170,16 @@ const char *tlsm_message_name(uint8_t t)
     switch (t) {
     case 1: return "ClientHello";
     case 2: return "ServerHello";
+    case 0: return "HelloRequest";
     case 4: return "NewSessionTicket";
     case 5: return "EndOfEarlyData";
     case 8: return "EncryptedExtensions";
     case 11: return "Certificate";
+    case 12: return "ServerKeyExchange";
     case 13: return "CertificateRequest";
+    case 14: return "ServerHelloDone";
     case 15: return "CertificateVerify";
+    case 16: return "ClientKeyExchange";
     case 20: return "Finished";
     case 24: return "KeyUpdate";
     case 254: return "MessageHash";

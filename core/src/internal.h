@@ -11,6 +11,7 @@
 #ifndef TLSM_INTERNAL_H
 #define TLSM_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include "record/record.h"
 #include "tlsm.h"
 
-#define TLSM_MAX_SUITES 8
+#define TLSM_MAX_SUITES 16
 #define TLSM_MAX_GROUPS 16
 #define TLSM_MAX_SIGALGS 24
 #define TLSM_MAX_IDENTITIES 8
@@ -49,6 +50,15 @@ typedef struct {
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
 } tlsm_shape;
 
+/* What a TLS 1.2 session needs to be resumed (cache entry or ticket contents). */
+typedef struct {
+    uint16_t suite;
+    uint8_t ems;
+    uint8_t master[48];
+} tls12_session;
+
+struct session_cache; /* session_cache.c */
+
 struct tlsm_config {
     int refs;       /* atomic */
     int frozen;     /* atomic */
@@ -64,7 +74,12 @@ struct tlsm_config {
     int client_auth;
     unsigned tickets;
     uint8_t ticket_key[32];
-    int ticket_key_set;
+    uint8_t ticket_key_prev[32];  /* still accepted after a rotation */
+    int ticket_key_set, has_prev_ticket_key;
+    int require_ems;
+    size_t session_cache_size;
+    struct session_cache *cache;
+    pthread_mutex_t lock;         /* ticket keys and the session cache (handshakes only) */
     uint32_t ticket_lifetime;
     int middlebox_compat;
     int require_cookie;
@@ -75,12 +90,16 @@ struct tlsm_config {
     tlsm_shape shape;
 };
 
-/* A resumable session as the client stores it. */
+/* A resumable session as the client stores it: TLS 1.3 (ticket + PSK) or TLS 1.2 (session
+ * id and/or ticket + master secret). */
 typedef struct {
     int valid;
+    uint16_t version;
     uint16_t suite;
-    uint8_t psk[CRYPTO_HASH_MAX]; size_t psk_len;
+    uint8_t secret[CRYPTO_HASH_MAX]; size_t secret_len; /* 1.3 PSK or 1.2 master secret */
     uint8_t ticket[1024]; size_t ticket_len;
+    uint8_t sid[32]; size_t sid_len;                    /* 1.2 */
+    uint8_t ems;                                        /* 1.2 */
     uint32_t age_add, lifetime;
     uint64_t received_ms;
 } tlsm_session;
@@ -119,6 +138,9 @@ struct tlsm_conn {
     traffic_dir rd, wr;
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
+    uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */
+    uint8_t randoms[64];           /* TLS 1.2: client_random || server_random */
+    int ems;
     int accept_plain_ccs;                         /* until the peer's Finished */
     uint64_t ticket_counter;
     tlsm_session session;                         /* client: latest ticket; or offered one */
@@ -150,15 +172,26 @@ struct tlsm_conn {
     uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13];
 };
 
-/* ---- config.c */
+/* ---- config.c, session_cache.c */
 /* Freezes cfg for use by connections (thread-safe); draws the ticket key if unset. */
 int config_freeze(tlsm_config *cfg);
+/* Copies the current (and, if prev is not NULL, the previous) ticket key; returns how
+ * many keys are valid (1 or 2). */
+int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32]);
+/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections. */
+int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
+              tls12_session *out);
+void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
+               const tls12_session *st);
+void cache_free(tlsm_config *cfg);
 
 /* ---- conn.c services used by the handshake */
 
 /* Sets the sticky error, queues the alert (for local alerts) and an error event. Returns
  * the error code so callers can `return conn_fail(...)`. */
 int conn_fail(tlsm_conn *c, int code);
+/* Sends a warning alert; the connection goes on. */
+int conn_send_warning(tlsm_conn *c, uint8_t desc);
 /* Shorthand: conn_fail(c, TLSM_ERR_LOCAL_ALERT(alert)). */
 int conn_alert(tlsm_conn *c, uint8_t alert);
 void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
@@ -171,6 +204,8 @@ int conn_send_ccs(tlsm_conn *c);
 int conn_send_records(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t len);
 /* Installs traffic keys derived from secret for one direction (is_write). */
 int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret);
+/* TLS 1.2: installs a key and IV (salt) from the key block for one direction. */
+int conn_set_keys12(tlsm_conn *c, int is_write, const uint8_t *key, const uint8_t *iv);
 uint64_t conn_now_ms(const tlsm_conn *c);
 
 /* ---- handshake entry points (handshake/handshake.c) */

@@ -197,6 +197,7 @@ static tlsm_config *client_config(replay_rng *rng, uint64_t *now, const uint16_t
 {
     tlsm_config *cfg = tlsm_config_new(TLSM_ROLE_CLIENT);
     cr_assert_not_null(cfg);
+    cr_assert_eq(tlsm_config_set_versions(cfg, TLSM_TLS13, TLSM_TLS13), 0);
     cr_assert_eq(tlsm_config_set_suites(cfg, suites, 3), 0);
     cr_assert_eq(tlsm_config_set_middlebox_compat(cfg, 0), 0);
     cr_assert_eq(tlsm_config_set_verify(cfg, TLSM_VERIFY_INSECURE_NO_VERIFICATION), 0);

@@ -1,7 +1,9 @@
 /*
- * client.c - the TLS 1.3 client state machine (RFC 8446 s.2, s.4): ClientHello (with
- * HelloRetryRequest handling, PSK resumption offers and RFC 7685 padding), the server's
- * flight, and the client's second flight.
+ * client.c - the client's ClientHello for TLS 1.3 and 1.2 (versions, suites, extensions,
+ * PSK or TLS 1.2 session offers, RFC 7685 padding), version selection from the
+ * ServerHello, and the TLS 1.3 client state machine (RFC 8446 s.2, s.4): HelloRetryRequest,
+ * the server's flight and the client's second flight. The TLS 1.2 continuation is in
+ * client12.c.
  */
 #include "handshake/handshake.h"
 
@@ -9,10 +11,18 @@
 
 #define CH_MAX 4096
 
-static int client_offers_psk(tlsm_conn *c)
+static int offers13(const tlsm_conn *c) { return c->cfg->max_version >= TLSM_TLS13; }
+static int offers12(const tlsm_conn *c) { return c->cfg->min_version <= TLSM_TLS12; }
+
+/* Whether the stored session can be offered: version enabled, fresh, suite still ours. */
+static int session_usable(tlsm_conn *c)
 {
     const tlsm_session *s = &c->session;
-    if (!c->offer_session || !s->valid || c->cfg->tickets == 0)
+    if (!c->offer_session || !s->valid)
+        return 0;
+    if (s->version < c->cfg->min_version || s->version > c->cfg->max_version)
+        return 0;
+    if (s->version == TLSM_TLS13 && c->cfg->tickets == 0)
         return 0;
     uint64_t now = conn_now_ms(c);
     /* s.4.6.1: do not use a ticket past its lifetime. */
@@ -29,6 +39,18 @@ static void put_u16_list(wire_writer *w, int prefix, const uint16_t *l, size_t n
     size_t m = wire_open(w, prefix);
     for (size_t i = 0; i < n; i++)
         wire_put_u16(w, l[i]);
+    wire_close(w, m);
+}
+
+/* The suites of the versions we offer, in configured order. */
+static void put_suites(const tlsm_conn *c, wire_writer *w)
+{
+    size_t m = wire_open(w, 2);
+    for (size_t i = 0; i < c->cfg->n_suites; i++) {
+        const suite_info *s = suite_find(c->cfg->suites[i]);
+        if ((s->version == TLSM_TLS13 && offers13(c)) || (s->version == TLSM_TLS12 && offers12(c)))
+            wire_put_u16(w, s->code);
+    }
     wire_close(w, m);
 }
 
@@ -54,7 +76,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, m);
         wire_close(w, e);
     }
-    if (sh->send_renegotiation_info) {
+    /* RFC 5746: signal secure renegotiation (we never renegotiate). */
+    if (sh->send_renegotiation_info || offers12(c)) {
         wire_put_u16(w, EXT_RENEGOTIATION_INFO);
         wire_put_u16(w, 1);
         wire_put_u8(w, 0);
@@ -66,15 +89,41 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     else
         put_u16_list(w, 2, cfg->groups, cfg->n_groups);
     wire_close(w, e);
-    if (sh->send_session_ticket) {
-        wire_put_u16(w, EXT_SESSION_TICKET);
+    if (offers12(c)) {
+        /* RFC 8422 s.5.1.2: uncompressed points only. */
+        wire_put_u16(w, EXT_EC_POINT_FORMATS);
+        wire_put_u16(w, 2);
+        wire_put_u8(w, 1);
+        wire_put_u8(w, 0);
+        wire_put_u16(w, EXT_EXTENDED_MASTER_SECRET);
         wire_put_u16(w, 0);
+    }
+    if (sh->send_session_ticket || (offers12(c) && cfg->tickets)) {
+        /* RFC 5077 s.3.1: empty asks for a ticket; a TLS 1.2 ticket resumes. */
+        wire_put_u16(w, EXT_SESSION_TICKET);
+        const tlsm_session *s = &c->session;
+        if (hs->offered12 && s->ticket_len)
+            wire_put_block(w, 2, s->ticket, s->ticket_len);
+        else
+            wire_put_u16(w, 0);
     }
     if (cfg->alpn_len) {
         wire_put_u16(w, EXT_ALPN);
         e = wire_open(w, 2);
         wire_put_block(w, 2, cfg->alpn, cfg->alpn_len);
         wire_close(w, e);
+    }
+    if (!offers13(c)) {
+        wire_put_u16(w, EXT_SIGNATURE_ALGORITHMS);
+        e = wire_open(w, 2);
+        put_u16_list(w, 2, cfg->sigalgs, cfg->n_sigalgs);
+        wire_close(w, e);
+        wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
+        wire_put_u16(w, 2);
+        wire_put_u16(w, cfg->record_size_limit);
+        *binders_at = 0;
+        wire_close(w, exts);
+        return;
     }
     wire_put_u16(w, EXT_KEY_SHARE);
     e = wire_open(w, 2);
@@ -87,6 +136,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     e = wire_open(w, 2);
     m = wire_open(w, 1);
     wire_put_u16(w, TLSM_TLS13);
+    if (offers12(c))
+        wire_put_u16(w, TLSM_TLS12);
     wire_close(w, m);
     wire_close(w, e);
     wire_put_u16(w, EXT_SIGNATURE_ALGORITHMS);
@@ -144,12 +195,11 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
 
 static void write_client_hello(tlsm_conn *c, wire_writer *w, size_t pad, size_t *binders_at)
 {
-    const tlsm_config *cfg = c->cfg;
     struct hs_state *hs = c->hs;
     wire_put_u16(w, 0x0303); /* legacy_version, s.4.1.2 */
     wire_put_bytes(w, hs->client_random, HS_RANDOM_LEN);
     wire_put_block(w, 1, hs->sid, hs->sid_len);
-    put_u16_list(w, 2, cfg->suites, cfg->n_suites);
+    put_suites(c, w);
     wire_put_u8(w, 1);
     wire_put_u8(w, 0); /* legacy_compression_methods = { null } */
     write_extensions(c, w, pad, binders_at);
@@ -205,23 +255,36 @@ int client_start(tlsm_conn *c)
     /* Draw order matters for deterministic replays: random, key share, session id. */
     if (crypto_random(&cfg->rng, hs->client_random, HS_RANDOM_LEN))
         return conn_fail(c, TLSM_ERR_RNG);
-    int rc = new_key_share(c, cfg->groups[0]);
-    if (rc)
-        return rc;
-    if (cfg->middlebox_compat) {
-        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode. */
+    if (offers13(c)) {
+        int rc = new_key_share(c, cfg->groups[0]);
+        if (rc)
+            return rc;
+    }
+    const tlsm_session *s = &c->session;
+    int resume = session_usable(c);
+    if (resume && s->version == TLSM_TLS12 && s->sid_len && !s->ticket_len) {
+        /* s.7.4.1.2: resume a TLS 1.2 session by its id. */
+        memcpy(hs->sid, s->sid, s->sid_len);
+        hs->sid_len = s->sid_len;
+    } else if (cfg->middlebox_compat || (resume && s->version == TLSM_TLS12)) {
+        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode; with a
+         * TLS 1.2 ticket it is how the ServerHello tells us it resumed (RFC 5077 s.3.4). */
         hs->sid_len = 32;
         if (crypto_random(&cfg->rng, hs->sid, hs->sid_len))
             return conn_fail(c, TLSM_ERR_RNG);
     }
-    if (client_offers_psk(c)) {
+    if (resume && s->version == TLSM_TLS12) {
+        hs->offered12 = 1;
+    } else if (resume) {
         aead_alg a;
         hs->psk_offered = 1;
-        hs_suite_params(c->session.suite, &hs->psk_hash, &a);
-        memcpy(hs->psk, c->session.psk, c->session.psk_len);
-        hs->psk_len = c->session.psk_len;
+        hs_suite_params(s->suite, &hs->psk_hash, &a);
+        memcpy(hs->psk, s->secret, s->secret_len);
+        hs->psk_len = s->secret_len;
         ks_early_secret(hs->psk_hash, hs->psk, hs->psk_len, hs->early);
     }
+    /* A TLS 1.2 CertificateVerify signs the messages themselves (RFC 5246 s.7.4.8). */
+    hs->tr.keep_raw = offers12(c) && cfg->n_ids > 0;
     hs->state = HS_C_WAIT_SH;
     return send_client_hello(c);
 }
@@ -237,9 +300,12 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
     case EXT_PRE_SHARED_KEY:
         return c->hs->psk_offered;
     case EXT_SESSION_TICKET:
-        return c->cfg->shape.send_session_ticket;
+        return c->cfg->shape.send_session_ticket || (offers12(c) && c->cfg->tickets);
     case EXT_RENEGOTIATION_INFO:
-        return c->cfg->shape.send_renegotiation_info;
+        return c->cfg->shape.send_renegotiation_info || offers12(c);
+    case EXT_EC_POINT_FORMATS:
+    case EXT_EXTENDED_MASTER_SECRET:
+        return offers12(c);
     case EXT_COOKIE: /* server-initiated, in HelloRetryRequest only (s.4.2.2) */
     case EXT_SUPPORTED_GROUPS:
     case EXT_KEY_SHARE:
@@ -347,18 +413,26 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (rc)
         return conn_alert(c, (uint8_t)-rc);
     const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
-    /* Without supported_versions the server speaks TLS 1.2 or older, which this build does
-     * not implement (RFC 8446 s.4.2.1, RFC 8996). */
-    if (!sv)
-        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+    /* Without supported_versions the server speaks TLS 1.2 or older (RFC 8446 s.4.2.1);
+     * older than 1.2 is refused (RFC 8996), 1.2 only if we offered it. */
+    if (!sv) {
+        if (sh.legacy_version != TLSM_TLS12 || !offers12(c) || sh.is_hrr || c->hrr)
+            return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+        if (sh.sid_len > 32)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return client12_on_server_hello(c, &sh, msg, len);
+    }
     wire_reader r;
     wire_init(&r, sv->data, sv->len);
     uint16_t version = wire_u16(&r);
     if (wire_end(&r))
         return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
     /* s.4.2.1: a version we did not offer is illegal_parameter. */
-    if (version != TLSM_TLS13)
+    if (version != TLSM_TLS13 || !offers13(c))
         return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    /* TLS 1.3 signs transcript hashes: the kept messages are not needed. */
+    transcript_free(&hs->tr);
+    hs->tr.keep_raw = 0;
     /* s.4.1.3: the session id must echo ours; the suite must be one we offered; the
      * compression method must be null. */
     int suite_ok = 0;

@@ -29,17 +29,33 @@ static const struct {
     {HS_S_WAIT_CERT, HS_CERTIFICATE, server_on_certificate},
     {HS_S_WAIT_CV, HS_CERTIFICATE_VERIFY, server_on_certificate_verify},
     {HS_S_WAIT_FINISHED, HS_FINISHED, server_on_finished},
+    /* TLS 1.2, RFC 5246 s.7.3 (ChangeCipherSpec is a record type: hs12_on_ccs) */
+    {HS_C12_WAIT_CERT, HS_CERTIFICATE, client12_on_certificate},
+    {HS_C12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, client12_on_server_key_exchange},
+    {HS_C12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, client12_on_certificate_request},
+    {HS_C12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, client12_on_server_hello_done},
+    {HS_C12_WAIT_SHD, HS_SERVER_HELLO_DONE, client12_on_server_hello_done},
+    {HS_C12_WAIT_NST_CCS, HS_NEW_SESSION_TICKET, client12_on_new_session_ticket},
+    {HS_C12_WAIT_FINISHED, HS_FINISHED, client12_on_finished},
+    {HS_S12_WAIT_CERT, HS_CERTIFICATE, server12_on_certificate},
+    {HS_S12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, server12_on_client_key_exchange},
+    {HS_S12_WAIT_CV, HS_CERTIFICATE_VERIFY, server12_on_certificate_verify},
+    {HS_S12_WAIT_FINISHED, HS_FINISHED, server12_on_finished},
 };
 
-/* After the handshake (s.4.6): the client takes tickets, both take KeyUpdate. */
+/* After the handshake: in TLS 1.3 (s.4.6) the client takes tickets and both take
+ * KeyUpdate; in TLS 1.2 a renegotiation request is answered with a refusal. */
 static const struct {
+    uint16_t version;
     tlsm_role role;
     uint8_t type;
     hs_handler fn;
 } post_transitions[] = {
-    {TLSM_ROLE_CLIENT, HS_NEW_SESSION_TICKET, post_on_new_session_ticket},
-    {TLSM_ROLE_CLIENT, HS_KEY_UPDATE, post_on_key_update},
-    {TLSM_ROLE_SERVER, HS_KEY_UPDATE, post_on_key_update},
+    {TLSM_TLS13, TLSM_ROLE_CLIENT, HS_NEW_SESSION_TICKET, post_on_new_session_ticket},
+    {TLSM_TLS13, TLSM_ROLE_CLIENT, HS_KEY_UPDATE, post_on_key_update},
+    {TLSM_TLS13, TLSM_ROLE_SERVER, HS_KEY_UPDATE, post_on_key_update},
+    {TLSM_TLS12, TLSM_ROLE_CLIENT, HS_HELLO_REQUEST, post12_refuse_renegotiation},
+    {TLSM_TLS12, TLSM_ROLE_SERVER, HS_CLIENT_HELLO, post12_refuse_renegotiation},
 };
 
 int hs_create(tlsm_conn *c)
@@ -75,7 +91,8 @@ int hs_on_message(tlsm_conn *c, const uint8_t *msg, size_t len)
         conn_event(c, TLSM_EV_MESSAGE_RECEIVED, 0, 0, 0, type);
     if (!c->hs) {
         for (size_t i = 0; i < sizeof post_transitions / sizeof *post_transitions; i++)
-            if (post_transitions[i].role == c->role && post_transitions[i].type == type)
+            if (post_transitions[i].version == c->version && post_transitions[i].role == c->role &&
+                post_transitions[i].type == type)
                 return post_transitions[i].fn(c, msg, len);
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
     }
@@ -258,45 +275,35 @@ static int verify_error_alert(int err)
     }
 }
 
-int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
 {
     struct hs_state *hs = c->hs;
-    cert_msg cm;
-    int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, TLSM_MAX_CHAIN, &cm);
-    if (rc)
-        return conn_alert(c, (uint8_t)-rc);
-    /* s.4.4.2: the context is empty for the server's Certificate and echoes the request
-     * context for the client's. */
-    if (cm.context_len != hs->cr_context_len ||
-        (cm.context_len && memcmp(cm.context, hs->cr_context, cm.context_len)))
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    hs_transcript_add(c, msg, len);
+    int rc;
     hs->n_peer = 0;
-    if (cm.n == 0)
+    if (n == 0)
         return 0;
-
     size_t total = 0;
-    for (size_t i = 0; i < cm.n; i++)
-        total += cm.cert_len[i];
+    for (size_t i = 0; i < n; i++)
+        total += lens[i];
     free(c->peer_chain);
     c->peer_chain = malloc(total);
     c->peer_cert_n = 0;
     if (!c->peer_chain)
         return conn_fail(c, TLSM_ERR_NOMEM);
     size_t off = 0;
-    for (size_t i = 0; i < cm.n; i++) {
-        memcpy(c->peer_chain + off, cm.cert[i], cm.cert_len[i]);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(c->peer_chain + off, certs[i], lens[i]);
         c->peer_cert_off[i] = off;
-        c->peer_cert_len[i] = cm.cert_len[i];
-        off += cm.cert_len[i];
+        c->peer_cert_len[i] = lens[i];
+        off += lens[i];
     }
     c->peer_chain_len = total;
-    c->peer_cert_n = cm.n;
-    for (size_t i = 0; i < cm.n; i++) {
-        rc = pki_cert_parse(&hs->peer[i], c->peer_chain + c->peer_cert_off[i], cm.cert_len[i]);
+    c->peer_cert_n = n;
+    for (size_t i = 0; i < n; i++) {
+        rc = pki_cert_parse(&hs->peer[i], c->peer_chain + c->peer_cert_off[i], lens[i]);
         if (rc) {
             c->verify_error = rc;
-            return conn_alert(c, i == 0 ? TLSM_ALERT_BAD_CERTIFICATE : TLSM_ALERT_BAD_CERTIFICATE);
+            return conn_alert(c, TLSM_ALERT_BAD_CERTIFICATE);
         }
         hs->n_peer = i + 1;
     }
@@ -313,6 +320,22 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
         return conn_alert(c, (uint8_t)verify_error_alert(rc));
     }
     return 0;
+}
+
+int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    cert_msg cm;
+    int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, TLSM_MAX_CHAIN, &cm);
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    /* s.4.4.2: the context is empty for the server's Certificate and echoes the request
+     * context for the client's. */
+    if (cm.context_len != hs->cr_context_len ||
+        (cm.context_len && memcmp(cm.context, hs->cr_context, cm.context_len)))
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    hs_transcript_add(c, msg, len);
+    return hs_take_peer_chain(c, cm.cert, cm.cert_len, cm.n);
 }
 
 int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len)

@@ -27,6 +27,19 @@ typedef enum {
     HS_S_WAIT_CERT,
     HS_S_WAIT_CV,
     HS_S_WAIT_FINISHED,
+    /* TLS 1.2 (RFC 5246 s.7.3) */
+    HS_C12_WAIT_CERT,
+    HS_C12_WAIT_SKE,
+    HS_C12_WAIT_CR_SHD,
+    HS_C12_WAIT_SHD,
+    HS_C12_WAIT_NST_CCS,   /* after our Finished (or an abbreviated ServerHello) */
+    HS_C12_WAIT_CCS,
+    HS_C12_WAIT_FINISHED,
+    HS_S12_WAIT_CERT,
+    HS_S12_WAIT_CKE,
+    HS_S12_WAIT_CV,
+    HS_S12_WAIT_CCS,
+    HS_S12_WAIT_FINISHED,
     HS_SIGNING,        /* blocked on an external signature */
     HS_DONE
 } hs_state_id;
@@ -80,6 +93,22 @@ struct hs_state {
     /* server: what the ClientHello asked for */
     int client_rsl;            /* client sent record_size_limit */
     int sni_accepted;
+
+    /* TLS 1.2 */
+    uint8_t server_random[HS_RANDOM_LEN];
+    /* (the TLS 1.2 master secret lives in `master` above: 48 bytes either way) */
+    int ems;                   /* extended master secret negotiated (RFC 7627) */
+    int secure_reneg;          /* peer supports RFC 5746 */
+    int abbreviated;           /* resuming a session: no key exchange */
+    int ticket_expected;       /* client: the server will send a NewSessionTicket */
+    int send_ticket;           /* server: issue a NewSessionTicket */
+    int client_offered_ems, client_ticket_ext, client_point_formats;
+    uint16_t client_version;   /* ClientHello.legacy_version, for the RSA premaster */
+    const uint8_t *peer_kx; size_t peer_kx_len; /* server's key share, borrowed from msg copy */
+    uint8_t peer_kx_buf[CRYPTO_KEX_PUB_MAX];
+    uint8_t cert_types[8]; size_t n_cert_types;
+    int offered12;             /* client: offered a TLS 1.2 session (id or ticket) */
+    uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
 };
 
 /* ---- helpers shared by client.c and server.c (handshake.c) */
@@ -116,6 +145,9 @@ int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id);
  * sends the CertificateVerify and calls after_sign. */
 int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c));
 int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Copies the peer's chain into the connection, parses and (unless insecure) verifies it
+ * for our role; both versions' Certificate handlers end here. */
+int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n);
 int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Sends our Finished computed from base_secret. */
 int hs_send_finished(tlsm_conn *c, const uint8_t *base_secret);
@@ -147,8 +179,55 @@ int server_send_tickets(tlsm_conn *c);
 
 int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
 int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* TLS 1.2 after the handshake: renegotiation is refused (RFC 5746 is only indicated). */
+int post12_refuse_renegotiation(tlsm_conn *c, const uint8_t *msg, size_t len);
 
-/* ---- tickets (ticket.c) */
+/* ---- TLS 1.2 (client12.c, server12.c, tls12.c) */
+int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg, size_t len);
+int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+/* Server: the ClientHello chose TLS 1.2. */
+int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg, size_t len);
+int server12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server12_on_client_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server12_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
+int server12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+/* Sends CertificateRequest (if configured) and ServerHelloDone. */
+int server12_finish_flight(tlsm_conn *c);
+/* (EC)DHE shared secret as TLS 1.2 uses it: for finite-field groups without leading zero
+ * bytes (RFC 5246 s.8.1.2). */
+int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
+                     uint8_t *out, size_t *out_len);
+
+/* ChangeCipherSpec in TLS 1.2: allowed exactly once per direction, right before Finished. */
+int hs12_on_ccs(tlsm_conn *c);
+/* Shared pieces. */
+int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id);
+int tls12_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* From the premaster: the master secret (EMS or not) then the keys. */
+int tls12_derive_master(tlsm_conn *c, const uint8_t *pms, size_t pms_len);
+/* Installs the read or write keys from hs->master. */
+int tls12_install_keys(tlsm_conn *c, int is_write);
+/* Sends CCS, switches write keys and sends Finished. */
+int tls12_send_ccs_finished(tlsm_conn *c);
+/* Checks the peer's Finished (decrypt_error on mismatch) and adds it to the transcript. */
+int tls12_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Keeps what a later connection needs to resume and what the exporter needs. */
+void tls12_keep_session(tlsm_conn *c);
+
+/* The RFC 8446 s.4.1.3 downgrade sentinel in the last 8 bytes of ServerHello.random. */
+extern const uint8_t TLS12_DOWNGRADE_SENTINEL[8];
+
+/* ---- tickets (ticket.c) and the session cache (session_cache.c) */
+int ticket12_seal(tlsm_conn *c, const tls12_session *st, uint8_t *out, size_t cap,
+                  size_t *out_len);
+int ticket12_open(tlsm_conn *c, const uint8_t *ticket, size_t len, tls12_session *st);
 /* Server: seal/open the ticket that carries a resumption PSK. */
 int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_add,
                 uint8_t *out, size_t cap, size_t *out_len);

@@ -1,6 +1,6 @@
 /*
- * post.c - messages after the handshake (RFC 8446 s.4.6): NewSessionTicket (client side)
- * and KeyUpdate (both sides).
+ * post.c - messages after the handshake: in TLS 1.3 (RFC 8446 s.4.6) NewSessionTicket
+ * (client side) and KeyUpdate (both sides); in TLS 1.2 the refusal of renegotiation.
  */
 #include "handshake/handshake.h"
 
@@ -26,10 +26,13 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (lifetime == 0 || ticket.len > sizeof c->session.ticket)
         return 0;
     tlsm_session *s = &c->session;
-    if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce.p, nonce.len, s->psk,
-                        c->hash_len))
+    if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce.p, nonce.len,
+                        s->secret, c->hash_len))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    s->psk_len = c->hash_len;
+    s->secret_len = c->hash_len;
+    s->version = TLSM_TLS13;
+    s->sid_len = 0;
+    s->ems = 0;
     s->suite = c->suite;
     memcpy(s->ticket, ticket.p, ticket.len);
     s->ticket_len = ticket.len;
@@ -77,4 +80,13 @@ int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (request && !c->local_closed)
         return hs_send_key_update(c, 0);
     return 0;
+}
+
+int post12_refuse_renegotiation(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    /* RFC 5746 s.4.2 / s.4.4: we never renegotiate; a HelloRequest or a new ClientHello
+     * is answered with a no_renegotiation warning and the connection goes on. */
+    return conn_send_warning(c, TLSM_ALERT_NO_RENEGOTIATION);
 }

@@ -443,8 +443,19 @@ static int server_flight(tlsm_conn *c, client_offer *o, const uint8_t *peer_pub,
     return hs_sign_and_continue(c, server_send_finished);
 }
 
-static int versions_offer_13(const ext_entry *sv, int *alert)
+/* The version to speak: the highest the client offers within our range (RFC 8446
+ * s.4.2.1); without supported_versions the client offers at most legacy_version. Returns the
+ * version or 0 with *alert set (protocol_version: nothing in common, RFC 8996). */
+static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *alert)
 {
+    const ext_entry *sv = ext_find(&ch->ext, EXT_SUPPORTED_VERSIONS);
+    uint16_t best = 0;
+    if (!sv) {
+        if (ch->legacy_version >= TLSM_TLS12 && cfg->min_version <= TLSM_TLS12)
+            return TLSM_TLS12;
+        *alert = TLSM_ALERT_PROTOCOL_VERSION;
+        return 0;
+    }
     wire_reader r, l;
     wire_init(&r, sv->data, sv->len);
     wire_block(&r, 1, 2, 254, &l);
@@ -452,11 +463,14 @@ static int versions_offer_13(const ext_entry *sv, int *alert)
         *alert = TLSM_ALERT_DECODE_ERROR;
         return 0;
     }
-    while (wire_left(&l) > 0)
-        if (wire_u16(&l) == TLSM_TLS13)
-            return 1;
-    *alert = TLSM_ALERT_PROTOCOL_VERSION;
-    return 0;
+    while (wire_left(&l) > 0) {
+        uint16_t v = wire_u16(&l);
+        if (v >= cfg->min_version && v <= cfg->max_version && v > best)
+            best = v;
+    }
+    if (!best)
+        *alert = TLSM_ALERT_PROTOCOL_VERSION;
+    return best;
 }
 
 int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
@@ -472,17 +486,32 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     o.len = len;
     c->accept_plain_ccs = 1;
 
-    /* Version: only TLS 1.3 here. Without supported_versions the client offers at most
-     * TLS 1.2 (RFC 8446 s.4.2.1; older versions are refused by RFC 8996). */
-    const ext_entry *sv = ext_find(&o.ch.ext, EXT_SUPPORTED_VERSIONS);
-    if (!sv)
-        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
-    if (!versions_offer_13(sv, &alert))
+    uint16_t version = choose_version(cfg, &o.ch, &alert);
+    if (!version)
         return conn_alert(c, (uint8_t)alert);
-    c->version = TLSM_TLS13;
-    /* s.4.1.2: legacy_compression_methods must be exactly { null }. */
-    if (o.ch.comp_len != 1 || o.ch.compressions[0] != 0)
+    /* s.4.1.2 / RFC 5246 s.7.4.1.2: legacy_compression_methods must be exactly { null }
+     * in TLS 1.3 and must include null in TLS 1.2 (we never compress). */
+    int has_null = 0;
+    for (size_t i = 0; i < o.ch.comp_len; i++)
+        has_null |= o.ch.compressions[i] == 0;
+    if (version == TLSM_TLS13 ? (o.ch.comp_len != 1 || !has_null) : !has_null)
         return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (second && version != TLSM_TLS13)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (version == TLSM_TLS12) {
+        const ext_entry *sni = ext_find(&o.ch.ext, EXT_SERVER_NAME);
+        const ext_entry *al = ext_find(&o.ch.ext, EXT_ALPN);
+        const ext_entry *rsl = ext_find(&o.ch.ext, EXT_RECORD_SIZE_LIMIT);
+        if ((sni && (alert = parse_server_name(c, sni))) || (al && (alert = choose_alpn(c, al))) ||
+            (rsl && (alert = parse_record_size_limit(c, rsl))))
+            return conn_alert(c, (uint8_t)alert);
+        /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
+        if (rsl)
+            c->peer_max_fragment = c->peer_max_fragment + 1 < REC_MAX_PLAINTEXT
+                                       ? c->peer_max_fragment + 1 : REC_MAX_PLAINTEXT;
+        return server12_on_client_hello(c, &o.ch, msg, len);
+    }
+    c->version = TLSM_TLS13;
 
     if (second) {
         /* s.4.1.2: the second ClientHello keeps the session id, random and suite. */

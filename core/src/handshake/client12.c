@@ -1,0 +1,456 @@
+/*
+ * client12.c - the TLS 1.2 client (RFC 5246 s.7.3): ServerHello checks (downgrade
+ * sentinel, Extended Master Secret, renegotiation_info, resumption), the server's
+ * Certificate, ServerKeyExchange and CertificateRequest, our second flight
+ * (Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished), the
+ * NewSessionTicket and the server's Finished.
+ */
+#include "handshake/handshake.h"
+#include "handshake/prf12.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Extensions a TLS 1.2 ServerHello may carry in answer to ours. */
+static int allowed_in_sh12(const tlsm_conn *c, uint16_t type)
+{
+    const tlsm_config *cfg = c->cfg;
+    switch (type) {
+    case EXT_SERVER_NAME:
+        return c->server_name[0] != 0;
+    case EXT_ALPN:
+        return cfg->alpn_len != 0;
+    case EXT_EC_POINT_FORMATS:
+    case EXT_EXTENDED_MASTER_SECRET:
+    case EXT_RENEGOTIATION_INFO:
+    case EXT_RECORD_SIZE_LIMIT:
+        return 1;
+    case EXT_SESSION_TICKET:
+        return cfg->tickets != 0;
+    }
+    return 0;
+}
+
+static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
+{
+    struct hs_state *hs = c->hs;
+    for (size_t i = 0; i < sh->ext.n; i++) {
+        const ext_entry *e = &sh->ext.e[i];
+        wire_reader r, b;
+        wire_init(&r, e->data, e->len);
+        /* s.7.4.1.4: an extension we did not offer is unsupported_extension. */
+        if (!allowed_in_sh12(c, e->type))
+            return TLSM_ALERT_UNSUPPORTED_EXTENSION;
+        switch (e->type) {
+        case EXT_SERVER_NAME:
+            if (e->len)
+                return TLSM_ALERT_DECODE_ERROR;
+            break;
+        case EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 s.5.1: empty */
+            if (e->len)
+                return TLSM_ALERT_DECODE_ERROR;
+            hs->ems = 1;
+            break;
+        case EXT_RENEGOTIATION_INFO:
+            /* RFC 5746 s.3.4: on an initial handshake it must be empty (one zero byte). */
+            wire_block(&r, 1, 0, 255, &b);
+            if (wire_end(&r))
+                return TLSM_ALERT_DECODE_ERROR;
+            if (b.len)
+                return TLSM_ALERT_HANDSHAKE_FAILURE;
+            hs->secure_reneg = 1;
+            break;
+        case EXT_SESSION_TICKET: /* RFC 5077 s.3.2: empty; a ticket will follow */
+            if (e->len)
+                return TLSM_ALERT_DECODE_ERROR;
+            hs->ticket_expected = 1;
+            break;
+        case EXT_EC_POINT_FORMATS: {
+            /* RFC 8422 s.5.2: the list must contain uncompressed (0). */
+            int has = 0;
+            wire_block(&r, 1, 1, 255, &b);
+            if (wire_end(&r))
+                return TLSM_ALERT_DECODE_ERROR;
+            while (wire_left(&b) > 0)
+                has |= wire_u8(&b) == 0;
+            if (!has)
+                return TLSM_ALERT_ILLEGAL_PARAMETER;
+            break;
+        }
+        case EXT_ALPN: {
+            wire_reader name;
+            wire_block(&r, 2, 2, 0xffff, &b);
+            wire_block(&b, 1, 1, 255, &name);
+            if (wire_end(&b) || wire_end(&r))
+                return TLSM_ALERT_DECODE_ERROR;
+            int found = 0;
+            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
+                found |= c->cfg->alpn[k] == name.len &&
+                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
+            if (!found) /* RFC 7301 s.3.1 */
+                return TLSM_ALERT_ILLEGAL_PARAMETER;
+            memcpy(c->alpn, name.p, name.len);
+            c->alpn_len = name.len;
+            break;
+        }
+        case EXT_RECORD_SIZE_LIMIT: {
+            uint16_t lim = wire_u16(&r);
+            if (wire_end(&r))
+                return TLSM_ALERT_DECODE_ERROR;
+            if (lim < 64) /* RFC 8449 s.4 */
+                return TLSM_ALERT_ILLEGAL_PARAMETER;
+            c->peer_max_fragment = lim < REC_MAX_PLAINTEXT ? lim : REC_MAX_PLAINTEXT;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    const tlsm_config *cfg = c->cfg;
+    const suite_info *suite = suite_find(sh->suite);
+    if (cfg->min_version > TLSM_TLS12)
+        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+    /* The suite must be a 1.2 suite we offered (s.7.4.1.3). */
+    int offered = 0;
+    for (size_t i = 0; i < cfg->n_suites; i++)
+        offered |= cfg->suites[i] == sh->suite;
+    if (!suite || !offered || suite->version != TLSM_TLS12 || sh->compression != 0)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    /* RFC 8446 s.4.1.3: a client that offered 1.3 and gets 1.2 with the downgrade sentinel
+     * (either ending) is under attack. */
+    if (cfg->max_version >= TLSM_TLS13 &&
+        !memcmp(sh->random + 24, TLS12_DOWNGRADE_SENTINEL, 7) &&
+        (sh->random[31] == 0x00 || sh->random[31] == 0x01))
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    c->version = TLSM_TLS12;
+    /* Our record_size_limit was sent for TLS 1.3 (plus one for the type byte) when we also
+     * offered 1.3: a 1.2 server may use it in full (RFC 8449 s.4), up to 2^14. */
+    if (cfg->max_version >= TLSM_TLS13 && cfg->record_size_limit < REC_MAX_PLAINTEXT)
+        c->max_plaintext_in = cfg->record_size_limit + 1u;
+    c->suite = sh->suite;
+    c->hash = suite->hash;
+    c->aead = suite->aead;
+    c->hash_len = crypto_hash_len(c->hash);
+    memcpy(hs->server_random, sh->random, HS_RANDOM_LEN);
+    int alert = parse_sh12_extensions(c, sh);
+    if (alert)
+        return conn_alert(c, (uint8_t)alert);
+    /* RFC 7627 s.5.3: without EMS the handshake is refused unless the config allows it. */
+    if (!hs->ems && cfg->require_ems)
+        return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+    transcript_choose(&hs->tr, c->hash);
+    hs_transcript_add(c, msg, len);
+
+    /* Resumption: the server echoed the session id of the session we offered. */
+    const tlsm_session *s = &c->session;
+    if (hs->offered12 && sh->sid_len && sh->sid_len == hs->sid_len &&
+        !memcmp(sh->sid, hs->sid, sh->sid_len)) {
+        /* The resumed session's suite and EMS must be the ones it was made with
+         * (RFC 5246 s.7.4.1.3, RFC 7627 s.5.3). */
+        if (s->suite != sh->suite)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        if (s->ems != hs->ems)
+            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+        memcpy(hs->master, s->secret, TLS12_MASTER_LEN);
+        hs->abbreviated = 1;
+        c->resumed = 1;
+        hs->state = HS_C12_WAIT_NST_CCS;
+        return 0;
+    }
+    hs->state = HS_C12_WAIT_CERT;
+    return 0;
+}
+
+int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    const suite_info *suite = suite_find(c->suite);
+    int rc = tls12_recv_certificate(c, msg, len);
+    if (rc)
+        return rc;
+    /* An empty server chain cannot authenticate anything (s.7.4.2). */
+    if (hs->n_peer == 0)
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    /* The leaf's key must be the kind the suite names (s.7.4.2). */
+    if (!suite_allows_key(suite, hs->peer[0].pubkey.type))
+        return conn_alert(c, TLSM_ALERT_UNSUPPORTED_CERTIFICATE);
+    hs->state = suite->kx == KX_RSA ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SKE;
+    return 0;
+}
+
+static int group_offered(const tlsm_conn *c, uint16_t g)
+{
+    for (size_t i = 0; i < c->cfg->n_groups; i++)
+        if (c->cfg->groups[i] == g)
+            return 1;
+    return 0;
+}
+
+int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    const suite_info *suite = suite_find(c->suite);
+    wire_reader r, pub, sig;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    uint16_t group;
+    if (suite->kx == KX_ECDHE) {
+        /* RFC 8422 s.5.4: ECParameters (named_curve only) and the point. */
+        uint8_t curve_type = wire_u8(&r);
+        group = wire_u16(&r);
+        wire_block(&r, 1, 1, 255, &pub);
+        if (r.err)
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        if (curve_type != 3 || !group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
+            group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072)
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    } else {
+        /* s.7.4.3: dh_p, dh_g, dh_Ys. Only the RFC 7919 groups are accepted: custom or weak
+         * parameters are refused (RFC 7919 s.4). */
+        wire_reader p, g;
+        wire_block(&r, 2, 1, 0xffff, &p);
+        wire_block(&r, 2, 1, 0xffff, &g);
+        wire_block(&r, 2, 1, 0xffff, &pub);
+        if (r.err)
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) || !group_offered(c, group))
+            return conn_alert(c, TLSM_ALERT_INSUFFICIENT_SECURITY);
+    }
+    size_t params_len = r.pos;
+    uint16_t scheme = wire_u16(&r);
+    wire_block(&r, 2, 1, 0xffff, &sig);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    if (pub.len > sizeof hs->peer_kx_buf)
+        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    /* s.7.4.3: the signature covers client_random || server_random || params. */
+    uint8_t *tbs = malloc(2 * HS_RANDOM_LEN + params_len);
+    if (!tbs)
+        return conn_fail(c, TLSM_ERR_NOMEM);
+    memcpy(tbs, hs->client_random, HS_RANDOM_LEN);
+    memcpy(tbs + HS_RANDOM_LEN, hs->server_random, HS_RANDOM_LEN);
+    memcpy(tbs + 2 * HS_RANDOM_LEN, msg + HS_HEADER_LEN, params_len);
+    int alert = hs_check_signature(c, scheme, tbs, 2 * HS_RANDOM_LEN + params_len, sig.p, sig.len);
+    free(tbs);
+    if (alert)
+        return conn_alert(c, (uint8_t)alert);
+    memcpy(hs->peer_kx_buf, pub.p, pub.len);
+    hs->peer_kx_len = pub.len;
+    hs->kex_group = group;
+    c->group = group;
+    hs_transcript_add(c, msg, len);
+    hs->state = HS_C12_WAIT_CR_SHD;
+    return 0;
+}
+
+int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    wire_reader r, types, cas;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    /* s.7.4.4: certificate_types<1..2^8-1>, supported_signature_algorithms<2..2^16-2>,
+     * certificate_authorities<0..2^16-1>. */
+    wire_block(&r, 1, 1, 255, &types);
+    size_t sig_start = r.pos;
+    wire_reader sigs;
+    wire_block(&r, 2, 2, 0xfffe, &sigs);
+    size_t sig_end = r.pos;
+    wire_block(&r, 2, 0, 0xffff, &cas);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    while (wire_left(&cas) > 0) {
+        wire_reader dn;
+        wire_block(&cas, 2, 1, 0xffff, &dn);
+        if (cas.err)
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    }
+    int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
+    if (rc)
+        return conn_alert(c, (uint8_t)-rc);
+    hs->n_cert_types = 0;
+    while (wire_left(&types) > 0) {
+        uint8_t t = wire_u8(&types);
+        if (hs->n_cert_types < sizeof hs->cert_types)
+            hs->cert_types[hs->n_cert_types++] = t;
+    }
+    hs->cert_requested = 1;
+    hs_transcript_add(c, msg, len);
+    hs->state = HS_C12_WAIT_SHD;
+    return 0;
+}
+
+/* Our certificate must be of a type the server listed (s.7.4.4): rsa_sign(1),
+ * ecdsa_sign(64); Ed25519 keys go with ecdsa_sign (RFC 8422 s.5.5). */
+static int cert_type_ok(const struct hs_state *hs, pk_type key)
+{
+    uint8_t want = key == PK_RSA || key == PK_RSA_PSS ? 1 : 64;
+    for (size_t i = 0; i < hs->n_cert_types; i++)
+        if (hs->cert_types[i] == want)
+            return 1;
+    return 0;
+}
+
+static int client12_after_verify(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    int rc = tls12_send_ccs_finished(c);
+    if (rc)
+        return rc;
+    hs->state = HS_C12_WAIT_NST_CCS;
+    return 0;
+}
+
+static int emit_certificate_verify12(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+{
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_u16(&w, c->hs->sign_scheme);
+    wire_put_block(&w, 2, sig, sig_len);
+    rc = hs_msg_send(c, &w);
+    return rc ? rc : client12_after_verify(c);
+}
+
+/* ClientKeyExchange and the premaster secret (s.7.4.7; RFC 8422 s.5.7; RFC 7919). */
+static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
+{
+    struct hs_state *hs = c->hs;
+    const suite_info *suite = suite_find(c->suite);
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, 1024);
+    if (rc)
+        return conn_fail(c, rc);
+    if (suite->kx == KX_RSA) {
+        /* s.7.4.7.1: client_version (what the ClientHello offered) and 46 random bytes,
+         * encrypted to the server's RSA key. */
+        uint8_t ct[1024];
+        size_t ct_len;
+        pms[0] = 0x03;
+        pms[1] = 0x03;
+        *pms_len = 48;
+        if (crypto_random(&c->cfg->rng, pms + 2, 46) ||
+            crypto_rsa_encrypt_pkcs1(&hs->peer[0].pubkey, &c->cfg->rng, pms, 48, ct, sizeof ct,
+                                     &ct_len)) {
+            wire_put_u8(&w, 0);
+            hs_msg_send(c, &w);
+            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+        }
+        wire_put_block(&w, 2, ct, ct_len);
+    } else {
+        uint8_t priv[CRYPTO_KEX_PRIV_MAX], pub[CRYPTO_KEX_PUB_MAX];
+        size_t pub_len;
+        if (crypto_kex_keygen(hs->kex_group, &c->cfg->rng, priv, pub, &pub_len) ||
+            tls12_kex_shared(hs->kex_group, priv, hs->peer_kx_buf, hs->peer_kx_len, pms,
+                                pms_len)) {
+            crypto_wipe(priv, sizeof priv);
+            wire_put_u8(&w, 0);
+            hs_msg_send(c, &w);
+            /* An invalid server share (off-curve point, DH value out of range). */
+            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        }
+        crypto_wipe(priv, sizeof priv);
+        wire_put_block(&w, suite->kx == KX_ECDHE ? 1 : 2, pub, pub_len);
+    }
+    return hs_msg_send(c, &w);
+}
+
+int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    if (len != HS_HEADER_LEN) /* s.7.4.5: empty */
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    hs_transcript_add(c, msg, len);
+    int have_cert = 0;
+    if (hs->cert_requested) {
+        have_cert = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL) == 0 &&
+                    cert_type_ok(hs, hs->id->leaf.pubkey.type);
+        /* s.7.4.6: without a suitable certificate, send an empty list. */
+        int rc = tls12_send_certificate(c, have_cert ? hs->id : NULL);
+        if (rc)
+            return rc;
+    }
+    uint8_t pms[CRYPTO_KEX_SHARED_MAX];
+    size_t pms_len = 0;
+    int rc = send_client_key_exchange(c, pms, &pms_len);
+    if (!rc)
+        rc = tls12_derive_master(c, pms, pms_len);
+    crypto_wipe(pms, sizeof pms);
+    if (rc)
+        return rc;
+    if (!have_cert)
+        return client12_after_verify(c);
+    /* s.7.4.8: CertificateVerify signs every handshake message so far. */
+    if (hs->tr.raw_err || !hs->tr.keep_raw)
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    rc = hs_set_tbs(c, hs->tr.raw, hs->tr.raw_len);
+    return rc ? rc : hs_sign(c, emit_certificate_verify12);
+}
+
+int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    wire_reader r, ticket;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    uint32_t hint = wire_u32(&r);
+    wire_block(&r, 2, 0, 0xffff, &ticket);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    /* RFC 5077 s.3.3: only when the ServerHello announced it. */
+    if (!hs->ticket_expected)
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    hs->ticket_expected = 0;
+    hs_transcript_add(c, msg, len);
+    if (ticket.len == 0 || ticket.len > sizeof hs->new_ticket)
+        return 0; /* an empty ticket means "none this time" (s.3.3) */
+    memcpy(hs->new_ticket, ticket.p, ticket.len);
+    hs->new_ticket_len = ticket.len;
+    hs->new_ticket_hint = hint;
+    return 0;
+}
+
+/* After the server's Finished: the client keeps the session (ticket or id). */
+static void store_session(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    tlsm_session *s = &c->session;
+    int keep_old_ticket = hs->abbreviated && !hs->new_ticket_len;
+    if (keep_old_ticket && s->valid)
+        return; /* the resumed session stays as it was */
+    if (!hs->new_ticket_len && hs->sid_len == 0)
+        return; /* the server offered no way to resume */
+    s->version = TLSM_TLS12;
+    s->suite = c->suite;
+    memcpy(s->secret, hs->master, TLS12_MASTER_LEN);
+    s->secret_len = TLS12_MASTER_LEN;
+    s->ems = (uint8_t)hs->ems;
+    memcpy(s->sid, hs->sid, hs->sid_len);
+    s->sid_len = hs->sid_len;
+    memcpy(s->ticket, hs->new_ticket, hs->new_ticket_len);
+    s->ticket_len = hs->new_ticket_len;
+    s->lifetime = hs->new_ticket_hint ? hs->new_ticket_hint : c->cfg->ticket_lifetime;
+    s->received_ms = conn_now_ms(c);
+    s->age_add = 0;
+    s->valid = 1;
+    conn_event(c, TLSM_EV_NEW_TICKET, 0, 0, 0, 0);
+}
+
+int client12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    int rc = tls12_recv_finished(c, msg, len);
+    if (rc)
+        return rc;
+    if (hs->abbreviated) {
+        /* s.7.3: in an abbreviated handshake the client answers with its CCS + Finished. */
+        rc = tls12_send_ccs_finished(c);
+        if (rc)
+            return rc;
+    }
+    store_session(c);
+    tls12_keep_session(c);
+    return hs_finish(c);
+}

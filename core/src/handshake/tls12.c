@@ -1,0 +1,172 @@
+/*
+ * tls12.c - pieces of the TLS 1.2 handshake that both roles share (RFC 5246): the 1.2
+ * Certificate message, the master secret (with RFC 7627 Extended Master Secret) and key
+ * installation, ChangeCipherSpec + Finished, and keeping the session for resumption.
+ */
+#include "handshake/handshake.h"
+#include "handshake/prf12.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const uint8_t TLS12_DOWNGRADE_SENTINEL[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+
+int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id)
+{
+    wire_writer w;
+    size_t cap = 64;
+    for (size_t i = 0; id && i < id->n; i++)
+        cap += id->der_len[i] + 3;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE, cap);
+    if (rc)
+        return conn_fail(c, rc);
+    /* s.7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>, sender's first. */
+    size_t list = wire_open(&w, 3);
+    for (size_t i = 0; id && i < id->n; i++)
+        wire_put_block(&w, 3, id->der[i], id->der_len[i]);
+    wire_close(&w, list);
+    return hs_msg_send(c, &w);
+}
+
+int tls12_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    /* s.7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. */
+    const uint8_t *certs[TLSM_MAX_CHAIN];
+    size_t lens[TLSM_MAX_CHAIN], n = 0;
+    wire_reader r, list;
+    wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    wire_block(&r, 3, 0, 0xffffff, &list);
+    if (wire_end(&r))
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    while (wire_left(&list) > 0) {
+        wire_reader cert;
+        wire_block(&list, 3, 1, 0xffffff, &cert);
+        if (list.err)
+            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        if (n == TLSM_MAX_CHAIN)
+            return conn_alert(c, TLSM_ALERT_BAD_CERTIFICATE);
+        certs[n] = cert.p;
+        lens[n++] = cert.len;
+    }
+    hs_transcript_add(c, msg, len);
+    return hs_take_peer_chain(c, certs, lens, n);
+}
+
+int tls12_derive_master(tlsm_conn *c, const uint8_t *pms, size_t pms_len)
+{
+    struct hs_state *hs = c->hs;
+    int rc;
+    if (hs->ems) {
+        /* RFC 7627 s.3: session_hash covers the messages up to and including the
+         * ClientKeyExchange (the caller has just added it). */
+        uint8_t session_hash[CRYPTO_HASH_MAX];
+        transcript_hash(&hs->tr, session_hash);
+        rc = prf12_master_ems(c->hash, pms, pms_len, session_hash, hs->master);
+    } else {
+        rc = prf12_master(c->hash, pms, pms_len, hs->client_random, hs->server_random,
+                          hs->master);
+    }
+    return rc ? conn_alert(c, TLSM_ALERT_INTERNAL_ERROR) : 0;
+}
+
+int tls12_install_keys(tlsm_conn *c, int is_write)
+{
+    struct hs_state *hs = c->hs;
+    uint8_t ck[32], sk[32], civ[12], siv[12];
+    size_t key_len = crypto_aead_key_len(c->aead);
+    /* RFC 5288 s.3: 4-byte implicit salt for GCM; RFC 7905 s.2: 12-byte IV for ChaCha. */
+    size_t iv_len = c->aead == AEAD_CHACHA20_POLY1305 ? 12 : 4;
+    if (prf12_keys(c->hash, hs->master, hs->client_random, hs->server_random, key_len, iv_len,
+                   ck, sk, civ, siv))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    int mine_is_client = c->role == TLSM_ROLE_CLIENT;
+    int use_client = is_write ? mine_is_client : !mine_is_client;
+    int rc = conn_set_keys12(c, is_write, use_client ? ck : sk, use_client ? civ : siv);
+    crypto_wipe(ck, sizeof ck);
+    crypto_wipe(sk, sizeof sk);
+    crypto_wipe(civ, sizeof civ);
+    crypto_wipe(siv, sizeof siv);
+    return rc;
+}
+
+int tls12_send_ccs_finished(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    int rc = conn_send_ccs(c);
+    if (!rc)
+        rc = tls12_install_keys(c, 1);
+    if (rc)
+        return rc;
+    uint8_t thash[CRYPTO_HASH_MAX], verify[TLS12_VERIFY_LEN];
+    transcript_hash(&hs->tr, thash);
+    if (prf12_finished(c->hash, hs->master, c->role == TLSM_ROLE_SERVER, thash, verify))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    wire_writer w;
+    rc = hs_msg_begin(&w, HS_FINISHED, HS_HEADER_LEN + TLS12_VERIFY_LEN);
+    if (rc)
+        return conn_fail(c, rc);
+    wire_put_bytes(&w, verify, sizeof verify);
+    return hs_msg_send(c, &w);
+}
+
+int tls12_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    uint8_t thash[CRYPTO_HASH_MAX], verify[TLS12_VERIFY_LEN];
+    if (len != HS_HEADER_LEN + TLS12_VERIFY_LEN)
+        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    transcript_hash(&hs->tr, thash);
+    if (prf12_finished(c->hash, hs->master, c->role == TLSM_ROLE_CLIENT, thash, verify))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    /* s.7.4.9: a wrong verify_data is decrypt_error; compared in constant time. */
+    if (!crypto_ct_equal(verify, msg + HS_HEADER_LEN, TLS12_VERIFY_LEN))
+        return conn_alert(c, TLSM_ALERT_DECRYPT_ERROR);
+    hs_transcript_add(c, msg, len);
+    return 0;
+}
+
+int hs12_on_ccs(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    /* s.7.1: ChangeCipherSpec comes exactly once, right before the peer's Finished. */
+    if (!hs || (hs->state != HS_C12_WAIT_NST_CCS && hs->state != HS_C12_WAIT_CCS &&
+                hs->state != HS_S12_WAIT_CCS))
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    /* A NewSessionTicket announced in the ServerHello must come first (RFC 5077 s.3.3). */
+    if (hs->state == HS_C12_WAIT_NST_CCS && hs->ticket_expected)
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    if (c->cfg->trace)
+        conn_event(c, TLSM_EV_MESSAGE_RECEIVED, 0, 0, 0, 20);
+    int rc = tls12_install_keys(c, 0);
+    if (rc)
+        return rc;
+    hs->state = c->role == TLSM_ROLE_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
+    return 0;
+}
+
+void tls12_keep_session(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    memcpy(c->master12, hs->master, sizeof c->master12);
+    memcpy(c->randoms, hs->client_random, HS_RANDOM_LEN);
+    memcpy(c->randoms + HS_RANDOM_LEN, hs->server_random, HS_RANDOM_LEN);
+    c->ems = hs->ems;
+}
+
+int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
+                     uint8_t *out, size_t *out_len)
+{
+    if (crypto_kex_shared(group, priv, peer, peer_len, out, out_len))
+        return -1;
+    if (group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072) {
+        /* RFC 5246 s.8.1.2: "Leading bytes of Z that contain all zero bits are stripped". The
+         * protocol makes the length depend on the secret; nothing here can hide it. */
+        size_t z = 0;
+        while (z < *out_len && out[z] == 0)
+            z++;
+        memmove(out, out + z, *out_len - z);
+        crypto_wipe(out + *out_len - z, z);
+        *out_len -= z;
+    }
+    return 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * session_cache.c - the server's TLS 1.2 session-id cache (RFC 5246 s.7.4.1.2): a fixed
+ * number of slots per config, replaced oldest first, entries valid for the ticket
+ * lifetime. The config's mutex guards it; it is touched once per full or resumed
+ * handshake, never per record. Secrets are wiped when evicted and when the config goes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct {
+    uint8_t id[32];
+    size_t id_len;
+    uint64_t created_ms;
+    tls12_session st;
+} cache_entry;
+
+struct session_cache {
+    cache_entry *e;
+    size_t n, next;
+};
+
+int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
+              tls12_session *out)
+{
+    int rc = -1;
+    if (!cfg->session_cache_size || len == 0 || len > 32)
+        return -1;
+    pthread_mutex_lock(&cfg->lock);
+    struct session_cache *sc = cfg->cache;
+    for (size_t i = 0; sc && i < sc->n; i++) {
+        cache_entry *e = &sc->e[i];
+        if (e->id_len != len || memcmp(e->id, id, len))
+            continue;
+        if (now_ms >= e->created_ms && now_ms - e->created_ms < (uint64_t)cfg->ticket_lifetime * 1000) {
+            *out = e->st;
+            rc = 0;
+        } else {
+            crypto_wipe(e, sizeof *e); /* expired */
+        }
+        break;
+    }
+    pthread_mutex_unlock(&cfg->lock);
+    return rc;
+}
+
+void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
+               const tls12_session *st)
+{
+    if (!cfg->session_cache_size || len == 0 || len > 32)
+        return;
+    pthread_mutex_lock(&cfg->lock);
+    if (!cfg->cache) {
+        cfg->cache = calloc(1, sizeof *cfg->cache);
+        if (cfg->cache) {
+            cfg->cache->e = calloc(cfg->session_cache_size, sizeof *cfg->cache->e);
+            if (!cfg->cache->e) {
+                free(cfg->cache);
+                cfg->cache = NULL;
+            }
+        }
+    }
+    struct session_cache *sc = cfg->cache;
+    if (sc) {
+        cache_entry *e = &sc->e[sc->next];
+        crypto_wipe(e, sizeof *e);
+        memcpy(e->id, id, len);
+        e->id_len = len;
+        e->created_ms = now_ms;
+        e->st = *st;
+        sc->next = (sc->next + 1) % cfg->session_cache_size;
+        if (sc->n < cfg->session_cache_size)
+            sc->n++;
+    }
+    pthread_mutex_unlock(&cfg->lock);
+}
+
+void cache_free(tlsm_config *cfg)
+{
+    if (!cfg->cache)
+        return;
+    crypto_wipe(cfg->cache->e, cfg->session_cache_size * sizeof *cfg->cache->e);
+    free(cfg->cache->e);
+    free(cfg->cache);
+    cfg->cache = NULL;
+}
