@@ -66,6 +66,16 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
 
 static int flush_handshake(tlsm_conn *c);
 
+void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type)
+{
+    if (!c->cfg->trace)
+        return;
+    size_t before = c->ev_count;
+    conn_event(c, type, 0, 0, 0, REC_CHANGE_CIPHER_SPEC);
+    if (c->ev_count > before)
+        c->events[(c->ev_head + c->ev_count - 1) % TLSM_EVENT_QUEUE].ccs = 1;
+}
+
 static int send_alert(tlsm_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
@@ -255,10 +265,7 @@ int conn_send_ccs(tlsm_conn *c)
     dst[4] = 1;
     dst[5] = 1;
     c->out_len += need;
-    if (c->cfg->trace) {
-        conn_event(c, TLSM_EV_MESSAGE_SENT, 0, 0, 0, REC_CHANGE_CIPHER_SPEC);
-        c->events[(c->ev_head + c->ev_count - 1) % TLSM_EVENT_QUEUE].ccs = 1;
-    }
+    conn_trace_ccs(c, TLSM_EV_MESSAGE_SENT);
     return 0;
 }
 

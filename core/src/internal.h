@@ -196,6 +196,8 @@ int conn_send_warning(tlsm_conn *c, uint8_t desc);
 int conn_alert(tlsm_conn *c, uint8_t alert);
 void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
                 uint8_t msg_type);
+/* Trace: a ChangeCipherSpec sent or received (MESSAGE_* event with .ccs = 1). */
+void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type);
 /* Appends a handshake message (already framed with its 4-byte header) to the output as
  * records of the current write protection. Returns 0 or an error. */
 int conn_send_handshake(tlsm_conn *c, const uint8_t *msg, size_t len);

@@ -135,8 +135,7 @@ int hs12_on_ccs(tlsm_conn *c)
     /* A NewSessionTicket announced in the ServerHello must come first (RFC 5077 s.3.3). */
     if (hs->state == HS_C12_WAIT_NST_CCS && hs->ticket_expected)
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    if (c->cfg->trace)
-        conn_event(c, TLSM_EV_MESSAGE_RECEIVED, 0, 0, 0, 20);
+    conn_trace_ccs(c, TLSM_EV_MESSAGE_RECEIVED);
     int rc = tls12_install_keys(c, 0);
     if (rc)
         return rc;
