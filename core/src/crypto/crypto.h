@@ -86,24 +86,54 @@ void crypto_aead_wipe(crypto_aead_ctx *ctx);
 
 /* ------------------------------------------------------------------ key exchange */
 
-/* Groups use the TLS NamedGroup codes (TLSM_GROUP_*). */
-#define CRYPTO_KEX_PRIV_MAX 48
-#define CRYPTO_KEX_PUB_MAX 97 /* uncompressed P-384 point */
-#define CRYPTO_KEX_SHARED_MAX 48
+/* Groups use the TLS NamedGroup codes (TLSM_GROUP_*): X25519, secp256r1, secp384r1 and the
+ * RFC 7919 finite-field groups ffdhe2048 and ffdhe3072. */
+#ifndef TLSM_GROUP_FFDHE2048
+#define TLSM_GROUP_FFDHE2048 0x0100
+#endif
+#ifndef TLSM_GROUP_FFDHE3072
+#define TLSM_GROUP_FFDHE3072 0x0101
+#endif
+
+#define CRYPTO_KEX_PRIV_MAX 48   /* P-384 scalar; FFDHE exponents are 32 and 40 bytes */
+#define CRYPTO_KEX_PUB_MAX 384   /* ffdhe3072 public value (an uncompressed P-384 point is 97) */
+#define CRYPTO_KEX_SHARED_MAX 384 /* ffdhe3072 shared secret */
 
 int crypto_kex_supported(uint16_t group);
-/* Public key length on the wire for group (32, 65, 97), 0 if unsupported. */
+/* Public key length on the wire for group (32, 65, 97, 256, 384), 0 if unsupported. */
 size_t crypto_kex_pub_len(uint16_t group);
 /* Generates a key pair, drawing the private key from rng: X25519 takes 32 bytes as the
  * private key (as RFC 8448 traces expect); NIST curves draw scalar-sized bytes and retry
- * while out of range. */
+ * while out of range; FFDHE draws a 256-bit (ffdhe2048) or 320-bit (ffdhe3072) exponent
+ * (RFC 7919 s.5.2, see ffdhe_groups.c) and writes the public value left-padded to the
+ * prime's length (RFC 8446 s.4.2.8.1). */
 int crypto_kex_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t *pub,
                       size_t *pub_len);
 /* Computes the shared secret with the peer's public value, validating it (length, point on
- * curve, uncompressed form only; X25519 rejects an all-zero result). Writes the x-coordinate
- * (NIST) or the 32-byte result (X25519). */
+ * curve, uncompressed form only; X25519 rejects an all-zero result; FFDHE requires exactly
+ * the prime's length and 1 < Y < p-1). Writes the x-coordinate (NIST), the 32-byte result
+ * (X25519) or g^xy mod p left-padded to the prime's length (FFDHE, as TLS 1.3 wants it,
+ * RFC 8446 s.7.4.1). */
 int crypto_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                       size_t peer_len, uint8_t *shared, size_t *shared_len);
+/* The same for a TLS 1.2 premaster secret. FFDHE: the peer's dh_Y may come without its
+ * leading zero bytes (any length up to the prime's), and the leading zero bytes of the
+ * result are stripped (RFC 5246 s.8.1.2). ECDHE groups give the same bytes as
+ * crypto_kex_shared (RFC 8422 s.5.10 keeps the x-coordinate's full length). */
+int crypto_kex_shared_tls12(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
+                            size_t peer_len, uint8_t *shared, size_t *shared_len);
+
+/* TLS 1.2 ServerKeyExchange carries explicit DH parameters (RFC 5246 s.7.4.3). Returns 0
+ * and the group code if p and g (big-endian, leading zero bytes ignored) are exactly one
+ * of the RFC 7919 groups tlsm supports; -1 for anything else, so weak or custom parameters
+ * are refused (RFC 7919 s.3, client behaviour: such a client ends the handshake with an
+ * insufficient_security alert). */
+int crypto_dh_params_check(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                           uint16_t *group);
+/* The server side: points p and g at the group's parameters as sent in ServerKeyExchange
+ * (minimal big-endian). Returns 0, or -1 if group is not an FFDHE group tlsm supports. */
+int crypto_dh_params(uint16_t group, const uint8_t **p, size_t *p_len, const uint8_t **g,
+                     size_t *g_len);
 
 /* ------------------------------------------------------------------ signatures */
 
@@ -170,6 +200,22 @@ int crypto_sign(const crypto_privkey *key, sig_alg alg, const crypto_rng *rng,
  * substitute a random premaster secret without branching). Returns 0 or -1. */
 int crypto_rsa_decrypt_pkcs1(const crypto_privkey *key, const crypto_rng *rng, const uint8_t *in,
                              size_t len, uint8_t *out, size_t out_len);
+
+/* RSAES-PKCS1-v1_5 encryption (RFC 8017 s.7.2.1; TLS 1.2 client, RSA key transport of the
+ * premaster secret). pk must be an rsaEncryption key (PK_RSA). The padding string is
+ * non-zero bytes drawn from rng. Writes exactly the modulus length k to out (cap >= k);
+ * fails if len > k - 11 or the rng fails. Returns 0 or -1. */
+int crypto_rsa_encrypt_pkcs1(const crypto_pubkey *pk, const crypto_rng *rng, const uint8_t *msg,
+                             size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
+/* The TLS 1.2 server's RSA key exchange with implicit rejection (RFC 5246 s.7.4.7.1):
+ * always writes 48 bytes and never fails. It draws 48 random bytes R first, then decrypts
+ * in; the result is the decrypted premaster secret if the padding was valid, the message
+ * was 48 bytes and it starts with client_version, else R. The choice is made without
+ * branching on secret data, so a bad ciphertext shows up only as a Finished mismatch. */
+void crypto_rsa_premaster_decrypt(const crypto_privkey *key, const crypto_rng *rng,
+                                  const uint8_t *in, size_t len, uint16_t client_version,
+                                  uint8_t premaster[48]);
 
 /* ------------------------------------------------------------------ utilities */
 

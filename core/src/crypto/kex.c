@@ -1,6 +1,7 @@
 /*
  * kex.c - (EC)DHE for the TLS key_share groups: X25519 (libsodium) and secp256r1/secp384r1
- * (Nettle), plus the public crypto_kex_* entry points.
+ * (Nettle), plus the public crypto_kex_* entry points. The RFC 7919 finite-field groups
+ * (ffdhe2048, ffdhe3072) are dispatched to ffdhe.c.
  *
  * RFC 8446 s.4.2.8.2: NIST public values are uncompressed points and must be validated;
  * s.7.4.2: the NIST shared secret is the x-coordinate. RFC 7748 s.6.1 / RFC 8446 s.7.4.2:
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/ec.h"
+#include "crypto/ffdhe.h"
 
 int crypto_kex_supported(uint16_t group)
 {
@@ -22,13 +24,19 @@ size_t crypto_kex_pub_len(uint16_t group)
     case TLSM_GROUP_X25519: return 32;
     case TLSM_GROUP_SECP256R1: return 65;
     case TLSM_GROUP_SECP384R1: return 97;
+    case TLSM_GROUP_FFDHE2048: return 256;
+    case TLSM_GROUP_FFDHE3072: return 384;
     default: return 0;
     }
 }
 
-/* Size of the private key crypto_kex_keygen draws: X25519 keys and NIST scalars. */
+/* Size of the private key crypto_kex_keygen draws: X25519 keys, NIST scalars and FFDHE
+ * exponents (sizes chosen in ffdhe_groups.c). */
 static size_t kex_priv_len(uint16_t group)
 {
+    const ffdhe_group *ff = ffdhe_group_find(group);
+    if (ff != NULL)
+        return ff->exp_len;
     switch (group) {
     case TLSM_GROUP_X25519: return 32;
     case TLSM_GROUP_SECP256R1: return 32;
@@ -58,6 +66,9 @@ static int nist_public(const ec_params *ec, const uint8_t *priv, uint8_t *pub)
 int default_kex_public(uint16_t group, const uint8_t *priv, uint8_t *pub, size_t *pub_len)
 {
     ec_params ec;
+    const ffdhe_group *ff = ffdhe_group_find(group);
+    if (ff != NULL)
+        return ffdhe_public(ff, priv, pub, pub_len);
     if (group == TLSM_GROUP_X25519) {
         if (crypto_init() != 0 || crypto_scalarmult_base(pub, priv) != 0)
             return -1;
@@ -103,6 +114,9 @@ int default_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_
                        size_t peer_len, uint8_t *shared, size_t *shared_len)
 {
     ec_params ec;
+    const ffdhe_group *ff = ffdhe_group_find(group);
+    if (ff != NULL)
+        return ffdhe_shared(ff, priv, peer_pub, peer_len, shared, shared_len);
     if (group == TLSM_GROUP_X25519) {
         if (peer_len != 32 || crypto_init() != 0)
             return -1;
