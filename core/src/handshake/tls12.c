@@ -155,17 +155,7 @@ void tls12_keep_session(tlsm_conn *c)
 int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
                      uint8_t *out, size_t *out_len)
 {
-    if (crypto_kex_shared(group, priv, peer, peer_len, out, out_len))
-        return -1;
-    if (group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072) {
-        /* RFC 5246 s.8.1.2: "Leading bytes of Z that contain all zero bits are stripped". The
-         * protocol makes the length depend on the secret; nothing here can hide it. */
-        size_t z = 0;
-        while (z < *out_len && out[z] == 0)
-            z++;
-        memmove(out, out + z, *out_len - z);
-        crypto_wipe(out + *out_len - z, z);
-        *out_len -= z;
-    }
-    return 0;
+    /* RFC 5246 s.8.1.2: leading zero bytes of a finite-field Z are stripped, and peers may
+     * send Y without its leading zeros; the crypto layer's TLS 1.2 variant does both. */
+    return crypto_kex_shared_tls12(group, priv, peer, peer_len, out, out_len);
 }
