@@ -133,19 +133,30 @@ if [ "$fuzz_secs" -gt 0 ] && [ -x tests/fuzz/run.sh ]; then
     fi
 fi
 
-# Language bindings: each suite runs once its package exists in the tree.
-if [ -f python/pyproject.toml ]; then
-    step "Python"
-    if scripts/test-python.sh; then add "python" 1 0 0; else add "python" 0 1 0; fi
-fi
-if [ -f go/go.mod ]; then
-    step "Go"
-    if (cd go && go vet ./... && go test -race ./...); then add "go" 1 0 0; else add "go" 0 1 0; fi
-fi
-if [ -f rust/Cargo.toml ]; then
-    step "Rust"
-    if (cd rust && cargo test); then add "rust" 1 0 0; else add "rust" 0 1 0; fi
-fi
+# Language bindings: scripts/test-<lang>.sh builds and tests one binding and ends with its
+# own "N passed, N failed, N skipped" line, which is added to the total.
+run_counted() { # label, command...
+    local label=$1 out rc line p f sk
+    shift
+    out=$("$@" 2>&1); rc=$?
+    printf '%s\n' "$out" | tail -25
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$line" ]; then
+        add "$label" 0 1 0
+        return
+    fi
+    p=$(echo "$line" | sed 's/^\([0-9]*\) passed.*/\1/')
+    f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
+    sk=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p'); : "${sk:=0}"
+    [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
+    add "$label" "$p" "$f" "$sk"
+}
+for lang in python go rust; do
+    if [ -x "scripts/test-$lang.sh" ]; then
+        step "$lang"
+        run_counted "$lang" "scripts/test-$lang.sh"
+    fi
+done
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
