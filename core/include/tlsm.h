@@ -174,7 +174,8 @@ enum {
     TLSM_ERR_CERT_UNSUPPORTED_ALG = -0x409, /* signature or key algorithm not supported/allowed */
     TLSM_ERR_CERT_CRITICAL_EXT = -0x40a, /* unknown critical extension */
     TLSM_ERR_CERT_WEAK_KEY = -0x40b,     /* key too small for policy */
-    TLSM_ERR_CERT_NO_TRUST = -0x40c      /* no trust anchors configured */
+    TLSM_ERR_CERT_NO_TRUST = -0x40c,     /* no trust anchors configured */
+    TLSM_ERR_CERT_REJECTED = -0x40d      /* rejected by the application (tlsm_verify_done) */
 };
 
 /* Returns a static, human-readable name for any tlsm code (never NULL). */
@@ -244,6 +245,12 @@ typedef enum {
     TLSM_VERIFY_INSECURE_NO_VERIFICATION = 1 /* accept any certificate: testing only */
 } tlsm_verify_mode;
 TLSM_MUST_CHECK int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode);
+
+/* External verification: after the built-in checks pass (or are switched off with
+ * TLSM_VERIFY_INSECURE_NO_VERIFICATION), the connection stops with TLSM_EV_VERIFY_PEER and
+ * TLSM_STATUS_BLOCKED; the host examines tlsm_conn_peer_cert() and answers with
+ * tlsm_verify_done(). Works for servers checking clients too. Default off. */
+TLSM_MUST_CHECK int tlsm_config_set_verify_external(tlsm_config *cfg, int on);
 
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
@@ -351,7 +358,8 @@ typedef enum {
     TLSM_EV_MESSAGE_SENT = 6,     /* trace: handshake message .msg_type sent (or CCS: 20 in .msg_type with .ccs) */
     TLSM_EV_MESSAGE_RECEIVED = 7, /* trace: handshake message .msg_type received */
     TLSM_EV_SIGN = 8,             /* external signing requested: see tlsm_sign_request */
-    TLSM_EV_ERROR = 9             /* the connection failed: .code */
+    TLSM_EV_ERROR = 9,            /* the connection failed: .code */
+    TLSM_EV_VERIFY_PEER = 10      /* external verification requested: see tlsm_verify_done */
 } tlsm_event_type;
 
 typedef struct {
@@ -374,6 +382,11 @@ TLSM_MUST_CHECK int tlsm_sign_request(tlsm_conn *conn, uint16_t *scheme, const u
                                       size_t *len);
 /* Supplies the signature; the handshake continues. */
 TLSM_MUST_CHECK int tlsm_sign_done(tlsm_conn *conn, const uint8_t *sig, size_t len);
+
+/* Answers TLSM_EV_VERIFY_PEER: ok = 1 accepts the peer's chain and the handshake goes on;
+ * ok = 0 rejects it with `alert` (0 means bad_certificate), which is sent to the peer and
+ * becomes the sticky error; tlsm_conn_verify_error() then reports TLSM_ERR_CERT_REJECTED. */
+TLSM_MUST_CHECK int tlsm_verify_done(tlsm_conn *conn, int ok, uint8_t alert);
 
 /* Sends close_notify; further writes fail with TLSM_ERR_CLOSED. */
 TLSM_MUST_CHECK int tlsm_close(tlsm_conn *conn);

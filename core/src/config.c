@@ -377,6 +377,13 @@ int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode)
     return 0;
 }
 
+int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->verify_external = !!on;
+    return 0;
+}
+
 int tlsm_config_set_client_auth(tlsm_config *cfg, int mode)
 {
     MUTABLE(cfg);

@@ -801,6 +801,24 @@ int tlsm_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
     return rc ? rc : process_and_flush(c);
 }
 
+int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
+{
+    if (!c)
+        return TLSM_ERR_ARG;
+    if (c->error)
+        return c->error;
+    if (!c->awaiting_verify)
+        return TLSM_ERR_STATE;
+    c->awaiting_verify = 0;
+    c->blocked = 0;
+    if (!ok) {
+        c->verify_error = TLSM_ERR_CERT_REJECTED;
+        return conn_alert(c, alert ? alert : TLSM_ALERT_BAD_CERTIFICATE);
+    }
+    int rc = process_messages(c);
+    return rc ? rc : process_and_flush(c);
+}
+
 int tlsm_close(tlsm_conn *c)
 {
     if (!c)

@@ -144,6 +144,7 @@ const char *tlsm_strerror(int code)
     case TLSM_ERR_CERT_CRITICAL_EXT: return "certificate: unknown critical extension";
     case TLSM_ERR_CERT_WEAK_KEY: return "certificate: key too weak";
     case TLSM_ERR_CERT_NO_TRUST: return "certificate: no trust anchors configured";
+    case TLSM_ERR_CERT_REJECTED: return "certificate: rejected by the application";
     }
     return "unknown error";
 }
@@ -161,6 +162,7 @@ const char *tlsm_event_name(tlsm_event_type type)
     case TLSM_EV_MESSAGE_RECEIVED: return "message_received";
     case TLSM_EV_SIGN: return "sign";
     case TLSM_EV_ERROR: return "error";
+    case TLSM_EV_VERIFY_PEER: return "verify_peer";
     }
     return "unknown";
 }

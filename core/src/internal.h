@@ -71,6 +71,7 @@ struct tlsm_config {
     tlsm_identity ids[TLSM_MAX_IDENTITIES]; size_t n_ids;
     pki_store trust;
     tlsm_verify_mode verify;
+    int verify_external;
     int client_auth;
     unsigned tickets;
     uint8_t ticket_key[32];
@@ -121,7 +122,8 @@ struct tlsm_conn {
     int peer_closed;      /* close_notify received */
     int local_closed;     /* close_notify sent */
     int eof;
-    int blocked;          /* waiting for tlsm_sign_done */
+    int blocked;          /* waiting for tlsm_sign_done or tlsm_verify_done */
+    int awaiting_verify;  /* waiting for tlsm_verify_done */
 
     /* negotiated facts */
     uint16_t version, suite, group, peer_sigalg;

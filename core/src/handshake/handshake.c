@@ -275,6 +275,8 @@ static int verify_error_alert(int err)
     }
 }
 
+static int builtin_verify(tlsm_conn *c);
+
 int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
 {
     struct hs_state *hs = c->hs;
@@ -307,8 +309,22 @@ int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *
         }
         hs->n_peer = i + 1;
     }
-    if (c->cfg->verify == TLSM_VERIFY_INSECURE_NO_VERIFICATION)
-        return 0;
+    if (c->cfg->verify != TLSM_VERIFY_INSECURE_NO_VERIFICATION &&
+        (rc = builtin_verify(c)))
+        return rc;
+    if (c->cfg->verify_external) {
+        /* The host decides next (tlsm_verify_done); nothing else is processed until then. */
+        c->awaiting_verify = 1;
+        c->blocked = 1;
+        conn_event(c, TLSM_EV_VERIFY_PEER, 0, 0, 0, 0);
+    }
+    return 0;
+}
+
+static int builtin_verify(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    int rc;
     pki_verify_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.host = c->role == TLSM_ROLE_CLIENT && c->server_name[0] ? c->server_name : NULL;

@@ -1,0 +1,152 @@
+/*
+ * test_external.c - the host in the loop: external verification (TLSM_EV_VERIFY_PEER /
+ * tlsm_verify_done) and external signing (TLSM_EV_SIGN / tlsm_sign_done), in both
+ * protocol versions and both roles.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "handshake/handshake.h"
+#include "pair.h"
+#include "pki/pki.h"
+
+static void versions(pair *p, uint16_t v)
+{
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(tlsm_config_set_versions(p->side[i].cfg, v, v), 0);
+}
+
+/* Pumps until no side is blocked on the host or the pair stops moving. Answers verify
+ * requests with `accept`, counting them. */
+static int drive(pair *p, int accept, int *verifies)
+{
+    size_t answered[2] = {0, 0};
+    for (int round = 0; round < 64; round++) {
+        pair_pump(p);
+        int acted = 0;
+        for (int who = 0; who < 2; who++) {
+            tlsm_conn *c = p->side[who].conn;
+            pair_collect(p, who);
+            if (pair_count_events(p, who, TLSM_EV_VERIFY_PEER) > answered[who]) {
+                answered[who]++;
+                cr_assert(tlsm_status(c) & TLSM_STATUS_BLOCKED);
+                cr_assert_gt(tlsm_conn_peer_cert_count(c), 0);
+                (*verifies)++;
+                int rc = tlsm_verify_done(c, accept, accept ? 0 : TLSM_ALERT_ACCESS_DENIED);
+                cr_assert_eq(rc, accept ? 0 : TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ACCESS_DENIED));
+                acted = 1;
+            }
+        }
+        if (!acted && round > 0)
+            break;
+    }
+    pair_pump(p);
+    return tlsm_conn_handshake_done(p->side[0].conn) && tlsm_conn_handshake_done(p->side[1].conn);
+}
+
+static void verify_case(uint16_t v, int accept)
+{
+    pair_opts co = {.key = PAIR_KEY_CLIENT};
+    pair_opts so = {.key = PAIR_KEY_P256, .client_auth = 2};
+    pair p;
+    pair_init(&p, &co, &so, 7 + v + accept);
+    versions(&p, v);
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(tlsm_config_set_verify_external(p.side[i].cfg, 1), 0);
+    pair_connect(&p, PAIR_HOST);
+    int verifies = 0;
+    int done = drive(&p, accept, &verifies);
+    if (accept) {
+        cr_assert(done, "version %04x: handshake did not finish", v);
+        cr_assert_eq(verifies, 2, "both sides are asked");
+    } else {
+        cr_assert(!done);
+        cr_assert_eq(verifies, 1, "the client rejects the server first");
+        cr_assert_eq(tlsm_conn_error(p.side[0].conn), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ACCESS_DENIED));
+        cr_assert_eq(tlsm_conn_verify_error(p.side[0].conn), TLSM_ERR_CERT_REJECTED);
+        cr_assert_eq(tlsm_conn_error(p.side[1].conn), TLSM_ERR_PEER_ALERT(TLSM_ALERT_ACCESS_DENIED));
+    }
+    /* Not waiting any more: answering again is a state error (or the sticky error). */
+    int again = tlsm_verify_done(p.side[1].conn, 1, 0);
+    cr_assert(again == TLSM_ERR_STATE || again == tlsm_conn_error(p.side[1].conn));
+    pair_free(&p);
+}
+
+Test(external, verify_accept_tls13) { verify_case(TLSM_TLS13, 1); }
+Test(external, verify_accept_tls12) { verify_case(TLSM_TLS12, 1); }
+Test(external, verify_reject_tls13) { verify_case(TLSM_TLS13, 0); }
+Test(external, verify_reject_tls12) { verify_case(TLSM_TLS12, 0); }
+
+/* A config whose identity has no private key: the connection asks the host to sign. */
+static void external_identity(tlsm_config *cfg, const char *chain)
+{
+    size_t len;
+    uint8_t *pem = pair_read_pki(chain, &len);
+    cr_assert_eq(tlsm_config_add_identity_external(cfg, pem, len), 0);
+    free(pem);
+}
+
+/* The host's signer (an HSM in real life): the test key, loaded and used through the
+ * library's internal crypto layer. */
+static int sign_with(const char *key_file, uint16_t scheme, const uint8_t *msg, size_t len,
+                     uint8_t *sig, size_t *sig_len, uint16_t version)
+{
+    size_t klen;
+    uint8_t *pem = pair_read_pki(key_file, &klen);
+    crypto_privkey *key;
+    int rc = pki_privkey_pem(pem, klen, &key);
+    free(pem);
+    if (rc)
+        return rc;
+    pk_type t = crypto_privkey_type(key);
+    sig_alg alg = hs_scheme_alg(version, scheme, t);
+    rc = alg == SIG_NONE ? -1 : crypto_sign(key, alg, NULL, msg, len, sig, 1024, sig_len);
+    crypto_privkey_free(key);
+    return rc;
+}
+
+static void sign_case(uint16_t v, int server_side)
+{
+    pair_opts co = {.key = PAIR_KEY_NONE};
+    pair_opts so = {.key = server_side ? PAIR_KEY_NONE : PAIR_KEY_P256,
+                    .client_auth = server_side ? 0 : 2};
+    pair p;
+    pair_init(&p, &co, &so, 99 + v);
+    versions(&p, v);
+    if (server_side)
+        external_identity(p.side[1].cfg, "server-p256.chain.pem");
+    else
+        external_identity(p.side[0].cfg, "client.chain.pem");
+    pair_connect(&p, PAIR_HOST);
+    int who = server_side ? 1 : 0;
+    tlsm_conn *c = p.side[who].conn;
+    int signed_once = 0;
+    for (int round = 0; round < 16 && !tlsm_conn_handshake_done(p.side[0].conn); round++) {
+        pair_pump(&p);
+        if (tlsm_status(c) & TLSM_STATUS_BLOCKED) {
+            uint16_t scheme;
+            const uint8_t *tbs;
+            size_t tbs_len, sig_len;
+            uint8_t sig[1024];
+            cr_assert_eq(tlsm_sign_request(c, &scheme, &tbs, &tbs_len), 0);
+            cr_assert_eq(sign_with(server_side ? "server-p256.key" : "client.key", scheme, tbs,
+                                   tbs_len, sig, &sig_len, v), 0);
+            cr_assert_eq(tlsm_sign_done(c, sig, sig_len), 0);
+            signed_once++;
+        }
+    }
+    pair_pump(&p);
+    cr_assert_eq(signed_once, 1);
+    cr_assert(tlsm_conn_handshake_done(p.side[0].conn) && tlsm_conn_handshake_done(p.side[1].conn),
+              "version %04x server %d: %s / %s", v, server_side,
+              tlsm_strerror(tlsm_conn_error(p.side[0].conn)),
+              tlsm_strerror(tlsm_conn_error(p.side[1].conn)));
+    pair_free(&p);
+}
+
+Test(external, sign_server_tls13) { sign_case(TLSM_TLS13, 1); }
+Test(external, sign_server_tls12) { sign_case(TLSM_TLS12, 1); }
+Test(external, sign_client_tls13) { sign_case(TLSM_TLS13, 0); }
+Test(external, sign_client_tls12) { sign_case(TLSM_TLS12, 0); }
