@@ -161,6 +161,9 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
         hs->state = HS_C12_WAIT_NST_CCS;
         return 0;
     }
+    /* A full handshake: remember the server's session id for a later resumption. */
+    memcpy(hs->sid, sh->sid, sh->sid_len);
+    hs->sid_len = sh->sid_len;
     hs->state = HS_C12_WAIT_CERT;
     return 0;
 }
