@@ -77,3 +77,63 @@ Test(tls12, rsa_key_transport_when_enabled)
     for (size_t i = 0; i < 2; i++)
         run12(&cases[i], i);
 }
+
+/* Resumption: by ticket (default) and by session id (server tickets off). The second
+ * handshake has no Certificate and reports resumed on both sides. */
+static void resume_case(int tickets)
+{
+    pair_opts co = {0};
+    pair_opts so = {.key = PAIR_KEY_P256, .no_tickets = !tickets};
+    pair p;
+    pair_init(&p, &co, &so, 4242 + tickets);
+    set12(&p, PAIR_CLIENT);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    cr_assert(!tlsm_conn_resumed(p.side[0].conn));
+    pair_buf sess = {0};
+    cr_assert_eq(pair_get_session(&p, &sess), 0);
+    uint8_t first[32], second[32];
+    cr_assert_eq(tlsm_export_keying_material(p.side[0].conn, "EXPERIMENTAL r", 14, NULL, 0, first, 32), 0);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(tlsm_conn_set_session(p.side[0].conn, sess.data, sess.len), 0);
+    int rc = pair_handshake(&p);
+    cr_assert_eq(rc, 0, "%s", tlsm_strerror(rc));
+    cr_assert(tlsm_conn_resumed(p.side[0].conn), "tickets %d: client not resumed", tickets);
+    cr_assert(tlsm_conn_resumed(p.side[1].conn), "tickets %d: server not resumed", tickets);
+    cr_assert_eq(tlsm_conn_version(p.side[0].conn), TLSM_TLS12);
+    cr_assert_eq(tlsm_export_keying_material(p.side[0].conn, "EXPERIMENTAL r", 14, NULL, 0, second, 32), 0);
+    cr_assert(memcmp(first, second, 32) != 0, "fresh randoms give fresh keys");
+    exchange(&p);
+    pair_buf_free(&sess);
+    pair_free(&p);
+}
+
+Test(tls12, resume_by_ticket) { resume_case(1); }
+Test(tls12, resume_by_session_id) { resume_case(0); }
+
+/* A client offering 1.2 and 1.3 gets 1.3 from a server that has both, and 1.2 from a
+ * 1.2-only server, whose ServerHello then carries no downgrade sentinel. */
+Test(tls12, version_negotiation)
+{
+    pair p;
+    pair_opts so = {.key = PAIR_KEY_P256};
+    pair_init(&p, NULL, &so, 1);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    cr_assert_eq(tlsm_conn_version(p.side[0].conn), TLSM_TLS13);
+    pair_free(&p);
+    pair_init(&p, NULL, &so, 2);
+    set12(&p, PAIR_SERVER);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    cr_assert_eq(tlsm_conn_version(p.side[0].conn), TLSM_TLS12);
+    exchange(&p);
+    pair_free(&p);
+    /* 1.3-only client, 1.2-only server: nothing in common (RFC 8446 s.4.2.1). */
+    pair_init(&p, NULL, &so, 3);
+    cr_assert_eq(tlsm_config_set_versions(p.side[0].cfg, TLSM_TLS13, TLSM_TLS13), 0);
+    set12(&p, PAIR_SERVER);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), TLSM_ERR_PEER_ALERT(TLSM_ALERT_PROTOCOL_VERSION));
+    pair_free(&p);
+}
