@@ -191,36 +191,60 @@ typedef struct {
     int stdin_eof, handshake_done, peer_closed, close_sent;
 } session;
 
-/* Handles events; returns -1 if stdout failed. */
-static int process_engine(session *c)
+/* Handles events and writes plaintext to stdout. Returns how many bytes were written, or
+ * -1 if stdout failed. */
+static long process_engine(session *c)
 {
-    tlsm_event ev;
-    while (tlsm_next_event(c->s.conn, &ev)) {
-        if (ev.type == TLSM_EV_HANDSHAKE_DONE) {
-            c->handshake_done = 1;
-            if (!c->quiet) {
-                char desc[200];
-                cli_describe_session(c->s.conn, desc, sizeof desc);
-                fprintf(stderr, "tlsm: connected to %s: %s\n", c->target, desc);
+    long written = 0, round;
+    /* Reading plaintext lets the engine process more input, which may queue more events
+     * (close_notify after the last data) and more plaintext: repeat until quiet. */
+    do {
+        tlsm_event ev;
+        while (tlsm_next_event(c->s.conn, &ev)) {
+            if (ev.type == TLSM_EV_HANDSHAKE_DONE) {
+                c->handshake_done = 1;
+                if (!c->quiet) {
+                    char desc[200];
+                    cli_describe_session(c->s.conn, desc, sizeof desc);
+                    fprintf(stderr, "tlsm: connected to %s: %s\n", c->target, desc);
+                }
+            } else if (ev.type == TLSM_EV_PEER_CLOSED) {
+                c->peer_closed = 1;
+            } else if (ev.type == TLSM_EV_ALERT && !ev.fatal &&
+                       ev.alert != TLSM_ALERT_CLOSE_NOTIFY && !c->quiet) {
+                fprintf(stderr, "tlsm: server sent warning alert %s\n", tlsm_alert_name(ev.alert));
             }
-        } else if (ev.type == TLSM_EV_PEER_CLOSED) {
-            c->peer_closed = 1;
-        } else if (ev.type == TLSM_EV_ALERT && !ev.fatal && ev.alert != TLSM_ALERT_CLOSE_NOTIFY &&
-                   !c->quiet) {
-            fprintf(stderr, "tlsm: server sent warning alert %s\n", tlsm_alert_name(ev.alert));
         }
-    }
-    const uint8_t *p;
-    size_t n = 0;
-    while ((p = tlsm_read_peek(c->s.conn, &n)) != NULL && n > 0) {
-        if (write_all(STDOUT_FILENO, p, n) != 0) {
-            cli_error("cannot write to stdout: %s", strerror(errno));
+        const uint8_t *p;
+        size_t n = 0;
+        round = 0;
+        while ((p = tlsm_read_peek(c->s.conn, &n)) != NULL && n > 0) {
+            if (write_all(STDOUT_FILENO, p, n) != 0) {
+                cli_error("cannot write to stdout: %s", strerror(errno));
+                return -1;
+            }
+            round += (long)n;
+            if (tlsm_read_consume(c->s.conn, n) != 0)
+                break;
+        }
+        written += round;
+    } while (round > 0);
+    return written;
+}
+
+/* Feeds buffered ciphertext and drains what it yields, again and again: the engine stops
+ * taking input while plaintext is unread, so each drain may let it take more. */
+static int pump_input(session *c)
+{
+    for (;;) {
+        size_t before = c->s.in_len;
+        stream_feed(&c->s);
+        long drained = process_engine(c);
+        if (drained < 0)
             return -1;
-        }
-        if (tlsm_read_consume(c->s.conn, n) != 0)
-            break;
+        if (c->s.in_len == 0 || (c->s.in_len == before && drained == 0))
+            return 0;
     }
-    return 0;
 }
 
 /* Queues stdin data and, at its end (or when the server closed), close_notify. */
@@ -244,15 +268,14 @@ static int fail(session *c, const char *what, int code)
     char why[400];
     stream_flush_wait(&c->s, 1000); /* deliver our alert, if any */
     cli_describe_failure(c->s.conn, code, why, sizeof why);
-    cli_error("%s %s: %s", what, c->target, why);
+    cli_error("%s %s failed: %s", what, c->target, why);
     return CLI_EXIT_FAIL;
 }
 
 static int run(session *c)
 {
     for (;;) {
-        stream_feed(&c->s);
-        if (process_engine(c) != 0)
+        if (pump_input(c) != 0)
             return CLI_EXIT_FAIL;
         int err = tlsm_conn_error(c->s.conn);
         if (err != 0)
@@ -268,7 +291,7 @@ static int run(session *c)
             if (c->s.eof_result != 0 && c->s.eof_result != TLSM_ERR_CLOSED)
                 return fail(c, c->handshake_done ? "connection to" : "handshake with",
                             c->s.eof_result);
-            cli_error("%s closed the connection without close_notify", c->target);
+            cli_error("connection to %s failed: %s", c->target, tlsm_strerror(TLSM_ERR_TRUNCATED));
             return CLI_EXIT_FAIL;
         }
 

@@ -58,12 +58,21 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "demo") == 0)
+    /* getopt prefixes its messages with argv[0]: make that "tlsm <command>". */
+    static char progname[64];
+    snprintf(progname, sizeof progname, "tlsm %s", cmd);
+    if (strcmp(cmd, "demo") == 0) {
+        argv[1] = progname;
         return cmd_demo(argc - 1, argv + 1);
-    if (strcmp(cmd, "client") == 0)
+    }
+    if (strcmp(cmd, "client") == 0) {
+        argv[1] = progname;
         return cmd_client(argc - 1, argv + 1);
-    if (strcmp(cmd, "server") == 0)
+    }
+    if (strcmp(cmd, "server") == 0) {
+        argv[1] = progname;
         return cmd_server(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tlsm %s\n", tlsm_version_string());
         return CLI_EXIT_OK;

@@ -8,22 +8,13 @@
 
 void cli_describe_failure(const tlsm_conn *conn, int code, char *buf, size_t cap)
 {
+    /* tlsm_strerror names the alert and who sent it ("sent alert unknown_ca", "peer sent
+     * alert handshake_failure"); a failed verification adds the reason behind the alert. */
     int verify = conn ? tlsm_conn_verify_error(conn) : 0;
-    char why[160];
-
-    if (TLSM_ERR_IS_PEER_ALERT(code))
-        snprintf(why, sizeof why, "peer sent alert %s (%s)", tlsm_alert_name(TLSM_ERR_ALERT(code)),
-                 tlsm_strerror(code));
-    else if (TLSM_ERR_IS_LOCAL_ALERT(code))
-        snprintf(why, sizeof why, "%s (sent alert %s)", tlsm_strerror(code),
-                 tlsm_alert_name(TLSM_ERR_ALERT(code)));
-    else
-        snprintf(why, sizeof why, "%s", tlsm_strerror(code));
-
     if (verify != 0)
-        snprintf(buf, cap, "certificate verification failed: %s; %s", tlsm_strerror(verify), why);
+        snprintf(buf, cap, "%s; %s", tlsm_strerror(verify), tlsm_strerror(code));
     else
-        snprintf(buf, cap, "%s", why);
+        snprintf(buf, cap, "%s", tlsm_strerror(code));
 }
 
 void cli_describe_session(const tlsm_conn *conn, char *buf, size_t cap)

@@ -164,30 +164,26 @@ fail:
     return NULL;
 }
 
-/* Writes received plaintext back as far as the engine accepts it now. */
-static void echo(session *c)
+/* Writes received plaintext back as far as the engine accepts it now; returns how much. */
+static size_t echo(session *c)
 {
     const uint8_t *p;
-    size_t n = 0;
+    size_t n = 0, total = 0;
     while ((p = tlsm_read_peek(c->s.conn, &n)) != NULL && n > 0) {
         size_t acc = 0;
         if (tlsm_write(c->s.conn, p, n, &acc) != 0 || acc == 0)
-            return;
+            break;
         if (tlsm_read_consume(c->s.conn, acc) != 0)
-            return;
-        c->echoed += acc;
+            break;
+        total += acc;
     }
+    c->echoed += total;
+    return total;
 }
 
-/* Advances one session. Returns 1 while it goes on, 0 after a clean close, -1 on failure. */
-static int step(session *c)
+static void handle_events(session *c)
 {
     tlsm_event ev;
-    if (c->s.io_errno != 0) {
-        logf_(c, "connection failed: %s", strerror(c->s.io_errno));
-        return -1;
-    }
-    stream_feed(&c->s);
     while (tlsm_next_event(c->s.conn, &ev)) {
         if (ev.type == TLSM_EV_HANDSHAKE_DONE) {
             char desc[200];
@@ -202,7 +198,25 @@ static int step(session *c)
             logf_(c, "client sent warning alert %s", tlsm_alert_name(ev.alert));
         }
     }
-    echo(c);
+}
+
+/* Advances one session. Returns 1 while it goes on, 0 after a clean close, -1 on failure. */
+static int step(session *c)
+{
+    if (c->s.io_errno != 0) {
+        logf_(c, "connection failed: %s", strerror(c->s.io_errno));
+        return -1;
+    }
+    /* The engine takes no input while plaintext is unread, and reading plaintext lets it
+     * process more (which may queue events, e.g. close_notify): repeat until quiet. */
+    for (;;) {
+        size_t before = c->s.in_len;
+        stream_feed(&c->s);
+        handle_events(c);
+        size_t echoed = echo(c);
+        if (echoed == 0 && c->s.in_len == before)
+            break;
+    }
     int err = tlsm_conn_error(c->s.conn);
     if (err != 0) {
         char why[400];
