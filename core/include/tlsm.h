@@ -175,7 +175,10 @@ enum {
     TLSM_ERR_CERT_CRITICAL_EXT = -0x40a, /* unknown critical extension */
     TLSM_ERR_CERT_WEAK_KEY = -0x40b,     /* key too small for policy */
     TLSM_ERR_CERT_NO_TRUST = -0x40c,     /* no trust anchors configured */
-    TLSM_ERR_CERT_REJECTED = -0x40d      /* rejected by the application (tlsm_verify_done) */
+    TLSM_ERR_CERT_REJECTED = -0x40d,     /* rejected by the application (tlsm_verify_done) */
+    TLSM_ERR_CERT_NAME_CONSTRAINT = -0x40e, /* a name is outside an issuer's nameConstraints */
+    TLSM_ERR_CERT_BAD_SERIAL = -0x40f,   /* serialNumber negative, zero or over 20 octets */
+    TLSM_ERR_CERT_BAD_TIME = -0x410      /* validity time malformed or of the wrong ASN.1 type */
 };
 
 /* Returns a static, human-readable name for any tlsm code (never NULL). */
@@ -238,6 +241,47 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *p
 TLSM_MUST_CHECK int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
 /* Loads the system trust store (/etc/ssl/certs/ca-certificates.crt on Debian). */
 TLSM_MUST_CHECK int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added);
+
+/* Trust anchors from files, with a report of what was taken and what was not and why.
+ * A file holds PEM (every CERTIFICATE block is read; blocks with other labels are
+ * skipped) or one DER certificate. A certificate is rejected with the code of why (e.g.
+ * TLSM_ERR_CERT_PARSE, TLSM_ERR_CERT_UNSUPPORTED_ALG, TLSM_ERR_CERT_CRITICAL_EXT); a file
+ * is rejected as a whole when it cannot be read (TLSM_ERR_IO), its PEM is malformed
+ * (TLSM_ERR_PEM: certificates before the bad block are kept) or it holds no certificate
+ * (TLSM_ERR_NO_CERT). A certificate already in the config counts as a duplicate, neither
+ * accepted nor rejected. The first TLSM_TRUST_REPORT_MAX rejections are itemized.
+ * Returns 0 when at least one certificate was accepted or was already present,
+ * TLSM_ERR_NO_CERT when none was, TLSM_ERR_IO when the file or directory cannot be opened,
+ * TLSM_ERR_FROZEN once a connection uses the config, TLSM_ERR_NOMEM. `report` may be
+ * NULL; it is cleared first. */
+#define TLSM_TRUST_REPORT_MAX 16
+typedef struct {
+    char file[256];  /* file name (no directory), "" for the bytes of a single file */
+    size_t index;    /* position of the certificate in its file (0-based), or of the PEM
+                        block that failed; 0 for a file-level rejection */
+    int code;        /* why: a TLSM_ERR_* code */
+} tlsm_trust_reject;
+typedef struct {
+    size_t accepted;    /* certificates added as trust anchors */
+    size_t duplicates;  /* certificates that were already trust anchors */
+    size_t rejected;    /* certificates and files that could not be used */
+    size_t files;       /* files read (directory loads; 1 for a file load) */
+    size_t n_rejects;   /* entries of rejects[] filled: min(rejected, TLSM_TRUST_REPORT_MAX) */
+    tlsm_trust_reject rejects[TLSM_TRUST_REPORT_MAX];
+} tlsm_trust_report;
+/* One file (PEM bundle or DER certificate). */
+TLSM_MUST_CHECK int tlsm_config_add_trust_file(tlsm_config *cfg, const char *path,
+                                               tlsm_trust_report *report);
+/* Every regular file in a directory whose name ends in .pem, .crt or .cer or is an
+ * OpenSSL hashed name (8 hex digits, '.', a number: "5ad8a5d6.0"), in name order. Other
+ * files (keys, CRLs "*.r0", READMEs) are not read. Symbolic links are followed. */
+TLSM_MUST_CHECK int tlsm_config_add_trust_dir(tlsm_config *cfg, const char *path,
+                                              tlsm_trust_report *report);
+/* The system store through the same loader: the first bundle file that exists among
+ * /etc/ssl/certs/ca-certificates.crt (Debian, Ubuntu), /etc/pki/tls/certs/ca-bundle.crt
+ * (Fedora, RHEL) and /etc/ssl/cert.pem (Alpine, macOS), else the directory /etc/ssl/certs.
+ * TLSM_ERR_IO when none exists. */
+TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_report *report);
 
 /* Peer verification mode. Clients verify the server by default. */
 typedef enum {

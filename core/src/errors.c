@@ -145,6 +145,9 @@ const char *tlsm_strerror(int code)
     case TLSM_ERR_CERT_WEAK_KEY: return "certificate: key too weak";
     case TLSM_ERR_CERT_NO_TRUST: return "certificate: no trust anchors configured";
     case TLSM_ERR_CERT_REJECTED: return "certificate: rejected by the application";
+    case TLSM_ERR_CERT_NAME_CONSTRAINT: return "certificate: name outside the issuer's name constraints";
+    case TLSM_ERR_CERT_BAD_SERIAL: return "certificate: serial number not a positive integer of at most 20 octets";
+    case TLSM_ERR_CERT_BAD_TIME: return "certificate: malformed validity time";
     }
     return "unknown error";
 }
