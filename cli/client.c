@@ -43,8 +43,9 @@ static void usage(FILE *out)
             "  --suite LIST       cipher suites in preference order (comma-separated)\n"
             "  --group LIST       key-exchange groups in preference order; the first one\n"
             "                     gets a key share\n"
-            "  --tls13            TLS 1.3 only (the default)\n"
-            "  --tls12            TLS 1.2 only (not supported by this build)\n"
+            "  --tls13            TLS 1.3 only\n"
+            "  --tls12            TLS 1.2 only (default: TLS 1.3, or 1.2 if the server\n"
+            "                     does not speak 1.3)\n"
             "  --cert FILE        client certificate chain (PEM), for servers that ask\n"
             "  --key FILE         private key of --cert (PEM)\n"
             "  --insecure         do not verify the server certificate (testing only)\n"
@@ -130,7 +131,7 @@ static tlsm_config *make_config(const client_args *a)
         return NULL;
     }
     if (a->tls12 && (rc = tlsm_config_set_versions(cfg, TLSM_TLS12, TLSM_TLS12)) != 0) {
-        cli_error("--tls12: TLS 1.2 is not available, this build of tlsm speaks TLS 1.3 only (%s)",
+        cli_error("--tls12: TLS 1.2 is not available in this build of tlsm (%s)",
                   tlsm_strerror(rc));
         goto fail;
     }

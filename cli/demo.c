@@ -20,7 +20,7 @@ static const char exporter_label[] = "EXPERIMENTAL tlsm demo";
 
 typedef struct {
     const char *key;
-    int hrr, resume, client_auth;
+    int hrr, resume, client_auth, tls12, tls13;
     cli_tls_options tls;
 } demo_args;
 
@@ -44,6 +44,8 @@ static void usage(FILE *out)
             "  --resume           connect twice; the second handshake resumes the first\n"
             "                     session with its ticket (PSK with (EC)DHE)\n"
             "  --client-auth      the server requires a client certificate\n"
+            "  --tls13            TLS 1.3 only (default: TLS 1.3, or 1.2 if 1.3 is refused)\n"
+            "  --tls12            TLS 1.2 only\n"
             "  -h, --help         show this help\n"
             "\n"
             "Cipher suites:\n");
@@ -52,7 +54,8 @@ static void usage(FILE *out)
     cli_print_group_names(out, "  ");
 }
 
-enum { OPT_SUITE = 256, OPT_GROUP, OPT_KEY, OPT_ALPN, OPT_HRR, OPT_RESUME, OPT_CLIENT_AUTH };
+enum { OPT_SUITE = 256, OPT_GROUP, OPT_KEY, OPT_ALPN, OPT_HRR, OPT_RESUME, OPT_CLIENT_AUTH,
+       OPT_TLS12, OPT_TLS13 };
 
 static int parse_args(int argc, char **argv, demo_args *a)
 {
@@ -64,6 +67,8 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"hrr", no_argument, NULL, OPT_HRR},
         {"resume", no_argument, NULL, OPT_RESUME},
         {"client-auth", no_argument, NULL, OPT_CLIENT_AUTH},
+        {"tls12", no_argument, NULL, OPT_TLS12},
+        {"tls13", no_argument, NULL, OPT_TLS13},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -80,6 +85,8 @@ static int parse_args(int argc, char **argv, demo_args *a)
         case OPT_HRR: a->hrr = 1; break;
         case OPT_RESUME: a->resume = 1; break;
         case OPT_CLIENT_AUTH: a->client_auth = 1; break;
+        case OPT_TLS12: a->tls12 = 1; break;
+        case OPT_TLS13: a->tls13 = 1; break;
         case OPT_KEY:
             a->key = NULL;
             for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -98,6 +105,14 @@ static int parse_args(int argc, char **argv, demo_args *a)
     }
     if (optind < argc) {
         cli_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_hint("demo");
+    }
+    if (a->tls12 && a->tls13) {
+        cli_error("--tls12 and --tls13 exclude each other");
+        return cli_usage_hint("demo");
+    }
+    if (a->tls12 && a->hrr) {
+        cli_error("--hrr needs TLS 1.3: TLS 1.2 has no HelloRetryRequest");
         return cli_usage_hint("demo");
     }
     return -1;
@@ -139,6 +154,18 @@ static int check(int rc, const char *what)
     return rc;
 }
 
+/* Settings both sides share: versions, suites, groups, ALPN and tracing. */
+static int common_config(tlsm_config *cfg, const demo_args *a)
+{
+    uint16_t v = a->tls12 ? TLSM_TLS12 : TLSM_TLS13;
+    if ((a->tls12 || a->tls13) &&
+        check(tlsm_config_set_versions(cfg, v, v), a->tls12 ? "--tls12" : "--tls13") != 0)
+        return -1;
+    if (check(tlsm_config_set_trace(cfg, 1), "cannot turn tracing on") != 0)
+        return -1;
+    return cli_apply_tls_options(cfg, &a->tls);
+}
+
 /* With --hrr the server accepts only the first wanted group and the client sends its key
  * share for another one, which the server must refuse with a HelloRetryRequest. */
 static void hrr_groups(const demo_args *a, uint16_t client[2], uint16_t *server)
@@ -156,8 +183,7 @@ static tlsm_config *client_config(const demo_args *a)
         return NULL;
     }
     uint16_t groups[2], server_group;
-    if (check(tlsm_config_set_trace(cfg, 1), "cannot turn tracing on") != 0 ||
-        cli_apply_tls_options(cfg, &a->tls) != 0 || add_test_root(cfg) != 0)
+    if (common_config(cfg, a) != 0 || add_test_root(cfg) != 0)
         goto fail;
     if (a->hrr) {
         hrr_groups(a, groups, &server_group);
@@ -184,8 +210,7 @@ static tlsm_config *server_config(const demo_args *a)
     char base[32];
     snprintf(base, sizeof base, "server-%s", a->key);
     uint16_t groups[2], server_group;
-    if (check(tlsm_config_set_trace(cfg, 1), "cannot turn tracing on") != 0 ||
-        cli_apply_tls_options(cfg, &a->tls) != 0 || add_identity(cfg, base) != 0)
+    if (common_config(cfg, a) != 0 || add_identity(cfg, base) != 0)
         goto fail;
     if (a->hrr) {
         hrr_groups(a, groups, &server_group);
@@ -217,6 +242,7 @@ static int report_failure(demo_pair *p, const char *stage)
 {
     int ce = tlsm_conn_error(p->client.conn), se = tlsm_conn_error(p->server.conn);
     char why[400];
+    p->ladder->version = tlsm_conn_version(p->client.conn);
     ladder_print(p->ladder, stdout);
     if (ce == 0 && se == 0) {
         cli_error("demo failed %s: the connection stalled (neither side has anything to send)",
@@ -291,7 +317,8 @@ static void print_summary(const demo_run *r, demo_pair *p)
         printf("  %-20s %s (server-%s certificate)\n", "server signature",
                cli_sigalg_name(tlsm_conn_peer_sigalg(c)), r->args->key);
     else
-        printf("  %-20s none (authenticated by the resumed session)\n", "server signature");
+        printf("  %-20s none%s\n", "server signature",
+               tlsm_conn_resumed(c) ? " (authenticated by the resumed session)" : "");
     if (tlsm_conn_peer_sigalg(s) != 0)
         printf("  %-20s %s (client certificate)\n", "client signature",
                cli_sigalg_name(tlsm_conn_peer_sigalg(s)));
@@ -323,7 +350,9 @@ static int keep_session(demo_run *r, demo_pair *p)
 static int converse(demo_run *r, demo_pair *p)
 {
     demo_peer *c = &p->client, *s = &p->server;
-    if (demo_pair_pump(p) != 0 || !c->handshake_done || !s->handshake_done)
+    int settled = demo_pair_pump(p);
+    p->ladder->version = tlsm_conn_version(c->conn);
+    if (settled != 0 || !c->handshake_done || !s->handshake_done)
         return report_failure(p, "during the handshake");
     const char *what = disagreement(c->conn, s->conn);
     if (what) {
@@ -382,8 +411,9 @@ static int run_connection(demo_run *r, const char *title)
     rc = converse(r, &p);
     if (rc != CLI_EXIT_OK)
         goto out;
+    l.version = tlsm_conn_version(p.client.conn);
     ladder_print(&l, stdout);
-    ladder_print_legend(stdout);
+    ladder_print_legend(&l, stdout);
     print_summary(r, &p);
     printf("  %-20s client -> server \"%s\"\n", "application data", client_message);
     printf("  %-20s server -> client \"%s\"\n", "", server_message);

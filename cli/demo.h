@@ -33,6 +33,7 @@ typedef struct {
     size_t n;
     size_t dropped; /* entries beyond LADDER_MAX */
     size_t printed; /* entries already rendered */
+    uint16_t version; /* negotiated version (decides the protection marks), 0 if unknown */
 } ladder;
 
 void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, size_t bytes);
@@ -41,7 +42,7 @@ void ladder_print_header(FILE *out);
 /* Prints the entries not printed yet (all earlier ones decide the {} / [] marks). */
 void ladder_print(ladder *l, FILE *out);
 /* Prints the legend of the marks. */
-void ladder_print_legend(FILE *out);
+void ladder_print_legend(const ladder *l, FILE *out);
 
 /* One end of the in-memory pair. */
 #define DEMO_RECEIVED_MAX 1024

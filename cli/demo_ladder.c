@@ -1,8 +1,10 @@
 /*
  * demo_ladder.c - the ladder diagram of `tlsm demo`: one line per message, client messages
  * on the left with an arrow to the right, server messages on the right with an arrow to
- * the left. As in the figures of RFC 8446 s.2, {Name} marks a message protected with
- * handshake traffic keys and [Name] one protected with application traffic keys.
+ * the left. For TLS 1.3, as in the figures of RFC 8446 s.2, {Name} marks a message
+ * protected with handshake traffic keys and [Name] one protected with application traffic
+ * keys. For TLS 1.2 there is one set of keys, which a side starts to use after its
+ * ChangeCipherSpec: [Name] marks what it protects.
  */
 #include <stdio.h>
 
@@ -29,9 +31,12 @@ void ladder_print_header(FILE *out)
             "------");
 }
 
-void ladder_print_legend(FILE *out)
+void ladder_print_legend(const ladder *l, FILE *out)
 {
-    fprintf(out, "  {...} handshake traffic keys, [...] application traffic keys\n");
+    if (l->version == TLSM_TLS12)
+        fprintf(out, "\n  [...] encrypted (after the sender's ChangeCipherSpec)\n");
+    else
+        fprintf(out, "\n  {...} handshake traffic keys, [...] application traffic keys\n");
 }
 
 /* A ServerHello is a HelloRetryRequest when the client sends another ClientHello after it. */
@@ -63,6 +68,7 @@ static void print_entry(FILE *out, const ladder_entry *e, const char *name, int 
 void ladder_print(ladder *l, FILE *out)
 {
     int keys[2] = {PLAIN, PLAIN}; /* what each side protects its next message with */
+    int tls12 = l->version == TLSM_TLS12;
     for (size_t i = 0; i < l->n; i++) {
         const ladder_entry *e = &l->e[i];
         const char *name = "";
@@ -70,14 +76,14 @@ void ladder_print(ladder *l, FILE *out)
         int server_hello = 0;
         switch (e->kind) {
         case LADDER_CCS:
-            name = "ChangeCipherSpec (compat)";
+            name = tls12 ? "ChangeCipherSpec" : "ChangeCipherSpec (compat)";
             mark = PLAIN;
             break;
         case LADDER_CLOSE_NOTIFY: name = "alert close_notify"; break;
         case LADDER_APP_DATA: break;
         case LADDER_MESSAGE:
             name = tlsm_message_name(e->msg_type);
-            if (e->side == SIDE_SERVER && e->msg_type == 2) {
+            if (e->side == SIDE_SERVER && e->msg_type == 2 && !tls12) {
                 if (is_retry_request(l, i))
                     name = "HelloRetryRequest";
                 else
@@ -92,6 +98,8 @@ void ladder_print(ladder *l, FILE *out)
         if (server_hello)
             keys[SIDE_CLIENT] = keys[SIDE_SERVER] = HANDSHAKE_KEYS;
         if (e->kind == LADDER_MESSAGE && e->msg_type == 20 && keys[e->side] == HANDSHAKE_KEYS)
+            keys[e->side] = APPLICATION_KEYS;
+        if (e->kind == LADDER_CCS && tls12)
             keys[e->side] = APPLICATION_KEYS;
     }
     if (l->dropped > 0)

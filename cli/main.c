@@ -33,7 +33,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: tlsm COMMAND [options]\n"
             "\n"
-            "tlsm %s: a TLS 1.3 library with a sans-IO core, and this command to try it.\n"
+            "tlsm %s: a TLS 1.3 and 1.2 library with a sans-IO core, and this command to try it.\n"
             "\n"
             "Commands:\n"
             "  demo      run a client and a server in this process over memory buffers and\n"

@@ -2,8 +2,9 @@
  * names.c - printable names for protocol versions, cipher suites, key-exchange groups and
  * signature schemes, and the parsers that turn user-typed names back into codes.
  *
- * Names are the IANA ones (RFC 8446 B.4, s.4.2.7, s.4.2.3); the parsers also accept the
- * spellings that OpenSSL and GnuTLS users type (P-256, prime256v1, ...), case-insensitively.
+ * Names are the IANA ones (RFC 8446 B.4, s.4.2.7, s.4.2.3; suite names come from the library's
+ * tlsm_suite_name); the parsers also accept the spellings that OpenSSL and GnuTLS users type
+ * (P-256, prime256v1, ...) and short suite aliases (aes128, chacha20), case-insensitively.
  */
 #include <stdio.h>
 #include <strings.h>
@@ -20,10 +21,22 @@ typedef struct {
     uint16_t code;
 } alias_code;
 
-static const named_code suites[] = {
-    {TLSM_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
-    {TLSM_TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
-    {TLSM_TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
+/* Every suite the library implements, TLS 1.3 first; the names come from tlsm_suite_name. */
+static const uint16_t suites[] = {
+    TLSM_TLS_AES_128_GCM_SHA256,
+    TLSM_TLS_AES_256_GCM_SHA384,
+    TLSM_TLS_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_RSA_WITH_AES_256_GCM_SHA384,
 };
 
 static const alias_code suite_aliases[] = {
@@ -39,6 +52,8 @@ static const named_code groups[] = {
     {TLSM_GROUP_X25519, "X25519"},
     {TLSM_GROUP_SECP256R1, "P-256"},
     {TLSM_GROUP_SECP384R1, "P-384"},
+    {TLSM_GROUP_FFDHE2048, "ffdhe2048"},
+    {TLSM_GROUP_FFDHE3072, "ffdhe3072"},
 };
 
 static const alias_code group_aliases[] = {
@@ -90,7 +105,11 @@ const char *cli_version_name(uint16_t version)
 const char *cli_suite_name(uint16_t suite)
 {
     static char unknown[16];
-    return lookup(suites, COUNT(suites), suite, unknown, sizeof unknown);
+    for (size_t i = 0; i < COUNT(suites); i++)
+        if (suites[i] == suite)
+            return tlsm_suite_name(suite);
+    snprintf(unknown, sizeof unknown, "0x%04x", suite);
+    return unknown;
 }
 
 const char *cli_group_name(uint16_t group)
@@ -127,7 +146,12 @@ static int parse(const named_code *t, size_t n, const alias_code *a, size_t na,
 
 int cli_parse_suite(const char *name, uint16_t *out)
 {
-    return parse(suites, COUNT(suites), suite_aliases, COUNT(suite_aliases), name, out);
+    for (size_t i = 0; i < COUNT(suites); i++)
+        if (strcasecmp(tlsm_suite_name(suites[i]), name) == 0) {
+            *out = suites[i];
+            return 0;
+        }
+    return parse(NULL, 0, suite_aliases, COUNT(suite_aliases), name, out);
 }
 
 int cli_parse_group(const char *name, uint16_t *out)
@@ -138,7 +162,8 @@ int cli_parse_group(const char *name, uint16_t *out)
 void cli_print_suite_names(FILE *out, const char *indent)
 {
     for (size_t i = 0; i < COUNT(suites); i++)
-        fprintf(out, "%s%s\n", indent, suites[i].name);
+        fprintf(out, "%s%s%s\n", indent, tlsm_suite_name(suites[i]),
+                suites[i] >> 8 == 0x13 ? "  (TLS 1.3)" : "  (TLS 1.2)");
 }
 
 void cli_print_group_names(FILE *out, const char *indent)

@@ -26,7 +26,7 @@
 
 typedef struct {
     const char *cert, *key, *port, *host, *client_ca;
-    int once, quiet;
+    int once, quiet, tls12, tls13;
     cli_tls_options tls;
 } server_args;
 
@@ -74,6 +74,8 @@ static void usage(FILE *out)
             "  --suite LIST       cipher suites in preference order (comma-separated)\n"
             "  --group LIST       key-exchange groups in preference order\n"
             "  --client-ca FILE   require a client certificate issued by a CA in FILE\n"
+            "  --tls13            TLS 1.3 only\n"
+            "  --tls12            TLS 1.2 only (default: both, TLS 1.3 preferred)\n"
             "  --once             serve one connection, then exit (0 if it closed cleanly)\n"
             "  --quiet            do not log connections on stderr\n"
             "  -h, --help         show this help\n",
@@ -81,7 +83,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_CERT = 256, OPT_KEY, OPT_PORT, OPT_HOST, OPT_ALPN, OPT_SUITE, OPT_GROUP,
-       OPT_CLIENT_CA, OPT_ONCE, OPT_QUIET };
+       OPT_CLIENT_CA, OPT_ONCE, OPT_QUIET, OPT_TLS12, OPT_TLS13 };
 
 static int parse_args(int argc, char **argv, server_args *a)
 {
@@ -96,6 +98,8 @@ static int parse_args(int argc, char **argv, server_args *a)
         {"client-ca", required_argument, NULL, OPT_CLIENT_CA},
         {"once", no_argument, NULL, OPT_ONCE},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"tls12", no_argument, NULL, OPT_TLS12},
+        {"tls13", no_argument, NULL, OPT_TLS13},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -114,6 +118,8 @@ static int parse_args(int argc, char **argv, server_args *a)
         case OPT_CLIENT_CA: a->client_ca = optarg; break;
         case OPT_ONCE: a->once = 1; break;
         case OPT_QUIET: a->quiet = 1; break;
+        case OPT_TLS12: a->tls12 = 1; break;
+        case OPT_TLS13: a->tls13 = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_hint("server");
         }
@@ -134,6 +140,10 @@ static int parse_args(int argc, char **argv, server_args *a)
         cli_error("invalid port '%s'", a->port);
         return cli_usage_hint("server");
     }
+    if (a->tls12 && a->tls13) {
+        cli_error("--tls12 and --tls13 exclude each other");
+        return cli_usage_hint("server");
+    }
     if (!a->host)
         a->host = "127.0.0.1";
     return -1;
@@ -146,6 +156,11 @@ static tlsm_config *make_config(const server_args *a)
     if (!cfg) {
         cli_error("out of memory");
         return NULL;
+    }
+    uint16_t v = a->tls12 ? TLSM_TLS12 : TLSM_TLS13;
+    if ((a->tls12 || a->tls13) && (rc = tlsm_config_set_versions(cfg, v, v)) != 0) {
+        cli_error("%s: %s", a->tls12 ? "--tls12" : "--tls13", tlsm_strerror(rc));
+        goto fail;
     }
     if (cli_apply_tls_options(cfg, &a->tls) != 0 ||
         cli_load_identity_files(cfg, a->cert, a->key) != 0)
