@@ -149,6 +149,16 @@ int pair_add_trust(tlsm_config *cfg, const char *name)
 
 /* ---------------------------------------------------------------- configs */
 
+const uint16_t pair_suites12_all[11] = {
+    TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256, TLSM_TLS_RSA_WITH_AES_128_GCM_SHA256,
+    TLSM_TLS_RSA_WITH_AES_256_GCM_SHA384};
+const uint16_t pair_suites12_rsa_kx[2] = {TLSM_TLS_RSA_WITH_AES_128_GCM_SHA256,
+                                          TLSM_TLS_RSA_WITH_AES_256_GCM_SHA384};
+
 #define CFG_OK(call) cr_assert_eq((call), TLSM_OK, "%s failed", #call)
 
 tlsm_config *pair_config(tlsm_role role, const pair_opts *o, pair_rng *rng, uint64_t *now_ms)
@@ -188,6 +198,15 @@ tlsm_config *pair_config(tlsm_role role, const pair_opts *o, pair_rng *rng, uint
         CFG_OK(tlsm_config_set_trace(cfg, 1));
     if (o->record_size_limit)
         CFG_OK(tlsm_config_set_record_size_limit(cfg, o->record_size_limit));
+    if (o->min_version || o->max_version)
+        CFG_OK(tlsm_config_set_versions(cfg, o->min_version ? o->min_version : TLSM_TLS12,
+                                        o->max_version ? o->max_version : TLSM_TLS13));
+    if (o->no_require_ems)
+        CFG_OK(tlsm_config_set_require_ems(cfg, 0));
+    if (o->no_session_cache)
+        CFG_OK(tlsm_config_set_session_cache(cfg, 0));
+    else if (o->session_cache)
+        CFG_OK(tlsm_config_set_session_cache(cfg, o->session_cache));
     return cfg;
 }
 
@@ -469,4 +488,111 @@ void pair_make_record(pair_buf *out, uint8_t type, uint16_t version, const void 
                       (uint8_t)n};
     pair_buf_set(out, hdr, sizeof hdr);
     pair_buf_append(out, body, n);
+}
+
+static size_t get24(const uint8_t *p)
+{
+    return (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+}
+
+size_t pair_hs_find(const pair_buf *rec, uint8_t msg_type, size_t *msg_len)
+{
+    if (pair_record_type(rec) != 22)
+        return PAIR_NONE;
+    size_t end = 5 + pair_record_body_len(rec);
+    if (end > rec->len)
+        end = rec->len;
+    for (size_t off = 5; off + 4 <= end;) {
+        size_t n = 4 + get24(rec->data + off + 1);
+        if (off + n > end)
+            break;
+        if (rec->data[off] == msg_type) {
+            *msg_len = n;
+            return off;
+        }
+        off += n;
+    }
+    return PAIR_NONE;
+}
+
+/* Offset of the extensions block's 2-byte length in the hello that starts the record. */
+static size_t hello_extensions(const pair_buf *rec)
+{
+    if (pair_record_type(rec) != 22 || rec->len < 9 || (rec->data[5] != 1 && rec->data[5] != 2))
+        return PAIR_NONE;
+    int client = rec->data[5] == 1;
+    size_t end = 9 + get24(rec->data + 6);
+    if (end > rec->len)
+        return PAIR_NONE;
+    size_t off = 9 + 2 + 32; /* version, random */
+    if (off >= end)
+        return PAIR_NONE;
+    off += 1 + rec->data[off]; /* session id */
+    if (client) {
+        if (off + 2 > end)
+            return PAIR_NONE;
+        off += 2 + ((size_t)rec->data[off] << 8 | rec->data[off + 1]); /* suites */
+        if (off >= end)
+            return PAIR_NONE;
+        off += 1 + rec->data[off]; /* compressions */
+    } else {
+        off += 2 + 1; /* suite, compression */
+    }
+    return off + 2 <= end ? off : PAIR_NONE;
+}
+
+size_t pair_hello_find_ext(const pair_buf *rec, uint16_t ext_type, size_t *ext_len)
+{
+    size_t at = hello_extensions(rec);
+    if (at == PAIR_NONE)
+        return PAIR_NONE;
+    size_t end = at + 2 + ((size_t)rec->data[at] << 8 | rec->data[at + 1]);
+    if (end > rec->len)
+        return PAIR_NONE;
+    for (size_t off = at + 2; off + 4 <= end;) {
+        uint16_t type = (uint16_t)(rec->data[off] << 8 | rec->data[off + 1]);
+        size_t n = (size_t)rec->data[off + 2] << 8 | rec->data[off + 3];
+        if (off + 4 + n > end)
+            break;
+        if (type == ext_type) {
+            *ext_len = n;
+            return off + 4;
+        }
+        off += 4 + n;
+    }
+    return PAIR_NONE;
+}
+
+static void put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+int pair_hello_strip_ext(pair_buf *rec, uint16_t ext_type)
+{
+    size_t n = 0;
+    size_t data = pair_hello_find_ext(rec, ext_type, &n);
+    if (data == PAIR_NONE)
+        return 0;
+    size_t cut = 4 + n, from = data - 4;
+    size_t at = hello_extensions(rec);
+    memmove(rec->data + from, rec->data + from + cut, rec->len - from - cut);
+    rec->len -= cut;
+    put16(rec->data + at, ((size_t)rec->data[at] << 8 | rec->data[at + 1]) - cut);
+    size_t hs = get24(rec->data + 6) - cut;
+    rec->data[6] = (uint8_t)(hs >> 16);
+    put16(rec->data + 7, hs);
+    put16(rec->data + 3, pair_record_body_len(rec) - cut);
+    return 1;
+}
+
+size_t pair_count_msgs(const pair *p, int who, tlsm_event_type type, uint8_t msg_type, int ccs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->side[who].n_ev; i++) {
+        const tlsm_event *e = &p->side[who].ev[i];
+        n += e->type == type && e->msg_type == msg_type && !!e->ccs == !!ccs;
+    }
+    return n;
 }

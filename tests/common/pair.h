@@ -96,7 +96,18 @@ typedef struct {
     int insecure;         /* client: TLSM_VERIFY_INSECURE_NO_VERIFICATION */
     int trace;            /* MESSAGE_SENT / MESSAGE_RECEIVED events */
     uint16_t record_size_limit;
+    uint16_t min_version; /* TLSM_TLS12 / TLSM_TLS13; 0 = default (1.2) */
+    uint16_t max_version; /* 0 = default (1.3) */
+    int no_require_ems;   /* TLS 1.2: accept a peer without Extended Master Secret */
+    size_t session_cache; /* server, TLS 1.2: session-id cache entries, 0 = default (256) */
+    int no_session_cache; /* server, TLS 1.2: no session-id cache at all */
 } pair_opts;
+
+/* Suite lists that TLS 1.2 tests pass through pair_opts.suites: every TLS 1.2 suite the
+ * library implements (RSA key transport included, which is off by default), and the two
+ * RSA key-transport suites alone. */
+extern const uint16_t pair_suites12_all[11];
+extern const uint16_t pair_suites12_rsa_kx[2];
 
 /* Builds a config from o with the given deterministic RNG and clock (which must outlive it). */
 tlsm_config *pair_config(tlsm_role role, const pair_opts *o, pair_rng *rng, uint64_t *now_ms);
@@ -179,5 +190,22 @@ uint8_t pair_record_type(const pair_buf *rec);
 size_t pair_record_body_len(const pair_buf *rec);
 /* Builds a record header + body into out (replacing its contents). */
 void pair_make_record(pair_buf *out, uint8_t type, uint16_t version, const void *body, size_t n);
+
+/* Plaintext handshake records (TLS 1.2 flights, hellos). Offsets are from the start of the
+ * record, header included; PAIR_NONE when there is no such thing. */
+#define PAIR_NONE ((size_t)-1)
+/* Offset of the first handshake message of type msg_type in rec (its 4-byte header), and
+ * its whole length (header included) in *msg_len. Stops at a message cut by the record end. */
+size_t pair_hs_find(const pair_buf *rec, uint8_t msg_type, size_t *msg_len);
+/* In a record whose first message is a ClientHello or a ServerHello: offset of the data of
+ * extension ext_type (after its 4-byte type/length header) and its length in *ext_len. */
+size_t pair_hello_find_ext(const pair_buf *rec, uint16_t ext_type, size_t *ext_len);
+/* Removes extension ext_type from that hello and fixes the extensions, handshake and record
+ * lengths. Returns 1 if it was there. */
+int pair_hello_strip_ext(pair_buf *rec, uint16_t ext_type);
+
+/* Trace events (opts.trace): how many MESSAGE_SENT / MESSAGE_RECEIVED events of side `who`
+ * name handshake message msg_type (ccs = 1: the ChangeCipherSpec events). */
+size_t pair_count_msgs(const pair *p, int who, tlsm_event_type type, uint8_t msg_type, int ccs);
 
 #endif
