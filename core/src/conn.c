@@ -569,7 +569,9 @@ int tlsm_conn_start(tlsm_conn *c)
     if (c->role != TLSM_ROLE_CLIENT || c->started)
         return 0;
     c->started = 1;
-    c->accept_plain_ccs = 1;
+    /* RFC 8446 s.5: a TLS 1.3 client drops a compatibility CCS; one that offered only
+     * TLS 1.2 has no such rule (RFC 5246 s.7.1). */
+    c->accept_plain_ccs = c->cfg->max_version >= TLSM_TLS13;
     int rc = hs_client_start(c);
     return rc ? rc : process_and_flush(c);
 }
