@@ -9,106 +9,58 @@ const char *tlsm_version_string(void)
     return "0.1.0";
 }
 
+#define TLSM_ALERT_LIST(X) \
+    X(CLOSE_NOTIFY, "close_notify") \
+    X(UNEXPECTED_MESSAGE, "unexpected_message") \
+    X(BAD_RECORD_MAC, "bad_record_mac") \
+    X(RECORD_OVERFLOW, "record_overflow") \
+    X(HANDSHAKE_FAILURE, "handshake_failure") \
+    X(BAD_CERTIFICATE, "bad_certificate") \
+    X(UNSUPPORTED_CERTIFICATE, "unsupported_certificate") \
+    X(CERTIFICATE_REVOKED, "certificate_revoked") \
+    X(CERTIFICATE_EXPIRED, "certificate_expired") \
+    X(CERTIFICATE_UNKNOWN, "certificate_unknown") \
+    X(ILLEGAL_PARAMETER, "illegal_parameter") \
+    X(UNKNOWN_CA, "unknown_ca") \
+    X(ACCESS_DENIED, "access_denied") \
+    X(DECODE_ERROR, "decode_error") \
+    X(DECRYPT_ERROR, "decrypt_error") \
+    X(PROTOCOL_VERSION, "protocol_version") \
+    X(INSUFFICIENT_SECURITY, "insufficient_security") \
+    X(INTERNAL_ERROR, "internal_error") \
+    X(INAPPROPRIATE_FALLBACK, "inappropriate_fallback") \
+    X(USER_CANCELED, "user_canceled") \
+    X(NO_RENEGOTIATION, "no_renegotiation") \
+    X(MISSING_EXTENSION, "missing_extension") \
+    X(UNSUPPORTED_EXTENSION, "unsupported_extension") \
+    X(UNRECOGNIZED_NAME, "unrecognized_name") \
+    X(BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response") \
+    X(UNKNOWN_PSK_IDENTITY, "unknown_psk_identity") \
+    X(CERTIFICATE_REQUIRED, "certificate_required") \
+    X(NO_APPLICATION_PROTOCOL, "no_application_protocol")
+
 const char *tlsm_alert_name(uint8_t alert)
 {
     switch (alert) {
-    case TLSM_ALERT_CLOSE_NOTIFY: return "close_notify";
-    case TLSM_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
-    case TLSM_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
-    case TLSM_ALERT_RECORD_OVERFLOW: return "record_overflow";
-    case TLSM_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
-    case TLSM_ALERT_BAD_CERTIFICATE: return "bad_certificate";
-    case TLSM_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
-    case TLSM_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
-    case TLSM_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
-    case TLSM_ALERT_CERTIFICATE_UNKNOWN: return "certificate_unknown";
-    case TLSM_ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
-    case TLSM_ALERT_UNKNOWN_CA: return "unknown_ca";
-    case TLSM_ALERT_ACCESS_DENIED: return "access_denied";
-    case TLSM_ALERT_DECODE_ERROR: return "decode_error";
-    case TLSM_ALERT_DECRYPT_ERROR: return "decrypt_error";
-    case TLSM_ALERT_PROTOCOL_VERSION: return "protocol_version";
-    case TLSM_ALERT_INSUFFICIENT_SECURITY: return "insufficient_security";
-    case TLSM_ALERT_INTERNAL_ERROR: return "internal_error";
-    case TLSM_ALERT_INAPPROPRIATE_FALLBACK: return "inappropriate_fallback";
-    case TLSM_ALERT_USER_CANCELED: return "user_canceled";
-    case TLSM_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
-    case TLSM_ALERT_MISSING_EXTENSION: return "missing_extension";
-    case TLSM_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
-    case TLSM_ALERT_UNRECOGNIZED_NAME: return "unrecognized_name";
-    case TLSM_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE: return "bad_certificate_status_response";
-    case TLSM_ALERT_UNKNOWN_PSK_IDENTITY: return "unknown_psk_identity";
-    case TLSM_ALERT_CERTIFICATE_REQUIRED: return "certificate_required";
-    case TLSM_ALERT_NO_APPLICATION_PROTOCOL: return "no_application_protocol";
+#define X(sym, name) case TLSM_ALERT_##sym: return name;
+        TLSM_ALERT_LIST(X)
+#undef X
     }
     return "unknown_alert";
 }
 
 const char *tlsm_strerror(int code)
 {
+    /* Static strings for every alert in both directions, from the one list above. */
     static const char *const local[256] = {
-#define A(x, n) [TLSM_ALERT_##x] = "sent alert " n
-        A(CLOSE_NOTIFY, "close_notify"),
-        A(UNEXPECTED_MESSAGE, "unexpected_message"),
-        A(BAD_RECORD_MAC, "bad_record_mac"),
-        A(RECORD_OVERFLOW, "record_overflow"),
-        A(HANDSHAKE_FAILURE, "handshake_failure"),
-        A(BAD_CERTIFICATE, "bad_certificate"),
-        A(UNSUPPORTED_CERTIFICATE, "unsupported_certificate"),
-        A(CERTIFICATE_REVOKED, "certificate_revoked"),
-        A(CERTIFICATE_EXPIRED, "certificate_expired"),
-        A(CERTIFICATE_UNKNOWN, "certificate_unknown"),
-        A(ILLEGAL_PARAMETER, "illegal_parameter"),
-        A(UNKNOWN_CA, "unknown_ca"),
-        A(ACCESS_DENIED, "access_denied"),
-        A(DECODE_ERROR, "decode_error"),
-        A(DECRYPT_ERROR, "decrypt_error"),
-        A(PROTOCOL_VERSION, "protocol_version"),
-        A(INSUFFICIENT_SECURITY, "insufficient_security"),
-        A(INTERNAL_ERROR, "internal_error"),
-        A(INAPPROPRIATE_FALLBACK, "inappropriate_fallback"),
-        A(USER_CANCELED, "user_canceled"),
-        A(NO_RENEGOTIATION, "no_renegotiation"),
-        A(MISSING_EXTENSION, "missing_extension"),
-        A(UNSUPPORTED_EXTENSION, "unsupported_extension"),
-        A(UNRECOGNIZED_NAME, "unrecognized_name"),
-        A(BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response"),
-        A(UNKNOWN_PSK_IDENTITY, "unknown_psk_identity"),
-        A(CERTIFICATE_REQUIRED, "certificate_required"),
-        A(NO_APPLICATION_PROTOCOL, "no_application_protocol"),
-#undef A
+#define X(sym, name) [TLSM_ALERT_##sym] = "sent alert " name,
+        TLSM_ALERT_LIST(X)
+#undef X
     };
     static const char *const peer[256] = {
-#define A(x, n) [TLSM_ALERT_##x] = "peer sent alert " n
-        A(CLOSE_NOTIFY, "close_notify"),
-        A(UNEXPECTED_MESSAGE, "unexpected_message"),
-        A(BAD_RECORD_MAC, "bad_record_mac"),
-        A(RECORD_OVERFLOW, "record_overflow"),
-        A(HANDSHAKE_FAILURE, "handshake_failure"),
-        A(BAD_CERTIFICATE, "bad_certificate"),
-        A(UNSUPPORTED_CERTIFICATE, "unsupported_certificate"),
-        A(CERTIFICATE_REVOKED, "certificate_revoked"),
-        A(CERTIFICATE_EXPIRED, "certificate_expired"),
-        A(CERTIFICATE_UNKNOWN, "certificate_unknown"),
-        A(ILLEGAL_PARAMETER, "illegal_parameter"),
-        A(UNKNOWN_CA, "unknown_ca"),
-        A(ACCESS_DENIED, "access_denied"),
-        A(DECODE_ERROR, "decode_error"),
-        A(DECRYPT_ERROR, "decrypt_error"),
-        A(PROTOCOL_VERSION, "protocol_version"),
-        A(INSUFFICIENT_SECURITY, "insufficient_security"),
-        A(INTERNAL_ERROR, "internal_error"),
-        A(INAPPROPRIATE_FALLBACK, "inappropriate_fallback"),
-        A(USER_CANCELED, "user_canceled"),
-        A(NO_RENEGOTIATION, "no_renegotiation"),
-        A(MISSING_EXTENSION, "missing_extension"),
-        A(UNSUPPORTED_EXTENSION, "unsupported_extension"),
-        A(UNRECOGNIZED_NAME, "unrecognized_name"),
-        A(BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response"),
-        A(UNKNOWN_PSK_IDENTITY, "unknown_psk_identity"),
-        A(CERTIFICATE_REQUIRED, "certificate_required"),
-        A(NO_APPLICATION_PROTOCOL, "no_application_protocol"),
-#undef A
+#define X(sym, name) [TLSM_ALERT_##sym] = "peer sent alert " name,
+        TLSM_ALERT_LIST(X)
+#undef X
     };
     if (TLSM_ERR_IS_LOCAL_ALERT(code))
         return local[TLSM_ERR_ALERT(code)] ? local[TLSM_ERR_ALERT(code)] : "sent an unknown alert";

@@ -483,22 +483,15 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     transcript_choose(&hs->tr, c->hash);
     hs_transcript_add(c, msg, len);
 
-    uint8_t shared[CRYPTO_KEX_SHARED_MAX], thash[CRYPTO_HASH_MAX];
+    uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
     /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
     if (crypto_kex_shared(group, hs->kex_priv, pub.p, pub.len, shared, &shared_len))
         return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     crypto_wipe(hs->kex_priv, sizeof hs->kex_priv);
-    if (!hs->psk_accepted)
-        ks_early_secret(c->hash, NULL, 0, hs->early);
-    rc = ks_next_stage(c->hash, hs->early, shared, shared_len, hs->hs_secret);
+    rc = hs_derive_handshake(c, shared, shared_len);
     crypto_wipe(shared, sizeof shared);
-    transcript_hash(&hs->tr, thash);
-    if (rc || ks_derive(c->hash, hs->hs_secret, "c hs traffic", thash, hs->c_hs) ||
-        ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
-        ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    if ((rc = conn_set_keys(c, 0, hs->s_hs)) || (rc = conn_set_keys(c, 1, hs->c_hs)))
+    if (rc)
         return rc;
     c->version = TLSM_TLS13;
     hs->state = HS_C_WAIT_EE;

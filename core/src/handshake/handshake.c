@@ -515,6 +515,27 @@ int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t
     return 0;
 }
 
+int hs_derive_handshake(tlsm_conn *c, const uint8_t *shared, size_t shared_len)
+{
+    struct hs_state *hs = c->hs;
+    uint8_t thash[CRYPTO_HASH_MAX];
+    /* s.7.1: Early Secret (from the PSK, or zeros), then Handshake Secret from the (EC)DHE
+     * secret; traffic secrets over ClientHello..ServerHello; Master Secret. */
+    if (!hs->psk_accepted)
+        ks_early_secret(c->hash, NULL, 0, hs->early);
+    int rc = ks_next_stage(c->hash, hs->early, shared, shared_len, hs->hs_secret);
+    transcript_hash(&hs->tr, thash);
+    if (rc || ks_derive(c->hash, hs->hs_secret, "c hs traffic", thash, hs->c_hs) ||
+        ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
+        ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
+        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    int server = c->role == TLSM_ROLE_SERVER;
+    if ((rc = conn_set_keys(c, 0, server ? hs->c_hs : hs->s_hs)) ||
+        (rc = conn_set_keys(c, 1, server ? hs->s_hs : hs->c_hs)))
+        return rc;
+    return 0;
+}
+
 int hs_derive_application(tlsm_conn *c, uint8_t *s_ap)
 {
     uint8_t thash[CRYPTO_HASH_MAX];

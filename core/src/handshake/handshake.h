@@ -153,6 +153,9 @@ int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
 int hs_send_finished(tlsm_conn *c, const uint8_t *base_secret);
 /* Checks the peer's Finished against base_secret (decrypt_error on mismatch). */
 int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t *base_secret);
+/* From the (EC)DHE secret and the transcript up to the ServerHello: the handshake traffic
+ * secrets (installed for both directions) and the master secret. */
+int hs_derive_handshake(tlsm_conn *c, const uint8_t *shared, size_t shared_len);
 /* From the transcript up to the server Finished: hs->c_ap, the server application secret
  * (s_ap) and the exporter secret. */
 int hs_derive_application(tlsm_conn *c, uint8_t *s_ap);

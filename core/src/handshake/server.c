@@ -333,17 +333,9 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
         return rc;
     }
 
-    uint8_t thash[CRYPTO_HASH_MAX];
-    if (!hs->psk_accepted)
-        ks_early_secret(c->hash, NULL, 0, hs->early);
-    rc = ks_next_stage(c->hash, hs->early, shared, shared_len, hs->hs_secret);
+    rc = hs_derive_handshake(c, shared, shared_len);
     crypto_wipe(shared, sizeof shared);
-    transcript_hash(&hs->tr, thash);
-    if (rc || ks_derive(c->hash, hs->hs_secret, "c hs traffic", thash, hs->c_hs) ||
-        ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
-        ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    if ((rc = conn_set_keys(c, 1, hs->s_hs)) || (rc = conn_set_keys(c, 0, hs->c_hs)))
+    if (rc)
         return rc;
     c->group = hs->kex_group;
     c->version = TLSM_TLS13;
