@@ -4,10 +4,13 @@
 #
 #   tests/interop/run.sh [path/to/tlsm]        (default: build/tlsm)
 #
-# For every suite x group x server key type it runs
+# For every TLS 1.3 suite x group x server key type it runs
 #   (a) openssl s_server -rev (reverse echo)  <-  tlsm client  (one line, reversed back)
 #   (b) tlsm server --once (echo)             <-  openssl s_client (one line, echoed back)
-# plus a few gnutls-cli cases, ALPN, client certificates and two must-fail checks.
+# then the same two directions for TLS 1.2 (ECDHE with every group and key type, DHE with
+# the RFC 7919 groups, RSA key transport), plus gnutls-cli cases, ALPN, client
+# certificates and must-fail checks. Each case also checks that the peer reports the
+# version, suite and group that were pinned.
 # Each case prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason`; the last line is
 # `N passed, N failed, N skipped`; the exit status is 1 if any case failed.
 # Servers listen on port 0 and the script reads the port they print, so nothing waits on
@@ -31,6 +34,7 @@ wait_limit=500  # polls of 20 ms: 10 s to wait for a port or a reply
 
 passed=0 failed=0 skipped=0
 pids=()
+cert_curve= # TLS 1.2 ECDSA: the certificate's curve, offered besides the pinned group
 
 cleanup() {
     local p
@@ -96,16 +100,37 @@ openssl_temp_key() {
         X25519) echo "X25519" ;;
         P-256) echo "prime256v1" ;;
         P-384) echo "secp384r1" ;;
+        ffdhe2048) echo "DH, 2048 bits" ;;
+        ffdhe3072) echo "DH, 3072 bits" ;;
     esac
+}
+
+# tlsm_group SUITE GROUP: the group tlsm reports; RSA key transport has none.
+tlsm_group() {
+    if [[ $1 == TLS_RSA_* ]]; then echo none; else echo "$2"; fi
+}
+
+# openssl_proto PROTO OSSL_SUITE GROUPS: the openssl options that pin a version, suite and
+# groups (TLS 1.2 DHE takes the RFC 7919 group as explicit parameters).
+openssl_proto() {
+    local proto=$1 ossl=$2 group=$3
+    if [ "$proto" = 1.3 ]; then
+        echo "-tls1_3 -ciphersuites $ossl -groups $group"
+    elif [[ $group == ffdhe* ]]; then
+        echo "-tls1_2 -cipher $ossl -dhparam $work/$group.pem -groups $group"
+    else
+        echo "-tls1_2 -cipher $ossl -groups $group"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------
 # (a) openssl s_server -rev, tlsm client
-# case_s_server NAME SUITE GROUP KEY [--sv s_server args...] [--cl tlsm client args...]
-#   Expects the reversed line back and the suite and group in the client's summary.
+# case_s_server NAME PROTO SUITE OSSL_SUITE GROUP KEY [--sv s_server args] [--cl tlsm args]
+#   PROTO is 1.3 or 1.2; SUITE is the IANA name, OSSL_SUITE openssl's. Expects the reversed
+#   line back and the version, suite and group in the client's summary.
 case_s_server() {
-    local name=$1 suite=$2 group=$3 key=$4
-    shift 4
+    local name=$1 proto=$2 suite=$3 ossl=$4 group=$5 key=$6
+    shift 6
     local sv=() cl=() mode=
     for a in "$@"; do
         case $a in
@@ -113,11 +138,13 @@ case_s_server() {
             *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
         esac
     done
-    local d=$work/$name
+    local d=$work/$name pin
     mkdir -p "$d"
+    read -r -a pin <<<"$(openssl_proto "$proto" "$ossl" "$group")"
+    [ "$proto" = 1.2 ] && cl+=(--tls12)
+    [ -n "$cert_curve" ] && cl+=(--group "$group,$cert_curve")
     start_bg "$d/srv.out" "$d/srv.err" /dev/null \
-        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev -tls1_3 \
-        -ciphersuites "$suite" -groups "$group" \
+        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev "${pin[@]}" \
         -cert "$pki/server-$key.crt" -key "$pki/server-$key.key" \
         -cert_chain "$pki/intermediate.crt" "${sv[@]}"
     local spid=$bg_pid port line
@@ -139,7 +166,7 @@ case_s_server() {
         fail "$name" "tlsm client exit $rc: $(last_line "$d/cli.err")"
     elif [ "$(cat "$d/cli.out")" != "$want" ]; then
         fail "$name" "expected '$want' back, got '$(head -c 200 "$d/cli.out")'"
-    elif ! grep -q -- "TLS 1.3, $suite, $group," "$d/cli.err"; then
+    elif ! grep -q -- "TLS $proto, $suite, $(tlsm_group "$suite" "$group")," "$d/cli.err"; then
         fail "$name" "unexpected session: $(last_line "$d/cli.err")"
     else
         ok "$name"
@@ -181,10 +208,12 @@ talk() {
     talk_rc=$stop_rc
 }
 
-# case_s_client NAME SUITE GROUP KEY [--sv tlsm server args...] [--cl s_client args...]
+# case_s_client NAME PROTO SUITE OSSL_SUITE GROUP KEY [--sv tlsm args] [--cl s_client args]
+#   Expects the line echoed back, both sides to exit 0, and s_client to report the version,
+#   suite and group.
 case_s_client() {
-    local name=$1 suite=$2 group=$3 key=$4
-    shift 4
+    local name=$1 proto=$2 suite=$3 ossl=$4 group=$5 key=$6
+    shift 6
     local sv=() cl=() mode=
     for a in "$@"; do
         case $a in
@@ -193,27 +222,35 @@ case_s_client() {
         esac
     done
     local d=$work/$name
+    # Pin the server's group when the client offers more than one, or none (openssl's
+    # TLS 1.2 client sends no supported_groups when it offers only DHE suites).
+    if [ -n "$cert_curve" ] || [[ $group == ffdhe* ]]; then
+        sv+=(--group "$group")
+    fi
     if ! start_tlsm_server "$d" "$key" "${sv[@]}"; then
         fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
         stop "$srv_pid"
         return
     fi
-    local msg="tlsm-interop-$name-$RANDOM"
-    talk "$d" "$msg" openssl s_client -connect "127.0.0.1:$srv_port" -tls1_3 \
-        -ciphersuites "$suite" -groups "$group" -CAfile "$pki/ca.crt" \
-        -verify_return_error -servername localhost -brief "${cl[@]}"
+    local msg="tlsm-interop-$name-$RANDOM" pin
+    read -r -a pin <<<"$(openssl_proto "$proto" "$ossl" "$group${cert_curve:+:$cert_curve}")"
+    [[ $group == ffdhe* ]] && pin=("${pin[@]:0:3}" -groups "$group") # no -dhparam client side
+    talk "$d" "$msg" openssl s_client -connect "127.0.0.1:$srv_port" "${pin[@]}" \
+        -CAfile "$pki/ca.crt" -verify_return_error -servername localhost -brief "${cl[@]}"
     stop "$srv_pid"
     local temp
-    temp=$(openssl_temp_key "$group")
+    temp=$(openssl_temp_key "$(tlsm_group "$suite" "$group")")
     if [ "$talk_echoed" -ne 1 ]; then
         fail "$name" "no echo (s_client exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
     elif [ "$talk_rc" -ne 0 ]; then
         fail "$name" "openssl s_client exit $talk_rc: $(last_line "$d/cli.err")"
     elif [ "$stop_rc" -ne 0 ]; then
         fail "$name" "tlsm server exit $stop_rc: $(last_line "$d/srv.err")"
-    elif ! grep -q "^Ciphersuite: $suite\$" "$d/cli.err"; then
+    elif ! grep -q "^Protocol version: TLSv$proto\$" "$d/cli.err"; then
+        fail "$name" "s_client reports another version: $(grep 'Protocol version' "$d/cli.err")"
+    elif ! grep -q "^Ciphersuite: $ossl\$" "$d/cli.err"; then
         fail "$name" "s_client reports another suite: $(grep Ciphersuite "$d/cli.err")"
-    elif ! grep -q "^Server Temp Key: .*$temp" "$d/cli.err"; then
+    elif [ -n "$temp" ] && ! grep -q "^Server Temp Key: .*$temp" "$d/cli.err"; then
         fail "$name" "s_client reports another group: $(grep 'Temp Key' "$d/cli.err")"
     else
         ok "$name"
@@ -286,29 +323,82 @@ else
     for suite in $suites; do
         for group in $groups; do
             for key in $keys; do
-                case_s_server "s_server-$suite-$group-$key" "$suite" "$group" "$key"
-                case_s_client "s_client-$suite-$group-$key" "$suite" "$group" "$key"
+                case_s_server "s_server-$suite-$group-$key" 1.3 "$suite" "$suite" "$group" "$key"
+                case_s_client "s_client-$suite-$group-$key" 1.3 "$suite" "$suite" "$group" "$key"
             done
         done
     done
 
+    # TLS 1.2: "IANA name=openssl name" per key family.
+    ecdsa_suites="TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256=ECDHE-ECDSA-AES128-GCM-SHA256
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384=ECDHE-ECDSA-AES256-GCM-SHA384
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256=ECDHE-ECDSA-CHACHA20-POLY1305"
+    rsa_suites="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256=ECDHE-RSA-AES128-GCM-SHA256
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384=ECDHE-RSA-AES256-GCM-SHA384
+        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256=ECDHE-RSA-CHACHA20-POLY1305"
+    dhe_suites="TLS_DHE_RSA_WITH_AES_128_GCM_SHA256=DHE-RSA-AES128-GCM-SHA256
+        TLS_DHE_RSA_WITH_AES_256_GCM_SHA384=DHE-RSA-AES256-GCM-SHA384
+        TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256=DHE-RSA-CHACHA20-POLY1305"
+    for g in ffdhe2048 ffdhe3072; do
+        openssl genpkey -genparam -algorithm DH -pkeyopt "group:$g" -out "$work/$g.pem" 2>/dev/null
+    done
+    # In TLS 1.2 the curve of an ECDSA certificate must be among the client's groups
+    # (RFC 8422 s.5.1): the client offers it after the pinned ECDHE group.
+    tls12_case() { # NAME SUITE=OSSL GROUP KEY [extra]
+        local name=$1 pair=$2 group=$3 key=$4
+        shift 4
+        case $key in
+            p256) cert_curve=P-256 ;;
+            p384) cert_curve=P-384 ;;
+            *) cert_curve= ;;
+        esac
+        [ "$cert_curve" = "$group" ] && cert_curve=
+        case_s_server "s_server-1.2-$name" 1.2 "${pair%%=*}" "${pair#*=}" "$group" "$key" "$@"
+        case_s_client "s_client-1.2-$name" 1.2 "${pair%%=*}" "${pair#*=}" "$group" "$key" "$@"
+        cert_curve=
+    }
+    for pair in $ecdsa_suites; do
+        for group in $groups; do
+            for key in ed25519 p256 p384; do
+                tls12_case "${pair#*=}-$group-$key" "$pair" "$group" "$key"
+            done
+        done
+    done
+    for pair in $rsa_suites; do
+        for group in $groups; do
+            for key in rsa rsapss; do
+                tls12_case "${pair#*=}-$group-$key" "$pair" "$group" "$key"
+            done
+        done
+    done
+    for pair in $dhe_suites; do
+        for group in ffdhe2048 ffdhe3072; do
+            tls12_case "${pair#*=}-$group-rsa" "$pair" "$group" rsa
+        done
+    done
+    # RSA key transport is off by default on both tlsm sides: pin it explicitly.
+    case_s_server "s_server-1.2-AES128-GCM-SHA256-rsa-kx" 1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 \
+        AES128-GCM-SHA256 X25519 rsa
+    case_s_client "s_client-1.2-AES256-GCM-SHA384-rsa-kx" 1.2 TLS_RSA_WITH_AES_256_GCM_SHA384 \
+        AES256-GCM-SHA384 X25519 rsa --sv --suite TLS_RSA_WITH_AES_256_GCM_SHA384
+
     s=TLS_AES_128_GCM_SHA256
-    case_s_server "s_server-alpn" $s X25519 p256 --sv -alpn h2 --cl --alpn http/1.1,h2
+    case_s_server "s_server-alpn" 1.3 $s $s X25519 p256 --sv -alpn h2 --cl --alpn http/1.1,h2
     if grep -q "ALPN h2" "$work/s_server-alpn/cli.err" 2>/dev/null; then
         ok "s_server-alpn-negotiated-h2"
     else
         fail "s_server-alpn-negotiated-h2" "$(last_line "$work/s_server-alpn/cli.err")"
     fi
-    case_s_client "s_client-alpn" $s X25519 p256 --sv --alpn h2,http/1.1 --cl -alpn h2
+    case_s_client "s_client-alpn" 1.3 $s $s X25519 p256 --sv --alpn h2,http/1.1 --cl -alpn h2
     if grep -q "ALPN h2" "$work/s_client-alpn/srv.err" 2>/dev/null; then
         ok "s_client-alpn-negotiated-h2"
     else
         fail "s_client-alpn-negotiated-h2" "tlsm server did not log ALPN h2"
     fi
-    case_s_server "s_server-client-cert" $s X25519 p256 \
+    case_s_server "s_server-client-cert" 1.3 $s $s X25519 p256 \
         --sv -Verify 1 -CAfile "$pki/ca.crt" \
         --cl --cert "$pki/client.chain.pem" --key "$pki/client.key"
-    case_s_client "s_client-client-cert" $s X25519 p256 \
+    case_s_client "s_client-client-cert" 1.3 $s $s X25519 p256 \
         --sv --client-ca "$pki/ca.crt" \
         --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
     case_must_fail "must-fail-unknown-ca" "verif|unknown_ca|bad_certificate|issuer"
