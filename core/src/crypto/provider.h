@@ -51,7 +51,16 @@ typedef struct crypto_provider {
                 size_t *sig_len);
 } crypto_provider;
 
-/* The provider that the public crypto_* functions dispatch through. */
+/* The provider that the public crypto_* functions dispatch through: the built-in table
+ * unless crypto_provider_install replaced it. */
 const crypto_provider *crypto_provider_default(void);
+
+/* For benchmarks and tests only (bench/ counts and times every primitive through a
+ * wrapping table): the built-in table, and a way to make every crypto_* call go through
+ * another table (NULL restores the built-in one). Process-wide and not synchronised:
+ * call it only while no connection or config is in use on any thread. Nothing in the
+ * library calls it, so without such a call behaviour is unchanged. */
+const crypto_provider *crypto_provider_builtin(void);
+void crypto_provider_install(const crypto_provider *p);
 
 #endif
