@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds and tests the Rust crates in rust/ (tlsm-sys compiles the C core with the cc
+# crate): `cargo clippy --all-targets -- -D warnings` when clippy is installed, then
+# `cargo test`. Ends with one line "N passed, N failed, N skipped" (the sum of cargo's
+# "test result:" lines; ignored tests count as skipped) and exits non-zero on any failure.
+# Needs cargo, a C compiler, pkg-config, libsodium-dev, nettle-dev and libgmp-dev
+# (scripts/install-deps.sh installs the C side).
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root/rust"
+
+if ! command -v cargo >/dev/null; then
+    echo "cargo not found: install Rust (rustup) to test the Rust binding"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+
+extra_fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+if cargo clippy --version >/dev/null 2>&1; then
+    echo "== cargo clippy --all-targets -- -D warnings"
+    if ! cargo clippy --quiet --all-targets -- -D warnings; then
+        echo "clippy: FAILED"
+        extra_fail=1
+    fi
+else
+    echo "clippy not installed: skipped (rustup component add clippy)"
+fi
+
+echo "== cargo test"
+cargo test --no-fail-fast 2>&1 | tee "$log"
+test_rc=${PIPESTATUS[0]}
+
+passed=0 failed=0 skipped=0
+while read -r p f i; do
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + i))
+done < <(sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$log")
+
+# A build failure or a crashed test binary prints no result line: count it as a failure.
+if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+fi
+failed=$((failed + extra_fail))
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
