@@ -1,0 +1,390 @@
+"""Client and server configurations (wrappers of ``tlsm_config``).
+
+A config is built once and shared by any number of connections, also across threads; the
+first connection freezes it, after which setters raise :class:`ConfigError` (except
+:meth:`ServerConfig.rotate_ticket_key`, made for live configs).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import Iterable, List, Optional, Sequence, Union
+
+from . import capi
+from ._errors import ConfigError, TLSError, error_for
+
+__all__ = [
+    "TLSVersion",
+    "ClientConfig",
+    "ServerConfig",
+    "PEMSource",
+    "CIPHER_SUITES",
+    "GROUPS",
+    "SIGNATURE_SCHEMES",
+]
+
+#: The protocol versions, the same enum as the ``ssl`` module's (its values are the
+#: wire codes: ``TLSVersion.TLSv1_3 == 0x0304``).
+TLSVersion = ssl.TLSVersion
+
+#: PEM given as bytes (the PEM text itself), a ``str`` holding PEM text, or a path
+#: (``str`` or ``os.PathLike``) to a PEM file.
+PEMSource = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
+
+#: Cipher suites by IANA name.
+CIPHER_SUITES = {
+    capi.suite_name(code): code
+    for code in (
+        capi.TLS_AES_128_GCM_SHA256,
+        capi.TLS_AES_256_GCM_SHA384,
+        capi.TLS_CHACHA20_POLY1305_SHA256,
+        capi.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        capi.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        capi.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        capi.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        capi.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        capi.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        capi.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+        capi.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+        capi.TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        capi.TLS_RSA_WITH_AES_128_GCM_SHA256,
+        capi.TLS_RSA_WITH_AES_256_GCM_SHA384,
+    )
+}
+
+#: Key-exchange groups by name (RFC 8446 / RFC 7919 names, plus the usual aliases).
+GROUPS = {
+    "x25519": capi.GROUP_X25519,
+    "secp256r1": capi.GROUP_SECP256R1,
+    "P-256": capi.GROUP_SECP256R1,
+    "secp384r1": capi.GROUP_SECP384R1,
+    "P-384": capi.GROUP_SECP384R1,
+    "ffdhe2048": capi.GROUP_FFDHE2048,
+    "ffdhe3072": capi.GROUP_FFDHE3072,
+}
+
+#: Signature schemes by RFC 8446 name.
+SIGNATURE_SCHEMES = {
+    "rsa_pkcs1_sha256": capi.SIG_RSA_PKCS1_SHA256,
+    "rsa_pkcs1_sha384": capi.SIG_RSA_PKCS1_SHA384,
+    "rsa_pkcs1_sha512": capi.SIG_RSA_PKCS1_SHA512,
+    "ecdsa_secp256r1_sha256": capi.SIG_ECDSA_SECP256R1_SHA256,
+    "ecdsa_secp384r1_sha384": capi.SIG_ECDSA_SECP384R1_SHA384,
+    "rsa_pss_rsae_sha256": capi.SIG_RSA_PSS_RSAE_SHA256,
+    "rsa_pss_rsae_sha384": capi.SIG_RSA_PSS_RSAE_SHA384,
+    "rsa_pss_rsae_sha512": capi.SIG_RSA_PSS_RSAE_SHA512,
+    "ed25519": capi.SIG_ED25519,
+    "rsa_pss_pss_sha256": capi.SIG_RSA_PSS_PSS_SHA256,
+    "rsa_pss_pss_sha384": capi.SIG_RSA_PSS_PSS_SHA384,
+    "rsa_pss_pss_sha512": capi.SIG_RSA_PSS_PSS_SHA512,
+}
+
+
+def _read_pem(source: PEMSource) -> bytes:
+    """PEM bytes from PEM bytes/text or from a file path."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    if isinstance(source, str) and "-----BEGIN" in source:
+        return source.encode("ascii")
+    with open(os.fspath(source), "rb") as f:
+        return f.read()
+
+
+def _codes(values: Iterable[Union[int, str]], names: dict, what: str) -> List[int]:
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            if v not in names:
+                raise ConfigError(capi.ERR_ARG, f"unknown {what}: {v!r}")
+            out.append(names[v])
+        else:
+            out.append(int(v))
+    return out
+
+
+def _alpn_wire(protocols: Sequence[Union[str, bytes]]) -> bytes:
+    out = bytearray()
+    for p in protocols:
+        b = p.encode("ascii") if isinstance(p, str) else bytes(p)
+        if not 0 < len(b) < 256:
+            raise ConfigError(capi.ERR_ARG, f"ALPN protocol name of bad length: {p!r}")
+        out.append(len(b))
+        out += b
+    return bytes(out)
+
+
+class _Config:
+    """What client and server configs share. Not instantiated directly."""
+
+    _role: int
+
+    def __init__(
+        self,
+        *,
+        minimum_version: TLSVersion,
+        maximum_version: TLSVersion,
+        alpn_protocols: Optional[Sequence[Union[str, bytes]]],
+        cipher_suites: Optional[Sequence[Union[int, str]]],
+        groups: Optional[Sequence[Union[int, str]]],
+        signature_algorithms: Optional[Sequence[Union[int, str]]],
+        record_size_limit: Optional[int],
+        trace: bool,
+        rng_seed: Optional[int],
+        fixed_time: Optional[float],
+    ) -> None:
+        self._cfg = None
+        self._hooks = None
+        cfg = capi.config_new(self._role)
+        if cfg is None:
+            raise MemoryError("tlsm_config_new failed")
+        self._cfg = cfg
+        if rng_seed is not None or fixed_time is not None:
+            now_ms = int(round((fixed_time or 0) * 1000))
+            self._hooks = capi.test_hooks_new(int(rng_seed or 0) & (2**64 - 1), now_ms)
+            if self._hooks is None:
+                raise MemoryError("test hooks")
+            self._check(
+                capi.test_hooks_install(
+                    cfg, self._hooks, int(rng_seed is not None), int(fixed_time is not None)
+                )
+            )
+        self._check(capi.config_set_versions(cfg, int(minimum_version), int(maximum_version)))
+        if alpn_protocols:
+            self._check(capi.config_set_alpn(cfg, _alpn_wire(alpn_protocols)))
+        if cipher_suites is not None:
+            self._check(capi.config_set_suites(cfg, _codes(cipher_suites, CIPHER_SUITES, "cipher suite")))
+        if groups is not None:
+            self._check(capi.config_set_groups(cfg, _codes(groups, GROUPS, "group")))
+        if signature_algorithms is not None:
+            sigs = _codes(signature_algorithms, SIGNATURE_SCHEMES, "signature scheme")
+            self._check(capi.config_set_sigalgs(cfg, sigs))
+        if record_size_limit is not None:
+            self._check(capi.config_set_record_size_limit(cfg, int(record_size_limit)))
+        if trace:
+            self._check(capi.config_set_trace(cfg, 1))
+
+    @staticmethod
+    def _check(rc: int) -> None:
+        if rc:
+            err = error_for(rc)
+            if not isinstance(err, ConfigError):
+                err = ConfigError(rc)
+            raise err
+
+    def set_time(self, unix_seconds: float) -> None:
+        """Moves the fixed clock (only for a config made with ``fixed_time``)."""
+        if self._hooks is None:
+            raise ValueError("this config has no fixed clock (pass fixed_time=...)")
+        capi.test_hooks_set_time(self._hooks, int(round(unix_seconds * 1000)))
+
+    def add_trust(self, pem: PEMSource) -> int:
+        """Adds trust anchors (any number of CERTIFICATE blocks); returns how many."""
+        rc, added = capi.config_add_trust_pem(self._cfg, _read_pem(pem))
+        self._check(rc)
+        return added
+
+    def add_trust_der(self, der: bytes) -> None:
+        """Adds one DER trust anchor."""
+        self._check(capi.config_add_trust_der(self._cfg, der))
+
+    def load_system_trust(self) -> int:
+        """Adds the system trust store; returns how many anchors it had."""
+        rc, added = capi.config_load_system_trust(self._cfg)
+        self._check(rc)
+        return added
+
+    def add_identity(self, certificate_chain: PEMSource, private_key: PEMSource) -> None:
+        """Adds a certificate chain (PEM, leaf first) and its private key (PEM: PKCS#8,
+        SEC1 or PKCS#1). Several identities may be added; the one matching the peer's
+        signature algorithms is used."""
+        self._check(
+            capi.config_add_identity_pem(self._cfg, _read_pem(certificate_chain), _read_pem(private_key))
+        )
+
+    def add_identity_der(self, chain: Sequence[bytes], private_key: bytes) -> None:
+        """Same as :meth:`add_identity` with DER certificates (leaf first) and a DER key."""
+        self._check(capi.config_add_identity_der(self._cfg, [bytes(c) for c in chain], bytes(private_key)))
+
+    def __del__(self) -> None:
+        cfg, self._cfg = getattr(self, "_cfg", None), None
+        if cfg is not None:
+            capi.config_free(cfg)
+        hooks, self._hooks = getattr(self, "_hooks", None), None
+        if hooks is not None:
+            capi.test_hooks_free(hooks)
+
+
+class ClientConfig(_Config):
+    """Settings for client connections.
+
+    Args:
+        trust: trust anchors as PEM (bytes/text or a file path, or a list of them). When
+            omitted the system trust store is used.
+        system_trust: also load the system store (default: only when ``trust`` is None).
+        certificate_chain, private_key: a client certificate for servers that ask.
+        minimum_version, maximum_version: :class:`TLSVersion` bounds (1.2 .. 1.3).
+        alpn_protocols: protocols to offer, most preferred first (``["h2", "http/1.1"]``).
+        cipher_suites, groups, signature_algorithms: restrict or reorder (names or codes).
+        session_tickets: offer stored sessions for resumption (default on).
+        middlebox_compat: TLS 1.3 middlebox compatibility mode (default on).
+        record_size_limit: largest record payload we accept (RFC 8449).
+        insecure_no_verification: accept any server certificate. For tests only.
+        external_verification: stop after the built-in checks with a
+            :class:`~tlsm.PeerVerificationRequested` event for the application to decide.
+        trace: report every handshake message as a :class:`~tlsm.HandshakeMessage` event.
+        rng_seed, fixed_time: deterministic random generator and clock (unix seconds) for
+            tests; never in production.
+    """
+
+    _role = capi.ROLE_CLIENT
+
+    def __init__(
+        self,
+        trust: Union[PEMSource, Sequence[PEMSource], None] = None,
+        *,
+        system_trust: Optional[bool] = None,
+        certificate_chain: Optional[PEMSource] = None,
+        private_key: Optional[PEMSource] = None,
+        minimum_version: TLSVersion = TLSVersion.TLSv1_2,
+        maximum_version: TLSVersion = TLSVersion.TLSv1_3,
+        alpn_protocols: Optional[Sequence[Union[str, bytes]]] = None,
+        cipher_suites: Optional[Sequence[Union[int, str]]] = None,
+        groups: Optional[Sequence[Union[int, str]]] = None,
+        signature_algorithms: Optional[Sequence[Union[int, str]]] = None,
+        session_tickets: bool = True,
+        middlebox_compat: bool = True,
+        record_size_limit: Optional[int] = None,
+        insecure_no_verification: bool = False,
+        external_verification: bool = False,
+        trace: bool = False,
+        rng_seed: Optional[int] = None,
+        fixed_time: Optional[float] = None,
+    ) -> None:
+        super().__init__(
+            minimum_version=minimum_version,
+            maximum_version=maximum_version,
+            alpn_protocols=alpn_protocols,
+            cipher_suites=cipher_suites,
+            groups=groups,
+            signature_algorithms=signature_algorithms,
+            record_size_limit=record_size_limit,
+            trace=trace,
+            rng_seed=rng_seed,
+            fixed_time=fixed_time,
+        )
+        self.insecure_no_verification = insecure_no_verification
+        if trust is not None:
+            sources = trust if isinstance(trust, (list, tuple)) else [trust]
+            for s in sources:
+                self.add_trust(s)
+        if system_trust or (system_trust is None and trust is None and not insecure_no_verification):
+            try:
+                self.load_system_trust()
+            except TLSError:
+                # No system store on this machine: handshakes then fail with
+                # "no trust anchors configured", which says what is wrong.
+                if system_trust:
+                    raise
+        if (certificate_chain is None) != (private_key is None):
+            raise ValueError("certificate_chain and private_key go together")
+        if certificate_chain is not None:
+            self.add_identity(certificate_chain, private_key)  # type: ignore[arg-type]
+        if insecure_no_verification:
+            self._check(capi.config_set_verify(self._cfg, capi.VERIFY_INSECURE_NO_VERIFICATION))
+        if external_verification:
+            self._check(capi.config_set_verify_external(self._cfg, 1))
+        if not session_tickets:
+            self._check(capi.config_set_tickets(self._cfg, 0))
+        if not middlebox_compat:
+            self._check(capi.config_set_middlebox_compat(self._cfg, 0))
+
+
+class ServerConfig(_Config):
+    """Settings for server connections.
+
+    Args:
+        certificate_chain, private_key: the server identity (PEM bytes/text or paths).
+            More can be added with :meth:`add_identity` (e.g. an ECDSA and an RSA one).
+        client_auth: ``ssl.CERT_NONE`` (default), ``ssl.CERT_OPTIONAL`` (ask for a client
+            certificate) or ``ssl.CERT_REQUIRED``.
+        client_trust: trust anchors for client certificates (PEM, path or list).
+        tickets: NewSessionTickets sent after a handshake (default 1; 0 disables
+            resumption by ticket).
+        ticket_key: 32 bytes protecting tickets; share it to resume across servers.
+        ticket_lifetime: seconds a ticket / cached session stays valid.
+        session_cache: TLS 1.2 session-id cache entries (0 disables).
+        require_ems: require Extended Master Secret from TLS 1.2 clients (default on).
+        require_cookie: answer every first ClientHello with a HelloRetryRequest cookie.
+        The remaining arguments are those of :class:`ClientConfig`.
+    """
+
+    _role = capi.ROLE_SERVER
+
+    def __init__(
+        self,
+        certificate_chain: Optional[PEMSource] = None,
+        private_key: Optional[PEMSource] = None,
+        *,
+        client_auth: ssl.VerifyMode = ssl.CERT_NONE,
+        client_trust: Union[PEMSource, Sequence[PEMSource], None] = None,
+        minimum_version: TLSVersion = TLSVersion.TLSv1_2,
+        maximum_version: TLSVersion = TLSVersion.TLSv1_3,
+        alpn_protocols: Optional[Sequence[Union[str, bytes]]] = None,
+        cipher_suites: Optional[Sequence[Union[int, str]]] = None,
+        groups: Optional[Sequence[Union[int, str]]] = None,
+        signature_algorithms: Optional[Sequence[Union[int, str]]] = None,
+        tickets: Optional[int] = None,
+        ticket_key: Optional[bytes] = None,
+        ticket_lifetime: Optional[int] = None,
+        session_cache: Optional[int] = None,
+        require_ems: bool = True,
+        require_cookie: bool = False,
+        record_size_limit: Optional[int] = None,
+        external_verification: bool = False,
+        trace: bool = False,
+        rng_seed: Optional[int] = None,
+        fixed_time: Optional[float] = None,
+    ) -> None:
+        super().__init__(
+            minimum_version=minimum_version,
+            maximum_version=maximum_version,
+            alpn_protocols=alpn_protocols,
+            cipher_suites=cipher_suites,
+            groups=groups,
+            signature_algorithms=signature_algorithms,
+            record_size_limit=record_size_limit,
+            trace=trace,
+            rng_seed=rng_seed,
+            fixed_time=fixed_time,
+        )
+        if (certificate_chain is None) != (private_key is None):
+            raise ValueError("certificate_chain and private_key go together")
+        if certificate_chain is not None:
+            self.add_identity(certificate_chain, private_key)  # type: ignore[arg-type]
+        mode = {ssl.CERT_NONE: 0, ssl.CERT_OPTIONAL: 1, ssl.CERT_REQUIRED: 2}[ssl.VerifyMode(client_auth)]
+        if mode:
+            self._check(capi.config_set_client_auth(self._cfg, mode))
+        if client_trust is not None:
+            sources = client_trust if isinstance(client_trust, (list, tuple)) else [client_trust]
+            for s in sources:
+                self.add_trust(s)
+        if tickets is not None:
+            self._check(capi.config_set_tickets(self._cfg, int(tickets)))
+        if ticket_key is not None:
+            self._check(capi.config_set_ticket_key(self._cfg, bytes(ticket_key)))
+        if ticket_lifetime is not None:
+            self._check(capi.config_set_ticket_lifetime(self._cfg, int(ticket_lifetime)))
+        if session_cache is not None:
+            self._check(capi.config_set_session_cache(self._cfg, int(session_cache)))
+        if not require_ems:
+            self._check(capi.config_set_require_ems(self._cfg, 0))
+        if require_cookie:
+            self._check(capi.config_set_require_cookie(self._cfg, 1))
+        if external_verification:
+            self._check(capi.config_set_verify_external(self._cfg, 1))
+
+    def rotate_ticket_key(self, key: bytes) -> None:
+        """Replaces the ticket key of a config in use (thread-safe); tickets sealed with
+        the previous key stay valid until the next rotation."""
+        self._check(capi.config_rotate_ticket_key(self._cfg, bytes(key)))

@@ -1,0 +1,333 @@
+"""asyncio integration: TLS streams and a TLS protocol over any asyncio transport.
+
+Streams, as ``asyncio.open_connection`` / ``asyncio.start_server``::
+
+    reader, writer = await tlsm.aio.open_connection("example.com", 443)
+    writer.write(b"GET / HTTP/1.0\\r\\nHost: example.com\\r\\n\\r\\n")
+    print(await reader.read())
+
+    server = await tlsm.aio.start_server(handle, "127.0.0.1", 8443, config=server_config)
+
+Protocols: :class:`TLSProtocol` wraps your ``asyncio.Protocol`` the way asyncio's own
+SSL support does: your protocol sees a transport carrying plaintext and gets
+``connection_made`` once the handshake is done. ``transport.get_extra_info("tlsm")``
+(or ``"ssl_object"``) is the :class:`tlsm.Connection`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, Optional, Tuple, Union
+
+from ._config import ClientConfig, ServerConfig
+from ._connection import Connection
+from ._errors import TLSError
+from ._events import ApplicationData, ConnectionClosed, HandshakeComplete
+
+__all__ = ["TLSProtocol", "open_connection", "start_server", "create_connection"]
+
+
+class _AppTransport(asyncio.Transport):
+    """The plaintext transport the application protocol sees."""
+
+    def __init__(self, tls: "TLSProtocol") -> None:
+        super().__init__()
+        self._tls = tls
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._tls._extra_info(name, default)
+
+    def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+        self._tls._app_write(data)
+
+    def writelines(self, list_of_data: Any) -> None:
+        for data in list_of_data:
+            self.write(data)
+
+    def can_write_eof(self) -> bool:
+        return False
+
+    def write_eof(self) -> None:
+        raise NotImplementedError("TLS has no half-close: use close()")
+
+    def close(self) -> None:
+        self._tls._app_close()
+
+    def abort(self) -> None:
+        self._tls._abort(None)
+
+    def is_closing(self) -> bool:
+        return self._tls._closing
+
+    def pause_reading(self) -> None:
+        if self._tls._raw is not None:
+            self._tls._raw.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._tls._raw is not None:
+            self._tls._raw.resume_reading()
+
+    def is_reading(self) -> bool:
+        raw = self._tls._raw
+        return bool(raw is not None and raw.is_reading())
+
+    def set_write_buffer_limits(self, high: Optional[int] = None, low: Optional[int] = None) -> None:
+        if self._tls._raw is not None:
+            self._tls._raw.set_write_buffer_limits(high, low)
+
+    def get_write_buffer_size(self) -> int:
+        raw = self._tls._raw
+        return raw.get_write_buffer_size() if raw is not None else 0
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self._tls._app = protocol
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self._tls._app
+
+
+class TLSProtocol(asyncio.Protocol):
+    """An ``asyncio.Protocol`` for the TCP side that runs TLS and hands plaintext to
+    ``app_protocol``.
+
+    Args:
+        config: client or server config.
+        app_protocol: the application's protocol (gets ``connection_made`` after the
+            handshake, then ``data_received`` / ``eof_received`` / ``connection_lost``).
+        server_hostname, session: client only, as for :class:`tlsm.Connection`.
+        handshake_waiter: optional future: result None when the handshake completes, or
+            the handshake's exception.
+    """
+
+    def __init__(
+        self,
+        config: Union[ClientConfig, ServerConfig],
+        app_protocol: asyncio.Protocol,
+        *,
+        server_hostname: Optional[str] = None,
+        session: Optional[bytes] = None,
+        handshake_waiter: Optional["asyncio.Future[None]"] = None,
+    ) -> None:
+        self._config = config
+        self._app = app_protocol
+        self._hostname = server_hostname
+        self._session = session
+        self._waiter = handshake_waiter
+        self._raw: Optional[asyncio.Transport] = None
+        self._tls: Optional[Connection] = None
+        self._app_transport = _AppTransport(self)
+        self._app_connected = False
+        self._closing = False
+        self._exc: Optional[BaseException] = None
+
+    # ------------------------------------------------------------------ TCP side
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._raw = transport  # type: ignore[assignment]
+        try:
+            self._tls = Connection(self._config, self._hostname, session=self._session)
+        except Exception as exc:  # bad arguments: report like a failed handshake
+            self._abort(exc)
+            return
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        if self._tls is None:
+            return
+        try:
+            self._tls.receive_data(data)
+        except TLSError as exc:
+            self._dispatch()
+            self._flush()
+            self._abort(exc)
+            return
+        self._dispatch()
+        self._flush()
+
+    def eof_received(self) -> Optional[bool]:
+        if self._tls is not None:
+            try:
+                self._tls.receive_data(b"")
+            except TLSError as exc:
+                self._dispatch()
+                if self._app_connected:
+                    # A bare TCP close after the handshake: tell the application it is EOF
+                    # (as asyncio's SSL transport does); the reason stays in .error.
+                    self._deliver_eof()
+                else:
+                    self._exc = exc
+            else:
+                self._dispatch()
+        return False  # close the transport
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        exc = exc or self._exc
+        self._closing = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(exc or ConnectionResetError("connection closed during the TLS handshake"))
+        if self._app_connected:
+            self._app_connected = False
+            self._app.connection_lost(exc)
+        self._raw = None
+
+    def pause_writing(self) -> None:
+        if self._app_connected:
+            self._app.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._app_connected:
+            self._app.resume_writing()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _flush(self) -> None:
+        if self._tls is None or self._raw is None:
+            return
+        data = self._tls.data_to_send()
+        if data and not self._raw.is_closing():
+            self._raw.write(data)
+
+    def _dispatch(self) -> None:
+        assert self._tls is not None
+        for ev in self._tls.events():
+            if isinstance(ev, HandshakeComplete):
+                if not self._app_connected and not self._closing:
+                    self._app_connected = True
+                    self._app.connection_made(self._app_transport)
+                    if self._waiter is not None and not self._waiter.done():
+                        self._waiter.set_result(None)
+            elif isinstance(ev, ApplicationData):
+                if self._app_connected:
+                    self._app.data_received(ev.data)
+            elif isinstance(ev, ConnectionClosed):
+                self._deliver_eof()
+
+    def _deliver_eof(self) -> None:
+        if not self._app_connected:
+            return
+        keep_open = self._app.eof_received()
+        if not keep_open:
+            self._app_close()
+
+    def _abort(self, exc: Optional[BaseException]) -> None:
+        self._exc = exc
+        self._closing = True
+        if self._waiter is not None and not self._waiter.done() and exc is not None:
+            self._waiter.set_exception(exc)
+        if self._raw is not None:
+            self._raw.close()  # buffered output (the alert) is still sent
+
+    def _app_write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+        if self._tls is None or self._closing:
+            raise ConnectionResetError("the TLS connection is closing")
+        try:
+            self._tls.send_data(data)
+        finally:
+            self._flush()
+
+    def _app_close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        if self._tls is not None:
+            try:
+                self._tls.close()
+            except TLSError:
+                pass
+            self._flush()
+        if self._raw is not None:
+            self._raw.close()
+
+    def _extra_info(self, name: str, default: Any) -> Any:
+        tls = self._tls
+        if name in ("tlsm", "ssl_object"):
+            return tls
+        if name == "peercert" and tls is not None:
+            return tls.peer_certificate
+        if name == "cipher" and tls is not None and tls.cipher:
+            return (tls.cipher, str(tls.version.name if tls.version else ""), 0)
+        if name == "sslcontext":
+            return self._config
+        if self._raw is not None:
+            return self._raw.get_extra_info(name, default)
+        return default
+
+
+async def create_connection(
+    protocol_factory: Callable[[], asyncio.Protocol],
+    host: str,
+    port: int,
+    *,
+    config: Optional[ClientConfig] = None,
+    server_hostname: Optional[str] = None,
+    session: Optional[bytes] = None,
+    **kwargs: Any,
+) -> Tuple[asyncio.Transport, asyncio.Protocol]:
+    """Like ``loop.create_connection`` with TLS: returns (plaintext transport, your
+    protocol) once the handshake is done, or raises its error."""
+    loop = asyncio.get_running_loop()
+    if config is None:
+        config = ClientConfig()
+    app = protocol_factory()
+    waiter: asyncio.Future[None] = loop.create_future()
+    _, tls = await loop.create_connection(
+        lambda: TLSProtocol(config, app, server_hostname=server_hostname or host, session=session, handshake_waiter=waiter),
+        host,
+        port,
+        **kwargs,
+    )
+    try:
+        await waiter
+    except BaseException:
+        tls._abort(None)
+        raise
+    return tls._app_transport, app
+
+
+async def open_connection(
+    host: str,
+    port: int,
+    *,
+    config: Optional[ClientConfig] = None,
+    server_hostname: Optional[str] = None,
+    session: Optional[bytes] = None,
+    limit: int = 2**16,
+    **kwargs: Any,
+) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Like ``asyncio.open_connection`` with TLS by tlsm. ``config`` defaults to
+    ``ClientConfig()``; ``server_hostname`` to ``host``. Returns after the handshake.
+    ``writer.get_extra_info("tlsm")`` is the :class:`tlsm.Connection`."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=limit, loop=loop)
+    transport, proto = await create_connection(
+        lambda: asyncio.StreamReaderProtocol(reader, loop=loop),
+        host,
+        port,
+        config=config,
+        server_hostname=server_hostname,
+        session=session,
+        **kwargs,
+    )
+    writer = asyncio.StreamWriter(transport, proto, reader, loop)  # type: ignore[arg-type]
+    return reader, writer
+
+
+async def start_server(
+    client_connected_cb: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Optional[Awaitable[None]]],
+    host: Optional[str] = None,
+    port: Optional[int] = None,
+    *,
+    config: ServerConfig,
+    limit: int = 2**16,
+    **kwargs: Any,
+) -> asyncio.AbstractServer:
+    """Like ``asyncio.start_server`` with TLS by tlsm: ``client_connected_cb(reader,
+    writer)`` runs for each client once its handshake is done."""
+    loop = asyncio.get_running_loop()
+
+    def factory() -> TLSProtocol:
+        reader = asyncio.StreamReader(limit=limit, loop=loop)
+        app = asyncio.StreamReaderProtocol(reader, client_connected_cb, loop=loop)
+        return TLSProtocol(config, app)
+
+    return await loop.create_server(factory, host, port, **kwargs)
