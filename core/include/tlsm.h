@@ -359,7 +359,8 @@ TLSM_MUST_CHECK int tlsm_conn_start(tlsm_conn *conn);
  * unread or output pending beyond its bound); check tlsm_status. */
 TLSM_MUST_CHECK int tlsm_feed(tlsm_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
 /* Zero-copy input: a pointer to free space in the input buffer and its size; write ciphertext
- * there and call tlsm_input_ack(n). Returns NULL (cap 0) when the buffer is full. */
+ * there and call tlsm_input_ack(n). The space is initialized memory (safe to expose as a
+ * mutable byte slice). Returns NULL (cap 0) when the buffer is full. */
 uint8_t *tlsm_input_buf(tlsm_conn *conn, size_t *cap);
 TLSM_MUST_CHECK int tlsm_input_ack(tlsm_conn *conn, size_t n);
 /* The transport reached end of stream. Without a prior close_notify this is truncation
