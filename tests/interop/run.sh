@@ -79,10 +79,12 @@ wait_match() {
     return 1
 }
 
-# stop PID: waits for PID (killing it if it outlives the wait) and sets $stop_rc.
+# stop PID [POLLS]: waits for PID (by default as long as wait_limit; kills it if it
+# outlives the wait) and sets $stop_rc.
+grace=100 # polls of 20 ms a server gets to exit once its client is done
 stop() {
-    local pid=$1 i
-    for ((i = 0; i < wait_limit; i++)); do
+    local pid=$1 limit=${2:-$wait_limit} i
+    for ((i = 0; i < limit; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.02
     done
@@ -92,7 +94,11 @@ stop() {
 }
 
 # last_line FILE: the last non-empty line of FILE, for failure reasons.
-last_line() { grep -v '^$' "$1" 2>/dev/null | tail -n 1; }
+last_line() {
+    local l
+    l=$(grep -v '^$' "$1" 2>/dev/null | tail -n 1)
+    printf '%s\n' "${l:-(no output)}"
+}
 
 # openssl spellings of the groups in s_client -brief's "Server Temp Key" line.
 openssl_temp_key() {
@@ -159,7 +165,7 @@ case_s_server() {
         --ca "$pki/ca.crt" --servername localhost --suite "$suite" --group "$group" \
         "${cl[@]}" >"$d/cli.out" 2>"$d/cli.err"
     local rc=$?
-    stop "$spid"
+    stop "$spid" "$([ "$rc" -eq 0 ] && echo "$grace" || echo 1)" # no client, no wait
     local want
     want=$(printf '%s' "$msg" | rev)
     if [ "$rc" -ne 0 ]; then
@@ -237,7 +243,7 @@ case_s_client() {
     [[ $group == ffdhe* ]] && pin=("${pin[@]:0:3}" -groups "$group") # no -dhparam client side
     talk "$d" "$msg" openssl s_client -connect "127.0.0.1:$srv_port" "${pin[@]}" \
         -CAfile "$pki/ca.crt" -verify_return_error -servername localhost -brief "${cl[@]}"
-    stop "$srv_pid"
+    stop "$srv_pid" "$grace"
     local temp
     temp=$(openssl_temp_key "$(tlsm_group "$suite" "$group")")
     if [ "$talk_echoed" -ne 1 ]; then
@@ -257,9 +263,11 @@ case_s_client() {
     fi
 }
 
-# case_gnutls NAME CIPHER GROUP KEY: gnutls-cli (priority pinned to one suite and group).
+# case_gnutls NAME VERS CIPHER GROUP KEY: gnutls-cli with its priority pinned to one
+# version (TLS1.3 or TLS1.2), cipher and group. gnutls-serv is not used: it cannot be
+# bound to 127.0.0.1 only.
 case_gnutls() {
-    local name=$1 cipher=$2 group=$3 key=$4
+    local name=$1 vers=$2 cipher=$3 group=$4 key=$5
     local d=$work/$name
     if ! start_tlsm_server "$d" "$key"; then
         fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
@@ -268,14 +276,14 @@ case_gnutls() {
     fi
     local msg="tlsm-interop-$name-$RANDOM"
     talk "$d" "$msg" gnutls-cli --x509cafile "$pki/ca.crt" --port "$srv_port" \
-        --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+$cipher:-GROUP-ALL:+GROUP-$group" \
+        --priority "NORMAL:-VERS-ALL:+VERS-$vers:-CIPHER-ALL:+$cipher:-GROUP-ALL:+GROUP-$group" \
         127.0.0.1
-    stop "$srv_pid"
+    stop "$srv_pid" "$grace"
     if [ "$talk_echoed" -ne 1 ]; then
         fail "$name" "no echo (gnutls-cli exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
     elif [ "$stop_rc" -ne 0 ]; then
         fail "$name" "tlsm server exit $stop_rc: $(last_line "$d/srv.err")"
-    elif ! grep -q "(TLS1.3-X.509)-(ECDHE-$group)-.*-($cipher)" "$d/cli.out"; then
+    elif ! grep -q "($vers-X.509)-(ECDHE-$group)-.*-($cipher)" "$d/cli.out"; then
         fail "$name" "unexpected session: $(grep 'Description' "$d/cli.out")"
     else
         ok "$name"
@@ -302,7 +310,7 @@ case_must_fail() {
     echo hello | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" "$@" \
         >"$d/cli.out" 2>"$d/cli.err"
     local rc=$?
-    stop "$spid"
+    stop "$spid" 5
     if [ "$rc" -ne 1 ]; then
         fail "$name" "expected exit 1, got $rc: $(last_line "$d/cli.err")"
     elif ! grep -qiE -- "$pattern" "$d/cli.err"; then
@@ -409,10 +417,12 @@ fi
 if ! command -v gnutls-cli >/dev/null; then
     skip "gnutls-cli" "gnutls-cli is not installed"
 else
-    case_gnutls "gnutls-cli-CHACHA20-POLY1305-X25519-ed25519" CHACHA20-POLY1305 X25519 ed25519
-    case_gnutls "gnutls-cli-AES-128-GCM-SECP256R1-rsa" AES-128-GCM SECP256R1 rsa
-    case_gnutls "gnutls-cli-AES-256-GCM-SECP384R1-p384" AES-256-GCM SECP384R1 p384
-    case_gnutls "gnutls-cli-AES-128-GCM-X25519-rsapss" AES-128-GCM X25519 rsapss
+    case_gnutls "gnutls-cli-CHACHA20-POLY1305-X25519-ed25519" TLS1.3 CHACHA20-POLY1305 X25519 ed25519
+    case_gnutls "gnutls-cli-AES-128-GCM-SECP256R1-rsa" TLS1.3 AES-128-GCM SECP256R1 rsa
+    case_gnutls "gnutls-cli-AES-256-GCM-SECP384R1-p384" TLS1.3 AES-256-GCM SECP384R1 p384
+    case_gnutls "gnutls-cli-AES-128-GCM-X25519-rsapss" TLS1.3 AES-128-GCM X25519 rsapss
+    case_gnutls "gnutls-cli-1.2-AES-128-GCM-SECP256R1-p256" TLS1.2 AES-128-GCM SECP256R1 p256
+    case_gnutls "gnutls-cli-1.2-CHACHA20-POLY1305-X25519-rsa" TLS1.2 CHACHA20-POLY1305 X25519 rsa
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
