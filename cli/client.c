@@ -322,8 +322,6 @@ static int run(session *c)
             }
         }
         if (fds[0].revents && stream_receive(&c->s) != 0) {
-            if (c->close_sent && c->s.io_errno == ECONNRESET && c->peer_closed)
-                return CLI_EXIT_OK;
             cli_error("connection to %s failed: %s", c->target, strerror(c->s.io_errno));
             return CLI_EXIT_FAIL;
         }
