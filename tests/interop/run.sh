@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh - interop tests: `tlsm client` and `tlsm server` against real TLS 1.3 peers
-# (openssl s_server / s_client, gnutls-cli) on 127.0.0.1 only.
+# run.sh - interop tests: `tlsm client` and `tlsm server` against real TLS 1.3 and 1.2
+# peers (openssl s_server / s_client, gnutls-cli) on 127.0.0.1 only.
 #
 #   tests/interop/run.sh [path/to/tlsm]        (default: build/tlsm)
 #
@@ -10,7 +10,8 @@
 # then the same two directions for TLS 1.2 (ECDHE with every group and key type, DHE with
 # the RFC 7919 groups, RSA key transport), plus gnutls-cli cases, ALPN, client
 # certificates and must-fail checks. Each case also checks that the peer reports the
-# version, suite and group that were pinned.
+# version, suite and group that were pinned. First come `tlsm demo` smoke tests and a
+# check that cli/demo_pki_data.c still matches tests/data/pki.
 # Each case prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason`; the last line is
 # `N passed, N failed, N skipped`; the exit status is 1 if any case failed.
 # Servers listen on port 0 and the script reads the port they print, so nothing waits on
@@ -320,7 +321,30 @@ case_must_fail() {
     fi
 }
 
+# case_demo NAME ARGS...: `tlsm demo ARGS` must succeed (no network: a smoke test of the
+# binary and of the test PKI compiled into it).
+case_demo() {
+    local name=$1
+    shift
+    if timeout "$case_timeout" "$tlsm" demo "$@" >"$work/$name.out" 2>&1; then
+        ok "$name"
+    else
+        fail "$name" "tlsm demo $*: $(last_line "$work/$name.out")"
+    fi
+}
+
 # ---------------------------------------------------------------------------------------
+
+if "$root/cli/gen_demo_pki.sh" | cmp -s - "$root/cli/demo_pki_data.c"; then
+    ok "demo-pki-data-current"
+else
+    fail "demo-pki-data-current" "cli/demo_pki_data.c is stale: run cli/gen_demo_pki.sh > cli/demo_pki_data.c"
+fi
+for key in ed25519 p256 p384 rsa rsapss; do
+    case_demo "demo-$key" --key "$key"
+done
+case_demo "demo-hrr-resume-client-auth" --hrr --resume --client-auth --alpn h2
+case_demo "demo-tls12-resume" --tls12 --resume --key rsa
 
 if ! command -v openssl >/dev/null; then
     skip "openssl" "openssl is not installed"
