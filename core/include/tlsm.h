@@ -355,8 +355,9 @@ void tlsm_conn_free(tlsm_conn *conn);
 TLSM_MUST_CHECK int tlsm_conn_start(tlsm_conn *conn);
 
 /* Ciphertext in. Copies up to len bytes, sets *consumed, and processes every complete
- * record. Fewer bytes are consumed only when the engine must be drained first (plaintext
- * unread or output pending beyond its bound); check tlsm_status. */
+ * record. Fewer bytes are consumed only when the engine must be drained first: plaintext
+ * unread, output pending beyond its bound (128 KiB), or events not taken (drain
+ * tlsm_next_event after every call). */
 TLSM_MUST_CHECK int tlsm_feed(tlsm_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
 /* Zero-copy input: a pointer to free space in the input buffer and its size; write ciphertext
  * there and call tlsm_input_ack(n). The space is initialized memory (safe to expose as a

@@ -75,8 +75,12 @@ int config_freeze(tlsm_config *cfg)
     if (__atomic_compare_exchange_n(&cfg->frozen, &expected, 2, 0, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE)) {
         int rc = 0;
-        if (!cfg->ticket_key_set && cfg->role == TLSM_ROLE_SERVER)
+        pthread_mutex_lock(&cfg->lock);
+        if (!cfg->ticket_key_set && cfg->role == TLSM_ROLE_SERVER) {
             rc = crypto_random(&cfg->rng, cfg->ticket_key, sizeof cfg->ticket_key);
+            cfg->ticket_key_set = rc == 0;
+        }
+        pthread_mutex_unlock(&cfg->lock);
         __atomic_store_n(&cfg->frozen, rc ? 0 : 1, __ATOMIC_RELEASE);
         return rc ? TLSM_ERR_RNG : 0;
     }
@@ -417,8 +421,11 @@ int tlsm_config_rotate_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t l
     if (!cfg || !key || len != sizeof cfg->ticket_key)
         return TLSM_ERR_ARG;
     pthread_mutex_lock(&cfg->lock);
-    memcpy(cfg->ticket_key_prev, cfg->ticket_key, sizeof cfg->ticket_key);
-    cfg->has_prev_ticket_key = 1;
+    /* Only a key that was really in use becomes the previous one: before the config is
+     * first used there is none (never an all-zero key). */
+    cfg->has_prev_ticket_key = cfg->ticket_key_set;
+    if (cfg->ticket_key_set)
+        memcpy(cfg->ticket_key_prev, cfg->ticket_key, sizeof cfg->ticket_key);
     memcpy(cfg->ticket_key, key, len);
     cfg->ticket_key_set = 1;
     pthread_mutex_unlock(&cfg->lock);

@@ -27,6 +27,11 @@
 
 #define OUT_INITIAL (2 * (REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13))
 #define OUT_HANDSHAKE_MAX (1u << 20)
+/* Input is not processed while more than this is waiting to be sent. */
+#define OUT_PENDING_MAX (1u << 17)
+/* Room kept in the event queue before a record is processed: a record can add a few
+ * events (messages traced, a key update, an alert, the error). */
+#define EVENTS_PER_RECORD 8
 /* RFC 8446 s.5.5: AES-GCM keys must change well before 2^24.5 records. */
 #define KEY_UPDATE_AFTER (1ull << 24)
 
@@ -47,8 +52,12 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
             if (t == TLSM_EV_MESSAGE_SENT || t == TLSM_EV_MESSAGE_RECEIVED)
                 break;
         }
-        if (i == c->ev_count)
-            return;
+        if (i == c->ev_count) {
+            /* Only the error must never be lost: it replaces the newest event. */
+            if (type != TLSM_EV_ERROR)
+                return;
+            i = c->ev_count - 1;
+        }
         for (; i + 1 < c->ev_count; i++)
             c->events[(c->ev_head + i) % TLSM_EVENT_QUEUE] =
                 c->events[(c->ev_head + i + 1) % TLSM_EVENT_QUEUE];
@@ -94,9 +103,14 @@ int conn_fail(tlsm_conn *c, int code)
     if (c->error)
         return c->error;
     c->error = code;
-    if (TLSM_ERR_IS_LOCAL_ALERT(code) && !c->local_closed) {
+    /* Tell the peer: the alert we chose, or internal_error for our own failures (memory,
+     * RNG, buffers). A truncated or peer-closed stream gets nothing back. */
+    int alert = TLSM_ERR_IS_LOCAL_ALERT(code) ? TLSM_ERR_ALERT(code)
+                : TLSM_ERR_IS_PEER_ALERT(code) || code == TLSM_ERR_TRUNCATED ? -1
+                                                                             : TLSM_ALERT_INTERNAL_ERROR;
+    if (alert >= 0 && !c->local_closed) {
         c->local_closed = 1;
-        send_alert(c, 2, TLSM_ERR_ALERT(code));
+        send_alert(c, 2, (uint8_t)alert);
     }
     c->pt_len = 0;
     conn_event(c, TLSM_EV_ERROR, code, 0, 0, 0);
@@ -122,6 +136,13 @@ uint64_t conn_now_ms(const tlsm_conn *c)
 static int is12(const tlsm_conn *c)
 {
     return c->version == TLSM_TLS12;
+}
+
+/* An alert that came unprotected although read keys are in place (only accepted, as
+ * fatal, during the handshake: see on_record). */
+static int plaintext_after_keys(const tlsm_conn *c, int plaintext)
+{
+    return plaintext && c->rd.cipher.active;
 }
 
 /* Bytes a protected record of n content bytes takes on the wire. */
@@ -310,24 +331,38 @@ int conn_set_keys12(tlsm_conn *c, int is_write, const uint8_t *key, const uint8_
 
 /* ------------------------------------------------------------------ input */
 
-static int on_alert(tlsm_conn *c, const uint8_t *p, size_t len)
+/* A peer that sends warnings without end (or keeps asking to renegotiate) is cut off. */
+#define MAX_WARNINGS 16
+
+int conn_count_warning(tlsm_conn *c)
+{
+    if (++c->warnings > MAX_WARNINGS)
+        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    return 0;
+}
+
+static int on_alert(tlsm_conn *c, const uint8_t *p, size_t len, int plaintext)
 {
     /* s.5.1: alerts are never fragmented: exactly one per record. */
     if (len != 2)
         return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
     uint8_t level = p[0], desc = p[1];
-    if (desc == TLSM_ALERT_CLOSE_NOTIFY) {
+    if (desc == TLSM_ALERT_CLOSE_NOTIFY && c->handshake_done) {
         c->peer_closed = 1;
         conn_event(c, TLSM_EV_PEER_CLOSED, 0, desc, 0, 0);
         return 0;
     }
-    /* TLS 1.2 warnings (e.g. no_renegotiation) inform; in TLS 1.3 only user_canceled
-     * may be a warning. */
-    if (level == 1 && (desc == TLSM_ALERT_USER_CANCELED || is12(c))) {
+    /* Warnings: TLS 1.2 ones (e.g. no_renegotiation, or unrecognized_name from a 1.2 server
+     * before its ServerHello) inform; in TLS 1.3 only user_canceled may be a warning. An
+     * unprotected warning after keys are in place is not trusted. */
+    int can_warn = is12(c) || (!c->version && c->cfg->min_version <= TLSM_TLS12);
+    if (level == 1 && desc != TLSM_ALERT_CLOSE_NOTIFY && !plaintext_after_keys(c, plaintext) &&
+        (desc == TLSM_ALERT_USER_CANCELED || can_warn)) {
         conn_event(c, TLSM_EV_ALERT, 0, desc, 0, 0);
-        return 0;
+        return conn_count_warning(c);
     }
-    /* s.6: in TLS 1.3 every other alert is fatal whatever its level says. */
+    /* s.6: in TLS 1.3 every other alert is fatal whatever its level says; a close_notify
+     * before the handshake finished ends it unfinished. */
     conn_event(c, TLSM_EV_ALERT, 0, desc, 1, 0);
     c->local_closed = 1; /* no alert goes back after a fatal one */
     return conn_fail(c, TLSM_ERR_PEER_ALERT(desc));
@@ -341,10 +376,13 @@ static int on_handshake_data(tlsm_conn *c, const uint8_t *p, size_t len)
     if (len == 0)
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
     if (c->msg_len + len > c->msg_cap) {
+        size_t limit = TLSM_MAX_HS_MESSAGE + HS_HEADER_LEN + REC_MAX_PLAINTEXT;
         size_t cap = c->msg_cap ? c->msg_cap : 4096;
         while (cap < c->msg_len + len)
             cap *= 2;
-        if (cap > TLSM_MAX_HS_MESSAGE + HS_HEADER_LEN + REC_MAX_PLAINTEXT)
+        if (cap > limit)
+            cap = limit;
+        if (c->msg_len + len > cap)
             return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
         uint8_t *m = realloc(c->msg, cap);
         if (!m)
@@ -360,7 +398,10 @@ static int on_handshake_data(tlsm_conn *c, const uint8_t *p, size_t len)
 /* Runs every complete handshake message in the reassembly buffer. */
 static int process_messages(tlsm_conn *c)
 {
-    while (c->msg_len >= HS_HEADER_LEN && !c->error && !c->blocked) {
+    /* Messages wait in the buffer while the host has not taken the events of earlier ones
+     * (many tickets in one record, say): events are never dropped. */
+    while (c->msg_len >= HS_HEADER_LEN && !c->error && !c->blocked &&
+           c->ev_count <= TLSM_EVENT_QUEUE - EVENTS_PER_RECORD) {
         size_t body = (size_t)c->msg[1] << 16 | (size_t)c->msg[2] << 8 | c->msg[3];
         if (body > TLSM_MAX_HS_MESSAGE)
             return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
@@ -385,6 +426,12 @@ static int process_messages(tlsm_conn *c)
     return c->error;
 }
 
+/* RFC 8449 s.4: our limit binds the peer only once the extension was negotiated. */
+static size_t max_plaintext_in(const tlsm_conn *c)
+{
+    return c->rsl_negotiated ? c->max_plaintext_in : REC_MAX_PLAINTEXT;
+}
+
 /* Processes the record at the start of c->in (complete, header checked). */
 static int on_record(tlsm_conn *c, size_t body_len)
 {
@@ -392,6 +439,7 @@ static int on_record(tlsm_conn *c, size_t body_len)
     uint8_t type = rec[0];
     uint8_t *content = rec + REC_HEADER_LEN;
     size_t len = body_len;
+    int decrypted = 0;
 
     /* Data after close_notify is ignored (s.6.1). */
     if (c->peer_closed)
@@ -414,11 +462,11 @@ static int on_record(tlsm_conn *c, size_t body_len)
     }
     if (c->rd.cipher.active && is12(c)) {
         /* TLS 1.2: the record type is the header's; everything after CCS is protected. */
-        int rc = record12_open(&c->rd.cipher, rec, len, c->max_plaintext_in, &content, &len);
+        int rc = record12_open(&c->rd.cipher, rec, len, max_plaintext_in(c), &content, &len);
         if (rc)
             return conn_alert(c, (uint8_t)-rc);
-    } else
-    if (c->rd.cipher.active && type == REC_ALERT && !c->handshake_done) {
+        decrypted = 1;
+    } else if (c->rd.cipher.active && type == REC_ALERT && !c->handshake_done) {
         /* A peer that failed before it had keys (e.g. on our ServerHello) rightly sends its
          * alert in plaintext (s.6); read it rather than misreport its reason. */
         if (len > REC_MAX_PLAINTEXT)
@@ -426,9 +474,10 @@ static int on_record(tlsm_conn *c, size_t body_len)
     } else if (c->rd.cipher.active) {
         if (type != REC_APPLICATION_DATA)
             return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        int rc = record_open(&c->rd.cipher, rec, len, c->max_plaintext_in, &type, &content, &len);
+        int rc = record_open(&c->rd.cipher, rec, len, max_plaintext_in(c), &type, &content, &len);
         if (rc)
             return conn_alert(c, (uint8_t)-rc);
+        decrypted = 1;
     } else {
         if (type == REC_APPLICATION_DATA)
             return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
@@ -442,7 +491,7 @@ static int on_record(tlsm_conn *c, size_t body_len)
     case REC_HANDSHAKE:
         return on_handshake_data(c, content, len);
     case REC_ALERT:
-        return on_alert(c, content, len);
+        return on_alert(c, content, len, !decrypted);
     case REC_APPLICATION_DATA:
         /* Before the handshake completes (we accept no 0-RTT) there is no app data. */
         if (!c->handshake_done)
@@ -457,7 +506,13 @@ static int on_record(tlsm_conn *c, size_t body_len)
 
 static int process_input(tlsm_conn *c)
 {
+    int mrc = process_messages(c);
+    if (mrc)
+        return mrc;
     while (!c->error) {
+        if (c->msg_len >= HS_HEADER_LEN &&
+            c->msg_len >= HS_HEADER_LEN + ((size_t)c->msg[1] << 16 | (size_t)c->msg[2] << 8 | c->msg[3]))
+            return 0; /* whole messages still wait for the host to take events */
         if (c->in_hold) {
             if (c->pt_len)
                 return 0; /* the host must read the plaintext first */
@@ -465,7 +520,10 @@ static int process_input(tlsm_conn *c)
             c->in_len -= c->in_hold;
             c->in_hold = 0;
         }
-        if (c->blocked || c->in_len < REC_HEADER_LEN)
+        /* Backpressure: the host must take our output and our events before we read
+         * more (a peer cannot make either grow without bound, e.g. with KeyUpdates). */
+        if (c->blocked || c->in_len < REC_HEADER_LEN || c->out_len - c->out_off > OUT_PENDING_MAX ||
+            c->ev_count > TLSM_EVENT_QUEUE - EVENTS_PER_RECORD)
             return 0;
         uint8_t type = c->in[0];
         size_t len = (size_t)c->in[3] << 8 | c->in[4];
@@ -938,6 +996,9 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
 {
     if (!c || !len)
         return TLSM_ERR_ARG;
+    /* RFC 5246 s.7.2.2: a failed connection's session is forgotten. */
+    if (c->error)
+        return c->error;
     if (!c->session.valid)
         return TLSM_ERR_NO_SESSION;
     const tlsm_session *s = &c->session;

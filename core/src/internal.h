@@ -28,7 +28,7 @@
 #define TLSM_MAX_ALPN 256
 #define TLSM_MAX_CHAIN 10
 #define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
-#define TLSM_EVENT_QUEUE 32
+#define TLSM_EVENT_QUEUE 64
 
 /* A certificate chain with the key that signs for it (NULL key = external signer). */
 typedef struct {
@@ -124,6 +124,8 @@ struct tlsm_conn {
     int eof;
     int blocked;          /* waiting for tlsm_sign_done or tlsm_verify_done */
     int awaiting_verify;  /* waiting for tlsm_verify_done */
+    unsigned warnings;    /* warning alerts and refused renegotiations received */
+    int rsl_negotiated;   /* record_size_limit agreed: our limit applies to what we receive */
 
     /* negotiated facts */
     uint16_t version, suite, group, peer_sigalg;
@@ -171,7 +173,7 @@ struct tlsm_conn {
     /* ciphertext in: at most one whole record beyond what was already processed; the
      * first in_hold bytes are the record being processed (its plaintext may be lent out) */
     size_t in_len, in_hold;
-    uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13];
+    uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_12]; /* the larger of the two bounds */
 };
 
 /* ---- config.c, session_cache.c */
@@ -192,6 +194,8 @@ void cache_free(tlsm_config *cfg);
 /* Sets the sticky error, queues the alert (for local alerts) and an error event. Returns
  * the error code so callers can `return conn_fail(...)`. */
 int conn_fail(tlsm_conn *c, int code);
+/* Counts a received warning or refused renegotiation; too many is unexpected_message. */
+int conn_count_warning(tlsm_conn *c);
 /* Sends a warning alert; the connection goes on. */
 int conn_send_warning(tlsm_conn *c, uint8_t desc);
 /* Shorthand: conn_fail(c, TLSM_ERR_LOCAL_ALERT(alert)). */

@@ -435,9 +435,12 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     hs->tr.keep_raw = 0;
     /* s.4.1.3: the session id must echo ours; the suite must be one we offered; the
      * compression method must be null. */
+    /* s.4.1.3: a suite we did not offer, or one for another version, is illegal. */
+    const suite_info *si = suite_find(sh.suite);
     int suite_ok = 0;
     for (size_t i = 0; i < c->cfg->n_suites; i++)
         suite_ok |= c->cfg->suites[i] == sh.suite;
+    suite_ok &= si && si->version == TLSM_TLS13;
     if (sh.legacy_version != 0x0303 || sh.sid_len != hs->sid_len ||
         (sh.sid_len && memcmp(sh.sid, hs->sid, sh.sid_len)) || !suite_ok || sh.compression != 0)
         return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
@@ -551,6 +554,7 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
             if (lim < 64)
                 return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
             c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
+            c->rsl_negotiated = 1;
             break;
         }
         }

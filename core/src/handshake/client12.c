@@ -100,6 +100,7 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             if (lim < 64) /* RFC 8449 s.4 */
                 return TLSM_ALERT_ILLEGAL_PARAMETER;
             c->peer_max_fragment = lim < REC_MAX_PLAINTEXT ? lim : REC_MAX_PLAINTEXT;
+            c->rsl_negotiated = 1;
             break;
         }
         }
@@ -338,8 +339,7 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
         if (crypto_random(&c->cfg->rng, pms + 2, 46) ||
             crypto_rsa_encrypt_pkcs1(&hs->peer[0].pubkey, &c->cfg->rng, pms, 48, ct, sizeof ct,
                                      &ct_len)) {
-            wire_put_u8(&w, 0);
-            hs_msg_send(c, &w);
+            hs_msg_abort(&w);
             return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
         }
         wire_put_block(&w, 2, ct, ct_len);
@@ -348,10 +348,9 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
         size_t pub_len;
         if (crypto_kex_keygen(hs->kex_group, &c->cfg->rng, priv, pub, &pub_len) ||
             tls12_kex_shared(hs->kex_group, priv, hs->peer_kx_buf, hs->peer_kx_len, pms,
-                                pms_len)) {
+                             pms_len)) {
             crypto_wipe(priv, sizeof priv);
-            wire_put_u8(&w, 0);
-            hs_msg_send(c, &w);
+            hs_msg_abort(&w);
             /* An invalid server share (off-curve point, DH value out of range). */
             return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
         }

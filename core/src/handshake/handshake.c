@@ -115,6 +115,15 @@ int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap)
     return 0;
 }
 
+void hs_msg_abort(wire_writer *w)
+{
+    if (w->p) {
+        crypto_wipe(w->p, w->cap);
+        free(w->p);
+    }
+    w->p = NULL;
+}
+
 int hs_msg_send(tlsm_conn *c, wire_writer *w)
 {
     int rc = 0;

@@ -33,7 +33,6 @@ typedef enum {
     HS_C12_WAIT_CR_SHD,
     HS_C12_WAIT_SHD,
     HS_C12_WAIT_NST_CCS,   /* after our Finished (or an abbreviated ServerHello) */
-    HS_C12_WAIT_CCS,
     HS_C12_WAIT_FINISHED,
     HS_S12_WAIT_CERT,
     HS_S12_WAIT_CKE,
@@ -117,6 +116,8 @@ struct hs_state {
  * which frames, adds to the transcript, traces and sends it. */
 int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap);
 int hs_msg_send(tlsm_conn *c, wire_writer *w);
+/* Drops a message being built (error paths): wiped and freed, never sent. */
+void hs_msg_abort(wire_writer *w);
 /* Adds a received message to the transcript. */
 void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len);
 

@@ -88,5 +88,6 @@ int post12_refuse_renegotiation(tlsm_conn *c, const uint8_t *msg, size_t len)
     (void)len;
     /* RFC 5746 s.4.2 / s.4.4: we never renegotiate; a HelloRequest or a new ClientHello
      * is answered with a no_renegotiation warning and the connection goes on. */
-    return conn_send_warning(c, TLSM_ALERT_NO_RENEGOTIATION);
+    int rc = conn_count_warning(c);
+    return rc ? rc : conn_send_warning(c, TLSM_ALERT_NO_RENEGOTIATION);
 }

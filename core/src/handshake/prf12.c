@@ -11,7 +11,9 @@ int prf12(hash_alg h, const uint8_t *secret, size_t secret_len, const char *labe
 {
     /* P_hash (s.5): A(0) = seed, A(i) = HMAC(secret, A(i-1)),
      * output = HMAC(secret, A(1) || seed) || HMAC(secret, A(2) || seed) || ... */
-    uint8_t seed[128], a[CRYPTO_HASH_MAX + 128], block[CRYPTO_HASH_MAX];
+    /* The longest seed is the RFC 5705 exporter's: label (up to 64), both randoms, a
+     * context of up to 512 bytes with its length. */
+    uint8_t seed[64 + 64 + 2 + 512], a[CRYPTO_HASH_MAX + sizeof seed], block[CRYPTO_HASH_MAX];
     size_t label_len = strlen(label), hl = crypto_hash_len(h);
     size_t seed_len = label_len + seed1_len + seed2_len;
     if (seed_len > sizeof seed)
@@ -30,6 +32,7 @@ int prf12(hash_alg h, const uint8_t *secret, size_t secret_len, const char *labe
     }
     crypto_wipe(a, sizeof a);
     crypto_wipe(block, sizeof block);
+    crypto_wipe(seed, sizeof seed);
     return 0;
 }
 

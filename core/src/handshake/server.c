@@ -144,6 +144,7 @@ static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
         return TLSM_ALERT_ILLEGAL_PARAMETER;
     c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
     c->hs->client_rsl = 1;
+    c->rsl_negotiated = 1; /* we answer with ours */
     return 0;
 }
 
@@ -253,7 +254,7 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     if (c->cfg->require_cookie) {
         hs->cookie_len = 32;
         if (crypto_random(&c->cfg->rng, hs->cookie, hs->cookie_len)) {
-            hs_msg_send(c, &w);
+            hs_msg_abort(&w);
             return conn_fail(c, TLSM_ERR_RNG);
         }
         wire_put_u16(&w, EXT_COOKIE);
@@ -512,8 +513,10 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
             return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     } else {
         c->suite = 0;
+        /* s.4.1.2: only TLS 1.3 suites are usable with TLS 1.3. */
         for (size_t i = 0; i < cfg->n_suites && !c->suite; i++)
-            if (suites_has(&o.ch, cfg->suites[i]))
+            if (suite_find(cfg->suites[i])->version == TLSM_TLS13 &&
+                suites_has(&o.ch, cfg->suites[i]))
                 c->suite = cfg->suites[i];
         if (!c->suite)
             return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
@@ -650,6 +653,8 @@ int server_send_tickets(tlsm_conn *c)
     for (unsigned i = 0; i < cfg->tickets; i++) {
         uint8_t nonce[32], psk[CRYPTO_HASH_MAX], ticket[512];
         size_t ticket_len, nonce_len = cfg->shape.ticket_nonce_len;
+        if (nonce_len > sizeof nonce)
+            nonce_len = sizeof nonce;
         uint32_t age_add;
         if (crypto_random(&cfg->rng, (uint8_t *)&age_add, sizeof age_add))
             return conn_fail(c, TLSM_ERR_RNG);

@@ -119,7 +119,9 @@ int tls12_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (prf12_finished(c->hash, hs->master, c->role == TLSM_ROLE_CLIENT, thash, verify))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
     /* s.7.4.9: a wrong verify_data is decrypt_error; compared in constant time. */
-    if (!crypto_ct_equal(verify, msg + HS_HEADER_LEN, TLS12_VERIFY_LEN))
+    int ok = crypto_ct_equal(verify, msg + HS_HEADER_LEN, TLS12_VERIFY_LEN);
+    crypto_wipe(verify, sizeof verify);
+    if (!ok)
         return conn_alert(c, TLSM_ALERT_DECRYPT_ERROR);
     hs_transcript_add(c, msg, len);
     return 0;
@@ -129,8 +131,7 @@ int hs12_on_ccs(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
     /* s.7.1: ChangeCipherSpec comes exactly once, right before the peer's Finished. */
-    if (!hs || (hs->state != HS_C12_WAIT_NST_CCS && hs->state != HS_C12_WAIT_CCS &&
-                hs->state != HS_S12_WAIT_CCS))
+    if (!hs || (hs->state != HS_C12_WAIT_NST_CCS && hs->state != HS_S12_WAIT_CCS))
         return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
     /* A NewSessionTicket announced in the ServerHello must come first (RFC 5077 s.3.3). */
     if (hs->state == HS_C12_WAIT_NST_CCS && hs->ticket_expected)
