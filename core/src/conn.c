@@ -990,8 +990,8 @@ const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len
 }
 
 /* Session blob (version 2): 'T' 2 | protocol u16 | suite u16 | age_add u32 | lifetime u32 |
- * received_ms u64 | ems u8 | secret<1> | ticket<2> | session_id<1>. The secret is the TLS 1.3
- * PSK or the TLS 1.2 master secret. */
+ * received_ms u64 | ems u8 | secret<1> | ticket<2> | session_id<1> | server_name<1>. The
+ * secret is the TLS 1.3 PSK or the TLS 1.2 master secret. */
 int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!c || !len)
@@ -1002,7 +1002,9 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     if (!c->session.valid)
         return TLSM_ERR_NO_SESSION;
     const tlsm_session *s = &c->session;
-    size_t need = 2 + 2 + 2 + 4 + 4 + 8 + 1 + 1 + s->secret_len + 2 + s->ticket_len + 1 + s->sid_len;
+    size_t name_len = strlen(s->server_name);
+    size_t need = 2 + 2 + 2 + 4 + 4 + 8 + 1 + 1 + s->secret_len + 2 + s->ticket_len + 1 +
+                  s->sid_len + 1 + name_len;
     *len = need;
     if (!buf)
         return 0;
@@ -1021,6 +1023,7 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     wire_put_block(&w, 1, s->secret, s->secret_len);
     wire_put_block(&w, 2, s->ticket, s->ticket_len);
     wire_put_block(&w, 1, s->sid, s->sid_len);
+    wire_put_block(&w, 1, (const uint8_t *)s->server_name, name_len);
     return w.err ? TLSM_ERR_BUFFER : 0;
 }
 
@@ -1032,7 +1035,7 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         return TLSM_ERR_STATE;
     tlsm_session s;
     memset(&s, 0, sizeof s);
-    wire_reader r, secret, ticket, sid;
+    wire_reader r, secret, ticket, sid, name;
     wire_init(&r, blob, len);
     uint8_t magic = wire_u8(&r), format = wire_u8(&r);
     s.version = wire_u16(&r);
@@ -1044,6 +1047,7 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
     wire_block(&r, 1, 32, CRYPTO_HASH_MAX, &secret);
     wire_block(&r, 2, 0, sizeof s.ticket, &ticket);
     wire_block(&r, 1, 0, sizeof s.sid, &sid);
+    wire_block(&r, 1, 0, sizeof s.server_name - 1, &name);
     const suite_info *si = suite_find(s.suite);
     int ok = !wire_end(&r) && magic == 'T' && format == 2 && si && si->version == s.version &&
              s.ems <= 1;
@@ -1053,6 +1057,8 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         ok = secret.len == crypto_hash_len(si->hash) && ticket.len > 0;
     else if (ok)
         ok = secret.len == 48 && (ticket.len > 0 || sid.len > 0);
+    if (ok && name.len && memchr(name.p, 0, name.len))
+        ok = 0;
     if (!ok)
         return TLSM_ERR_ARG;
     memcpy(s.secret, secret.p, secret.len);
@@ -1061,6 +1067,8 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
     s.ticket_len = ticket.len;
     memcpy(s.sid, sid.p, sid.len);
     s.sid_len = sid.len;
+    memcpy(s.server_name, name.p, name.len);
+    s.server_name[name.len] = 0;
     s.valid = 1;
     c->session = s;
     c->offer_session = 1;

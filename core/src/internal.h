@@ -55,7 +55,11 @@ typedef struct {
     uint16_t suite;
     uint8_t ems;
     uint8_t master[48];
+    uint8_t flags;        /* SESSION_CLIENT_AUTH */
+    uint8_t sni_hash[32]; /* SHA-256 of the server name it was made for */
 } tls12_session;
+
+#define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
 
 struct session_cache; /* session_cache.c */
 
@@ -101,6 +105,7 @@ typedef struct {
     uint8_t ticket[1024]; size_t ticket_len;
     uint8_t sid[32]; size_t sid_len;                    /* 1.2 */
     uint8_t ems;                                        /* 1.2 */
+    char server_name[256];                              /* only resumed for the same name */
     uint32_t age_add, lifetime;
     uint64_t received_ms;
 } tlsm_session;
@@ -131,6 +136,7 @@ struct tlsm_conn {
     uint16_t version, suite, group, peer_sigalg;
     hash_alg hash; size_t hash_len; aead_alg aead;
     int resumed, hrr;
+    uint8_t resumed_flags;   /* server: SESSION_* of the session resumed */
     uint8_t alpn[256]; size_t alpn_len;
     char server_name[256];
     uint8_t *peer_chain; size_t peer_chain_len;   /* concatenated DER */

@@ -24,6 +24,10 @@ static int session_usable(tlsm_conn *c)
         return 0;
     if (s->version == TLSM_TLS13 && c->cfg->tickets == 0)
         return 0;
+    /* RFC 8446 s.4.6.1, RFC 6066 s.3: a session is offered only to the name it was made
+     * for. */
+    if (strcmp(s->server_name, c->server_name) != 0)
+        return 0;
     uint64_t now = conn_now_ms(c);
     /* s.4.6.1: do not use a ticket past its lifetime. */
     if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->lifetime * 1000)

@@ -425,6 +425,7 @@ static void store_session(tlsm_conn *c)
     if (!hs->new_ticket_len && hs->sid_len == 0)
         return; /* the server offered no way to resume */
     s->version = TLSM_TLS12;
+    memcpy(s->server_name, c->server_name, sizeof s->server_name);
     s->suite = c->suite;
     memcpy(s->secret, hs->master, TLS12_MASTER_LEN);
     s->secret_len = TLS12_MASTER_LEN;

@@ -229,6 +229,11 @@ void tls12_keep_session(tlsm_conn *c);
 extern const uint8_t TLS12_DOWNGRADE_SENTINEL[8];
 
 /* ---- tickets (ticket.c) and the session cache (session_cache.c) */
+/* What a new session is bound to: whether the client authenticated, and the server name. */
+void session_binding(const tlsm_conn *c, uint8_t *flags, uint8_t sni_hash[32]);
+/* 1 if a stored session may be resumed on this connection (same server name; a client
+ * certificate if the config requires one). */
+int session_binding_ok(const tlsm_conn *c, uint8_t flags, const uint8_t sni_hash[32]);
 int ticket12_seal(tlsm_conn *c, const tls12_session *st, uint8_t *out, size_t cap,
                   size_t *out_len);
 int ticket12_open(tlsm_conn *c, const uint8_t *ticket, size_t len, tls12_session *st);
@@ -236,6 +241,6 @@ int ticket12_open(tlsm_conn *c, const uint8_t *ticket, size_t len, tls12_session
 int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_add,
                 uint8_t *out, size_t cap, size_t *out_len);
 int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, uint32_t obfuscated_age,
-                uint16_t *suite, uint8_t *psk, size_t *psk_len);
+                uint16_t *suite, uint8_t *psk, size_t *psk_len, uint8_t *session_flags);
 
 #endif

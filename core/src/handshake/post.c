@@ -31,6 +31,7 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
     s->secret_len = c->hash_len;
     s->version = TLSM_TLS13;
+    memcpy(s->server_name, c->server_name, sizeof s->server_name);
     s->sid_len = 0;
     s->ems = 0;
     s->suite = c->suite;

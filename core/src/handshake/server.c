@@ -188,7 +188,8 @@ static int try_psk(tlsm_conn *c, client_offer *o)
         size_t psk_len;
         hash_alg h;
         aead_alg a;
-        if (ticket_open(c, id.p, id.len, age, &suite, psk, &psk_len))
+        uint8_t flags;
+        if (ticket_open(c, id.p, id.len, age, &suite, psk, &psk_len, &flags))
             continue;
         hs_suite_params(suite, &h, &a);
         if (h != c->hash) {
@@ -225,6 +226,7 @@ static int try_psk(tlsm_conn *c, client_offer *o)
         hs->psk_accepted = 1;
         hs->psk_index = (uint16_t)idx;
         c->resumed = 1;
+        c->resumed_flags = flags;
         return 0;
     }
     return 0;

@@ -131,7 +131,7 @@ static int try_resume(tlsm_conn *c, const ch_msg *ch)
     for (size_t i = 0; i < c->cfg->n_suites; i++)
         ours |= c->cfg->suites[i] == st.suite;
     if (!s || s->version != TLSM_TLS12 || !ours || !suites_has(ch, st.suite) ||
-        st.ems != hs->client_offered_ems) {
+        st.ems != hs->client_offered_ems || !session_binding_ok(c, st.flags, st.sni_hash)) {
         crypto_wipe(&st, sizeof st);
         return 0;
     }
@@ -144,6 +144,7 @@ static int try_resume(tlsm_conn *c, const ch_msg *ch)
     hs->ems = st.ems;
     hs->abbreviated = 1;
     c->resumed = 1;
+    c->resumed_flags = st.flags;
     crypto_wipe(&st, sizeof st);
     return 1;
 }
@@ -324,6 +325,7 @@ static int send_new_session_ticket12(tlsm_conn *c)
     st.suite = c->suite;
     st.ems = (uint8_t)hs->ems;
     memcpy(st.master, hs->master, sizeof st.master);
+    session_binding(c, &st.flags, st.sni_hash);
     uint8_t ticket[256];
     size_t ticket_len;
     int rc = ticket12_seal(c, &st, ticket, sizeof ticket, &ticket_len);
@@ -489,6 +491,7 @@ int server12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
             st.suite = c->suite;
             st.ems = (uint8_t)hs->ems;
             memcpy(st.master, hs->master, sizeof st.master);
+            session_binding(c, &st.flags, st.sni_hash);
             cache_put(c->cfg, hs->sid, hs->sid_len, conn_now_ms(c), &st);
             crypto_wipe(&st, sizeof st);
         }
