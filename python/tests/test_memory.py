@@ -79,15 +79,15 @@ def test_close(version):
     server.close()
     pump(server, client)
     assert tlsm.ConnectionClosed() in client.events()
-    client.receive_data(b"")  # EOF after close_notify: clean
-    server.receive_data(b"")
+    client.receive_eof()  # after close_notify: clean
+    server.receive_eof()
     assert client.closed and server.closed
 
 
 def test_truncation_is_an_error():
     client, server = connected_pair()
     with pytest.raises(tlsm.TruncatedError) as info:
-        client.receive_data(b"")
+        client.receive_eof()
     assert isinstance(info.value, ssl.SSLEOFError)
     assert info.value.code == tlsm.capi.ERR_TRUNCATED
 
@@ -287,7 +287,7 @@ def test_data_after_eof_is_refused():
     client, server = connected_pair()
     client.close()
     pump(client, server)
-    server.receive_data(b"")
+    server.receive_eof()
     with pytest.raises(tlsm.StateError):
         server.receive_data(b"\x17\x03\x03")
 
@@ -440,3 +440,54 @@ def test_parallel_handshakes_in_threads():
     for t in threads:
         t.join()
     assert len(done) == 80 and all(done)
+
+
+def test_readme_sans_io_example():
+    # The example of python/README.md, with the repository's PKI path.
+    pki_dir = str(pki("x"))[:-1]
+    server = tlsm.Connection(tlsm.ServerConfig(pki_dir + "server-p256.chain.pem", pki_dir + "server-p256.key"))
+    client = tlsm.Connection(tlsm.ClientConfig(trust=pki_dir + "ca.crt"), server_hostname="localhost")
+    while not (client.handshake_complete and server.handshake_complete):
+        server.receive_data(client.data_to_send())  # b"" is a no-op, never EOF
+        client.receive_data(server.data_to_send())
+    client.send_data(b"hello")
+    server.receive_data(client.data_to_send())
+    events = server.events()
+    assert isinstance(events[0], tlsm.HandshakeComplete) and events[-1] == tlsm.ApplicationData(b"hello")
+
+
+def test_gil_is_released_during_crypto():
+    # With a huge switch interval the interpreter only changes threads when the running
+    # one releases the GIL itself. The ticker thread sleeps (releasing it) and counts;
+    # it can count while the main thread is busy only if the C calls release the GIL.
+    import sys
+    import time
+
+    scfg = server_config("rsa", rng_seed=None, fixed_time=None)  # RSA signing: about a millisecond
+    ccfg = client_config(rng_seed=None, fixed_time=None)
+    connected_pair(ccfg=ccfg, scfg=scfg)  # warm-up
+    ticks = [0]
+    active = threading.Event()
+    stop = threading.Event()
+
+    def ticker():
+        active.wait()
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.00005)
+
+    old = sys.getswitchinterval()
+    t = threading.Thread(target=ticker)
+    t.start()
+    try:
+        sys.setswitchinterval(100)
+        active.set()
+        for _ in range(20):
+            connected_pair(ccfg=ccfg, scfg=scfg)
+        busy_ticks = ticks[0]
+    finally:
+        stop.set()
+        sys.setswitchinterval(old)
+        t.join()
+    print("ticks while busy:", busy_ticks)
+    assert busy_ticks > 0

@@ -127,6 +127,8 @@ def sock_loop(sock: socket.socket, conn: tlsm.Connection, until) -> None:
             sock.sendall(out)
             continue
         data = sock.recv(65536)
+        if not data:
+            conn.receive_eof()
         conn.receive_data(data)
     out = conn.data_to_send()
     if out:

@@ -228,6 +228,7 @@ class ClientConfig(_Config):
         cipher_suites, groups, signature_algorithms: restrict or reorder (names or codes).
         session_tickets: offer stored sessions for resumption (default on).
         middlebox_compat: TLS 1.3 middlebox compatibility mode (default on).
+        require_ems: TLS 1.2: require Extended Master Secret (RFC 7627) (default on).
         record_size_limit: largest record payload we accept (RFC 8449).
         insecure_no_verification: accept any server certificate. For tests only.
         external_verification: stop after the built-in checks with a
@@ -254,6 +255,7 @@ class ClientConfig(_Config):
         signature_algorithms: Optional[Sequence[Union[int, str]]] = None,
         session_tickets: bool = True,
         middlebox_compat: bool = True,
+        require_ems: bool = True,
         record_size_limit: Optional[int] = None,
         insecure_no_verification: bool = False,
         external_verification: bool = False,
@@ -298,6 +300,8 @@ class ClientConfig(_Config):
             self._check(capi.config_set_tickets(self._cfg, 0))
         if not middlebox_compat:
             self._check(capi.config_set_middlebox_compat(self._cfg, 0))
+        if not require_ems:
+            self._check(capi.config_set_require_ems(self._cfg, 0))
 
 
 class ServerConfig(_Config):

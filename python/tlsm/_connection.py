@@ -128,11 +128,11 @@ class Connection:
         if self._error is None:
             self._collect_events()
             self._error = error_for(rc, capi.conn_verify_error(self._conn))
-        raise self._error
+        raise self._error.with_traceback(None)  # a fresh traceback each time, not a growing one
 
     def _raise_if_failed(self) -> None:
         if self._error is not None:
-            raise self._error
+            raise self._error.with_traceback(None)
 
     @property
     def error(self) -> Optional[TLSError]:
@@ -146,9 +146,8 @@ class Connection:
     # ------------------------------------------------------------------ input
 
     def receive_data(self, data: Buffer) -> None:
-        """Feeds ciphertext from the network. ``b""`` means the transport reached end of
-        stream (as in h11): after the peer's close_notify that is a clean close, before it
-        it raises :class:`TruncatedError`.
+        """Feeds ciphertext from the network (b"" is a no-op; the end of the stream is
+        :meth:`receive_eof`).
 
         Raises the connection's :class:`TLSError` on a fatal error; the alert to send is
         then in :meth:`data_to_send`.
@@ -156,7 +155,6 @@ class Connection:
         with self._guard:
             self._raise_if_failed()
             if len(data) == 0:
-                self._receive_eof()
                 return
             if self._eof:
                 raise StateError(capi.ERR_STATE, "data received after end of stream")
@@ -176,6 +174,14 @@ class Connection:
                     break  # blocked (external signing or verification): keep the rest
             if off < len(view):
                 self._pending_in += view[off:]
+
+    def receive_eof(self) -> None:
+        """The transport reached end of stream (``recv`` returned b""). After the peer's
+        close_notify that is a clean close; before it, it raises :class:`TruncatedError`
+        (an ``ssl.SSLEOFError``): the data may have been cut."""
+        with self._guard:
+            self._raise_if_failed()
+            self._receive_eof()
 
     def _feed_pending(self) -> None:
         while self._pending_in:

@@ -74,7 +74,10 @@ class TLSSocket:
         """One recv from the socket into the engine, answering what it produces."""
         data = self.socket.recv(_RECV_SIZE)
         try:
-            self.connection.receive_data(data)
+            if data:
+                self.connection.receive_data(data)
+            else:
+                self.connection.receive_eof()
         except TLSError:
             self._take_events()
             self._flush_quietly()  # the alert that tells the peer why

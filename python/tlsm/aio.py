@@ -147,7 +147,7 @@ class TLSProtocol(asyncio.Protocol):
     def eof_received(self) -> Optional[bool]:
         if self._tls is not None:
             try:
-                self._tls.receive_data(b"")
+                self._tls.receive_eof()
             except TLSError as exc:
                 self._dispatch()
                 if self._app_connected:
