@@ -75,6 +75,12 @@ typedef enum { TLSM_ROLE_CLIENT = 0, TLSM_ROLE_SERVER = 1 } tlsm_role;
 
 /* The IANA name of a suite ("TLS_AES_128_GCM_SHA256"), "unknown" if not implemented. */
 const char *tlsm_suite_name(uint16_t suite);
+/* Names of groups ("x25519", "secp256r1", "ffdhe2048"), signature schemes
+ * ("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256", ...) and versions ("TLS 1.3");
+ * "unknown" for codes tlsm does not implement. */
+const char *tlsm_group_name(uint16_t group);
+const char *tlsm_sigalg_name(uint16_t scheme);
+const char *tlsm_version_name(uint16_t version);
 
 /* Named groups (RFC 8446 s.4.2.7, RFC 7919). */
 #define TLSM_GROUP_SECP256R1 0x0017
@@ -159,6 +165,9 @@ enum {
     TLSM_ERR_TRUNCATED = -13,     /* transport closed without close_notify */
     TLSM_ERR_NO_SESSION = -14,    /* no resumable session available */
     TLSM_ERR_IO = -15,            /* file could not be read (config loaders only) */
+    TLSM_ERR_NO_SERVER_NAME = -16,/* client verifies the server but was given no name to check
+                                     (pass one to tlsm_conn_new, or choose external or no
+                                     verification explicitly) */
 
     /* Certificate problems (a connection reports the alert; tlsm_conn_verify_error() gives
      * one of these). Also returned by the PKI functions. */
@@ -343,9 +352,12 @@ TLSM_MUST_CHECK int tlsm_config_add_identity_external(tlsm_config *cfg, const ui
 
 /* ---------------------------------------------------------------- connection */
 
-/* Creates a connection. `server_name` (client only, may be NULL) is sent as SNI and checked
- * against the server certificate; an IP literal is checked against IP SANs and not sent.
- * Freezes cfg. Returns NULL on allocation failure or invalid arguments. */
+/* Creates a connection. `server_name` (client only) is sent as SNI and checked against the
+ * server certificate; an IP literal is checked against IP SANs and not sent. A client that
+ * verifies the server needs it: without one the handshake fails with
+ * TLSM_ERR_NO_SERVER_NAME, unless verification is TLSM_VERIFY_INSECURE_NO_VERIFICATION or
+ * external (the host then checks the name itself). Freezes cfg. Returns NULL on
+ * allocation failure or invalid arguments. */
 TLSM_MUST_CHECK tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name);
 /* Frees the connection, wiping every secret. NULL is a no-op. */
 void tlsm_conn_free(tlsm_conn *conn);
@@ -415,9 +427,12 @@ typedef struct {
     uint8_t fatal;     /* TLSM_EV_ALERT: 1 if fatal */
     uint8_t msg_type;  /* MESSAGE_*: handshake type (1 client_hello ... 24 key_update) */
     uint8_t ccs;       /* MESSAGE_*: 1 when the message is a ChangeCipherSpec */
+    uint8_t hrr;       /* MESSAGE_*: 1 when the ServerHello is a HelloRetryRequest */
 } tlsm_event;
 
-/* Pops the next event into *ev. Returns 1 if an event was stored, 0 when there is none. */
+/* Pops the next event into *ev. Returns 1 if an event was stored, 0 when there is none.
+ * Any call that processes input (tlsm_feed, tlsm_input_ack, tlsm_read_consume,
+ * tlsm_sign_done, tlsm_verify_done) can queue events: drain them after each. */
 int tlsm_next_event(tlsm_conn *conn, tlsm_event *ev);
 /* A static name for an event type or a handshake message type ("ClientHello", ...). */
 const char *tlsm_event_name(tlsm_event_type type);

@@ -105,9 +105,11 @@ int conn_fail(tlsm_conn *c, int code)
     c->error = code;
     /* Tell the peer: the alert we chose, or internal_error for our own failures (memory,
      * RNG, buffers). A truncated or peer-closed stream gets nothing back. */
+    int silent = TLSM_ERR_IS_PEER_ALERT(code) || code == TLSM_ERR_TRUNCATED ||
+                 code == TLSM_ERR_NO_SERVER_NAME; /* the last before anything is sent */
     int alert = TLSM_ERR_IS_LOCAL_ALERT(code) ? TLSM_ERR_ALERT(code)
-                : TLSM_ERR_IS_PEER_ALERT(code) || code == TLSM_ERR_TRUNCATED ? -1
-                                                                             : TLSM_ALERT_INTERNAL_ERROR;
+                : silent                      ? -1
+                                              : TLSM_ALERT_INTERNAL_ERROR;
     if (alert >= 0 && !c->local_closed) {
         c->local_closed = 1;
         send_alert(c, 2, (uint8_t)alert);
@@ -627,6 +629,9 @@ int tlsm_conn_start(tlsm_conn *c)
     if (c->role != TLSM_ROLE_CLIENT || c->started)
         return 0;
     c->started = 1;
+    /* Host name checking cannot be skipped by forgetting the name (DESIGN.md). */
+    if (c->cfg->verify == TLSM_VERIFY_PEER && !c->cfg->verify_external && !c->server_name[0])
+        return conn_fail(c, TLSM_ERR_NO_SERVER_NAME);
     /* RFC 8446 s.5: a TLS 1.3 client drops a compatibility CCS; one that offered only
      * TLS 1.2 has no such rule (RFC 5246 s.7.1). */
     c->accept_plain_ccs = c->cfg->max_version >= TLSM_TLS13;

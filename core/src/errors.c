@@ -83,6 +83,7 @@ const char *tlsm_strerror(int code)
     case TLSM_ERR_TRUNCATED: return "connection truncated (closed without close_notify)";
     case TLSM_ERR_NO_SESSION: return "no resumable session";
     case TLSM_ERR_IO: return "file could not be read";
+    case TLSM_ERR_NO_SERVER_NAME: return "no server name to verify the certificate against";
     case TLSM_ERR_CERT_PARSE: return "certificate: malformed";
     case TLSM_ERR_CERT_UNKNOWN_ISSUER: return "certificate: unknown issuer (no path to a trust anchor)";
     case TLSM_ERR_CERT_SIGNATURE: return "certificate: bad signature";
@@ -142,4 +143,44 @@ const char *tlsm_message_name(uint8_t t)
     case 254: return "MessageHash";
     }
     return "Unknown";
+}
+
+const char *tlsm_group_name(uint16_t group)
+{
+    switch (group) {
+    case TLSM_GROUP_SECP256R1: return "secp256r1";
+    case TLSM_GROUP_SECP384R1: return "secp384r1";
+    case TLSM_GROUP_X25519: return "x25519";
+    case TLSM_GROUP_FFDHE2048: return "ffdhe2048";
+    case TLSM_GROUP_FFDHE3072: return "ffdhe3072";
+    }
+    return "unknown";
+}
+
+const char *tlsm_sigalg_name(uint16_t scheme)
+{
+    switch (scheme) {
+    case TLSM_SIG_RSA_PKCS1_SHA256: return "rsa_pkcs1_sha256";
+    case TLSM_SIG_RSA_PKCS1_SHA384: return "rsa_pkcs1_sha384";
+    case TLSM_SIG_RSA_PKCS1_SHA512: return "rsa_pkcs1_sha512";
+    case TLSM_SIG_ECDSA_SECP256R1_SHA256: return "ecdsa_secp256r1_sha256";
+    case TLSM_SIG_ECDSA_SECP384R1_SHA384: return "ecdsa_secp384r1_sha384";
+    case TLSM_SIG_RSA_PSS_RSAE_SHA256: return "rsa_pss_rsae_sha256";
+    case TLSM_SIG_RSA_PSS_RSAE_SHA384: return "rsa_pss_rsae_sha384";
+    case TLSM_SIG_RSA_PSS_RSAE_SHA512: return "rsa_pss_rsae_sha512";
+    case TLSM_SIG_ED25519: return "ed25519";
+    case TLSM_SIG_RSA_PSS_PSS_SHA256: return "rsa_pss_pss_sha256";
+    case TLSM_SIG_RSA_PSS_PSS_SHA384: return "rsa_pss_pss_sha384";
+    case TLSM_SIG_RSA_PSS_PSS_SHA512: return "rsa_pss_pss_sha512";
+    }
+    return "unknown";
+}
+
+const char *tlsm_version_name(uint16_t version)
+{
+    switch (version) {
+    case TLSM_TLS12: return "TLS 1.2";
+    case TLSM_TLS13: return "TLS 1.3";
+    }
+    return "unknown";
 }

@@ -150,3 +150,28 @@ Test(external, sign_server_tls13) { sign_case(TLSM_TLS13, 1); }
 Test(external, sign_server_tls12) { sign_case(TLSM_TLS12, 1); }
 Test(external, sign_client_tls13) { sign_case(TLSM_TLS13, 0); }
 Test(external, sign_client_tls12) { sign_case(TLSM_TLS12, 0); }
+
+/* DESIGN.md: host name checking cannot be skipped by accident. A verifying client without
+ * a name fails before sending anything; with external verification it may go on (the host
+ * checks the name itself). */
+Test(external, verifying_client_needs_a_server_name)
+{
+    pair_opts so = {.key = PAIR_KEY_P256};
+    pair p;
+    pair_init(&p, NULL, &so, 5);
+    pair_connect(&p, NULL);
+    cr_assert_eq(tlsm_conn_start(p.side[0].conn), TLSM_ERR_NO_SERVER_NAME);
+    size_t n;
+    cr_assert_null(tlsm_output_peek(p.side[0].conn, &n));
+    cr_assert_str_eq(tlsm_strerror(TLSM_ERR_NO_SERVER_NAME),
+                     "no server name to verify the certificate against");
+    pair_free(&p);
+
+    pair_init(&p, NULL, &so, 6);
+    cr_assert_eq(tlsm_config_set_verify_external(p.side[0].cfg, 1), 0);
+    pair_connect(&p, NULL);
+    int verifies = 0;
+    cr_assert(drive(&p, 1, &verifies));
+    cr_assert_eq(verifies, 1);
+    pair_free(&p);
+}

@@ -37,9 +37,13 @@ typedef struct {
 static void run12(const case12 *k, int client_auth)
 {
     uint16_t suites[] = {k->suite};
-    uint16_t groups[] = {k->group};
+    /* RFC 8422 s.5.1: an ECDSA certificate's curve must also be in supported_groups. */
+    uint16_t curve = k->key == PAIR_KEY_P256 ? 0x0017 : k->key == PAIR_KEY_P384 ? 0x0018 : 0;
+    uint16_t groups[] = {k->group, curve};
+    size_t n_groups = curve && curve != k->group ? 2 : 1;
     pair_opts co = {.suites = suites, .n_suites = 1, .groups = k->group ? groups : NULL,
-                    .n_groups = k->group ? 1 : 0, .key = client_auth ? PAIR_KEY_CLIENT : PAIR_KEY_NONE};
+                    .n_groups = k->group ? n_groups : 0,
+                    .key = client_auth ? PAIR_KEY_CLIENT : PAIR_KEY_NONE};
     pair_opts so = {.suites = suites, .n_suites = 1, .key = k->key, .client_auth = client_auth};
     pair p;
     pair_init(&p, &co, &so, k->suite ^ k->key);
@@ -50,6 +54,8 @@ static void run12(const case12 *k, int client_auth)
                  k->group, client_auth, tlsm_strerror(rc));
     cr_assert_eq(tlsm_conn_version(p.side[0].conn), TLSM_TLS12);
     cr_assert_eq(tlsm_conn_suite(p.side[1].conn), k->suite);
+    if (k->group)
+        cr_assert_eq(tlsm_conn_group(p.side[1].conn), k->group);
     if (client_auth)
         cr_assert_eq(tlsm_conn_peer_cert_count(p.side[1].conn), 2);
     exchange(&p);
@@ -135,5 +141,20 @@ Test(tls12, version_negotiation)
     set12(&p, PAIR_SERVER);
     pair_connect(&p, PAIR_HOST);
     cr_assert_eq(pair_handshake(&p), TLSM_ERR_PEER_ALERT(TLSM_ALERT_PROTOCOL_VERSION));
+    pair_free(&p);
+}
+
+/* RFC 8422 s.5.1: a client that does not list the certificate's curve does not get it. */
+Test(tls12, ecdsa_certificate_curve_must_be_supported)
+{
+    uint16_t suites[] = {0xc02b};
+    uint16_t groups[] = {0x001d};
+    pair_opts co = {.suites = suites, .n_suites = 1, .groups = groups, .n_groups = 1};
+    pair_opts so = {.key = PAIR_KEY_P384};
+    pair p;
+    pair_init(&p, &co, &so, 11);
+    set12(&p, PAIR_CLIENT);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), TLSM_ERR_PEER_ALERT(TLSM_ALERT_HANDSHAKE_FAILURE));
     pair_free(&p);
 }

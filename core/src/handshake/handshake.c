@@ -84,11 +84,23 @@ int hs_client_start(tlsm_conn *c)
     return client_start(c);
 }
 
+/* Trace event for a handshake message; a HelloRetryRequest is marked as such. */
+static void trace_message(tlsm_conn *c, tlsm_event_type type, const uint8_t *msg, size_t len)
+{
+    if (!c->cfg->trace)
+        return;
+    size_t before = c->ev_count;
+    conn_event(c, type, 0, 0, 0, msg[0]);
+    if (c->ev_count > before && msg[0] == HS_SERVER_HELLO &&
+        len >= HS_HEADER_LEN + 2 + HS_RANDOM_LEN &&
+        !memcmp(msg + HS_HEADER_LEN + 2, HS_HRR_RANDOM, HS_RANDOM_LEN))
+        c->events[(c->ev_head + c->ev_count - 1) % TLSM_EVENT_QUEUE].hrr = 1;
+}
+
 int hs_on_message(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     uint8_t type = msg[0];
-    if (c->cfg->trace)
-        conn_event(c, TLSM_EV_MESSAGE_RECEIVED, 0, 0, 0, type);
+    trace_message(c, TLSM_EV_MESSAGE_RECEIVED, msg, len);
     if (!c->hs) {
         for (size_t i = 0; i < sizeof post_transitions / sizeof *post_transitions; i++)
             if (post_transitions[i].version == c->version && post_transitions[i].role == c->role &&
@@ -136,8 +148,7 @@ int hs_msg_send(tlsm_conn *c, wire_writer *w)
         w->p[3] = (uint8_t)body;
         if (c->hs)
             transcript_add(&c->hs->tr, w->p, w->len);
-        if (c->cfg->trace)
-            conn_event(c, TLSM_EV_MESSAGE_SENT, 0, 0, 0, w->p[0]);
+        trace_message(c, TLSM_EV_MESSAGE_SENT, w->p, w->len);
         rc = conn_send_handshake(c, w->p, w->len);
     }
     crypto_wipe(w->p, w->cap);
@@ -206,6 +217,18 @@ static int list_has(const uint16_t *l, size_t n, uint16_t v)
     return 0;
 }
 
+/* TLS 1.2 (RFC 8422 s.5.1, s.5.3): an ECDSA certificate's curve must be one the client
+ * listed in supported_groups, when it sent the extension. */
+static int curve_acceptable(const tlsm_conn *c, pk_type key)
+{
+    const struct hs_state *hs = c->hs;
+    uint16_t group = key == PK_EC_P256 ? TLSM_GROUP_SECP256R1
+                     : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+    if (c->version != TLSM_TLS12 || !group || !hs->peer_groups_sent)
+        return 1;
+    return list_has(hs->peer_groups, hs->n_peer_groups, group);
+}
+
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
@@ -217,7 +240,8 @@ int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite
         for (size_t j = 0; j < cfg->n_ids; j++) {
             pk_type key = cfg->ids[j].leaf.pubkey.type;
             sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
-            if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)))
+            if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)) ||
+                !curve_acceptable(c, key))
                 continue;
             c->hs->id = &cfg->ids[j];
             c->hs->sign_scheme = cfg->sigalgs[i];

@@ -106,6 +106,7 @@ struct hs_state {
     const uint8_t *peer_kx; size_t peer_kx_len; /* server's key share, borrowed from msg copy */
     uint8_t peer_kx_buf[CRYPTO_KEX_PUB_MAX];
     uint8_t cert_types[8]; size_t n_cert_types;
+    uint16_t peer_groups[64]; size_t n_peer_groups; int peer_groups_sent; /* server, 1.2 */
     int offered12;             /* client: offered a TLS 1.2 session (id or ticket) */
     uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
 };

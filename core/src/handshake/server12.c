@@ -373,6 +373,9 @@ int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg,
     client_groups g;
     if ((alert = read_groups(ch, &g)))
         return conn_alert(c, (uint8_t)alert);
+    hs->peer_groups_sent = ext_find(&ch->ext, EXT_SUPPORTED_GROUPS) != NULL;
+    memcpy(hs->peer_groups, g.groups, g.n * sizeof *g.groups);
+    hs->n_peer_groups = g.n;
     const ext_entry *sa = ext_find(&ch->ext, EXT_SIGNATURE_ALGORITHMS);
     if (sa) {
         if ((alert = hs_parse_sigalgs(c, sa->data, sa->len)))
