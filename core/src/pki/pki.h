@@ -46,10 +46,15 @@ typedef struct {
     const uint8_t *aki; size_t aki_len;       /* authorityKeyIdentifier keyIdentifier, NULL if absent */
     sig_alg pss_params;                       /* id-RSASSA-PSS key restricted to this PSS
                                                  algorithm by its parameters, else SIG_NONE */
+    int has_nc;                               /* nameConstraints present */
+    const uint8_t *nc_permitted; size_t nc_permitted_len; /* GeneralSubtrees contents, */
+    const uint8_t *nc_excluded; size_t nc_excluded_len;   /* NULL when absent */
 } pki_cert;
 
 /* Parses a DER certificate strictly (DER only, no trailing bytes, v3 extensions unique,
- * unknown critical extensions rejected). */
+ * unknown critical extensions rejected, positive serial, RFC 5280 validity times). Returns
+ * 0 or TLSM_ERR_CERT_PARSE / _BAD_SERIAL / _BAD_TIME / _UNSUPPORTED_ALG / _CRITICAL_EXT /
+ * _USAGE (see x509.c for the order). */
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
 
 /* Finds the next PEM block labelled `label` (e.g. "CERTIFICATE") at or after *pos in pem,
@@ -91,11 +96,17 @@ typedef struct {
 
 /* Verifies a chain as received (chain[0] = leaf, the rest untrusted intermediates in any
  * order) against the store: builds a path to an anchor checking signatures, validity,
- * basicConstraints/pathLen, keyUsage/EKU and finally the host name. Returns 0 or the
+ * basicConstraints/pathLen, keyUsage/EKU (leaf and issuers), name constraints and finally
+ * the host name. Returns 0 or the
  * TLSM_ERR_CERT_* that best explains the failure; *bad_index (may be NULL) receives the
  * index in `chain` of the certificate at fault, or n when the fault is in a trust anchor. */
 int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
                      const pki_verify_opts *opts, size_t *bad_index);
+
+/* Checks the names of `cert` (subjectAltName dNSName, rfc822Name and iPAddress entries,
+ * and emailAddress attributes of the subject) against the nameConstraints of `ca` (RFC 5280
+ * s.4.2.1.10, s.6.1.3(b)(c)). Returns 0 or TLSM_ERR_CERT_NAME_CONSTRAINT. */
+int pki_nc_check(const pki_cert *ca, const pki_cert *cert);
 
 /* Matches host (DNS name, or IPv4/IPv6 literal) against the certificate's subjectAltName
  * (RFC 6125: no CN fallback, wildcard only as the whole left-most label, never for IPs).

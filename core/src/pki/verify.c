@@ -1,6 +1,9 @@
 /*
  * verify.c - certificate path building and validation (RFC 5280 s.6, simplified to what
- * a TLS peer needs: no policies, no name constraints, no revocation).
+ * a TLS peer needs: no policies, no revocation). Name constraints of every CA on the path,
+ * trust anchors included (as OpenSSL, Go and webpki do), apply to all certificates below
+ * it (nc.c); extendedKeyUsage is enforced on issuers too: an issuer that lists purposes
+ * must list the one asked for (or anyExtendedKeyUsage), as browsers and OpenSSL require.
  *
  * The peer's list is only a bag of candidates (RFC 8446 s.4.4.2 lets it be out of order
  * and carry extra certificates), so the path is built, not read: starting at the leaf,
@@ -80,6 +83,11 @@ static int check_key_strength(const verifier *v, const pki_cert *c)
     return 0;
 }
 
+static unsigned wanted_eku(const verifier *v)
+{
+    return v->opts->purpose == PKI_PURPOSE_CLIENT ? PKI_EKU_CLIENT_AUTH : PKI_EKU_SERVER_AUTH;
+}
+
 /* Checks on the end-entity certificate that no choice of path can change. */
 static int check_leaf(const verifier *v, const pki_cert *leaf)
 {
@@ -90,11 +98,15 @@ static int check_leaf(const verifier *v, const pki_cert *leaf)
      * 1.3 signs with the leaf key (RFC 8446 s.4.4.2.2: digitalSignature). */
     if (rc == 0 && leaf->has_key_usage && !(leaf->key_usage & PKI_KU_DIGITAL_SIGNATURE))
         rc = TLSM_ERR_CERT_USAGE;
+    /* s.4.2.1.3: "If the keyCertSign bit is asserted, then the cA bit in the basic
+     * constraints extension MUST also be asserted." (For an issuer the same defect shows
+     * as NOT_CA.) */
+    if (rc == 0 && leaf->has_key_usage && (leaf->key_usage & PKI_KU_KEY_CERT_SIGN) &&
+        !leaf->is_ca)
+        rc = TLSM_ERR_CERT_USAGE;
     /* RFC 5280 s.4.2.1.12: with extKeyUsage present the purpose must be listed, or
      * anyExtendedKeyUsage. */
-    unsigned want = v->opts->purpose == PKI_PURPOSE_CLIENT ? PKI_EKU_CLIENT_AUTH
-                                                           : PKI_EKU_SERVER_AUTH;
-    if (rc == 0 && leaf->has_eku && !(leaf->eku & (want | PKI_EKU_ANY)))
+    if (rc == 0 && leaf->has_eku && !(leaf->eku & (wanted_eku(v) | PKI_EKU_ANY)))
         rc = TLSM_ERR_CERT_USAGE;
     return rc;
 }
@@ -123,6 +135,8 @@ static int check_issuer(const verifier *v, const pki_cert *issuer, size_t depth)
         if (below > (size_t)issuer->path_len)
             return TLSM_ERR_CERT_PATH_LEN;
     }
+    if (issuer->has_eku && !(issuer->eku & (wanted_eku(v) | PKI_EKU_ANY)))
+        return TLSM_ERR_CERT_USAGE;
     return check_key_strength(v, issuer);
 }
 
@@ -161,9 +175,25 @@ static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t 
         return TLSM_ERR_CERT_SIGNATURE;
     }
     int rc = check_issuer(v, issuer, depth);
-    if (rc != 0)
+    if (rc != 0) {
         record(v, rc, index, depth);
-    return rc;
+        return rc;
+    }
+    /* s.6.1.3(b)/(c) with s.6.1.4(g): the names of every certificate below this issuer
+     * must satisfy its constraints, except those of a self-issued intermediate ("If
+     * certificate i is self-issued and it is not the final certificate in the path, skip
+     * this step"). */
+    for (size_t i = 0; i < depth; i++) {
+        const pki_cert *below = &v->chain[v->path[i]];
+        if (i > 0 && self_issued(below))
+            continue;
+        rc = pki_nc_check(issuer, below);
+        if (rc != 0) {
+            record(v, rc, v->path[i], depth);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 /* Extends the path whose last certificate sits at position depth - 1. Returns 0 once a

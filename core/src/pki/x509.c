@@ -2,8 +2,21 @@
  * x509.c - strict X.509 v1/v2/v3 certificate parsing (RFC 5280 s.4).
  *
  * The parsed pki_cert borrows from the DER buffer. Everything is read through the DER
- * reader; any malformation is TLSM_ERR_CERT_PARSE, an algorithm tlsm does not accept is
- * TLSM_ERR_CERT_UNSUPPORTED_ALG, an unknown critical extension TLSM_ERR_CERT_CRITICAL_EXT.
+ * reader. The result names the first problem in this order: any structural malformation
+ * (non-minimal length, trailing bytes, wrong tag, bad BOOLEAN, ...) is TLSM_ERR_CERT_PARSE;
+ * then a serial number that is not a positive integer of at most 20 octets is
+ * TLSM_ERR_CERT_BAD_SERIAL; a validity time that is malformed or of the wrong type for its
+ * year TLSM_ERR_CERT_BAD_TIME; an algorithm tlsm does not accept
+ * TLSM_ERR_CERT_UNSUPPORTED_ALG; an unknown critical extension, or a critical
+ * nameConstraints extension constraining a name form tlsm does not implement (anything
+ * but dNSName, rfc822Name and iPAddress), TLSM_ERR_CERT_CRITICAL_EXT.
+ *
+ * Serial numbers: RFC 5280 s.4.1.2.2 says the serial "MUST be a positive integer", so a
+ * negative or zero serial is refused in a peer's certificate. Trust anchors are trusted as
+ * configured, and two conformance slips of long-lived roots that play no part in
+ * validation are tolerated there: a zero serial (Go Daddy and Starfield Class 2, SECOM
+ * RootCA1/2, HARICA 2015 in Debian's store) and a GeneralizedTime before 2050 (Certum
+ * Trusted Network CA 2).
  */
 #include <string.h>
 
@@ -124,7 +137,8 @@ static int ext_san(pki_cert *c, der_reader *v)
         const uint8_t *g = der_get_any(&s, &tag, &n);
         if (!g || (tag & 0xc0) != 0x80)
             der_fail(&s);
-        else if (tag == DER_CTX(2)) {
+        else if (tag == DER_CTX(1) || tag == DER_CTX(2)) {
+            /* rfc822Name and dNSName are IA5Strings (s.4.2.1.6): ASCII only. */
             for (size_t i = 0; i < n; i++)
                 if (g[i] >= 0x80)
                     der_fail(&s);
@@ -148,6 +162,95 @@ static int ext_aki(pki_cert *c, der_reader *v)
         der_get(&s, DER_CTX_CONS(1), &n);
     if (der_peek(&s) == DER_CTX(2))
         der_get(&s, DER_CTX(2), &n);
+    return der_leave(v, &s);
+}
+
+/* Reads the base GeneralName of one GeneralSubtree and checks it. Returns 1 for a name form
+ * tlsm implements, 0 for one it does not, -1 when malformed. */
+static int nc_base(der_reader *subtree)
+{
+    size_t n = 0;
+    uint8_t tag = 0;
+    const uint8_t *g = der_get_any(subtree, &tag, &n);
+    if (!g)
+        return -1;
+    switch (tag) {
+    case DER_CTX(1): /* rfc822Name, IA5String */
+    case DER_CTX(2): /* dNSName, IA5String */
+        for (size_t i = 0; i < n; i++)
+            if (g[i] >= 0x80)
+                return -1;
+        return 1;
+    case DER_CTX(7): { /* iPAddress: address then mask, 8 octets for v4, 32 for v6 */
+        /* s.4.2.1.10: the constraint is an address range written in CIDR style; tlsm
+         * requires the mask to be a prefix (ones, then zeros), as every use of it is. */
+        if (n != 8 && n != 32)
+            return -1;
+        int zero_seen = 0;
+        for (size_t i = n / 2; i < n; i++)
+            for (int b = 7; b >= 0; b--) {
+                int bit = (g[i] >> b) & 1;
+                if (bit && zero_seen)
+                    return -1;
+                zero_seen |= !bit;
+            }
+        return 1;
+    }
+    default:
+        /* otherName, x400Address, directoryName, ediPartyName, URI, registeredID:
+         * well-formed as far as the DER reader is concerned, but not implemented. */
+        return (tag & 0xc0) == 0x80 ? 0 : -1;
+    }
+}
+
+/* GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree; GeneralSubtree ::=
+ * SEQUENCE { base GeneralName, minimum [0] BaseDistance DEFAULT 0, maximum [1]
+ * BaseDistance OPTIONAL }. Poisons trees when malformed. */
+static void nc_subtrees(der_reader *trees, int *unsupported)
+{
+    der_reader t;
+    if (!der_left(trees))
+        der_fail(trees);
+    while (der_left(trees)) {
+        der_enter(trees, DER_SEQUENCE, &t);
+        int k = nc_base(&t);
+        if (k < 0)
+            der_fail(&t);
+        if (k == 0)
+            *unsupported = 1;
+        /* s.4.2.1.10: "the minimum MUST be zero, and maximum MUST be absent"; DER omits
+         * a zero minimum (X.690 s.11.5), so nothing may follow the base. */
+        der_leave(trees, &t);
+    }
+}
+
+/* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL,
+ * excludedSubtrees [1] GeneralSubtrees OPTIONAL } (RFC 5280 s.4.2.1.10). The subtrees are
+ * kept as DER for pki_nc_check. *unsupported is set when a subtree uses a name form tlsm
+ * does not implement. */
+static int ext_name_constraints(pki_cert *c, der_reader *v, int *unsupported)
+{
+    der_reader s, trees;
+    der_enter(v, DER_SEQUENCE, &s);
+    /* s.4.2.1.10: "Conforming CAs MUST NOT issue certificates where name constraints is
+     * an empty sequence." */
+    if (!der_left(&s))
+        der_fail(&s);
+    if (der_peek(&s) == DER_CTX_CONS(0)) {
+        der_enter(&s, DER_CTX_CONS(0), &trees);
+        c->nc_permitted = trees.p;
+        c->nc_permitted_len = trees.len;
+        nc_subtrees(&trees, unsupported);
+        der_leave(&s, &trees);
+    }
+    if (der_peek(&s) == DER_CTX_CONS(1)) {
+        der_enter(&s, DER_CTX_CONS(1), &trees);
+        c->nc_excluded = trees.p;
+        c->nc_excluded_len = trees.len;
+        nc_subtrees(&trees, unsupported);
+        der_leave(&s, &trees);
+    }
+    c->has_nc = 1;
     return der_leave(v, &s);
 }
 
@@ -193,8 +296,12 @@ static int read_extensions(pki_cert *c, der_reader *r)
          * extension." */
         if (seen_before(&exts, at, oid, n))
             return TLSM_ERR_CERT_PARSE;
+        /* s.4.2.1.1 and s.4.2.1.2: the authority and subject key identifiers "MUST be
+         * marked non-critical". */
+        if (critical && (DER_OID_IS(oid, n, OID_EXT_AKI) || DER_OID_IS(oid, n, OID_EXT_SKI)))
+            return TLSM_ERR_CERT_PARSE;
         der_init(&v, val, vlen);
-        int rc = 0, known = 1;
+        int rc = 0, known = 1, unsupported_form = 0;
         if (DER_OID_IS(oid, n, OID_EXT_BASIC_CONSTRAINTS))
             rc = ext_basic_constraints(c, &v);
         else if (DER_OID_IS(oid, n, OID_EXT_KEY_USAGE))
@@ -207,6 +314,8 @@ static int read_extensions(pki_cert *c, der_reader *r)
             c->ski = der_get(&v, DER_OCTET_STRING, &c->ski_len);
         else if (DER_OID_IS(oid, n, OID_EXT_AKI))
             rc = ext_aki(c, &v);
+        else if (DER_OID_IS(oid, n, OID_EXT_NAME_CONSTRAINTS))
+            rc = ext_name_constraints(c, &v, &unsupported_form);
         else
             known = 0;
         if (known && (rc != 0 || der_end(&v) != 0))
@@ -216,13 +325,43 @@ static int read_extensions(pki_cert *c, der_reader *r)
          * malformed certificate is reported as such. */
         if (!known && critical)
             critical_unknown = 1;
+        /* s.4.2.1.10: with a critical name constraints extension on a name form, an
+         * application "MUST either process the constraint or reject the certificate".
+         * Every certificate has a subject, so a directoryName constraint always applies;
+         * tlsm rejects any critical extension with a form it does not process. A
+         * non-critical one is used for the forms tlsm knows and the rest is ignored. */
+        if (unsupported_form && critical)
+            critical_unknown = 1;
     }
     if (der_leave(r, &exts) != 0)
         return TLSM_ERR_CERT_PARSE;
     return critical_unknown ? TLSM_ERR_CERT_CRITICAL_EXT : 0;
 }
 
-int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int allow_unknown_sig)
+/* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, Time ::= CHOICE { utcTime,
+ * generalTime } (s.4.1.2.5): "CAs conforming to this profile MUST always encode
+ * certificate validity dates through the year 2049 as UTCTime; certificate validity dates
+ * in 2050 or later MUST be encoded as GeneralizedTime." The exact forms are der_time's. */
+static int read_validity(pki_cert *c, const uint8_t *p, size_t len, int anchor)
+{
+    static const int64_t y2050 = INT64_C(2524608000); /* 2050-01-01T00:00:00Z */
+    der_reader r;
+    int64_t t[2];
+    der_init(&r, p, len);
+    for (int i = 0; i < 2; i++) {
+        int tag = der_peek(&r);
+        t[i] = der_time(&r);
+        if (r.err || (tag == DER_GENERALIZED_TIME && t[i] < y2050 && !anchor))
+            return -1;
+    }
+    if (der_end(&r) != 0)
+        return -1;
+    c->not_before = t[0];
+    c->not_after = t[1];
+    return 0;
+}
+
+int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
 {
     der_reader r, cert, tbs_seq, tbs, f;
     size_t n = 0, inner_len = 0, outer_len = 0;
@@ -254,11 +393,14 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int allow_unknown_si
         der_leave(&tbs, &f);
         c->version = (int)v + 1;
     }
-    /* s.4.1.2.2: serialNumber is an INTEGER of at most 20 octets; users "SHOULD be
-     * prepared to gracefully handle" non-positive ones, so only the size is enforced. */
+    /* s.4.1.2.2: "The serial number MUST be a positive integer"; "Conforming CAs MUST NOT
+     * use serialNumber values longer than 20 octets." See the top of the file for the
+     * anchor relaxation. */
+    int semantic_rc = 0;
     c->serial = der_integer(&tbs, &c->serial_len);
-    if (c->serial_len > 20)
-        der_fail(&tbs);
+    if (c->serial && ((c->serial[0] & 0x80) || c->serial_len > 20 ||
+                      (c->serial_len == 1 && c->serial[0] == 0 && !anchor)))
+        semantic_rc = TLSM_ERR_CERT_BAD_SERIAL;
     const uint8_t *inner_raw = tbs.p + tbs.pos;
     rc = alg_read_sig(&tbs, &inner);
     inner_len = tbs.p + tbs.pos - inner_raw;
@@ -267,10 +409,10 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int allow_unknown_si
     if (rc != 0)
         alg_rc = rc;
     c->issuer = read_name(&tbs, &c->issuer_len);
-    der_enter(&tbs, DER_SEQUENCE, &f);
-    c->not_before = der_time(&f);
-    c->not_after = der_time(&f);
-    der_leave(&tbs, &f);
+    size_t validity_len = 0;
+    const uint8_t *validity = der_get(&tbs, DER_SEQUENCE, &validity_len);
+    if (validity && read_validity(c, validity, validity_len, anchor) != 0 && semantic_rc == 0)
+        semantic_rc = TLSM_ERR_CERT_BAD_TIME;
     c->subject = read_name(&tbs, &c->subject_len);
     c->spki = der_get_raw(&tbs, DER_SEQUENCE, &c->spki_len);
     if (tbs.err)
@@ -310,8 +452,10 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int allow_unknown_si
      * signature field in the sequence tbsCertificate" (compared as DER). */
     if (inner_len != outer_len || memcmp(inner_raw, outer_raw, inner_len) != 0)
         return TLSM_ERR_CERT_PARSE;
+    if (semantic_rc != 0)
+        return semantic_rc;
     if (alg_rc == TLSM_ERR_CERT_UNSUPPORTED_ALG && c->pubkey.type != PK_NONE &&
-        c->sig_alg == SIG_NONE && allow_unknown_sig)
+        c->sig_alg == SIG_NONE && anchor)
         alg_rc = 0;
     if (alg_rc != 0)
         return alg_rc;
