@@ -115,6 +115,7 @@ pub const TLSM_ERR_CRYPTO: c_int = -12;
 pub const TLSM_ERR_TRUNCATED: c_int = -13;
 pub const TLSM_ERR_NO_SESSION: c_int = -14;
 pub const TLSM_ERR_IO: c_int = -15;
+pub const TLSM_ERR_NO_SERVER_NAME: c_int = -16;
 pub const TLSM_ERR_CERT_PARSE: c_int = -0x400;
 pub const TLSM_ERR_CERT_UNKNOWN_ISSUER: c_int = -0x401;
 pub const TLSM_ERR_CERT_SIGNATURE: c_int = -0x402;
@@ -210,11 +211,15 @@ pub struct tlsm_event {
     pub fatal: u8,
     pub msg_type: u8,
     pub ccs: u8,
+    pub hrr: u8,
 }
 
 extern "C" {
     pub fn tlsm_version_string() -> *const c_char;
     pub fn tlsm_suite_name(suite: u16) -> *const c_char;
+    pub fn tlsm_group_name(group: u16) -> *const c_char;
+    pub fn tlsm_sigalg_name(scheme: u16) -> *const c_char;
+    pub fn tlsm_version_name(version: u16) -> *const c_char;
     pub fn tlsm_strerror(code: c_int) -> *const c_char;
     pub fn tlsm_alert_name(alert: u8) -> *const c_char;
 
