@@ -344,6 +344,10 @@ TLSM_MUST_CHECK int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, vo
 /* Report every handshake message sent and received as TLSM_EV_MESSAGE_SENT/RECEIVED events
  * (for ladders and debugging). Default off. */
 TLSM_MUST_CHECK int tlsm_config_set_trace(tlsm_config *cfg, int on);
+/* DEBUGGING AID - exposes the connection's secrets: emit TLSM_EV_KEYLOG for every secret
+ * as it is derived, so a host can write an NSS key log (SSLKEYLOGFILE) that lets Wireshark
+ * decrypt the traffic. Default off; never enable it in production. */
+TLSM_MUST_CHECK int tlsm_config_set_keylog(tlsm_config *cfg, int on);
 
 /* External signing: instead of signing with a key held in the config, the connection emits
  * TLSM_EV_SIGN and waits for tlsm_sign_done(). Use with tlsm_config_add_identity_*_external. */
@@ -410,14 +414,16 @@ typedef enum {
     TLSM_EV_HANDSHAKE_DONE = 1,   /* keys are ready, tlsm_write allowed */
     TLSM_EV_PEER_CLOSED = 2,      /* close_notify received */
     TLSM_EV_ALERT = 3,            /* an alert was received (.alert, .fatal) */
-    TLSM_EV_NEW_TICKET = 4,       /* client: a resumable session is available (tlsm_conn_get_session) */
+    TLSM_EV_NEW_TICKET = 4,       /* client: a resumable session is available (tlsm_conn_get_session);
+                                     in TLS 1.2 it comes just before HANDSHAKE_DONE */
     TLSM_EV_KEY_UPDATED = 5,      /* .fatal = 0; .alert = 1 if the peer updated its sending keys,
                                      0 if we updated ours */
     TLSM_EV_MESSAGE_SENT = 6,     /* trace: handshake message .msg_type sent (or CCS: 20 in .msg_type with .ccs) */
     TLSM_EV_MESSAGE_RECEIVED = 7, /* trace: handshake message .msg_type received */
     TLSM_EV_SIGN = 8,             /* external signing requested: see tlsm_sign_request */
     TLSM_EV_ERROR = 9,            /* the connection failed: .code */
-    TLSM_EV_VERIFY_PEER = 10      /* external verification requested: see tlsm_verify_done */
+    TLSM_EV_VERIFY_PEER = 10,     /* external verification requested: see tlsm_verify_done */
+    TLSM_EV_KEYLOG = 11           /* a secret for the key log: see tlsm_keylog_line */
 } tlsm_event_type;
 
 typedef struct {
@@ -434,6 +440,10 @@ typedef struct {
  * Any call that processes input (tlsm_feed, tlsm_input_ack, tlsm_read_consume,
  * tlsm_sign_done, tlsm_verify_done) can queue events: drain them after each. */
 int tlsm_next_event(tlsm_conn *conn, tlsm_event *ev);
+/* After popping a TLSM_EV_KEYLOG event: its NSS key log line, e.g.
+ * "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>" (hex, no newline), valid until
+ * the next call that changes the connection; NULL if the last event was not a key log one. */
+const char *tlsm_keylog_line(const tlsm_conn *conn);
 /* A static name for an event type or a handshake message type ("ClientHello", ...). */
 const char *tlsm_event_name(tlsm_event_type type);
 const char *tlsm_message_name(uint8_t msg_type);

@@ -511,6 +511,13 @@ int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, void *ctx)
     return 0;
 }
 
+int tlsm_config_set_keylog(tlsm_config *cfg, int on)
+{
+    MUTABLE(cfg);
+    cfg->keylog = !!on;
+    return 0;
+}
+
 int tlsm_config_set_trace(tlsm_config *cfg, int on)
 {
     MUTABLE(cfg);

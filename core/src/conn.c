@@ -75,6 +75,43 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
 
 static int flush_handshake(tlsm_conn *c);
 
+void conn_keylog(tlsm_conn *c, const char *label, const uint8_t *client_random,
+                 const uint8_t *secret, size_t secret_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!c->cfg->keylog)
+        return;
+    if (!c->keylog) {
+        c->keylog = calloc(KEYLOG_SLOTS, sizeof *c->keylog);
+        if (!c->keylog)
+            return; /* a debugging aid: losing a line is not a connection failure */
+    }
+    unsigned slot = c->keylog_next++ % KEYLOG_SLOTS;
+    char *o = c->keylog[slot];
+    size_t n = strlen(label);
+    memcpy(o, label, n);
+    o += n;
+    *o++ = ' ';
+    for (size_t i = 0; i < 32; i++) {
+        *o++ = hex[client_random[i] >> 4];
+        *o++ = hex[client_random[i] & 15];
+    }
+    *o++ = ' ';
+    for (size_t i = 0; i < secret_len; i++) {
+        *o++ = hex[secret[i] >> 4];
+        *o++ = hex[secret[i] & 15];
+    }
+    *o = 0;
+    conn_event(c, TLSM_EV_KEYLOG, (int)slot, 0, 0, 0);
+}
+
+const char *tlsm_keylog_line(const tlsm_conn *c)
+{
+    if (!c || !c->keylog || c->keylog_current < 0)
+        return NULL;
+    return c->keylog[c->keylog_current];
+}
+
 void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type)
 {
     if (!c->cfg->trace)
@@ -580,6 +617,7 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     }
     c->out_cap = OUT_INITIAL;
     c->cfg = tlsm_config_ref(cfg);
+    c->keylog_current = -1;
     c->role = cfg->role;
     c->peer_max_fragment = REC_MAX_PLAINTEXT;
     c->max_plaintext_in = cfg->record_size_limit;
@@ -613,6 +651,10 @@ void tlsm_conn_free(tlsm_conn *c)
     if (c->hs_out) {
         crypto_wipe(c->hs_out, c->hs_out_cap);
         free(c->hs_out);
+    }
+    if (c->keylog) {
+        crypto_wipe(c->keylog, KEYLOG_SLOTS * sizeof *c->keylog);
+        free(c->keylog);
     }
     free(c->peer_chain);
     tlsm_config_free(c->cfg);
@@ -840,6 +882,7 @@ int tlsm_next_event(tlsm_conn *c, tlsm_event *ev)
     *ev = c->events[c->ev_head];
     c->ev_head = (c->ev_head + 1) % TLSM_EVENT_QUEUE;
     c->ev_count--;
+    c->keylog_current = ev->type == TLSM_EV_KEYLOG ? ev->code : -1;
     return 1;
 }
 

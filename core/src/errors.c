@@ -119,6 +119,7 @@ const char *tlsm_event_name(tlsm_event_type type)
     case TLSM_EV_SIGN: return "sign";
     case TLSM_EV_ERROR: return "error";
     case TLSM_EV_VERIFY_PEER: return "verify_peer";
+    case TLSM_EV_KEYLOG: return "keylog";
     }
     return "unknown";
 }

@@ -29,6 +29,8 @@
 #define TLSM_MAX_CHAIN 10
 #define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
 #define TLSM_EVENT_QUEUE 64
+#define KEYLOG_SLOTS 8
+#define KEYLOG_LINE_MAX (32 + 1 + 64 + 1 + 2 * 64 + 1)
 
 /* A certificate chain with the key that signs for it (NULL key = external signer). */
 typedef struct {
@@ -92,6 +94,7 @@ struct tlsm_config {
     crypto_rng rng;
     tlsm_clock_fn clock; void *clock_ctx;
     int trace;
+    int keylog;
     tlsm_shape shape;
 };
 
@@ -165,6 +168,12 @@ struct tlsm_conn {
     tlsm_event events[TLSM_EVENT_QUEUE];
     size_t ev_head, ev_count;
 
+    /* key log lines (only with tlsm_config_set_keylog): a ring, indexed by the event code */
+    char (*keylog)[KEYLOG_LINE_MAX];
+    int keylog_current;       /* slot of the last popped KEYLOG event, -1 if none */
+    unsigned keylog_next;
+    int keylog12_done;
+
     /* plaintext waiting to be read: points into in[] */
     size_t pt_off, pt_len;
 
@@ -208,6 +217,10 @@ int conn_send_warning(tlsm_conn *c, uint8_t desc);
 int conn_alert(tlsm_conn *c, uint8_t alert);
 void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
                 uint8_t msg_type);
+/* Key log (debugging aid): records "LABEL <client_random> <secret>" and emits
+ * TLSM_EV_KEYLOG, if the config asked for it. */
+void conn_keylog(tlsm_conn *c, const char *label, const uint8_t *client_random,
+                 const uint8_t *secret, size_t secret_len);
 /* Trace: a ChangeCipherSpec sent or received (MESSAGE_* event with .ccs = 1). */
 void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type);
 /* Appends a handshake message (already framed with its 4-byte header) to the output as

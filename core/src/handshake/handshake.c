@@ -562,6 +562,8 @@ int hs_derive_handshake(tlsm_conn *c, const uint8_t *shared, size_t shared_len)
         ks_derive(c->hash, hs->hs_secret, "s hs traffic", thash, hs->s_hs) ||
         ks_next_stage(c->hash, hs->hs_secret, NULL, 0, hs->master))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    conn_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->c_hs, c->hash_len);
+    conn_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->s_hs, c->hash_len);
     int server = c->role == TLSM_ROLE_SERVER;
     if ((rc = conn_set_keys(c, 0, server ? hs->c_hs : hs->s_hs)) ||
         (rc = conn_set_keys(c, 1, server ? hs->s_hs : hs->c_hs)))
@@ -577,6 +579,9 @@ int hs_derive_application(tlsm_conn *c, uint8_t *s_ap)
         ks_derive(c->hash, c->hs->master, "s ap traffic", thash, s_ap) ||
         ks_derive(c->hash, c->hs->master, "exp master", thash, c->exporter_secret))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    conn_keylog(c, "CLIENT_TRAFFIC_SECRET_0", c->hs->client_random, c->hs->c_ap, c->hash_len);
+    conn_keylog(c, "SERVER_TRAFFIC_SECRET_0", c->hs->client_random, s_ap, c->hash_len);
+    conn_keylog(c, "EXPORTER_SECRET", c->hs->client_random, c->exporter_secret, c->hash_len);
     return 0;
 }
 

@@ -480,6 +480,7 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     o.msg = msg;
     o.len = len;
     c->accept_plain_ccs = 1;
+    memcpy(hs->client_random, o.ch.random, HS_RANDOM_LEN);
 
     uint16_t version = choose_version(cfg, &o.ch, &alert);
     if (!version)

@@ -79,6 +79,10 @@ int tls12_install_keys(tlsm_conn *c, int is_write)
     if (prf12_keys(c->hash, hs->master, hs->client_random, hs->server_random, key_len, iv_len,
                    ck, sk, civ, siv))
         return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+    if (!c->keylog12_done) {
+        c->keylog12_done = 1;
+        conn_keylog(c, "CLIENT_RANDOM", hs->client_random, hs->master, TLS12_MASTER_LEN);
+    }
     int mine_is_client = c->role == TLSM_ROLE_CLIENT;
     int use_client = is_write ? mine_is_client : !mine_is_client;
     int rc = conn_set_keys12(c, is_write, use_client ? ck : sk, use_client ? civ : siv);

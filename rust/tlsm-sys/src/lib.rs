@@ -201,6 +201,7 @@ pub const TLSM_EV_MESSAGE_RECEIVED: tlsm_event_type = 7;
 pub const TLSM_EV_SIGN: tlsm_event_type = 8;
 pub const TLSM_EV_ERROR: tlsm_event_type = 9;
 pub const TLSM_EV_VERIFY_PEER: tlsm_event_type = 10;
+pub const TLSM_EV_KEYLOG: tlsm_event_type = 11;
 
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -280,6 +281,7 @@ extern "C" {
     pub fn tlsm_config_set_rng(cfg: *mut tlsm_config, fn_: tlsm_rng_fn, ctx: *mut c_void) -> c_int;
     pub fn tlsm_config_set_clock(cfg: *mut tlsm_config, fn_: tlsm_clock_fn, ctx: *mut c_void) -> c_int;
     pub fn tlsm_config_set_trace(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_keylog(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_add_identity_external(
         cfg: *mut tlsm_config,
         chain_pem: *const u8,
@@ -301,6 +303,7 @@ extern "C" {
     pub fn tlsm_status(conn: *mut tlsm_conn) -> c_uint;
     pub fn tlsm_next_event(conn: *mut tlsm_conn, ev: *mut tlsm_event) -> c_int;
     pub fn tlsm_event_name(type_: tlsm_event_type) -> *const c_char;
+    pub fn tlsm_keylog_line(conn: *const tlsm_conn) -> *const c_char;
     pub fn tlsm_message_name(msg_type: u8) -> *const c_char;
     pub fn tlsm_sign_request(
         conn: *mut tlsm_conn,
