@@ -338,38 +338,14 @@ int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len)
 
 int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added)
 {
-    MUTABLE(cfg);
-    static const char *paths[] = {"/etc/ssl/certs/ca-certificates.crt",
-                                  "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
-        FILE *f = fopen(paths[i], "rb");
-        if (!f)
-            continue;
-        uint8_t *buf = NULL;
-        size_t len = 0, cap = 0;
-        for (;;) {
-            if (len == cap) {
-                size_t ncap = cap ? cap * 2 : 1 << 18;
-                uint8_t *nb = realloc(buf, ncap);
-                if (!nb) {
-                    free(buf);
-                    fclose(f);
-                    return TLSM_ERR_NOMEM;
-                }
-                buf = nb;
-                cap = ncap;
-            }
-            size_t got = fread(buf + len, 1, cap - len, f);
-            len += got;
-            if (got == 0)
-                break;
-        }
-        fclose(f);
-        int rc = tlsm_config_add_trust_pem(cfg, buf, len, added);
-        free(buf);
-        return rc;
-    }
-    return TLSM_ERR_IO;
+    /* One loader for every trust source (trust.c); this is its short form. */
+    tlsm_trust_report r;
+    if (added)
+        *added = 0;
+    int rc = tlsm_config_add_trust_system(cfg, &r);
+    if (added)
+        *added = r.accepted + r.duplicates;
+    return rc;
 }
 
 int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode)
