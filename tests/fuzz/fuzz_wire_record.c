@@ -209,11 +209,13 @@ static void fuzz_inner(const uint8_t *p, size_t n)
     size_t last = n;
     while (last > 0 && p[last - 1] == 0)
         last--;
+    /* An exhausted sequence number cannot deprotect anything; the size of a record within
+     * the s.5.2 bound is judged after authentication (s.5.2 wants bad_record_mac first). */
     int want;
-    if (n > eff + 1)
-        want = -TLSM_ALERT_RECORD_OVERFLOW;
-    else if (seq == UINT64_MAX)
+    if (seq == UINT64_MAX)
         want = -TLSM_ALERT_BAD_RECORD_MAC;
+    else if (n > eff + 1)
+        want = -TLSM_ALERT_RECORD_OVERFLOW;
     else if (last == 0)
         want = -TLSM_ALERT_UNEXPECTED_MESSAGE;
     else

@@ -85,9 +85,11 @@ static void inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len)
     CHECK(p >= base && n <= len && (size_t)(p - base) <= len - n);
 }
 
+/* A certificate error: in the TLSM_ERR_CERT_* range and named by tlsm_strerror. */
 static int is_cert_error(int rc)
 {
-    return rc <= TLSM_ERR_CERT_PARSE && rc >= TLSM_ERR_CERT_NO_TRUST;
+    return rc <= TLSM_ERR_CERT_PARSE && rc > -0x500 &&
+           strcmp(tlsm_strerror(rc), "unknown error") != 0;
 }
 
 static void check_cert(const uint8_t *der, size_t len)

@@ -401,6 +401,8 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     if (c->serial && ((c->serial[0] & 0x80) || c->serial_len > 20 ||
                       (c->serial_len == 1 && c->serial[0] == 0 && !anchor)))
         semantic_rc = TLSM_ERR_CERT_BAD_SERIAL;
+    if (tbs.err) /* a poisoned reader may hold no buffer: no pointer arithmetic on it */
+        return TLSM_ERR_CERT_PARSE;
     const uint8_t *inner_raw = tbs.p + tbs.pos;
     rc = alg_read_sig(&tbs, &inner);
     inner_len = tbs.p + tbs.pos - inner_raw;
@@ -440,6 +442,8 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     if (der_end(&tbs) != 0)
         return TLSM_ERR_CERT_PARSE;
 
+    if (cert.err)
+        return TLSM_ERR_CERT_PARSE;
     const uint8_t *outer_raw = cert.p + cert.pos;
     rc = alg_read_sig(&cert, &c->sig_alg);
     outer_len = cert.p + cert.pos - outer_raw;
