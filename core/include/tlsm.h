@@ -495,6 +495,151 @@ TLSM_MUST_CHECK int tlsm_conn_get_session(const tlsm_conn *conn, uint8_t *buf, s
                                           size_t *len);
 TLSM_MUST_CHECK int tlsm_conn_set_session(tlsm_conn *conn, const uint8_t *blob, size_t len);
 
+/* ---------------------------------------------------------------- in-memory testing kit */
+
+/*
+ * A client and a server wired together in memory, with scripted faults between them, a
+ * trace of every record and message, and the files Wireshark needs (pcap + key log). The
+ * kit is a host like any other: it only uses the functions above, never a socket, a file
+ * or the clock; the caller writes the buffers it returns wherever it likes.
+ *
+ *     tlsm_pair *p = tlsm_pair_new(client_cfg, server_cfg, "example.test");
+ *     int rc = tlsm_pair_add_fault(p, "corrupt:-1@s2c:msg=Finished");  // optional
+ *     rc = tlsm_pair_run(p);                  // handshake (or the fault's alert)
+ *     rc = tlsm_pair_write(p, TLSM_PAIR_CLIENT, (const uint8_t *)"ping", 4);
+ *     tlsm_pair_report r; tlsm_pair_get_report(p, TLSM_PAIR_SERVER, &r);
+ *     size_t n; rc = tlsm_pair_trace(p, TLSM_TRACE_LADDER, NULL, 0, &n);  // then a buffer
+ *     tlsm_pair_free(p);
+ *
+ * Steps. Whatever a side outputs is captured right after the call that produced it. One
+ * step moves everything one side has captured (sides alternate; a side with nothing to
+ * send is skipped) through the faults and feeds it to the other side one record per
+ * tlsm_feed, draining events and plaintext after each. Steps are numbered from 1; records
+ * carry the step that moved them. A pair is idle when no output is waiting and nothing is
+ * in transit.
+ *
+ * Faults. A spec is  KIND[:ARG]@DIR[:SELECTOR]  and applies once, to the first record of
+ * direction DIR (c2s: client to server, s2c: server to client) that the selector matches:
+ *   rec=K      the K-th record of that direction (from 0, every record counts, CCS too);
+ *   msg=NAME   the first record carrying handshake message NAME ("ClientHello", "Certificate",
+ *              "Finished", ... as tlsm_message_name spells them) or the pseudo types
+ *              "ChangeCipherSpec", "ApplicationData", "Alert";
+ *   all        every record of that direction (the fault applies again and again);
+ *   (none)     rec=0.
+ * Protected records are matched by the messages their sender reported while writing them.
+ * KIND is one of
+ *   drop             the record never arrives (a stream then misses bytes: the receiver
+ *                    sees the next record instead, or waits);
+ *   dup              it arrives twice;
+ *   corrupt[:OFF]    one byte is XORed with a non-zero mask drawn from the seed; OFF counts
+ *                    from the start of the record (header included), negative from its end;
+ *                    without OFF the byte is drawn from the seed among the content bytes;
+ *   truncate:N       the content is cut to N bytes and the header length fixed;
+ *   split:N          the content is re-framed into records of at most N bytes each (fine for
+ *                    plaintext handshake records; breaks protected ones);
+ *   fragment[:N]     the record reaches the receiver N bytes per tlsm_feed (default 1);
+ *   delay:N          the record, and everything after it in that direction, arrives N steps
+ *                    later (stream order is kept);
+ *   reorder          the record arrives after the next record of that direction;
+ *   replace:HEX      the record (header included) is replaced by these bytes;
+ *   inject:HEX       these bytes arrive just before the record.
+ * The randomness of corrupt comes from tlsm_pair_seed: the same seed and faults replay the
+ * same run byte for byte (with deterministic configs: tlsm_config_set_rng / _set_clock).
+ *
+ * Configs. tlsm_pair_new turns on tlsm_config_set_trace and tlsm_config_set_keylog on both
+ * configs (the key log only feeds tlsm_pair_keylog: keep such configs out of production).
+ * A config already frozen by an earlier connection is used as it is: enable both before
+ * its first use, or traces lack protected messages and the key log stays empty.
+ */
+typedef struct tlsm_pair tlsm_pair;
+
+#define TLSM_PAIR_CLIENT 0 /* side indexes */
+#define TLSM_PAIR_SERVER 1
+#define TLSM_PAIR_C2S 0    /* directions: the index of the sending side */
+#define TLSM_PAIR_S2C 1
+/* tlsm_pair_run gives up after this many steps (a livelock, not a slow case). */
+#define TLSM_PAIR_MAX_STEPS 10000u
+
+/* Creates the two connections: the client (with server_name, as tlsm_conn_new) and the
+ * server. The pair holds a reference to each config. Nothing is sent before the first step,
+ * so the caller may still prepare the connections (tlsm_conn_set_session on the client).
+ * Returns NULL on allocation failure or when tlsm_conn_new refuses a config. */
+TLSM_MUST_CHECK tlsm_pair *tlsm_pair_new(tlsm_config *client, tlsm_config *server,
+                                         const char *server_name);
+/* Frees the pair, its connections and everything it recorded. NULL is a no-op. */
+void tlsm_pair_free(tlsm_pair *p);
+/* The connections (borrowed, valid until tlsm_pair_free). Calls made on them directly are
+ * seen at the next step; use tlsm_pair_write / _close so that their records are labelled. */
+tlsm_conn *tlsm_pair_client(tlsm_pair *p);
+tlsm_conn *tlsm_pair_server(tlsm_pair *p);
+/* Seeds the fault randomness (default seed 0). */
+void tlsm_pair_seed(tlsm_pair *p, uint64_t seed);
+/* Adds a fault (grammar above). TLSM_ERR_ARG for a spec that does not parse. */
+TLSM_MUST_CHECK int tlsm_pair_add_fault(tlsm_pair *p, const char *spec);
+
+/* Moves one flight. Returns 1 if something moved (or delayed bytes came closer), 0 when the
+ * pair is idle, TLSM_ERR_NOMEM if the kit ran out of memory. Connection errors are not
+ * returned here: see tlsm_pair_get_report. */
+TLSM_MUST_CHECK int tlsm_pair_step(tlsm_pair *p);
+/* Steps until the pair is idle (a reorder fault still holding a record releases it then).
+ * Returns 0 when neither connection failed, else the first error a connection ended with
+ * (in time), TLSM_ERR_STATE if the pair was not idle after TLSM_PAIR_MAX_STEPS steps,
+ * TLSM_ERR_NOMEM. An unfinished handshake with no error (a dropped last record) returns 0:
+ * check the report, or end the stream with tlsm_pair_eof. */
+TLSM_MUST_CHECK int tlsm_pair_run(tlsm_pair *p);
+/* Writes all of data as application data from `side` and runs. Returns tlsm_write's error
+ * (TLSM_ERR_STATE before the handshake), else what tlsm_pair_run returns. */
+TLSM_MUST_CHECK int tlsm_pair_write(tlsm_pair *p, int side, const uint8_t *data, size_t len);
+/* Application data `side` received: copies up to cap bytes and removes them. With
+ * buf == NULL, *len gets how many bytes are waiting and nothing is removed. */
+TLSM_MUST_CHECK int tlsm_pair_read(tlsm_pair *p, int side, uint8_t *buf, size_t cap, size_t *len);
+/* `side` sends close_notify (tlsm_close) and the pair runs. Returns as tlsm_pair_run. */
+TLSM_MUST_CHECK int tlsm_pair_close(tlsm_pair *p, int side);
+/* The transport of direction `dir` ends: what is in transit arrives (delays ignored), then
+ * the receiver gets tlsm_feed_eof. Returns the receiver's result (TLSM_ERR_TRUNCATED
+ * without a close_notify). */
+TLSM_MUST_CHECK int tlsm_pair_eof(tlsm_pair *p, int dir);
+
+/* How one side ended. */
+typedef struct {
+    int error;           /* sticky error (tlsm_conn_error), 0 if none */
+    int alert_sent;      /* fatal alert this side sent (seen on the wire, or the alert of a
+                            local-alert error), -1 if none */
+    int alert_received;  /* fatal alert the peer sent and this side read, -1 if none */
+    int handshake_done;  /* tlsm_conn_handshake_done */
+    int peer_closed;     /* close_notify received */
+    uint16_t version;    /* facts, 0 before the handshake finished: tlsm_conn_version ... */
+    uint16_t suite;
+    uint16_t group;
+    int resumed;
+    int hrr;
+    uint64_t app_bytes_received; /* application data read so far */
+} tlsm_pair_report;
+TLSM_MUST_CHECK int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r);
+/* The index-th event (from 0) the kit popped from `side`: 1 if stored in *ev, 0 past the end. */
+int tlsm_pair_event(const tlsm_pair *p, int side, size_t index, tlsm_event *ev);
+
+/* Trace of every record (both directions, in the order sent): step, direction, content
+ * type, length, key epoch ("plaintext", "handshake", "application N"; TLS 1.2 has one set of
+ * keys after ChangeCipherSpec, shown as application 0), the messages it carries (decoded
+ * versions, suites and extensions for the hellos), what a fault did to it, and how each
+ * side ended. Formats: */
+#define TLSM_TRACE_LADDER  0 /* a ladder diagram for the terminal (plain ASCII) */
+#define TLSM_TRACE_MERMAID 1 /* Mermaid "sequenceDiagram" text */
+#define TLSM_TRACE_JSON    2 /* one JSON object: {"records": [...], "client": {...}, "server": {...}} */
+/* Text, not NUL-terminated, length in *len. With buf == NULL, *len gets the size needed;
+ * TLSM_ERR_BUFFER (and the size in *len) when cap is too small; TLSM_ERR_ARG for an unknown
+ * format. */
+TLSM_MUST_CHECK int tlsm_pair_trace(tlsm_pair *p, int format, char *buf, size_t cap, size_t *len);
+/* A classic libpcap file (LINKTYPE_ETHERNET) of the conversation over synthetic IPv4 + TCP
+ * (client 10.0.0.1:49152, server 10.0.0.2:443; nothing is ever contacted): the three-way
+ * handshake, then every byte each side sent, in order, before any fault changed it; steps
+ * are milliseconds apart. Same size convention as tlsm_pair_trace. */
+TLSM_MUST_CHECK int tlsm_pair_pcap(tlsm_pair *p, uint8_t *buf, size_t cap, size_t *len);
+/* The NSS key log (SSLKEYLOGFILE text, one line per secret, each ending in "\n") of the
+ * pair's handshakes, for Wireshark's tls.keylog_file. Same size convention. */
+TLSM_MUST_CHECK int tlsm_pair_keylog(tlsm_pair *p, char *buf, size_t cap, size_t *len);
+
 #if defined(__GNUC__) && !defined(SWIG)
 #pragma GCC visibility pop
 #endif
