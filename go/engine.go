@@ -1,0 +1,635 @@
+package tlsm
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "hooks.h"
+*/
+import "C"
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"runtime"
+	"unsafe"
+)
+
+// An Engine is one TLS connection as a sans-IO state machine, the Go face of tlsm_conn:
+// the host feeds it the ciphertext that arrived (Feed), sends what it produces (Output and
+// Consume, or AppendOutput), writes and reads plaintext (Write, Read) and asks what
+// happened (Status, NextEvent). It never touches a socket, in the style of
+// crypto/tls.QUICConn; Client and Server build a net.Conn on top of it.
+//
+// Memory: the engine's state lives in C. Every byte crosses by copy (Go memory is never
+// handed to C to keep), slices returned by the Engine belong to the caller, and Close
+// frees the C state (a cleanup frees it too if an Engine is dropped without Close).
+//
+// An Engine is not safe for concurrent use: one goroutine at a time, or a lock.
+// Errors are sticky: after a failure every call returns the same *Error, and the alert
+// that tells the peer why is already waiting in the output, so keep draining it.
+type Engine struct {
+	c       *C.tlsm_conn
+	scratch *C.uint8_t // C-side staging buffer for plaintext handed to Write
+	native  *nativeConfig
+	server  bool
+	cleanup runtime.Cleanup
+}
+
+const scratchSize = 16 << 10
+
+type engineHandles struct {
+	c       *C.tlsm_conn
+	scratch *C.uint8_t
+}
+
+func freeEngine(h engineHandles) {
+	C.tlsm_conn_free(h.c)
+	C.free(unsafe.Pointer(h.scratch))
+}
+
+// ErrEngineClosed is returned by an Engine used after Close.
+var ErrEngineClosed = errors.New("tlsm: engine closed")
+
+// NewClientEngine returns a client engine for cfg; cfg.ServerName is the name sent and
+// verified. Its first Output is the ClientHello.
+func NewClientEngine(cfg *Config) (*Engine, error) { return newEngine(cfg, false, cfg.ServerName) }
+
+// NewServerEngine returns a server engine for cfg, which must hold a certificate.
+func NewServerEngine(cfg *Config) (*Engine, error) { return newEngine(cfg, true, "") }
+
+func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
+	if cfg == nil {
+		return nil, errors.New("tlsm: nil Config")
+	}
+	if server && len(cfg.Certificates) == 0 {
+		return nil, errors.New("tlsm: a server needs Config.Certificates")
+	}
+	if !server && serverName == "" && !cfg.InsecureSkipVerify {
+		return nil, errors.New("tlsm: either ServerName or InsecureSkipVerify must be set in the Config")
+	}
+	n, err := cfg.nativeFor(server)
+	if err != nil {
+		return nil, err
+	}
+	var name *C.char
+	if serverName != "" {
+		name = C.CString(serverName)
+		defer C.free(unsafe.Pointer(name))
+	}
+	c := C.tlsm_conn_new(n.c, name)
+	runtime.KeepAlive(n)
+	if c == nil {
+		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
+	}
+	scratch := (*C.uint8_t)(C.malloc(scratchSize))
+	if scratch == nil {
+		C.tlsm_conn_free(c)
+		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+	}
+	e := &Engine{c: c, scratch: scratch, native: n, server: server}
+	e.cleanup = runtime.AddCleanup(e, freeEngine, engineHandles{c, scratch})
+	return e, nil
+}
+
+// Close frees the engine's C state, wiping its secrets. It does not send close_notify
+// (see CloseWrite). Calling Close again does nothing.
+func (e *Engine) Close() error {
+	if e.c == nil {
+		return nil
+	}
+	e.cleanup.Stop()
+	freeEngine(engineHandles{e.c, e.scratch})
+	e.c, e.scratch = nil, nil
+	return nil
+}
+
+// IsServer reports whether the engine plays the server role.
+func (e *Engine) IsServer() bool { return e.server }
+
+// err returns the sticky error with its certificate reason, or nil.
+func (e *Engine) err() error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	code := C.tlsm_conn_error(e.c)
+	if code == 0 {
+		return nil
+	}
+	return &Error{Code: int(code), Verify: int(C.tlsm_conn_verify_error(e.c))}
+}
+
+// fail converts a C return code, attaching the certificate reason to the sticky error.
+func (e *Engine) fail(rc C.int) error {
+	if rc == 0 {
+		return nil
+	}
+	if rc == C.tlsm_conn_error(e.c) {
+		return e.err()
+	}
+	return &Error{Code: int(rc)}
+}
+
+// Err returns the sticky error that ended the connection, or nil.
+func (e *Engine) Err() error {
+	defer runtime.KeepAlive(e)
+	return e.err()
+}
+
+// Start queues the client's first flight now (otherwise the first Status, Output or
+// Feed does). Servers ignore it.
+func (e *Engine) Start() error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	return e.fail(C.tlsm_conn_start(e.c))
+}
+
+// Feed hands ciphertext received from the transport to the engine and processes every
+// complete record. It returns how much of p was taken: less than len(p) only when the
+// engine must be drained first (plaintext to Read, or a pending VerifyDone); offer the
+// rest again afterwards.
+func (e *Engine) Feed(p []byte) (int, error) {
+	if e.c == nil {
+		return 0, ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	if err := e.err(); err != nil {
+		return 0, err
+	}
+	done := 0
+	for done < len(p) {
+		var capacity C.size_t
+		dst := C.tlsm_input_buf(e.c, &capacity)
+		if dst == nil {
+			break
+		}
+		n := copy(cview(dst, capacity), p[done:])
+		done += n
+		if rc := C.tlsm_input_ack(e.c, C.size_t(n)); rc != 0 {
+			return done, e.fail(rc)
+		}
+		if st := C.tlsm_status(e.c); st&(C.TLSM_STATUS_HAS_PLAINTEXT|C.TLSM_STATUS_BLOCKED) != 0 {
+			break
+		}
+	}
+	return done, nil
+}
+
+// FeedEOF tells the engine that the transport reached end of stream. Without a prior
+// close_notify from the peer this is truncation: an error matching ErrTruncated and
+// io.ErrUnexpectedEOF.
+func (e *Engine) FeedEOF() error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	return e.fail(C.tlsm_feed_eof(e.c))
+}
+
+// OutputLen returns how many bytes of ciphertext wait to be sent.
+func (e *Engine) OutputLen() int {
+	if e.c == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	C.tlsm_output_peek(e.c, &n)
+	return int(n)
+}
+
+// Output returns a copy of the ciphertext waiting to be sent, without consuming it;
+// call Consume with what the transport took.
+func (e *Engine) Output() []byte {
+	if e.c == nil {
+		return nil
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	p := C.tlsm_output_peek(e.c, &n)
+	return goBytes(p, n)
+}
+
+// Consume drops the first n bytes of the pending output.
+func (e *Engine) Consume(n int) error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	if n < 0 {
+		return ErrArg
+	}
+	return codeErr(C.tlsm_output_consume(e.c, C.size_t(n)))
+}
+
+// AppendOutput appends all pending ciphertext to dst, consumes it, and returns the
+// extended slice.
+func (e *Engine) AppendOutput(dst []byte) []byte {
+	if e.c == nil {
+		return dst
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	p := C.tlsm_output_peek(e.c, &n)
+	if n == 0 {
+		return dst
+	}
+	dst = append(dst, cview(p, n)...)
+	_ = C.tlsm_output_consume(e.c, n) // n is exactly what is pending
+	return dst
+}
+
+// Write queues plaintext, encrypted into records that become Output. It returns how much
+// was accepted: less than len(p) when the output buffer is full (send the output, then
+// offer the rest). Only after the handshake (ErrState before).
+func (e *Engine) Write(p []byte) (int, error) {
+	if e.c == nil {
+		return 0, ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	total := 0
+	for total < len(p) {
+		n := copy(cview(e.scratch, scratchSize), p[total:])
+		var accepted C.size_t
+		rc := C.tlsm_write(e.c, e.scratch, C.size_t(n), &accepted)
+		total += int(accepted)
+		if rc != 0 {
+			return total, e.fail(rc)
+		}
+		if int(accepted) < n {
+			break
+		}
+	}
+	return total, nil
+}
+
+// Read copies received plaintext into p. With nothing to read it returns 0 and: io.EOF
+// once the peer sent close_notify, the sticky error if the connection failed, nil
+// otherwise (feed more ciphertext).
+func (e *Engine) Read(p []byte) (int, error) {
+	if e.c == nil {
+		return 0, ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	src := C.tlsm_read_peek(e.c, &n)
+	if n == 0 {
+		if err := e.err(); err != nil {
+			return 0, err
+		}
+		if C.tlsm_status(e.c)&C.TLSM_STATUS_CLOSED != 0 {
+			return 0, io.EOF
+		}
+		return 0, nil
+	}
+	k := copy(p, cview(src, n))
+	if rc := C.tlsm_read_consume(e.c, C.size_t(k)); rc != 0 {
+		return k, e.fail(rc)
+	}
+	return k, nil
+}
+
+// CloseWrite queues close_notify; later Writes fail with ErrClosed. Reading goes on until
+// the peer closes too.
+func (e *Engine) CloseWrite() error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	return e.fail(C.tlsm_close(e.c))
+}
+
+// KeyUpdate updates our sending keys (TLS 1.3 only); askPeer requests the peer to
+// update its own too.
+func (e *Engine) KeyUpdate(askPeer bool) error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	ask := C.int(0)
+	if askPeer {
+		ask = 1
+	}
+	return e.fail(C.tlsm_key_update(e.c, ask))
+}
+
+// ExportKeyingMaterial returns length bytes of keying material for label and context
+// (RFC 5705, RFC 8446 s.7.5), as crypto/tls.ConnectionState.ExportKeyingMaterial does: a
+// nil context and an empty one differ in TLS 1.2 and are the same in TLS 1.3.
+func (e *Engine) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if e.c == nil {
+		return nil, ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	if length <= 0 {
+		return nil, ErrArg
+	}
+	lab := C.CString(label)
+	defer C.free(unsafe.Pointer(lab))
+	var ctx *C.uint8_t
+	if context != nil {
+		ctx = (*C.uint8_t)(C.malloc(C.size_t(len(context) + 1)))
+		if ctx == nil {
+			return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+		}
+		defer C.free(unsafe.Pointer(ctx))
+		copy(cview(ctx, C.size_t(len(context))), context)
+	}
+	out := (*C.uint8_t)(C.malloc(C.size_t(length)))
+	if out == nil {
+		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+	}
+	defer func() {
+		C.memset(unsafe.Pointer(out), 0, C.size_t(length))
+		C.free(unsafe.Pointer(out))
+	}()
+	rc := C.tlsm_export_keying_material(e.c, lab, C.size_t(len(label)), ctx, C.size_t(len(context)), out, C.size_t(length))
+	if rc != 0 {
+		return nil, e.fail(rc)
+	}
+	return goBytes(out, C.size_t(length)), nil
+}
+
+// Status is the engine's level-triggered state.
+type Status uint
+
+// Status bits (tlsm_status).
+const (
+	StatusWantInput    Status = C.TLSM_STATUS_WANT_INPUT    // needs more ciphertext
+	StatusHasOutput    Status = C.TLSM_STATUS_HAS_OUTPUT    // ciphertext waits for the transport
+	StatusCanWrite     Status = C.TLSM_STATUS_CAN_WRITE     // handshake done, room for plaintext
+	StatusHasPlaintext Status = C.TLSM_STATUS_HAS_PLAINTEXT // plaintext waits to be read
+	StatusBlocked      Status = C.TLSM_STATUS_BLOCKED       // waiting for VerifyDone
+	StatusClosed       Status = C.TLSM_STATUS_CLOSED        // no more plaintext will come
+	StatusHandshaking  Status = C.TLSM_STATUS_HANDSHAKING   // the handshake has not finished
+	StatusError        Status = C.TLSM_STATUS_ERROR         // failed: see Err
+)
+
+// Status returns the current status bits (and starts a client's handshake).
+func (e *Engine) Status() Status {
+	if e.c == nil {
+		return StatusClosed | StatusError
+	}
+	defer runtime.KeepAlive(e)
+	return Status(C.tlsm_status(e.c))
+}
+
+// EventKind tells what an Event reports.
+type EventKind int
+
+// Event kinds (tlsm_event_type).
+const (
+	EventNone            EventKind = C.TLSM_EV_NONE             // no event pending
+	EventHandshakeDone   EventKind = C.TLSM_EV_HANDSHAKE_DONE   // keys ready, Write allowed
+	EventPeerClosed      EventKind = C.TLSM_EV_PEER_CLOSED      // close_notify received
+	EventAlert           EventKind = C.TLSM_EV_ALERT            // an alert arrived (Alert, Fatal)
+	EventNewTicket       EventKind = C.TLSM_EV_NEW_TICKET       // client: Session() has a resumable session
+	EventKeyUpdated      EventKind = C.TLSM_EV_KEY_UPDATED      // keys changed (PeerKeyUpdate tells whose)
+	EventMessageSent     EventKind = C.TLSM_EV_MESSAGE_SENT     // trace: handshake message Message sent
+	EventMessageReceived EventKind = C.TLSM_EV_MESSAGE_RECEIVED // trace: handshake message Message received
+	EventSign            EventKind = C.TLSM_EV_SIGN             // external signing requested
+	EventError           EventKind = C.TLSM_EV_ERROR            // the connection failed (Err)
+	EventVerifyPeer      EventKind = C.TLSM_EV_VERIFY_PEER      // answer with VerifyDone
+)
+
+func (k EventKind) String() string { return C.GoString(C.tlsm_event_name(C.tlsm_event_type(k))) }
+
+// An Event is one thing that happened, from NextEvent.
+type Event struct {
+	Kind          EventKind
+	Err           error      // EventError
+	Alert         AlertError // EventAlert: the description
+	Fatal         bool       // EventAlert
+	PeerKeyUpdate bool       // EventKeyUpdated: the peer updated its keys (else we did)
+	Message       uint8      // trace: handshake message type (see MessageName)
+	CCS           bool       // trace: the message is a ChangeCipherSpec
+}
+
+// MessageName names a handshake message type ("ClientHello", ...).
+func MessageName(t uint8) string { return C.GoString(C.tlsm_message_name(C.uint8_t(t))) }
+
+// NextEvent pops the next event; Kind is EventNone when there is none.
+func (e *Engine) NextEvent() Event {
+	if e.c == nil {
+		return Event{}
+	}
+	defer runtime.KeepAlive(e)
+	var ev C.tlsm_event
+	if C.tlsm_next_event(e.c, &ev) == 0 {
+		return Event{}
+	}
+	out := Event{Kind: EventKind(ev._type)}
+	switch out.Kind {
+	case EventError:
+		out.Err = &Error{Code: int(ev.code), Verify: int(C.tlsm_conn_verify_error(e.c))}
+	case EventAlert:
+		out.Alert, out.Fatal = AlertError(ev.alert), ev.fatal != 0
+	case EventKeyUpdated:
+		out.PeerKeyUpdate = ev.alert != 0
+	case EventMessageSent, EventMessageReceived:
+		out.Message, out.CCS = uint8(ev.msg_type), ev.ccs != 0
+	}
+	return out
+}
+
+// VerifyDone answers EventVerifyPeer (Config.VerifyPeerCertificate makes the engine ask):
+// ok accepts the peer's chain; otherwise the handshake fails with alert (bad_certificate
+// when 0) and the reason ErrCertRejected.
+func (e *Engine) VerifyDone(ok bool, alert AlertError) error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	v := C.int(0)
+	if ok {
+		v = 1
+	}
+	return e.fail(C.tlsm_verify_done(e.c, v, C.uint8_t(alert)))
+}
+
+// HandshakeComplete reports whether the handshake finished.
+func (e *Engine) HandshakeComplete() bool {
+	defer runtime.KeepAlive(e)
+	return e.c != nil && C.tlsm_conn_handshake_done(e.c) != 0
+}
+
+// Version returns the negotiated version (VersionTLS12 or VersionTLS13), 0 before.
+func (e *Engine) Version() uint16 {
+	if e.c == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(e)
+	return uint16(C.tlsm_conn_version(e.c))
+}
+
+// CipherSuite returns the negotiated suite (crypto/tls constants), 0 before.
+func (e *Engine) CipherSuite() uint16 {
+	if e.c == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(e)
+	return uint16(C.tlsm_conn_suite(e.c))
+}
+
+// CurveID returns the key-exchange group, 0 if none.
+func (e *Engine) CurveID() tls.CurveID {
+	if e.c == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(e)
+	return tls.CurveID(C.tlsm_conn_group(e.c))
+}
+
+// PeerSignatureScheme returns the scheme the peer signed the handshake with, 0 if none.
+func (e *Engine) PeerSignatureScheme() tls.SignatureScheme {
+	if e.c == nil {
+		return 0
+	}
+	defer runtime.KeepAlive(e)
+	return tls.SignatureScheme(C.tlsm_conn_peer_sigalg(e.c))
+}
+
+// DidResume reports whether the handshake resumed a session.
+func (e *Engine) DidResume() bool {
+	defer runtime.KeepAlive(e)
+	return e.c != nil && C.tlsm_conn_resumed(e.c) != 0
+}
+
+// DidHelloRetryRequest reports whether the TLS 1.3 handshake went through a
+// HelloRetryRequest.
+func (e *Engine) DidHelloRetryRequest() bool {
+	defer runtime.KeepAlive(e)
+	return e.c != nil && C.tlsm_conn_hrr(e.c) != 0
+}
+
+// NegotiatedProtocol returns the ALPN protocol agreed on, "" if none.
+func (e *Engine) NegotiatedProtocol() string {
+	if e.c == nil {
+		return ""
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	p := C.tlsm_conn_alpn(e.c, &n)
+	return string(cview(p, n))
+}
+
+// ServerName returns, on a server, the SNI host name the client sent ("" if none).
+func (e *Engine) ServerName() string {
+	if e.c == nil {
+		return ""
+	}
+	defer runtime.KeepAlive(e)
+	p := C.tlsm_conn_server_name(e.c)
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+// RawPeerCertificates returns the peer's certificate chain as DER, leaf first.
+func (e *Engine) RawPeerCertificates() [][]byte {
+	if e.c == nil {
+		return nil
+	}
+	defer runtime.KeepAlive(e)
+	count := int(C.tlsm_conn_peer_cert_count(e.c))
+	var out [][]byte
+	for i := 0; i < count; i++ {
+		var n C.size_t
+		p := C.tlsm_conn_peer_cert(e.c, C.size_t(i), &n)
+		if p == nil {
+			break
+		}
+		out = append(out, goBytes(p, n))
+	}
+	return out
+}
+
+// PeerCertificates returns the peer's certificate chain parsed by crypto/x509, leaf first
+// (certificates crypto/x509 cannot parse are left out).
+func (e *Engine) PeerCertificates() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, der := range e.RawPeerCertificates() {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Session returns the latest resumable session of a client (after EventNewTicket) as an
+// opaque blob for SetSession on a later connection. It holds a secret: keep it like a key.
+func (e *Engine) Session() ([]byte, error) {
+	if e.c == nil {
+		return nil, ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	var n C.size_t
+	if rc := C.tlsm_conn_get_session(e.c, nil, 0, &n); rc != 0 && n == 0 {
+		return nil, codeErr(rc)
+	}
+	if n == 0 {
+		return nil, ErrNoSession
+	}
+	buf := (*C.uint8_t)(C.malloc(n))
+	if buf == nil {
+		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+	}
+	defer func() {
+		C.memset(unsafe.Pointer(buf), 0, n)
+		C.free(unsafe.Pointer(buf))
+	}()
+	var got C.size_t
+	if rc := C.tlsm_conn_get_session(e.c, buf, n, &got); rc != 0 {
+		return nil, codeErr(rc)
+	}
+	return goBytes(buf, got), nil
+}
+
+// SetSession offers a session from Session on this client before its first output.
+func (e *Engine) SetSession(blob []byte) error {
+	if e.c == nil {
+		return ErrEngineClosed
+	}
+	defer runtime.KeepAlive(e)
+	p, n := cbytes(blob)
+	defer func() {
+		if p != nil {
+			C.memset(unsafe.Pointer(p), 0, n)
+			C.free(unsafe.Pointer(p))
+		}
+	}()
+	return codeErr(C.tlsm_conn_set_session(e.c, p, n))
+}
+
+// ConnectionState describes a connection, like crypto/tls.ConnectionState.
+type ConnectionState struct {
+	Version             uint16              // VersionTLS12 or VersionTLS13
+	HandshakeComplete   bool                //
+	DidResume           bool                // the handshake resumed a session
+	HelloRetryRequest   bool                // TLS 1.3: a HelloRetryRequest happened
+	CipherSuite         uint16              // crypto/tls constant
+	CurveID             tls.CurveID         // key-exchange group
+	PeerSignatureScheme tls.SignatureScheme // what the peer signed with
+	NegotiatedProtocol  string              // ALPN
+	ServerName          string              // server: the SNI the client sent
+	PeerCertificates    []*x509.Certificate // leaf first
+}
+
+// ConnectionState returns the negotiated parameters.
+func (e *Engine) ConnectionState() ConnectionState {
+	return ConnectionState{
+		Version:             e.Version(),
+		HandshakeComplete:   e.HandshakeComplete(),
+		DidResume:           e.DidResume(),
+		HelloRetryRequest:   e.DidHelloRetryRequest(),
+		CipherSuite:         e.CipherSuite(),
+		CurveID:             e.CurveID(),
+		PeerSignatureScheme: e.PeerSignatureScheme(),
+		NegotiatedProtocol:  e.NegotiatedProtocol(),
+		ServerName:          e.ServerName(),
+		PeerCertificates:    e.PeerCertificates(),
+	}
+}

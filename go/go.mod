@@ -1,0 +1,3 @@
+module tlsm
+
+go 1.24
