@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libsodium-dev nettle-dev libgmp-dev libcriterion-dev
-      openssl gnutls-bin swig clang python3 python3-venv python3-dev)
+      openssl gnutls-bin swig clang python3 python3-venv python3-dev tshark)
 # libFuzzer's runtime: the package name follows clang's version.
 clang_major=$( (clang --version 2>/dev/null || true) | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
 
@@ -22,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "installing: ${missing[*]}"
+    # tshark asks whether non-root users may capture; the tests only read files: no.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
     # clang may have come with this run: its libFuzzer runtime is a separate package.

@@ -151,6 +151,9 @@ run_counted() { # label, command...
     [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
     add "$label" "$p" "$f" "$sk"
 }
+step "testkit: pcap + key log decrypted by tshark"
+run_counted "testkit tshark" env TLSM_TESTKIT_BUILD="$root/build-test" tests/testkit/tshark.sh
+
 for lang in python go rust; do
     if [ -x "scripts/test-$lang.sh" ]; then
         step "$lang"

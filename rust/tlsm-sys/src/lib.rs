@@ -370,6 +370,63 @@ pub const fn TLSM_ERR_ALERT(e: c_int) -> u8 {
     ((-e) & 0xff) as u8
 }
 
+// ---------------------------------------------------------------- in-memory testing kit
+
+/// Opaque client/server pair of the testing kit.
+#[repr(C)]
+pub struct tlsm_pair {
+    _private: [u8; 0],
+}
+
+pub const TLSM_PAIR_CLIENT: c_int = 0;
+pub const TLSM_PAIR_SERVER: c_int = 1;
+pub const TLSM_PAIR_C2S: c_int = 0;
+pub const TLSM_PAIR_S2C: c_int = 1;
+pub const TLSM_PAIR_MAX_STEPS: c_uint = 10000;
+pub const TLSM_TRACE_LADDER: c_int = 0;
+pub const TLSM_TRACE_MERMAID: c_int = 1;
+pub const TLSM_TRACE_JSON: c_int = 2;
+
+/// What one side of a pair ended with (`tlsm_pair_get_report`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct tlsm_pair_report {
+    pub error: c_int,
+    pub alert_sent: c_int,
+    pub alert_received: c_int,
+    pub handshake_done: c_int,
+    pub peer_closed: c_int,
+    pub version: u16,
+    pub suite: u16,
+    pub group: u16,
+    pub resumed: c_int,
+    pub hrr: c_int,
+    pub app_bytes_received: u64,
+}
+
+extern "C" {
+    pub fn tlsm_pair_new(client: *mut tlsm_config, server: *mut tlsm_config,
+                         server_name: *const c_char) -> *mut tlsm_pair;
+    pub fn tlsm_pair_free(p: *mut tlsm_pair);
+    pub fn tlsm_pair_client(p: *mut tlsm_pair) -> *mut tlsm_conn;
+    pub fn tlsm_pair_server(p: *mut tlsm_pair) -> *mut tlsm_conn;
+    pub fn tlsm_pair_seed(p: *mut tlsm_pair, seed: u64);
+    pub fn tlsm_pair_add_fault(p: *mut tlsm_pair, spec: *const c_char) -> c_int;
+    pub fn tlsm_pair_step(p: *mut tlsm_pair) -> c_int;
+    pub fn tlsm_pair_run(p: *mut tlsm_pair) -> c_int;
+    pub fn tlsm_pair_write(p: *mut tlsm_pair, side: c_int, data: *const u8, len: usize) -> c_int;
+    pub fn tlsm_pair_read(p: *mut tlsm_pair, side: c_int, buf: *mut u8, cap: usize,
+                          len: *mut usize) -> c_int;
+    pub fn tlsm_pair_close(p: *mut tlsm_pair, side: c_int) -> c_int;
+    pub fn tlsm_pair_eof(p: *mut tlsm_pair, dir: c_int) -> c_int;
+    pub fn tlsm_pair_get_report(p: *const tlsm_pair, side: c_int, r: *mut tlsm_pair_report) -> c_int;
+    pub fn tlsm_pair_event(p: *const tlsm_pair, side: c_int, index: usize, ev: *mut tlsm_event) -> c_int;
+    pub fn tlsm_pair_trace(p: *mut tlsm_pair, format: c_int, buf: *mut c_char, cap: usize,
+                           len: *mut usize) -> c_int;
+    pub fn tlsm_pair_pcap(p: *mut tlsm_pair, buf: *mut u8, cap: usize, len: *mut usize) -> c_int;
+    pub fn tlsm_pair_keylog(p: *mut tlsm_pair, buf: *mut c_char, cap: usize, len: *mut usize) -> c_int;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
