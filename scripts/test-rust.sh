@@ -9,6 +9,10 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/rust"
 
+# rustup installs into ~/.cargo/bin, which a non-login shell may not have on PATH.
+if ! command -v cargo >/dev/null && [ -x "${HOME:-/root}/.cargo/bin/cargo" ]; then
+    PATH="${HOME:-/root}/.cargo/bin:$PATH"
+fi
 if ! command -v cargo >/dev/null; then
     echo "cargo not found: install Rust (rustup) to test the Rust binding"
     echo "0 passed, 0 failed, 1 skipped"
