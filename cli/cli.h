@@ -5,9 +5,10 @@
  * stdin/stdout and the clock; tlsm.h owns the protocol. Each file has one job:
  *   main.c       subcommand dispatch and top-level usage
  *   options.c    options common to every subcommand (--suite, --group, --alpn, ...)
- *   names.c      printable names for versions, suites, groups and signature schemes
+ *   names.c      printable names (from the library) and parsing of user-typed names
  *   pki_files.c  reading PEM files into a config
  *   report.c     turning a failed connection into a one-line reason
+ *   session_file.c  the session file of `tlsm client --session` (a secret: 0600, atomic)
  *   net.c/.h     TCP connect / listen helpers (the only place that resolves addresses)
  *   stream.c/.h  moving ciphertext between a non-blocking socket and a tlsm_conn
  *   client.c     `tlsm client`
@@ -77,6 +78,22 @@ int cli_apply_tls_options(tlsm_config *cfg, const cli_tls_options *o);
 int cli_read_file(const char *path, uint8_t **data, size_t *len);
 int cli_load_identity_files(tlsm_config *cfg, const char *chain_path, const char *key_path);
 int cli_load_trust_file(tlsm_config *cfg, const char *path);
+
+/* ---- session_file.c: a client session blob (tlsm_conn_get_session), which holds a
+ * secret: it is wiped when freed. */
+typedef struct {
+    uint8_t *data;
+    size_t len; /* 0: no session */
+} cli_session_blob;
+/* Reads FILE; a missing or empty file gives an empty blob. Prints why and returns -1 when
+ * the file cannot be read or cannot be a session. */
+int cli_session_read(const char *path, cli_session_blob *s);
+/* Replaces *s with the connection's newest session. tlsm code (TLSM_ERR_NO_SESSION when
+ * there is none; *s is then unchanged). */
+int cli_session_take(const tlsm_conn *conn, cli_session_blob *s);
+/* Writes the blob to FILE atomically with mode 0600. Prints why and returns -1 on failure. */
+int cli_session_write(const char *path, const cli_session_blob *s);
+void cli_session_free(cli_session_blob *s);
 
 /* ---- report.c */
 /* Writes why a connection failed, e.g. "certificate verify failed: unknown issuer

@@ -3,6 +3,9 @@
  * one-line summary on stderr, then copies stdin to the connection and the connection to
  * stdout. When stdin ends it sends close_notify and keeps reading until the server closes
  * too; when the server closes first, it answers with close_notify and stops.
+ * With --session FILE the session is offered from FILE and the newest one saved back to it
+ * (session_file.c); --reconnect N connects N more times, offering each time the session
+ * of the previous connection and sending each time the same stdin, read to its end first.
  * Exit status: 0 after a clean close, 1 with a one-line reason otherwise, 2 on bad usage.
  */
 #include <errno.h>
@@ -20,8 +23,9 @@
 
 typedef struct {
     const char *target;
-    const char *ca, *servername, *cert, *key;
+    const char *ca, *servername, *cert, *key, *session_file;
     int tls12, tls13, insecure, quiet;
+    unsigned reconnect;
     cli_tls_options tls;
 } client_args;
 
@@ -49,6 +53,12 @@ static void usage(FILE *out)
             "  --cert FILE        client certificate chain (PEM), for servers that ask\n"
             "  --key FILE         private key of --cert (PEM)\n"
             "  --insecure         do not verify the server certificate (testing only)\n"
+            "  --session FILE     resume the session saved in FILE, if any, and save the\n"
+            "                     newest session to FILE afterwards (mode 0600: it holds\n"
+            "                     a secret); the summary says whether it was resumed\n"
+            "  --reconnect N      after the first connection, connect N more times, each\n"
+            "                     resuming the session of the one before; stdin is read\n"
+            "                     to its end first and sent on every connection\n"
             "  --quiet            print nothing but the data and errors\n"
             "  -h, --help         show this help\n"
             "\n"
@@ -56,11 +66,17 @@ static void usage(FILE *out)
     cli_print_suite_names(out, "  ");
     fprintf(out, "Groups:\n");
     cli_print_group_names(out, "  ");
-    fprintf(out, "\nExample:\n  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | tlsm client example.com:443\n");
+    fprintf(out, "\nExamples:\n"
+                 "  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | tlsm client example.com:443\n"
+                 "  tlsm client example.com:443 --session example.sess --reconnect 2 </dev/null\n");
 }
 
 enum { OPT_CA = 256, OPT_SERVERNAME, OPT_ALPN, OPT_SUITE, OPT_GROUP, OPT_TLS12, OPT_TLS13,
-       OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_QUIET };
+       OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_QUIET, OPT_SESSION, OPT_RECONNECT };
+
+#define MAX_RECONNECT 1000
+/* stdin kept for --reconnect */
+#define MAX_REPLAY (1u << 20)
 
 /* Returns -1 to continue, or an exit status. */
 static int parse_args(int argc, char **argv, client_args *a)
@@ -77,6 +93,8 @@ static int parse_args(int argc, char **argv, client_args *a)
         {"key", required_argument, NULL, OPT_KEY},
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"session", required_argument, NULL, OPT_SESSION},
+        {"reconnect", required_argument, NULL, OPT_RECONNECT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -96,6 +114,17 @@ static int parse_args(int argc, char **argv, client_args *a)
         case OPT_KEY: a->key = optarg; break;
         case OPT_INSECURE: a->insecure = 1; break;
         case OPT_QUIET: a->quiet = 1; break;
+        case OPT_SESSION: a->session_file = optarg; break;
+        case OPT_RECONNECT: {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end != '\0' || n > MAX_RECONNECT) {
+                cli_error("--reconnect takes a count from 0 to %d", MAX_RECONNECT);
+                bad = 1;
+            }
+            a->reconnect = (unsigned)n;
+            break;
+        }
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_hint("client");
         }
@@ -185,9 +214,11 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 /* State of the copy loop between stdin/stdout and the connection. */
 typedef struct {
     cli_stream s;
-    const char *target;
+    char target[300];      /* HOST:PORT, with " (2 of 3)" under --reconnect */
     int quiet;
-    uint8_t pending[16384]; /* read from stdin, not yet accepted by tlsm_write */
+    int report_resumption; /* sessions in use: say "resumed" or "not resumed" */
+    uint8_t buf[16384];    /* read from stdin */
+    const uint8_t *pending; /* buf, or the replayed stdin: not yet accepted by tlsm_write */
     size_t pend_off, pend_len;
     int stdin_eof, handshake_done, peer_closed, close_sent;
 } session;
@@ -207,7 +238,9 @@ static long process_engine(session *c)
                 if (!c->quiet) {
                     char desc[200];
                     cli_describe_session(c->s.conn, desc, sizeof desc);
-                    fprintf(stderr, "tlsm: connected to %s: %s\n", c->target, desc);
+                    int fresh = c->report_resumption && !tlsm_conn_resumed(c->s.conn);
+                    fprintf(stderr, "tlsm: connected to %s: %s%s\n", c->target, desc,
+                            fresh ? ", not resumed" : "");
                 }
             } else if (ev.type == TLSM_EV_PEER_CLOSED) {
                 c->peer_closed = 1;
@@ -313,7 +346,7 @@ static int run(session *c)
             return CLI_EXIT_FAIL;
         }
         if (want_stdin && fds[1].revents) {
-            ssize_t n = read(STDIN_FILENO, c->pending, sizeof c->pending);
+            ssize_t n = read(STDIN_FILENO, c->buf, sizeof c->buf);
             if (n > 0) {
                 c->pend_off = 0;
                 c->pend_len = (size_t)n;
@@ -328,17 +361,46 @@ static int run(session *c)
     }
 }
 
-static int connect_and_run(const client_args *a, tlsm_config *cfg, const char *host,
-                           const char *port)
+/* What the connections of one run share: the session to offer, the replayed stdin. */
+typedef struct {
+    const client_args *a;
+    tlsm_config *cfg;
+    const char *host, *port;
+    cli_session_blob session; /* offered by the next connection, empty if none */
+    uint8_t *replay;          /* stdin, read to its end (--reconnect) */
+    size_t replay_len;
+    unsigned index;           /* 0 for the first connection */
+} client_run;
+
+/* Offers the session kept from the previous connection or the session file. */
+static int offer_session(const client_run *r, tlsm_conn *conn)
 {
-    const char *name = a->servername ? a->servername : host;
-    tlsm_conn *conn = tlsm_conn_new(cfg, name);
+    if (r->session.len == 0)
+        return 0;
+    int rc = tlsm_conn_set_session(conn, r->session.data, r->session.len);
+    if (rc == TLSM_ERR_ARG && r->index == 0 && r->a->session_file)
+        cli_error("%s does not hold a tlsm session (delete it to start afresh)",
+                  r->a->session_file);
+    else if (rc != 0)
+        cli_error("cannot offer the saved session: %s", tlsm_strerror(rc));
+    return rc;
+}
+
+static int connect_and_run(client_run *r)
+{
+    const client_args *a = r->a;
+    const char *name = a->servername ? a->servername : r->host;
+    tlsm_conn *conn = tlsm_conn_new(r->cfg, name);
     if (!conn) {
         cli_error("cannot create a connection for server name '%s'", name);
         return CLI_EXIT_FAIL;
     }
+    if (offer_session(r, conn) != 0) {
+        tlsm_conn_free(conn);
+        return CLI_EXIT_FAIL;
+    }
     session *c = calloc(1, sizeof *c);
-    int fd = c ? net_connect(host, port) : -1;
+    int fd = c ? net_connect(r->host, r->port) : -1;
     int rc = CLI_EXIT_FAIL;
     if (!c)
         cli_error("out of memory");
@@ -346,16 +408,58 @@ static int connect_and_run(const client_args *a, tlsm_config *cfg, const char *h
         cli_error("cannot make the socket non-blocking: %s", strerror(errno));
     else if (fd >= 0) {
         stream_init(&c->s, fd, conn);
-        c->target = a->target;
+        if (a->reconnect)
+            snprintf(c->target, sizeof c->target, "%s (%u of %u)", a->target, r->index + 1,
+                     a->reconnect + 1);
+        else
+            snprintf(c->target, sizeof c->target, "%s", a->target);
         c->quiet = a->quiet;
+        c->report_resumption = a->session_file || a->reconnect;
+        c->pending = c->buf;
+        if (a->reconnect) {
+            c->pending = r->replay;
+            c->pend_len = r->replay_len;
+            c->stdin_eof = 1;
+        }
         int start = tlsm_conn_start(conn);
         rc = start != 0 ? fail(c, "handshake with", start) : run(c);
     }
+    /* Keep the newest session (a failed connection has none to give: RFC 5246 s.7.2.2). */
+    if (rc == CLI_EXIT_OK && cli_session_take(conn, &r->session) == 0 && a->session_file &&
+        cli_session_write(a->session_file, &r->session) != 0)
+        rc = CLI_EXIT_FAIL;
     if (fd >= 0)
         close(fd);
     tlsm_conn_free(conn);
     free(c);
     return rc;
+}
+
+/* --reconnect sends the same data on every connection: stdin is read to its end first. */
+static int read_stdin(client_run *r)
+{
+    size_t cap = 0;
+    for (;;) {
+        if (r->replay_len == cap) {
+            size_t bigger = cap ? cap * 2 : 4096;
+            uint8_t *p = bigger <= MAX_REPLAY ? realloc(r->replay, bigger) : NULL;
+            if (!p) {
+                cli_error("--reconnect: stdin is longer than %u bytes", MAX_REPLAY);
+                return -1;
+            }
+            r->replay = p;
+            cap = bigger;
+        }
+        ssize_t n = read(STDIN_FILENO, r->replay + r->replay_len, cap - r->replay_len);
+        if (n == 0)
+            return 0;
+        if (n < 0 && errno != EINTR) {
+            cli_error("cannot read stdin: %s", strerror(errno));
+            return -1;
+        }
+        if (n > 0)
+            r->replay_len += (size_t)n;
+    }
 }
 
 int cmd_client(int argc, char **argv)
@@ -372,10 +476,22 @@ int cmd_client(int argc, char **argv)
         return cli_usage_hint("client");
     }
     signal(SIGPIPE, SIG_IGN);
-    tlsm_config *cfg = make_config(&a);
-    if (!cfg)
+    client_run r;
+    memset(&r, 0, sizeof r);
+    r.a = &a;
+    r.host = host;
+    r.port = port;
+    if ((a.session_file && cli_session_read(a.session_file, &r.session) != 0) ||
+        (a.reconnect && read_stdin(&r) != 0) || !(r.cfg = make_config(&a))) {
+        cli_session_free(&r.session);
+        free(r.replay);
         return CLI_EXIT_FAIL;
-    rc = connect_and_run(&a, cfg, host, port);
-    tlsm_config_free(cfg);
+    }
+    rc = CLI_EXIT_OK;
+    for (r.index = 0; r.index <= a.reconnect && rc == CLI_EXIT_OK; r.index++)
+        rc = connect_and_run(&r);
+    cli_session_free(&r.session);
+    free(r.replay);
+    tlsm_config_free(r.cfg);
     return rc;
 }

@@ -5,6 +5,8 @@
  * close with close_notify, and the negotiated parameters are printed and cross-checked
  * between the two sides. The certificates are the bundled test PKI (demo_pki_data.c), so
  * the demo runs from any directory; it uses the real clock and random source.
+ * With --trace mermaid the output is a Mermaid sequence diagram instead (the ladder, and
+ * the negotiated parameters as notes), ready to paste into Markdown.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ static const char exporter_label[] = "EXPERIMENTAL tlsm demo";
 typedef struct {
     const char *key;
     int hrr, resume, client_auth, tls12, tls13;
+    ladder_format format;
     cli_tls_options tls;
 } demo_args;
 
@@ -46,6 +49,9 @@ static void usage(FILE *out)
             "  --client-auth      the server requires a client certificate\n"
             "  --tls13            TLS 1.3 only (default: TLS 1.3, or 1.2 if 1.3 is refused)\n"
             "  --tls12            TLS 1.2 only\n"
+            "  --trace FORMAT     how to draw the handshake: ladder (default: text columns\n"
+            "                     and a summary) or mermaid (a Mermaid sequenceDiagram with\n"
+            "                     the summary as notes, to paste into Markdown)\n"
             "  -h, --help         show this help\n"
             "\n"
             "Cipher suites:\n");
@@ -55,7 +61,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_SUITE = 256, OPT_GROUP, OPT_KEY, OPT_ALPN, OPT_HRR, OPT_RESUME, OPT_CLIENT_AUTH,
-       OPT_TLS12, OPT_TLS13 };
+       OPT_TLS12, OPT_TLS13, OPT_TRACE };
 
 static int parse_args(int argc, char **argv, demo_args *a)
 {
@@ -69,6 +75,7 @@ static int parse_args(int argc, char **argv, demo_args *a)
         {"client-auth", no_argument, NULL, OPT_CLIENT_AUTH},
         {"tls12", no_argument, NULL, OPT_TLS12},
         {"tls13", no_argument, NULL, OPT_TLS13},
+        {"trace", required_argument, NULL, OPT_TRACE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -87,6 +94,16 @@ static int parse_args(int argc, char **argv, demo_args *a)
         case OPT_CLIENT_AUTH: a->client_auth = 1; break;
         case OPT_TLS12: a->tls12 = 1; break;
         case OPT_TLS13: a->tls13 = 1; break;
+        case OPT_TRACE:
+            if (strcmp(optarg, "ladder") == 0) {
+                a->format = LADDER_TEXT;
+            } else if (strcmp(optarg, "mermaid") == 0) {
+                a->format = LADDER_MERMAID;
+            } else {
+                cli_error("unknown trace format '%s' (ladder or mermaid)", optarg);
+                bad = 1;
+            }
+            break;
         case OPT_KEY:
             a->key = NULL;
             for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -281,7 +298,8 @@ static const char *disagreement(tlsm_conn *c, tlsm_conn *s)
     return NULL;
 }
 
-static int print_exporter(demo_pair *p)
+/* Both sides must export the same keying material; the text ladder shows the start of it. */
+static int check_exporter(demo_pair *p, int print)
 {
     uint8_t ce[32], se[32];
     int rc = tlsm_export_keying_material(p->client.conn, exporter_label, strlen(exporter_label),
@@ -297,6 +315,8 @@ static int print_exporter(demo_pair *p)
         cli_error("demo failed: client and server export different keying material");
         return -1;
     }
+    if (!print)
+        return 0;
     printf("  %-20s ", "exporter");
     for (size_t i = 0; i < 12; i++)
         printf("%02x", ce[i]);
@@ -312,7 +332,9 @@ static void print_summary(const demo_run *r, demo_pair *p)
     const char *sni = tlsm_conn_server_name(s);
     printf("\n  %-20s %s\n", "version", cli_version_name(tlsm_conn_version(c)));
     printf("  %-20s %s\n", "cipher suite", cli_suite_name(tlsm_conn_suite(c)));
-    printf("  %-20s %s\n", "key exchange", cli_group_name(tlsm_conn_group(c)));
+    printf("  %-20s %s%s\n", "key exchange", cli_group_name(tlsm_conn_group(c)),
+           tlsm_conn_group(c) == 0 && tlsm_conn_resumed(c) ? " (keys from the resumed session)"
+                                                            : "");
     if (tlsm_conn_peer_sigalg(c) != 0)
         printf("  %-20s %s (server-%s certificate)\n", "server signature",
                cli_sigalg_name(tlsm_conn_peer_sigalg(c)), r->args->key);
@@ -327,7 +349,31 @@ static void print_summary(const demo_run *r, demo_pair *p)
     printf("  %-20s %.*s\n", "ALPN", alpn ? (int)alpn_len : 4, alpn ? (const char *)alpn : "none");
     printf("  %-20s %s\n", "server name (SNI)", sni ? sni : "none");
     printf("  %-20s %s\n", "HelloRetryRequest", tlsm_conn_hrr(c) ? "yes" : "no");
-    printf("  %-20s %s\n", "resumed", tlsm_conn_resumed(c) ? "yes (PSK from a ticket)" : "no");
+    printf("  %-20s %s\n", "resumed",
+           !tlsm_conn_resumed(c)                        ? "no"
+           : tlsm_conn_version(c) == TLSM_TLS12 ? "yes (abbreviated handshake with the ticket)"
+                                                        : "yes (PSK from the ticket)");
+}
+
+/* The summary as Mermaid notes: what was negotiated and who signed with what. */
+static void print_summary_notes(const demo_run *r, demo_pair *p)
+{
+    tlsm_conn *c = p->client.conn, *s = p->server.conn;
+    char desc[200], sigs[160];
+    cli_describe_session(c, desc, sizeof desc);
+    ladder_print_note(p->ladder, desc, stdout);
+    int n = 0;
+    if (tlsm_conn_peer_sigalg(c) != 0)
+        n = snprintf(sigs, sizeof sigs, "server signs with %s",
+                     cli_sigalg_name(tlsm_conn_peer_sigalg(c)));
+    else
+        n = snprintf(sigs, sizeof sigs, "server authenticated by the resumed session");
+    if (n > 0 && (size_t)n < sizeof sigs && tlsm_conn_peer_sigalg(s) != 0)
+        snprintf(sigs + n, sizeof sigs - (size_t)n, ", client signs with %s",
+                 cli_sigalg_name(tlsm_conn_peer_sigalg(s)));
+    else if (n > 0 && (size_t)n < sizeof sigs && r->args->client_auth)
+        snprintf(sigs + n, sizeof sigs - (size_t)n, ", client by the resumed session");
+    ladder_print_note(p->ladder, sigs, stdout);
 }
 
 /* Keeps the client's ticket for the next connection. */
@@ -390,6 +436,7 @@ static int run_connection(demo_run *r, const char *title)
     demo_pair p;
     memset(&l, 0, sizeof l);
     memset(&p, 0, sizeof p);
+    l.format = r->args->format;
     p.ladder = &l;
     p.client.side = SIDE_CLIENT;
     p.server.side = SIDE_SERVER;
@@ -400,8 +447,7 @@ static int run_connection(demo_run *r, const char *title)
         cli_error("cannot create the connections: out of memory");
         goto out;
     }
-    printf("%s\n\n", title);
-    ladder_print_header(stdout);
+    ladder_print_header(&l, title, stdout);
     int offered = r->session != NULL;
     if (offered && check(tlsm_conn_set_session(p.client.conn, r->session, r->session_len),
                          "cannot offer the saved session") != 0)
@@ -414,14 +460,19 @@ static int run_connection(demo_run *r, const char *title)
     l.version = tlsm_conn_version(p.client.conn);
     ladder_print(&l, stdout);
     ladder_print_legend(&l, stdout);
-    print_summary(r, &p);
-    printf("  %-20s client -> server \"%s\"\n", "application data", client_message);
-    printf("  %-20s server -> client \"%s\"\n", "", server_message);
-    if (print_exporter(&p) != 0) {
+    if (l.format == LADDER_MERMAID) {
+        print_summary_notes(r, &p);
+    } else {
+        print_summary(r, &p);
+        printf("  %-20s client -> server \"%s\"\n", "application data", client_message);
+        printf("  %-20s server -> client \"%s\"\n", "", server_message);
+    }
+    if (check_exporter(&p, l.format == LADDER_TEXT) != 0) {
         rc = CLI_EXIT_FAIL;
         goto out;
     }
-    printf("  %-20s close_notify sent and received by both sides\n", "closed");
+    if (l.format == LADDER_TEXT)
+        printf("  %-20s close_notify sent and received by both sides\n", "closed");
     if (r->args->hrr && !tlsm_conn_hrr(p.client.conn)) {
         cli_error("demo failed: --hrr was given but no HelloRetryRequest happened");
         rc = CLI_EXIT_FAIL;
@@ -451,13 +502,19 @@ int cmd_demo(int argc, char **argv)
         tlsm_config_free(r.client_cfg);
         return CLI_EXIT_FAIL;
     }
-    printf("tlsm demo: a TLS client and server in one process, talking through memory.\n"
-           "The server presents server-%s.chain.pem from the bundled test PKI; the client\n"
-           "trusts its root (ca.crt) and checks the name \"localhost\".%s\n\n",
-           a.key, a.client_auth ? " The server requires\nthe client certificate client.chain.pem." : "");
+    if (a.format == LADDER_MERMAID)
+        ladder_print_mermaid_start(stdout);
+    else
+        printf("tlsm demo: a TLS client and server in one process, talking through memory.\n"
+               "The server presents server-%s.chain.pem from the bundled test PKI; the client\n"
+               "trusts its root (ca.crt) and checks the name \"localhost\".%s\n\n",
+               a.key,
+               a.client_auth ? " The server requires\nthe client certificate client.chain.pem."
+                             : "");
     rc = run_connection(&r, a.resume ? "Connection 1 of 2: full handshake" : "Handshake");
     if (rc == CLI_EXIT_OK && a.resume) {
-        printf("\n");
+        if (a.format == LADDER_TEXT)
+            printf("\n");
         rc = run_connection(&r, "Connection 2 of 2: resumption with the ticket from connection 1");
     }
     if (r.session) {

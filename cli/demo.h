@@ -24,8 +24,12 @@ typedef struct {
     int side; /* who sent it */
     ladder_kind kind;
     uint8_t msg_type;
+    uint8_t hrr; /* the ServerHello is a HelloRetryRequest (from the trace event) */
     size_t bytes;
 } ladder_entry;
+
+/* How the ladder is drawn: columns of text, or a Mermaid sequenceDiagram. */
+typedef enum { LADDER_TEXT, LADDER_MERMAID } ladder_format;
 
 #define LADDER_MAX 96
 typedef struct {
@@ -34,15 +38,20 @@ typedef struct {
     size_t dropped; /* entries beyond LADDER_MAX */
     size_t printed; /* entries already rendered */
     uint16_t version; /* negotiated version (decides the protection marks), 0 if unknown */
+    ladder_format format;
 } ladder;
 
-void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, size_t bytes);
-/* Prints the column titles. */
-void ladder_print_header(FILE *out);
+void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, int hrr, size_t bytes);
+/* Mermaid: the diagram's first lines (once per output, before any ladder). */
+void ladder_print_mermaid_start(FILE *out);
+/* Prints the title of one connection and, as text, the column titles. */
+void ladder_print_header(const ladder *l, const char *title, FILE *out);
 /* Prints the entries not printed yet (all earlier ones decide the {} / [] marks). */
 void ladder_print(ladder *l, FILE *out);
 /* Prints the legend of the marks. */
 void ladder_print_legend(const ladder *l, FILE *out);
+/* Prints a one-line remark under the ladder (Mermaid: a note across both sides). */
+void ladder_print_note(const ladder *l, const char *text, FILE *out);
 
 /* One end of the in-memory pair. */
 #define DEMO_RECEIVED_MAX 1024

@@ -16,7 +16,8 @@ static int drain(demo_pair *p, demo_peer *peer)
         progress = 1;
         switch (ev.type) {
         case TLSM_EV_MESSAGE_SENT:
-            ladder_add(p->ladder, peer->side, ev.ccs ? LADDER_CCS : LADDER_MESSAGE, ev.msg_type, 0);
+            ladder_add(p->ladder, peer->side, ev.ccs ? LADDER_CCS : LADDER_MESSAGE, ev.msg_type,
+                       ev.hrr, 0);
             break;
         case TLSM_EV_HANDSHAKE_DONE: peer->handshake_done = 1; break;
         case TLSM_EV_PEER_CLOSED: peer->peer_closed = 1; break;
@@ -77,7 +78,7 @@ int demo_pair_send(demo_pair *p, demo_peer *from, const char *text)
         return rc;
     if (accepted != len)
         return TLSM_ERR_BUFFER;
-    ladder_add(p->ladder, from->side, LADDER_APP_DATA, 0, len);
+    ladder_add(p->ladder, from->side, LADDER_APP_DATA, 0, 0, len);
     return 0;
 }
 
@@ -85,6 +86,6 @@ int demo_pair_close(demo_pair *p, demo_peer *from)
 {
     int rc = tlsm_close(from->conn);
     if (rc == 0)
-        ladder_add(p->ladder, from->side, LADDER_CLOSE_NOTIFY, 0, 0);
+        ladder_add(p->ladder, from->side, LADDER_CLOSE_NOTIFY, 0, 0, 0);
     return rc;
 }

@@ -46,8 +46,9 @@ static void usage(FILE *out)
             "\n"
             "Examples:\n"
             "  tlsm demo --key rsa --group P-256 --hrr\n"
+            "  tlsm demo --tls12 --client-auth --trace mermaid\n"
             "  tlsm server --cert chain.pem --key key.pem --port 8443\n"
-            "  echo hello | tlsm client localhost:8443 --ca ca.crt\n",
+            "  echo hello | tlsm client localhost:8443 --ca ca.crt --session s.sess\n",
             tlsm_version_string());
 }
 

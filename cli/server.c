@@ -5,6 +5,9 @@
  * written back to it, and when the client sends close_notify the server answers with its
  * own and closes the socket. With --once it serves exactly one connection and exits with
  * 0 if that connection ended with a clean close, 1 otherwise.
+ * Sessions can be resumed by the clients it served: with tickets (the ticket key is drawn
+ * when the server starts, so they last as long as the process) or, with --no-tickets, in
+ * TLS 1.2 by session ID from the in-memory cache.
  * Progress is logged on stderr, one line per event, unless --quiet.
  */
 #include <errno.h>
@@ -26,7 +29,7 @@
 
 typedef struct {
     const char *cert, *key, *port, *host, *client_ca;
-    int once, quiet, tls12, tls13;
+    int once, quiet, tls12, tls13, no_tickets;
     cli_tls_options tls;
 } server_args;
 
@@ -76,6 +79,8 @@ static void usage(FILE *out)
             "  --client-ca FILE   require a client certificate issued by a CA in FILE\n"
             "  --tls13            TLS 1.3 only\n"
             "  --tls12            TLS 1.2 only (default: both, TLS 1.3 preferred)\n"
+            "  --no-tickets       send no session tickets: TLS 1.2 clients resume by\n"
+            "                     session ID (server-side cache), TLS 1.3 ones cannot\n"
             "  --once             serve one connection, then exit (0 if it closed cleanly)\n"
             "  --quiet            do not log connections on stderr\n"
             "  -h, --help         show this help\n",
@@ -83,7 +88,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_CERT = 256, OPT_KEY, OPT_PORT, OPT_HOST, OPT_ALPN, OPT_SUITE, OPT_GROUP,
-       OPT_CLIENT_CA, OPT_ONCE, OPT_QUIET, OPT_TLS12, OPT_TLS13 };
+       OPT_CLIENT_CA, OPT_ONCE, OPT_QUIET, OPT_TLS12, OPT_TLS13, OPT_NO_TICKETS };
 
 static int parse_args(int argc, char **argv, server_args *a)
 {
@@ -100,6 +105,7 @@ static int parse_args(int argc, char **argv, server_args *a)
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"tls12", no_argument, NULL, OPT_TLS12},
         {"tls13", no_argument, NULL, OPT_TLS13},
+        {"no-tickets", no_argument, NULL, OPT_NO_TICKETS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -120,6 +126,7 @@ static int parse_args(int argc, char **argv, server_args *a)
         case OPT_QUIET: a->quiet = 1; break;
         case OPT_TLS12: a->tls12 = 1; break;
         case OPT_TLS13: a->tls13 = 1; break;
+        case OPT_NO_TICKETS: a->no_tickets = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_hint("server");
         }
@@ -165,6 +172,10 @@ static tlsm_config *make_config(const server_args *a)
     if (cli_apply_tls_options(cfg, &a->tls) != 0 ||
         cli_load_identity_files(cfg, a->cert, a->key) != 0)
         goto fail;
+    if (a->no_tickets && (rc = tlsm_config_set_tickets(cfg, 0)) != 0) {
+        cli_error("--no-tickets: %s", tlsm_strerror(rc));
+        goto fail;
+    }
     if (a->client_ca) {
         if (cli_load_trust_file(cfg, a->client_ca) != 0)
             goto fail;

@@ -9,9 +9,15 @@
 #   (b) tlsm server --once (echo)             <-  openssl s_client (one line, echoed back)
 # then the same two directions for TLS 1.2 (ECDHE with every group and key type, DHE with
 # the RFC 7919 groups, RSA key transport), plus gnutls-cli cases, ALPN, client
-# certificates and must-fail checks. Each case also checks that the peer reports the
-# version, suite and group that were pinned. First come `tlsm demo` smoke tests and a
-# check that cli/demo_pki_data.c still matches tests/data/pki.
+# certificates in both directions for TLS 1.3 and 1.2 (each verified by the peer, and
+# required: no certificate, no connection) and must-fail checks. Each case also checks
+# that the peer reports the version, suite and group that were pinned. Resumption is
+# checked in both roles: tlsm client --session against s_server (TLS 1.3 ticket, TLS 1.2
+# ticket, TLS 1.2 session ID), s_client -sess_out/-sess_in and gnutls-cli --resume against
+# a tlsm server that serves both connections (tickets, and session IDs with --no-tickets).
+# First come `tlsm demo` smoke tests, checks of the ladders it draws (TLS 1.2 order of
+# RFC 5246, HelloRetryRequest, Mermaid output) and a check that cli/demo_pki_data.c still
+# matches tests/data/pki.
 # Each case prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason`; the last line is
 # `N passed, N failed, N skipped`; the exit status is 1 if any case failed.
 # Servers listen on port 0 and the script reads the port they print, so nothing waits on
@@ -101,20 +107,43 @@ last_line() {
     printf '%s\n' "${l:-(no output)}"
 }
 
-# openssl spellings of the groups in s_client -brief's "Server Temp Key" line.
+# openssl spellings of the groups (as tlsm names them) in s_client -brief's "Server Temp
+# Key" line.
 openssl_temp_key() {
     case $1 in
-        X25519) echo "X25519" ;;
-        P-256) echo "prime256v1" ;;
-        P-384) echo "secp384r1" ;;
+        x25519) echo "X25519" ;;
+        secp256r1) echo "prime256v1" ;;
+        secp384r1) echo "secp384r1" ;;
         ffdhe2048) echo "DH, 2048 bits" ;;
         ffdhe3072) echo "DH, 3072 bits" ;;
     esac
 }
 
-# tlsm_group SUITE GROUP: the group tlsm reports; RSA key transport has none.
+# tlsm_group SUITE GROUP: the name tlsm reports (tlsm_group_name) for a group given as the
+# script spells it; RSA key transport has none.
 tlsm_group() {
-    if [[ $1 == TLS_RSA_* ]]; then echo none; else echo "$2"; fi
+    if [[ $1 == TLS_RSA_* ]]; then
+        echo none
+        return
+    fi
+    case $2 in
+        X25519) echo x25519 ;;
+        P-256) echo secp256r1 ;;
+        P-384) echo secp384r1 ;;
+        *) echo "$2" ;;
+    esac
+}
+
+# split_args ARGS...: sorts arguments after --sv and --cl into the arrays sv and cl (which
+# the caller declares local).
+split_args() {
+    local mode= a
+    for a in "$@"; do
+        case $a in
+            --sv | --cl) mode=$a ;;
+            *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
+        esac
+    done
 }
 
 # openssl_proto PROTO OSSL_SUITE GROUPS: the openssl options that pin a version, suite and
@@ -138,13 +167,8 @@ openssl_proto() {
 case_s_server() {
     local name=$1 proto=$2 suite=$3 ossl=$4 group=$5 key=$6
     shift 6
-    local sv=() cl=() mode=
-    for a in "$@"; do
-        case $a in
-            --sv | --cl) mode=$a ;;
-            *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
-        esac
-    done
+    local sv=() cl=()
+    split_args "$@"
     local d=$work/$name pin
     mkdir -p "$d"
     read -r -a pin <<<"$(openssl_proto "$proto" "$ossl" "$group")"
@@ -181,7 +205,7 @@ case_s_server() {
 }
 
 # ---------------------------------------------------------------------------------------
-# (b) tlsm server --once, a client program that gets one line echoed back
+# (b) tlsm server (--once), a client program that gets one line echoed back
 # start_tlsm_server DIR KEY [tlsm server args...]: sets $srv_pid and $srv_port.
 start_tlsm_server() {
     local d=$1 key=$2
@@ -189,7 +213,7 @@ start_tlsm_server() {
     mkdir -p "$d"
     start_bg "$d/srv.out" "$d/srv.err" /dev/null "$tlsm" server \
         --cert "$pki/server-$key.chain.pem" --key "$pki/server-$key.key" \
-        --port 0 --once "$@"
+        --port 0 "$@"
     srv_pid=$bg_pid
     local line
     line=$(wait_match "$d/srv.out" '^listening on 127\.0\.0\.1:[0-9]+$' "$srv_pid") || return 1
@@ -221,20 +245,15 @@ talk() {
 case_s_client() {
     local name=$1 proto=$2 suite=$3 ossl=$4 group=$5 key=$6
     shift 6
-    local sv=() cl=() mode=
-    for a in "$@"; do
-        case $a in
-            --sv | --cl) mode=$a ;;
-            *) if [ "$mode" = --sv ]; then sv+=("$a"); else cl+=("$a"); fi ;;
-        esac
-    done
+    local sv=() cl=()
+    split_args "$@"
     local d=$work/$name
     # Pin the server's group when the client offers more than one, or none (openssl's
     # TLS 1.2 client sends no supported_groups when it offers only DHE suites).
     if [ -n "$cert_curve" ] || [[ $group == ffdhe* ]]; then
         sv+=(--group "$group")
     fi
-    if ! start_tlsm_server "$d" "$key" "${sv[@]}"; then
+    if ! start_tlsm_server "$d" "$key" --once "${sv[@]}"; then
         fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
         stop "$srv_pid"
         return
@@ -270,7 +289,7 @@ case_s_client() {
 case_gnutls() {
     local name=$1 vers=$2 cipher=$3 group=$4 key=$5
     local d=$work/$name
-    if ! start_tlsm_server "$d" "$key"; then
+    if ! start_tlsm_server "$d" "$key" --once; then
         fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
         stop "$srv_pid"
         return
@@ -291,15 +310,18 @@ case_gnutls() {
     fi
 }
 
-# case_must_fail NAME PATTERN [tlsm client args...]: against s_server with the P-256 key,
-# the tlsm client must exit 1 with a reason matching PATTERN.
+# case_must_fail NAME PATTERN [--sv s_server args] [--cl tlsm client args]: against
+# s_server with the P-256 key (TLS 1.3 unless the s_server args say otherwise), the tlsm
+# client must exit 1 with a reason matching PATTERN.
 case_must_fail() {
     local name=$1 pattern=$2
     shift 2
-    local d=$work/$name
+    local d=$work/$name sv=() cl=()
+    split_args "$@"
+    [ "${#sv[@]}" -eq 0 ] && sv=(-tls1_3)
     mkdir -p "$d"
     start_bg "$d/srv.out" "$d/srv.err" /dev/null \
-        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev -tls1_3 \
+        openssl s_server -accept 127.0.0.1:0 -naccept 1 -rev "${sv[@]}" \
         -cert "$pki/server-p256.crt" -key "$pki/server-p256.key" \
         -cert_chain "$pki/intermediate.crt"
     local spid=$bg_pid line
@@ -308,7 +330,7 @@ case_must_fail() {
         stop "$spid"
         return
     fi
-    echo hello | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" "$@" \
+    echo hello | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" "${cl[@]}" \
         >"$d/cli.out" 2>"$d/cli.err"
     local rc=$?
     stop "$spid" 5
@@ -334,6 +356,291 @@ case_demo() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Resumption. In every direction the first connection is a full handshake and the second
+# must resume the session of the first; every line sent must still come back.
+
+# case_resume_s_server NAME PROTO TICKETS [s_server args...]: `tlsm client --session FILE`
+# twice against one openssl s_server -naccept 2 (P-256 key). PROTO is 1.3 or 1.2; TICKETS
+# is yes when the server must have sent a NewSessionTicket (s_server -msg shows it) and no
+# when the session must have been resumed by its session ID. The first summary must say
+# "not resumed", the second "resumed", and the session file must have mode 0600.
+case_resume_s_server() {
+    local name=$1 proto=$2 tickets=$3
+    shift 3
+    local d=$work/$name
+    mkdir -p "$d"
+    start_bg "$d/srv.out" "$d/srv.err" /dev/null \
+        openssl s_server -accept 127.0.0.1:0 -naccept 2 -rev -msg "-tls${proto/./_}" \
+        -cert "$pki/server-p256.crt" -key "$pki/server-p256.key" \
+        -cert_chain "$pki/intermediate.crt" "$@"
+    local spid=$bg_pid line i rc msg why=
+    if ! line=$(wait_match "$d/srv.out" '^ACCEPT 127\.0\.0\.1:[0-9]+' "$spid"); then
+        fail "$name" "openssl s_server did not start: $(last_line "$d/srv.err")"
+        stop "$spid"
+        return
+    fi
+    for i in 1 2; do
+        msg="tlsm-interop-$name-$i-$RANDOM"
+        printf '%s\n' "$msg" | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" \
+            --ca "$pki/ca.crt" --servername localhost "--tls${proto/./}" \
+            --session "$d/session" >"$d/cli$i.out" 2>"$d/cli$i.err"
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+            why="connection $i: tlsm client exit $rc: $(last_line "$d/cli$i.err")"
+            break
+        elif [ "$(cat "$d/cli$i.out")" != "$(printf '%s' "$msg" | rev)" ]; then
+            why="connection $i: no reversed line back: '$(head -c 200 "$d/cli$i.out")'"
+            break
+        fi
+    done
+    stop "$spid" "$([ -z "$why" ] && echo "$grace" || echo 1)"
+    local tickets_seen
+    tickets_seen=$(grep -c 'NewSessionTicket' "$d/srv.out")
+    if [ -n "$why" ]; then
+        fail "$name" "$why"
+    elif ! grep -q "TLS $proto, .*, not resumed\$" "$d/cli1.err"; then
+        fail "$name" "first connection: $(last_line "$d/cli1.err")"
+    elif ! grep -q "TLS $proto, .*, resumed\$" "$d/cli2.err" ||
+        grep -q "not resumed" "$d/cli2.err"; then
+        fail "$name" "second connection not resumed: $(last_line "$d/cli2.err")"
+    elif [ "$(stat -c %a "$d/session" 2>/dev/null)" != 600 ]; then
+        fail "$name" "session file mode is $(stat -c %a "$d/session" 2>/dev/null), not 600"
+    elif [ "$tickets" = yes ] && [ "$tickets_seen" -eq 0 ]; then
+        fail "$name" "s_server sent no NewSessionTicket"
+    elif [ "$tickets" = no ] && [ "$tickets_seen" -ne 0 ]; then
+        fail "$name" "s_server sent a NewSessionTicket: not a session-ID resumption"
+    else
+        ok "$name"
+    fi
+}
+
+# case_reconnect_s_server NAME: `tlsm client --reconnect 2` against s_server -naccept 3
+# (TLS 1.3): three connections, the last two resumed, the line reversed back each time.
+case_reconnect_s_server() {
+    local name=$1 d=$work/$1
+    mkdir -p "$d"
+    start_bg "$d/srv.out" "$d/srv.err" /dev/null \
+        openssl s_server -accept 127.0.0.1:0 -naccept 3 -rev -tls1_3 \
+        -cert "$pki/server-p256.crt" -key "$pki/server-p256.key" \
+        -cert_chain "$pki/intermediate.crt"
+    local spid=$bg_pid line
+    if ! line=$(wait_match "$d/srv.out" '^ACCEPT 127\.0\.0\.1:[0-9]+' "$spid"); then
+        fail "$name" "openssl s_server did not start: $(last_line "$d/srv.err")"
+        stop "$spid"
+        return
+    fi
+    local msg="tlsm-interop-$name-$RANDOM"
+    printf '%s\n' "$msg" | timeout "$case_timeout" "$tlsm" client "127.0.0.1:${line##*:}" \
+        --ca "$pki/ca.crt" --servername localhost --reconnect 2 >"$d/cli.out" 2>"$d/cli.err"
+    local rc=$?
+    stop "$spid" "$([ "$rc" -eq 0 ] && echo "$grace" || echo 1)"
+    local want
+    want=$(printf '%s' "$msg" | rev)
+    if [ "$rc" -ne 0 ]; then
+        fail "$name" "tlsm client exit $rc: $(last_line "$d/cli.err")"
+    elif [ "$(grep -c -x -- "$want" "$d/cli.out")" -ne 3 ]; then
+        fail "$name" "expected '$want' back 3 times, got '$(head -c 300 "$d/cli.out")'"
+    elif ! grep -q "(1 of 3): TLS 1.3, .*, not resumed\$" "$d/cli.err" ||
+        ! grep -q "(2 of 3): TLS 1.3, .*, resumed\$" "$d/cli.err" ||
+        ! grep -q "(3 of 3): TLS 1.3, .*, resumed\$" "$d/cli.err" ||
+        [ "$(grep -c 'not resumed' "$d/cli.err")" -ne 1 ]; then
+        fail "$name" "unexpected summaries: $(grep -h 'connected to' "$d/cli.err" | tr '\n' '|')"
+    else
+        ok "$name"
+    fi
+}
+
+# check_server_resumed NAME DIR: the tlsm server's log shows connection #1 as a full
+# handshake and #2 as resumed. Prints the reason and returns 1 otherwise.
+check_server_resumed() {
+    local d=$2
+    if grep -q '#1 .*handshake done: .*resumed' "$d/srv.err"; then
+        echo "tlsm server resumed the first connection"
+        return 1
+    elif ! grep -q '#2 .*handshake done: .*, resumed' "$d/srv.err"; then
+        echo "tlsm server did not resume: $(grep '#2 ' "$d/srv.err" | tail -n 1)"
+        return 1
+    fi
+}
+
+# case_resume_s_client NAME PROTO TICKETS [--sv tlsm server args] [--cl s_client args]:
+# openssl s_client -sess_out, then -sess_in, against one tlsm server (P-256 key) that
+# serves both; the second s_client must print "Reused, TLSv<PROTO>" and both lines must be
+# echoed. TICKETS yes/no: whether the first session must hold a ticket.
+case_resume_s_client() {
+    local name=$1 proto=$2 tickets=$3
+    shift 3
+    local d=$work/$name sv=() cl=() i why= sess
+    split_args "$@"
+    if ! start_tlsm_server "$d" p256 "--tls${proto/./}" "${sv[@]}"; then
+        fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    for i in 1 2; do
+        mkdir -p "$d/$i"
+        sess=(-sess_out "$d/session.pem")
+        [ "$i" = 2 ] && sess=(-sess_in "$d/session.pem")
+        talk "$d/$i" "tlsm-interop-$name-$i-$RANDOM" openssl s_client \
+            -connect "127.0.0.1:$srv_port" "-tls${proto/./_}" -CAfile "$pki/ca.crt" \
+            -verify_return_error -servername localhost "${sess[@]}" "${cl[@]}"
+        if [ "$talk_echoed" -ne 1 ] || [ "$talk_rc" -ne 0 ]; then
+            why="connection $i: echoed=$talk_echoed, s_client exit $talk_rc:"
+            why+=" $(last_line "$d/$i/cli.err"); server: $(last_line "$d/srv.err")"
+            break
+        fi
+    done
+    stop "$srv_pid" 1 # it serves until killed
+    if [ -n "$why" ]; then
+        fail "$name" "$why"
+    elif ! grep -q "^New, TLSv$proto," "$d/1/cli.out"; then
+        fail "$name" "first s_client: $(grep -E '^(New|Reused)' "$d/1/cli.out")"
+    elif ! grep -q "^Reused, TLSv$proto," "$d/2/cli.out"; then
+        fail "$name" "second s_client: $(grep -E '^(New|Reused)' "$d/2/cli.out")"
+    elif ! why=$(check_server_resumed "$name" "$d"); then
+        fail "$name" "$why"
+    elif [ "$tickets" = yes ] && ! grep -q 'TLS session ticket' "$d/1/cli.out"; then
+        fail "$name" "the first session holds no ticket"
+    elif [ "$tickets" = no ] && grep -q 'TLS session ticket' "$d/1/cli.out"; then
+        fail "$name" "the first session holds a ticket: not a session-ID resumption"
+    else
+        ok "$name"
+    fi
+}
+
+# case_gnutls_resume NAME VERS [--sv tlsm server args] [--cl gnutls-cli args]: gnutls-cli
+# --resume (it connects, disconnects and connects again offering the session) against a
+# tlsm server that serves both; the second connection must be resumed and echo the line.
+case_gnutls_resume() {
+    local name=$1 vers=$2
+    shift 2
+    local d=$work/$name sv=() cl=()
+    split_args "$@"
+    if ! start_tlsm_server "$d" p256 "${sv[@]}"; then
+        fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    talk "$d" "tlsm-interop-$name-$RANDOM" gnutls-cli --x509cafile "$pki/ca.crt" \
+        --port "$srv_port" --resume --priority "NORMAL:-VERS-ALL:+VERS-$vers" "${cl[@]}" 127.0.0.1
+    stop "$srv_pid" 1 # it serves until killed
+    local why
+    if [ "$talk_echoed" -ne 1 ]; then
+        fail "$name" "no echo (gnutls-cli exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
+    elif ! grep -q '^\*\*\* This is a resumed session' "$d/cli.out"; then
+        fail "$name" "gnutls-cli did not resume: $(grep -i 'resum' "$d/cli.out" | tail -n 1)"
+    elif ! grep -q "^- Description: ($vers-" "$d/cli.out"; then
+        fail "$name" "unexpected version: $(grep 'Description' "$d/cli.out" | tail -n 1)"
+    elif ! why=$(check_server_resumed "$name" "$d"); then
+        fail "$name" "$why"
+    else
+        ok "$name"
+    fi
+}
+
+# case_server_requires_cert NAME PROTO: tlsm server --client-ca and an s_client without a
+# certificate: the handshake must fail on both sides and nothing be echoed.
+case_server_requires_cert() {
+    local name=$1 proto=$2 d=$work/$1
+    if ! start_tlsm_server "$d" rsa --once "--tls${proto/./}" --client-ca "$pki/ca.crt"; then
+        fail "$name" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    talk "$d" "tlsm-interop-$name-$RANDOM" openssl s_client -connect "127.0.0.1:$srv_port" \
+        "-tls${proto/./_}" -CAfile "$pki/ca.crt" -servername localhost -brief
+    stop "$srv_pid" "$grace"
+    if [ "$talk_echoed" -ne 0 ]; then
+        fail "$name" "tlsm server echoed data to a client without a certificate"
+    elif [ "$stop_rc" -ne 1 ]; then
+        fail "$name" "tlsm server exit $stop_rc, expected 1: $(last_line "$d/srv.err")"
+    elif ! grep -qE 'handshake failed: sent alert (handshake_failure|certificate_required)' \
+        "$d/srv.err"; then
+        fail "$name" "unexpected server log: $(last_line "$d/srv.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# check_s_server_verified NAME CASE: openssl s_server (case CASE) received and verified
+# the tlsm client's certificate.
+check_s_server_verified() {
+    local f=$work/$2/srv.err
+    if grep -q '^Peer certificate: CN = client.tlsm.test' "$f" 2>/dev/null &&
+        grep -q '^Verification: OK' "$f"; then
+        ok "$1"
+    else
+        fail "$1" "s_server did not verify a client certificate: $(last_line "$f")"
+    fi
+}
+
+# check_tlsm_server_verified NAME CASE: the tlsm server (case CASE) verified the client's
+# certificate.
+check_tlsm_server_verified() {
+    if grep -q 'handshake done: .*client certificate verified' "$work/$2/srv.err" 2>/dev/null; then
+        ok "$1"
+    else
+        fail "$1" "tlsm server did not log a verified client certificate"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
+# `tlsm demo` output checks.
+
+# demo_messages FILE: the first ladder of a text demo as "C Name" / "S Name" lines, up to
+# the first application data.
+demo_messages() {
+    awk '/application data/ { exit }
+         / -+> *$/ { sub(/ +-+> *$/, ""); sub(/^ +/, ""); print "C " $0; next }
+         /<-+ / { sub(/^ *<-+ +/, ""); print "S " $0 }' "$1"
+}
+
+# case_demo_ladder NAME REGEX ARGS...: `tlsm demo ARGS` must draw a ladder that REGEX (an
+# extended regular expression) matches as a whole: the messages, comma-separated, as
+# demo_messages prints them.
+case_demo_ladder() {
+    local name=$1 want=$2
+    shift 2
+    local got
+    if ! timeout "$case_timeout" "$tlsm" demo "$@" >"$work/$name.out" 2>&1; then
+        fail "$name" "tlsm demo $*: $(last_line "$work/$name.out")"
+        return
+    fi
+    got=$(demo_messages "$work/$name.out" | paste -sd, -)
+    if [[ $got =~ ^($want)$ ]]; then
+        ok "$name"
+    else
+        fail "$name" "ladder is '$got'"
+    fi
+}
+
+# case_demo_mermaid NAME ARGS...: `tlsm demo --trace mermaid ARGS` must print a Mermaid
+# sequence diagram and nothing else: the header, participants, notes and messages whose
+# text holds neither '#' nor ';' (special in Mermaid), starting with the ClientHello.
+case_demo_mermaid() {
+    local name=$1
+    shift
+    local f=$work/$name.out bad
+    if ! timeout "$case_timeout" "$tlsm" demo --trace mermaid "$@" >"$f" 2>"$f.err"; then
+        fail "$name" "tlsm demo --trace mermaid $*: $(last_line "$f.err")"
+        return
+    fi
+    local line_re='^    (participant [CS] as (Client|Server)|Note over C,S: [^#;]+|[CS]-?->>[CS]: [^#;]+)$'
+    bad=$(tail -n +2 "$f" | grep -vE "$line_re" | head -n 1)
+    if [ "$(head -n 1 "$f")" != sequenceDiagram ]; then
+        fail "$name" "first line is '$(head -n 1 "$f")'"
+    elif [ -n "$bad" ]; then
+        fail "$name" "not a Mermaid sequence diagram line: '$bad'"
+    elif [ "$(grep -m1 -E -- '->>' "$f")" != "    C->>S: ClientHello" ]; then
+        fail "$name" "first message is '$(grep -m1 -E -- '->>' "$f")'"
+    elif [ -s "$f.err" ]; then
+        fail "$name" "stderr: $(last_line "$f.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
 
 if "$root/cli/gen_demo_pki.sh" | cmp -s - "$root/cli/demo_pki_data.c"; then
     ok "demo-pki-data-current"
@@ -345,6 +652,27 @@ for key in ed25519 p256 p384 rsa rsapss; do
 done
 case_demo "demo-hrr-resume-client-auth" --hrr --resume --client-auth --alpn h2
 case_demo "demo-tls12-resume" --tls12 --resume --key rsa
+# The TLS 1.2 ladder in the order of RFC 5246 s.7.3 (Figure 1), with client authentication;
+# the ticket comes before the server's ChangeCipherSpec (RFC 5077 s.3.1).
+ladder="C ClientHello,S ServerHello,S Certificate,S ServerKeyExchange,S CertificateRequest"
+ladder+=",S ServerHelloDone,C Certificate,C ClientKeyExchange,C CertificateVerify"
+ladder+=",C ChangeCipherSpec,C \[Finished\],S NewSessionTicket,S ChangeCipherSpec,S \[Finished\]"
+case_demo_ladder "demo-tls12-client-auth-ladder" "$ladder" --tls12 --client-auth
+ladder="C ClientHello,S ServerHello,(S ChangeCipherSpec \(compat\),)?S \{EncryptedExtensions\}"
+ladder+=",S \{Certificate\},S \{CertificateVerify\},S \{Finished\}"
+ladder+=",(C ChangeCipherSpec \(compat\),)?C \{Finished\},S \[NewSessionTicket\]"
+case_demo_ladder "demo-tls13-ladder" "$ladder"
+# The HelloRetryRequest is labelled from the trace event's hrr flag.
+case_demo_ladder "demo-hrr-ladder" \
+    "C ClientHello,S HelloRetryRequest,(.*,)?C ClientHello,S ServerHello,.*" --hrr
+case_demo_mermaid "demo-mermaid"
+case_demo_mermaid "demo-mermaid-tls12-resume-client-auth" --tls12 --resume --client-auth
+case_demo_mermaid "demo-mermaid-hrr" --hrr
+if grep -q '^    S->>C: HelloRetryRequest$' "$work/demo-mermaid-hrr.out" 2>/dev/null; then
+    ok "demo-mermaid-hrr-labelled"
+else
+    fail "demo-mermaid-hrr-labelled" "no HelloRetryRequest in the diagram"
+fi
 
 if ! command -v openssl >/dev/null; then
     skip "openssl" "openssl is not installed"
@@ -433,9 +761,55 @@ else
     case_s_client "s_client-client-cert" 1.3 $s $s X25519 p256 \
         --sv --client-ca "$pki/ca.crt" \
         --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
+    # Client certificates in TLS 1.2, both directions, ECDSA (P-256) client key against RSA
+    # and ECDSA servers: the peer must really have received and verified the certificate.
+    # OpenSSL takes a TLS 1.2 ECDSA client certificate only on a curve in its own and the
+    # client's groups ("wrong curve" otherwise): the group pinned on both sides is P-256.
+    case_s_server "s_server-1.2-client-cert-rsa" 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
+        ECDHE-RSA-AES128-GCM-SHA256 P-256 rsa --sv -Verify 1 -CAfile "$pki/ca.crt" \
+        --cl --cert "$pki/client.chain.pem" --key "$pki/client.key"
+    check_s_server_verified "s_server-1.2-client-cert-rsa-verified" s_server-1.2-client-cert-rsa
+    case_s_server "s_server-1.2-client-cert-p256" 1.2 \
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ECDHE-ECDSA-AES256-GCM-SHA384 P-256 p256 \
+        --sv -Verify 1 -CAfile "$pki/ca.crt" \
+        --cl --cert "$pki/client.chain.pem" --key "$pki/client.key"
+    check_s_server_verified "s_server-1.2-client-cert-p256-verified" s_server-1.2-client-cert-p256
+    check_s_server_verified "s_server-client-cert-verified" s_server-client-cert
+    case_s_client "s_client-1.2-client-cert-rsa" 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
+        ECDHE-RSA-AES128-GCM-SHA256 X25519 rsa --sv --client-ca "$pki/ca.crt" \
+        --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
+    check_tlsm_server_verified "s_client-1.2-client-cert-rsa-verified" s_client-1.2-client-cert-rsa
+    case_s_client "s_client-1.2-client-cert-dhe" 1.2 TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 \
+        DHE-RSA-AES256-GCM-SHA384 ffdhe2048 rsa --sv --client-ca "$pki/ca.crt" \
+        --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
+    check_tlsm_server_verified "s_client-1.2-client-cert-dhe-verified" s_client-1.2-client-cert-dhe
+    check_tlsm_server_verified "s_client-client-cert-verified" s_client-client-cert
+    # ... and a server that requires one refuses a client without one.
+    for proto in 1.2 1.3; do
+        case_must_fail "must-fail-$proto-s_server-requires-cert" \
+            "handshake_failure|certificate_required" \
+            --sv "-tls${proto/./_}" -Verify 1 -CAfile "$pki/ca.crt" \
+            --cl --ca "$pki/ca.crt" --servername localhost
+        case_server_requires_cert "must-fail-$proto-tlsm-server-requires-cert" "$proto"
+    done
+
+    # Resumption, both roles: TLS 1.3 tickets, TLS 1.2 tickets, TLS 1.2 session IDs.
+    case_resume_s_server "resume-s_server-1.3-ticket" 1.3 yes
+    case_resume_s_server "resume-s_server-1.2-ticket" 1.2 yes
+    case_resume_s_server "resume-s_server-1.2-session-id" 1.2 no -no_ticket
+    case_reconnect_s_server "resume-s_server-1.3-reconnect"
+    case_resume_s_client "resume-s_client-1.3-ticket" 1.3 yes
+    case_resume_s_client "resume-s_client-1.2-ticket" 1.2 yes
+    case_resume_s_client "resume-s_client-1.2-session-id" 1.2 no --sv --no-tickets --cl -no_ticket
+    # The client offers tickets; the server's --no-tickets alone makes it a session ID.
+    case_resume_s_client "resume-s_client-1.2-session-id-server-no-tickets" 1.2 no --sv --no-tickets
+    case_resume_s_client "resume-s_client-1.2-ticket-client-cert" 1.2 yes \
+        --sv --client-ca "$pki/ca.crt" \
+        --cl -cert "$pki/client.crt" -key "$pki/client.key" -cert_chain "$pki/intermediate.crt"
+
     case_must_fail "must-fail-unknown-ca" "verif|unknown_ca|bad_certificate|issuer"
     case_must_fail "must-fail-wrong-name" "verif|name|bad_certificate" \
-        --ca "$pki/ca.crt" --servername wrong.example.com
+        --cl --ca "$pki/ca.crt" --servername wrong.example.com
 fi
 
 if ! command -v gnutls-cli >/dev/null; then
@@ -447,6 +821,9 @@ else
     case_gnutls "gnutls-cli-AES-128-GCM-X25519-rsapss" TLS1.3 AES-128-GCM X25519 rsapss
     case_gnutls "gnutls-cli-1.2-AES-128-GCM-SECP256R1-p256" TLS1.2 AES-128-GCM SECP256R1 p256
     case_gnutls "gnutls-cli-1.2-CHACHA20-POLY1305-X25519-rsa" TLS1.2 CHACHA20-POLY1305 X25519 rsa
+    case_gnutls_resume "resume-gnutls-cli-1.3-ticket" TLS1.3
+    case_gnutls_resume "resume-gnutls-cli-1.2-ticket" TLS1.2
+    case_gnutls_resume "resume-gnutls-cli-1.2-session-id" TLS1.2 --sv --no-tickets --cl --noticket
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
