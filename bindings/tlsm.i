@@ -17,6 +17,9 @@
  *    config_add_* loaders, sign_done, verify_done, export_keying_material, close, ...):
  *    other Python threads run while a handshake computes. A connection must still be used
  *    by one thread at a time (tlsm.h); the Python layer enforces that.
+ *  - The in-memory testing kit (tlsm_pair_*): the pair is an opaque handle like the others;
+ *    pair_read, pair_get_report, pair_event, pair_trace, pair_pcap and pair_keylog return
+ *    (rc, bytes/str/tuple) or tuples instead of filling caller buffers and structs.
  *  - No callbacks from C into Python. The RNG and clock hooks of tlsm.h are C function
  *    pointers, so deterministic tests get them from C here: test_hooks_new(seed, now_ms)
  *    makes a seeded splitmix64 generator and a settable clock, test_hooks_install puts
@@ -65,7 +68,8 @@
     (const uint8_t *list, size_t len), (const uint8_t *pem, size_t len),
     (const uint8_t *der, size_t len), (const uint8_t *key, size_t len),
     (const uint8_t *sig, size_t len), (const uint8_t *blob, size_t len),
-    (const uint8_t *chain_pem, size_t chain_len), (const uint8_t *key_pem, size_t key_len)
+    (const uint8_t *chain_pem, size_t chain_len), (const uint8_t *key_pem, size_t key_len),
+    (const uint8_t *data, size_t len)
 };
 
 /* Lists of 16-bit codes (suites, groups, signature schemes) from a sequence of ints. */
@@ -126,6 +130,14 @@
 %ignore tlsm_config_set_clock;
 %ignore tlsm_config_ref;
 %ignore tlsm_event;
+/* The testing kit: calls that fill caller buffers or out-structs get Python versions. */
+%ignore tlsm_pair_read;
+%ignore tlsm_pair_get_report;
+%ignore tlsm_pair_report;
+%ignore tlsm_pair_event;
+%ignore tlsm_pair_trace;
+%ignore tlsm_pair_pcap;
+%ignore tlsm_pair_keylog;
 
 /* Cheap calls keep the GIL (releasing it would cost more than the call). The rest of
  * tlsm.h releases it: anything that takes a connection or config may run crypto. */
@@ -148,6 +160,10 @@
 %nothread tlsm_conn_hrr;
 %nothread tlsm_conn_server_name;
 %nothread tlsm_conn_peer_cert_count;
+%nothread tlsm_pair_client;
+%nothread tlsm_pair_server;
+%nothread tlsm_pair_seed;
+%nothread tlsm_pair_free;
 
 %include "tlsm.h"
 
@@ -413,5 +429,116 @@ int test_hooks_install(tlsm_config *cfg, test_hooks *h, int use_rng, int use_clo
     if (!rc && use_clock)
         rc = tlsm_config_set_clock(cfg, test_hooks_clock, h);
     return rc;
+}
+%}
+
+/* ------------------------------------------------------------------ the testing kit */
+
+%{
+/* What tlsm_pair_trace / _pcap / _keylog export: one size convention for all three. */
+enum { PAIR_EXPORT_TRACE, PAIR_EXPORT_PCAP, PAIR_EXPORT_KEYLOG };
+
+static int pair_export_call(tlsm_pair *p, int what, int format, void *buf, size_t cap,
+                            size_t *len)
+{
+    switch (what) {
+    case PAIR_EXPORT_TRACE:
+        return tlsm_pair_trace(p, format, buf, cap, len);
+    case PAIR_EXPORT_PCAP:
+        return tlsm_pair_pcap(p, buf, cap, len);
+    default:
+        return tlsm_pair_keylog(p, buf, cap, len);
+    }
+}
+
+/* (rc, bytes or str): asks for the size, then fills a Python object of that size. */
+static PyObject *pair_export(tlsm_pair *p, int what, int format, int text)
+{
+    size_t need = 0;
+    int rc = pair_export_call(p, what, format, NULL, 0, &need);
+    if (rc != 0)
+        return Py_BuildValue(text ? "(is)" : "(iy)", rc, "");
+    char *buf = malloc(need ? need : 1);
+    if (!buf)
+        return PyErr_NoMemory();
+    size_t len = 0;
+    rc = pair_export_call(p, what, format, buf, need, &len);
+    PyObject *out = NULL;
+    if (rc != 0)
+        out = Py_BuildValue(text ? "(is)" : "(iy)", rc, "");
+    else if (text) /* ASCII by design; never fail on a stray byte of a peer's name */
+        out = Py_BuildValue("(iN)", 0, PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "replace"));
+    else
+        out = Py_BuildValue("(iy#)", 0, buf, (Py_ssize_t)len);
+    free(buf);
+    return out;
+}
+%}
+
+%inline %{
+/* Application data `side` received: (rc, bytes), at most `max` bytes (max < 0: all of it),
+ * removed from the pair. */
+PyObject *pair_read(tlsm_pair *p, int side, long max)
+{
+    size_t waiting = 0;
+    int rc = tlsm_pair_read(p, side, NULL, 0, &waiting);
+    if (rc != 0)
+        return Py_BuildValue("(iy)", rc, "");
+    size_t want = max < 0 || (size_t)max > waiting ? waiting : (size_t)max;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)want);
+    if (!out)
+        return NULL;
+    size_t got = 0;
+    rc = want ? tlsm_pair_read(p, side, (uint8_t *)PyBytes_AS_STRING(out), want, &got) : 0;
+    if (rc != 0 || got != want) {
+        Py_DECREF(out);
+        return Py_BuildValue("(iy)", rc ? rc : TLSM_ERR_STATE, "");
+    }
+    return Py_BuildValue("(iN)", 0, out);
+}
+
+/* How `side` ended: (rc, (error, alert_sent, alert_received, handshake_done, peer_closed,
+ * version, suite, group, resumed, hrr, app_bytes_received)). */
+PyObject *pair_get_report(tlsm_pair *p, int side)
+{
+    tlsm_pair_report r;
+    memset(&r, 0, sizeof r);
+    int rc = tlsm_pair_get_report(p, side, &r);
+    if (rc != 0)
+        return Py_BuildValue("(iO)", rc, Py_None);
+    return Py_BuildValue("(i(iiiiiiiiiiK))", 0, r.error, r.alert_sent, r.alert_received,
+                         r.handshake_done, r.peer_closed, (int)r.version, (int)r.suite,
+                         (int)r.group, r.resumed, r.hrr,
+                         (unsigned long long)r.app_bytes_received);
+}
+
+/* The index-th event the kit popped from `side` as (type, code, alert, fatal, msg_type,
+ * ccs, hrr), or None past the end. */
+PyObject *pair_event(tlsm_pair *p, int side, size_t index)
+{
+    tlsm_event ev;
+    memset(&ev, 0, sizeof ev);
+    if (!tlsm_pair_event(p, side, index, &ev))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(iiiiiii)", (int)ev.type, ev.code, (int)ev.alert, (int)ev.fatal,
+                         (int)ev.msg_type, (int)ev.ccs, (int)ev.hrr);
+}
+
+/* The trace in TRACE_LADDER / TRACE_MERMAID / TRACE_JSON as (rc, str). */
+PyObject *pair_trace(tlsm_pair *p, int format)
+{
+    return pair_export(p, PAIR_EXPORT_TRACE, format, 1);
+}
+
+/* The libpcap file as (rc, bytes). */
+PyObject *pair_pcap(tlsm_pair *p)
+{
+    return pair_export(p, PAIR_EXPORT_PCAP, 0, 0);
+}
+
+/* The NSS key log as (rc, str). */
+PyObject *pair_keylog(tlsm_pair *p)
+{
+    return pair_export(p, PAIR_EXPORT_KEYLOG, 0, 1);
 }
 %}
