@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Memory checks (issue 8, robustness): valgrind memcheck over the in-memory handshake
+# matrices and over the many-handshakes program, then that program natively for COUNT
+# handshakes to show flat heap and RSS (tests/memory/handshakes.c).
+#
+# Usage: tests/memory/run.sh [--count N] [--build DIR] [--matrix full|quick|none]
+#   --count N     handshakes of the flat-memory run (default 100000; the test command
+#                 uses 5000)
+#   --build DIR   a Debug build directory to use (default build-memory, configured and
+#                 built here when needed)
+#   --matrix      full: every test of test_matrix and test_tls12_matrix under valgrind
+#                 (default; several minutes each); quick: a subset that still covers both
+#                 versions, every key type and resumption; none: skip them
+# Last line: "memory: N passed, N failed". Exit status 0 only when nothing failed.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+count=100000 build=build-memory matrix=full
+while [ $# -gt 0 ]; do
+    case $1 in
+    --count) count=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --matrix) matrix=$2; shift 2 ;;
+    *) echo "usage: $0 [--count N] [--build DIR] [--matrix full|quick|none]" >&2; exit 2 ;;
+    esac
+done
+
+passed=0 failed=0
+result() { # name, status
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "  PASS $1"
+    else failed=$((failed + 1)); echo "  FAIL $1"; fi
+}
+
+if ! command -v valgrind >/dev/null; then
+    echo "valgrind is not installed (apt-get install valgrind)"
+    echo "memory: 0 passed, 1 failed"
+    exit 1
+fi
+
+echo "== build ($build, Debug)"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTLSM_CLI=OFF >"$build.cmake.log" 2>&1 ||
+        { tail -20 "$build.cmake.log"; echo "memory: 0 passed, 1 failed"; exit 1; }
+fi
+targets=(tlsm_static)
+[ "$matrix" = none ] || targets+=(test_matrix test_tls12_matrix)
+if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >"$build/memory-build.log" 2>&1; then
+    tail -30 "$build/memory-build.log"
+    echo "memory: 0 passed, 1 failed"
+    exit 1
+fi
+# The program uses only the public API: built here against the static library.
+# shellcheck disable=SC2046
+if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -g -O1 \
+    -Icore/include -DTLSM_PKI_DIR="\"$root/tests/data/pki\"" tests/memory/handshakes.c \
+    "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
+    -o "$build/memory_handshakes"; then
+    echo "memory: 0 passed, 1 failed"
+    exit 1
+fi
+
+logs=$(mktemp -d)
+vg=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-origins=yes)
+
+# Criterion runs every test in a child process: follow them, one log per process, and judge
+# by the logs (a child's valgrind error must not hide behind Criterion's own exit status).
+vg_criterion() { # label, binary, extra criterion args...
+    local name=$1 bin=$2; shift 2
+    mkdir -p "$logs/$name"
+    "${vg[@]}" --trace-children=yes --log-file="$logs/$name/vg.%p.log" "$bin" --jobs 1 "$@" \
+        >"$logs/$name/out.txt" 2>&1
+    local rc=$?
+    if grep -l . "$logs/$name"/vg.*.log >/dev/null 2>&1; then
+        grep -h -A12 -E "Invalid|uninitialised|definitely lost|indirectly lost|Mismatched" \
+            "$logs/$name"/vg.*.log | head -60
+        return 1
+    fi
+    if [ "$rc" -ne 0 ]; then
+        tail -20 "$logs/$name/out.txt"
+        return 1
+    fi
+    grep -h "Synthesis" "$logs/$name/out.txt" | sed 's/^/    /'
+    return 0
+}
+
+case $matrix in
+full)
+    echo "== valgrind: handshake matrices (every test)"
+    vg_criterion m13 "$build/test_matrix"; result "valgrind test_matrix" $?
+    vg_criterion m12 "$build/test_tls12_matrix"; result "valgrind test_tls12_matrix" $?
+    ;;
+quick)
+    echo "== valgrind: handshake matrices (subset)"
+    vg_criterion m13 "$build/test_matrix" --filter 'matrix/features'
+    result "valgrind test_matrix (matrix/features)" $?
+    vg_criterion m13auth "$build/test_matrix" --filter 'matrix/client_auth_required_resumed'
+    result "valgrind test_matrix (matrix/client_auth_required_resumed)" $?
+    vg_criterion m12 "$build/test_tls12_matrix" --filter 'tls12_matrix/features'
+    result "valgrind test_tls12_matrix (tls12_matrix/features)" $?
+    vg_criterion m12res "$build/test_tls12_matrix" --filter 'tls12_resume/*'
+    result "valgrind test_tls12_matrix (tls12_resume/*)" $?
+    ;;
+none) ;;
+*) echo "--matrix must be full, quick or none" >&2; exit 2 ;;
+esac
+
+echo "== valgrind: memory_handshakes --count 200"
+"${vg[@]}" "$build/memory_handshakes" --count 200 --heap-bound 1000000000 --rss-bound 1000000000 >"$logs/hs.txt" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || tail -40 "$logs/hs.txt"
+result "valgrind memory_handshakes (200 handshakes, full and resumed)" "$rc"
+
+echo "== flat memory: $count handshakes"
+"$build/memory_handshakes" --count "$count"
+result "memory_handshakes --count $count" $?
+
+rm -rf "$logs"
+echo "memory: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
