@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -188,6 +189,9 @@ func (s *CertPool) AddCert(cert *x509.Certificate) {
 type nativeConfig struct {
 	c   *C.tlsm_config
 	det *C.tlsmgo_det
+	// frozen is set once a connection was made from c; until then, connections are made
+	// under freezeMu (see newConn).
+	frozen atomic.Bool
 }
 
 type nativeHandles struct {

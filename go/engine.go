@@ -78,8 +78,7 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 		name = C.CString(serverName)
 		defer C.free(unsafe.Pointer(name))
 	}
-	c := C.tlsm_conn_new(n.c, name)
-	runtime.KeepAlive(n)
+	c := n.newConn(name)
 	if c == nil {
 		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
 	}

@@ -80,6 +80,12 @@ func (a AlertError) Error() string {
 
 // Alerts that applications commonly test for.
 const (
+	AlertUnexpectedMessage     AlertError = C.TLSM_ALERT_UNEXPECTED_MESSAGE
+	AlertBadRecordMAC          AlertError = C.TLSM_ALERT_BAD_RECORD_MAC
+	AlertRecordOverflow        AlertError = C.TLSM_ALERT_RECORD_OVERFLOW
+	AlertIllegalParameter      AlertError = C.TLSM_ALERT_ILLEGAL_PARAMETER
+	AlertDecodeError           AlertError = C.TLSM_ALERT_DECODE_ERROR
+	AlertInternalError         AlertError = C.TLSM_ALERT_INTERNAL_ERROR
 	AlertHandshakeFailure      AlertError = C.TLSM_ALERT_HANDSHAKE_FAILURE
 	AlertBadCertificate        AlertError = C.TLSM_ALERT_BAD_CERTIFICATE
 	AlertCertificateExpired    AlertError = C.TLSM_ALERT_CERTIFICATE_EXPIRED

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds and tests the Go module in go/ (called by scripts/test.sh when executable):
 # checks that go/internal/ccore wraps every core/src/*.c, runs `go vet ./...` and
-# `go test -race -count=1 ./...` (benchmarks are not run), and ends with one line:
-# "N passed, N failed, N skipped" (every test, subtest and example counts once).
+# `go test -race -count=1 ./...` over every package (tlsm and the testing kit
+# tlsm/tlsmtest; benchmarks are not run), prints the counts of each package, and ends
+# with one line: "N passed, N failed, N skipped" (every test, subtest and example counts
+# once).
 # Exit status 0 only when nothing failed.
 #
 # Needs Go >= 1.24 (on PATH or in /usr/local/go/bin), a C compiler, pkg-config and the
@@ -63,6 +65,11 @@ if [ "$rc" -ne 0 ]; then
     [ "$f" -gt 0 ] || f=1
 fi
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+# One line per package with tests (tlsm, tlsm/tlsmtest, ...), then the total.
+for pkg in $("$go" list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do
+    pcount() { grep "\"Package\":\"$pkg\"" "$json" | grep '"Test":' | grep -c "\"Action\":\"$1\""; }
+    printf '  %s: %d passed, %d failed, %d skipped\n' "$pkg" "$(pcount pass)" "$(pcount fail)" "$(pcount skip)"
+done
 printf '  go test: %d passed, %d failed, %d skipped\n' "$p" "$f" "$s"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -1,0 +1,94 @@
+package tlsmtest
+
+import (
+	"crypto/tls"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"tlsm"
+)
+
+// PKIDir returns the directory of the committed test PKI (tests/data/pki in the tlsm
+// repository, made by scripts/gen-test-pki.sh): ca.crt, an intermediate, servers with
+// P-256, P-384, RSA, RSA-PSS and Ed25519 keys (names localhost, server.tlsm.test,
+// 127.0.0.1, ::1; files server-KIND.chain.pem and server-KIND.key) and a client
+// (client.chain.pem, client.key). The module is used from the repository, so the
+// directory is found next to this package's source.
+func PKIDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return filepath.Join("..", "..", "tests", "data", "pki")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "tests", "data", "pki")
+}
+
+// FixedTime is the clock of the default configs: inside the test PKI's validity.
+var FixedTime = time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// ServerName is the name the default client sends and verifies.
+const ServerName = "localhost"
+
+// KeyPair loads the test PKI's chain and key named name: "server-p256", "server-p384",
+// "server-rsa", "server-rsapss", "server-ed25519" or "client".
+func KeyPair(name string) (tls.Certificate, error) {
+	dir := PKIDir()
+	chain, err := os.ReadFile(filepath.Join(dir, name+".chain.pem"))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("tlsmtest: %w", err)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, name+".key"))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("tlsmtest: %w", err)
+	}
+	cert, err := tls.X509KeyPair(chain, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("tlsmtest: %s: %w", name, err)
+	}
+	return cert, nil
+}
+
+// CAs returns a pool holding the test PKI's root (ca.crt).
+func CAs() (*tlsm.CertPool, error) {
+	pem, err := os.ReadFile(filepath.Join(PKIDir(), "ca.crt"))
+	if err != nil {
+		return nil, fmt.Errorf("tlsmtest: %w", err)
+	}
+	pool := tlsm.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("tlsmtest: no certificate in ca.crt")
+	}
+	return pool, nil
+}
+
+// DefaultConfigs returns a fresh client and server Config over the test PKI, pinned to
+// version (tlsm.VersionTLS12 or VersionTLS13; 0 offers both, so TLS 1.3 is spoken): the
+// server presents server-p256, the client trusts ca.crt and connects to "localhost", and
+// both are deterministic (RandSeed, FixedTime) so that runs replay byte for byte. Change
+// the fields before the first use.
+func DefaultConfigs(version uint16) (client, server *tlsm.Config, err error) {
+	cert, err := KeyPair("server-p256")
+	if err != nil {
+		return nil, nil, err
+	}
+	roots, err := CAs()
+	if err != nil {
+		return nil, nil, err
+	}
+	client = &tlsm.Config{
+		RootCAs:    roots,
+		ServerName: ServerName,
+		MinVersion: version, MaxVersion: version,
+		RandSeed:  []byte("tlsmtest client"),
+		FixedTime: FixedTime,
+	}
+	server = &tlsm.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   version, MaxVersion: version,
+		RandSeed:  []byte("tlsmtest server"),
+		FixedTime: FixedTime,
+	}
+	return client, server, nil
+}
