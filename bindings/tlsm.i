@@ -18,8 +18,9 @@
  *    other Python threads run while a handshake computes. A connection must still be used
  *    by one thread at a time (tlsm.h); the Python layer enforces that.
  *  - The in-memory testing kit (tlsm_pair_*): the pair is an opaque handle like the others;
- *    pair_read, pair_get_report, pair_event, pair_trace, pair_pcap and pair_keylog return
- *    (rc, bytes/str/tuple) or tuples instead of filling caller buffers and structs.
+ *    pair_read, pair_pending, pair_get_report, pair_event, pair_trace, pair_pcap and
+ *    pair_keylog return (rc, bytes/str/tuple) or tuples instead of filling caller buffers
+ *    and structs.
  *  - No callbacks from C into Python. The RNG and clock hooks of tlsm.h are C function
  *    pointers, so deterministic tests get them from C here: test_hooks_new(seed, now_ms)
  *    makes a seeded splitmix64 generator and a settable clock, test_hooks_install puts
@@ -495,6 +496,14 @@ PyObject *pair_read(tlsm_pair *p, int side, long max)
         return Py_BuildValue("(iy)", rc ? rc : TLSM_ERR_STATE, "");
     }
     return Py_BuildValue("(iN)", 0, out);
+}
+
+/* How many application bytes `side` received and nobody read yet: (rc, n). */
+PyObject *pair_pending(tlsm_pair *p, int side)
+{
+    size_t waiting = 0;
+    int rc = tlsm_pair_read(p, side, NULL, 0, &waiting);
+    return Py_BuildValue("(in)", rc, (Py_ssize_t)(rc ? 0 : waiting));
 }
 
 /* How `side` ended: (rc, (error, alert_sent, alert_received, handshake_done, peer_closed,

@@ -13,6 +13,9 @@ import pytest
 
 import tlsm
 
+# The testing kit's fixtures (tls_pair, tls_pair_factory, tlsm_test_pki), as users load them.
+pytest_plugins = ["tlsm.testing"]
+
 PKI = Path(__file__).resolve().parents[2] / "tests" / "data" / "pki"
 #: 2027-06-01T00:00:00Z, inside the validity of the test PKI (as the C harness uses).
 NOW = 1811808000.0
