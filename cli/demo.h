@@ -1,6 +1,8 @@
 /*
- * demo.h - pieces of `tlsm demo` shared by its files: the ladder of messages (demo_ladder.c)
- * and a client and a server wired together through memory (demo_pair.c).
+ * demo.h - pieces of `tlsm demo` shared by its files: one connection driven through the
+ * library's in-memory testing kit (demo_pair.c), the ladder of messages drawn from the
+ * kit's trace (demo_ladder.c), the summary under it (demo_summary.c) and the kit's traces
+ * and files as the demo writes them (demo_output.c).
  */
 #ifndef TLSM_CLI_DEMO_H
 #define TLSM_CLI_DEMO_H
@@ -9,72 +11,91 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "tlsm.h"
 
-enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+/* What stdout carries: the demo's ladder and summary, or only one of the kit's documents. */
+typedef enum { DEMO_TRACE_LADDER, DEMO_TRACE_MERMAID, DEMO_TRACE_JSON } demo_trace_format;
 
+/* The command line of `tlsm demo`. */
+#define DEMO_FAULTS_MAX 16
+typedef struct {
+    const char *key;   /* server key type: ed25519, p256, p384, rsa, rsapss */
+    int hrr, resume, client_auth, tls12, tls13;
+    demo_trace_format format;
+    cli_tls_options tls;
+    const char *pcap, *keylog;             /* files to write, NULL if not asked */
+    const char *faults[DEMO_FAULTS_MAX];   /* --fault specs, as given */
+    size_t n_faults;
+    uint64_t seed;                         /* --seed: the kit's fault randomness */
+} demo_args;
+
+/* ---- demo_config.c: the two configs (reason printed, NULL on failure). */
+tlsm_config *demo_client_config(const demo_args *a);
+tlsm_config *demo_server_config(const demo_args *a);
+
+/* ---- demo_pair.c: one connection of the demo on a tlsm_pair. */
+
+/* How far the connection got before something failed. */
 typedef enum {
-    LADDER_MESSAGE,     /* a handshake message (msg_type) */
-    LADDER_CCS,         /* a middlebox-compatibility ChangeCipherSpec */
-    LADDER_APP_DATA,    /* application data (bytes) */
-    LADDER_CLOSE_NOTIFY /* the close_notify alert */
-} ladder_kind;
+    DEMO_OK,           /* handshake, one message each way, close_notify both ways */
+    DEMO_FAILED_HANDSHAKE,
+    DEMO_FAILED_DATA,
+    DEMO_FAILED_CLOSE
+} demo_stage;
 
+#define DEMO_MESSAGE_MAX 64
 typedef struct {
-    int side; /* who sent it */
-    ladder_kind kind;
-    uint8_t msg_type;
-    uint8_t hrr; /* the ServerHello is a HelloRetryRequest (from the trace event) */
-    size_t bytes;
-} ladder_entry;
+    tlsm_pair *pair;
+    demo_stage stage;   /* where it stopped */
+    int stalled;        /* it stopped because neither side had anything to send: the demo
+                           then ended the transport both ways (tlsm_pair_eof) */
+    char problem[160];  /* why it stopped, when no connection error says it */
+    int got_ticket;     /* the client received a NewSessionTicket */
+} demo_conversation;
 
-/* How the ladder is drawn: columns of text, or a Mermaid sequenceDiagram. */
-typedef enum { LADDER_TEXT, LADDER_MERMAID } ladder_format;
+/* Creates the pair, offers `session` (may be NULL) and applies the faults and the seed.
+ * Prints the reason and returns -1 on failure. */
+int demo_conversation_open(demo_conversation *dc, tlsm_config *client, tlsm_config *server,
+                           const uint8_t *session, size_t session_len,
+                           const char *const *faults, size_t n_faults, uint64_t seed);
+/* Handshake, the two messages and both close_notify; stops at the first failure. */
+void demo_conversation_run(demo_conversation *dc, const char *client_message,
+                           const char *server_message);
+/* One line: why the conversation failed, naming the side that detected it. */
+void demo_conversation_reason(const demo_conversation *dc, char *buf, size_t cap);
+/* Text for how one side ended, as the kit reports it: "sent alert bad_record_mac; alert
+ * sent bad_record_mac, received none". */
+void demo_describe_side(const demo_conversation *dc, int side, char *buf, size_t cap);
+void demo_conversation_close(demo_conversation *dc);
 
-#define LADDER_MAX 96
-typedef struct {
-    ladder_entry e[LADDER_MAX];
-    size_t n;
-    size_t dropped; /* entries beyond LADDER_MAX */
-    size_t printed; /* entries already rendered */
-    uint16_t version; /* negotiated version (decides the protection marks), 0 if unknown */
-    ladder_format format;
-} ladder;
+/* ---- demo_ladder.c: the text ladder, from the kit's JSON trace of a pair. */
 
-void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, int hrr, size_t bytes);
-/* Mermaid: the diagram's first lines (once per output, before any ladder). */
-void ladder_print_mermaid_start(FILE *out);
-/* Prints the title of one connection and, as text, the column titles. */
-void ladder_print_header(const ladder *l, const char *title, FILE *out);
-/* Prints the entries not printed yet (all earlier ones decide the {} / [] marks). */
-void ladder_print(ladder *l, FILE *out);
-/* Prints the legend of the marks. */
-void ladder_print_legend(const ladder *l, FILE *out);
-/* Prints a one-line remark under the ladder (Mermaid: a note across both sides). */
-void ladder_print_note(const ladder *l, const char *text, FILE *out);
+/* Prints the title, the column heads, one line per message with its key marks, the fault
+ * notes and the legend. Returns how many records a fault touched, or -1 (reason printed)
+ * if the trace is unavailable. */
+int demo_ladder_print(tlsm_pair *pair, const char *title, FILE *out);
 
-/* One end of the in-memory pair. */
-#define DEMO_RECEIVED_MAX 1024
-typedef struct {
-    tlsm_conn *conn;
-    int side;
-    int handshake_done, peer_closed, got_ticket;
-    uint8_t received[DEMO_RECEIVED_MAX]; /* application data received */
-    size_t received_len;
-} demo_peer;
+/* ---- demo_summary.c */
 
-typedef struct {
-    demo_peer client, server;
-    ladder *ladder;
-} demo_pair;
+/* What client and server disagree on (NULL if nothing); fills `exported` with the client's
+ * 32 bytes of keying material, which the server must match. */
+const char *demo_disagreement(tlsm_conn *c, tlsm_conn *s, uint8_t exported[32]);
+/* The negotiated parameters, one per line, under a ladder. */
+void demo_print_summary(tlsm_conn *c, tlsm_conn *s, const char *key, int client_auth, FILE *out);
+/* The first bytes of the exported keying material, which both sides share. */
+void demo_print_exporter(const uint8_t exported[32], FILE *out);
+/* How each side of a failed conversation ended (demo_describe_side), one line each. */
+void demo_print_outcome(const demo_conversation *dc, FILE *out);
 
-/* Moves bytes both ways until neither side has anything to say. Records sent handshake
- * messages in the ladder and collects received application data. Returns 0 when the
- * pair settled, -1 if it kept talking far longer than any handshake needs. */
-int demo_pair_pump(demo_pair *p);
-/* Queues application data from one side (recorded in the ladder). tlsm code. */
-int demo_pair_send(demo_pair *p, demo_peer *from, const char *text);
-/* Sends close_notify from one side (recorded in the ladder). tlsm code. */
-int demo_pair_close(demo_pair *p, demo_peer *from);
+/* ---- demo_output.c */
+
+/* The kit's trace in `format` (TLSM_TRACE_*), malloc'd; NULL (reason printed) on failure. */
+char *demo_trace_text(tlsm_pair *pair, int format, size_t *len);
+/* Writes `len` bytes to `path` (replacing it). Prints the reason and returns -1 on failure. */
+int demo_write_file(const char *path, const void *data, size_t len);
+/* The name of connection `index` (from 1) of `count` for --pcap FILE: FILE itself for the
+ * first, "name-2.ext" for the second. */
+void demo_numbered_path(const char *path, int index, char *buf, size_t cap);
 
 #endif

@@ -1,138 +1,172 @@
 /*
- * demo_ladder.c - the ladder diagram of `tlsm demo`: one line per message, client messages
- * on the left with an arrow to the right, server messages on the right with an arrow to
- * the left. For TLS 1.3, as in the figures of RFC 8446 s.2, {Name} marks a message
- * protected with handshake traffic keys and [Name] one protected with application traffic
- * keys. For TLS 1.2 there is one set of keys, which a side starts to use after its
- * ChangeCipherSpec: [Name] marks what it protects.
+ * demo_ladder.c - the ladder diagram of `tlsm demo`, drawn from the testing kit's JSON
+ * trace (tlsm_pair_trace): one line per message in the order the records went out, client
+ * messages on the left with an arrow to the right, server messages on the right with an
+ * arrow to the left. The key marks come from the epoch the kit gives each record: as in
+ * the figures of RFC 8446 s.2, {Name} is protected with TLS 1.3 handshake traffic keys and
+ * [Name] with application traffic keys (TLS 1.2: after the sender's ChangeCipherSpec).
  *
- * The same ladder can be drawn as a Mermaid sequence diagram (`tlsm demo --trace
- * mermaid`): plain `sequenceDiagram` text, solid arrows for handshake messages, dashed ones
- * for ChangeCipherSpec, application data and alerts, notes for titles and remarks. Message
- * labels never hold '#' or ';', the two characters Mermaid treats specially in them.
+ * A record a fault touched gets a mark on its arrows ('x' where it was lost, '!' where it
+ * was changed, repeated, split or held back) and a note with what the kit did to it.
+ * The kit's own ladder (TLSM_TRACE_LADDER) is a record-level debugging view, with steps,
+ * sizes and the decoded hellos; this one is the handshake figure of the RFCs.
  */
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli.h"
 #include "demo.h"
+#include "json.h"
 
 #define LABEL_WIDTH 30
-static const char arrow_right[] = "---------------------->";
-static const char arrow_left[] = "<----------------------";
+#define ARROW_WIDTH 23
 
-void ladder_add(ladder *l, int side, ladder_kind kind, uint8_t msg_type, int hrr, size_t bytes)
+enum { MARK_NONE, MARK_HANDSHAKE, MARK_APPLICATION };
+
+typedef struct {
+    FILE *out;
+    int tls12;       /* the ServerHello chose TLS 1.2 */
+    int marks_shown; /* a {...} or [...] was drawn: the legend explains them */
+    int faults_shown; /* records a fault touched */
+} ladder;
+
+static int mark_of(const char *epoch)
 {
-    if (l->n == LADDER_MAX) {
-        l->dropped++;
+    if (!epoch || strcmp(epoch, "plaintext") == 0)
+        return MARK_NONE;
+    return strcmp(epoch, "handshake") == 0 ? MARK_HANDSHAKE : MARK_APPLICATION;
+}
+
+/* The version the ServerHello chose: its supported_versions, else its legacy version. */
+static int chose_tls12(const json_value *records)
+{
+    for (size_t i = 0; records && i < records->n; i++) {
+        const json_value *msgs = json_get(&records->items[i], "messages");
+        const json_value *hello = msgs && msgs->n ? &msgs->items[0] : NULL;
+        const char *name = json_get_string(hello, "name");
+        if (!name || strcmp(name, "ServerHello") != 0)
+            continue;
+        const json_value *versions = json_get(hello, "versions");
+        if (versions && versions->n && versions->items[0].type == JSON_STRING)
+            return strcmp(versions->items[0].string, "TLS 1.2") == 0;
+        return json_get_number(hello, "legacy_version", 0) == TLSM_TLS12;
+    }
+    return 0;
+}
+
+/* The text of one message, with its key marks. */
+static void message_label(ladder *l, const json_value *msg, int mark, char *buf, size_t cap)
+{
+    const char *name = json_get_string(msg, "name");
+    char text[64];
+    if (!name)
+        name = "?";
+    if (strcmp(name, "ChangeCipherSpec") == 0) {
+        snprintf(buf, cap, "%s", l->tls12 ? "ChangeCipherSpec" : "ChangeCipherSpec (compat)");
         return;
     }
-    l->e[l->n++] = (ladder_entry){.side = side, .kind = kind, .msg_type = msg_type,
-                                  .hrr = hrr != 0, .bytes = bytes};
-}
-
-void ladder_print_mermaid_start(FILE *out)
-{
-    fprintf(out, "sequenceDiagram\n"
-                 "    participant C as Client\n"
-                 "    participant S as Server\n");
-}
-
-void ladder_print_note(const ladder *l, const char *text, FILE *out)
-{
-    if (l->format == LADDER_MERMAID)
-        fprintf(out, "    Note over C,S: %s\n", text);
+    if (strcmp(name, "ApplicationData") == 0)
+        snprintf(text, sizeof text, "application data");
+    else if (strcmp(name, "Alert") == 0)
+        snprintf(text, sizeof text, "alert %s",
+                 json_get_string(msg, "alert") ? json_get_string(msg, "alert") : "(protected)");
     else
-        fprintf(out, "  %s\n", text);
+        snprintf(text, sizeof text, "%s", name);
+    const char *open = mark == MARK_HANDSHAKE ? "{" : mark == MARK_APPLICATION ? "[" : "";
+    const char *close = mark == MARK_HANDSHAKE ? "}" : mark == MARK_APPLICATION ? "]" : "";
+    l->marks_shown |= mark != MARK_NONE;
+    if (strcmp(name, "ApplicationData") == 0)
+        snprintf(buf, cap, "%s%s%s %.0f bytes", open, text, close,
+                 json_get_number(msg, "bytes", 0));
+    else
+        snprintf(buf, cap, "%s%s%s", open, text, close);
 }
 
-void ladder_print_header(const ladder *l, const char *title, FILE *out)
+/* The arrow of one message: fault 'x' stops it halfway, '!' marks its middle. */
+static void arrow(int from_client, char fault, char *buf)
 {
-    if (l->format == LADDER_MERMAID) {
-        ladder_print_note(l, title, out);
-        return;
+    memset(buf, '-', ARROW_WIDTH);
+    buf[ARROW_WIDTH] = 0;
+    if (from_client)
+        buf[ARROW_WIDTH - 1] = '>';
+    else
+        buf[0] = '<';
+    if (fault == '!') {
+        buf[ARROW_WIDTH / 2] = '!';
+    } else if (fault == 'x') {
+        size_t half = ARROW_WIDTH / 2;
+        if (from_client)
+            memset(buf + half + 1, ' ', ARROW_WIDTH - half - 1);
+        else
+            memset(buf, ' ', half);
+        buf[half] = 'x';
     }
+}
+
+static void print_line(ladder *l, int from_client, char fault, const char *label)
+{
+    char a[ARROW_WIDTH + 1];
+    arrow(from_client, fault, a);
+    if (from_client)
+        fprintf(l->out, "  %-*s %.*s\n", LABEL_WIDTH, label, (int)strcspn(a, " "), a);
+    else
+        fprintf(l->out, "  %-*s %s  %s\n", LABEL_WIDTH, "", a, label);
+}
+
+static void print_record(ladder *l, const json_value *rec)
+{
+    const char *from = json_get_string(rec, "from");
+    const char *dir = json_get_string(rec, "dir");
+    const char *fault = json_get_string(rec, "fault"); /* null: untouched */
+    const json_value *msgs = json_get(rec, "messages");
+    int from_client = from && strcmp(from, "client") == 0;
+    int mark = mark_of(json_get_string(rec, "epoch"));
+    char f = !fault ? 0 : strstr(fault, "dropped") ? 'x' : '!';
+    char label[96];
+    if (!msgs || msgs->n == 0) {
+        const char *type = json_get_string(rec, "type");
+        snprintf(label, sizeof label, "(%s record, %.0f bytes)",
+                 mark != MARK_NONE ? "protected" : type ? type : "?",
+                 json_get_number(rec, "length", 0));
+        print_line(l, from_client, f, label);
+    }
+    for (size_t i = 0; msgs && i < msgs->n; i++) {
+        message_label(l, &msgs->items[i], mark, label, sizeof label);
+        print_line(l, from_client, f, label);
+    }
+    if (fault) {
+        l->faults_shown++;
+        fprintf(l->out, "  %-*s ! fault on %s rec=%.0f: %s\n", LABEL_WIDTH, "", dir ? dir : "?",
+                json_get_number(rec, "index", 0), fault);
+    }
+}
+
+int demo_ladder_print(tlsm_pair *pair, const char *title, FILE *out)
+{
+    size_t len = 0;
+    char *text = demo_trace_text(pair, TLSM_TRACE_JSON, &len);
+    json_value *doc = text ? json_parse(text, len) : NULL;
+    free(text);
+    const json_value *records = json_get(doc, "records");
+    if (!records || records->type != JSON_ARRAY) {
+        cli_error("cannot read the testing kit's trace");
+        json_free(doc);
+        return -1;
+    }
+    ladder l = {out, chose_tls12(records), 0, 0};
     fprintf(out, "%s\n\n", title);
-    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "client", (int)sizeof arrow_right - 1, "",
-            "server");
-    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "------", (int)sizeof arrow_right - 1, "",
-            "------");
-}
-
-void ladder_print_legend(const ladder *l, FILE *out)
-{
-    const char *legend = l->version == TLSM_TLS12
-                             ? "[...] encrypted (after the sender's ChangeCipherSpec)"
-                             : "{...} handshake traffic keys, [...] application traffic keys";
-    if (l->format == LADDER_TEXT)
+    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "client", ARROW_WIDTH, "", "server");
+    fprintf(out, "  %-*s %*s  %s\n", LABEL_WIDTH, "------", ARROW_WIDTH, "", "------");
+    for (size_t i = 0; i < records->n; i++)
+        print_record(&l, &records->items[i]);
+    if (l.marks_shown || l.faults_shown)
         fputc('\n', out);
-    ladder_print_note(l, legend, out);
-}
-
-enum { PLAIN, HANDSHAKE_KEYS, APPLICATION_KEYS };
-
-static void print_entry(const ladder *l, FILE *out, const ladder_entry *e, const char *name,
-                        int keys)
-{
-    char label[64];
-    const char *open = keys == HANDSHAKE_KEYS ? "{" : keys == APPLICATION_KEYS ? "[" : "";
-    const char *close = keys == HANDSHAKE_KEYS ? "}" : keys == APPLICATION_KEYS ? "]" : "";
-    if (e->kind == LADDER_APP_DATA)
-        snprintf(label, sizeof label, "%sapplication data%s %zu bytes", open, close, e->bytes);
-    else
-        snprintf(label, sizeof label, "%s%s%s", open, name, close);
-    if (l->format == LADDER_MERMAID)
-        fprintf(out, "    %s%s%s: %s\n", e->side == SIDE_CLIENT ? "C" : "S",
-                e->kind == LADDER_MESSAGE ? "->>" : "-->>", e->side == SIDE_CLIENT ? "S" : "C",
-                label);
-    else if (e->side == SIDE_CLIENT)
-        fprintf(out, "  %-*s %s\n", LABEL_WIDTH, label, arrow_right);
-    else
-        fprintf(out, "  %-*s %s  %s\n", LABEL_WIDTH, "", arrow_left, label);
-}
-
-void ladder_print(ladder *l, FILE *out)
-{
-    int keys[2] = {PLAIN, PLAIN}; /* what each side protects its next message with */
-    int tls12 = l->version == TLSM_TLS12;
-    for (size_t i = 0; i < l->n; i++) {
-        const ladder_entry *e = &l->e[i];
-        const char *name = "";
-        int mark = keys[e->side];
-        int server_hello = 0;
-        switch (e->kind) {
-        case LADDER_CCS:
-            name = tls12 ? "ChangeCipherSpec" : "ChangeCipherSpec (compat)";
-            mark = PLAIN;
-            break;
-        case LADDER_CLOSE_NOTIFY: name = "alert close_notify"; break;
-        case LADDER_APP_DATA: break;
-        case LADDER_MESSAGE:
-            name = tlsm_message_name(e->msg_type);
-            /* RFC 8446 s.4.1.4: a HelloRetryRequest is a ServerHello with a special random;
-             * the trace event says which one it was. */
-            if (e->side == SIDE_SERVER && e->msg_type == 2) {
-                if (e->hrr)
-                    name = "HelloRetryRequest";
-                else
-                    server_hello = !tls12;
-            }
-            break;
-        }
-        if (i >= l->printed)
-            print_entry(l, out, e, name, mark);
-        /* RFC 8446 s.7.1: after ServerHello both sides switch to handshake keys; each side
-         * switches to application keys after sending its Finished. */
-        if (server_hello)
-            keys[SIDE_CLIENT] = keys[SIDE_SERVER] = HANDSHAKE_KEYS;
-        if (e->kind == LADDER_MESSAGE && e->msg_type == 20 && keys[e->side] == HANDSHAKE_KEYS)
-            keys[e->side] = APPLICATION_KEYS;
-        if (e->kind == LADDER_CCS && tls12)
-            keys[e->side] = APPLICATION_KEYS;
-    }
-    if (l->dropped > 0) {
-        char note[64];
-        snprintf(note, sizeof note, "(%zu more messages not shown)", l->dropped);
-        ladder_print_note(l, note, out);
-    }
-    l->dropped = 0;
-    l->printed = l->n;
+    if (l.marks_shown)
+        fprintf(out, "  %s\n", l.tls12 ? "[...] encrypted (after the sender's ChangeCipherSpec)"
+                                       : "{...} handshake traffic keys, "
+                                         "[...] application traffic keys");
+    if (l.faults_shown)
+        fprintf(out, "  x lost to a fault, ! changed or moved by a fault\n");
+    json_free(doc);
+    return l.faults_shown;
 }

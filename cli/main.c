@@ -36,8 +36,9 @@ static void usage(FILE *out)
             "tlsm %s: a TLS 1.3 and 1.2 library with a sans-IO core, and this command to try it.\n"
             "\n"
             "Commands:\n"
-            "  demo      run a client and a server in this process over memory buffers and\n"
-            "            draw the handshake ladder (no network, bundled test certificates)\n"
+            "  demo      run a client and a server in this process, wired in memory by the\n"
+            "            testing kit, and draw the handshake ladder (no network, bundled\n"
+            "            test certificates); faults, traces, pcap and key log on request\n"
             "  client    connect to HOST:PORT; stdin goes to the server, replies to stdout\n"
             "  server    listen for TLS clients and echo back what they send\n"
             "  version   print the library version\n"
@@ -47,6 +48,7 @@ static void usage(FILE *out)
             "Examples:\n"
             "  tlsm demo --key rsa --group P-256 --hrr\n"
             "  tlsm demo --tls12 --client-auth --trace mermaid\n"
+            "  tlsm demo --fault 'corrupt@s2c:rec=2' --pcap demo.pcap --keylog demo.keys\n"
             "  tlsm server --cert chain.pem --key key.pem --port 8443\n"
             "  echo hello | tlsm client localhost:8443 --ca ca.crt --session s.sess\n",
             tlsm_version_string());

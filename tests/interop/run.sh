@@ -16,8 +16,10 @@
 # ticket, TLS 1.2 session ID), s_client -sess_out/-sess_in and gnutls-cli --resume against
 # a tlsm server that serves both connections (tickets, and session IDs with --no-tickets).
 # First come `tlsm demo` smoke tests, checks of the ladders it draws (TLS 1.2 order of
-# RFC 5246, HelloRetryRequest, Mermaid output) and a check that cli/demo_pki_data.c still
-# matches tests/data/pki.
+# RFC 5246, HelloRetryRequest), of the testing kit's documents it prints (--trace mermaid,
+# --trace json), of the capture and key log it writes (decrypted by tshark when installed),
+# of faults (--fault) that must end with a given error, and a check that
+# cli/demo_pki_data.c still matches tests/data/pki.
 # Each case prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason`; the last line is
 # `N passed, N failed, N skipped`; the exit status is 1 if any case failed.
 # Servers listen on port 0 and the script reads the port they print, so nothing waits on
@@ -614,27 +616,115 @@ case_demo_ladder() {
     fi
 }
 
-# case_demo_mermaid NAME ARGS...: `tlsm demo --trace mermaid ARGS` must print a Mermaid
-# sequence diagram and nothing else: the header, participants, notes and messages whose
-# text holds neither '#' nor ';' (special in Mermaid), starting with the ClientHello.
+# case_demo_mermaid NAME STATUS ARGS...: `tlsm demo --trace mermaid ARGS` must exit with
+# STATUS (1: a fault made it fail, with one line on stderr) and print the testing kit's
+# Mermaid sequence diagram and nothing else: the header, participants, notes and messages
+# (lost ones as -x) whose text holds none of '#', ';' and ':' (special in Mermaid),
+# starting with the ClientHello.
 case_demo_mermaid() {
-    local name=$1
-    shift
-    local f=$work/$name.out bad
-    if ! timeout "$case_timeout" "$tlsm" demo --trace mermaid "$@" >"$f" 2>"$f.err"; then
-        fail "$name" "tlsm demo --trace mermaid $*: $(last_line "$f.err")"
+    local name=$1 status=$2
+    shift 2
+    local f=$work/$name.out bad rc
+    timeout "$case_timeout" "$tlsm" demo --trace mermaid "$@" >"$f" 2>"$f.err"
+    rc=$?
+    if [ "$rc" -ne "$status" ]; then
+        fail "$name" "tlsm demo --trace mermaid $*: exit $rc: $(last_line "$f.err")"
         return
     fi
-    local line_re='^    (participant [CS] as (Client|Server)|Note over C,S: [^#;]+|[CS]-?->>[CS]: [^#;]+)$'
+    local line_re='^    (participant C as client|participant S as server'
+    line_re+='|Note (over C,S|left of C|right of S): [^#;]+|[CS](->>|-x)[CS]: [^#;:]+)$'
     bad=$(tail -n +2 "$f" | grep -vE "$line_re" | head -n 1)
     if [ "$(head -n 1 "$f")" != sequenceDiagram ]; then
         fail "$name" "first line is '$(head -n 1 "$f")'"
     elif [ -n "$bad" ]; then
         fail "$name" "not a Mermaid sequence diagram line: '$bad'"
-    elif [ "$(grep -m1 -E -- '->>' "$f")" != "    C->>S: ClientHello" ]; then
+    elif [ "$(grep -m1 -E -- '->>' "$f")" != "    C->>S: ClientHello [plaintext]" ]; then
         fail "$name" "first message is '$(grep -m1 -E -- '->>' "$f")'"
+    elif [ "$(grep -c . "$f.err")" -ne "$status" ]; then
+        fail "$name" "stderr: $(last_line "$f.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# case_demo_json NAME EXPR ARGS...: `tlsm demo --trace json ARGS` must print one JSON
+# document and nothing else (python3 -m json.tool parses it) for which the Python
+# expression EXPR, over the parsed document `d`, is true.
+case_demo_json() {
+    local name=$1 expr=$2
+    shift 2
+    local f=$work/$name.out
+    if ! command -v python3 >/dev/null; then
+        skip "$name" "python3 is not installed"
+        return
+    fi
+    if ! timeout "$case_timeout" "$tlsm" demo --trace json "$@" >"$f" 2>"$f.err"; then
+        fail "$name" "tlsm demo --trace json $*: $(last_line "$f.err")"
+    elif ! python3 -m json.tool "$f" >/dev/null 2>"$f.json-err"; then
+        fail "$name" "not JSON: $(last_line "$f.json-err")"
+    elif ! python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if ($expr) else 1)" "$f" 2>"$f.json-err"; then
+        fail "$name" "the trace does not satisfy: $expr"
     elif [ -s "$f.err" ]; then
         fail "$name" "stderr: $(last_line "$f.err")"
+    else
+        ok "$name"
+    fi
+}
+
+# case_demo_capture NAME ARGS...: `tlsm demo --pcap F --keylog K ARGS` must write both
+# files, non-empty; with tshark installed, the capture must show a decrypted Finished with
+# the key log and none without it (Finished is encrypted in both versions).
+case_demo_capture() {
+    local name=$1
+    shift
+    local d=$work/$name
+    mkdir -p "$d"
+    if ! timeout "$case_timeout" "$tlsm" demo --pcap "$d/demo.pcap" --keylog "$d/keylog" "$@" \
+        >"$d/out" 2>&1; then
+        fail "$name" "tlsm demo $*: $(last_line "$d/out")"
+        return
+    fi
+    if [ ! -s "$d/demo.pcap" ] || [ ! -s "$d/keylog" ]; then
+        fail "$name" "the capture or the key log is missing or empty"
+        return
+    fi
+    if ! command -v tshark >/dev/null; then
+        ok "$name"
+        skip "$name-tshark" "tshark is not installed"
+        return
+    fi
+    ok "$name"
+    timeout 60 tshark -r "$d/demo.pcap" -o "tls.keylog_file:$d/keylog" -Y tls \
+        >"$d/tshark" 2>"$d/tshark.err"
+    timeout 60 tshark -r "$d/demo.pcap" -Y tls >"$d/tshark-nokeys" 2>&1
+    if ! grep -qE 'Finished|Application Data' "$d/tshark"; then
+        fail "$name-tshark" "tshark decrypted nothing: $(head -c 300 "$d/tshark")"
+    elif grep -q 'Finished' "$d/tshark-nokeys"; then
+        fail "$name-tshark" "Finished shows even without the key log: the check proves nothing"
+    else
+        ok "$name-tshark"
+    fi
+}
+
+# case_demo_fault NAME REASON OUTCOME ARGS...: `tlsm demo ARGS` (with --fault in ARGS)
+# must exit 1 with a last stderr line matching REASON and print, under the ladder, how
+# each side ended: OUTCOME must match one line of stdout (extended regular expressions).
+case_demo_fault() {
+    local name=$1 reason=$2 outcome=$3
+    shift 3
+    local f=$work/$name.out rc
+    timeout "$case_timeout" "$tlsm" demo "$@" >"$f" 2>"$f.err"
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+        fail "$name" "tlsm demo $*: expected exit 1, got $rc: $(last_line "$f.err")"
+    elif ! last_line "$f.err" | grep -qE -- "$reason"; then
+        fail "$name" "reason does not match /$reason/: $(last_line "$f.err")"
+    elif ! grep -qE -- "$outcome" "$f"; then
+        fail "$name" "no line of the output matches /$outcome/"
+    elif ! grep -q '^  client ended ' "$f" || ! grep -q '^  server ended ' "$f"; then
+        fail "$name" "the output does not say how each side ended"
     else
         ok "$name"
     fi
@@ -665,13 +755,106 @@ case_demo_ladder "demo-tls13-ladder" "$ladder"
 # The HelloRetryRequest is labelled from the trace event's hrr flag.
 case_demo_ladder "demo-hrr-ladder" \
     "C ClientHello,S HelloRetryRequest,(.*,)?C ClientHello,S ServerHello,.*" --hrr
-case_demo_mermaid "demo-mermaid"
-case_demo_mermaid "demo-mermaid-tls12-resume-client-auth" --tls12 --resume --client-auth
-case_demo_mermaid "demo-mermaid-hrr" --hrr
-if grep -q '^    S->>C: HelloRetryRequest$' "$work/demo-mermaid-hrr.out" 2>/dev/null; then
+case_demo_mermaid "demo-mermaid" 0
+case_demo_mermaid "demo-mermaid-tls12-resume-client-auth" 0 --tls12 --resume --client-auth
+case_demo_mermaid "demo-mermaid-hrr" 0 --hrr
+if grep -q '^    S->>C: HelloRetryRequest \[plaintext\]$' "$work/demo-mermaid-hrr.out" 2>/dev/null
+then
     ok "demo-mermaid-hrr-labelled"
 else
     fail "demo-mermaid-hrr-labelled" "no HelloRetryRequest in the diagram"
+fi
+case_demo_mermaid "demo-mermaid-fault-drop" 1 --fault drop@s2c:msg=Certificate
+if grep -qE '^    S-xC: ' "$work/demo-mermaid-fault-drop.out" 2>/dev/null; then
+    ok "demo-mermaid-fault-drop-lost"
+else
+    fail "demo-mermaid-fault-drop-lost" "no lost message (S-xC) in the diagram"
+fi
+
+# JSON traces: both sides' reports, the records in order, an array with --resume.
+both_closed='all(d[s]["handshake_done"] and d[s]["peer_closed"] for s in ("client", "server"))'
+case_demo_json "demo-json" \
+    "$both_closed and d[\"records\"][0][\"messages\"][0][\"name\"] == \"ClientHello\"
+     and d[\"client\"][\"version\"] == \"TLS 1.3\""
+case_demo_json "demo-json-tls12-client-auth" \
+    "$both_closed and d[\"server\"][\"version\"] == \"TLS 1.2\"" --tls12 --client-auth
+case_demo_json "demo-json-resume" \
+    "isinstance(d, list) and len(d) == 2 and d[1][\"client\"][\"resumed\"]" --resume
+case_demo_json "demo-json-hrr" \
+    "d[\"client\"][\"hrr\"] and any(m[\"name\"] == \"HelloRetryRequest\"
+     for r in d[\"records\"] for m in r[\"messages\"])" --hrr
+
+# Capture and key log, decrypted by tshark: both versions, and a resumed TLS 1.3 one.
+case_demo_capture "demo-capture-tls13"
+case_demo_capture "demo-capture-tls12" --tls12 --key rsa
+case_demo_capture "demo-capture-tls12-chacha" --tls12 \
+    --suite TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+
+# Faults with outcomes the RFCs fix. A changed byte in a protected record fails its AEAD
+# tag: bad_record_mac (RFC 8446 s.5.2, RFC 5246 s.7.2.2), from whichever side reads it.
+case_demo_fault "demo-fault-corrupt-tls13-server-flight" \
+    "during the handshake: the client reports: sent alert bad_record_mac" \
+    "^  server ended +peer sent alert bad_record_mac; alert sent none, received bad_record_mac$" \
+    --fault 'corrupt@s2c:rec=2'
+case_demo_fault "demo-fault-corrupt-tls12-client-finished" \
+    "during the handshake: the server reports: sent alert bad_record_mac" \
+    "^  client ended +peer sent alert bad_record_mac" \
+    --tls12 --fault corrupt@c2s:msg=Finished
+case_demo_fault "demo-fault-corrupt-application-data" \
+    "while exchanging data: the server reports: sent alert bad_record_mac" \
+    "^  client ended +peer sent alert bad_record_mac" \
+    --fault corrupt@c2s:msg=ApplicationData --seed 7
+# A Finished where the ChangeCipherSpec belongs (RFC 5246 s.7.4.9) and a second
+# ServerHello: unexpected_message.
+case_demo_fault "demo-fault-drop-tls12-ccs" \
+    "during the handshake: the server reports: sent alert unexpected_message" \
+    "^  server ended +sent alert unexpected_message" \
+    --tls12 --fault drop@c2s:msg=ChangeCipherSpec
+case_demo_fault "demo-fault-dup-server-hello" \
+    "during the handshake: the client reports: sent alert unexpected_message" \
+    "^  client ended +sent alert unexpected_message" \
+    --fault dup@s2c:rec=0
+# A lost server flight: both sides wait, the demo ends the stream, each reports truncation.
+case_demo_fault "demo-fault-drop-certificate" \
+    "during the handshake: it stalled.* the client reports: .*truncated" \
+    "^  client ended +connection truncated" \
+    --fault drop@s2c:msg=Certificate
+case_demo_fault "demo-fault-drop-certificate-tls12" \
+    "during the handshake: it stalled.* the client reports: .*truncated" \
+    "^  server ended +connection truncated" \
+    --tls12 --fault drop@s2c:msg=Certificate
+# Faults TLS rides out: records fed one byte at a time, a flight delayed.
+case_demo "demo-fault-fragment-survives" --fault fragment@s2c:all --fault fragment:3@c2s:all
+case_demo "demo-fault-delay-survives" --fault delay:3@s2c:rec=2
+if grep -q '^  faults .*TLS carried on)$' "$work/demo-fault-fragment-survives.out" 2>/dev/null
+then
+    ok "demo-fault-fragment-survives-reported"
+else
+    fail "demo-fault-fragment-survives-reported" "the summary does not list the faults"
+fi
+# A fault and a JSON trace: stdout is still only the document, the exit status says it failed.
+if command -v python3 >/dev/null; then
+    timeout "$case_timeout" "$tlsm" demo --trace json --fault 'corrupt@s2c:rec=2' \
+        >"$work/demo-fault-json.out" 2>"$work/demo-fault-json.err"
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+        fail "demo-fault-json" "expected exit 1, got $rc"
+    elif ! python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["client"]["alert_sent"] == "bad_record_mac"
+         and d["server"]["alert_received"] == "bad_record_mac" else 1)' \
+        "$work/demo-fault-json.out" 2>/dev/null; then
+        fail "demo-fault-json" "the JSON trace does not show the bad_record_mac alert"
+    else
+        ok "demo-fault-json"
+    fi
+else
+    skip "demo-fault-json" "python3 is not installed"
+fi
+if timeout "$case_timeout" "$tlsm" demo --fault 'nonsense@s2c' >/dev/null 2>&1; [ $? -eq 2 ]; then
+    ok "demo-fault-usage"
+else
+    fail "demo-fault-usage" "a spec that does not parse must be a usage error (exit 2)"
 fi
 
 if ! command -v openssl >/dev/null; then
