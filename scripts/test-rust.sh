@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Rust crates in rust/ (tlsm-sys compiles the C core with the cc
-# crate): `cargo clippy --all-targets -- -D warnings` when clippy is installed, then
-# `cargo test`. Ends with one line "N passed, N failed, N skipped" (the sum of cargo's
+# crate): `cargo clippy --all-targets --all-features -- -D warnings` when clippy is
+# installed, then `cargo test --all-features` (so the `testing` feature, the in-memory
+# testing kit, is built and tested too). Ends with one line "N passed, N failed, N skipped" (the sum of cargo's
 # "test result:" lines; ignored tests count as skipped) and exits non-zero on any failure.
 # Needs cargo, a C compiler, pkg-config, libsodium-dev, nettle-dev and libgmp-dev
 # (scripts/install-deps.sh installs the C side).
@@ -24,8 +25,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 if cargo clippy --version >/dev/null 2>&1; then
-    echo "== cargo clippy --all-targets -- -D warnings"
-    if ! cargo clippy --quiet --all-targets -- -D warnings; then
+    echo "== cargo clippy --all-targets --all-features -- -D warnings"
+    if ! cargo clippy --quiet --all-targets --all-features -- -D warnings; then
         echo "clippy: FAILED"
         extra_fail=1
     fi
@@ -33,8 +34,8 @@ else
     echo "clippy not installed: skipped (rustup component add clippy)"
 fi
 
-echo "== cargo test"
-cargo test --no-fail-fast 2>&1 | tee "$log"
+echo "== cargo test --all-features"
+cargo test --all-features --no-fail-fast 2>&1 | tee "$log"
 test_rc=${PIPESTATUS[0]}
 
 passed=0 failed=0 skipped=0

@@ -1,9 +1,9 @@
 //! Configurations: [`ClientConfig`] and [`ServerConfig`], built once and shared (cheap
 //! `Clone`, `Send + Sync`) by any number of connections.
-use std::ffi::{c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tlsm_sys as sys;
 
@@ -147,9 +147,17 @@ unsafe extern "C" fn clock_trampoline(ctx: *mut c_void) -> u64 {
     f()
 }
 
+/// Serializes the first connection made from a config (which freezes it) with the changes
+/// the testing kit may still make to an unfrozen config (`tlsm_pair_new` turns on tracing
+/// and the key log): the core allows changes only before the first connection and does
+/// not lock them. Frozen configs skip the lock.
+static FREEZE: Mutex<()> = Mutex::new(());
+
 /// The C config and the Rust-owned contexts its hooks point to.
 pub(crate) struct RawConfig {
     ptr: NonNull<sys::tlsm_config>,
+    /// Set once a connection was made from the config (it is frozen from then on).
+    frozen: AtomicBool,
     // Declared after `ptr` and dropped after Drop::drop freed the C config: the hooks must
     // outlive every connection (each holds an Arc<RawConfig>).
     _rng: Option<Box<DeterministicRng>>,
@@ -157,9 +165,11 @@ pub(crate) struct RawConfig {
 }
 
 // SAFETY: after build() the Rust side never mutates the config except through
-// tlsm_config_rotate_ticket_key, which the header documents as thread-safe; freezing
-// (the first tlsm_conn_new) is an atomic compare-and-swap and the reference count is
-// atomic (config.c). The hook contexts are Sync (atomic counter, Send + Sync closure).
+// tlsm_config_rotate_ticket_key, which the header documents as thread-safe, and through
+// tlsm_pair_new (feature `testing`), which changes an unfrozen config only while holding
+// FREEZE, the lock every first connection of an unfrozen config takes; freezing (the
+// first tlsm_conn_new) is an atomic compare-and-swap and the reference count is atomic
+// (config.c). The hook contexts are Sync (atomic counter, Send + Sync closure).
 unsafe impl Send for RawConfig {}
 // SAFETY: as above: shared use is what the header allows for a config ("may be shared by
 // connections on different threads once frozen"), and freezing itself is atomic.
@@ -168,6 +178,43 @@ unsafe impl Sync for RawConfig {}
 impl RawConfig {
     pub(crate) fn as_ptr(&self) -> *mut sys::tlsm_config {
         self.ptr.as_ptr()
+    }
+
+    /// `tlsm_conn_new` on this config (server_name may be NULL), under [`FREEZE`] until
+    /// the config is known to be frozen.
+    ///
+    /// # Safety
+    /// `server_name` is NULL or a NUL-terminated string valid for the call.
+    pub(crate) unsafe fn new_conn(&self, server_name: *const c_char) -> *mut sys::tlsm_conn {
+        if self.frozen.load(Ordering::Acquire) {
+            // SAFETY: live config; the caller vouches for the name.
+            return unsafe { sys::tlsm_conn_new(self.as_ptr(), server_name) };
+        }
+        let _guard = FREEZE.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: as above; no unfrozen config is changed while FREEZE is held elsewhere.
+        let conn = unsafe { sys::tlsm_conn_new(self.as_ptr(), server_name) };
+        if !conn.is_null() {
+            self.frozen.store(true, Ordering::Release);
+        }
+        conn
+    }
+
+    /// Runs `f` with the C configs of a client and a server while no connection of this
+    /// process can be freezing them, so `f` may still change them if no connection used
+    /// them yet. `f` reports whether it made connections from both (freezing them).
+    #[cfg(feature = "testing")]
+    pub(crate) fn with_unfrozen<T>(
+        client: &RawConfig,
+        server: &RawConfig,
+        f: impl FnOnce(*mut sys::tlsm_config, *mut sys::tlsm_config) -> (T, bool),
+    ) -> T {
+        let _guard = FREEZE.lock().unwrap_or_else(|e| e.into_inner());
+        let (out, frozen) = f(client.as_ptr(), server.as_ptr());
+        if frozen {
+            client.frozen.store(true, Ordering::Release);
+            server.frozen.store(true, Ordering::Release);
+        }
+        out
     }
 }
 
@@ -224,7 +271,7 @@ impl Settings {
         // SAFETY: plain constructor; NULL (allocation failure) is handled below.
         let ptr = NonNull::new(unsafe { sys::tlsm_config_new(role) })
             .ok_or_else(|| Error::from_code(sys::TLSM_ERR_NOMEM).with_context("config_new"))?;
-        let mut raw = RawConfig { ptr, _rng: None, _clock: None };
+        let mut raw = RawConfig { ptr, frozen: AtomicBool::new(false), _rng: None, _clock: None };
         let cfg = raw.as_ptr();
         if let Some(seed) = self.rng_seed {
             let rng = Box::new(DeterministicRng { seed, counter: AtomicU64::new(0) });

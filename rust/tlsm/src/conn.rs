@@ -103,7 +103,7 @@ pub enum Event {
 }
 
 impl Event {
-    fn from_raw(ev: &sys::tlsm_event) -> Event {
+    pub(crate) fn from_raw(ev: &sys::tlsm_event) -> Event {
         match ev.type_ {
             sys::TLSM_EV_HANDSHAKE_DONE => Event::HandshakeDone,
             sys::TLSM_EV_PEER_CLOSED => Event::PeerClosed,
@@ -287,7 +287,7 @@ impl Connection {
         let name = server_name.map_or(std::ptr::null(), |n| n.as_ptr());
         // SAFETY: the config is live (Arc); the name is NUL-terminated and copied by the
         // core. NULL is returned for invalid arguments or allocation failure.
-        let raw = unsafe { sys::tlsm_conn_new(config.as_ptr(), name) };
+        let raw = unsafe { config.new_conn(name) };
         let raw = NonNull::new(raw).ok_or_else(|| Error::from_code(sys::TLSM_ERR_ARG).with_context("conn_new"))?;
         Ok(Connection { raw, _config: Arc::clone(config), _not_sync: PhantomData })
     }

@@ -10,6 +10,8 @@
 //!   so using one after the connection changed does not compile.
 //! * [`Stream`] / [`StreamOwned`]: blocking `Read + Write` over any transport.
 //! * [`Error`]: the core's code, its alert and who sent it, the certificate problem.
+//! * `testing` (cargo feature `testing`): the in-memory testing kit, a client and a server
+//!   wired together with scripted faults, traces, pcap and key log.
 //!
 //! # Example: a client and a server in memory
 //!
@@ -89,6 +91,8 @@ mod config;
 mod conn;
 mod error;
 mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{
     CipherSuite, ClientAuth, ClientConfig, ClientConfigBuilder, NamedGroup, ServerConfig, ServerConfigBuilder,
