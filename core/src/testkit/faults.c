@@ -339,7 +339,7 @@ int kit_send_record(tlsm_pair *p, size_t index)
             break;
         case KIT_F_FRAGMENT:
             chunk = f->has_arg ? (size_t)f->arg : 1;
-            note(r, "fed %ld bytes at a time", (long)chunk);
+            note(r, "fed %ld byte%s at a time", (long)chunk, chunk == 1 ? "" : "s");
             break;
         case KIT_F_DELAY:
             delay = (unsigned)f->arg;

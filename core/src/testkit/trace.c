@@ -11,6 +11,16 @@
 
 /* ---------------------------------------------------------------- shared text */
 
+/* How a side ended, in a few words. */
+static const char *end_state(const tlsm_pair_report *rep)
+{
+    if (rep->error)
+        return tlsm_strerror(rep->error);
+    if (!rep->handshake_done)
+        return "handshake not finished";
+    return rep->peer_closed ? "handshake done, closed by the peer" : "handshake done";
+}
+
 static const char *msg_label(const kit_record *r, size_t i)
 {
     if (r->msgs[i] == 2 && i == 0 && r->hello.hrr)
@@ -143,9 +153,7 @@ static void ladder(tlsm_pair *p, kit_buf *out)
         tlsm_pair_report rep;
         if (tlsm_pair_get_report(p, side, &rep))
             continue;
-        kit_buf_printf(out, "%s: %s", side_name(side),
-                       rep.error ? tlsm_strerror(rep.error)
-                       : rep.handshake_done ? "handshake done" : "handshake not finished");
+        kit_buf_printf(out, "%s: %s", side_name(side), end_state(&rep));
         if (rep.handshake_done) {
             kit_buf_puts(out, ", ");
             version_text(rep.version, out);
@@ -201,7 +209,12 @@ static void mermaid(tlsm_pair *p, kit_buf *out)
             kit_hello_text(&r->hello, &text);
             kit_buf_printf(out, "    Note %s of %s: ", r->dir == TLSM_PAIR_C2S ? "left" : "right",
                            r->dir == TLSM_PAIR_C2S ? "C" : "S");
-            mermaid_text(out, text.data, text.len);
+            /* A rendered note must stay readable: long hello summaries are cut (the ladder
+             * and JSON keep them whole). */
+            enum { NOTE_MAX = 120 };
+            mermaid_text(out, text.data, text.len > NOTE_MAX ? NOTE_MAX : text.len);
+            if (text.len > NOTE_MAX)
+                kit_buf_puts(out, " ...");
             kit_buf_putc(out, '\n');
             kit_buf_free(&text);
         }
@@ -216,8 +229,7 @@ static void mermaid(tlsm_pair *p, kit_buf *out)
         tlsm_pair_report rep;
         if (tlsm_pair_get_report(p, side, &rep))
             continue;
-        const char *state = rep.error ? tlsm_strerror(rep.error)
-                            : rep.handshake_done ? "handshake done" : "handshake not finished";
+        const char *state = end_state(&rep);
         kit_buf_printf(out, "    Note %s of %s: ", side ? "right" : "left", side ? "S" : "C");
         mermaid_text(out, (const uint8_t *)state, strlen(state));
         kit_buf_putc(out, '\n');
