@@ -5,7 +5,9 @@
  * Per scenario: several runs, interleaved (tlsm, OpenSSL, tlsm, ...), each a fixed time
  * slice; the median rate of each library and their ratio. Then one attribution pass of
  * tlsm alone with the counting crypto provider installed and every tlsm call timed, which
- * gives tlsm's time over the bare crypto it needed, per side. Heap per connection is
+ * gives tlsm's time over the bare crypto it needed, per side (for bulk, both sides; the
+ * bulk goal compares tlsm's MB/s with the primitive alone, seal + open of records of the
+ * same size in a tight loop, no timers inside). Heap per connection is
  * measured with allocator hooks for both libraries (alloc_hooks.c). At the end the goals
  * of issue 8 are checked against the numbers printed.
  *
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "crypto/crypto.h"
 #include "tlsm.h"
 
 #ifndef TLSM_BENCH_PKI_DIR
@@ -65,7 +68,7 @@ typedef struct {
     double tlsm, ossl;         /* median rates: handshakes/s or MB/s */
     double over[2];            /* handshakes: tlsm time / crypto time per side */
     double over_all;           /* bulk: both sides together */
-    double raw_mbs;            /* bulk: application bytes / AEAD seal+open time */
+    double raw_mbs;            /* bulk: the primitive alone, seal + open of the same records */
     bench_mem mem_tlsm, mem_ossl;
 } result;
 
@@ -139,6 +142,33 @@ static double slice(const scenario *sc, tlsm_env *te, ossl_env *oe, int ms)
     return sc->kind == KIND_HANDSHAKE ? (double)n / secs : (double)n * BULK_STEP / 1e6 / secs;
 }
 
+/* The primitive alone, through the built-in provider: seal and open records of the same
+ * size as the bulk scenario's (TLS 1.3: the data plus the content type byte, 5 bytes of
+ * additional data) for `ms`; returns application MB/s. */
+static double raw_aead(const scenario *sc, int ms)
+{
+    static const aead_alg algs[] = {AEAD_AES128_GCM, AEAD_AES256_GCM, AEAD_CHACHA20_POLY1305};
+    static crypto_aead_ctx ctx;
+    static uint8_t buf[BENCH_BULK_BUF + 1 + CRYPTO_AEAD_TAG_LEN];
+    uint8_t key[CRYPTO_AEAD_KEY_MAX] = {1}, nonce[CRYPTO_AEAD_NONCE_LEN] = {2}, aad[5] = {23};
+    if (crypto_aead_init(&ctx, algs[sc->aead], key) != 0)
+        die("raw AEAD: init failed");
+    size_t n = sc->chunk + 1;
+    uint64_t t0 = bench_now_ns(), end = t0 + (uint64_t)ms * 1000000u, records = 0, now;
+    do {
+        for (int i = 0; i < 64; i++) {
+            nonce[11] = (uint8_t)i;
+            crypto_aead_seal(&ctx, nonce, aad, sizeof aad, buf, n, buf);
+            if (crypto_aead_open(&ctx, nonce, aad, sizeof aad, buf, n + CRYPTO_AEAD_TAG_LEN, buf))
+                die("raw AEAD: open failed");
+        }
+        records += 64;
+        now = bench_now_ns();
+    } while (now < end);
+    crypto_aead_wipe(&ctx);
+    return (double)records * (double)sc->chunk / 1e6 / ((double)(now - t0) / 1e9);
+}
+
 static void print_breakdown(int side, uint64_t iters, double api_us)
 {
     const bench_crypto_tally *t = &bench_crypto[side];
@@ -184,15 +214,7 @@ static void attribute(const scenario *sc, tlsm_env *te, result *r, int ms)
         r->over[w] = crypto_net[w] > 0 ? api_net[w] / crypto_net[w] : 0;
     }
     r->over_all = (api_net[0] + api_net[1]) / (crypto_net[0] + crypto_net[1]);
-    if (sc->kind == KIND_BULK) {
-        double aead_ns = 0;
-        for (int w = 0; w < 2; w++) {
-            const bench_crypto_tally *t = &bench_crypto[SIDE_TLSM_CLIENT + w];
-            aead_ns += (double)t->ns[CK_SEAL] + (double)t->ns[CK_OPEN] -
-                       (double)(t->timed[CK_SEAL] + t->timed[CK_OPEN]) * bench_clock_cost_ns;
-        }
-        r->raw_mbs = (double)iters * BULK_STEP / 1e6 / (aead_ns / 1e9);
-    }
+
     if (opt_detail) {
         double div = sc->kind == KIND_HANDSHAKE ? (double)iters : (double)iters * BULK_STEP / 16384;
         printf("    per %s:\n", sc->kind == KIND_HANDSHAKE ? "handshake" : "16 KiB of data");
@@ -226,13 +248,19 @@ static void run_rate(const scenario *sc, result *r)
     if (opt_detail)
         printf("\n");
     attribute(sc, te, r, opt_ms);
+    if (sc->kind == KIND_BULK) {
+        double raw[MAX_RUNS];
+        for (int i = 0; i < opt_runs; i++)
+            raw[i] = raw_aead(sc, opt_ms / 2 + 1);
+        r->raw_mbs = median(raw, opt_runs);
+    }
     if (opt_detail)
         printf("  %-20s", "");
     if (sc->kind == KIND_HANDSHAKE)
         printf("   %5.2f / %5.2f\n", r->over[0], r->over[1]);
     else
-        printf("   %5.2f (raw AEAD %.0f MB/s, tlsm %.0f%%)\n", r->over_all, r->raw_mbs,
-               100.0 / r->over_all);
+        printf("   %5.2f (raw AEAD seal+open %.0f MB/s: tlsm at %.0f%%)\n", r->over_all,
+               r->raw_mbs, 100.0 * r->tlsm / r->raw_mbs);
     r->ran = 1;
     tlsm_env_free(te);
     ossl_env_free(oe);
@@ -337,8 +365,8 @@ static void check_goals(void)
         if (!r->ran || scenarios[i].kind != KIND_BULK)
             continue;
         snprintf(line, sizeof line, "%s: %.0f%% of the raw AEAD speed (goal >= %.0f%%)",
-             scenarios[i].name, 100.0 / r->over_all, 90.0);
-        goal(100.0 / r->over_all >= 90.0);
+             scenarios[i].name, 100.0 * r->tlsm / r->raw_mbs, 90.0);
+        goal(100.0 * r->tlsm / r->raw_mbs >= 90.0);
     }
     for (size_t i = 0; i < N_SCENARIOS; i++) {
         const result *r = &results[i];
