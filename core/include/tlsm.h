@@ -292,6 +292,111 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_dir(tlsm_config *cfg, const char *path
  * TLSM_ERR_IO when none exists. */
 TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_report *report);
 
+/* Certificate verification without a handshake: the same parser and path builder (RFC
+ * 5280 s.6, without policies and revocation) that checks a peer's Certificate message.
+ *
+ *     tlsm_verify_result r;
+ *     int rc = tlsm_verify_chain(trust, certs, lens, n, "example.com", TLSM_PURPOSE_SERVER,
+ *                                TLSM_VERIFY_TIME_NOW, 0, &r);
+ *     if (rc != 0)   // tlsm_strerror(rc); certs[r.fault] is to blame (if r.fault >= 0)
+ *         ...
+ *     for (uint32_t i = 0; rc == 0 && i < r.path_len; i++) {  // leaf first, anchor last
+ *         size_t len;
+ *         const uint8_t *der = r.path_input[i] >= 0 ? certs[r.path_input[i]]
+ *             : tlsm_config_trust_cert(trust, (size_t)r.path_anchor[i], &len);
+ *     }
+ *
+ * trust: a config used as a trust store: its anchors (tlsm_config_add_trust_*) and its
+ *   clock hook (for TLSM_VERIFY_TIME_NOW) are read; its role and verification mode are
+ *   ignored (this always verifies). It is neither changed nor frozen: do not add anchors
+ *   to it from another thread meanwhile (a frozen config is safe to share).
+ * certs, lens, n: DER certificates, certs[0] the end-entity certificate, certs[1 .. n)
+ *   untrusted intermediates in any order, extras allowed; 1 <= n <= TLSM_VERIFY_MAX_CERTS.
+ *   Every one must parse, as in a handshake, even one the path does not use.
+ * peer_name: DNS name or IPv4/IPv6 literal matched against the subjectAltName (RFC 6125:
+ *   no CN fallback, "*" only as a whole left-most label, IPs only against iPAddress), as
+ *   a client checks its server_name; NULL checks no name ("" is TLSM_ERR_ARG).
+ * purpose: TLSM_PURPOSE_SERVER (what a client asks of its server: extendedKeyUsage, where
+ *   present on the leaf or an issuer, must allow serverAuth) or TLSM_PURPOSE_CLIENT
+ *   (clientAuth, what a server asks of client certificates).
+ * time: validation time in seconds since the Unix epoch, or TLSM_VERIFY_TIME_NOW: the
+ *   config's clock hook (tlsm_config_set_clock) if set, else the system's real-time clock,
+ *   exactly as a handshake on that config would read it. The library reads no clock
+ *   otherwise.
+ * max_depth: most certificates on the path, leaf and anchor included; 0 means
+ *   TLSM_VERIFY_DEFAULT_DEPTH (the handshake's), above TLSM_VERIFY_MAX_PATH counts as that.
+ * result: always filled (may be NULL).
+ *
+ * Returns 0 when a path to an anchor was built and every check passed, else the code of
+ * the failure, also in result->error; result->fault says which certificate caused it.
+ * When several paths fail, the one that got closest to an anchor explains it. Codes:
+ *   TLSM_ERR_ARG                 NULL trust/certs/lens or a NULL or empty certificate,
+ *                                n > TLSM_VERIFY_MAX_CERTS, unknown purpose, empty name
+ *   TLSM_ERR_NOMEM               out of memory
+ *   TLSM_ERR_NO_CERT             n == 0 (PEM: no CERTIFICATE block)
+ *   TLSM_ERR_PEM                 (PEM only) a malformed block; fault = its block index
+ *   TLSM_ERR_CERT_NO_TRUST       the config holds no trust anchor
+ *   TLSM_ERR_CERT_PARSE          not strict DER X.509 (the first such input is at fault)
+ *   TLSM_ERR_CERT_BAD_SERIAL     serialNumber not positive or over 20 octets
+ *   TLSM_ERR_CERT_BAD_TIME       validity times malformed or of the wrong ASN.1 type
+ *   TLSM_ERR_CERT_UNSUPPORTED_ALG signature or key algorithm tlsm does not accept
+ *   TLSM_ERR_CERT_CRITICAL_EXT   an unknown critical extension
+ *   TLSM_ERR_CERT_UNKNOWN_ISSUER no issuer for a certificate (fault: the one left without)
+ *   TLSM_ERR_CERT_SIGNATURE      a signature does not verify (fault: the signed one)
+ *   TLSM_ERR_CERT_EXPIRED / _NOT_YET_VALID  time outside notBefore..notAfter
+ *   TLSM_ERR_CERT_NOT_CA         an issuer without cA or keyCertSign
+ *   TLSM_ERR_CERT_PATH_LEN       pathLenConstraint exceeded, or a path over max_depth
+ *   TLSM_ERR_CERT_USAGE          keyUsage/extendedKeyUsage forbids the purpose
+ *   TLSM_ERR_CERT_NAME_CONSTRAINT a name outside an issuer's nameConstraints
+ *   TLSM_ERR_CERT_WEAK_KEY       an RSA key under 2048 bits
+ *   TLSM_ERR_CERT_NAME_MISMATCH  peer_name is not a name of the leaf (fault 0)
+ * For the same chain, name, purpose and time, tlsm_conn_verify_error() reports the same
+ * code (a client verifies with TLSM_PURPOSE_SERVER and its server_name, a server with
+ * TLSM_PURPOSE_CLIENT and no name); a handshake also refuses a Certificate message of more
+ * than 10 certificates before verifying. Never TLSM_ERR_CERT_REJECTED. */
+#define TLSM_PURPOSE_SERVER 0
+#define TLSM_PURPOSE_CLIENT 1
+#define TLSM_VERIFY_TIME_NOW (-0x7fffffffffffffffLL - 1) /* INT64_MIN */
+#define TLSM_VERIFY_DEFAULT_DEPTH 10
+#define TLSM_VERIFY_MAX_PATH 32
+#define TLSM_VERIFY_MAX_CERTS 4096
+/* result->fault when no single certificate is at fault (success, TLSM_ERR_ARG, _NOMEM,
+ * _NO_CERT, _CERT_NO_TRUST), or when a trust anchor is (result->fault_anchor says which). */
+#define TLSM_VERIFY_FAULT_NONE   (-1)
+#define TLSM_VERIFY_FAULT_ANCHOR (-2)
+typedef struct {
+    int32_t error;         /* the return value: 0 or a code listed above */
+    int32_t fault;         /* index in certs[] (PEM: block) of the certificate at fault, or
+                              TLSM_VERIFY_FAULT_NONE / TLSM_VERIFY_FAULT_ANCHOR */
+    int32_t fault_anchor;  /* with TLSM_VERIFY_FAULT_ANCHOR: the anchor's index (as for
+                              tlsm_config_trust_cert), else -1 */
+    uint32_t path_len;     /* on success: certificates on the built path, else 0 */
+    /* Element i of the path (leaf first, anchor last): path_input[i] is its index in
+     * certs[] (PEM: block), or -1 when it is a trust anchor not taken from the input;
+     * path_anchor[i] is the anchor's index when it is one, else -1. A leaf that is itself
+     * an anchor (pinned) is one element with both set. Entries past path_len are -1. */
+    int32_t path_input[TLSM_VERIFY_MAX_PATH];
+    int32_t path_anchor[TLSM_VERIFY_MAX_PATH];
+    int64_t time;          /* the validation time used (TLSM_VERIFY_TIME_NOW resolved);
+                              0 when trust, peer_name or purpose was refused */
+} tlsm_verify_result;
+TLSM_MUST_CHECK int tlsm_verify_chain(const tlsm_config *trust, const uint8_t *const *certs,
+                                      const size_t *lens, size_t n, const char *peer_name,
+                                      int purpose, int64_t time, size_t max_depth,
+                                      tlsm_verify_result *result);
+/* Same with PEM: every CERTIFICATE block of pem in order (the leaf first, then the
+ * intermediates; blocks with other labels are skipped); indices in the result count
+ * CERTIFICATE blocks from 0. */
+TLSM_MUST_CHECK int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem,
+                                          size_t pem_len, const char *peer_name, int purpose,
+                                          int64_t time, size_t max_depth,
+                                          tlsm_verify_result *result);
+/* The config's trust anchors, in the order they were added (duplicates and rejected
+ * certificates take no index): how many, and the DER of one (borrowed from the config,
+ * valid until it is freed; NULL and *len 0 past the end). */
+size_t tlsm_config_trust_count(const tlsm_config *cfg);
+const uint8_t *tlsm_config_trust_cert(const tlsm_config *cfg, size_t index, size_t *len);
+
 /* Peer verification mode. Clients verify the server by default. */
 typedef enum {
     TLSM_VERIFY_PEER = 0,                  /* verify chain and (client) host name */

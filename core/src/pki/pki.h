@@ -103,6 +103,23 @@ typedef struct {
 int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
                      const pki_verify_opts *opts, size_t *bad_index);
 
+/* The path pki_verify_chain_path built: index[0 .. len) in path order, leaf first, each an
+ * index in `chain` or n for the trust anchor that ends it (the last entry). A leaf that is
+ * itself an anchor (pinned) gives len 1 and index[0] = 0. `anchor` is the store index of
+ * the anchor ending the path; on failure len is 0 and `anchor` names the anchor at fault
+ * when *bad_index is n, else SIZE_MAX. */
+#define PKI_PATH_MAX 32
+typedef struct {
+    size_t len;
+    size_t index[PKI_PATH_MAX];
+    size_t anchor;
+} pki_path;
+
+/* pki_verify_chain, and on success the path it built in *path (may be NULL: that is
+ * pki_verify_chain). */
+int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_t n,
+                          const pki_verify_opts *opts, size_t *bad_index, pki_path *path);
+
 /* Checks the names of `cert` (subjectAltName dNSName, rfc822Name and iPAddress entries,
  * and emailAddress attributes of the subject) against the nameConstraints of `ca` (RFC 5280
  * s.4.2.1.10, s.6.1.3(b)(c)). Returns 0 or TLSM_ERR_CERT_NAME_CONSTRAINT. */

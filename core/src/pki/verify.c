@@ -16,13 +16,16 @@
  * When no path works, the error reported comes from the attempt that got furthest from
  * the leaf; at equal depth a policy failure (expired, not a CA, ...) beats a bad signature,
  * which beats "no issuer found", because it says more about what the peer sent.
+ *
+ * pki_verify_chain_path also hands back the path it built (chain indices and the anchor),
+ * for tlsm_verify_chain; the handshake calls pki_verify_chain, the same search without it.
  */
 #include <string.h>
 
 #include "pki/alg.h"
 #include "pki/pki.h"
 
-#define VERIFY_DEPTH_LIMIT 32
+#define VERIFY_DEPTH_LIMIT PKI_PATH_MAX
 #define VERIFY_SIGNATURE_BUDGET 64
 
 typedef struct {
@@ -33,9 +36,11 @@ typedef struct {
     size_t max_depth;
     size_t min_rsa_bits;
     size_t path[VERIFY_DEPTH_LIMIT]; /* chain indices; path[0] = 0 is the leaf */
+    size_t path_len;                 /* once an anchor is reached: chain certificates on it */
+    size_t path_anchor;              /* ... and the store index of that anchor */
     unsigned budget;
     int best_err;
-    size_t best_index, best_depth;
+    size_t best_index, best_depth; /* best_index >= n: anchor best_index - n is at fault */
     int best_rank;
 } verifier;
 
@@ -157,7 +162,7 @@ static int on_path(const verifier *v, size_t depth, size_t index)
 
 /* Tries `issuer` as the issuer of the certificate at path position depth - 1. Returns 0
  * when it verifies the child and passes the issuer checks, else records why and returns
- * the error. `index` is the chain index of the issuer, or n for an anchor. */
+ * the error. `index` is the chain index of the issuer, or n + a for anchor a. */
 static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t depth)
 {
     size_t child_index = v->path[depth - 1];
@@ -212,8 +217,11 @@ static int extend(verifier *v, size_t depth)
             key_ids_differ(child, anchor))
             continue;
         found = 1;
-        if (try_issuer(v, anchor, v->n, depth) == 0)
+        if (try_issuer(v, anchor, v->n + a, depth) == 0) {
+            v->path_len = depth;
+            v->path_anchor = a;
             return 0;
+        }
     }
     for (size_t i = 1; i < v->n; i++) {
         const pki_cert *cand = &v->chain[i];
@@ -232,22 +240,35 @@ static int extend(verifier *v, size_t depth)
     return -1;
 }
 
-static int is_anchor(const pki_store *anchors, const pki_cert *c)
+/* The store index of the anchor byte-identical to c, or anchors->n if none is. */
+static size_t find_anchor(const pki_store *anchors, const pki_cert *c)
 {
-    for (size_t a = 0; a < anchors->n; a++)
+    size_t a;
+    for (a = 0; a < anchors->n; a++)
         if (same_bytes(anchors->certs[a].der, anchors->certs[a].der_len, c->der, c->der_len))
-            return 1;
-    return 0;
+            break;
+    return a;
 }
 
 int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
                      const pki_verify_opts *opts, size_t *bad_index)
 {
+    return pki_verify_chain_path(anchors, chain, n, opts, bad_index, NULL);
+}
+
+int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_t n,
+                          const pki_verify_opts *opts, size_t *bad_index, pki_path *path)
+{
     verifier v;
     size_t dummy;
+    pki_path no_path;
     if (!bad_index)
         bad_index = &dummy;
+    if (!path)
+        path = &no_path;
     *bad_index = 0;
+    path->len = 0;
+    path->anchor = SIZE_MAX;
     if (!anchors || !chain || !opts || n == 0)
         return TLSM_ERR_ARG;
     if (anchors->n == 0)
@@ -271,11 +292,24 @@ int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
     /* A leaf that is itself a trust anchor (a pinned self-signed certificate) is trusted
      * as is; otherwise build a path up to an anchor. */
     v.path[0] = 0;
-    if (!is_anchor(anchors, &chain[0]) && extend(&v, 1) != 0) {
-        *bad_index = v.best_index;
+    size_t pinned = find_anchor(anchors, &chain[0]);
+    if (pinned < anchors->n) {
+        v.path_len = 1;
+        v.path_anchor = pinned;
+    } else if (extend(&v, 1) != 0) {
+        *bad_index = v.best_index < n ? v.best_index : n;
+        if (v.best_index >= n)
+            path->anchor = v.best_index - n;
         return v.best_err;
     }
-    if (opts->host)
-        return pki_match_host(&chain[0], opts->host);
+    if (opts->host && (rc = pki_match_host(&chain[0], opts->host)) != 0)
+        return rc;
+    /* The path as built: the chain certificates, then the anchor unless the leaf is it. */
+    for (size_t i = 0; i < v.path_len; i++)
+        path->index[i] = v.path[i];
+    path->len = v.path_len;
+    if (pinned == anchors->n)
+        path->index[path->len++] = n;
+    path->anchor = v.path_anchor;
     return 0;
 }
