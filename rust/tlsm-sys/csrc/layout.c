@@ -23,6 +23,10 @@ enum {
     TLSM_SYS_LAYOUT_TRUST_REPORT_SIZE,
     TLSM_SYS_LAYOUT_TRUST_REPORT_REJECTS,
     TLSM_SYS_LAYOUT_TRUST_REJECT_CODE,
+    TLSM_SYS_LAYOUT_VERIFY_RESULT_SIZE,
+    TLSM_SYS_LAYOUT_VERIFY_RESULT_ALIGN,
+    TLSM_SYS_LAYOUT_VERIFY_RESULT_PATH_ANCHOR,
+    TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME,
     TLSM_SYS_LAYOUT_COUNT
 };
 
@@ -49,6 +53,11 @@ long tlsm_sys_layout(int what)
     case TLSM_SYS_LAYOUT_TRUST_REPORT_SIZE: return (long)sizeof(tlsm_trust_report);
     case TLSM_SYS_LAYOUT_TRUST_REPORT_REJECTS: return (long)offsetof(tlsm_trust_report, rejects);
     case TLSM_SYS_LAYOUT_TRUST_REJECT_CODE: return (long)offsetof(tlsm_trust_reject, code);
+    case TLSM_SYS_LAYOUT_VERIFY_RESULT_SIZE: return (long)sizeof(tlsm_verify_result);
+    case TLSM_SYS_LAYOUT_VERIFY_RESULT_ALIGN: return (long)_Alignof(tlsm_verify_result);
+    case TLSM_SYS_LAYOUT_VERIFY_RESULT_PATH_ANCHOR:
+        return (long)offsetof(tlsm_verify_result, path_anchor);
+    case TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME: return (long)offsetof(tlsm_verify_result, time);
     default: return -1;
     }
 }

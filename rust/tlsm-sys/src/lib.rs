@@ -176,6 +176,31 @@ pub struct tlsm_trust_report {
     pub rejects: [tlsm_trust_reject; TLSM_TRUST_REPORT_MAX],
 }
 
+// ------------------------------------------------------------------ tlsm_verify_chain
+
+pub const TLSM_PURPOSE_SERVER: c_int = 0;
+pub const TLSM_PURPOSE_CLIENT: c_int = 1;
+/// `time` argument of `tlsm_verify_chain`: the config's clock hook, else the system clock.
+pub const TLSM_VERIFY_TIME_NOW: i64 = -0x7fffffffffffffff - 1;
+pub const TLSM_VERIFY_DEFAULT_DEPTH: usize = 10;
+pub const TLSM_VERIFY_MAX_PATH: usize = 32;
+pub const TLSM_VERIFY_MAX_CERTS: usize = 4096;
+pub const TLSM_VERIFY_FAULT_NONE: i32 = -1;
+pub const TLSM_VERIFY_FAULT_ANCHOR: i32 = -2;
+
+/// What `tlsm_verify_chain` found (see tlsm.h).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tlsm_verify_result {
+    pub error: i32,
+    pub fault: i32,
+    pub fault_anchor: i32,
+    pub path_len: u32,
+    pub path_input: [i32; TLSM_VERIFY_MAX_PATH],
+    pub path_anchor: [i32; TLSM_VERIFY_MAX_PATH],
+    pub time: i64,
+}
+
 pub type tlsm_verify_mode = c_uint;
 pub const TLSM_VERIFY_PEER: tlsm_verify_mode = 0;
 pub const TLSM_VERIFY_INSECURE_NO_VERIFICATION: tlsm_verify_mode = 1;
@@ -266,6 +291,29 @@ extern "C" {
         report: *mut tlsm_trust_report,
     ) -> c_int;
     pub fn tlsm_config_add_trust_system(cfg: *mut tlsm_config, report: *mut tlsm_trust_report) -> c_int;
+    pub fn tlsm_verify_chain(
+        trust: *const tlsm_config,
+        certs: *const *const u8,
+        lens: *const usize,
+        n: usize,
+        peer_name: *const c_char,
+        purpose: c_int,
+        time: i64,
+        max_depth: usize,
+        result: *mut tlsm_verify_result,
+    ) -> c_int;
+    pub fn tlsm_verify_chain_pem(
+        trust: *const tlsm_config,
+        pem: *const u8,
+        pem_len: usize,
+        peer_name: *const c_char,
+        purpose: c_int,
+        time: i64,
+        max_depth: usize,
+        result: *mut tlsm_verify_result,
+    ) -> c_int;
+    pub fn tlsm_config_trust_count(cfg: *const tlsm_config) -> usize;
+    pub fn tlsm_config_trust_cert(cfg: *const tlsm_config, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_config_set_verify(cfg: *mut tlsm_config, mode: tlsm_verify_mode) -> c_int;
     pub fn tlsm_config_set_verify_external(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;

@@ -46,11 +46,15 @@ fn strip_c_comments(s: &str) -> String {
 
 fn parse_int(s: &str) -> Option<i64> {
     let s = s.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    // "A - B", as in `(-0x7fffffffffffffffLL - 1)` (INT64_MIN).
+    if let Some((a, b)) = s.rsplit_once(" - ") {
+        return parse_int(a)?.checked_sub(parse_int(b)?);
+    }
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r.trim()),
         None => (false, s),
     };
-    let s = s.trim_end_matches(['u', 'U']);
+    let s = s.trim_end_matches(['u', 'U', 'l', 'L']);
     let v = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(h) => i64::from_str_radix(h, 16).ok()?,
         None => s.parse().ok()?,
@@ -69,6 +73,8 @@ fn c_base(t: &str) -> String {
         "uint16_t" => "u16",
         "uint32_t" => "u32",
         "uint64_t" => "u64",
+        "int32_t" => "i32",
+        "int64_t" => "i64",
         "size_t" => "usize",
         "int" => "c_int",
         "unsigned" => "c_uint",
@@ -80,7 +86,7 @@ fn c_base(t: &str) -> String {
 }
 
 fn is_c_type_word(t: &str) -> bool {
-    matches!(t, "const" | "*" | "uint8_t" | "uint16_t" | "uint32_t" | "uint64_t" | "size_t" | "int" | "unsigned" | "char" | "void")
+    matches!(t, "const" | "*" | "uint8_t" | "uint16_t" | "uint32_t" | "uint64_t" | "int32_t" | "int64_t" | "size_t" | "int" | "unsigned" | "char" | "void")
         || t.starts_with("tlsm_")
 }
 
@@ -119,6 +125,18 @@ fn c_param(p: &str) -> (String, String) {
     } else {
         (String::new(), c_type_to_rust(&toks))
     }
+}
+
+/// A struct member declaration, possibly of several names: `int64_t a, b` is two fields.
+fn c_fields(decl: &str) -> Vec<(String, String)> {
+    let mut parts = decl.split(',');
+    let first = c_param(parts.next().unwrap());
+    let mut out = vec![first.clone()];
+    for name in parts {
+        assert!(!name.contains(['*', '[']), "declarator too complex for the drift parser: {decl}");
+        out.push((name.trim().to_string(), first.1.clone()));
+    }
+    out
 }
 
 fn c_params(list: &str) -> Vec<String> {
@@ -205,11 +223,7 @@ fn parse_header(text: &str) -> Api {
                 if rest.starts_with("enum") {
                     parse_enum_body(body, &mut api);
                 } else {
-                    let fields = body
-                        .split(';')
-                        .filter(|f| !f.trim().is_empty())
-                        .map(c_param)
-                        .collect();
+                    let fields = body.split(';').filter(|f| !f.trim().is_empty()).flat_map(c_fields).collect();
                     api.structs.insert(name, fields);
                 }
             } else if let Some(p) = rest.find("(*") {
@@ -356,6 +370,8 @@ fn parser_sees_the_whole_header() {
     assert_eq!(h.consts["TLSM_ERR_CERT_NO_TRUST"], -0x40c);
     assert_eq!(h.consts["TLSM_ALERT_NO_APPLICATION_PROTOCOL"], 120);
     assert_eq!(h.fn_types["tlsm_clock_fn"].ret, "u64");
+    assert_eq!(h.consts["TLSM_VERIFY_TIME_NOW"], i64::MIN);
+    assert_eq!(h.funcs["tlsm_verify_chain"].params[6], "i64");
 }
 
 #[test]
@@ -454,6 +470,10 @@ fn layout() {
     assert_eq!(c(13), size_of::<tlsm_trust_report>());
     assert_eq!(c(14), offset_of!(tlsm_trust_report, rejects));
     assert_eq!(c(15), offset_of!(tlsm_trust_reject, code));
+    assert_eq!(c(16), size_of::<tlsm_verify_result>());
+    assert_eq!(c(17), align_of::<tlsm_verify_result>());
+    assert_eq!(c(18), offset_of!(tlsm_verify_result, path_anchor));
+    assert_eq!(c(19), offset_of!(tlsm_verify_result, time));
 }
 
 #[test]

@@ -10,6 +10,8 @@
 //!   so using one after the connection changed does not compile.
 //! * [`Stream`] / [`StreamOwned`]: blocking `Read + Write` over any transport.
 //! * [`Error`]: the core's code, its alert and who sent it, the certificate problem.
+//! * [`verify_chain`] / [`verify_chain_pem`]: the handshake's certificate verifier on its
+//!   own, against a config's trust anchors.
 //! * `testing` (cargo feature `testing`): the in-memory testing kit, a client and a server
 //!   wired together with scripted faults, traces, pcap and key log.
 //!
@@ -91,6 +93,7 @@ mod config;
 mod conn;
 mod error;
 mod stream;
+mod verify;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -101,6 +104,9 @@ pub use config::{
 pub use conn::{Connection, Event, InputBuffer, Output, Plaintext, SignRequest, Status};
 pub use error::{Alert, AlertSource, Error, Result};
 pub use stream::{Stream, StreamOwned};
+pub use verify::{
+    verify_chain, verify_chain_pem, Fault, PathCert, Purpose, TrustAnchors, VerifiedChain, VerifyError, VerifyOptions,
+};
 pub use tlsm_sys as sys;
 
 /// The C library's version string, e.g. `"0.1.0"`.
