@@ -459,6 +459,24 @@ TLSM_MUST_CHECK int tlsm_config_set_keylog(tlsm_config *cfg, int on);
 TLSM_MUST_CHECK int tlsm_config_add_identity_external(tlsm_config *cfg, const uint8_t *chain_pem,
                                                       size_t chain_len);
 
+/* ---------------------------------------------------------------- certificate facts */
+
+/* What tools print about a certificate. Names are one line, most significant RDN first
+ * ("C=US, O=Example, CN=example.com"), non-printable bytes escaped as \XX; a name longer
+ * than the field is cut (still NUL-terminated). */
+typedef struct {
+    char subject[512];
+    char issuer[512];
+    int64_t not_before, not_after; /* seconds since the epoch */
+    uint8_t serial[20];
+    uint32_t serial_len;
+    int32_t is_ca;                  /* basicConstraints cA */
+} tlsm_cert_facts;
+
+/* Parses one DER certificate (strictly, as the handshake does) and fills *facts. Returns 0
+ * or a TLSM_ERR_CERT_* code. */
+TLSM_MUST_CHECK int tlsm_cert_info(const uint8_t *der, size_t len, tlsm_cert_facts *facts);
+
 /* ---------------------------------------------------------------- connection */
 
 /* Creates a connection. `server_name` (client only) is sent as SNI and checked against the
