@@ -174,8 +174,8 @@ static void print_breakdown(int side, uint64_t iters, double api_us)
     const bench_crypto_tally *t = &bench_crypto[side];
     uint64_t timed;
     double crypto_us = bench_crypto_ns(side, &timed) / 1e3 / (double)iters;
-    printf("      %-6s %8.1f us in tlsm, %8.1f us crypto:", side == SIDE_TLSM_CLIENT ? "client" : "server",
-           api_us, crypto_us);
+    printf("      %-6s %8.1f us in tlsm, %8.1f us crypto:",
+           side == SIDE_TLSM_CLIENT ? "client" : "server", api_us, crypto_us);
     for (int k = 0; k < CK_N; k++) {
         if (t->calls[k] == 0)
             continue;
@@ -310,7 +310,8 @@ static void run_memory(const scenario *sc, result *r)
     printf("    %-34s %12lld %12lld %12s %12s\n", "  of which record buffers",
            (long long)a->record_bufs[0], (long long)a->record_bufs[1], "-", "-");
     printf("    %-34s %12lld %12lld\n", "idle without record buffers",
-           (long long)(a->idle[0] - a->record_bufs[0]), (long long)(a->idle[1] - a->record_bufs[1]));
+           (long long)(a->idle[0] - a->record_bufs[0]),
+           (long long)(a->idle[1] - a->record_bufs[1]));
     printf("    tlsm client: %s\n    tlsm server: %s\n", tm[0].parts[0], tm[0].parts[1]);
     r->ran = 1;
     tlsm_env_free(te);
@@ -338,13 +339,15 @@ static void goal(int ok)
 static void check_goals(void)
 {
     printf("\ngoals (issue 8)\n");
-    static const char *const full13[] = {"tls13-full-p256", "tls13-full-ed25519", "tls13-full-rsa2048"};
+    static const char *const full13[] = {"tls13-full-p256", "tls13-full-ed25519",
+                                         "tls13-full-rsa2048"};
     for (int i = 0; i < 3; i++) {
         const result *r = &results[find(full13[i])];
         if (!r->ran)
             continue;
         double worst = r->over[0] > r->over[1] ? r->over[0] : r->over[1];
-        snprintf(line, sizeof line, "%s: tlsm time over bare crypto, worse side %.2fx (goal <= %.1fx)",
+        snprintf(line, sizeof line,
+                 "%s: tlsm time over bare crypto, worse side %.2fx (goal <= %.1fx)",
              full13[i], worst, 1.3);
         goal(worst <= 1.3);
     }
@@ -375,13 +378,16 @@ static void check_goals(void)
             char label[64];
             snprintf(label, sizeof label, "%s %s", scenarios[i].name, w ? "server" : "client");
             double net = (double)(r->mem_tlsm.idle[w] - r->mem_tlsm.record_bufs[w]);
-            snprintf(line, sizeof line, "%s: idle heap without record buffers %.0f bytes (goal <= %.0f)",
+            snprintf(line, sizeof line,
+                     "%s: idle heap without record buffers %.0f bytes (goal <= %.0f)",
                  label, net, 8192.0);
             goal(net <= 8192);
-            snprintf(line, sizeof line, "%s: that is %.2f of OpenSSL's idle total (goal < %.2f)", label,
+            snprintf(line, sizeof line, "%s: that is %.2f of OpenSSL's idle total (goal < %.2f)",
+                     label,
                  net / (double)r->mem_ossl.idle[w], 0.25);
             goal(net * 4 < (double)r->mem_ossl.idle[w]);
-            snprintf(line, sizeof line, "%s: idle total with record buffers %.2f of OpenSSL's (goal < %.2f)", label,
+            snprintf(line, sizeof line,
+                     "%s: idle total with record buffers %.2f of OpenSSL's (goal < %.2f)", label,
                  (double)r->mem_tlsm.idle[w] / (double)r->mem_ossl.idle[w], 0.25);
             goal((double)r->mem_tlsm.idle[w] * 4 < (double)r->mem_ossl.idle[w]);
         }
