@@ -297,6 +297,11 @@ static void drain_events(watch *w)
         case TLSM_EV_NEW_TICKET: {
             size_t need = 0;
             CHECK(tlsm_conn_handshake_done(w->c));
+            /* RFC 5246 s.7.2.2: a connection that failed since gives no session out. */
+            if (tlsm_conn_error(w->c)) {
+                CHECK(tlsm_conn_get_session(w->c, NULL, 0, &need) == tlsm_conn_error(w->c));
+                break;
+            }
             CHECK(tlsm_conn_get_session(w->c, NULL, 0, &need) == 0 && need > 0);
             uint8_t *blob = malloc(need);
             CHECK(blob != NULL);
