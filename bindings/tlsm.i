@@ -21,6 +21,10 @@
  *    pair_read, pair_pending, pair_get_report, pair_event, pair_trace, pair_pcap and
  *    pair_keylog return (rc, bytes/str/tuple) or tuples instead of filling caller buffers
  *    and structs.
+ *  - verify_chain(trust, certs, name, purpose, use_now, time, max_depth) and
+ *    verify_chain_pem(...) return (error, fault, fault_anchor, time, path) with path a
+ *    tuple of (input index, anchor index) pairs, leaf first; config_trust_cert gives an
+ *    anchor's DER.
  *  - No callbacks from C into Python. The RNG and clock hooks of tlsm.h are C function
  *    pointers, so deterministic tests get them from C here: test_hooks_new(seed, now_ms)
  *    makes a seeded splitmix64 generator and a settable clock, test_hooks_install puts
@@ -139,6 +143,12 @@
 %ignore tlsm_pair_trace;
 %ignore tlsm_pair_pcap;
 %ignore tlsm_pair_keylog;
+/* Chain verification: a Python version returns the result as a tuple. */
+%ignore tlsm_verify_chain;
+%ignore tlsm_verify_chain_pem;
+%ignore tlsm_verify_result;
+%ignore tlsm_config_trust_cert;
+%ignore TLSM_VERIFY_TIME_NOW;
 
 /* Cheap calls keep the GIL (releasing it would cost more than the call). The rest of
  * tlsm.h releases it: anything that takes a connection or config may run crypto. */
@@ -165,6 +175,7 @@
 %nothread tlsm_pair_server;
 %nothread tlsm_pair_seed;
 %nothread tlsm_pair_free;
+%nothread tlsm_config_trust_count;
 
 %include "tlsm.h"
 
@@ -549,5 +560,98 @@ PyObject *pair_pcap(tlsm_pair *p)
 PyObject *pair_keylog(tlsm_pair *p)
 {
     return pair_export(p, PAIR_EXPORT_KEYLOG, 0, 1);
+}
+%}
+
+/* ------------------------------------------------------------------ chain verification */
+
+%{
+static PyObject *verify_result_tuple(int rc, const tlsm_verify_result *r)
+{
+    uint32_t n = r->path_len <= TLSM_VERIFY_MAX_PATH ? r->path_len : TLSM_VERIFY_MAX_PATH;
+    PyObject *path = PyTuple_New((Py_ssize_t)n);
+    if (!path)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        PyObject *el = Py_BuildValue("(ii)", (int)r->path_input[i], (int)r->path_anchor[i]);
+        if (!el) {
+            Py_DECREF(path);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(path, (Py_ssize_t)i, el);
+    }
+    return Py_BuildValue("(iiiLN)", rc, (int)r->fault, (int)r->fault_anchor,
+                         (long long)r->time, path);
+}
+%}
+
+%inline %{
+/* tlsm_verify_chain over a sequence of DER certificates (leaf first); use_now = 1 means
+ * TLSM_VERIFY_TIME_NOW, else `time` (unix seconds). peer_name None checks no name. */
+PyObject *verify_chain(tlsm_config *trust, PyObject *certs, const char *peer_name, int purpose,
+                       int use_now, int64_t time, size_t max_depth)
+{
+    PyObject *seq = PySequence_Fast(certs, "certificates must be a sequence of bytes");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const uint8_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    size_t *lens = calloc(n ? n : 1, sizeof *lens);
+    Py_buffer *views = calloc(n ? n : 1, sizeof *views);
+    Py_ssize_t got = 0;
+    int ok = ptrs && lens && views, rc = 0;
+    tlsm_verify_result r;
+    memset(&r, 0, sizeof r);
+    if (!ok)
+        PyErr_NoMemory();
+    for (; ok && got < n; got++) {
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, got), &views[got], PyBUF_SIMPLE)) {
+            ok = 0;
+            break;
+        }
+        ptrs[got] = views[got].buf;
+        lens[got] = (size_t)views[got].len;
+    }
+    if (ok) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = tlsm_verify_chain(trust, ptrs, lens, (size_t)n, peer_name, purpose,
+                               use_now ? TLSM_VERIFY_TIME_NOW : time, max_depth, &r);
+        Py_END_ALLOW_THREADS
+    }
+    for (Py_ssize_t i = 0; i < got; i++)
+        PyBuffer_Release(&views[i]);
+    free(ptrs);
+    free(lens);
+    free(views);
+    Py_DECREF(seq);
+    return ok ? verify_result_tuple(rc, &r) : NULL;
+}
+
+/* tlsm_verify_chain_pem: the CERTIFICATE blocks of `pem`, leaf first. */
+PyObject *verify_chain_pem(tlsm_config *trust, PyObject *pem, const char *peer_name,
+                           int purpose, int use_now, int64_t time, size_t max_depth)
+{
+    Py_buffer view;
+    int rc;
+    tlsm_verify_result r;
+    memset(&r, 0, sizeof r);
+    if (PyObject_GetBuffer(pem, &view, PyBUF_SIMPLE) != 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    rc = tlsm_verify_chain_pem(trust, view.buf, (size_t)view.len, peer_name, purpose,
+                               use_now ? TLSM_VERIFY_TIME_NOW : time, max_depth, &r);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return verify_result_tuple(rc, &r);
+}
+
+/* Trust anchor `index` of cfg (in the order added) as DER bytes, or None past the end. */
+PyObject *config_trust_cert(tlsm_config *cfg, size_t index)
+{
+    size_t len = 0;
+    const uint8_t *p = tlsm_config_trust_cert(cfg, index, &len);
+    if (!p)
+        Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)len);
 }
 %}

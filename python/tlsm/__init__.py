@@ -7,6 +7,9 @@ Three ways to use it:
 * blocking sockets: :func:`connect` and :func:`wrap_socket` (``ssl.SSLSocket``-like);
 * asyncio: :mod:`tlsm.aio` (``open_connection`` / ``start_server`` / ``TLSProtocol``).
 
+Also :func:`verify_chain` (a certificate chain checked as a handshake would) and
+:mod:`tlsm.testing` (a client and a server in memory with faults, traces and captures).
+
 Errors are :class:`TLSError` subclasses, which are also ``ssl.SSLError`` subclasses.
 """
 
@@ -38,6 +41,7 @@ from ._events import (
     SignatureRequested,
 )
 from ._socket import TLSSocket, connect, wrap_socket
+from ._verify import VerifyResult, verify_chain
 
 __version__ = "0.1.0"
 #: Version of the C library the extension was built from.
@@ -75,5 +79,7 @@ __all__ = [
     "TLSSocket",
     "connect",
     "wrap_socket",
+    "verify_chain",
+    "VerifyResult",
     "capi",
 ]
