@@ -340,14 +340,6 @@ static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint
     return 0;
 }
 
-static int group_offered(const tlsm_conn *c, uint16_t g)
-{
-    for (size_t i = 0; i < c->cfg->n_groups; i++)
-        if (c->cfg->groups[i] == g)
-            return 1;
-    return 0;
-}
-
 static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg, size_t len)
 {
     static const uint16_t allowed[] = {EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_COOKIE};
@@ -368,7 +360,7 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
         if (wire_end(&r))
             return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
         /* s.4.2.8: the group must be one we support and not the share we already sent. */
-        if (!group_offered(c, group) || group == hs->kex_group)
+        if (!hs_group_offered(c, group) || group == hs->kex_group)
             return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     }
     if (ck) {

@@ -186,14 +186,6 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     return 0;
 }
 
-static int group_offered(const tlsm_conn *c, uint16_t g)
-{
-    for (size_t i = 0; i < c->cfg->n_groups; i++)
-        if (c->cfg->groups[i] == g)
-            return 1;
-    return 0;
-}
-
 int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
@@ -208,7 +200,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         wire_block(&r, 1, 1, 255, &pub);
         if (r.err)
             return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        if (curve_type != 3 || !group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
+        if (curve_type != 3 || !hs_group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
             group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072)
             return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
     } else {
@@ -220,7 +212,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         wire_block(&r, 2, 1, 0xffff, &pub);
         if (r.err)
             return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) || !group_offered(c, group))
+        if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) || !hs_group_offered(c, group))
             return conn_alert(c, TLSM_ALERT_INSUFFICIENT_SECURITY);
     }
     size_t params_len = r.pos;
@@ -309,13 +301,7 @@ static int client12_after_verify(tlsm_conn *c)
 
 static int emit_certificate_verify12(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
 {
-    wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
-    if (rc)
-        return conn_fail(c, rc);
-    wire_put_u16(&w, c->hs->sign_scheme);
-    wire_put_block(&w, 2, sig, sig_len);
-    rc = hs_msg_send(c, &w);
+    int rc = hs_send_certificate_verify(c, sig, sig_len);
     return rc ? rc : client12_after_verify(c);
 }
 

@@ -229,6 +229,11 @@ static int curve_acceptable(const tlsm_conn *c, pk_type key)
     return list_has(hs->peer_groups, hs->n_peer_groups, group);
 }
 
+int hs_group_offered(const tlsm_conn *c, uint16_t group)
+{
+    return list_has(c->cfg->groups, c->cfg->n_groups, group);
+}
+
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
@@ -473,18 +478,23 @@ static size_t build_tbs13(tlsm_conn *c, int server, uint8_t *out)
     return n + c->hash_len;
 }
 
-static int emit_certificate_verify13(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+int hs_send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
 {
+    /* The same message in both versions: scheme, then signature<0..2^16-1>
+     * (RFC 8446 s.4.4.3, RFC 5246 s.7.4.8). */
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
     if (rc)
         return conn_fail(c, rc);
     wire_put_u16(&w, c->hs->sign_scheme);
     wire_put_block(&w, 2, sig, sig_len);
-    rc = hs_msg_send(c, &w);
-    if (rc)
-        return rc;
-    return c->hs->after_sign(c);
+    return hs_msg_send(c, &w);
+}
+
+static int emit_certificate_verify13(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+{
+    int rc = hs_send_certificate_verify(c, sig, sig_len);
+    return rc ? rc : c->hs->after_sign(c);
 }
 
 int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c))

@@ -127,6 +127,10 @@ int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a);
 /* The algorithm a signature scheme means with a key of this type in this protocol
  * version, SIG_NONE when it cannot be used there. */
 sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key);
+/* 1 if the group is in our configured list. */
+int hs_group_offered(const tlsm_conn *c, uint16_t group);
+/* Sends CertificateVerify with hs->sign_scheme and the signature (both versions). */
+int hs_send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len);
 /* Chooses our identity and scheme for the peer's signature_algorithms (and, for TLS 1.2, a
  * key the suite allows; suite NULL otherwise). Returns 0 or -1. */
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite);

@@ -317,15 +317,20 @@ int server12_finish_flight(tlsm_conn *c)
     return 0;
 }
 
+/* The state a later connection resumes (ticket contents or cache entry). */
+static void current_session(tlsm_conn *c, tls12_session *st)
+{
+    memset(st, 0, sizeof *st);
+    st->suite = c->suite;
+    st->ems = (uint8_t)c->hs->ems;
+    memcpy(st->master, c->hs->master, sizeof st->master);
+    session_binding(c, &st->flags, st->sni_hash);
+}
+
 static int send_new_session_ticket12(tlsm_conn *c)
 {
-    struct hs_state *hs = c->hs;
     tls12_session st;
-    memset(&st, 0, sizeof st);
-    st.suite = c->suite;
-    st.ems = (uint8_t)hs->ems;
-    memcpy(st.master, hs->master, sizeof st.master);
-    session_binding(c, &st.flags, st.sni_hash);
+    current_session(c, &st);
     uint8_t ticket[256];
     size_t ticket_len;
     int rc = ticket12_seal(c, &st, ticket, sizeof ticket, &ticket_len);
@@ -490,11 +495,7 @@ int server12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
             return rc;
         if (c->cfg->session_cache_size && hs->sid_len) {
             tls12_session st;
-            memset(&st, 0, sizeof st);
-            st.suite = c->suite;
-            st.ems = (uint8_t)hs->ems;
-            memcpy(st.master, hs->master, sizeof st.master);
-            session_binding(c, &st.flags, st.sni_hash);
+            current_session(c, &st);
             cache_put(c->cfg, hs->sid, hs->sid_len, conn_now_ms(c), &st);
             crypto_wipe(&st, sizeof st);
         }
