@@ -118,6 +118,13 @@ var (
 	ErrCertUnsupportedAlg = &Error{Code: C.TLSM_ERR_CERT_UNSUPPORTED_ALG}
 	ErrCertNoTrust        = &Error{Code: C.TLSM_ERR_CERT_NO_TRUST}
 	ErrCertRejected       = &Error{Code: C.TLSM_ERR_CERT_REJECTED} // by VerifyPeerCertificate
+	ErrCertPathLen        = &Error{Code: C.TLSM_ERR_CERT_PATH_LEN}
+	ErrCertCriticalExt    = &Error{Code: C.TLSM_ERR_CERT_CRITICAL_EXT}
+	ErrCertWeakKey        = &Error{Code: C.TLSM_ERR_CERT_WEAK_KEY}
+	ErrCertNameConstraint = &Error{Code: C.TLSM_ERR_CERT_NAME_CONSTRAINT}
+	ErrCertBadSerial      = &Error{Code: C.TLSM_ERR_CERT_BAD_SERIAL}
+	ErrCertBadTime        = &Error{Code: C.TLSM_ERR_CERT_BAD_TIME}
+	ErrNoCert             = &Error{Code: C.TLSM_ERR_NO_CERT}
 )
 
 // codeErr turns a C return code into an error (nil for 0).
