@@ -105,7 +105,8 @@ step "interop (openssl, gnutls on 127.0.0.1)"
 if [ -x build-test/tlsm ] && [ -x tests/interop/run.sh ]; then
     out=$(tests/interop/run.sh "$root/build-test/tlsm" 2>&1); rc=$?
     printf '%s\n' "$out" | grep -E '^(FAIL|skip)' | head -40
-    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    line=$(printf '%s\n' "$out" | grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' | tail -1 |
+           sed 's/^[A-Za-z]*: //')
     if [ -n "$line" ]; then
         p=$(echo "$line" | sed 's/^\([0-9]*\) passed.*/\1/')
         f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
@@ -140,7 +141,8 @@ run_counted() { # label, command...
     shift
     out=$("$@" 2>&1); rc=$?
     printf '%s\n' "$out" | tail -25
-    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    line=$(printf '%s\n' "$out" | grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' | tail -1 |
+           sed 's/^[A-Za-z]*: //')
     if [ -z "$line" ]; then
         add "$label" 0 1 0
         return
@@ -151,6 +153,9 @@ run_counted() { # label, command...
     [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
     add "$label" "$p" "$f" "$sk"
 }
+step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory"
+run_counted "memory" tests/memory/run.sh --count 5000 --matrix quick --build build-test
+
 step "testkit: pcap + key log decrypted by tshark"
 run_counted "testkit tshark" env TLSM_TESTKIT_BUILD="$root/build-test" tests/testkit/tshark.sh
 
