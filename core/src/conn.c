@@ -591,6 +591,12 @@ static int process_and_flush(tlsm_conn *c)
     if (rc || c->blocked)
         return rc;
     rc = flush_handshake(c);
+    /* Handshake-only memory goes once the handshake is over (DESIGN.md). */
+    if (c->handshake_done && c->hs_out && !c->hs_out_len) {
+        free(c->hs_out);
+        c->hs_out = NULL;
+        c->hs_out_cap = 0;
+    }
     return rc ? conn_fail(c, rc) : 0;
 }
 

@@ -35,7 +35,7 @@ int record_cipher_init(record_cipher *c, aead_alg alg, const uint8_t *key, const
 
 void record_cipher_wipe(record_cipher *c)
 {
-    crypto_aead_wipe(&c->aead);
+    /* One pass over the whole struct covers the expanded key too. */
     crypto_wipe(c, sizeof *c);
 }
 
