@@ -27,6 +27,8 @@ enum {
     TLSM_SYS_LAYOUT_VERIFY_RESULT_ALIGN,
     TLSM_SYS_LAYOUT_VERIFY_RESULT_PATH_ANCHOR,
     TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME,
+    TLSM_SYS_LAYOUT_CERT_FACTS_SIZE,
+    TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN,
     TLSM_SYS_LAYOUT_COUNT
 };
 
@@ -58,6 +60,8 @@ long tlsm_sys_layout(int what)
     case TLSM_SYS_LAYOUT_VERIFY_RESULT_PATH_ANCHOR:
         return (long)offsetof(tlsm_verify_result, path_anchor);
     case TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME: return (long)offsetof(tlsm_verify_result, time);
+    case TLSM_SYS_LAYOUT_CERT_FACTS_SIZE: return (long)sizeof(tlsm_cert_facts);
+    case TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN: return (long)offsetof(tlsm_cert_facts, serial_len);
     default: return -1;
     }
 }

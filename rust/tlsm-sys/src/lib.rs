@@ -176,6 +176,21 @@ pub struct tlsm_trust_report {
     pub rejects: [tlsm_trust_reject; TLSM_TRUST_REPORT_MAX],
 }
 
+// ------------------------------------------------------------------ certificate facts
+
+/// What `tlsm_cert_info` reads from a certificate (names NUL-terminated, one line).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tlsm_cert_facts {
+    pub subject: [c_char; 512],
+    pub issuer: [c_char; 512],
+    pub not_before: i64,
+    pub not_after: i64,
+    pub serial: [u8; 20],
+    pub serial_len: u32,
+    pub is_ca: i32,
+}
+
 // ------------------------------------------------------------------ tlsm_verify_chain
 
 pub const TLSM_PURPOSE_SERVER: c_int = 0;
@@ -312,6 +327,7 @@ extern "C" {
         max_depth: usize,
         result: *mut tlsm_verify_result,
     ) -> c_int;
+    pub fn tlsm_cert_info(der: *const u8, len: usize, facts: *mut tlsm_cert_facts) -> c_int;
     pub fn tlsm_config_trust_count(cfg: *const tlsm_config) -> usize;
     pub fn tlsm_config_trust_cert(cfg: *const tlsm_config, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_config_set_verify(cfg: *mut tlsm_config, mode: tlsm_verify_mode) -> c_int;

@@ -474,6 +474,8 @@ fn layout() {
     assert_eq!(c(17), align_of::<tlsm_verify_result>());
     assert_eq!(c(18), offset_of!(tlsm_verify_result, path_anchor));
     assert_eq!(c(19), offset_of!(tlsm_verify_result, time));
+    assert_eq!(c(20), size_of::<tlsm_cert_facts>());
+    assert_eq!(c(21), offset_of!(tlsm_cert_facts, serial_len));
 }
 
 #[test]
