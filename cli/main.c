@@ -4,6 +4,7 @@
  *   tlsm demo     a client and a server in one process, with a handshake ladder
  *   tlsm client   connect to a TLS server, stdin -> server -> stdout
  *   tlsm server   accept TLS clients and echo what they send
+ *   tlsm verify   check a certificate chain as a handshake would, without connecting
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ static void usage(FILE *out)
             "            test certificates); faults, traces, pcap and key log on request\n"
             "  client    connect to HOST:PORT; stdin goes to the server, replies to stdout\n"
             "  server    listen for TLS clients and echo back what they send\n"
+            "  verify    check a certificate chain against trust anchors, as a handshake\n"
+            "            would (OK and the chain built, or FAIL and why)\n"
             "  version   print the library version\n"
             "\n"
             "Run 'tlsm COMMAND --help' for the options of a command.\n"
@@ -50,7 +53,8 @@ static void usage(FILE *out)
             "  tlsm demo --tls12 --client-auth --trace mermaid\n"
             "  tlsm demo --fault 'corrupt@s2c:rec=2' --pcap demo.pcap --keylog demo.keys\n"
             "  tlsm server --cert chain.pem --key key.pem --port 8443\n"
-            "  echo hello | tlsm client localhost:8443 --ca ca.crt --session s.sess\n",
+            "  echo hello | tlsm client localhost:8443 --ca ca.crt --session s.sess\n"
+            "  tlsm verify --ca ca.crt --host example.com chain.pem\n",
             tlsm_version_string());
 }
 
@@ -75,6 +79,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "server") == 0) {
         argv[1] = progname;
         return cmd_server(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "verify") == 0) {
+        argv[1] = progname;
+        return cmd_verify(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tlsm %s\n", tlsm_version_string());
