@@ -252,7 +252,9 @@ static const char *anchor_file(const verify_args *a, const trust_store *t, size_
 static void subject_of(const uint8_t *der, size_t len, char *buf, size_t cap)
 {
     tlsm_cert_facts f;
-    if (!der || tlsm_cert_info(der, len, &f) != 0)
+    /* A certificate refused on policy grounds still has its names filled in. */
+    int rc = der ? tlsm_cert_info(der, len, &f) : TLSM_ERR_ARG;
+    if (rc != 0 && (!der || !f.subject[0] || rc == TLSM_ERR_CERT_PARSE))
         snprintf(buf, cap, "(unreadable subject)");
     else if (!f.subject[0])
         snprintf(buf, cap, "(empty subject)");

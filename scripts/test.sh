@@ -5,7 +5,7 @@
 # fuzzing pass, and the language bindings' suites that exist. Ends with one line:
 # "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 #
-# Environment: TLSM_FUZZ_SECONDS (per fuzz target, default 20; 0 skips fuzzing),
+# Environment: TLSM_FUZZ_SECONDS (per fuzz target, default 30; 0 skips fuzzing),
 #              TLSM_SKIP_ASAN=1 to skip the sanitizer build (local iteration only).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -121,7 +121,7 @@ else
     add "interop (no tlsm binary)" 0 1 0
 fi
 
-fuzz_secs=${TLSM_FUZZ_SECONDS:-20}
+fuzz_secs=${TLSM_FUZZ_SECONDS:-30}
 if [ "$fuzz_secs" -gt 0 ] && [ -x tests/fuzz/run.sh ]; then
     step "fuzzing (${fuzz_secs}s per target)"
     if command -v clang >/dev/null; then
@@ -153,6 +153,9 @@ run_counted() { # label, command...
     [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
     add "$label" "$p" "$f" "$sk"
 }
+step "tlsm verify against openssl verify on the PKI corpus"
+run_counted "tlsm verify" tests/interop/verify.sh "$root/build-test/tlsm"
+
 step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory"
 run_counted "memory" tests/memory/run.sh --count 5000 --matrix quick --build build-test
 

@@ -474,7 +474,8 @@ typedef struct {
 } tlsm_cert_facts;
 
 /* Parses one DER certificate (strictly, as the handshake does) and fills *facts. Returns 0
- * or a TLSM_ERR_CERT_* code. */
+ * or a TLSM_ERR_CERT_* code; a certificate refused on policy grounds (e.g. an unknown
+ * critical extension) still gets its names and validity filled in, so tools can name it. */
 TLSM_MUST_CHECK int tlsm_cert_info(const uint8_t *der, size_t len, tlsm_cert_facts *facts);
 
 /* ---------------------------------------------------------------- connection */

@@ -104,26 +104,52 @@ static int name_text(const uint8_t *name, size_t len, char *buf, size_t cap, siz
     return t.len < cap ? 0 : TLSM_ERR_BUFFER;
 }
 
+/* The names and validity read straight from the TBS structure, for a certificate the
+ * strict parse refuses on policy grounds (unknown critical extension, old algorithm):
+ * a tool must still be able to say which certificate it is talking about. */
+static int light_parse(const uint8_t *der, size_t len, pki_cert *c)
+{
+    der_reader r, cert, tbs;
+    size_t n;
+    memset(c, 0, sizeof *c);
+    der_init(&r, der, len);
+    der_enter(&r, DER_SEQUENCE, &cert);
+    der_enter(&cert, DER_SEQUENCE, &tbs);
+    if (der_peek(&tbs) == DER_CTX_CONS(0))
+        der_get(&tbs, DER_CTX_CONS(0), &n);
+    c->serial = der_integer(&tbs, &c->serial_len);
+    der_get(&tbs, DER_SEQUENCE, &n); /* signature algorithm */
+    c->issuer = der_get_raw(&tbs, DER_SEQUENCE, &c->issuer_len);
+    der_reader validity;
+    der_enter(&tbs, DER_SEQUENCE, &validity);
+    c->not_before = der_time(&validity);
+    c->not_after = der_time(&validity);
+    der_leave(&tbs, &validity);
+    c->subject = der_get_raw(&tbs, DER_SEQUENCE, &c->subject_len);
+    return tbs.err || !c->issuer || !c->subject ? TLSM_ERR_CERT_PARSE : 0;
+}
+
 int tlsm_cert_info(const uint8_t *der, size_t len, tlsm_cert_facts *facts)
 {
     if (!der || !facts)
         return TLSM_ERR_ARG;
     memset(facts, 0, sizeof *facts);
     pki_cert c;
-    int rc = pki_cert_parse(&c, der, len);
-    if (rc)
-        return rc;
+    int verdict = pki_cert_parse(&c, der, len);
+    if (verdict && light_parse(der, len, &c))
+        return verdict;
     size_t n;
-    rc = name_text(c.subject, c.subject_len, facts->subject, sizeof facts->subject, &n);
+    int rc = name_text(c.subject, c.subject_len, facts->subject, sizeof facts->subject, &n);
     if (rc == 0 || rc == TLSM_ERR_BUFFER)
         rc = name_text(c.issuer, c.issuer_len, facts->issuer, sizeof facts->issuer, &n);
     if (rc && rc != TLSM_ERR_BUFFER)
-        return rc;
+        return verdict ? verdict : rc;
     facts->not_before = c.not_before;
     facts->not_after = c.not_after;
     facts->is_ca = c.is_ca;
     size_t s = c.serial_len < sizeof facts->serial ? c.serial_len : sizeof facts->serial;
-    memcpy(facts->serial, c.serial, s);
+    if (c.serial)
+        memcpy(facts->serial, c.serial, s);
     facts->serial_len = (uint32_t)s;
-    return 0;
+    return verdict;
 }
