@@ -272,7 +272,9 @@ static void drain_events(watch *w)
             if (ev.fatal)
                 CHECK(err == TLSM_ERR_PEER_ALERT(ev.alert));
             else
-                CHECK(ev.alert == TLSM_ALERT_USER_CANCELED);
+                /* Warnings: user_canceled, or any warning while TLS 1.2 is (or may
+                 * still be) the version; close_notify comes as PEER_CLOSED. */
+                CHECK(ev.alert != TLSM_ALERT_CLOSE_NOTIFY);
             break;
         case TLSM_EV_KEY_UPDATED:
             CHECK(tlsm_conn_handshake_done(w->c));
