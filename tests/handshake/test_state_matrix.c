@@ -1,0 +1,621 @@
+/*
+ * test_state_matrix.c - the negative-path state matrix: for each role and version, the side
+ * under test is driven to each of its handshake states (and past the handshake), and then,
+ * in place of the message it expects, it is given one input it must refuse (or, in a few
+ * rows, must accept). Every case starts from fresh connections, so each (state, input) pair
+ * is judged alone.
+ *
+ * Inputs per state:
+ *   - every handshake message type not allowed there (RFC 8446 s.4, RFC 5246 s.7.3/7.4, and
+ *     the post-handshake messages of RFC 8446 s.4.6 / RFC 5246 s.7.4.1.1 and RFC 5746),
+ *     including an unknown type (99) and message_hash (254, never on the wire):
+ *     unexpected_message (RFC 8446 s.6.2 / RFC 5246 s.7.2.2). The body is six zero bytes;
+ *     the type alone decides.
+ *   - alerts: fatal handshake_failure, fatal with an unknown description, close_notify,
+ *     warning user_canceled (and, in TLS 1.3, a warning-level handshake_failure): the side
+ *     fails with TLSM_ERR_PEER_ALERT(x) and sends nothing back; a close_notify before the
+ *     handshake ends it (PEER_ALERT(close_notify)), after it is an orderly close; a warning
+ *     user_canceled lets the connection go on (RFC 8446 s.6.1, RFC 5246 s.7.2.1); a warning
+ *     handshake_failure in TLS 1.3 is an error alert whatever its level (RFC 8446 s.6.2).
+ *   - zero-length records of each content type: handshake is unexpected_message (RFC 8446
+ *     s.5.1, RFC 5246 s.6.2.1); application data is unexpected_message before the handshake
+ *     completes and accepted after it. Exceptions, documented where the RFC prefers the
+ *     length error: an empty alert record is decode_error (an alert record carries exactly
+ *     one two-byte alert, RFC 8446 s.5.1 / s.6; the length is wrong: s.6.2 decode_error),
+ *     and in TLS 1.2 an empty ChangeCipherSpec read before the peer's CCS is decode_error
+ *     (RFC 5246 s.7.1 fixes its body at the single byte 1) once the hellos chose 1.2; in
+ *     TLS 1.3, and before any version is chosen, a CCS other than the single byte 1 is
+ *     unexpected_message (RFC 8446 s.5), as is a second CCS in 1.2.
+ *   - a well-formed ChangeCipherSpec: dropped where TLS 1.3 middlebox compatibility allows it
+ *     (RFC 8446 s.5, between the first ClientHello and the peer's Finished), accepted where
+ *     TLS 1.2 expects it (RFC 5246 s.7.1), unexpected_message everywhere else.
+ *   - interleaving: the first six bytes of a handshake message, then an application data
+ *     record (with and without content), an alert or a CCS, before the message is
+ *     complete: unexpected_message (RFC 8446 s.5.1: "Handshake messages MUST NOT be
+ *     interleaved with other record types").
+ *
+ * How records are made: before the receiver has read keys, plaintext records; after, the
+ * record is sealed with the sender's current write key at the receiver's next sequence
+ * number, which is exactly what the peer would send next in place of the expected message.
+ * The keys never leave the engines, so (white box, as test_tls12_negative.c does) the test
+ * takes a copy of the receiver's read cipher - the same key, IV and sequence number as the
+ * peer's write cipher for this record - and seals with the engine's record layer
+ * (core/src/record). The peer's own flights are cut the same way into one handshake message
+ * per record, so the side under test can be stopped between any two messages.
+ *
+ * What is checked: tlsm_feed's result and the sticky error, and the side's output: for a
+ * local alert, its last record is that alert (opened with a copy of the side's write
+ * cipher when it is protected); for a peer alert or an accepted input, no alert goes out.
+ *
+ * A one-line summary reports how many (state, input) cases ran.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handshake/handshake.h"
+#include "internal.h"
+#include "pair.h"
+
+enum { R_CCS = 20, R_ALERT = 21, R_HS = 22, R_APP = 23 };
+
+/* ---------------------------------------------------------------- the states */
+
+typedef enum {
+    CFG_PLAIN = 0,   /* server certificate only, tickets on */
+    CFG_CLIENT_AUTH, /* server requires a client certificate */
+    CFG_HRR,         /* server requires a cookie: HelloRetryRequest first */
+    CFG_NO_TICKETS   /* TLS 1.2: no NewSessionTicket announced */
+} cfg_kind;
+
+typedef struct {
+    const char *name;
+    uint16_t version;
+    int role;             /* side under test: PAIR_CLIENT / PAIR_SERVER */
+    hs_state_id target;   /* HS_DONE: after the handshake */
+    cfg_kind cfg;
+    int after_hrr;        /* the client state must be reached after a HelloRetryRequest */
+    uint8_t allowed[3];   /* handshake types accepted there (independent of the engine) */
+    size_t n_allowed;
+    int ccs_ok;           /* a plaintext CCS {1} is accepted (dropped or used) here */
+    uint8_t frag_type;    /* a type that may come next, for the interleaving rows */
+} state_row;
+
+static const state_row states[] = {
+    /* TLS 1.3 client */
+    {"1.3 client WAIT_SH", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 1, 2},
+    {"1.3 client WAIT_SH after HRR", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_HRR, 1, {2}, 1, 1, 2},
+    {"1.3 client WAIT_EE", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_PLAIN, 0, {8}, 1, 1, 8},
+    {"1.3 client WAIT_CERT_CR", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT_CR, CFG_PLAIN, 0, {11, 13}, 2, 1, 11},
+    {"1.3 client WAIT_CERT (after CR)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
+    {"1.3 client WAIT_CV", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CV, CFG_PLAIN, 0, {15}, 1, 1, 15},
+    {"1.3 client WAIT_FINISHED", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
+    {"1.3 client DONE", TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {4, 24}, 2, 0, 24},
+    /* TLS 1.3 server */
+    {"1.3 server WAIT_CH", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.3 server WAIT_CH2", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH2, CFG_HRR, 0, {1}, 1, 1, 1},
+    {"1.3 server WAIT_CERT", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
+    {"1.3 server WAIT_CV", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 1, 15},
+    {"1.3 server WAIT_FINISHED", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
+    {"1.3 server DONE", TLSM_TLS13, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {24}, 1, 0, 24},
+    /* TLS 1.2 client */
+    {"1.2 client WAIT_SH", TLSM_TLS12, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 0, 2},
+    {"1.2 client WAIT_CERT", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CERT, CFG_PLAIN, 0, {11}, 1, 0, 11},
+    {"1.2 client WAIT_SKE", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SKE, CFG_PLAIN, 0, {12}, 1, 0, 12},
+    {"1.2 client WAIT_CR_SHD", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CR_SHD, CFG_PLAIN, 0, {13, 14}, 2, 0, 14},
+    {"1.2 client WAIT_SHD (after CR)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SHD, CFG_CLIENT_AUTH, 0, {14}, 1, 0, 14},
+    {"1.2 client WAIT_NST_CCS (ticket announced)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_PLAIN, 0, {4}, 1, 0, 4},
+    {"1.2 client WAIT_CCS (no ticket)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_NO_TICKETS, 0, {0}, 0, 1, 20},
+    {"1.2 client WAIT_FINISHED", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
+    {"1.2 client DONE", TLSM_TLS12, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {0}, 1, 0, 0},
+    /* TLS 1.2 server */
+    {"1.2 server WAIT_CH", TLSM_TLS12, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.2 server WAIT_CERT", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 0, 11},
+    {"1.2 server WAIT_CKE", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CKE, CFG_PLAIN, 0, {16}, 1, 0, 16},
+    {"1.2 server WAIT_CV", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 0, 15},
+    {"1.2 server WAIT_CCS", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_PLAIN, 0, {0}, 0, 1, 20},
+    {"1.2 server WAIT_FINISHED", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
+    {"1.2 server DONE", TLSM_TLS12, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {1}, 1, 0, 1},
+};
+
+/* Every handshake type of RFC 8446 s.4 and RFC 5246 s.7.4, an unknown one and the synthetic
+ * message_hash. */
+static const uint8_t all_types[] = {0, 1, 2, 4, 5, 8, 11, 12, 13, 14, 15, 16, 20, 24, 99, 254};
+
+static const uint16_t gcm_suite12[] = {TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+
+static void make_opts(const state_row *row, pair_opts *co, pair_opts *so)
+{
+    memset(co, 0, sizeof *co);
+    memset(so, 0, sizeof *so);
+    co->min_version = co->max_version = row->version;
+    so->min_version = so->max_version = row->version;
+    so->key = PAIR_KEY_P256;
+    if (row->version == TLSM_TLS12) {
+        co->suites = so->suites = gcm_suite12;
+        co->n_suites = so->n_suites = 1;
+    }
+    if (row->cfg == CFG_CLIENT_AUTH) {
+        so->client_auth = 2;
+        co->key = PAIR_KEY_CLIENT;
+    }
+    if (row->cfg == CFG_HRR)
+        so->require_cookie = 1;
+    if (row->cfg == CFG_NO_TICKETS)
+        so->no_tickets = 1;
+}
+
+/* ---------------------------------------------------------------- the driver */
+
+typedef struct {
+    pair p;
+    const state_row *row;
+    pair_buf net[2];      /* per sender: ciphertext taken, not yet a whole record */
+    pair_buf hs[2];       /* per sender: handshake bytes, not yet a whole message */
+    uint8_t iv[2][CRYPTO_AEAD_NONCE_LEN]; /* receiver's read IV the count below is for */
+    uint64_t seq[2];      /* per sender: records sealed under that key so far */
+    int alert_ev[2];      /* last ALERT event: description, or -1 */
+    int alert_fatal[2];
+    size_t plain[2];      /* application bytes read */
+    char why[256];        /* first driver failure */
+} drv;
+
+#define CONN(d, who) ((d)->p.side[who].conn)
+
+static int is12(const tlsm_conn *c)
+{
+    return c->version == TLSM_TLS12;
+}
+
+static void fail(drv *d, const char *what)
+{
+    if (!d->why[0])
+        snprintf(d->why, sizeof d->why, "%s", what);
+}
+
+static void drain(drv *d, int who)
+{
+    tlsm_conn *c = CONN(d, who);
+    tlsm_event ev;
+    while (tlsm_next_event(c, &ev))
+        if (ev.type == TLSM_EV_ALERT) {
+            d->alert_ev[who] = ev.alert;
+            d->alert_fatal[who] = ev.fatal;
+        }
+    size_t n;
+    while (tlsm_read_peek(c, &n) && n) {
+        d->plain[who] += n;
+        if (tlsm_read_consume(c, n))
+            break;
+    }
+}
+
+/* Feeds all of b to side `to`, reading plaintext and events as it goes; tlsm_feed's last
+ * result. */
+static int feed(drv *d, int to, const uint8_t *b, size_t n)
+{
+    tlsm_conn *c = CONN(d, to);
+    int rc = 0;
+    for (int guard = 0; guard < 64; guard++) {
+        size_t used = 0;
+        rc = tlsm_feed(c, b, n, &used);
+        drain(d, to);
+        b += used;
+        n -= used;
+        if (rc || n == 0 || used == 0)
+            break;
+    }
+    if (!rc && n)
+        fail(d, "receiver did not take all input");
+    return rc;
+}
+
+/* Whether a record of outer type `type` reaches `to` protected. */
+static int protected_for(const tlsm_conn *to, uint8_t type)
+{
+    if (!to->rd.cipher.active)
+        return 0;
+    return is12(to) || type != R_CCS; /* TLS 1.3 never protects a CCS */
+}
+
+/* One record of `type` as the peer of `to` would send it next: plaintext, or sealed with a
+ * copy of `to`'s read cipher (= the peer's write key at `to`'s next sequence number). */
+static void seal_for(drv *d, int to, uint8_t type, const uint8_t *content, size_t n,
+                     pair_buf *out)
+{
+    tlsm_conn *c = CONN(d, to);
+    if (!protected_for(c, type)) {
+        pair_make_record(out, type, 0x0303, content, n);
+        return;
+    }
+    record_cipher copy = c->rd.cipher;
+    size_t cap = n + 64, len = 0;
+    uint8_t *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    int rc = is12(c) ? record12_seal(&copy, type, content, n, buf, cap, &len)
+                     : record_seal(&copy, type, content, n, 0, buf, cap, &len);
+    cr_assert_eq(rc, 0, "sealing a record of type %u failed", type);
+    pair_buf_set(out, buf, len);
+    crypto_wipe(&copy, sizeof copy);
+    free(buf);
+}
+
+static int deliver(drv *d, int to, uint8_t type, const uint8_t *content, size_t n)
+{
+    pair_buf rec = {0};
+    seal_for(d, to, type, content, n, &rec);
+    int rc = feed(d, to, rec.data, rec.len);
+    pair_buf_free(&rec);
+    return rc;
+}
+
+static int reached(const drv *d)
+{
+    const state_row *row = d->row;
+    const tlsm_conn *c = CONN(d, row->role);
+    if (c->error)
+        return 0;
+    if (row->target == HS_DONE)
+        return c->handshake_done && c->msg_len == 0;
+    return c->hs && c->hs->state == row->target && c->msg_len == 0 &&
+           (!row->after_hrr || c->hrr);
+}
+
+/* Opens a protected record from `from` with the receiver's read key at the sender's
+ * sequence number (the receiver may be ahead: its flights were cut into more records). */
+static int open_from(drv *d, int from, pair_buf *rec, uint8_t *type, uint8_t **content,
+                     size_t *len)
+{
+    tlsm_conn *r = CONN(d, 1 - from);
+    record_cipher copy = r->rd.cipher;
+    if (memcmp(d->iv[from], copy.iv, sizeof copy.iv)) {
+        memcpy(d->iv[from], copy.iv, sizeof copy.iv);
+        d->seq[from] = 0;
+    }
+    copy.seq = d->seq[from]++;
+    size_t body = rec->len - REC_HEADER_LEN;
+    int rc;
+    if (is12(r)) {
+        *type = rec->data[0];
+        rc = record12_open(&copy, rec->data, body, REC_MAX_PLAINTEXT, content, len);
+    } else {
+        rc = record_open(&copy, rec->data, body, REC_MAX_PLAINTEXT, type, content, len);
+    }
+    crypto_wipe(&copy, sizeof copy);
+    return rc;
+}
+
+/* Moves what `from` has sent to its peer, one handshake message per record, stopping as
+ * soon as the side under test is in the target state. Returns 1 if anything moved. */
+static int relay(drv *d, int from)
+{
+    int to = 1 - from, moved = 0;
+    tlsm_conn *s = CONN(d, from);
+    size_t n = 0;
+    const uint8_t *out = tlsm_output_peek(s, &n);
+    if (out && n) {
+        pair_buf_append(&d->net[from], out, n);
+        cr_assert_eq(tlsm_output_consume(s, n), 0);
+        moved = 1;
+    }
+    pair_buf *net = &d->net[from];
+    while (!reached(d) && !d->why[0] && net->len >= REC_HEADER_LEN) {
+        size_t rl = REC_HEADER_LEN + ((size_t)net->data[3] << 8 | net->data[4]);
+        if (net->len < rl)
+            break;
+        pair_buf rec = {0};
+        pair_buf_set(&rec, net->data, rl);
+        pair_buf_drop_front(net, rl);
+        moved = 1;
+        uint8_t type = rec.data[0];
+        uint8_t *content = rec.data + REC_HEADER_LEN;
+        size_t len = rl - REC_HEADER_LEN;
+        if (protected_for(CONN(d, to), type) && open_from(d, from, &rec, &type, &content, &len)) {
+            fail(d, "relay: a record of the peer did not open");
+            pair_buf_free(&rec);
+            break;
+        }
+        if (type != R_HS) {
+            deliver(d, to, type, content, len);
+        } else {
+            pair_buf *hs = &d->hs[from];
+            pair_buf_append(hs, content, len);
+            while (!reached(d) && hs->len >= 4) {
+                size_t ml = 4 + ((size_t)hs->data[1] << 16 | (size_t)hs->data[2] << 8 | hs->data[3]);
+                if (hs->len < ml)
+                    break;
+                deliver(d, to, R_HS, hs->data, ml);
+                pair_buf_drop_front(hs, ml);
+            }
+        }
+        pair_buf_free(&rec);
+        if (CONN(d, to)->error || CONN(d, from)->error)
+            fail(d, "relay: the handshake failed on the way");
+    }
+    return moved;
+}
+
+/* Fresh connections, driven until the side under test is in the row's state, with its own
+ * pending output thrown away. Returns 0 or -1 (d->why says why). */
+static int drive(drv *d)
+{
+    for (int i = 0; i < 2; i++) {
+        pair_buf_free(&d->net[i]);
+        pair_buf_free(&d->hs[i]);
+        memset(d->iv[i], 0, sizeof d->iv[i]);
+        d->seq[i] = 0;
+        d->alert_ev[i] = -1;
+        d->alert_fatal[i] = 0;
+        d->plain[i] = 0;
+    }
+    d->why[0] = 0;
+    pair_connect(&d->p, PAIR_HOST);
+    size_t n;
+    (void)tlsm_output_peek(CONN(d, PAIR_CLIENT), &n); /* starts the client */
+    for (int step = 0; step < 64 && !d->why[0]; step++) {
+        if (reached(d))
+            break;
+        int moved = relay(d, PAIR_CLIENT);
+        if (reached(d) || d->why[0])
+            break;
+        moved |= relay(d, PAIR_SERVER);
+        if (!moved)
+            fail(d, "drive: nothing moves");
+    }
+    if (!d->why[0] && !reached(d))
+        fail(d, "drive: state not reached");
+    if (d->why[0])
+        return -1;
+    tlsm_conn *c = CONN(d, d->row->role);
+    const uint8_t *out = tlsm_output_peek(c, &n);
+    if (out && n)
+        cr_assert_eq(tlsm_output_consume(c, n), 0);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the checks */
+
+typedef struct {
+    int error;   /* expected sticky error, 0 for none */
+    int alert;   /* alert that must end the output (LOCAL_ALERT cases), -1: no alert out */
+} expect;
+
+static expect local(uint8_t alert)
+{
+    expect e = {TLSM_ERR_LOCAL_ALERT(alert), alert};
+    return e;
+}
+
+static expect peer(uint8_t alert)
+{
+    expect e = {TLSM_ERR_PEER_ALERT(alert), -1};
+    return e;
+}
+
+static expect accepted(void)
+{
+    expect e = {0, -1};
+    return e;
+}
+
+/* The last record of c's (new) output: its content type and content. Protected records are
+ * opened with a copy of c's write cipher set back by one record. Returns 0, or -1 if there
+ * is no output, or 1 if it could not be opened. */
+static int last_output_record(tlsm_conn *c, uint8_t *type, uint8_t *content, size_t *len)
+{
+    size_t n = 0;
+    const uint8_t *out = tlsm_output_peek(c, &n);
+    if (!out || n == 0)
+        return -1;
+    size_t off = 0, last = 0;
+    while (off + REC_HEADER_LEN <= n) {
+        last = off;
+        off += REC_HEADER_LEN + ((size_t)out[off + 3] << 8 | out[off + 4]);
+    }
+    if (off != n)
+        return 1;
+    size_t rl = n - last;
+    uint8_t *rec = malloc(rl);
+    cr_assert_not_null(rec);
+    memcpy(rec, out + last, rl);
+    int rc = 0;
+    uint8_t *p = rec + REC_HEADER_LEN;
+    size_t plen = rl - REC_HEADER_LEN;
+    *type = rec[0];
+    int prot = c->wr.cipher.active && (is12(c) || rec[0] == R_APP);
+    if (prot) {
+        record_cipher copy = c->wr.cipher;
+        copy.seq--;
+        rc = is12(c) ? record12_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, &p, &plen)
+                     : record_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, type, &p,
+                                   &plen);
+        crypto_wipe(&copy, sizeof copy);
+    }
+    if (!rc) {
+        *len = plen < 16 ? plen : 16;
+        memcpy(content, p, *len);
+    }
+    free(rec);
+    return rc ? 1 : 0;
+}
+
+static size_t n_cases, n_failed, n_states;
+
+/* Judges the side under test after an input; returns 1 if as expected. */
+static int judge(drv *d, const char *input, int feed_rc, expect want)
+{
+    const state_row *row = d->row;
+    tlsm_conn *c = CONN(d, row->role);
+    char msg[320] = "";
+    int err = tlsm_conn_error(c);
+    n_cases++;
+    if (d->why[0]) {
+        snprintf(msg, sizeof msg, "%s", d->why);
+    } else if (err != want.error) {
+        snprintf(msg, sizeof msg, "error %d (%s), want %d (%s)", err, tlsm_strerror(err),
+                 want.error, want.error ? tlsm_strerror(want.error) : "none");
+    } else if (feed_rc != want.error) {
+        snprintf(msg, sizeof msg, "tlsm_feed returned %d, want %d", feed_rc, want.error);
+    } else {
+        uint8_t type = 0, content[16];
+        size_t len = 0;
+        int rc = last_output_record(c, &type, content, &len);
+        if (want.alert >= 0) {
+            if (rc != 0)
+                snprintf(msg, sizeof msg, "no readable alert record in the output (%d)", rc);
+            else if (type != R_ALERT || len != 2 || content[0] != 2 ||
+                     content[1] != (uint8_t)want.alert)
+                snprintf(msg, sizeof msg, "output ends with type %u len %zu [%u %u], want alert %d",
+                         type, len, len > 0 ? content[0] : 0, len > 1 ? content[1] : 0,
+                         want.alert);
+        } else if (rc == 0 && type == R_ALERT) {
+            snprintf(msg, sizeof msg, "sent alert [%u %u], want none", content[0],
+                     len > 1 ? content[1] : 0);
+        } else if (want.error && TLSM_ERR_IS_PEER_ALERT(want.error) &&
+                   (d->alert_ev[row->role] != TLSM_ERR_ALERT(want.error) ||
+                    !d->alert_fatal[row->role])) {
+            snprintf(msg, sizeof msg, "no fatal ALERT event for %d", TLSM_ERR_ALERT(want.error));
+        }
+    }
+    if (msg[0]) {
+        n_failed++;
+        cr_log_error("%s <- %s: %s", row->name, input, msg);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- the rows */
+
+static int allowed(const state_row *row, uint8_t type)
+{
+    for (size_t i = 0; i < row->n_allowed; i++)
+        if (row->allowed[i] == type)
+            return 1;
+    return 0;
+}
+
+static const uint8_t body6[6] = {0};
+
+static void case_message(drv *d, uint8_t type)
+{
+    char name[64];
+    snprintf(name, sizeof name, "handshake type %u", type);
+    int rc = 0;
+    if (!drive(d)) {
+        uint8_t msg[4 + sizeof body6] = {type, 0, 0, sizeof body6};
+        memcpy(msg + 4, body6, sizeof body6);
+        rc = deliver(d, d->row->role, R_HS, msg, sizeof msg);
+    }
+    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+}
+
+static void case_record(drv *d, const char *name, uint8_t type, const uint8_t *content,
+                        size_t n, expect want)
+{
+    int rc = 0;
+    if (!drive(d))
+        rc = deliver(d, d->row->role, type, content, n);
+    judge(d, name, rc, want);
+}
+
+static void case_alert(drv *d, const char *name, uint8_t level, uint8_t desc, expect want)
+{
+    uint8_t a[2] = {level, desc};
+    case_record(d, name, R_ALERT, a, sizeof a, want);
+}
+
+/* Six bytes of a handshake message announced with a 6-byte body, then `type`/`content`. */
+static void case_interleave(drv *d, const char *name, uint8_t type, const uint8_t *content,
+                            size_t n)
+{
+    int rc = 0;
+    if (!drive(d)) {
+        uint8_t frag[6] = {d->row->frag_type, 0, 0, 6, 0, 0};
+        rc = deliver(d, d->row->role, R_HS, frag, sizeof frag);
+        if (!rc)
+            rc = deliver(d, d->row->role, type, content, n);
+    }
+    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+}
+
+static void run_state(const state_row *row)
+{
+    drv *d = calloc(1, sizeof *d);
+    cr_assert_not_null(d);
+    d->row = row;
+    pair_opts co, so;
+    make_opts(row, &co, &so);
+    pair_init(&d->p, &co, &so, 8);
+    n_states++;
+    int done = row->target == HS_DONE;
+    int v13 = row->version == TLSM_TLS13;
+    expect unexpected = local(TLSM_ALERT_UNEXPECTED_MESSAGE);
+
+    for (size_t i = 0; i < sizeof all_types; i++)
+        if (!allowed(row, all_types[i]))
+            case_message(d, all_types[i]);
+
+    case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
+               peer(TLSM_ALERT_HANDSHAKE_FAILURE));
+    case_alert(d, "fatal unknown alert 255", 2, 255, peer(255));
+    case_alert(d, "close_notify", 1, TLSM_ALERT_CLOSE_NOTIFY,
+               done ? accepted() : peer(TLSM_ALERT_CLOSE_NOTIFY));
+    case_alert(d, "warning user_canceled", 1, TLSM_ALERT_USER_CANCELED, accepted());
+    if (v13)
+        case_alert(d, "warning-level handshake_failure", 1, TLSM_ALERT_HANDSHAKE_FAILURE,
+                   peer(TLSM_ALERT_HANDSHAKE_FAILURE));
+
+    /* TLS 1.2, once the version is known and before the peer's CCS: the CCS's length is
+     * checked first (decode_error); a second one is unexpected whatever it holds, and
+     * before the hellos settle the version a CCS is out of place in either version. */
+    int ccs12_first = !v13 && row->target != HS_C_WAIT_SH && row->target != HS_S_WAIT_CH &&
+                      row->target != HS_C12_WAIT_FINISHED &&
+                      row->target != HS_S12_WAIT_FINISHED && !done;
+    case_record(d, "zero-length handshake", R_HS, NULL, 0, unexpected);
+    case_record(d, "zero-length application_data", R_APP, NULL, 0, done ? accepted() : unexpected);
+    case_record(d, "zero-length alert", R_ALERT, NULL, 0, local(TLSM_ALERT_DECODE_ERROR));
+    case_record(d, "zero-length change_cipher_spec", R_CCS, NULL, 0,
+                ccs12_first ? local(TLSM_ALERT_DECODE_ERROR) : unexpected);
+
+    static const uint8_t one = 1;
+    case_record(d, "change_cipher_spec", R_CCS, &one, 1, row->ccs_ok ? accepted() : unexpected);
+
+    static const uint8_t data[8] = "appdata";
+    static const uint8_t fatal[2] = {2, TLSM_ALERT_HANDSHAKE_FAILURE};
+    case_interleave(d, "handshake fragment + application_data", R_APP, data, sizeof data);
+    case_interleave(d, "handshake fragment + empty application_data", R_APP, NULL, 0);
+    case_interleave(d, "handshake fragment + fatal alert", R_ALERT, fatal, sizeof fatal);
+    case_interleave(d, "handshake fragment + change_cipher_spec", R_CCS, &one, 1);
+
+    for (int i = 0; i < 2; i++) {
+        pair_buf_free(&d->net[i]);
+        pair_buf_free(&d->hs[i]);
+    }
+    pair_free(&d->p);
+    free(d);
+}
+
+static void run_group(uint16_t version, int role, const char *label)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    n_cases = n_failed = n_states = 0;
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++)
+        if (states[i].version == version && states[i].role == role)
+            run_state(&states[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    printf("state_matrix %s: %zu (state, input) cases over %zu states, %zu failed, %.0f ms\n",
+           label, n_cases, n_states, n_failed, ms);
+    fflush(stdout);
+    cr_expect_eq(n_failed, 0, "%s: %zu of %zu cases failed (see the log)", label, n_failed,
+                 n_cases);
+}
+
+Test(state_matrix, tls13_client) { run_group(TLSM_TLS13, PAIR_CLIENT, "TLS 1.3 client"); }
+Test(state_matrix, tls13_server) { run_group(TLSM_TLS13, PAIR_SERVER, "TLS 1.3 server"); }
+Test(state_matrix, tls12_client) { run_group(TLSM_TLS12, PAIR_CLIENT, "TLS 1.2 client"); }
+Test(state_matrix, tls12_server) { run_group(TLSM_TLS12, PAIR_SERVER, "TLS 1.2 server"); }
