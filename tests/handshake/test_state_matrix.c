@@ -159,6 +159,7 @@ typedef struct {
     int alert_ev[2];      /* last ALERT event: description, or -1 */
     int alert_fatal[2];
     size_t plain[2];      /* application bytes read */
+    int free_run;         /* relay without stopping at the target state */
     char why[256];        /* first driver failure */
 } drv;
 
@@ -255,7 +256,7 @@ static int reached(const drv *d)
 {
     const state_row *row = d->row;
     const tlsm_conn *c = CONN(d, row->role);
-    if (c->error)
+    if (c->error || d->free_run)
         return 0;
     if (row->target == HS_DONE)
         return c->handshake_done && c->msg_len == 0;
@@ -287,6 +288,23 @@ static int open_from(drv *d, int from, pair_buf *rec, uint8_t *type, uint8_t **c
     return rc;
 }
 
+/* Delivers the whole handshake messages from `from` waiting in d->hs, one per record,
+ * until the side under test is in the target state. Returns 1 if anything moved. */
+static int flush_messages(drv *d, int from)
+{
+    pair_buf *hs = &d->hs[from];
+    int moved = 0;
+    while (!reached(d) && !d->why[0] && hs->len >= 4) {
+        size_t ml = 4 + ((size_t)hs->data[1] << 16 | (size_t)hs->data[2] << 8 | hs->data[3]);
+        if (hs->len < ml)
+            break;
+        deliver(d, 1 - from, R_HS, hs->data, ml);
+        pair_buf_drop_front(hs, ml);
+        moved = 1;
+    }
+    return moved;
+}
+
 /* Moves what `from` has sent to its peer, one handshake message per record, stopping as
  * soon as the side under test is in the target state. Returns 1 if anything moved. */
 static int relay(drv *d, int from)
@@ -301,6 +319,7 @@ static int relay(drv *d, int from)
         moved = 1;
     }
     pair_buf *net = &d->net[from];
+    moved |= flush_messages(d, from);
     while (!reached(d) && !d->why[0] && net->len >= REC_HEADER_LEN) {
         size_t rl = REC_HEADER_LEN + ((size_t)net->data[3] << 8 | net->data[4]);
         if (net->len < rl)
@@ -320,15 +339,8 @@ static int relay(drv *d, int from)
         if (type != R_HS) {
             deliver(d, to, type, content, len);
         } else {
-            pair_buf *hs = &d->hs[from];
-            pair_buf_append(hs, content, len);
-            while (!reached(d) && hs->len >= 4) {
-                size_t ml = 4 + ((size_t)hs->data[1] << 16 | (size_t)hs->data[2] << 8 | hs->data[3]);
-                if (hs->len < ml)
-                    break;
-                deliver(d, to, R_HS, hs->data, ml);
-                pair_buf_drop_front(hs, ml);
-            }
+            pair_buf_append(&d->hs[from], content, len);
+            flush_messages(d, from);
         }
         pair_buf_free(&rec);
         if (CONN(d, to)->error || CONN(d, from)->error)
@@ -351,6 +363,7 @@ static int drive(drv *d)
         d->plain[i] = 0;
     }
     d->why[0] = 0;
+    d->free_run = 0;
     pair_connect(&d->p, PAIR_HOST);
     size_t n;
     (void)tlsm_output_peek(CONN(d, PAIR_CLIENT), &n); /* starts the client */
@@ -368,35 +381,84 @@ static int drive(drv *d)
         fail(d, "drive: state not reached");
     if (d->why[0])
         return -1;
-    tlsm_conn *c = CONN(d, d->row->role);
-    const uint8_t *out = tlsm_output_peek(c, &n);
-    if (out && n)
-        cr_assert_eq(tlsm_output_consume(c, n), 0);
+    /* What the side under test sent so far waits in the network (for resume), so that its
+     * output from here on is its answer to the input. */
+    int role = d->row->role;
+    const uint8_t *out = tlsm_output_peek(CONN(d, role), &n);
+    if (out && n) {
+        pair_buf_append(&d->net[role], out, n);
+        cr_assert_eq(tlsm_output_consume(CONN(d, role), n), 0);
+    }
+    return 0;
+}
+
+/* After an input that must be accepted: the handshake goes on to its end and application
+ * data then flows both ways. Returns 0 or -1. */
+static int resume(drv *d)
+{
+    d->free_run = 1;
+    for (int step = 0; step < 64 && !d->why[0]; step++)
+        if (!(relay(d, PAIR_CLIENT) | relay(d, PAIR_SERVER)))
+            break;
+    if (d->why[0])
+        return -1;
+    if (!tlsm_conn_handshake_done(CONN(d, PAIR_CLIENT)) ||
+        !tlsm_conn_handshake_done(CONN(d, PAIR_SERVER))) {
+        fail(d, "resume: the handshake did not complete");
+        return -1;
+    }
+    static const uint8_t ping[4] = "ping";
+    for (int from = 0; from < 2; from++) {
+        size_t before = d->plain[1 - from], took = 0;
+        if (tlsm_write(CONN(d, from), ping, sizeof ping, &took) || took != sizeof ping) {
+            fail(d, "resume: tlsm_write failed");
+            return -1;
+        }
+        relay(d, from);
+        if (d->why[0] || d->plain[1 - from] != before + sizeof ping) {
+            char w[128];
+            snprintf(w, sizeof w, "resume: application data from side %d did not arrive "
+                     "(%zu bytes, error %d)", from, d->plain[1 - from] - before,
+                     tlsm_conn_error(CONN(d, 1 - from)));
+            fail(d, w);
+            return -1;
+        }
+    }
+    d->free_run = 0;
     return 0;
 }
 
 /* ---------------------------------------------------------------- the checks */
 
+typedef enum {
+    THEN_NOTHING = 0,
+    THEN_COMPLETE,  /* accepted: the handshake completes and data flows both ways */
+    THEN_CCS12,     /* accepted TLS 1.2 CCS: the side now waits for the Finished */
+    THEN_CLOSED,    /* accepted close_notify: the side reports the stream closed */
+    THEN_CONTROL    /* control row: anything but unexpected_message */
+} then_kind;
+
 typedef struct {
-    int error;   /* expected sticky error, 0 for none */
-    int alert;   /* alert that must end the output (LOCAL_ALERT cases), -1: no alert out */
+    int error;      /* expected sticky error, 0 for none */
+    int alert;      /* alert that must end the output (LOCAL_ALERT cases), -1: no alert out */
+    then_kind then;
 } expect;
 
 static expect local(uint8_t alert)
 {
-    expect e = {TLSM_ERR_LOCAL_ALERT(alert), alert};
+    expect e = {TLSM_ERR_LOCAL_ALERT(alert), alert, THEN_NOTHING};
     return e;
 }
 
 static expect peer(uint8_t alert)
 {
-    expect e = {TLSM_ERR_PEER_ALERT(alert), -1};
+    expect e = {TLSM_ERR_PEER_ALERT(alert), -1, THEN_NOTHING};
     return e;
 }
 
-static expect accepted(void)
+static expect accepted(then_kind then)
 {
-    expect e = {0, -1};
+    expect e = {0, -1, then};
     return e;
 }
 
@@ -441,7 +503,7 @@ static int last_output_record(tlsm_conn *c, uint8_t *type, uint8_t *content, siz
     return rc ? 1 : 0;
 }
 
-static size_t n_cases, n_failed, n_states;
+static size_t n_cases, n_failed, n_states, n_controls;
 
 /* Judges the side under test after an input; returns 1 if as expected. */
 static int judge(drv *d, const char *input, int feed_rc, expect want)
@@ -450,9 +512,15 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
     tlsm_conn *c = CONN(d, row->role);
     char msg[320] = "";
     int err = tlsm_conn_error(c);
-    n_cases++;
+    if (want.then == THEN_CONTROL)
+        n_controls++;
+    else
+        n_cases++;
     if (d->why[0]) {
         snprintf(msg, sizeof msg, "%s", d->why);
+    } else if (want.then == THEN_CONTROL) {
+        if (err == TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE))
+            snprintf(msg, sizeof msg, "control: an allowed type was refused as unexpected");
     } else if (err != want.error) {
         snprintf(msg, sizeof msg, "error %d (%s), want %d (%s)", err, tlsm_strerror(err),
                  want.error, want.error ? tlsm_strerror(want.error) : "none");
@@ -477,6 +545,15 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
                    (d->alert_ev[row->role] != TLSM_ERR_ALERT(want.error) ||
                     !d->alert_fatal[row->role])) {
             snprintf(msg, sizeof msg, "no fatal ALERT event for %d", TLSM_ERR_ALERT(want.error));
+        } else if (want.then == THEN_CCS12) {
+            hs_state_id next = row->role == PAIR_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
+            if (!c->hs || c->hs->state != next || !c->rd.cipher.active)
+                snprintf(msg, sizeof msg, "the CCS did not move the side to WAIT_FINISHED");
+        } else if (want.then == THEN_CLOSED) {
+            if (!(tlsm_status(c) & TLSM_STATUS_CLOSED))
+                snprintf(msg, sizeof msg, "close_notify: status without CLOSED");
+        } else if (want.then == THEN_COMPLETE && resume(d)) {
+            snprintf(msg, sizeof msg, "%s", d->why);
         }
     }
     if (msg[0]) {
@@ -499,17 +576,18 @@ static int allowed(const state_row *row, uint8_t type)
 
 static const uint8_t body6[6] = {0};
 
-static void case_message(drv *d, uint8_t type)
+static void case_message(drv *d, uint8_t type, int control)
 {
     char name[64];
-    snprintf(name, sizeof name, "handshake type %u", type);
+    snprintf(name, sizeof name, "%shandshake type %u", control ? "control: allowed " : "", type);
     int rc = 0;
     if (!drive(d)) {
         uint8_t msg[4 + sizeof body6] = {type, 0, 0, sizeof body6};
         memcpy(msg + 4, body6, sizeof body6);
         rc = deliver(d, d->row->role, R_HS, msg, sizeof msg);
     }
-    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+    expect ctl = {0, -1, THEN_CONTROL};
+    judge(d, name, rc, control ? ctl : local(TLSM_ALERT_UNEXPECTED_MESSAGE));
 }
 
 static void case_record(drv *d, const char *name, uint8_t type, const uint8_t *content,
@@ -555,15 +633,14 @@ static void run_state(const state_row *row)
     expect unexpected = local(TLSM_ALERT_UNEXPECTED_MESSAGE);
 
     for (size_t i = 0; i < sizeof all_types; i++)
-        if (!allowed(row, all_types[i]))
-            case_message(d, all_types[i]);
+        case_message(d, all_types[i], allowed(row, all_types[i]));
 
     case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
                peer(TLSM_ALERT_HANDSHAKE_FAILURE));
     case_alert(d, "fatal unknown alert 255", 2, 255, peer(255));
     case_alert(d, "close_notify", 1, TLSM_ALERT_CLOSE_NOTIFY,
-               done ? accepted() : peer(TLSM_ALERT_CLOSE_NOTIFY));
-    case_alert(d, "warning user_canceled", 1, TLSM_ALERT_USER_CANCELED, accepted());
+               done ? accepted(THEN_CLOSED) : peer(TLSM_ALERT_CLOSE_NOTIFY));
+    case_alert(d, "warning user_canceled", 1, TLSM_ALERT_USER_CANCELED, accepted(THEN_COMPLETE));
     if (v13)
         case_alert(d, "warning-level handshake_failure", 1, TLSM_ALERT_HANDSHAKE_FAILURE,
                    peer(TLSM_ALERT_HANDSHAKE_FAILURE));
@@ -575,13 +652,15 @@ static void run_state(const state_row *row)
                       row->target != HS_C12_WAIT_FINISHED &&
                       row->target != HS_S12_WAIT_FINISHED && !done;
     case_record(d, "zero-length handshake", R_HS, NULL, 0, unexpected);
-    case_record(d, "zero-length application_data", R_APP, NULL, 0, done ? accepted() : unexpected);
+    case_record(d, "zero-length application_data", R_APP, NULL, 0,
+                done ? accepted(THEN_COMPLETE) : unexpected);
     case_record(d, "zero-length alert", R_ALERT, NULL, 0, local(TLSM_ALERT_DECODE_ERROR));
     case_record(d, "zero-length change_cipher_spec", R_CCS, NULL, 0,
                 ccs12_first ? local(TLSM_ALERT_DECODE_ERROR) : unexpected);
 
     static const uint8_t one = 1;
-    case_record(d, "change_cipher_spec", R_CCS, &one, 1, row->ccs_ok ? accepted() : unexpected);
+    case_record(d, "change_cipher_spec", R_CCS, &one, 1,
+                !row->ccs_ok ? unexpected : accepted(v13 ? THEN_COMPLETE : THEN_CCS12));
 
     static const uint8_t data[8] = "appdata";
     static const uint8_t fatal[2] = {2, TLSM_ALERT_HANDSHAKE_FAILURE};
@@ -598,24 +677,33 @@ static void run_state(const state_row *row)
     free(d);
 }
 
-static void run_group(uint16_t version, int role, const char *label)
+Test(state_matrix, every_state_every_input)
 {
+    static const struct {
+        uint16_t version;
+        int role;
+        const char *label;
+    } groups[] = {{TLSM_TLS13, PAIR_CLIENT, "1.3 client"},
+                  {TLSM_TLS13, PAIR_SERVER, "1.3 server"},
+                  {TLSM_TLS12, PAIR_CLIENT, "1.2 client"},
+                  {TLSM_TLS12, PAIR_SERVER, "1.2 server"}};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    n_cases = n_failed = n_states = 0;
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++)
-        if (states[i].version == version && states[i].role == role)
-            run_state(&states[i]);
+    char per[256] = "";
+    size_t used = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        size_t before = n_cases;
+        for (size_t i = 0; i < sizeof states / sizeof *states; i++)
+            if (states[i].version == groups[g].version && states[i].role == groups[g].role)
+                run_state(&states[i]);
+        used += (size_t)snprintf(per + used, sizeof per - used, "%s%s %zu", g ? ", " : "",
+                                 groups[g].label, n_cases - before);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    printf("state_matrix %s: %zu (state, input) cases over %zu states, %zu failed, %.0f ms\n",
-           label, n_cases, n_states, n_failed, ms);
+    printf("state_matrix: %zu (state, input) cases over %zu states (%s) + %zu controls, "
+           "%zu failed, %.0f ms\n", n_cases, n_states, per, n_controls, n_failed, ms);
     fflush(stdout);
-    cr_expect_eq(n_failed, 0, "%s: %zu of %zu cases failed (see the log)", label, n_failed,
-                 n_cases);
+    cr_expect_eq(n_failed, 0, "%zu of %zu cases failed (see the log)", n_failed,
+                 n_cases + n_controls);
 }
-
-Test(state_matrix, tls13_client) { run_group(TLSM_TLS13, PAIR_CLIENT, "TLS 1.3 client"); }
-Test(state_matrix, tls13_server) { run_group(TLSM_TLS13, PAIR_SERVER, "TLS 1.3 server"); }
-Test(state_matrix, tls12_client) { run_group(TLSM_TLS12, PAIR_CLIENT, "TLS 1.2 client"); }
-Test(state_matrix, tls12_server) { run_group(TLSM_TLS12, PAIR_SERVER, "TLS 1.2 server"); }
