@@ -67,7 +67,9 @@ typedef enum {
     CFG_PLAIN = 0,   /* server certificate only, tickets on */
     CFG_CLIENT_AUTH, /* server requires a client certificate */
     CFG_HRR,         /* server requires a cookie: HelloRetryRequest first */
-    CFG_NO_TICKETS   /* TLS 1.2: no NewSessionTicket announced */
+    CFG_NO_TICKETS,  /* TLS 1.2: no NewSessionTicket announced */
+    CFG_RESUME,      /* resumption with a ticket from an earlier full handshake */
+    CFG_RESUME_SID   /* TLS 1.2: resumption by session ID (no tickets) */
 } cfg_kind;
 
 typedef struct {
@@ -93,6 +95,9 @@ static const state_row states[] = {
     {"1.3 client WAIT_CV", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CV, CFG_PLAIN, 0, {15}, 1, 1, 15},
     {"1.3 client WAIT_FINISHED", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
     {"1.3 client DONE", TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {4, 24}, 2, 0, 24},
+    {"1.3 client WAIT_EE (PSK)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_RESUME, 0, {8}, 1, 1, 8},
+    {"1.3 client WAIT_FINISHED (PSK: no Certificate)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
+    {"1.3 client DONE (PSK)", TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_RESUME, 0, {4, 24}, 2, 0, 24},
     /* TLS 1.3 server */
     {"1.3 server WAIT_CH", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
     {"1.3 server WAIT_CH2", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH2, CFG_HRR, 0, {1}, 1, 1, 1},
@@ -100,6 +105,7 @@ static const state_row states[] = {
     {"1.3 server WAIT_CV", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 1, 15},
     {"1.3 server WAIT_FINISHED", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
     {"1.3 server DONE", TLSM_TLS13, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {24}, 1, 0, 24},
+    {"1.3 server WAIT_FINISHED (PSK)", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
     /* TLS 1.2 client */
     {"1.2 client WAIT_SH", TLSM_TLS12, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 0, 2},
     {"1.2 client WAIT_CERT", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CERT, CFG_PLAIN, 0, {11}, 1, 0, 11},
@@ -110,6 +116,9 @@ static const state_row states[] = {
     {"1.2 client WAIT_CCS (no ticket)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_NO_TICKETS, 0, {0}, 0, 1, 20},
     {"1.2 client WAIT_FINISHED", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
     {"1.2 client DONE", TLSM_TLS12, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {0}, 1, 0, 0},
+    {"1.2 client WAIT_CCS (abbreviated, session ID)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
+    {"1.2 client WAIT_FINISHED (abbreviated)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
+    {"1.2 client WAIT_NST_CCS (abbreviated, ticket)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME, 0, {4}, 1, 0, 4},
     /* TLS 1.2 server */
     {"1.2 server WAIT_CH", TLSM_TLS12, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
     {"1.2 server WAIT_CERT", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 0, 11},
@@ -118,6 +127,8 @@ static const state_row states[] = {
     {"1.2 server WAIT_CCS", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_PLAIN, 0, {0}, 0, 1, 20},
     {"1.2 server WAIT_FINISHED", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
     {"1.2 server DONE", TLSM_TLS12, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.2 server WAIT_CCS (abbreviated)", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
+    {"1.2 server WAIT_FINISHED (abbreviated)", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
 };
 
 /* Every handshake type of RFC 8446 s.4 and RFC 5246 s.7.4, an unknown one and the synthetic
@@ -143,8 +154,8 @@ static void make_opts(const state_row *row, pair_opts *co, pair_opts *so)
     }
     if (row->cfg == CFG_HRR)
         so->require_cookie = 1;
-    if (row->cfg == CFG_NO_TICKETS)
-        so->no_tickets = 1;
+    if (row->cfg == CFG_NO_TICKETS || row->cfg == CFG_RESUME_SID)
+        so->no_tickets = co->no_tickets = 1;
 }
 
 /* ---------------------------------------------------------------- the driver */
@@ -160,6 +171,7 @@ typedef struct {
     int alert_fatal[2];
     size_t plain[2];      /* application bytes read */
     int free_run;         /* relay without stopping at the target state */
+    pair_buf session;     /* resumption rows: the session the client offers */
     char why[256];        /* first driver failure */
 } drv;
 
@@ -257,6 +269,9 @@ static int reached(const drv *d)
     const state_row *row = d->row;
     const tlsm_conn *c = CONN(d, row->role);
     if (c->error || d->free_run)
+        return 0;
+    int resuming = row->cfg == CFG_RESUME || row->cfg == CFG_RESUME_SID;
+    if (resuming && !c->resumed)
         return 0;
     if (row->target == HS_DONE)
         return c->handshake_done && c->msg_len == 0;
@@ -365,6 +380,9 @@ static int drive(drv *d)
     d->why[0] = 0;
     d->free_run = 0;
     pair_connect(&d->p, PAIR_HOST);
+    if (d->session.len)
+        cr_assert_eq(tlsm_conn_set_session(CONN(d, PAIR_CLIENT), d->session.data, d->session.len),
+                     TLSM_OK);
     size_t n;
     (void)tlsm_output_peek(CONN(d, PAIR_CLIENT), &n); /* starts the client */
     for (int step = 0; step < 64 && !d->why[0]; step++) {
@@ -619,6 +637,45 @@ static void case_interleave(drv *d, const char *name, uint8_t type, const uint8_
     judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
 }
 
+/* A disallowed message whose header and body come in two records (through reassembly). */
+static void case_split_message(drv *d, uint8_t type)
+{
+    char name[64];
+    snprintf(name, sizeof name, "handshake type %u split over two records", type);
+    int rc = 0;
+    if (!drive(d)) {
+        uint8_t hdr[4] = {type, 0, 0, sizeof body6};
+        rc = deliver(d, d->row->role, R_HS, hdr, sizeof hdr);
+        if (!rc)
+            rc = deliver(d, d->row->role, R_HS, body6, sizeof body6);
+    }
+    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+}
+
+/* A fatal alert sent in plaintext although the side reads with keys (only where it does:
+ * other states have it in the alert rows above). */
+static void case_plain_alert(drv *d)
+{
+    static const uint8_t rec[] = {R_ALERT, 3, 3, 0, 2, 2, TLSM_ALERT_HANDSHAKE_FAILURE};
+    const state_row *row = d->row;
+    if (drive(d)) {
+        judge(d, "unprotected fatal alert", 0, peer(0));
+        return;
+    }
+    tlsm_conn *c = CONN(d, row->role);
+    if (!c->rd.cipher.active)
+        return;
+    expect want;
+    if (row->version == TLSM_TLS12)
+        want = local(TLSM_ALERT_BAD_RECORD_MAC);   /* RFC 5246 s.6.2.3: fails deprotection */
+    else if (row->target == HS_DONE)
+        want = local(TLSM_ALERT_UNEXPECTED_MESSAGE); /* RFC 8446 s.5: only protected records */
+    else
+        want = peer(TLSM_ALERT_HANDSHAKE_FAILURE); /* a peer that failed before its keys */
+    int rc = feed(d, row->role, rec, sizeof rec);
+    judge(d, "unprotected fatal alert", rc, want);
+}
+
 static void run_state(const state_row *row)
 {
     drv *d = calloc(1, sizeof *d);
@@ -628,12 +685,22 @@ static void run_state(const state_row *row)
     make_opts(row, &co, &so);
     pair_init(&d->p, &co, &so, 8);
     n_states++;
+    if (row->cfg == CFG_RESUME || row->cfg == CFG_RESUME_SID) {
+        /* A full handshake first, for the session to resume. */
+        pair_connect(&d->p, PAIR_HOST);
+        int rc = pair_handshake(&d->p);
+        cr_assert_eq(rc, 0, "%s: first handshake: %s", row->name, tlsm_strerror(rc));
+        cr_assert_eq(pair_get_session(&d->p, &d->session), TLSM_OK);
+    }
     int done = row->target == HS_DONE;
     int v13 = row->version == TLSM_TLS13;
     expect unexpected = local(TLSM_ALERT_UNEXPECTED_MESSAGE);
 
     for (size_t i = 0; i < sizeof all_types; i++)
         case_message(d, all_types[i], allowed(row, all_types[i]));
+
+    case_split_message(d, 99);
+    case_split_message(d, row->version == TLSM_TLS13 ? HS_SERVER_KEY_EXCHANGE : HS_ENCRYPTED_EXTENSIONS);
 
     case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
                peer(TLSM_ALERT_HANDSHAKE_FAILURE));
@@ -658,6 +725,14 @@ static void run_state(const state_row *row)
     case_record(d, "zero-length change_cipher_spec", R_CCS, NULL, 0,
                 ccs12_first ? local(TLSM_ALERT_DECODE_ERROR) : unexpected);
 
+    /* Content types no version defines (heartbeat 24 is not implemented; 255 is unknown):
+     * unexpected_message (RFC 8446 s.5, RFC 5246 s.6: unknown record types). Protected
+     * where the side reads with keys (TLS 1.3: as the inner type). */
+    static const uint8_t byte = 1;
+    case_record(d, "record type 24 (heartbeat)", 24, &byte, 1, unexpected);
+    case_record(d, "record type 255", 255, &byte, 1, unexpected);
+    case_plain_alert(d);
+
     static const uint8_t one = 1;
     case_record(d, "change_cipher_spec", R_CCS, &one, 1,
                 !row->ccs_ok ? unexpected : accepted(v13 ? THEN_COMPLETE : THEN_CCS12));
@@ -673,6 +748,7 @@ static void run_state(const state_row *row)
         pair_buf_free(&d->net[i]);
         pair_buf_free(&d->hs[i]);
     }
+    pair_buf_free(&d->session);
     pair_free(&d->p);
     free(d);
 }
