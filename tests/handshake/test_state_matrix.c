@@ -3,14 +3,18 @@
  * under test is driven to each of its handshake states (and past the handshake), and then,
  * in place of the message it expects, it is given one input it must refuse (or, in a few
  * rows, must accept). Every case starts from fresh connections, so each (state, input) pair
- * is judged alone.
+ * is judged alone. The states are those of handshake.h, each reached in a real handshake:
+ * full handshakes, with a HelloRetryRequest, with client authentication, and resumed ones
+ * (TLS 1.3 PSK; TLS 1.2 abbreviated by session ID and by ticket).
  *
  * Inputs per state:
  *   - every handshake message type not allowed there (RFC 8446 s.4, RFC 5246 s.7.3/7.4, and
  *     the post-handshake messages of RFC 8446 s.4.6 / RFC 5246 s.7.4.1.1 and RFC 5746),
  *     including an unknown type (99) and message_hash (254, never on the wire):
  *     unexpected_message (RFC 8446 s.6.2 / RFC 5246 s.7.2.2). The body is six zero bytes;
- *     the type alone decides.
+ *     the type alone decides. Two of them also come split over two records (reassembly).
+ *     Control rows give each allowed type the same body: it must not be refused as
+ *     unexpected (whatever else the handler says), so the matrix cannot pass vacuously.
  *   - alerts: fatal handshake_failure, fatal with an unknown description, close_notify,
  *     warning user_canceled (and, in TLS 1.3, a warning-level handshake_failure): the side
  *     fails with TLSM_ERR_PEER_ALERT(x) and sends nothing back; a close_notify before the
@@ -26,13 +30,25 @@
  *     (RFC 5246 s.7.1 fixes its body at the single byte 1) once the hellos chose 1.2; in
  *     TLS 1.3, and before any version is chosen, a CCS other than the single byte 1 is
  *     unexpected_message (RFC 8446 s.5), as is a second CCS in 1.2.
+ *   - unknown record content types (24, 255): unexpected_message (RFC 8446 s.5, RFC 5246
+ *     s.6); a fatal alert sent unprotected where the side already reads with keys: read
+ *     (TLS 1.3 handshake: a peer that failed before its keys sends it so, s.6), refused
+ *     after the TLS 1.3 handshake (unexpected_message, s.5: only protected records), and
+ *     bad_record_mac in TLS 1.2 after the peer's CCS (it fails deprotection, RFC 5246 s.6.2.3).
  *   - a well-formed ChangeCipherSpec: dropped where TLS 1.3 middlebox compatibility allows it
  *     (RFC 8446 s.5, between the first ClientHello and the peer's Finished), accepted where
  *     TLS 1.2 expects it (RFC 5246 s.7.1), unexpected_message everywhere else.
  *   - interleaving: the first six bytes of a handshake message, then an application data
  *     record (with and without content), an alert or a CCS, before the message is
  *     complete: unexpected_message (RFC 8446 s.5.1: "Handshake messages MUST NOT be
- *     interleaved with other record types").
+ *     interleaved with other record types"). In TLS 1.2 this is the engine's policy for
+ *     both versions and stricter than RFC 5246 s.6.2.1, which lets record content types
+ *     interleave: it only matters after the handshake (before it, application data is
+ *     refused anyway), where the fragment could only be a renegotiation request, which
+ *     tlsm refuses.
+ *   Inputs that must be accepted are followed through: the handshake must then complete
+ *   and application data flow both ways (a TLS 1.2 CCS must move the side to
+ *   WAIT_FINISHED; a close_notify after the handshake must show as CLOSED).
  *
  * How records are made: before the receiver has read keys, plaintext records; after, the
  * record is sealed with the sender's current write key at the receiver's next sequence
@@ -87,48 +103,87 @@ typedef struct {
 
 static const state_row states[] = {
     /* TLS 1.3 client */
-    {"1.3 client WAIT_SH", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 1, 2},
-    {"1.3 client WAIT_SH after HRR", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_HRR, 1, {2}, 1, 1, 2},
-    {"1.3 client WAIT_EE", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_PLAIN, 0, {8}, 1, 1, 8},
-    {"1.3 client WAIT_CERT_CR", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT_CR, CFG_PLAIN, 0, {11, 13}, 2, 1, 11},
-    {"1.3 client WAIT_CERT (after CR)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
-    {"1.3 client WAIT_CV", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CV, CFG_PLAIN, 0, {15}, 1, 1, 15},
-    {"1.3 client WAIT_FINISHED", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
-    {"1.3 client DONE", TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {4, 24}, 2, 0, 24},
-    {"1.3 client WAIT_EE (PSK)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_RESUME, 0, {8}, 1, 1, 8},
-    {"1.3 client WAIT_FINISHED (PSK: no Certificate)", TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
-    {"1.3 client DONE (PSK)", TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_RESUME, 0, {4, 24}, 2, 0, 24},
+    {"1.3 client WAIT_SH",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 1, 2},
+    {"1.3 client WAIT_SH after HRR",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_SH, CFG_HRR, 1, {2}, 1, 1, 2},
+    {"1.3 client WAIT_EE",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_PLAIN, 0, {8}, 1, 1, 8},
+    {"1.3 client WAIT_CERT_CR",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT_CR, CFG_PLAIN, 0, {11, 13}, 2, 1, 11},
+    {"1.3 client WAIT_CERT (after CR)",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
+    {"1.3 client WAIT_CV",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_CV, CFG_PLAIN, 0, {15}, 1, 1, 15},
+    {"1.3 client WAIT_FINISHED",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
+    {"1.3 client DONE",
+     TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {4, 24}, 2, 0, 24},
+    {"1.3 client WAIT_EE (PSK)",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_EE, CFG_RESUME, 0, {8}, 1, 1, 8},
+    {"1.3 client WAIT_FINISHED (PSK: no Certificate)",
+     TLSM_TLS13, PAIR_CLIENT, HS_C_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
+    {"1.3 client DONE (PSK)",
+     TLSM_TLS13, PAIR_CLIENT, HS_DONE, CFG_RESUME, 0, {4, 24}, 2, 0, 24},
     /* TLS 1.3 server */
-    {"1.3 server WAIT_CH", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
-    {"1.3 server WAIT_CH2", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH2, CFG_HRR, 0, {1}, 1, 1, 1},
-    {"1.3 server WAIT_CERT", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
-    {"1.3 server WAIT_CV", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 1, 15},
-    {"1.3 server WAIT_FINISHED", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
-    {"1.3 server DONE", TLSM_TLS13, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {24}, 1, 0, 24},
-    {"1.3 server WAIT_FINISHED (PSK)", TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
+    {"1.3 server WAIT_CH",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.3 server WAIT_CH2",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CH2, CFG_HRR, 0, {1}, 1, 1, 1},
+    {"1.3 server WAIT_CERT",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 1, 11},
+    {"1.3 server WAIT_CV",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 1, 15},
+    {"1.3 server WAIT_FINISHED",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 1, 20},
+    {"1.3 server DONE",
+     TLSM_TLS13, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {24}, 1, 0, 24},
+    {"1.3 server WAIT_FINISHED (PSK)",
+     TLSM_TLS13, PAIR_SERVER, HS_S_WAIT_FINISHED, CFG_RESUME, 0, {20}, 1, 1, 20},
     /* TLS 1.2 client */
-    {"1.2 client WAIT_SH", TLSM_TLS12, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 0, 2},
-    {"1.2 client WAIT_CERT", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CERT, CFG_PLAIN, 0, {11}, 1, 0, 11},
-    {"1.2 client WAIT_SKE", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SKE, CFG_PLAIN, 0, {12}, 1, 0, 12},
-    {"1.2 client WAIT_CR_SHD", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CR_SHD, CFG_PLAIN, 0, {13, 14}, 2, 0, 14},
-    {"1.2 client WAIT_SHD (after CR)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SHD, CFG_CLIENT_AUTH, 0, {14}, 1, 0, 14},
-    {"1.2 client WAIT_NST_CCS (ticket announced)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_PLAIN, 0, {4}, 1, 0, 4},
-    {"1.2 client WAIT_CCS (no ticket)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_NO_TICKETS, 0, {0}, 0, 1, 20},
-    {"1.2 client WAIT_FINISHED", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
-    {"1.2 client DONE", TLSM_TLS12, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {0}, 1, 0, 0},
-    {"1.2 client WAIT_CCS (abbreviated, session ID)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
-    {"1.2 client WAIT_FINISHED (abbreviated)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
-    {"1.2 client WAIT_NST_CCS (abbreviated, ticket)", TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME, 0, {4}, 1, 0, 4},
+    {"1.2 client WAIT_SH",
+     TLSM_TLS12, PAIR_CLIENT, HS_C_WAIT_SH, CFG_PLAIN, 0, {2}, 1, 0, 2},
+    {"1.2 client WAIT_CERT",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CERT, CFG_PLAIN, 0, {11}, 1, 0, 11},
+    {"1.2 client WAIT_SKE",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SKE, CFG_PLAIN, 0, {12}, 1, 0, 12},
+    {"1.2 client WAIT_CR_SHD",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_CR_SHD, CFG_PLAIN, 0, {13, 14}, 2, 0, 14},
+    {"1.2 client WAIT_SHD (after CR)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_SHD, CFG_CLIENT_AUTH, 0, {14}, 1, 0, 14},
+    {"1.2 client WAIT_NST_CCS (ticket announced)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_PLAIN, 0, {4}, 1, 0, 4},
+    {"1.2 client WAIT_CCS (no ticket)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_NO_TICKETS, 0, {0}, 0, 1, 20},
+    {"1.2 client WAIT_FINISHED",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
+    {"1.2 client DONE",
+     TLSM_TLS12, PAIR_CLIENT, HS_DONE, CFG_PLAIN, 0, {0}, 1, 0, 0},
+    {"1.2 client WAIT_CCS (abbreviated, session ID)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
+    {"1.2 client WAIT_FINISHED (abbreviated)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
+    {"1.2 client WAIT_NST_CCS (abbreviated, ticket)",
+     TLSM_TLS12, PAIR_CLIENT, HS_C12_WAIT_NST_CCS, CFG_RESUME, 0, {4}, 1, 0, 4},
     /* TLS 1.2 server */
-    {"1.2 server WAIT_CH", TLSM_TLS12, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
-    {"1.2 server WAIT_CERT", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 0, 11},
-    {"1.2 server WAIT_CKE", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CKE, CFG_PLAIN, 0, {16}, 1, 0, 16},
-    {"1.2 server WAIT_CV", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 0, 15},
-    {"1.2 server WAIT_CCS", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_PLAIN, 0, {0}, 0, 1, 20},
-    {"1.2 server WAIT_FINISHED", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
-    {"1.2 server DONE", TLSM_TLS12, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {1}, 1, 0, 1},
-    {"1.2 server WAIT_CCS (abbreviated)", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
-    {"1.2 server WAIT_FINISHED (abbreviated)", TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
+    {"1.2 server WAIT_CH",
+     TLSM_TLS12, PAIR_SERVER, HS_S_WAIT_CH, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.2 server WAIT_CERT",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CERT, CFG_CLIENT_AUTH, 0, {11}, 1, 0, 11},
+    {"1.2 server WAIT_CKE",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CKE, CFG_PLAIN, 0, {16}, 1, 0, 16},
+    {"1.2 server WAIT_CV",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CV, CFG_CLIENT_AUTH, 0, {15}, 1, 0, 15},
+    {"1.2 server WAIT_CCS",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_PLAIN, 0, {0}, 0, 1, 20},
+    {"1.2 server WAIT_FINISHED",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_PLAIN, 0, {20}, 1, 0, 20},
+    {"1.2 server DONE",
+     TLSM_TLS12, PAIR_SERVER, HS_DONE, CFG_PLAIN, 0, {1}, 1, 0, 1},
+    {"1.2 server WAIT_CCS (abbreviated)",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_CCS, CFG_RESUME_SID, 0, {0}, 0, 1, 20},
+    {"1.2 server WAIT_FINISHED (abbreviated)",
+     TLSM_TLS12, PAIR_SERVER, HS_S12_WAIT_FINISHED, CFG_RESUME_SID, 0, {20}, 1, 0, 20},
 };
 
 /* Every handshake type of RFC 8446 s.4 and RFC 5246 s.7.4, an unknown one and the synthetic
@@ -564,7 +619,8 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
                     !d->alert_fatal[row->role])) {
             snprintf(msg, sizeof msg, "no fatal ALERT event for %d", TLSM_ERR_ALERT(want.error));
         } else if (want.then == THEN_CCS12) {
-            hs_state_id next = row->role == PAIR_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
+            hs_state_id next =
+                row->role == PAIR_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
             if (!c->hs || c->hs->state != next || !c->rd.cipher.active)
                 snprintf(msg, sizeof msg, "the CCS did not move the side to WAIT_FINISHED");
         } else if (want.then == THEN_CLOSED) {
@@ -700,7 +756,8 @@ static void run_state(const state_row *row)
         case_message(d, all_types[i], allowed(row, all_types[i]));
 
     case_split_message(d, 99);
-    case_split_message(d, row->version == TLSM_TLS13 ? HS_SERVER_KEY_EXCHANGE : HS_ENCRYPTED_EXTENSIONS);
+    /* ... and a type of the other version, which this one does not know here. */
+    case_split_message(d, v13 ? HS_SERVER_KEY_EXCHANGE : HS_ENCRYPTED_EXTENSIONS);
 
     case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
                peer(TLSM_ALERT_HANDSHAKE_FAILURE));
