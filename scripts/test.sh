@@ -29,6 +29,16 @@ if ! scripts/install-deps.sh; then
     exit 1
 fi
 
+# The PKI corpus (made with the openssl CLI) is generated once and shared by every suite
+# that reads it (the PKI tests in both builds and tlsm verify).
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+if tests/pki/gen-cases.sh "$corpus" >/dev/null 2>&1; then
+    export TLSM_PKI_CORPUS="$corpus"
+else
+    echo "PKI corpus generation failed here; each suite will try itself"
+fi
+
 build() { # dir, extra cmake args...
     local dir=$1; shift
     mkdir -p "$dir"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pki/der.h"
+#include "corpus.h"
 #include "pki/pki.h"
 
 #define T_2030 INT64_C(1893456000)  /* 2030-01-01: inside every "good" generated case */
@@ -23,20 +24,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static const char *cases_dir(void)
 {
@@ -57,7 +44,7 @@ typedef struct {
 static void chain_load_path(chain_t *c, const char *path)
 {
     size_t len, pos = 0;
-    uint8_t *pem = read_file(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     memset(c, 0, sizeof(*c));
     while (c->n < 16) {
         int rc = pki_pem_next(pem, len, &pos, "CERTIFICATE", NULL, &c->der[c->n], &c->len[c->n]);
@@ -101,7 +88,7 @@ static crypto_privkey *load_key(const char *dir, const char *name)
     size_t len;
     crypto_privkey *k = NULL;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    uint8_t *pem = read_file(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     int rc = pki_privkey_pem(pem, len, &k);
     free(pem);
     cr_assert_eq(rc, 0, "key %s: %d", name, rc);
@@ -125,19 +112,10 @@ static const char *pki_dir(void)
 
 /* ------------------------------------------------------------------ case generation */
 
-static char gen_dir[] = "/tmp/tlsm-pki-XXXXXX";
-
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
     (void)set;
-    char cmd[2048];
-    cr_assert_not_null(mkdtemp(gen_dir));
-    snprintf(cmd, sizeof(cmd), "%s/tests/pki/gen-cases.sh %s >/dev/null", TLSM_SOURCE_DIR,
-             gen_dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "test_pki: gen-cases.sh failed (is the openssl CLI installed?)\n");
-        exit(1);
-    }
+    const char *gen_dir = corpus_setup("test_pki");
     setenv("TLSM_PKI_CASES", gen_dir, 1);
     int chains = 0, certs = 0;
     DIR *d = opendir(gen_dir);
@@ -147,17 +125,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
     }
     if (d)
         closedir(d);
-    printf("test_pki: generated %d chain cases (%d certificates) in %s\n", chains, certs,
-           gen_dir);
+    printf("test_pki: %d chain cases (%d certificates) in %s\n", chains, certs, gen_dir);
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
     (void)stats;
-    char cmd[1100];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", gen_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_pki: could not remove %s\n", gen_dir);
+    corpus_teardown();
 }
 
 /* ------------------------------------------------------------------ DER reader */
@@ -556,7 +530,7 @@ Test(testpki, traditional_key_encodings)
     uint8_t *der;
     crypto_privkey *k = NULL;
     snprintf(path, sizeof(path), "%s/leaf-p256.sec1.key", dir);
-    uint8_t *pem = read_file(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     cr_assert_eq(pki_pem_next(pem, len, &pos, "EC PRIVATE KEY", NULL, &der, &der_len), 0);
     cr_assert_eq(pki_privkey_der(der, der_len, &k), 0);
     crypto_privkey_free(k);
@@ -608,7 +582,7 @@ Test(rfc8448, certificate_and_key)
                  TLSM_ERR_CERT_EXPIRED);
     size_t len;
     snprintf(path, sizeof(path), "%s/rfc8448/server_key.pem", TLSM_VECTORS_DIR);
-    uint8_t *pem = read_file(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     crypto_privkey *k = NULL;
     cr_assert_eq(pki_privkey_pem(pem, len, &k), 0);
     cr_assert_eq(crypto_privkey_type(k), PK_RSA);

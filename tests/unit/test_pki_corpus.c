@@ -22,60 +22,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "corpus.h"
 #include "pki/pki.h"
 
 #define T_2030 INT64_C(1893456000)
 #define MAX_CHAIN 16
 
-static char gen_dir[] = "/tmp/tlsm-pki-corpus-XXXXXX";
-
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
     (void)set;
-    char cmd[2048];
-    if (!mkdtemp(gen_dir)) {
-        fprintf(stderr, "test_pki_corpus: mkdtemp failed\n");
-        exit(1);
-    }
-    snprintf(cmd, sizeof(cmd), "%s/tests/pki/gen-cases.sh %s >/dev/null", TLSM_SOURCE_DIR,
-             gen_dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "test_pki_corpus: gen-cases.sh failed (is the openssl CLI installed?)\n");
-        exit(1);
-    }
-    setenv("TLSM_PKI_CORPUS", gen_dir, 1);
+    corpus_setup("test_pki_corpus");
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
     (void)stats;
-    char cmd[1100];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", gen_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_pki_corpus: could not remove %s\n", gen_dir);
-}
-
-static const char *corpus_dir(void)
-{
-    const char *d = getenv("TLSM_PKI_CORPUS");
-    cr_assert_not_null(d, "the PRE_ALL hook did not generate the corpus");
-    return d;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
+    corpus_teardown();
 }
 
 /* ------------------------------------------------------------------ the manifest */
@@ -179,7 +141,7 @@ typedef struct {
 static void chain_load(chain_t *c, const char *path)
 {
     size_t len, pos = 0;
-    uint8_t *pem = read_file(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     memset(c, 0, sizeof(*c));
     while (c->n < MAX_CHAIN) {
         size_t start = pos;
@@ -276,7 +238,7 @@ static int run_openssl(const vcase *v, const chain_t *c, char *why, size_t why_l
         char path[1024];
         size_t len;
         snprintf(path, sizeof(path), "%s/%s", dir, a);
-        uint8_t *b = read_file(path, &len);
+        uint8_t *b = test_read_file(path, &len);
         fwrite(b, 1, len, f);
         free(b);
     }
@@ -320,7 +282,7 @@ Test(corpus, every_case_ours_and_openssl)
     char path[1024];
     size_t len;
     snprintf(path, sizeof(path), "%s/cases.txt", corpus_dir());
-    char *manifest = (char *)read_file(path, &len);
+    char *manifest = (char *)test_read_file(path, &len);
     size_t total = 0, ours_ok = 0, compared = 0, agree = 0, differ_documented = 0,
            openssl_wrong = 0, accepted = 0, rejected = 0;
     char *save = NULL;
@@ -481,7 +443,7 @@ Test(fuzz, parsers_survive_truncations_and_bit_flips)
         char path[1024];
         size_t len;
         snprintf(path, sizeof(path), "%s/%s", corpus_dir(), n);
-        uint8_t *buf = read_file(path, &len);
+        uint8_t *buf = test_read_file(path, &len);
         if (is_der) {
             /* Certificates: every truncation and every single-bit flip. */
             mutate(buf, len, 0, 0, 1, 1, &st);

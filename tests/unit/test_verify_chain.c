@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "corpus.h"
 #include "pair.h"
 #include "pki/pki.h"
 
@@ -35,58 +36,19 @@
 
 /* ------------------------------------------------------------------ the corpus hook */
 
-static char gen_dir[] = "/tmp/tlsm-verify-chain-XXXXXX";
-
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
     (void)set;
-    char cmd[2048];
-    if (!mkdtemp(gen_dir)) {
-        fprintf(stderr, "test_verify_chain: mkdtemp failed\n");
-        exit(1);
-    }
-    snprintf(cmd, sizeof(cmd), "%s/tests/pki/gen-cases.sh %s >/dev/null", TLSM_SOURCE_DIR,
-             gen_dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "test_verify_chain: gen-cases.sh failed (is the openssl CLI installed?)\n");
-        exit(1);
-    }
-    setenv("TLSM_VERIFY_CORPUS", gen_dir, 1);
+    corpus_setup("test_verify_chain");
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
     (void)stats;
-    char cmd[1100];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", gen_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_verify_chain: could not remove %s\n", gen_dir);
-}
-
-static const char *corpus_dir(void)
-{
-    const char *d = getenv("TLSM_VERIFY_CORPUS");
-    cr_assert_not_null(d, "the PRE_ALL hook did not generate the corpus");
-    return d;
+    corpus_teardown();
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint8_t *read_path(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
 
 /* A list of DER certificates, as tlsm_verify_chain takes them. */
 typedef struct {
@@ -523,7 +485,7 @@ static void add_corpus_trust(tlsm_config *cfg, const char *name)
     char path[1024];
     size_t len;
     snprintf(path, sizeof(path), "%s/%s", corpus_dir(), name);
-    uint8_t *pem = read_path(path, &len);
+    uint8_t *pem = test_read_file(path, &len);
     cr_assert_eq(tlsm_config_add_trust_pem(cfg, pem, len, NULL), 0);
     free(pem);
 }
@@ -781,7 +743,7 @@ Test(corpus, same_verdicts_as_pki_verify_chain)
     char path[1024];
     size_t len;
     snprintf(path, sizeof(path), "%s/cases.txt", corpus_dir());
-    char *manifest = (char *)read_path(path, &len);
+    char *manifest = (char *)test_read_file(path, &len);
     size_t total = 0, skipped = 0, accepted = 0, anchor_faults = 0;
     char *save = NULL;
     for (char *line = strtok_r(manifest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -800,7 +762,7 @@ Test(corpus, same_verdicts_as_pki_verify_chain)
             add_corpus_trust(cfg, a);
         snprintf(path, sizeof(path), "%s/%s.chain.pem", corpus_dir(), v.chain);
         size_t pem_len;
-        uint8_t *pem = read_path(path, &pem_len);
+        uint8_t *pem = test_read_file(path, &pem_len);
         certs_t c = {0};
         certs_add_pem(&c, pem, pem_len);
         const char *host = strcmp(v.host, "-") ? v.host : NULL;
