@@ -63,7 +63,7 @@ static void chain_load_path(chain_t *c, const char *path)
 static void chain_load(chain_t *c, const char *dir, const char *name)
 {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path), "path too long");
     chain_load_path(c, path);
 }
 
@@ -87,7 +87,7 @@ static crypto_privkey *load_key(const char *dir, const char *name)
     char path[1024];
     size_t len;
     crypto_privkey *k = NULL;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path), "path too long");
     uint8_t *pem = test_read_file(path, &len);
     int rc = pki_privkey_pem(pem, len, &k);
     free(pem);
@@ -529,7 +529,7 @@ Test(testpki, traditional_key_encodings)
     size_t len, pos = 0, der_len;
     uint8_t *der;
     crypto_privkey *k = NULL;
-    snprintf(path, sizeof(path), "%s/leaf-p256.sec1.key", dir);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/leaf-p256.sec1.key", dir), (int)sizeof(path), "path too long");
     uint8_t *pem = test_read_file(path, &len);
     cr_assert_eq(pki_pem_next(pem, len, &pos, "EC PRIVATE KEY", NULL, &der, &der_len), 0);
     cr_assert_eq(pki_privkey_der(der, der_len, &k), 0);
@@ -549,7 +549,7 @@ Test(testpki, traditional_key_encodings)
 Test(rfc8448, certificate_and_key)
 {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/rfc8448/server_certificate.pem", TLSM_VECTORS_DIR);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/rfc8448/server_certificate.pem", TLSM_VECTORS_DIR), (int)sizeof(path), "path too long");
     FILE *probe = fopen(path, "rb");
     if (!probe)
         cr_skip_test("shared vectors not found at %s", TLSM_VECTORS_DIR);
@@ -581,7 +581,7 @@ Test(rfc8448, certificate_and_key)
     cr_assert_eq(verify(&s, &c, NULL, T_2030, PKI_PURPOSE_SERVER, 1024, NULL),
                  TLSM_ERR_CERT_EXPIRED);
     size_t len;
-    snprintf(path, sizeof(path), "%s/rfc8448/server_key.pem", TLSM_VECTORS_DIR);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/rfc8448/server_key.pem", TLSM_VECTORS_DIR), (int)sizeof(path), "path too long");
     uint8_t *pem = test_read_file(path, &len);
     crypto_privkey *k = NULL;
     cr_assert_eq(pki_privkey_pem(pem, len, &k), 0);

@@ -271,7 +271,11 @@ static int run_openssl(const vcase *v, const chain_t *c, char *why, size_t why_l
         if (!why[0] && (strstr(line, "error") || strstr(line, "Could not") ||
                         strstr(line, "unable"))) {
             line[strcspn(line, "\n")] = 0;
-            snprintf(why, why_len, "%s", line);
+            size_t k = strlen(line); /* a cut reason is fine */
+            if (k >= why_len)
+                k = why_len - 1;
+            memcpy(why, line, k);
+            why[k] = 0;
         }
     int status = pclose(p);
     return status == 0;

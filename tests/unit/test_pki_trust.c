@@ -46,7 +46,7 @@ static uint8_t *read_all(const char *path, size_t *len)
 static void write_all(const char *dir, const char *name, const void *p, size_t len)
 {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path), "path too long");
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f, "cannot write %s", path);
     cr_assert_eq(fwrite(p, 1, len, f), len);
@@ -59,7 +59,7 @@ static uint8_t *committed_der(const char *name, size_t *len)
     char path[1024];
     size_t pem_len, pos = 0;
     uint8_t *der = NULL;
-    snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", pki_dir(), name), (int)sizeof(path), "path too long");
     uint8_t *pem = read_all(path, &pem_len);
     cr_assert_eq(pki_pem_next(pem, pem_len, &pos, "CERTIFICATE", NULL, &der, len), 0);
     free(pem);
@@ -106,7 +106,7 @@ static void verify_committed(const tlsm_config *cfg, const char *chain_name, int
     uint8_t *der[4];
     size_t der_len[4];
     pki_cert chain[4];
-    snprintf(path, sizeof(path), "%s/%s", pki_dir(), chain_name);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", pki_dir(), chain_name), (int)sizeof(path), "path too long");
     uint8_t *pem = read_all(path, &len);
     while (n < 4 && pki_pem_next(pem, len, &pos, "CERTIFICATE", NULL, &der[n], &der_len[n]) == 0) {
         cr_assert_eq(pki_cert_parse(&chain[n], der[n], der_len[n]), 0);
@@ -130,7 +130,7 @@ static char *make_trust_dir(void)
     uint8_t *ca = committed_der("ca.crt", &ca_len);
     uint8_t *inter = committed_der("intermediate.crt", &int_len);
     char path[1024];
-    snprintf(path, sizeof(path), "%s/ca.crt", pki_dir());
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/ca.crt", pki_dir()), (int)sizeof(path), "path too long");
     uint8_t *ca_pem = read_all(path, &pem_len);
     /* a.pem: the root (PEM); b.crt: the intermediate as DER; 0f1e2d3c.0: a c_rehash link
      * to a.pem (a duplicate); c.pem: a good block, then one with trailing bytes, then a
@@ -138,7 +138,7 @@ static char *make_trust_dir(void)
      * e.pem: empty; and files that must not be read: a key, a CRL link, a README. */
     write_all(dir, "a.pem", ca_pem, pem_len);
     write_all(dir, "b.crt", inter, int_len);
-    snprintf(path, sizeof(path), "%s/0f1e2d3c.0", dir);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/0f1e2d3c.0", dir), (int)sizeof(path), "path too long");
     cr_assert_eq(symlink("a.pem", path), 0);
     uint8_t *trailing = malloc(int_len + 2);
     memcpy(trailing, inter, int_len);
@@ -196,14 +196,14 @@ Test(trust, directory_report)
     /* The same files one by one. */
     cfg = tlsm_config_new(TLSM_ROLE_CLIENT);
     char path[1024];
-    snprintf(path, sizeof(path), "%s/b.crt", dir);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/b.crt", dir), (int)sizeof(path), "path too long");
     cr_assert_eq(tlsm_config_add_trust_file(cfg, path, &r), 0, "a DER file");
     cr_assert(r.accepted == 1 && r.rejected == 0 && r.files == 1);
-    snprintf(path, sizeof(path), "%s/c.pem", dir);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/c.pem", dir), (int)sizeof(path), "path too long");
     cr_assert_eq(tlsm_config_add_trust_file(cfg, path, &r), 0, "only a duplicate, still fine");
     cr_assert(r.accepted == 0 && r.duplicates == 1 && r.rejected == 2);
     cr_assert_str_eq(r.rejects[0].file, "c.pem");
-    snprintf(path, sizeof(path), "%s/d.cer", dir);
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/d.cer", dir), (int)sizeof(path), "path too long");
     cr_assert_eq(tlsm_config_add_trust_file(cfg, path, &r), TLSM_ERR_NO_CERT);
     cr_assert_eq(tlsm_config_add_trust_file(cfg, "/nonexistent/x.pem", &r), TLSM_ERR_IO);
     cr_assert_eq(tlsm_config_add_trust_file(cfg, dir, NULL), TLSM_ERR_IO, "a directory");
@@ -238,7 +238,7 @@ Test(trust, frozen_config_refuses)
 {
     tlsm_config *cfg = tlsm_config_new(TLSM_ROLE_CLIENT);
     char path[1024];
-    snprintf(path, sizeof(path), "%s/ca.crt", pki_dir());
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/ca.crt", pki_dir()), (int)sizeof(path), "path too long");
     tlsm_trust_report r;
     cr_assert_eq(tlsm_config_add_trust_file(cfg, path, &r), 0);
     cr_assert_eq(r.accepted, 1);
@@ -280,7 +280,7 @@ Test(trust, system_store_plus_a_local_root)
     verify_committed(cfg, "server-p256.chain.pem", T_2027, TLSM_ERR_CERT_UNKNOWN_ISSUER);
     /* ... until that root joins the same store. */
     char path[1024];
-    snprintf(path, sizeof(path), "%s/ca.crt", pki_dir());
+    cr_assert_lt(snprintf(path, sizeof(path), "%s/ca.crt", pki_dir()), (int)sizeof(path), "path too long");
     cr_assert_eq(tlsm_config_add_trust_file(cfg, path, &r), 0);
     cr_assert_eq(r.accepted, 1);
     verify_committed(cfg, "server-p256.chain.pem", T_2027, 0);
