@@ -128,7 +128,7 @@ static int parse_args(int argc, char **argv, verify_args *a)
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int bad = 0;
-        long long v;
+        long long v = 0;
         switch (c) {
         case OPT_CA: bad = add_file(a->ca, &a->n_ca, optarg, "--ca"); break;
         case OPT_UNTRUSTED:
