@@ -249,6 +249,7 @@ enum Op {
     RequireCookie(bool),
     RecordSizeLimit(u16),
     Trace(bool),
+    VerifyExternal(bool),
 }
 
 struct Settings {
@@ -347,6 +348,10 @@ fn apply(cfg: *mut sys::tlsm_config, op: &Op) -> Result<()> {
             Op::RequireCookie(on) => (sys::tlsm_config_set_require_cookie(cfg, c_int::from(*on)), "require_cookie"),
             Op::RecordSizeLimit(n) => (sys::tlsm_config_set_record_size_limit(cfg, *n), "record_size_limit"),
             Op::Trace(on) => (sys::tlsm_config_set_trace(cfg, c_int::from(*on)), "trace"),
+            Op::VerifyExternal(on) => (
+                sys::tlsm_config_set_verify_external(cfg, c_int::from(*on)),
+                "verify_external",
+            ),
         }
     };
     check(rc).map_err(|e| e.with_context(what))
@@ -458,6 +463,14 @@ macro_rules! common_builder_methods {
         /// / `MessageReceived`.
         pub fn trace(mut self, on: bool) -> Self {
             self.s.ops.push(Op::Trace(on));
+            self
+        }
+
+        /// After the built-in checks pass, stop at [`Event::VerifyPeer`](crate::Event::VerifyPeer)
+        /// and let the application decide with
+        /// [`Connection::verify_done`](crate::Connection::verify_done).
+        pub fn verify_external(mut self, on: bool) -> Self {
+            self.s.ops.push(Op::VerifyExternal(on));
             self
         }
 

@@ -498,6 +498,15 @@ impl Connection {
         self.check(rc)
     }
 
+    /// Answers [`Event::VerifyPeer`]: `accept` lets the handshake go on; otherwise `alert`
+    /// (0 means bad_certificate) is sent and becomes the sticky error, and
+    /// [`verify_error`](Self::verify_error) reports `TLSM_ERR_CERT_REJECTED`.
+    pub fn verify_done(&mut self, accept: bool, alert: u8) -> Result<()> {
+        // SAFETY: live connection, exclusive access; plain values only.
+        let rc = unsafe { sys::tlsm_verify_done(self.ptr(), c_int::from(accept), alert) };
+        self.check(rc)
+    }
+
     /// The sticky error, with the certificate problem when verification failed.
     pub fn error(&self) -> Option<Error> {
         // SAFETY: live connection; const query.

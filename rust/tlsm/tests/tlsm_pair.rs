@@ -154,3 +154,35 @@ fn stream_reports_truncation() {
     let inner = err.get_ref().and_then(|e| e.downcast_ref::<tlsm::Error>()).unwrap();
     assert!(inner.is_truncated(), "{inner}");
 }
+
+/// External verification: the client stops at VerifyPeer, sees the server's chain, and
+/// either accepts (the handshake completes) or rejects it (its alert reaches the server).
+#[test]
+fn external_verification_accepts_and_rejects() {
+    for accept in [true, false] {
+        let ccfg = tlsm_client().verify_external(true).build().unwrap();
+        let scfg = tlsm_server("server-p256").build().unwrap();
+        let mut c = Connection::client(&ccfg, "localhost").unwrap();
+        let mut s = Connection::server(&scfg).unwrap();
+        let mut asked = 0;
+        for _ in 0..20 {
+            let _ = pump(&mut c, &mut s);
+            let _ = pump(&mut s, &mut c);
+            let events: Vec<Event> = c.events().collect();
+            if events.iter().any(|e| matches!(e, Event::VerifyPeer)) {
+                asked += 1;
+                assert!(!c.peer_certificates().is_empty());
+                let r = c.verify_done(accept, if accept { 0 } else { 49 });
+                assert_eq!(r.is_ok(), accept);
+            }
+        }
+        assert_eq!(asked, 1);
+        if accept {
+            assert!(c.handshake_done() && s.handshake_done());
+        } else {
+            assert!(!c.handshake_done());
+            assert_eq!(c.verify_error(), Some(tlsm_sys::TLSM_ERR_CERT_REJECTED));
+            assert!(s.error().is_some(), "the server saw the access_denied alert");
+        }
+    }
+}
