@@ -1,6 +1,6 @@
 /*
- * tlsm.h - the one public header of tlsm, a TLS 1.3 (and later 1.2) library whose core
- * is a pure state machine.
+ * tlsm.h - the one public header of tlsm, a TLS 1.3 and 1.2 library whose core is a pure
+ * state machine.
  *
  * The library never touches a socket, a thread, a file or the clock on its own. The host
  * feeds it ciphertext (tlsm_feed), takes ciphertext out (tlsm_output_peek/consume),
