@@ -25,7 +25,6 @@
 #include "corpus.h"
 #include "pki/pki.h"
 
-#define T_2030 INT64_C(1893456000)
 #define MAX_CHAIN 16
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
@@ -42,91 +41,7 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 
 /* ------------------------------------------------------------------ the manifest */
 
-static const struct {
-    const char *name;
-    int code;
-} CODES[] = {
-    {"OK", 0},
-    {"PARSE", TLSM_ERR_CERT_PARSE},
-    {"UNKNOWN_ISSUER", TLSM_ERR_CERT_UNKNOWN_ISSUER},
-    {"SIGNATURE", TLSM_ERR_CERT_SIGNATURE},
-    {"EXPIRED", TLSM_ERR_CERT_EXPIRED},
-    {"NOT_YET_VALID", TLSM_ERR_CERT_NOT_YET_VALID},
-    {"NOT_CA", TLSM_ERR_CERT_NOT_CA},
-    {"PATH_LEN", TLSM_ERR_CERT_PATH_LEN},
-    {"USAGE", TLSM_ERR_CERT_USAGE},
-    {"NAME_MISMATCH", TLSM_ERR_CERT_NAME_MISMATCH},
-    {"UNSUPPORTED_ALG", TLSM_ERR_CERT_UNSUPPORTED_ALG},
-    {"CRITICAL_EXT", TLSM_ERR_CERT_CRITICAL_EXT},
-    {"WEAK_KEY", TLSM_ERR_CERT_WEAK_KEY},
-    {"NAME_CONSTRAINT", TLSM_ERR_CERT_NAME_CONSTRAINT},
-    {"BAD_SERIAL", TLSM_ERR_CERT_BAD_SERIAL},
-    {"BAD_TIME", TLSM_ERR_CERT_BAD_TIME},
-};
-
-static int code_of(const char *name)
-{
-    for (size_t i = 0; i < sizeof(CODES) / sizeof(CODES[0]); i++)
-        if (strcmp(CODES[i].name, name) == 0)
-            return CODES[i].code;
-    cr_assert_fail("unknown outcome %s in cases.txt", name);
-    return 1;
-}
-
-static const char *name_of(int code)
-{
-    for (size_t i = 0; i < sizeof(CODES) / sizeof(CODES[0]); i++)
-        if (CODES[i].code == code)
-            return CODES[i].name;
-    return "?";
-}
-
-typedef struct {
-    char name[64], chain[64], anchors[256], host[128], purpose[16], expect[48], openssl[16];
-    int64_t at;
-    size_t min_rsa, depth;
-    int code;
-    size_t bad;
-} vcase;
-
-static int parse_line(char *line, vcase *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->at = T_2030;
-    char *save = NULL, *tok[16];
-    int n = 0;
-    for (char *t = strtok_r(line, " \t\n", &save); t && n < 16; t = strtok_r(NULL, " \t\n", &save))
-        tok[n++] = t;
-    if (n == 0 || tok[0][0] == '#')
-        return 0;
-    cr_assert_geq(n, 7, "short line in cases.txt: %s", tok[0]);
-    snprintf(c->name, sizeof(c->name), "%s", tok[0]);
-    snprintf(c->chain, sizeof(c->chain), "%s", tok[1]);
-    snprintf(c->anchors, sizeof(c->anchors), "%s", tok[2]);
-    snprintf(c->host, sizeof(c->host), "%s", tok[3]);
-    snprintf(c->purpose, sizeof(c->purpose), "%s", tok[4]);
-    snprintf(c->expect, sizeof(c->expect), "%s", tok[5]);
-    snprintf(c->openssl, sizeof(c->openssl), "%s", tok[6]);
-    for (int i = 7; i < n; i++) {
-        if (strncmp(tok[i], "at=", 3) == 0)
-            c->at = strtoll(tok[i] + 3, NULL, 10);
-        else if (strncmp(tok[i], "rsa=", 4) == 0)
-            c->min_rsa = strtoul(tok[i] + 4, NULL, 10);
-        else if (strncmp(tok[i], "depth=", 6) == 0)
-            c->depth = strtoul(tok[i] + 6, NULL, 10);
-        else
-            cr_assert_fail("%s: unknown option %s", c->name, tok[i]);
-    }
-    char exp[48];
-    snprintf(exp, sizeof(exp), "%s", c->expect);
-    char *at = strchr(exp, '@');
-    if (at) {
-        *at = 0;
-        c->bad = strtoul(at + 1, NULL, 10);
-    }
-    c->code = code_of(exp);
-    return 1;
-}
+typedef corpus_case vcase;
 
 /* ------------------------------------------------------------------ our verdict */
 
@@ -294,7 +209,7 @@ Test(corpus, every_case_ours_and_openssl)
         vcase v;
         char copy[1024];
         snprintf(copy, sizeof(copy), "%s", line);
-        if (!parse_line(copy, &v))
+        if (!corpus_parse_line(copy, &v))
             continue;
         total++;
         snprintf(path, sizeof(path), "%s/%s.chain.pem", corpus_dir(), v.chain);
@@ -304,7 +219,7 @@ Test(corpus, every_case_ours_and_openssl)
         int rc = run_ours(&v, &c, &bad);
         int ok = rc == v.code && (rc == 0 || bad == v.bad);
         if (!ok)
-            fprintf(stderr, "MISMATCH %s: got %s@%zu (%d), expected %s\n", v.name, name_of(rc),
+            fprintf(stderr, "MISMATCH %s: got %s@%zu (%d), expected %s\n", v.name, corpus_code_name(rc),
                     bad, rc, v.expect);
         ours_ok += ok;
         if (rc == 0)

@@ -31,7 +31,6 @@
 #define T_2027 INT64_C(1811808000)  /* 2027-06-01, inside the committed test PKI */
 #define T_2026 INT64_C(1795000000)  /* 2026-11-18, before it */
 #define T_2127 INT64_C(4954435200)  /* 2127-01-01, after it */
-#define T_2030 INT64_C(1893456000)  /* the corpus's default validation time */
 #define MAX_CERTS 16
 
 /* ------------------------------------------------------------------ the corpus hook */
@@ -593,81 +592,7 @@ Test(handshake, same_verdict_as_tlsm_verify_chain)
 
 /* ------------------------------------------------------------------ corpus */
 
-static const struct {
-    const char *name;
-    int code;
-} CODES[] = {
-    {"OK", 0},
-    {"PARSE", TLSM_ERR_CERT_PARSE},
-    {"UNKNOWN_ISSUER", TLSM_ERR_CERT_UNKNOWN_ISSUER},
-    {"SIGNATURE", TLSM_ERR_CERT_SIGNATURE},
-    {"EXPIRED", TLSM_ERR_CERT_EXPIRED},
-    {"NOT_YET_VALID", TLSM_ERR_CERT_NOT_YET_VALID},
-    {"NOT_CA", TLSM_ERR_CERT_NOT_CA},
-    {"PATH_LEN", TLSM_ERR_CERT_PATH_LEN},
-    {"USAGE", TLSM_ERR_CERT_USAGE},
-    {"NAME_MISMATCH", TLSM_ERR_CERT_NAME_MISMATCH},
-    {"UNSUPPORTED_ALG", TLSM_ERR_CERT_UNSUPPORTED_ALG},
-    {"CRITICAL_EXT", TLSM_ERR_CERT_CRITICAL_EXT},
-    {"WEAK_KEY", TLSM_ERR_CERT_WEAK_KEY},
-    {"NAME_CONSTRAINT", TLSM_ERR_CERT_NAME_CONSTRAINT},
-    {"BAD_SERIAL", TLSM_ERR_CERT_BAD_SERIAL},
-    {"BAD_TIME", TLSM_ERR_CERT_BAD_TIME},
-};
-
-static int code_of(const char *name)
-{
-    for (size_t i = 0; i < sizeof(CODES) / sizeof(CODES[0]); i++)
-        if (strcmp(CODES[i].name, name) == 0)
-            return CODES[i].code;
-    cr_assert_fail("unknown outcome %s in cases.txt", name);
-    return 1;
-}
-
-/* One manifest line (see gen-cases.sh): name chain anchors host purpose expect openssl
- * [at= rsa= depth=]. */
-typedef struct {
-    char name[64], chain[64], anchors[256], host[128], purpose[16];
-    int64_t at;
-    size_t min_rsa, depth;
-    int code;
-    size_t bad;
-} vcase;
-
-static int parse_line(char *line, vcase *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->at = T_2030;
-    char *save = NULL, *tok[16];
-    int n = 0;
-    for (char *t = strtok_r(line, " \t\n", &save); t && n < 16; t = strtok_r(NULL, " \t\n", &save))
-        tok[n++] = t;
-    if (n == 0 || tok[0][0] == '#')
-        return 0;
-    cr_assert_geq(n, 7, "short line in cases.txt: %s", tok[0]);
-    snprintf(c->name, sizeof(c->name), "%s", tok[0]);
-    snprintf(c->chain, sizeof(c->chain), "%s", tok[1]);
-    snprintf(c->anchors, sizeof(c->anchors), "%s", tok[2]);
-    snprintf(c->host, sizeof(c->host), "%s", tok[3]);
-    snprintf(c->purpose, sizeof(c->purpose), "%s", tok[4]);
-    for (int i = 7; i < n; i++) {
-        if (strncmp(tok[i], "at=", 3) == 0)
-            c->at = strtoll(tok[i] + 3, NULL, 10);
-        else if (strncmp(tok[i], "rsa=", 4) == 0)
-            c->min_rsa = strtoul(tok[i] + 4, NULL, 10);
-        else if (strncmp(tok[i], "depth=", 6) == 0)
-            c->depth = strtoul(tok[i] + 6, NULL, 10);
-        else
-            cr_assert_fail("%s: unknown option %s", c->name, tok[i]);
-    }
-    char *at = strchr(tok[5], '@');
-    if (at) {
-        *at = 0;
-        c->bad = strtoul(at + 1, NULL, 10);
-    }
-    c->code = code_of(tok[5]);
-    return 1;
-}
+typedef corpus_case vcase;
 
 /* The internal verdict, as test_pki_corpus.c computes it: first parse failure, else
  * pki_verify_chain (bad = n for an anchor). */
@@ -748,7 +673,7 @@ Test(corpus, same_verdicts_as_pki_verify_chain)
     char *save = NULL;
     for (char *line = strtok_r(manifest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         vcase v;
-        if (!parse_line(line, &v))
+        if (!corpus_parse_line(line, &v))
             continue;
         /* The RSA key size floor is the handshake's (2048) and not an input of the API. */
         if (v.min_rsa) {
