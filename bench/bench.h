@@ -53,7 +53,8 @@ void bench_heap_reset_peak(int side);
 
 enum {
     CK_RANDOM, CK_HASH, CK_HMAC, CK_HKDF, CK_AEAD_INIT, CK_SEAL, CK_OPEN,
-    CK_KEX_PUBLIC, CK_KEX_SHARED, CK_VERIFY, CK_SIGN, CK_N
+    CK_KEX_PUBLIC, CK_KEX_SHARED, CK_KEM_KEYGEN, CK_KEM_ENCAPS, CK_KEM_DECAPS, CK_VERIFY,
+    CK_SIGN, CK_N
 };
 extern const char *const bench_crypto_kind_name[CK_N];
 
