@@ -163,6 +163,9 @@ run_counted() { # label, command...
     [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
     add "$label" "$p" "$f" "$sk"
 }
+step "ML-KEM-768 constant time: valgrind with the secrets undefined, no division"
+run_counted "mlkem constant time" tests/ct/run.sh "$root/build-test"
+
 step "tlsm verify against openssl verify on the PKI corpus"
 run_counted "tlsm verify" tests/interop/verify.sh "$root/build-test/tlsm"
 
