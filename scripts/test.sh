@@ -166,6 +166,9 @@ run_counted() { # label, command...
 step "ML-KEM-768 constant time: valgrind with the secrets undefined, no division"
 run_counted "mlkem constant time" tests/ct/run.sh "$root/build-test"
 
+step "ML-KEM-768 against Go's crypto/mlkem: 3,000 random cases"
+run_counted "mlkem diff (Go)" tests/mlkem_diff/run.sh "$root/build-test" 3000
+
 step "tlsm verify against openssl verify on the PKI corpus"
 run_counted "tlsm verify" tests/interop/verify.sh "$root/build-test/tlsm"
 
