@@ -6,7 +6,7 @@
 # suite is skipped, visibly. Go's standard library only: nothing is downloaded.
 #
 # Usage: tests/mlkem_diff/run.sh BUILD_DIR [COUNT] [extra flags for the Go program, e.g.
-# -seed HEX to replay]. Last line: "mlkem diff: N passed, N failed, N skipped".
+# -seed HEX to replay]. Last line: "N passed, N failed, N skipped".
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: tests/mlkem_diff/run.sh BUILD_DIR [COUNT]}" && pwd)
@@ -17,18 +17,18 @@ go=$(command -v go || true)
 [ -n "$go" ] || [ ! -x /usr/local/go/bin/go ] || go=/usr/local/go/bin/go
 if [ -z "$go" ]; then
     echo "no Go toolchain: the ML-KEM differential test against Go's crypto/mlkem is skipped"
-    echo "mlkem diff: 0 passed, 0 failed, 1 skipped"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 minor=$("$go" env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
 if [ -z "$minor" ] || [ "$minor" -lt 26 ]; then
     echo "$("$go" env GOVERSION) has no crypto/mlkem/mlkemtest (Go 1.26+): the differential test is skipped"
-    echo "mlkem diff: 0 passed, 0 failed, 1 skipped"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if ! cmake --build "$build" --target mlkem_peer >"$build/mlkem-peer-build.log" 2>&1; then
     tail -20 "$build/mlkem-peer-build.log"
-    echo "mlkem diff: 0 passed, 1 failed, 0 skipped"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 cd "$root/tests/mlkem_diff/go" &&

@@ -16,7 +16,7 @@
 //
 // The cases come from a ChaCha8 generator whose seed is printed (and can be given with
 // -seed) so that a failure can be replayed. The last line is
-// "mlkem diff: N passed, N failed, N skipped", one count per check above.
+// "N passed, N failed, N skipped", one count per check above.
 package main
 
 import (
@@ -244,7 +244,7 @@ func main() {
 		failed++
 	}
 	fmt.Printf("mlkem diff: %d cases (tlsm and Go %s)\n", cases, "crypto/mlkem")
-	fmt.Printf("mlkem diff: %d passed, %d failed, 0 skipped\n", passed, failed)
+	fmt.Printf("%d passed, %d failed, 0 skipped\n", passed, failed)
 	if failed > 0 {
 		os.Exit(1)
 	}
