@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""load.py - `tlsm server` under load, on 127.0.0.1 only, each case bounded to seconds.
+
+    tests/cli/load.py path/to/tlsm
+
+Cases (each prints `ok NAME (figures)` or `FAIL NAME: reason`; the last line is
+`N passed, N failed, N skipped`, the exit status 1 if any failed):
+  idle-200          200 idle TCP connections, 20 that sent half a ClientHello and 10 that
+                    sent a whole one and never answered the server's flight are all held
+                    open, and a new client still completes its handshake and echo (a fixed
+                    table of 64 slots locked it out)
+  handshake-timeout with --handshake-timeout 0.5, stalled connections are closed after
+                    about half a second, while a client whose handshake is done stays
+  idle-timeout      with --idle-timeout 0.5, an idle client gets close_notify, then EOF
+  max-conns         with --max-conns 5, a sixth client is accepted and closed at once
+                    (with a log line); once one of the five leaves, a new client is served
+Only the standard library: the ClientHellos come from the ssl module over memory BIOs.
+"""
+import os
+import select
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PKI = os.path.join(ROOT, "tests", "data", "pki")
+CASE_SECONDS = 10  # no case may take longer
+
+results = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def ok(name, figures=""):
+    print(f"ok {name}" + (f" ({figures})" if figures else ""))
+    results["passed"] += 1
+
+
+def fail(name, why):
+    print(f"FAIL {name}: {why}")
+    results["failed"] += 1
+
+
+class Server:
+    """A `tlsm server --port 0` with its log in a file; stopped by stop() or `with`."""
+
+    def __init__(self, tlsm, *args):
+        self.log = tempfile.NamedTemporaryFile(prefix="tlsm-load-", suffix=".log")
+        self.proc = subprocess.Popen(
+            [tlsm, "server", "--cert", os.path.join(PKI, "server-p256.chain.pem"),
+             "--key", os.path.join(PKI, "server-p256.key"), "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        ready, _, _ = select.select([self.proc.stdout], [], [], CASE_SECONDS)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        if not line.startswith("listening on 127.0.0.1:"):
+            self.stop()
+            raise RuntimeError(f"tlsm server did not start: {self.log_text()[-300:]!r}")
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def log_text(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, needle, count=1, seconds=3.0):
+        """Waits until the log holds `count` lines containing `needle`; returns how many."""
+        end = time.monotonic() + seconds
+        while True:
+            n = sum(needle in line for line in self.log_text().splitlines())
+            if n >= count or time.monotonic() > end:
+                return n
+            time.sleep(0.02)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def client_context():
+    ctx = ssl.create_default_context(cafile=os.path.join(PKI, "ca.crt"))
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def client_hello():
+    """The bytes of a ClientHello for localhost, made by the ssl module in memory."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = client_context().wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def connect(port):
+    return socket.create_connection(("127.0.0.1", port), timeout=CASE_SECONDS)
+
+
+def tls_echo(port, message=b"ping\n"):
+    """A new client: (handshake seconds, echo seconds); raises on any failure."""
+    raw = connect(port)
+    t0 = time.monotonic()
+    tls = client_context().wrap_socket(raw, server_hostname="localhost")
+    t1 = time.monotonic()
+    tls.sendall(message)
+    got = b""
+    while len(got) < len(message):
+        chunk = tls.recv(len(message) - len(got))
+        if not chunk:
+            break
+        got += chunk
+    t2 = time.monotonic()
+    tls.close()
+    if got != message:
+        raise RuntimeError(f"echo returned {got!r}")
+    return t1 - t0, t2 - t1
+
+
+def is_open(sock):
+    """True while the peer has not closed: no EOF and no reset waiting to be read."""
+    sock.setblocking(False)
+    try:
+        while sock.recv(65536):
+            pass  # the server's flight, for the stalled whole-ClientHello connections
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
+def wait_closed(socks, seconds):
+    """When the peer closed each socket (EOF or reset; monotonic time), None if it did not
+    within `seconds`."""
+    closed = [None] * len(socks)
+    end = time.monotonic() + seconds
+    while None in closed and time.monotonic() < end:
+        waiting = [s for s, c in zip(socks, closed) if c is None]
+        readable, _, _ = select.select(waiting, [], [], max(0.0, end - time.monotonic()))
+        now = time.monotonic()
+        for s in readable:
+            try:
+                if s.recv(65536):
+                    continue  # the server's flight, for a whole ClientHello
+            except OSError:
+                pass
+            closed[socks.index(s)] = now
+    return closed
+
+
+def stalled(port, hello, whole):
+    """A connection that sent half of a ClientHello (or all of it) and then nothing."""
+    s = connect(port)
+    s.sendall(hello if whole else hello[: len(hello) // 2])
+    return s
+
+
+def case_idle_200(tlsm):
+    name = "idle-200"
+    hello = client_hello()
+    with Server(tlsm, "--handshake-timeout", "30", "--idle-timeout", "30") as srv:
+        alone, _ = tls_echo(srv.port)
+        socks = [connect(srv.port) for _ in range(200)]
+        socks += [stalled(srv.port, hello, whole=False) for _ in range(20)]
+        socks += [stalled(srv.port, hello, whole=True) for _ in range(10)]
+        held = srv.wait_log(": connected", count=231)  # and the first client
+        t0 = time.monotonic()
+        try:
+            hs, echo = tls_echo(srv.port)
+        except Exception as e:  # noqa: BLE001 - any failure is the finding
+            fail(name, f"a new client failed with {len(socks)} connections open: {e!r}")
+            return
+        total = time.monotonic() - t0
+        still = sum(is_open(s) for s in socks)
+        for s in socks:
+            s.close()
+        if held < 231 or still != len(socks):
+            fail(name, f"server accepted {held - 1} of {len(socks)}, {still} still open")
+            return
+        ok(name, f"{len(socks)} connections held; new client: handshake {hs * 1000:.1f} ms, "
+                 f"echo {echo * 1000:.1f} ms, connect to echo {total * 1000:.1f} ms; "
+                 f"handshake with no load {alone * 1000:.1f} ms")
+
+
+def case_handshake_timeout(tlsm):
+    name = "handshake-timeout"
+    hello = client_hello()
+    with Server(tlsm, "--handshake-timeout", "0.5", "--idle-timeout", "30") as srv:
+        done = client_context().wrap_socket(connect(srv.port), server_hostname="localhost")
+        opened = time.monotonic()
+        socks = [connect(srv.port) for _ in range(5)]
+        socks += [stalled(srv.port, hello, whole=False) for _ in range(5)]
+        socks += [stalled(srv.port, hello, whole=True) for _ in range(5)]
+        closed = wait_closed(socks, 3.0)
+        waits = [None if c is None else c - opened for c in closed]
+        timed_out = srv.wait_log("handshake timed out", count=len(socks))
+        for s in socks:
+            s.close()
+        try:
+            done.sendall(b"still here\n")
+            echoed = done.recv(100)
+        except OSError as e:
+            echoed = repr(e).encode()
+        done.close()
+        if None in waits:
+            fail(name, f"{waits.count(None)} of {len(socks)} stalled connections still open")
+        elif not 0.4 <= min(waits) <= max(waits) <= 2.5:
+            fail(name, f"closed after {min(waits):.2f} to {max(waits):.2f} s, expected 0.5 s")
+        elif timed_out != len(socks):
+            fail(name, f"{timed_out} 'handshake timed out' log lines, expected {len(socks)}")
+        elif echoed != b"still here\n":
+            fail(name, f"the client whose handshake was done got {echoed!r}")
+        else:
+            ok(name, f"{len(socks)} stalled connections closed after {min(waits):.2f} to "
+                     f"{max(waits):.2f} s; the finished client still echoed")
+
+
+def case_idle_timeout(tlsm):
+    name = "idle-timeout"
+    with Server(tlsm, "--idle-timeout", "0.5") as srv:
+        tls = client_context().wrap_socket(connect(srv.port), server_hostname="localhost")
+        tls.sendall(b"one\n")
+        first = tls.recv(100)
+        t0 = time.monotonic()
+        tls.settimeout(3.0)
+        try:
+            last = tls.recv(100)  # b"" on close_notify
+        except (OSError, ssl.SSLError) as e:
+            last = repr(e).encode()
+        waited = time.monotonic() - t0
+        tls.close()
+        logged = srv.wait_log("idle timeout", count=1)
+        if first != b"one\n":
+            fail(name, f"echo returned {first!r}")
+        elif last != b"":
+            fail(name, f"expected close_notify after the idle time, got {last!r}")
+        elif not 0.4 <= waited <= 2.5:
+            fail(name, f"closed after {waited:.2f} s, expected about 0.5 s")
+        elif not logged:
+            fail(name, "no 'idle timeout' log line")
+        else:
+            ok(name, f"close_notify after {waited:.2f} s idle")
+
+
+def case_max_conns(tlsm):
+    name = "max-conns"
+    with Server(tlsm, "--max-conns", "5") as srv:
+        socks = [connect(srv.port) for _ in range(5)]
+        srv.wait_log(": connected", count=5)
+        t0 = time.monotonic()
+        extra = connect(srv.port)
+        closed = wait_closed([extra], 2.0)[0]
+        refused_after = None if closed is None else closed - t0
+        extra.close()
+        refused_log = srv.wait_log("refused: 5 connections open", count=1)
+        socks.pop().close()
+        srv.wait_log("without close_notify", count=1)
+        try:
+            tls_echo(srv.port)
+            served = None
+        except Exception as e:  # noqa: BLE001
+            served = repr(e)
+        for s in socks:
+            s.close()
+        if refused_after is None:
+            fail(name, "the sixth connection was left open")
+        elif not refused_log:
+            fail(name, "no 'refused' log line")
+        elif served is not None:
+            fail(name, f"after one of the five left, a new client failed: {served}")
+        else:
+            ok(name, f"sixth client closed after {refused_after * 1000:.1f} ms; "
+                     "served again once one left")
+
+
+def main():
+    if len(sys.argv) != 2 or not os.access(sys.argv[1], os.X_OK):
+        print("usage: load.py path/to/tlsm", file=sys.stderr)
+        return 2
+    tlsm = os.path.abspath(sys.argv[1])
+    for case in (case_idle_200, case_handshake_timeout, case_idle_timeout, case_max_conns):
+        t0 = time.monotonic()
+        try:
+            case(tlsm)
+        except Exception as e:  # noqa: BLE001 - report and go on with the next case
+            fail(case.__name__[5:].replace("_", "-"), repr(e))
+        if time.monotonic() - t0 > CASE_SECONDS:
+            fail(case.__name__[5:].replace("_", "-") + "-time",
+                 f"took {time.monotonic() - t0:.1f} s")
+    print(f"{results['passed']} passed, {results['failed']} failed, {results['skipped']} skipped")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
