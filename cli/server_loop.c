@@ -9,8 +9,13 @@
  * a log line: it learns right away, instead of waiting unanswered in the backlog. When
  * the process runs out of file descriptors, accepting pauses briefly rather than spinning
  * on a listening socket that stays readable.
+ * SIGINT and SIGTERM stop the loop between rounds: they are blocked except inside ppoll(),
+ * so none is lost between a check and the wait. Everything is then freed and the exit
+ * status is 128 + the signal's number, as if the signal had ended the process.
  */
+#define _GNU_SOURCE /* ppoll (POSIX.1-2024) */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,17 +156,57 @@ static int serve_round(server_loop *L, long long now, int *done)
     return wait <= 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Routes SIGINT and SIGTERM to stop_signal, blocked outside ppoll(); *wait_mask gets the
+ * mask ppoll() waits with. */
+static void catch_stop_signals(sigset_t *wait_mask)
+{
+    struct sigaction sa;
+    sigset_t stop;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, wait_mask);
+    sigdelset(wait_mask, SIGINT);
+    sigdelset(wait_mask, SIGTERM);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int wait_ready(server_loop *L, int timeout_ms, const sigset_t *mask)
+{
+    struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L};
+    return ppoll(L->t.fds, L->t.n + 1, timeout_ms < 0 ? NULL : &ts, mask);
+}
+
 int server_run(int listen_fd, tlsm_config *cfg, const server_args *a)
 {
     server_loop L = {.lfd = listen_fd, .cfg = cfg, .a = a, .next_id = 1};
     if (server_table_init(&L.t, listen_fd) != 0) {
         cli_error("out of memory");
+        close(listen_fd);
         return CLI_EXIT_FAIL;
     }
     if (!a->once)
         reserve_fds(a->max_conns);
+    sigset_t wait_mask;
+    catch_stop_signals(&wait_mask);
     int done = -1;
     for (;;) {
+        if (stop_signal) {
+            loop_log("stopping on signal %d (%zu connections open)", (int)stop_signal, L.t.n);
+            done = 128 + stop_signal;
+            break;
+        }
         long long now = stream_now_ms();
         if (L.accept_resume && now >= L.accept_resume) {
             L.accept_resume = 0;
@@ -173,7 +218,7 @@ int server_run(int listen_fd, tlsm_config *cfg, const server_args *a)
         int timeout = serve_round(&L, now, &done);
         if (done >= 0)
             break;
-        if (poll(L.t.fds, L.t.n + 1, timeout) < 0 && errno != EINTR) {
+        if (wait_ready(&L, timeout, &wait_mask) < 0 && errno != EINTR) {
             cli_error("poll: %s", strerror(errno));
             done = CLI_EXIT_FAIL;
             break;

@@ -1,10 +1,6 @@
 #!/usr/bin/env python3
-"""load.py - `tlsm server` under load, on 127.0.0.1 only, each case bounded to seconds.
-
-    tests/cli/load.py path/to/tlsm
-
-Cases (each prints `ok NAME (figures)` or `FAIL NAME: reason`; the last line is
-`N passed, N failed, N skipped`, the exit status 1 if any failed):
+"""load.py - `tlsm server` under load, on 127.0.0.1 only, each case bounded to seconds
+(run by tests/cli/run.py):
   idle-200          200 idle TCP connections, 20 that sent half a ClientHello and 10 that
                     sent a whole one and never answered the server's flight are all held
                     open, and a new client still completes its handshake and echo (a fixed
@@ -14,83 +10,23 @@ Cases (each prints `ok NAME (figures)` or `FAIL NAME: reason`; the last line is
   idle-timeout      with --idle-timeout 0.5, an idle client gets close_notify, then EOF
   max-conns         with --max-conns 5, a sixth client is accepted and closed at once
                     (with a log line); once one of the five leaves, a new client is served
+  stop-on-sigterm   SIGTERM with 55 connections open: all freed, exit status 143
 Only the standard library: the ClientHellos come from the ssl module over memory BIOs.
 """
-import os
 import select
 import socket
 import ssl
-import subprocess
-import sys
-import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PKI = os.path.join(ROOT, "tests", "data", "pki")
-CASE_SECONDS = 10  # no case may take longer
-
-results = {"passed": 0, "failed": 0, "skipped": 0}
+from peers import SECONDS, fail, ok, pki, tlsm_server
 
 
-def ok(name, figures=""):
-    print(f"ok {name}" + (f" ({figures})" if figures else ""))
-    results["passed"] += 1
-
-
-def fail(name, why):
-    print(f"FAIL {name}: {why}")
-    results["failed"] += 1
-
-
-class Server:
-    """A `tlsm server --port 0` with its log in a file; stopped by stop() or `with`."""
-
-    def __init__(self, tlsm, *args):
-        self.log = tempfile.NamedTemporaryFile(prefix="tlsm-load-", suffix=".log")
-        self.proc = subprocess.Popen(
-            [tlsm, "server", "--cert", os.path.join(PKI, "server-p256.chain.pem"),
-             "--key", os.path.join(PKI, "server-p256.key"), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
-        ready, _, _ = select.select([self.proc.stdout], [], [], CASE_SECONDS)
-        line = self.proc.stdout.readline().decode() if ready else ""
-        if not line.startswith("listening on 127.0.0.1:"):
-            self.stop()
-            raise RuntimeError(f"tlsm server did not start: {self.log_text()[-300:]!r}")
-        self.port = int(line.rsplit(":", 1)[1])
-
-    def log_text(self):
-        with open(self.log.name, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def wait_log(self, needle, count=1, seconds=3.0):
-        """Waits until the log holds `count` lines containing `needle`; returns how many."""
-        end = time.monotonic() + seconds
-        while True:
-            n = sum(needle in line for line in self.log_text().splitlines())
-            if n >= count or time.monotonic() > end:
-                return n
-            time.sleep(0.02)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+def server(tlsm, *args):
+    return tlsm_server(tlsm, "p256", *args)
 
 
 def client_context():
-    ctx = ssl.create_default_context(cafile=os.path.join(PKI, "ca.crt"))
+    ctx = ssl.create_default_context(cafile=pki("ca.crt"))
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
@@ -107,7 +43,7 @@ def client_hello():
 
 
 def connect(port):
-    return socket.create_connection(("127.0.0.1", port), timeout=CASE_SECONDS)
+    return socket.create_connection(("127.0.0.1", port), timeout=SECONDS)
 
 
 def tls_echo(port, message=b"ping\n"):
@@ -174,12 +110,12 @@ def stalled(port, hello, whole):
 def case_idle_200(tlsm):
     name = "idle-200"
     hello = client_hello()
-    with Server(tlsm, "--handshake-timeout", "30", "--idle-timeout", "30") as srv:
+    with server(tlsm, "--handshake-timeout", "30", "--idle-timeout", "30") as srv:
         alone, _ = tls_echo(srv.port)
         socks = [connect(srv.port) for _ in range(200)]
         socks += [stalled(srv.port, hello, whole=False) for _ in range(20)]
         socks += [stalled(srv.port, hello, whole=True) for _ in range(10)]
-        held = srv.wait_log(": connected", count=231)  # and the first client
+        held = srv.wait_count(": connected", count=231)  # and the first client
         t0 = time.monotonic()
         try:
             hs, echo = tls_echo(srv.port)
@@ -201,7 +137,7 @@ def case_idle_200(tlsm):
 def case_handshake_timeout(tlsm):
     name = "handshake-timeout"
     hello = client_hello()
-    with Server(tlsm, "--handshake-timeout", "0.5", "--idle-timeout", "30") as srv:
+    with server(tlsm, "--handshake-timeout", "0.5", "--idle-timeout", "30") as srv:
         done = client_context().wrap_socket(connect(srv.port), server_hostname="localhost")
         opened = time.monotonic()
         socks = [connect(srv.port) for _ in range(5)]
@@ -209,7 +145,7 @@ def case_handshake_timeout(tlsm):
         socks += [stalled(srv.port, hello, whole=True) for _ in range(5)]
         closed = wait_closed(socks, 3.0)
         waits = [None if c is None else c - opened for c in closed]
-        timed_out = srv.wait_log("handshake timed out", count=len(socks))
+        timed_out = srv.wait_count("handshake timed out", count=len(socks))
         for s in socks:
             s.close()
         try:
@@ -233,7 +169,7 @@ def case_handshake_timeout(tlsm):
 
 def case_idle_timeout(tlsm):
     name = "idle-timeout"
-    with Server(tlsm, "--idle-timeout", "0.5") as srv:
+    with server(tlsm, "--idle-timeout", "0.5") as srv:
         tls = client_context().wrap_socket(connect(srv.port), server_hostname="localhost")
         tls.sendall(b"one\n")
         first = tls.recv(100)
@@ -245,7 +181,7 @@ def case_idle_timeout(tlsm):
             last = repr(e).encode()
         waited = time.monotonic() - t0
         tls.close()
-        logged = srv.wait_log("idle timeout", count=1)
+        logged = srv.wait_count("idle timeout", count=1)
         if first != b"one\n":
             fail(name, f"echo returned {first!r}")
         elif last != b"":
@@ -260,17 +196,17 @@ def case_idle_timeout(tlsm):
 
 def case_max_conns(tlsm):
     name = "max-conns"
-    with Server(tlsm, "--max-conns", "5") as srv:
+    with server(tlsm, "--max-conns", "5") as srv:
         socks = [connect(srv.port) for _ in range(5)]
-        srv.wait_log(": connected", count=5)
+        srv.wait_count(": connected", count=5)
         t0 = time.monotonic()
         extra = connect(srv.port)
         closed = wait_closed([extra], 2.0)[0]
         refused_after = None if closed is None else closed - t0
         extra.close()
-        refused_log = srv.wait_log("refused: 5 connections open", count=1)
+        refused_log = srv.wait_count("refused: 5 connections open", count=1)
         socks.pop().close()
-        srv.wait_log("without close_notify", count=1)
+        srv.wait_count("without close_notify", count=1)
         try:
             tls_echo(srv.port)
             served = None
@@ -289,23 +225,30 @@ def case_max_conns(tlsm):
                      "served again once one left")
 
 
-def main():
-    if len(sys.argv) != 2 or not os.access(sys.argv[1], os.X_OK):
-        print("usage: load.py path/to/tlsm", file=sys.stderr)
-        return 2
-    tlsm = os.path.abspath(sys.argv[1])
-    for case in (case_idle_200, case_handshake_timeout, case_idle_timeout, case_max_conns):
-        t0 = time.monotonic()
-        try:
-            case(tlsm)
-        except Exception as e:  # noqa: BLE001 - report and go on with the next case
-            fail(case.__name__[5:].replace("_", "-"), repr(e))
-        if time.monotonic() - t0 > CASE_SECONDS:
-            fail(case.__name__[5:].replace("_", "-") + "-time",
-                 f"took {time.monotonic() - t0:.1f} s")
-    print(f"{results['passed']} passed, {results['failed']} failed, {results['skipped']} skipped")
-    return 1 if results["failed"] else 0
+def case_stop_on_sigterm(tlsm):
+    """SIGTERM ends the loop: every connection is freed (a sanitizer build checks for
+    leaks at exit) and the status is 128 + 15, as if the signal had ended the process."""
+    name = "stop-on-sigterm"
+    with server(tlsm) as srv:
+        socks = [connect(srv.port) for _ in range(50)]
+        done = [client_context().wrap_socket(connect(srv.port), server_hostname="localhost")
+                for _ in range(5)]
+        srv.wait_count("handshake done", count=5)
+        status = srv.stop()
+        for s in socks + done:
+            s.close()
+        if status != 128 + 15:
+            fail(name, f"exit status {status}, expected 143: {srv.stderr()[-300:]!r}")
+        elif "stopping on signal 15 (55 connections open)" not in srv.stderr():
+            fail(name, f"no 'stopping' log line: {srv.stderr()[-200:]!r}")
+        else:
+            ok(name)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+CASES = (case_idle_200, case_handshake_timeout, case_idle_timeout, case_max_conns,
+         case_stop_on_sigterm)
+
+
+def available():
+    """Why these cases cannot run here, or None."""
+    return None
