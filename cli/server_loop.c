@@ -37,6 +37,7 @@ typedef struct {
     server_table t;
     unsigned next_id;
     long long accept_resume;  /* accepting paused until then; 0 when not paused */
+    int starved;              /* accept() failed for lack of descriptors or memory */
 } server_loop;
 
 /* Log lines about the server rather than one connection. */
@@ -79,8 +80,10 @@ static void accept_ready(server_loop *L, long long now)
         int fd = accept(L->lfd, (struct sockaddr *)&ss, &len);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                loop_log("accept: %s: not accepting for %d ms", strerror(errno),
-                         ACCEPT_PAUSE_MS);
+                if (!L->starved) /* once per episode, not every pause */
+                    loop_log("accept: %s: accepting again in %d ms steps, once "
+                             "connections close", strerror(errno), ACCEPT_PAUSE_MS);
+                L->starved = 1;
                 L->accept_resume = now + ACCEPT_PAUSE_MS;
                 L->t.fds[0].fd = -1;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
@@ -89,6 +92,7 @@ static void accept_ready(server_loop *L, long long now)
             }
             return;
         }
+        L->starved = 0;
         char peer[64];
         net_format_addr((struct sockaddr *)&ss, len, peer, sizeof peer);
         if (L->t.n >= L->a->max_conns) {
@@ -96,9 +100,12 @@ static void accept_ready(server_loop *L, long long now)
             close(fd);
             continue;
         }
-        server_conn *c = net_set_nonblocking(fd) == 0
-                             ? server_conn_new(fd, L->cfg, L->next_id, peer, now)
-                             : (close(fd), NULL);
+        if (net_set_nonblocking(fd) != 0) {
+            loop_log("%s: cannot serve it: %s", peer, strerror(errno));
+            close(fd);
+            continue;
+        }
+        server_conn *c = server_conn_new(fd, L->cfg, L->next_id, peer, now);
         if (!c || server_table_add(&L->t, c) != 0) {
             loop_log("%s: cannot serve it: out of memory", peer);
             if (c)

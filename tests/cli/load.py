@@ -10,9 +10,13 @@
   idle-timeout      with --idle-timeout 0.5, an idle client gets close_notify, then EOF
   max-conns         with --max-conns 5, a sixth client is accepted and closed at once
                     (with a log line); once one of the five leaves, a new client is served
+  fd-limit          with 64 file descriptors and 100 clients, the server waits (not spins)
+                    while accept() fails with EMFILE, and serves a client once they leave
   stop-on-sigterm   SIGTERM with 55 connections open: all freed, exit status 143
 Only the standard library: the ClientHellos come from the ssl module over memory BIOs.
 """
+import os
+import resource
 import select
 import socket
 import ssl
@@ -21,8 +25,15 @@ import time
 from peers import SECONDS, fail, ok, pki, tlsm_server
 
 
-def server(tlsm, *args):
-    return tlsm_server(tlsm, "p256", *args)
+def server(tlsm, *args, preexec=None):
+    return tlsm_server(tlsm, "p256", *args, preexec=preexec)
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client_context():
@@ -245,8 +256,42 @@ def case_stop_on_sigterm(tlsm):
             ok(name)
 
 
+def case_fd_limit(tlsm):
+    """With only 64 file descriptors, clients past them wait in the backlog: the server
+    pauses accepting instead of spinning on EMFILE, and serves them once others leave."""
+    name = "fd-limit"
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    with server(tlsm, preexec=limit) as srv:
+        socks = [connect(srv.port) for _ in range(100)]
+        srv.wait_count("Too many open files", count=1)
+        cpu0, t0 = cpu_seconds(srv.proc.pid), time.monotonic()
+        time.sleep(1.0)
+        busy = (cpu_seconds(srv.proc.pid) - cpu0) / (time.monotonic() - t0)
+        warned = "the limit on open files (64) is below" in srv.stderr()
+        for s in socks:
+            s.close()
+        try:
+            tls_echo(srv.port)
+            served = None
+        except Exception as e:  # noqa: BLE001
+            served = repr(e)
+        if not warned:
+            fail(name, "no warning that the file limit is below --max-conns")
+        elif srv.wait_count("Too many open files", count=1, seconds=0) == 0:
+            fail(name, "accept never hit the file limit")
+        elif busy > 0.3:
+            fail(name, f"the server used {busy:.0%} of a CPU while out of descriptors")
+        elif served is not None:
+            fail(name, f"no client served once the others left: {served}")
+        else:
+            ok(name, f"{busy:.1%} of a CPU while out of descriptors; served afterwards")
+
+
 CASES = (case_idle_200, case_handshake_timeout, case_idle_timeout, case_max_conns,
-         case_stop_on_sigterm)
+         case_fd_limit, case_stop_on_sigterm)
 
 
 def available():

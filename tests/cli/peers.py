@@ -40,12 +40,12 @@ def pki(name):
 class Proc:
     """A process with stdin a pipe and stdout, stderr in temporary files."""
 
-    def __init__(self, args, env=None):
+    def __init__(self, args, env=None, preexec=None):
         self.out = tempfile.NamedTemporaryFile(prefix="tlsm-cli-", suffix=".out")
         self.err = tempfile.NamedTemporaryFile(prefix="tlsm-cli-", suffix=".err")
         full_env = dict(os.environ, **env) if env else None
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=self.out,
-                                     stderr=self.err, env=full_env)
+                                     stderr=self.err, env=full_env, preexec_fn=preexec)
         self.started = time.monotonic()
 
     def stdout(self):
@@ -121,10 +121,11 @@ def read_text(path):
         return f.read()
 
 
-def tlsm_server(tlsm, key, *args):
-    """`tlsm server` with the test PKI's KEY identity; .port is its port."""
+def tlsm_server(tlsm, key, *args, preexec=None):
+    """`tlsm server` with the test PKI's KEY identity; .port is its port. `preexec` runs in
+    the child before it starts (e.g. to lower a resource limit)."""
     p = Proc([tlsm, "server", "--cert", pki(f"server-{key}.chain.pem"),
-              "--key", pki(f"server-{key}.key"), "--port", "0", *args])
+              "--key", pki(f"server-{key}.key"), "--port", "0", *args], preexec=preexec)
     m = p.wait_for(r"^listening on 127\.0\.0\.1:(\d+)$")
     if not m:
         p.stop()
