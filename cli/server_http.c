@@ -13,38 +13,34 @@
 
 #include "server.h"
 
-/* The page: the session as the log line describes it. */
+#define PAGE_FORMAT                                                                          \
+    "tlsm server\n"                                                                         \
+    "session: %s\n"                                                                         \
+    "server name: %s\n"                                                                     \
+    "client certificate: %s\n"
+#define HEADER_FORMAT                                                                        \
+    "HTTP/1.0 200 OK\r\n"                                                                    \
+    "Content-Type: text/plain; charset=utf-8\r\n"                                            \
+    "Content-Length: %d\r\n"                                                                 \
+    "Connection: close\r\n"                                                                  \
+    "\r\n"
+
+/* The answer: a header, and a page describing the session as the log line does. */
 static int make_answer(server_conn *c)
 {
-    char desc[200], body[512];
+    char desc[200];
     const char *sni = tlsm_conn_server_name(c->s.conn);
+    const char *cert = tlsm_conn_peer_cert_count(c->s.conn) ? "verified" : "none";
     cli_describe_session(c->s.conn, desc, sizeof desc);
-    int blen = snprintf(body, sizeof body,
-                        "tlsm server\n"
-                        "session: %s\n"
-                        "server name: %s\n"
-                        "client certificate: %s\n",
-                        desc, sni ? sni : "none",
-                        tlsm_conn_peer_cert_count(c->s.conn) ? "verified" : "none");
-    if (blen < 0 || (size_t)blen >= sizeof body)
+    if (!sni)
+        sni = "none";
+    int page = snprintf(NULL, 0, PAGE_FORMAT, desc, sni, cert);
+    int header = page < 0 ? -1 : snprintf(NULL, 0, HEADER_FORMAT, page);
+    if (header < 0 || !(c->answer = malloc((size_t)header + (size_t)page + 1)))
         return -1;
-    size_t cap = (size_t)blen + 128;
-    if (!(c->answer = malloc(cap)))
-        return -1;
-    int n = snprintf(c->answer, cap,
-                     "HTTP/1.0 200 OK\r\n"
-                     "Content-Type: text/plain; charset=utf-8\r\n"
-                     "Content-Length: %d\r\n"
-                     "Connection: close\r\n"
-                     "\r\n"
-                     "%s",
-                     blen, body);
-    if (n < 0 || (size_t)n >= cap) {
-        free(c->answer);
-        c->answer = NULL;
-        return -1;
-    }
-    c->answer_len = (size_t)n;
+    snprintf(c->answer, (size_t)header + 1, HEADER_FORMAT, page);
+    snprintf(c->answer + header, (size_t)page + 1, PAGE_FORMAT, desc, sni, cert);
+    c->answer_len = (size_t)header + (size_t)page;
     return 0;
 }
 
