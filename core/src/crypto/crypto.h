@@ -212,6 +212,20 @@ typedef enum {
 
 /* RSA modulus size in bits (0 for non-RSA keys). */
 size_t crypto_pubkey_bits(const crypto_pubkey *pk);
+
+/* The largest RSA public keys tlsm will compute with: the cost of a verification grows
+ * with the square of the modulus and linearly with the exponent's length, so a peer that
+ * could hand in any size could make one signature check take minutes. DESIGN.md sets
+ * the modulus bound; public exponents in use are 3 and 65537, 32 bits is generous. */
+#define CRYPTO_RSA_MAX_BITS 8192
+#define CRYPTO_RSA_MAX_EXPONENT_BYTES 4
+/* Checks an RSA public key's numbers before any arithmetic: 0 if usable,
+ * CRYPTO_RSA_TOO_LARGE for a modulus over CRYPTO_RSA_MAX_BITS, CRYPTO_RSA_BAD_EXPONENT for
+ * an exponent that is even, below 3 or over CRYPTO_RSA_MAX_EXPONENT_BYTES bytes, -1 for
+ * an even or empty modulus or a non-RSA key. */
+#define CRYPTO_RSA_TOO_LARGE (-2)
+#define CRYPTO_RSA_BAD_EXPONENT (-3)
+int crypto_rsa_pubkey_check(const crypto_pubkey *pk);
 /* Verifies sig (DER-encoded for ECDSA) over msg (hashed inside). Returns 0 when valid. */
 int crypto_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
                   const uint8_t *sig, size_t sig_len);
