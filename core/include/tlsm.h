@@ -611,6 +611,19 @@ TLSM_MUST_CHECK int tlsm_export_keying_material(tlsm_conn *conn, const char *lab
 /* ---------------------------------------------------------------- facts */
 
 int tlsm_conn_error(const tlsm_conn *conn);           /* sticky error, 0 if none */
+/* Why the connection failed, in more words than its error code: which check fired. Every
+ * failure has a reason of its own, so two failures that send the same alert (say two
+ * different decode_errors) can be told apart by a host, a log or a test. */
+typedef struct {
+    int code;           /* tlsm_conn_error() */
+    const char *reason; /* the check, e.g. "SH_SESSION_ID_MISMATCH"; "" while no error.
+                           Names are stable identifiers (static strings) */
+    const char *text;   /* one line, e.g. "the ServerHello does not echo our session id" */
+    const char *file;   /* debug builds: where it was detected, else NULL */
+    int line;
+} tlsm_error_detail;
+/* Fills *detail (0), or TLSM_ERR_ARG. */
+TLSM_MUST_CHECK int tlsm_conn_error_detail(const tlsm_conn *conn, tlsm_error_detail *detail);
 int tlsm_conn_verify_error(const tlsm_conn *conn);    /* TLSM_ERR_CERT_* of a failed verification, or 0 */
 int tlsm_conn_handshake_done(const tlsm_conn *conn);  /* 1 once the handshake finished */
 uint16_t tlsm_conn_version(const tlsm_conn *conn);    /* negotiated version, 0 before */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handshake/suites.h"
 #include "internal.h"
@@ -71,6 +72,15 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     cfg->record_size_limit = REC_MAX_PLAINTEXT;
     cfg->shape.ticket_nonce_len = 8;
     return cfg;
+}
+
+uint64_t config_now_ms(const tlsm_config *cfg)
+{
+    if (cfg->clock)
+        return cfg->clock(cfg->clock_ctx);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int config_freeze(tlsm_config *cfg)

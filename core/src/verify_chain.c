@@ -22,17 +22,6 @@
 #include "internal.h"
 #include "pki/pki.h"
 
-/* The handshake's clock (conn_now_ms): the config's hook, else the real-time clock, in
- * whole seconds. */
-static int64_t config_now(const tlsm_config *cfg)
-{
-    if (cfg->clock)
-        return (int64_t)(cfg->clock(cfg->clock_ctx) / 1000);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
 static void result_init(tlsm_verify_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -65,7 +54,7 @@ static int check_args(const tlsm_config *trust, const char *peer_name, int purpo
     int rc = config_freeze((tlsm_config *)trust);
     if (rc != 0)
         return fail(r, rc, TLSM_VERIFY_FAULT_NONE);
-    r->time = time == TLSM_VERIFY_TIME_NOW ? config_now(trust) : time;
+    r->time = time == TLSM_VERIFY_TIME_NOW ? (int64_t)(config_now_ms(trust) / 1000) : time;
     return 0;
 }
 
