@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "handshake/suites.h"
+#include "mem.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
 
@@ -39,17 +40,17 @@ tlsm_config *tlsm_config_new(tlsm_role role)
 {
     if ((role != TLSM_ROLE_CLIENT && role != TLSM_ROLE_SERVER) || crypto_init())
         return NULL;
-    tlsm_config *cfg = calloc(1, sizeof *cfg);
+    tlsm_config *cfg = mem_calloc(1, sizeof *cfg);
     if (!cfg)
         return NULL;
     if (pthread_mutex_init(&cfg->lock, NULL)) {
-        free(cfg);
+        mem_free(cfg);
         return NULL;
     }
     if (pthread_mutex_init(&cfg->edit_lock, NULL)) {
         pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
-        free(cfg);
+        mem_free(cfg);
         return NULL;
     }
     cfg->refs = 1;
@@ -128,7 +129,7 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg)
 static void identity_free(tlsm_identity *id)
 {
     for (size_t i = 0; i < id->n; i++)
-        free(id->der[i]);
+        mem_free(id->der[i]);
     crypto_privkey_free(id->key);
     memset(id, 0, sizeof *id);
 }
@@ -144,7 +145,7 @@ void tlsm_config_free(tlsm_config *cfg)
     pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
     crypto_wipe(cfg, sizeof *cfg);
-    free(cfg);
+    mem_free(cfg);
 }
 
 /* Every setter refuses to change a config that a connection already uses. */
@@ -254,7 +255,7 @@ static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
         if (rc)
             return rc;
         if (id->n == TLSM_MAX_CHAIN) {
-            free(der);
+            mem_free(der);
             return TLSM_ERR_ARG;
         }
         id->der[id->n] = der;
@@ -309,7 +310,7 @@ int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
     tlsm_identity id;
     memset(&id, 0, sizeof id);
     for (size_t i = 0; i < n; i++) {
-        id.der[i] = malloc(chain_lens[i] ? chain_lens[i] : 1);
+        id.der[i] = mem_alloc(chain_lens[i] ? chain_lens[i] : 1);
         if (!id.der[i]) {
             identity_free(&id);
             return TLSM_ERR_NOMEM;
@@ -346,7 +347,7 @@ int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len, 
          * and count what was accepted. */
         if (pki_store_add_der(&cfg->trust, der, der_len) == 0)
             n++;
-        free(der);
+        mem_free(der);
     }
     if (added)
         *added = n;

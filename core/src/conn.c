@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "handshake/handshake.h"
+#include "mem.h"
 #include "internal.h"
 
 /* RFC 8446 s.5.5: AES-GCM keys must change well before 2^24.5 records. */
@@ -38,10 +39,12 @@ static int fail_with(tlsm_conn *c, int rc, int alert)
     /* No alert goes back after the peer's fatal one or a cut stream (RFC 8446 s.6). */
     if (peer || r == R_TRUNCATED)
         c->local_closed = 1;
+    c->fail_alert = -1;
     if (alert >= 0 && !c->local_closed) {
         c->local_closed = 1;
-        int send_rc = alert_send(c, 2, (uint8_t)alert);
-        (void)send_rc; /* the error stands whether or not the alert fits */
+        /* The error stands whether or not the alert fits in the output. */
+        if (alert_send(c, 2, (uint8_t)alert) == 0)
+            c->fail_alert = alert;
     }
     rec_plaintext_drop(&c->rec);
     conn_event(c, TLSM_EV_ERROR, c->error, 0, 0, 0);
@@ -125,16 +128,18 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
         return NULL;
     if (config_freeze(cfg))
         return NULL;
-    tlsm_conn *c = calloc(1, sizeof *c);
+    tlsm_conn *c = mem_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     if (rec_init(&c->rec)) {
-        free(c);
+        mem_free(c);
         return NULL;
     }
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
     c->role = cfg->role;
+    c->trace = cfg->trace;
+    c->keylog_on = cfg->keylog;
     c->rec.max_plaintext_in = cfg->record_size_limit;
     c->hash_len = crypto_hash_len(HASH_SHA256);
     if (server_name)
@@ -154,16 +159,16 @@ void tlsm_conn_free(tlsm_conn *c)
     rec_free(&c->rec);
     if (c->msg) {
         crypto_wipe(c->msg, c->msg_cap);
-        free(c->msg);
+        mem_free(c->msg);
     }
     if (c->keylog) {
         crypto_wipe(c->keylog, KEYLOG_SLOTS * sizeof *c->keylog);
-        free(c->keylog);
+        mem_free(c->keylog);
     }
-    free(c->peer_chain);
+    mem_free(c->peer_chain);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
-    free(c);
+    mem_free(c);
 }
 
 int tlsm_conn_start(tlsm_conn *c)

@@ -26,6 +26,7 @@ int tlsm_conn_error_detail(const tlsm_conn *c, tlsm_error_detail *d)
     d->text = reason_text(c->fail_reason);
     d->file = c->fail_file;
     d->line = c->fail_line;
+    d->alert_sent = c->error ? c->fail_alert : -1;
     return 0;
 }
 

@@ -63,7 +63,7 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
 
 void conn_trace(tlsm_conn *c, tlsm_event_type type, uint8_t msg_type, int ccs, int hrr)
 {
-    if (!c->cfg->trace)
+    if (!c->trace)
         return;
     tlsm_event *ev = push(c, type);
     if (!ev)
@@ -87,4 +87,12 @@ int tlsm_next_event(tlsm_conn *c, tlsm_event *ev)
     c->ev_count--;
     c->keylog_current = ev->type == TLSM_EV_KEYLOG ? ev->code : -1;
     return 1;
+}
+
+int tlsm_conn_set_trace(tlsm_conn *c, int on)
+{
+    if (!c)
+        return TLSM_ERR_ARG;
+    c->trace = !!on;
+    return 0;
 }

@@ -129,6 +129,7 @@ struct tlsm_conn {
     reason fail_reason;   /* why (tlsm_conn_error_detail) */
     const char *fail_file; int fail_line; /* where it was detected (debug builds) */
     uint8_t peer_alert;   /* with R_PEER_ALERT: the peer's fatal alert */
+    int fail_alert;       /* the fatal alert we sent for the error, -1 if none */
     int verify_error;
     int started;
     int handshake_done;
@@ -139,6 +140,8 @@ struct tlsm_conn {
     int awaiting_verify;  /* waiting for tlsm_verify_done */
     unsigned warnings;    /* warning alerts and refused renegotiations received */
     int accept_plain_ccs; /* TLS 1.3: a compatibility CCS is dropped until the peer's Finished */
+    int trace;            /* MESSAGE_* events (from the config, or tlsm_conn_set_trace) */
+    int keylog_on;        /* KEYLOG events (from the config, or tlsm_conn_set_keylog) */
 
     /* negotiated facts */
     uint16_t version, suite, group, peer_sigalg;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "mem.h"
 
 typedef struct {
     uint8_t id[32];
@@ -52,11 +53,11 @@ void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
         return;
     pthread_mutex_lock(&cfg->lock);
     if (!cfg->cache) {
-        cfg->cache = calloc(1, sizeof *cfg->cache);
+        cfg->cache = mem_calloc(1, sizeof *cfg->cache);
         if (cfg->cache) {
-            cfg->cache->e = calloc(cfg->session_cache_size, sizeof *cfg->cache->e);
+            cfg->cache->e = mem_calloc(cfg->session_cache_size, sizeof *cfg->cache->e);
             if (!cfg->cache->e) {
-                free(cfg->cache);
+                mem_free(cfg->cache);
                 cfg->cache = NULL;
             }
         }
@@ -81,7 +82,7 @@ void cache_free(tlsm_config *cfg)
     if (!cfg->cache)
         return;
     crypto_wipe(cfg->cache->e, cfg->session_cache_size * sizeof *cfg->cache->e);
-    free(cfg->cache->e);
-    free(cfg->cache);
+    mem_free(cfg->cache->e);
+    mem_free(cfg->cache);
     cfg->cache = NULL;
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "pki/pki.h"
 
 static void result_init(tlsm_verify_result *r)
@@ -114,11 +115,11 @@ int tlsm_verify_chain(const tlsm_config *trust, const uint8_t *const *certs,
     for (size_t i = 0; i < n; i++)
         if (!certs[i] || lens[i] == 0)
             return fail(r, TLSM_ERR_ARG, TLSM_VERIFY_FAULT_NONE);
-    pki_cert *parsed = calloc(n, sizeof(*parsed));
+    pki_cert *parsed = mem_calloc(n, sizeof(*parsed));
     if (!parsed)
         return fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
     rc = verify_parsed(trust, certs, lens, n, parsed, peer_name, purpose, max_depth, r);
-    free(parsed);
+    mem_free(parsed);
     return rc;
 }
 
@@ -150,20 +151,20 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
             goto out;
         }
         if (n == TLSM_VERIFY_MAX_CERTS) {
-            free(d);
+            mem_free(d);
             rc = fail(r, TLSM_ERR_ARG, TLSM_VERIFY_FAULT_NONE);
             goto out;
         }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
-            uint8_t **nd = realloc(der, ncap * sizeof(*nd));
+            uint8_t **nd = mem_realloc(der, ncap * sizeof(*nd));
             if (nd)
                 der = nd;
-            size_t *nl = nd ? realloc(lens, ncap * sizeof(*nl)) : NULL;
+            size_t *nl = nd ? mem_realloc(lens, ncap * sizeof(*nl)) : NULL;
             if (nl)
                 lens = nl;
             if (!nd || !nl) {
-                free(d);
+                mem_free(d);
                 rc = fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
                 goto out;
             }
@@ -176,7 +177,7 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
         rc = fail(r, TLSM_ERR_NO_CERT, TLSM_VERIFY_FAULT_NONE);
         goto out;
     }
-    parsed = calloc(n, sizeof(*parsed));
+    parsed = mem_calloc(n, sizeof(*parsed));
     if (!parsed) {
         rc = fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
         goto out;
@@ -184,11 +185,11 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
     rc = verify_parsed(trust, (const uint8_t *const *)der, lens, n, parsed, peer_name, purpose,
                        max_depth, r);
 out:
-    free(parsed);
+    mem_free(parsed);
     for (size_t i = 0; i < n; i++)
-        free(der[i]);
-    free(der);
-    free(lens);
+        mem_free(der[i]);
+    mem_free(der);
+    mem_free(lens);
     return rc;
 }
 

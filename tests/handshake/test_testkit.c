@@ -484,3 +484,26 @@ Test(testkit, every_record_fragmented_and_delayed)
     tlsm_pair_free(p);
     pair_free(&cfgs);
 }
+
+/* Issue 16 item 6: a pair turns traces and the key log on for its own connections only;
+ * a later connection on the same configs is neither traced nor key-logged. */
+Test(testkit, pair_leaves_configs_unchanged)
+{
+    pair cfgs;
+    tlsm_pair *p = new_pair(&cfgs, TLSM_TLS13, 1);
+    cr_assert_eq(tlsm_pair_run(p), 0);
+    size_t len = 0;
+    cr_assert_eq(tlsm_pair_keylog(p, NULL, 0, &len), 0);
+    cr_assert_gt(len, 0, "the pair's own connections are key-logged");
+    tlsm_pair_free(p);
+    tlsm_conn *later = tlsm_conn_new(cfgs.side[0].cfg, PAIR_HOST);
+    cr_assert_not_null(later);
+    size_t n;
+    (void)tlsm_output_peek(later, &n);
+    tlsm_event ev;
+    while (tlsm_next_event(later, &ev))
+        cr_assert(ev.type != TLSM_EV_KEYLOG && ev.type != TLSM_EV_MESSAGE_SENT,
+                  "a later connection emitted event %d", ev.type);
+    tlsm_conn_free(later);
+    pair_free(&cfgs);
+}

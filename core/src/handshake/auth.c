@@ -5,6 +5,7 @@
  * checking the peer's signatures.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 #include "handshake/suites.h"
 
 #include <stdlib.h>
@@ -147,8 +148,8 @@ int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += lens[i];
-    free(c->peer_chain);
-    c->peer_chain = malloc(total);
+    mem_free(c->peer_chain);
+    c->peer_chain = mem_alloc(total);
     c->peer_cert_n = 0;
     if (!c->peer_chain)
         return FAIL(R_NOMEM);
@@ -206,8 +207,8 @@ int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t
 int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len)
 {
     struct hs_state *hs = c->hs;
-    free(hs->own.tbs);
-    hs->own.tbs = malloc(len ? len : 1);
+    mem_free(hs->own.tbs);
+    hs->own.tbs = mem_alloc(len ? len : 1);
     hs->own.tbs_len = hs->own.tbs ? len : 0;
     if (!hs->own.tbs)
         return FAIL(R_NOMEM);

@@ -6,6 +6,7 @@
  * NewSessionTicket and the server's Finished.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 #include "handshake/prf12.h"
 
 #include <stdlib.h>
@@ -227,14 +228,14 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
     if (pub.len > sizeof hs->t12.peer_kx)
         return FAIL(R_SKE_SHARE_TOO_LONG);
     /* s.7.4.3: the signature covers client_random || server_random || params. */
-    uint8_t *tbs = malloc(2 * HS_RANDOM_LEN + params_len);
+    uint8_t *tbs = mem_alloc(2 * HS_RANDOM_LEN + params_len);
     if (!tbs)
         return FAIL(R_NOMEM);
     memcpy(tbs, hs->hello.client_random, HS_RANDOM_LEN);
     memcpy(tbs + HS_RANDOM_LEN, hs->hello.server_random, HS_RANDOM_LEN);
     memcpy(tbs + 2 * HS_RANDOM_LEN, msg + HS_HEADER_LEN, params_len);
     int rc = hs_check_signature(c, scheme, tbs, 2 * HS_RANDOM_LEN + params_len, sig.p, sig.len);
-    free(tbs);
+    mem_free(tbs);
     if (rc)
         return rc;
     memcpy(hs->t12.peer_kx, pub.p, pub.len);

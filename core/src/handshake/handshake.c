@@ -10,6 +10,7 @@
  * (tests/handshake/test_hs_table.c checks both the drawing and properties of the table).
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,7 @@ const char *hs_state_name(hs_state_id s)
 
 int hs_create(tlsm_conn *c)
 {
-    c->hs = calloc(1, sizeof *c->hs);
+    c->hs = mem_calloc(1, sizeof *c->hs);
     if (!c->hs)
         return FAIL(R_NOMEM);
     transcript_init(&c->hs->tr);
@@ -135,9 +136,9 @@ void hs_free(tlsm_conn *c)
     if (!c->hs)
         return;
     transcript_free(&c->hs->tr);
-    free(c->hs->own.tbs);
+    mem_free(c->hs->own.tbs);
     crypto_wipe(c->hs, sizeof *c->hs);
-    free(c->hs);
+    mem_free(c->hs);
     c->hs = NULL;
 }
 
@@ -277,7 +278,7 @@ int hs_process(tlsm_conn *c)
     }
     if (c->msg_len == 0 && c->handshake_done && c->msg) {
         crypto_wipe(c->msg, c->msg_cap);
-        free(c->msg);
+        mem_free(c->msg);
         c->msg = NULL;
         c->msg_cap = 0;
     }
@@ -298,7 +299,7 @@ int hs_feed(tlsm_conn *c, const uint8_t *p, size_t len)
             cap = limit;
         if (c->msg_len + len > cap)
             return FAIL(R_HS_MESSAGE_TOO_LARGE);
-        uint8_t *m = realloc(c->msg, cap);
+        uint8_t *m = mem_realloc(c->msg, cap);
         if (!m)
             return FAIL(R_NOMEM);
         c->msg = m;

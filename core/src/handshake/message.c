@@ -4,13 +4,14 @@
  * ChangeCipherSpec the handshake sends.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap)
 {
-    uint8_t *buf = malloc(cap);
+    uint8_t *buf = mem_alloc(cap);
     wire_writer_init(w, buf, buf ? cap : 0);
     if (!buf)
         return FAIL(R_NOMEM);
@@ -23,7 +24,7 @@ void hs_msg_abort(wire_writer *w)
 {
     if (w->p) {
         crypto_wipe(w->p, w->cap);
-        free(w->p);
+        mem_free(w->p);
     }
     w->p = NULL;
 }

@@ -50,10 +50,12 @@ static int seal(tlsm_conn *c, const uint8_t *plain, size_t len, uint8_t *out, si
         return -1;
     config_ticket_keys(c->cfg, key, NULL);
     crypto_aead_ctx aead;
-    crypto_aead_init(&aead, AEAD_CHACHA20_POLY1305, key);
+    int rc = crypto_aead_init(&aead, AEAD_CHACHA20_POLY1305, key);
+    crypto_wipe(key, sizeof key);
+    if (rc)
+        return -1;
     crypto_aead_seal(&aead, out, NULL, 0, plain, len, out + CRYPTO_AEAD_NONCE_LEN);
     crypto_aead_wipe(&aead);
-    crypto_wipe(key, sizeof key);
     *out_len = need;
     return 0;
 }
@@ -70,7 +72,8 @@ static int open_ticket(tlsm_conn *c, const uint8_t *ticket, size_t len, uint8_t 
     int rc = -1;
     for (int k = 0; k < n_keys && rc; k++) {
         crypto_aead_ctx aead;
-        crypto_aead_init(&aead, AEAD_CHACHA20_POLY1305, keys[k]);
+        if (crypto_aead_init(&aead, AEAD_CHACHA20_POLY1305, keys[k]))
+            continue;
         rc = crypto_aead_open(&aead, ticket, NULL, 0, ticket + CRYPTO_AEAD_NONCE_LEN,
                               len - CRYPTO_AEAD_NONCE_LEN, plain);
         crypto_aead_wipe(&aead);

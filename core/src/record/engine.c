@@ -5,6 +5,7 @@
  * is the connection's and the handshake's business.
  */
 #include "record/engine.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 int rec_init(rec_engine *e)
 {
     memset(e, 0, offsetof(rec_engine, in));
-    e->out = malloc(OUT_INITIAL);
+    e->out = mem_alloc(OUT_INITIAL);
     if (!e->out)
         return FAIL(R_NOMEM);
     e->out_cap = OUT_INITIAL;
@@ -30,7 +31,7 @@ static void free_wiped(uint8_t **p, size_t cap)
 {
     if (*p) {
         crypto_wipe(*p, cap);
-        free(*p);
+        mem_free(*p);
         *p = NULL;
     }
 }
@@ -119,7 +120,7 @@ static int out_reserve(rec_engine *e, size_t n, int may_grow)
     size_t cap = e->out_cap;
     while (cap - e->out_len < n)
         cap *= 2;
-    uint8_t *p = realloc(e->out, cap);
+    uint8_t *p = mem_realloc(e->out, cap);
     if (!p)
         return FAIL(R_NOMEM);
     e->out = p;
@@ -195,7 +196,7 @@ int rec_queue_handshake(rec_engine *e, const uint8_t *msg, size_t len)
             cap *= 2;
         if (cap > REC_OUT_HANDSHAKE_MAX)
             return FAIL(R_HS_FLIGHT_TOO_LARGE);
-        uint8_t *p = realloc(e->hs_out, cap);
+        uint8_t *p = mem_realloc(e->hs_out, cap);
         if (!p)
             return FAIL(R_NOMEM);
         e->hs_out = p;

@@ -349,6 +349,8 @@ extern "C" {
     pub fn tlsm_config_set_clock(cfg: *mut tlsm_config, fn_: tlsm_clock_fn, ctx: *mut c_void) -> c_int;
     pub fn tlsm_config_set_trace(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_keylog(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_conn_set_trace(conn: *mut tlsm_conn, on: c_int) -> c_int;
+    pub fn tlsm_conn_set_keylog(conn: *mut tlsm_conn, on: c_int) -> c_int;
     pub fn tlsm_config_add_identity_external(
         cfg: *mut tlsm_config,
         chain_pem: *const u8,
@@ -465,6 +467,7 @@ pub struct tlsm_error_detail {
     pub text: *const c_char,
     pub file: *const c_char,
     pub line: c_int,
+    pub alert_sent: c_int,
 }
 
 #[repr(C)]
