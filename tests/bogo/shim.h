@@ -33,6 +33,11 @@ typedef struct {
     size_t n, cap;
 } shim_codes;
 
+/* A certificate chain and its private key, PEM files. */
+typedef struct {
+    const char *cert_file, *key_file;
+} shim_credential;
+
 /* The options of one connection. Strings point into argv. A string flag that was not
  * given is NULL; one given empty is "". */
 typedef struct {
@@ -41,8 +46,13 @@ typedef struct {
     const char *shim_id;
     /* versions (wire codes, 0 = not given) */
     int min_version, max_version, no_tls13, no_tls12;
-    /* credentials, trust and verification of the peer */
-    const char *cert_file, *key_file;
+    /* credentials: the default one (-cert-file, -key-file) and the ones added after each
+     * -new-x509-credential, which are offered first, in order (as BoringSSL does) */
+    shim_credential default_credential;
+    shim_credential *credentials;
+    size_t n_credentials;
+    /* verification of the peer; trust_cert is the runner's root for its own credential */
+    const char *trust_cert;
     int verify_peer, require_any_client_certificate, verify_fail, use_custom_verify_callback;
     /* algorithms */
     shim_codes curves, key_shares, signing_prefs, verify_prefs;

@@ -18,21 +18,26 @@
 #include "cli.h"
 #include "shim.h"
 
-static long long clock_offset_seconds;
+/* The clock every config reads: the time the shim started, moved forward only by
+ * -resumption-delay, as the reference shim's clock does, so that ticket ages are exact
+ * (the runner checks the obfuscated ticket age to the millisecond). */
+static uint64_t clock_start_ms;
+static uint64_t clock_offset_ms;
 
 void shim_clock_advance(unsigned seconds)
 {
-    clock_offset_seconds += seconds;
+    clock_offset_ms += (uint64_t)seconds * 1000;
 }
 
-/* The tlsm clock hook: real time, moved forward by -resumption-delay. */
 static uint64_t shim_clock(void *ctx)
 {
     (void)ctx;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    long long ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    return (uint64_t)(ms + clock_offset_seconds * 1000);
+    if (clock_start_ms == 0) {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        clock_start_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+    }
+    return clock_start_ms + clock_offset_ms;
 }
 
 static int set_versions(tlsm_config *cfg, const shim_opts *o)
@@ -92,23 +97,33 @@ static int set_groups(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
-/* The key family of the shim's own certificate, 0 without one. */
-static int own_key_family(const shim_opts *o)
+/* The key family of the first certificate of a PEM file, as a bit (1 << SHIM_FAMILY_*), 0
+ * when unknown. */
+static int file_key_family(const char *path)
 {
-    if (!o->cert_file)
-        return 0;
     cli_cert_list certs = {0};
     int family = 0;
-    if (cli_cert_list_add_file(&certs, o->cert_file) == 0 && certs.n > 0)
+    if (path && cli_cert_list_add_file(&certs, path) == 0 && certs.n > 0)
         family = shim_cert_key_family(certs.v[0].der, certs.v[0].len);
     cli_cert_list_free(&certs);
-    return family;
+    return family ? 1 << family : 0;
+}
+
+/* The key families of the shim's own certificates, as a bit set. */
+static int own_key_families(const shim_opts *o)
+{
+    int families = file_key_family(o->default_credential.cert_file);
+    for (size_t i = 0; i < o->n_credentials; i++)
+        families |= file_key_family(o->credentials[i].cert_file);
+    return families;
 }
 
 /* tlsm has one list of signature schemes: it signs with the first one its key can use and
  * the peer accepts, and it offers and accepts all of them. BoringSSL has two lists. So:
  *  - with -signing-prefs only, the list is those, then the default schemes of the other
- *    key families, so that the peer's signatures of another family still verify;
+ *    key families, so that the peer's signatures of another family still verify. When the
+ *    peer's key is of the shim's own family (the runner's roots, -trust-cert, have the key
+ *    of its leaves), one list cannot say both things: the test is unimplemented;
  *  - with -verify-prefs only, the list is those, then the default schemes of the shim's
  *    own key family, so that it can still sign (the peer's signatures of that family are
  *    then accepted beyond -verify-prefs: a test relying on that refusal fails here);
@@ -125,7 +140,10 @@ static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
          memcmp(o->signing_prefs.v, o->verify_prefs.v, 2 * o->verify_prefs.n) != 0))
         shim_unimplemented("different -signing-prefs and -verify-prefs: tlsm has one list");
     shim_codes list = {0};
-    int rc = 0, own = own_key_family(o), signing = 0;
+    int rc = 0, own = own_key_families(o), signing = 0;
+    if (o->signing_prefs.n && !o->verify_prefs.n && (own & file_key_family(o->trust_cert)))
+        shim_unimplemented("-signing-prefs for a key of the peer's type: tlsm has one list "
+                           "of signature schemes for signing and verifying");
     for (size_t i = 0; i < given->n && rc == 0; i++) {
         if (!shim_sigalg_known(given->v[i]))
             continue;
@@ -141,7 +159,7 @@ static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
         TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,    TLSM_SIG_RSA_PSS_RSAE_SHA512,
         TLSM_SIG_RSA_PKCS1_SHA256,       TLSM_SIG_RSA_PKCS1_SHA384,       TLSM_SIG_RSA_PKCS1_SHA512};
     /* Families whose defaults are added: the others (signing) or our own (verifying). */
-    int add = o->signing_prefs.n ? ~(own ? 1 << own : signing) : (own ? 1 << own : 0);
+    int add = o->signing_prefs.n ? ~(own ? own : signing) : own;
     for (size_t i = 0; i < sizeof defaults / sizeof *defaults && rc == 0; i++)
         if ((add & (1 << shim_scheme_family(defaults[i]))) && !shim_codes_has(&list, defaults[i]))
             rc = shim_codes_push(&list, defaults[i]);
@@ -153,29 +171,44 @@ static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
-static int add_credential(tlsm_config *cfg, const shim_opts *o)
+static int add_credential(tlsm_config *cfg, const shim_credential *c)
 {
-    if (!o->cert_file && !o->key_file)
+    if (!c->cert_file && !c->key_file)
         return 0;
-    if (!o->cert_file || !o->key_file) {
+    if (!c->cert_file || !c->key_file) {
         shim_fail("-cert-file and -key-file go together");
         return -1;
     }
     uint8_t *chain = NULL, *key = NULL;
     size_t chain_len = 0, key_len = 0;
-    if (cli_read_file(o->cert_file, &chain, &chain_len) != 0 ||
-        cli_read_file(o->key_file, &key, &key_len) != 0) {
+    if (cli_read_file(c->cert_file, &chain, &chain_len) != 0 ||
+        cli_read_file(c->key_file, &key, &key_len) != 0) {
         free(chain);
         return -1;
     }
     int rc = tlsm_config_add_identity_pem(cfg, chain, chain_len, key, key_len);
     free(chain);
+    explicit_bzero(key, key_len);
     free(key);
     if (rc == TLSM_ERR_KEY || rc == TLSM_ERR_CERT_UNSUPPORTED_ALG)
-        shim_unimplemented("credential %s: %s", o->key_file, tlsm_strerror(rc));
+        shim_unimplemented("credential: %s", tlsm_strerror(rc));
     if (rc != 0)
-        shim_fail("credential %s / %s: %s", o->cert_file, o->key_file, tlsm_strerror(rc));
+        shim_fail("credential %s / %s: %s", c->cert_file, c->key_file, tlsm_strerror(rc));
     return rc;
+}
+
+/* The added credentials first, in order, then the default one (BoringSSL's order). */
+static int add_credentials(tlsm_config *cfg, const shim_opts *o)
+{
+    for (size_t i = 0; i < o->n_credentials; i++) {
+        if (!o->credentials[i].cert_file || !o->credentials[i].key_file) {
+            shim_fail("-new-x509-credential without -cert-file and -key-file");
+            return -1;
+        }
+        if (add_credential(cfg, &o->credentials[i]) != 0)
+            return -1;
+    }
+    return add_credential(cfg, &o->default_credential);
 }
 
 /* ALPN: a client advertises the runner's wire-format list as given; a server "selects"
@@ -234,7 +267,7 @@ tlsm_config *shim_build_config(const shim_opts *o, const uint8_t ticket_key[32])
         return NULL;
     }
     if (set_versions(cfg, o) || set_suites(cfg, o) || set_groups(cfg, o) ||
-        set_sigalgs(cfg, o) || add_credential(cfg, o) || set_alpn(cfg, o) ||
+        set_sigalgs(cfg, o) || add_credentials(cfg, o) || set_alpn(cfg, o) ||
         set_peer_verification(cfg, o) || set_sessions(cfg, o, ticket_key)) {
         tlsm_config_free(cfg);
         return NULL;

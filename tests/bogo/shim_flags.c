@@ -24,6 +24,8 @@ typedef enum {
     F_INT,         /* a decimal int */
     F_STR,         /* a string (argv is kept, so it is borrowed) */
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
+    F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
+    F_CRED_FILE,   /* a file of the newest credential (off: in shim_credential) */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_ACCEPT_PARAM,/* with a value that the shim does not need (see why) */
     F_NO,          /* no value: not implemented (why) */
@@ -49,7 +51,7 @@ typedef struct {
 #define NO_CHANNEL_ID "Channel ID is not implemented"
 #define NO_OCSP "tlsm has no API to staple or read OCSP responses"
 #define NO_SCT "signed certificate timestamps are not implemented"
-#define NO_CREDS "tlsm has no API for several credentials or for which one was used"
+#define NO_CREDS "tlsm has no API to tell which of several credentials was used"
 #define NO_PSK "external PSKs are not implemented"
 #define NO_PAKE "PAKE credentials are not implemented"
 #define NO_RPK "raw public keys (RFC 7250) are not implemented"
@@ -79,10 +81,12 @@ static const flag_def flags[] = {
     {"-no-tls11", F_ACCEPT, 0, CONN, "TLS 1.1 is never enabled"},
     {"-no-tls1", F_ACCEPT, 0, CONN, "TLS 1.0 is never enabled"},
     /* credentials, trust, verification */
-    {"-cert-file", F_STR, OPT(cert_file), CFG, NULL},
-    {"-key-file", F_STR, OPT(key_file), CFG, NULL},
-    {"-trust-cert", F_ACCEPT_PARAM, 0, CONN,
-     "the shim's verification hook decides, as in the reference shim, which ignores it too"},
+    {"-new-x509-credential", F_CREDENTIAL, 0, CFG, NULL},
+    {"-cert-file", F_CRED_FILE, offsetof(shim_credential, cert_file), CFG, NULL},
+    {"-key-file", F_CRED_FILE, offsetof(shim_credential, key_file), CFG, NULL},
+    /* The peer's root: the shim's verification hook decides, as in the reference shim, so
+     * it only tells the peer's key type (shim_config.c). */
+    {"-trust-cert", F_STR, OPT(trust_cert), CFG, NULL},
     {"-verify-peer", F_BOOL, OPT(verify_peer), CFG, NULL},
     {"-require-any-client-certificate", F_BOOL, OPT(require_any_client_certificate), CFG, NULL},
     {"-verify-fail", F_BOOL, OPT(verify_fail), CONN, NULL},
@@ -172,7 +176,6 @@ static const flag_def flags[] = {
     {"-enable-signed-cert-timestamps", F_NO, 0, CONN, NO_SCT},
     {"-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
     {"-expect-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
-    {"-new-x509-credential", F_NO, 0, CONN, NO_CREDS},
     {"-new-delegated-credential", F_NO, 0, CONN, "delegated credentials are not implemented"},
     {"-delegated-credential", F_NO_PARAM, 0, CONN, "delegated credentials are not implemented"},
     {"-expect-selected-credential", F_NO_PARAM, 0, CONN, NO_CREDS},
@@ -356,7 +359,24 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
     case F_CODES:
         if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
             return -1;
+        if (f->off == OPT(signing_prefs) && o->n_credentials > 0)
+            shim_unimplemented("-signing-prefs of one credential: tlsm has one list for all");
         return shim_codes_push((shim_codes *)field, (uint16_t)v);
+    case F_CREDENTIAL: {
+        shim_credential *more =
+            realloc(o->credentials, (o->n_credentials + 1) * sizeof *more);
+        if (!more)
+            return -1;
+        o->credentials = more;
+        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL};
+        return 0;
+    }
+    case F_CRED_FILE: {
+        shim_credential *c = o->n_credentials ? &o->credentials[o->n_credentials - 1]
+                                              : &o->default_credential;
+        *(const char **)((char *)c + f->off) = param;
+        return 0;
+    }
     default:
         return 0;
     }
@@ -406,7 +426,8 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
         if (!f)
             shim_unimplemented("unknown flag %s", name);
         int has_param = f->kind == F_INT || f->kind == F_STR || f->kind == F_CODES ||
-                        f->kind == F_ACCEPT_PARAM || f->kind == F_NO_PARAM;
+                        f->kind == F_CRED_FILE || f->kind == F_ACCEPT_PARAM ||
+                        f->kind == F_NO_PARAM;
         const char *param = NULL;
         if (has_param) {
             if (i + 1 >= argc) {
@@ -443,6 +464,7 @@ static void opts_free(shim_opts *o)
     shim_codes_free(&o->key_shares);
     shim_codes_free(&o->signing_prefs);
     shim_codes_free(&o->verify_prefs);
+    free(o->credentials);
 }
 
 void shim_args_free(shim_args *a)
