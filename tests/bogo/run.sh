@@ -80,6 +80,22 @@ if ! (cd "$bogo/boringssl" && "$go" test -c ./ssl/test/runner -o "$runner") >"$b
     exit 1
 fi
 
+# Self-check: the shim answers the runner's probe, ends a test with an unknown flag as
+# unimplemented (89), and fails a test whose expectation is false (a TLS 1.3 test told to
+# expect TLS 1.2), so that a shim which checks nothing cannot pass.
+selfcheck_failed=0
+probe=$("$shim" -is-handshaker-supported 2>/dev/null)
+"$shim" -no-such-flag >/dev/null 2>&1
+unknown_status=$?
+wrong=$(cd "$runner_src" && timeout 120 "$runner" -shim-path "$shim" -pipe -num-workers 1 \
+        -test KeyUpdate-ToClient -shim-extra-flags '-expect-version;771' 2>&1)
+if [ "$probe" != No ] || [ "$unknown_status" -ne 89 ] ||
+   ! printf '%s\n' "$wrong" | grep -q '^FAILED (KeyUpdate-ToClient)'; then
+    echo "bogo: shim self-check failed (probe '$probe', unknown flag status $unknown_status)"
+    printf '%s\n' "$wrong" | tail -10
+    selfcheck_failed=1
+fi
+
 out="$build/bogo/results.txt"
 unimpl_log="$build/bogo/unimplemented.txt"
 : >"$unimpl_log"
@@ -146,5 +162,6 @@ if [ "$rc" -eq 124 ]; then
 fi
 echo "bogo: $passed passed, $failed failed, $unimplemented unimplemented ($n_known known failures, ${secs}s, runner $(cat "$bogo/COMMIT" 2>/dev/null | cut -c1-12))"
 [ "$passed" -gt 0 ] || n_new=$((n_new + 1))
+n_new=$((n_new + selfcheck_failed))
 echo "bogo: $passed passed, $n_new failed, $((unimplemented + n_known)) skipped"
 [ "$n_new" -eq 0 ]

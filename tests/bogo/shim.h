@@ -77,11 +77,12 @@ typedef struct {
     const char *expect_peer_cert_file;
 } shim_opts;
 
-/* The three option sets BoGo distinguishes: flags without a prefix apply to all three,
- * -on-initial-X / -on-resume-X / -on-retry-X to one. The retry set (0-RTT rejected and
- * retried) is parsed but unused: the shim does not do early data. */
+/* The option sets of the initial connection and of the resumptions: flags without a
+ * prefix apply to both, -on-initial-X / -on-resume-X to one. (-on-retry-X is for the
+ * retry after a rejected 0-RTT attempt, which the shim never makes: such flags are read
+ * and dropped.) */
 typedef struct {
-    shim_opts initial, resume, retry;
+    shim_opts initial, resume;
     int handshaker_probe;      /* -is-handshaker-supported */
     int config_differs;        /* a flag that shapes the tlsm_config had a prefix */
 } shim_args;
@@ -143,7 +144,6 @@ typedef struct {
     int got_new_session;    /* client: a session (ticket) arrived */
     int new_session_at_handshake; /* ... and it arrived before the handshake finished */
     int peer_closed;        /* close_notify received */
-    int verify_called;      /* the peer's chain came to the shim (TLSM_EV_VERIFY_PEER) */
     int verify_failed;      /* the shim's verification said no (-verify-fail) */
 } shim_state;
 

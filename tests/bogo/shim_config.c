@@ -130,39 +130,50 @@ static int own_key_families(const shim_opts *o)
  *  - both must then be the same list.
  * Schemes tlsm lacks are left out, as BoringSSL ignores the schemes it cannot use; a list
  * of nothing but those is unsupported. */
-static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
+/* Appends tlsm's default schemes of the key families in `families` (a bit set). */
+static int add_default_schemes(shim_codes *list, int families)
 {
-    const shim_codes *given = o->signing_prefs.n ? &o->signing_prefs : &o->verify_prefs;
-    if (given->n == 0)
-        return 0;
-    if (o->signing_prefs.n && o->verify_prefs.n &&
-        (o->signing_prefs.n != o->verify_prefs.n ||
-         memcmp(o->signing_prefs.v, o->verify_prefs.v, 2 * o->verify_prefs.n) != 0))
-        shim_unimplemented("different -signing-prefs and -verify-prefs: tlsm has one list");
-    shim_codes list = {0};
-    int rc = 0, own = own_key_families(o), signing = 0;
-    if (o->signing_prefs.n && !o->verify_prefs.n && (own & file_key_family(o->trust_cert)))
-        shim_unimplemented("-signing-prefs for a key of the peer's type: tlsm has one list "
-                           "of signature schemes for signing and verifying");
-    for (size_t i = 0; i < given->n && rc == 0; i++) {
-        if (!shim_sigalg_known(given->v[i]))
-            continue;
-        signing |= 1 << shim_scheme_family(given->v[i]);
-        rc = shim_codes_push(&list, given->v[i]);
-    }
-    if (list.n == 0) {
-        shim_codes_free(&list);
-        shim_unimplemented("signature scheme 0x%04x is not implemented", given->v[0]);
-    }
     static const uint16_t defaults[] = {
         TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ED25519,
         TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,    TLSM_SIG_RSA_PSS_RSAE_SHA512,
         TLSM_SIG_RSA_PKCS1_SHA256,       TLSM_SIG_RSA_PKCS1_SHA384,       TLSM_SIG_RSA_PKCS1_SHA512};
-    /* Families whose defaults are added: the others (signing) or our own (verifying). */
-    int add = o->signing_prefs.n ? ~(own ? own : signing) : own;
-    for (size_t i = 0; i < sizeof defaults / sizeof *defaults && rc == 0; i++)
-        if ((add & (1 << shim_scheme_family(defaults[i]))) && !shim_codes_has(&list, defaults[i]))
-            rc = shim_codes_push(&list, defaults[i]);
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+        if ((families & (1 << shim_scheme_family(defaults[i]))) &&
+            !shim_codes_has(list, defaults[i]) && shim_codes_push(list, defaults[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
+{
+    int signing = o->signing_prefs.n > 0;
+    const shim_codes *given = signing ? &o->signing_prefs : &o->verify_prefs;
+    if (given->n == 0)
+        return 0;
+    if (signing && o->verify_prefs.n &&
+        (o->signing_prefs.n != o->verify_prefs.n ||
+         memcmp(o->signing_prefs.v, o->verify_prefs.v, 2 * o->verify_prefs.n) != 0))
+        shim_unimplemented("different -signing-prefs and -verify-prefs: tlsm has one list");
+    int own = own_key_families(o), given_families = 0;
+    if (signing && !o->verify_prefs.n && (own & file_key_family(o->trust_cert)))
+        shim_unimplemented("-signing-prefs for a key of the peer's type: tlsm has one list "
+                           "of signature schemes for signing and verifying");
+    shim_codes list = {0};
+    int rc = 0;
+    for (size_t i = 0; i < given->n && rc == 0; i++) {
+        if (!shim_sigalg_known(given->v[i]))
+            continue;
+        given_families |= 1 << shim_scheme_family(given->v[i]);
+        rc = shim_codes_push(&list, given->v[i]);
+    }
+    if (rc == 0 && list.n == 0) {
+        shim_codes_free(&list);
+        shim_unimplemented("signature scheme 0x%04x is not implemented", given->v[0]);
+    }
+    /* Signing preferences: the other families verify as by default. Verify preferences:
+     * the shim's own family can still sign. */
+    if (rc == 0)
+        rc = add_default_schemes(&list, signing ? ~(own ? own : given_families) : own);
     if (rc == 0)
         rc = tlsm_config_set_sigalgs(cfg, list.v, list.n);
     shim_codes_free(&list);

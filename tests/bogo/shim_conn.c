@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -120,10 +121,8 @@ static int link_flush(shim_link *l)
             return 0;
         if (l->o->async)
             len = 1;
-        if (send_all(l->fd, out, len) != 0)
+        if (send_all(l->fd, out, len) != 0 || tlsm_output_consume(l->conn, len) != 0)
             return -1;
-        if (tlsm_output_consume(l->conn, len) != 0)
-            return 0; /* sticky error: the caller sees it in tlsm_conn_error */
     }
 }
 
@@ -134,7 +133,6 @@ static int link_flush(shim_link *l)
 static void answer_verify(shim_link *l)
 {
     const shim_opts *o = l->o;
-    l->st->verify_called = 1;
     l->st->verify_failed = o->verify_fail;
     int enforce = o->is_server || o->verify_peer;
     int rc;
@@ -277,8 +275,11 @@ static int read_some(shim_link *l, uint8_t *buf, size_t cap, size_t *n)
     }
 }
 
+/* Writes all of p; when tlsm_write takes nothing, the output is sent and it is offered
+ * again, once: taking nothing twice in a row would be a stall. */
 static int write_all(shim_link *l, const uint8_t *p, size_t len)
 {
+    int stalled = 0;
     while (len > 0) {
         size_t accepted = 0;
         int rc = tlsm_write(l->conn, p, len, &accepted);
@@ -289,10 +290,12 @@ static int write_all(shim_link *l, const uint8_t *p, size_t len)
         int err = link_pump(l);
         if (err)
             return err;
-        if (accepted == 0 && !(tlsm_status(l->conn) & TLSM_STATUS_CAN_WRITE)) {
-            shim_fail("tlsm_write accepts nothing and there is no output to send");
+        if (accepted == 0 && stalled++) {
+            shim_fail("tlsm_write takes nothing although its output was sent");
             return SHIM_FAILED;
         }
+        if (accepted > 0)
+            stalled = 0;
     }
     return 0;
 }
@@ -437,14 +440,19 @@ static int exchange(shim_link *l, int is_resume)
 }
 
 /* Half-closes and drains the socket so that the runner sees an orderly end (as the
- * reference shim does), waiting at most a few seconds for the runner to close. */
+ * reference shim does), waiting at most 5 seconds in all for the runner to close. */
 static void close_socket(int fd)
 {
     shutdown(fd, SHUT_WR);
     uint8_t sink[4096];
-    for (int rounds = 0; rounds < 1000; rounds++) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 5000) <= 0 || recv(fd, sink, sizeof sink, 0) <= 0)
+        if (waited >= 5000 || poll(&p, 1, (int)(5000 - waited)) <= 0 ||
+            recv(fd, sink, sizeof sink, 0) <= 0)
             break;
     }
     close(fd);
@@ -473,7 +481,11 @@ int shim_run_connection(const shim_opts *o, tlsm_config *cfg, int is_resume,
         close(fd);
         return -1;
     }
-    *l = (shim_link){.fd = fd, .conn = conn, .o = o, .st = &st, .session = session};
+    l->fd = fd;
+    l->conn = conn;
+    l->o = o;
+    l->st = &st;
+    l->session = session;
     int rc = 0;
     if (!o->is_server && is_resume && session->len &&
         (rc = tlsm_conn_set_session(conn, session->blob, session->len)) != 0)

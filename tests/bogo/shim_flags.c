@@ -27,7 +27,6 @@ typedef enum {
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
     F_CRED_FILE,   /* a file of the newest credential (off: in shim_credential) */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
-    F_ACCEPT_PARAM,/* with a value that the shim does not need (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
 } flag_kind;
@@ -404,7 +403,6 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
     memset(out, 0, sizeof *out);
     opts_init(&out->initial);
     opts_init(&out->resume);
-    opts_init(&out->retry);
     for (int i = 1; i < argc; i++) {
         const char *name = argv[i];
         if (strcmp(name, "-is-handshaker-supported") == 0) {
@@ -415,19 +413,19 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
         if (!strip_prefix(&name, "-on-shim"))
             skip = strip_prefix(&name, "-on-handshaker");
         shim_opts *only = NULL;
+        int retry_only = 0;
         if (strip_prefix(&name, "-on-initial"))
             only = &out->initial;
         else if (strip_prefix(&name, "-on-resume"))
             only = &out->resume;
-        else if (strip_prefix(&name, "-on-retry"))
-            only = &out->retry;
+        else
+            retry_only = strip_prefix(&name, "-on-retry");
 
         const flag_def *f = find_flag(name);
         if (!f)
             shim_unimplemented("unknown flag %s", name);
         int has_param = f->kind == F_INT || f->kind == F_STR || f->kind == F_CODES ||
-                        f->kind == F_CRED_FILE || f->kind == F_ACCEPT_PARAM ||
-                        f->kind == F_NO_PARAM;
+                        f->kind == F_CRED_FILE || f->kind == F_NO_PARAM;
         const char *param = NULL;
         if (has_param) {
             if (i + 1 >= argc) {
@@ -436,17 +434,15 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
             }
             param = argv[++i];
         }
-        if (skip)
-            continue;
         /* A flag for the 0-RTT retry connection only cannot matter: there is no retry. */
-        if (only == &out->retry)
+        if (skip || retry_only)
             continue;
         if (f->kind == F_NO || f->kind == F_NO_PARAM)
             shim_unimplemented("%s: %s", name, f->why);
         if (only && f->shapes_config)
             out->config_differs = 1;
-        shim_opts *targets[3] = {&out->initial, &out->resume, &out->retry};
-        for (int t = 0; t < 3; t++) {
+        shim_opts *targets[2] = {&out->initial, &out->resume};
+        for (int t = 0; t < 2; t++) {
             if (only && targets[t] != only)
                 continue;
             if (set_value(targets[t], f, param) != 0) {
@@ -471,5 +467,4 @@ void shim_args_free(shim_args *a)
 {
     opts_free(&a->initial);
     opts_free(&a->resume);
-    opts_free(&a->retry);
 }
