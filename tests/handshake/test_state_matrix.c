@@ -283,7 +283,7 @@ static int feed(drv *d, int to, const uint8_t *b, size_t n)
 /* Whether a record of outer type `type` reaches `to` protected. */
 static int protected_for(const tlsm_conn *to, uint8_t type)
 {
-    if (!to->rd.cipher.active)
+    if (!to->rec.rd.active)
         return 0;
     return is12(to) || type != R_CCS; /* TLS 1.3 never protects a CCS */
 }
@@ -298,7 +298,7 @@ static void seal_for(drv *d, int to, uint8_t type, const uint8_t *content, size_
         pair_make_record(out, type, 0x0303, content, n);
         return;
     }
-    record_cipher copy = c->rd.cipher;
+    record_cipher copy = c->rec.rd;
     size_t cap = n + 64, len = 0;
     uint8_t *buf = malloc(cap);
     cr_assert_not_null(buf);
@@ -340,7 +340,7 @@ static int open_from(drv *d, int from, pair_buf *rec, uint8_t *type, uint8_t **c
                      size_t *len)
 {
     tlsm_conn *r = CONN(d, 1 - from);
-    record_cipher copy = r->rd.cipher;
+    record_cipher copy = r->rec.rd;
     if (memcmp(d->iv[from], copy.iv, sizeof copy.iv)) {
         memcpy(d->iv[from], copy.iv, sizeof copy.iv);
         d->seq[from] = 0;
@@ -559,9 +559,9 @@ static int last_output_record(tlsm_conn *c, uint8_t *type, uint8_t *content, siz
     uint8_t *p = rec + REC_HEADER_LEN;
     size_t plen = rl - REC_HEADER_LEN;
     *type = rec[0];
-    int prot = c->wr.cipher.active && (is12(c) || rec[0] == R_APP);
+    int prot = c->rec.wr.active && (is12(c) || rec[0] == R_APP);
     if (prot) {
-        record_cipher copy = c->wr.cipher;
+        record_cipher copy = c->rec.wr;
         copy.seq--;
         rc = is12(c) ? record12_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, &p, &plen)
                      : record_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, type, &p,
@@ -621,7 +621,7 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
         } else if (want.then == THEN_CCS12) {
             hs_state_id next =
                 row->role == PAIR_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
-            if (!c->hs || c->hs->state != next || !c->rd.cipher.active)
+            if (!c->hs || c->hs->state != next || !c->rec.rd.active)
                 snprintf(msg, sizeof msg, "the CCS did not move the side to WAIT_FINISHED");
         } else if (want.then == THEN_CLOSED) {
             if (!(tlsm_status(c) & TLSM_STATUS_CLOSED))
@@ -719,7 +719,7 @@ static void case_plain_alert(drv *d)
         return;
     }
     tlsm_conn *c = CONN(d, row->role);
-    if (!c->rd.cipher.active)
+    if (!c->rec.rd.active)
         return;
     expect want;
     if (row->version == TLSM_TLS12)

@@ -456,8 +456,8 @@ Test(tls12_negative, application_data_after_server_flight)
 static void seal_as(tlsm_conn *from, int rewind, uint8_t type, const uint8_t *content,
                     size_t len, pair_buf *out)
 {
-    record_cipher copy = from->wr.cipher;
-    record_cipher *rc = rewind ? &copy : &from->wr.cipher;
+    record_cipher copy = from->rec.wr;
+    record_cipher *rc = rewind ? &copy : &from->rec.wr;
     cr_assert(rc->active, "no write keys");
     if (rewind)
         rc->seq--;

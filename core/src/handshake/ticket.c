@@ -82,7 +82,7 @@ static int open_ticket(tlsm_conn *c, const uint8_t *ticket, size_t len, uint8_t 
 /* The ticket must be within its lifetime (RFC 8446 s.4.6.1, RFC 5077 s.4). */
 static int fresh(tlsm_conn *c, uint64_t issued, uint32_t lifetime)
 {
-    uint64_t now = conn_now_ms(c);
+    uint64_t now = config_now_ms(c->cfg);
     return now >= issued && now - issued < (uint64_t)lifetime * 1000;
 }
 
@@ -94,7 +94,7 @@ int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_a
     wire_writer_init(&w, plain, sizeof plain);
     wire_put_u8(&w, TICKET13);
     wire_put_u16(&w, c->suite);
-    wire_put_u64(&w, conn_now_ms(c));
+    wire_put_u64(&w, config_now_ms(c->cfg));
     wire_put_u32(&w, age_add);
     wire_put_u32(&w, c->cfg->ticket_lifetime);
     uint8_t flags, sni_hash[32];
@@ -127,7 +127,7 @@ int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, uint32_t obfusc
     int rc = -1;
     /* The client's view of the age (obfuscated_age - age_add) must roughly agree with
      * ours: allow 10 s of skew either way. */
-    uint64_t age = conn_now_ms(c) - issued;
+    uint64_t age = config_now_ms(c->cfg) - issued;
     uint32_t client_age = obfuscated_age - age_add;
     if (!wire_end(&r) && format == TICKET13 && fresh(c, issued, lifetime) &&
         session_binding_ok(c, flags, sni_hash) &&
@@ -149,7 +149,7 @@ int ticket12_seal(tlsm_conn *c, const tls12_session *st, uint8_t *out, size_t ca
     wire_writer_init(&w, plain, sizeof plain);
     wire_put_u8(&w, TICKET12);
     wire_put_u16(&w, st->suite);
-    wire_put_u64(&w, conn_now_ms(c));
+    wire_put_u64(&w, config_now_ms(c->cfg));
     wire_put_u32(&w, c->cfg->ticket_lifetime);
     wire_put_u8(&w, st->ems);
     wire_put_u8(&w, st->flags);

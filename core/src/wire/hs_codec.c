@@ -5,13 +5,12 @@
  */
 #include "wire/hs_codec.h"
 
-#include "tlsm.h"
+#include "reason.h"
 
 const uint8_t HS_HRR_RANDOM[HS_RANDOM_LEN] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
 
-#define DECODE_ERROR (-TLSM_ALERT_DECODE_ERROR)
 
 int ext_parse(wire_reader *r, ext_list *out)
 {
@@ -23,20 +22,20 @@ int ext_parse(wire_reader *r, ext_list *out)
         wire_reader body;
         wire_block(&block, 2, 0, 0xffff, &body);
         if (block.err)
-            return DECODE_ERROR;
+            return FAIL(R_EXT_DECODE);
         /* s.4.2: "There MUST NOT be more than one extension of the same type in a given
          * extension block." */
         for (size_t i = 0; i < out->n; i++)
             if (out->e[i].type == type)
-                return -TLSM_ALERT_ILLEGAL_PARAMETER;
+                return FAIL(R_EXT_DUPLICATE);
         if (out->n == EXT_MAX)
-            return DECODE_ERROR;
+            return FAIL(R_EXT_TOO_MANY);
         out->e[out->n].type = type;
         out->e[out->n].data = body.p;
         out->e[out->n].len = body.len;
         out->n++;
     }
-    return block.err || r->err ? DECODE_ERROR : 0;
+    return block.err || r->err ? FAIL(R_EXT_DECODE) : 0;
 }
 
 const ext_entry *ext_find(const ext_list *l, uint16_t type)
@@ -60,13 +59,13 @@ int ch_decode(const uint8_t *body, size_t len, ch_msg *out)
     out->suites = b.p;
     out->suites_len = b.len;
     if (b.len % 2)
-        return DECODE_ERROR;
+        return FAIL(R_CH_DECODE);
     wire_block(&r, 1, 1, 0xff, &b);
     out->compressions = b.p;
     out->comp_len = b.len;
     out->binders_len = 0;
     if (r.err)
-        return DECODE_ERROR;
+        return FAIL(R_CH_DECODE);
     if (wire_left(&r) == 0) {
         out->ext.n = 0; /* a ClientHello without extensions (old clients) */
         return 0;
@@ -75,20 +74,20 @@ int ch_decode(const uint8_t *body, size_t len, ch_msg *out)
     if (rc)
         return rc;
     if (wire_end(&r))
-        return DECODE_ERROR;
+        return FAIL(R_CH_DECODE);
     for (size_t i = 0; i < out->ext.n; i++) {
         if (out->ext.e[i].type != EXT_PRE_SHARED_KEY)
             continue;
         /* s.4.2.11: pre_shared_key "MUST be the last extension in the ClientHello" */
         if (i != out->ext.n - 1)
-            return -TLSM_ALERT_ILLEGAL_PARAMETER;
+            return FAIL(R_CH_PSK_NOT_LAST);
         wire_reader psk, ids, binders;
         wire_init(&psk, out->ext.e[i].data, out->ext.e[i].len);
         wire_block(&psk, 2, 7, 0xffff, &ids);
         size_t binders_start = psk.pos;
         wire_block(&psk, 2, 33, 0xffff, &binders);
         if (wire_end(&psk))
-            return DECODE_ERROR;
+            return FAIL(R_CH_DECODE);
         out->binders_len = psk.len - binders_start;
     }
     return 0;
@@ -106,7 +105,7 @@ int sh_decode(const uint8_t *body, size_t len, sh_msg *out)
     out->suite = wire_u16(&r);
     out->compression = wire_u8(&r);
     if (r.err)
-        return DECODE_ERROR;
+        return FAIL(R_SH_DECODE);
     out->ext.n = 0;
     if (wire_left(&r) > 0) {
         int rc = ext_parse(&r, &out->ext);
@@ -114,7 +113,7 @@ int sh_decode(const uint8_t *body, size_t len, sh_msg *out)
             return rc;
     }
     if (wire_end(&r))
-        return DECODE_ERROR;
+        return FAIL(R_SH_DECODE);
     out->is_hrr = 1;
     for (size_t i = 0; i < HS_RANDOM_LEN; i++)
         if (out->random[i] != HS_HRR_RANDOM[i])
@@ -131,24 +130,24 @@ int cert_decode(const uint8_t *body, size_t len, size_t max, cert_msg *out)
     out->context_len = ctx.len;
     wire_block(&r, 3, 0, 0xffffff, &list);
     if (wire_end(&r))
-        return DECODE_ERROR;
+        return FAIL(R_CERT_MSG_DECODE);
     out->n = 0;
     while (wire_left(&list) > 0) {
         wire_reader data, exts;
         wire_block(&list, 3, 1, 0xffffff, &data);
         wire_block(&list, 2, 0, 0xffff, &exts);
         if (list.err)
-            return DECODE_ERROR;
+            return FAIL(R_CERT_MSG_DECODE);
         /* Per-entry extensions must be well formed; none of them changes what we do. */
         ext_list el;
         int rc = ext_parse(&(wire_reader){exts.p - 2, exts.len + 2, 0, 0}, &el);
         if (rc)
             return rc;
         if (out->n == max || out->n == 10)
-            return -TLSM_ALERT_BAD_CERTIFICATE;
+            return FAIL(R_CERT_MSG_TOO_MANY);
         out->cert[out->n] = data.p;
         out->cert_len[out->n] = data.len;
         out->n++;
     }
-    return list.err ? DECODE_ERROR : 0;
+    return list.err ? FAIL(R_CERT_MSG_DECODE) : 0;
 }

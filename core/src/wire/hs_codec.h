@@ -2,7 +2,7 @@
  * hs_codec.h - TLS 1.3 handshake message and extension codes, and decoders for the
  * messages whose structure is more than a few fields: the extension block (with the
  * duplicate check of RFC 8446 s.4.2), ClientHello and ServerHello/HelloRetryRequest, and the
- * Certificate message. Decoders borrow from the input and return 0 or a negative TLS alert.
+ * Certificate message. Decoders borrow from the input and return 0 or FAIL(R_...).
  * The simple messages (Finished, KeyUpdate, CertificateVerify, ...) are read field by field
  * with the cursor where they are handled.
  */
