@@ -5,11 +5,13 @@
  * socket and exits 0 (success), 1 (failure, reason on stderr) or 89 (the test needs
  * something the shim or tlsm does not implement).
  *
- * The shim is a host like the CLI: it only uses tlsm.h and sockets. Its files:
+ * The shim is a host like the CLI: it only uses tlsm.h and sockets (and the CLI's PEM file
+ * readers, cli/pki_files.c and cli/cert_files.c). Its files:
  *   shim_main.c    the sequence of connections (initial, resumptions) and the exit status
  *   shim_flags.c   the flag table: parsing, per-connection prefixes, unsupported flags
  *   shim_config.c  one tlsm_config from one connection's options
- *   shim_suites.c  BoringSSL cipher rules, groups and signature schemes as tlsm codes
+ *   shim_suites.c  BoringSSL cipher rules, groups, signature schemes and key types in
+ *                  tlsm's terms
  *   shim_conn.c    one connection: socket, handshake, echo of the runner's data, shutdown
  *   shim_expect.c  the checks the flags ask for (-expect-*) after the handshake and at the end
  *   shim_report.c  failure lines on stderr, which the runner matches through the ErrorMap
