@@ -766,6 +766,7 @@ typedef struct {
     int resumed;
     int hrr;
     uint64_t app_bytes_received; /* application data read so far */
+    const char *reason;  /* why the side failed (tlsm_conn_error_detail), "" if it did not */
 } tlsm_pair_report;
 TLSM_MUST_CHECK int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r);
 /* The index-th event (from 0) the kit popped from `side`: 1 if stored in *ev, 0 past the end. */

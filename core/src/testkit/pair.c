@@ -454,6 +454,8 @@ int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r)
     r->resumed = tlsm_conn_resumed(s->conn);
     r->hrr = tlsm_conn_hrr(s->conn);
     r->app_bytes_received = s->rx_total;
+    tlsm_error_detail d;
+    r->reason = tlsm_conn_error_detail(s->conn, &d) == 0 ? d.reason : "";
     return 0;
 }
 

@@ -393,6 +393,7 @@ extern "C" {
     ) -> c_int;
 
     pub fn tlsm_conn_error(conn: *const tlsm_conn) -> c_int;
+    pub fn tlsm_conn_error_detail(conn: *const tlsm_conn, detail: *mut tlsm_error_detail) -> c_int;
     pub fn tlsm_conn_verify_error(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_handshake_done(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_version(conn: *const tlsm_conn) -> u16;
@@ -455,6 +456,17 @@ pub const TLSM_TRACE_MERMAID: c_int = 1;
 pub const TLSM_TRACE_JSON: c_int = 2;
 
 /// What one side of a pair ended with (`tlsm_pair_get_report`).
+/// Why a connection failed (tlsm_conn_error_detail).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tlsm_error_detail {
+    pub code: c_int,
+    pub reason: *const c_char,
+    pub text: *const c_char,
+    pub file: *const c_char,
+    pub line: c_int,
+}
+
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct tlsm_pair_report {
@@ -469,6 +481,7 @@ pub struct tlsm_pair_report {
     pub resumed: c_int,
     pub hrr: c_int,
     pub app_bytes_received: u64,
+    pub reason: *const c_char,
 }
 
 extern "C" {
