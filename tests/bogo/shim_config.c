@@ -70,7 +70,9 @@ static int set_suites(tlsm_config *cfg, const shim_opts *o)
     int rc = o->cipher ? shim_cipher_rule(o->cipher, &suites) : shim_all_suites(&suites);
     if (rc != 0) {
         shim_codes_free(&suites);
-        shim_unimplemented("-cipher rule '%s'", o->cipher ? o->cipher : "");
+        shim_unimplemented("-cipher: %s", strchr(o->cipher, '[')
+                                              ? "equal-preference groups [a|b] have no tlsm counterpart"
+                                              : "a rule item tlsm has no counterpart for");
     }
     rc = tlsm_config_set_suites(cfg, suites.v, suites.n);
     shim_codes_free(&suites);
