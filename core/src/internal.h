@@ -28,8 +28,10 @@
 #define TLSM_MAX_SIGALGS 24
 #define TLSM_MAX_IDENTITIES 8
 #define TLSM_MAX_ALPN 256
-#define TLSM_MAX_CHAIN 10
-#define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
+#define TLSM_MAX_CHAIN 10   /* certificates in one of OUR identities (config) */
+/* Largest handshake message we accept: 128 KiB, and at least the largest ClientHello the
+ * length fields allow (hs_codec.h: 131,396 bytes). */
+#define TLSM_MAX_HS_MESSAGE (131396u > (1u << 17) ? 131396u : (1u << 17))
 #define TLSM_EVENT_QUEUE 64
 /* Room kept in the event queue before a record or a message is processed: one can add a
  * few events (messages traced, a key update, an alert, the error). */
@@ -56,15 +58,6 @@ typedef struct {
     int ee_supported_groups;                           /* server lists its groups in EE */
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
 } tlsm_shape;
-
-/* What a TLS 1.2 session needs to be resumed (cache entry or ticket contents). */
-typedef struct {
-    uint16_t suite;
-    uint8_t ems;
-    uint8_t master[48];
-    uint8_t flags;        /* SESSION_CLIENT_AUTH */
-    uint8_t sni_hash[32]; /* SHA-256 of the server name it was made for */
-} tls12_session;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
 
@@ -150,8 +143,9 @@ struct tlsm_conn {
     uint8_t resumed_flags;   /* server: SESSION_* of the session resumed */
     uint8_t alpn[256]; size_t alpn_len;
     char server_name[256];
-    uint8_t *peer_chain; size_t peer_chain_len;   /* concatenated DER */
-    size_t peer_cert_off[TLSM_MAX_CHAIN], peer_cert_len[TLSM_MAX_CHAIN], peer_cert_n;
+    /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
+     * as many as it sent (no count limit: the Certificate message bounds the bytes). */
+    uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
@@ -211,11 +205,13 @@ int config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
 /* Copies the current (and, if prev is not NULL, the previous) ticket key; returns how
  * many keys are valid (1 or 2). */
 int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32]);
-/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections. */
+/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections: it maps
+ * a session id to the encoded session state (handshake/ticket.c). cache_get hands out a
+ * copy (*state owned by the caller). */
 int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-              tls12_session *out);
+              uint8_t **state, size_t *state_len);
 void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-               const tls12_session *st);
+               const uint8_t *state, size_t state_len);
 void cache_free(tlsm_config *cfg);
 
 /* The clock of a config: its hook, else the real-time clock, in milliseconds. */

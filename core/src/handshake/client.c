@@ -333,12 +333,13 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
 static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint16_t *allowed,
                                      size_t n_allowed)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (!client_sent(c, l->e[i].type))
+    ext_entry e;
+    for (size_t pos = 0; ext_next(l, &pos, &e);) {
+        if (!client_sent(c, e.type))
             return FAIL(R_EXT_UNSOLICITED);
         int ok = 0;
         for (size_t j = 0; j < n_allowed; j++)
-            ok |= l->e[i].type == allowed[j];
+            ok |= e.type == allowed[j];
         if (!ok)
             return FAIL(R_EXT_NOT_ALLOWED_HERE);
     }
@@ -528,12 +529,13 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
     rc = check_response_extensions(c, &l, allowed, 4);
     if (rc)
         return rc;
-    for (size_t i = 0; i < l.n; i++) {
+    ext_entry x;
+    for (size_t pos = 0; ext_next(&l, &pos, &x);) {
         wire_reader e, b;
-        wire_init(&e, l.e[i].data, l.e[i].len);
-        switch (l.e[i].type) {
+        wire_init(&e, x.data, x.len);
+        switch (x.type) {
         case EXT_SERVER_NAME: /* RFC 6066 s.3: the server's answer is empty */
-            if (l.e[i].len)
+            if (x.len)
                 return FAIL(R_EE_SNI_NOT_EMPTY);
             break;
         case EXT_SUPPORTED_GROUPS: /* the server's preferences: informational */

@@ -137,6 +137,7 @@ void hs_free(tlsm_conn *c)
         return;
     transcript_free(&c->hs->tr);
     mem_free(c->hs->own.tbs);
+    mem_free(c->hs->peer.certs);
     crypto_wipe(c->hs, sizeof *c->hs);
     mem_free(c->hs);
     c->hs = NULL;
