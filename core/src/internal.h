@@ -28,7 +28,6 @@
 #define TLSM_MAX_SIGALGS 24
 #define TLSM_MAX_IDENTITIES 8
 #define TLSM_MAX_ALPN 256
-#define TLSM_MAX_CHAIN 10   /* certificates in one of OUR identities (config) */
 /* Largest handshake message we accept: 128 KiB, and at least the largest ClientHello the
  * length fields allow (hs_codec.h: 131,396 bytes). */
 #define TLSM_MAX_HS_MESSAGE (131396u > (1u << 17) ? 131396u : (1u << 17))
@@ -41,9 +40,9 @@
 
 /* A certificate chain with the key that signs for it (NULL key = external signer). */
 typedef struct {
-    uint8_t *der[TLSM_MAX_CHAIN];
-    size_t der_len[TLSM_MAX_CHAIN];
-    size_t n;
+    uint8_t **der;     /* the chain, leaf first (each owned) */
+    size_t *der_len;
+    size_t n, cap;
     pki_cert leaf;
     crypto_privkey *key;
 } tlsm_identity;
@@ -98,20 +97,33 @@ struct tlsm_config {
     tlsm_shape shape;
 };
 
-/* A resumable session as the client stores it: TLS 1.3 (ticket + PSK) or TLS 1.2 (session
- * id and/or ticket + master secret). */
+/* A resumable session as the client stores it (client_session.c): TLS 1.3 (ticket + PSK)
+ * or TLS 1.2 (session id and/or ticket + master secret), with what the original handshake
+ * established about the server, which a resumed connection reports again. */
 typedef struct {
     int valid;
     uint16_t version;
     uint16_t suite;
     uint8_t secret[CRYPTO_HASH_MAX]; size_t secret_len; /* 1.3 PSK or 1.2 master secret */
-    uint8_t ticket[1024]; size_t ticket_len;
+    uint8_t *ticket; size_t ticket_len;                 /* owned */
     uint8_t sid[32]; size_t sid_len;                    /* 1.2 */
     uint8_t ems;                                        /* 1.2 */
     char server_name[256];                              /* only resumed for the same name */
     uint32_t age_add, lifetime;
     uint64_t received_ms;
+    uint16_t group, peer_sigalg;                        /* of the original handshake */
+    /* The server's chain (the conn's peer_chain format). A session made on this
+     * connection uses the connection's (chain_is_conn); one set from a blob owns a copy,
+     * which a resumption hands over to the connection. */
+    int chain_is_conn;
+    uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
 } tlsm_session;
+/* Replaces the client's session by a new one made on this connection, with ticket
+ * (allocated, taken over; may be NULL). The caller fills in the rest and sets valid. */
+void session_renew(tlsm_conn *c, uint8_t *ticket, size_t ticket_len);
+/* The offered session was resumed: the connection reports its server identity. */
+void session_resumed(tlsm_conn *c);
+void session_clear(tlsm_session *s);
 
 struct hs_state; /* handshake/handshake.h */
 

@@ -6,10 +6,12 @@
  * client12.c.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <string.h>
 
-#define CH_MAX 4096
+/* The ClientHello without a ticket or cookie fits this; those add their own size. */
+#define CH_BASE_MAX 4096
 
 static int offers13(const tlsm_conn *c) { return c->cfg->max_version >= TLSM_TLS13; }
 static int offers12(const tlsm_conn *c) { return c->cfg->min_version <= TLSM_TLS12; }
@@ -214,7 +216,8 @@ static int send_client_hello(tlsm_conn *c)
     struct hs_state *hs = c->hs;
     wire_writer w;
     size_t binders_at, pad = 0;
-    int rc = hs_msg_begin(&w, HS_CLIENT_HELLO, CH_MAX);
+    int rc = hs_msg_begin(&w, HS_CLIENT_HELLO,
+                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len);
     if (rc)
         return rc;
     write_client_hello(c, &w, 0, &binders_at);
@@ -372,9 +375,11 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
     if (ck) {
         wire_reader r, b;
         wire_init(&r, ck->data, ck->len);
-        wire_block(&r, 2, 1, sizeof hs->hrr.cookie, &b);
+        wire_block(&r, 2, 1, 0xffff, &b);
         if (wire_end(&r))
             return FAIL(R_HRR_COOKIE_DECODE);
+        if (!(hs->hrr.cookie = mem_alloc(b.len)))
+            return FAIL(R_NOMEM);
         memcpy(hs->hrr.cookie, b.p, b.len);
         hs->hrr.cookie_len = b.len;
     }
@@ -481,6 +486,7 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
             return FAIL(R_SH_PSK_NOT_OFFERED);
         hs->psk.accepted = 1;
         c->resumed = 1;
+        session_resumed(c);
     }
     const ext_entry *ks = ext_find(&sh.ext, EXT_KEY_SHARE);
     /* We only offer psk_dhe_ke, so a key share is always required (s.9.2). */

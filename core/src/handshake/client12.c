@@ -165,6 +165,7 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
         memcpy(hs->ks.master, s->secret, TLS12_MASTER_LEN);
         hs->t12.abbreviated = 1;
         c->resumed = 1;
+        session_resumed(c);
         hs->state = HS_C12_WAIT_NST_CCS;
         return 0;
     }
@@ -387,8 +388,12 @@ int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_NST12_UNANNOUNCED);
     hs->t12.ticket_expected = 0;
     hs_transcript_add(c, msg, len);
-    if (ticket.len == 0 || ticket.len > sizeof hs->t12.new_ticket)
+    if (ticket.len == 0)
         return 0; /* an empty ticket means "none this time" (s.3.3) */
+    mem_free(hs->t12.new_ticket);
+    hs->t12.new_ticket_len = 0;
+    if (!(hs->t12.new_ticket = mem_alloc(ticket.len)))
+        return FAIL(R_NOMEM);
     memcpy(hs->t12.new_ticket, ticket.p, ticket.len);
     hs->t12.new_ticket_len = ticket.len;
     hs->t12.new_ticket_hint = hint;
@@ -405,16 +410,15 @@ static void store_session(tlsm_conn *c)
         return; /* the resumed session stays as it was */
     if (!hs->t12.new_ticket_len && hs->hello.sid_len == 0)
         return; /* the server offered no way to resume */
+    session_renew(c, hs->t12.new_ticket, hs->t12.new_ticket_len);
+    hs->t12.new_ticket = NULL; /* now the session's */
     s->version = TLSM_TLS12;
-    memcpy(s->server_name, c->server_name, sizeof s->server_name);
     s->suite = c->suite;
     memcpy(s->secret, hs->ks.master, TLS12_MASTER_LEN);
     s->secret_len = TLS12_MASTER_LEN;
     s->ems = (uint8_t)hs->t12.ems;
     memcpy(s->sid, hs->hello.sid, hs->hello.sid_len);
     s->sid_len = hs->hello.sid_len;
-    memcpy(s->ticket, hs->t12.new_ticket, hs->t12.new_ticket_len);
-    s->ticket_len = hs->t12.new_ticket_len;
     s->lifetime = hs->t12.new_ticket_hint ? hs->t12.new_ticket_hint : c->cfg->ticket_lifetime;
     s->received_ms = config_now_ms(c->cfg);
     s->age_add = 0;

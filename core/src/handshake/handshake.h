@@ -95,7 +95,7 @@ struct hs_state {
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
         uint16_t suite;
-        uint8_t cookie[512]; size_t cookie_len;
+        uint8_t *cookie; size_t cookie_len; /* owned */
     } hrr;
 
     struct {                           /* the key schedule */
@@ -141,7 +141,7 @@ struct hs_state {
         int cr_rsa_sign, cr_ecdsa_sign; /* client: CertificateRequest certificate_types */
         uint16_t peer_groups[TLSM_MAX_GROUPS]; size_t n_peer_groups; int peer_groups_sent;
         int offered;                   /* client: offered a TLS 1.2 session (id or ticket) */
-        uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
+        uint8_t *new_ticket; size_t new_ticket_len; uint32_t new_ticket_hint; /* owned */
     } t12;
 };
 

@@ -293,6 +293,10 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     }
     if (c->cfg->require_cookie) {
         hs->hrr.cookie_len = 32;
+        if (!(hs->hrr.cookie = mem_alloc(hs->hrr.cookie_len))) {
+            hs_msg_abort(&w);
+            return FAIL(R_NOMEM);
+        }
         if (crypto_random(&c->cfg->rng, hs->hrr.cookie, hs->hrr.cookie_len)) {
             hs_msg_abort(&w);
             return FAIL(R_RNG);
