@@ -180,6 +180,8 @@
     X(CV_DECODE, DECODE_ERROR, "a malformed CertificateVerify")                              \
     X(SIG_SCHEME_NOT_OFFERED, ILLEGAL_PARAMETER, "a signature scheme we did not offer")      \
     X(SIG_SCHEME_KEY_MISMATCH, ILLEGAL_PARAMETER, "a signature scheme that does not fit the key")\
+    X(SIG_SCHEME_PSS_PARAMS, ILLEGAL_PARAMETER,                                              \
+      "a PSS scheme the key's RSASSA-PSS parameters do not allow")                           \
     X(SIG_INVALID, DECRYPT_ERROR, "the peer's signature does not verify")                    \
     /* ---- Finished (both versions) */                                                     \
     X(FINISHED_DECODE, DECODE_ERROR, "a Finished of the wrong length")                       \
