@@ -552,6 +552,29 @@ Test(unchecked_forms, other_name_and_uri_only_when_present)
     }
 }
 
+Test(unchecked_forms, general_name_tags_are_exact)
+{
+    /* A GeneralName tag that is none of the CHOICE's alternatives (a constructed [2], a
+     * [9]) is malformed, in a subjectAltName and in a subtree, so that no name escapes
+     * the form it is checked as. */
+    static const uint8_t body[] = {0x04, 0x01, 'x'};
+    forge_gname bad[] = {{0xa2, body, sizeof body}, {0x89, "x", 1}, {0x84, "x", 1}};
+    forge_gname san = forge_gn_dns(PAIR_HOST);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        forge_der leaf, inter;
+        pki_cert c;
+        forge_gname sans[2] = {san, bad[i]};
+        leaf_with(0, sans, 2, 0, NULL, NULL, &leaf);
+        cr_assert_eq(pki_cert_parse(&c, leaf.p, leaf.len), TLSM_ERR_CERT_PARSE, "SAN %02x",
+                     bad[i].tag);
+        inter_with(1, NULL, 0, &bad[i], 1, NULL, 0, &inter);
+        cr_assert_eq(pki_cert_parse(&c, inter.p, inter.len), TLSM_ERR_CERT_PARSE, "subtree %02x",
+                     bad[i].tag);
+        forge_free(&leaf);
+        forge_free(&inter);
+    }
+}
+
 /* ------------------------------------------------------------------ in a handshake */
 
 static uint64_t clock_2027(void *ctx)

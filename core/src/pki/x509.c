@@ -128,8 +128,21 @@ static int ext_eku(pki_cert *c, der_reader *v)
     return der_leave(v, &s);
 }
 
+/* The form of a GeneralName with this tag (its context tag number, 0 .. 8), or -1 when the
+ * tag is not one of GeneralName's alternatives (RFC 5280 s.4.2.1.6): constructed for the
+ * SEQUENCE forms otherName, x400Address and ediPartyName and for directoryName (a CHOICE,
+ * so explicitly tagged), primitive for the others. */
+static int general_name_form(uint8_t tag)
+{
+    static const uint8_t tags[] = {DER_CTX_CONS(0), DER_CTX(1), DER_CTX(2),
+                                   DER_CTX_CONS(3), DER_CTX_CONS(4), DER_CTX_CONS(5),
+                                   DER_CTX(6), DER_CTX(7), DER_CTX(8)};
+    unsigned form = tag & 0x1f;
+    return form < sizeof tags && tag == tags[form] ? (int)form : -1;
+}
+
 /* GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName (RFC 5280 s.4.2.1.6). Each name
- * is one context-tagged element; the encodings tlsm reads are checked here so that the
+ * is one of GeneralName's alternatives; the encodings tlsm reads are checked so that the
  * matcher can trust them: rfc822Name and dNSName are IA5Strings, iPAddress is 4 or 16
  * bytes. A dNSName outside the DNS name syntax is well-formed DER: it never matches a host
  * and fails a chain only under a CA that constrains DNS names (dnsname.c). */
@@ -146,7 +159,7 @@ static int ext_san(pki_cert *c, der_reader *v, int critical)
         der_fail(&s);
     while (der_left(&s)) {
         const uint8_t *g = der_get_any(&s, &tag, &n);
-        if (!g || (tag & 0xc0) != 0x80)
+        if (!g || general_name_form(tag) < 0)
             der_fail(&s);
         else if (tag == DER_CTX(1) || tag == DER_CTX(2)) {
             /* rfc822Name and dNSName are IA5Strings (s.4.2.1.6): ASCII only. */
@@ -183,13 +196,8 @@ static int nc_base(der_reader *subtree, int *bad_dns)
 {
     size_t n = 0;
     uint8_t tag = 0;
-    /* GeneralName's alternatives [0] .. [8], constructed where the type is (RFC 5280
-     * s.4.2.1.6: otherName, x400Address, directoryName and ediPartyName). */
-    static const uint8_t tags[] = {DER_CTX_CONS(0), DER_CTX(1), DER_CTX(2),
-                                   DER_CTX_CONS(3), DER_CTX_CONS(4), DER_CTX_CONS(5),
-                                   DER_CTX(6), DER_CTX(7), DER_CTX(8)};
     const uint8_t *g = der_get_any(subtree, &tag, &n);
-    if (!g || (tag & 0x1f) >= sizeof tags || tag != tags[tag & 0x1f])
+    if (!g || general_name_form(tag) < 0)
         return -1;
     switch (tag) {
     case DER_CTX(1): /* rfc822Name, IA5String */
@@ -199,7 +207,7 @@ static int nc_base(der_reader *subtree, int *bad_dns)
                 return -1;
         if (tag == DER_CTX(2) && !pki_dns_name_valid(g, n, PKI_DNS_CONSTRAINT))
             *bad_dns = 1;
-        return tag & 0x1f;
+        return general_name_form(tag);
     case DER_CTX(7): { /* iPAddress: address then mask, 8 octets for v4, 32 for v6 */
         /* s.4.2.1.10: the constraint is an address range written in CIDR style; tlsm
          * requires the mask to be a prefix (ones, then zeros), as every use of it is. */
@@ -218,7 +226,7 @@ static int nc_base(der_reader *subtree, int *bad_dns)
     default:
         /* otherName, x400Address, directoryName, ediPartyName, URI, registeredID:
          * well-formed as far as the DER reader is concerned, but not checked by nc.c. */
-        return tag & 0x1f;
+        return general_name_form(tag);
     }
 }
 
