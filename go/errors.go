@@ -128,6 +128,14 @@ var (
 	ErrCertRSAExponent    = &Error{Code: C.TLSM_ERR_CERT_RSA_EXPONENT}
 	ErrCertWorkLimit      = &Error{Code: C.TLSM_ERR_CERT_WORK_LIMIT}
 	ErrNoCert             = &Error{Code: C.TLSM_ERR_NO_CERT}
+
+	// RFC 5280 profile rules (issue 16 items 13-16, 18).
+	ErrCertBadDNSName          = &Error{Code: C.TLSM_ERR_CERT_BAD_DNS_NAME}
+	ErrCertLeafNameConstraints = &Error{Code: C.TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS}
+	ErrCertBCNotCritical       = &Error{Code: C.TLSM_ERR_CERT_BC_NOT_CRITICAL}
+	ErrCertLeafIsCA            = &Error{Code: C.TLSM_ERR_CERT_LEAF_IS_CA}
+	ErrCertEmptySubject        = &Error{Code: C.TLSM_ERR_CERT_EMPTY_SUBJECT}
+	ErrCertNCUnsupportedName   = &Error{Code: C.TLSM_ERR_CERT_NC_UNSUPPORTED_NAME}
 )
 
 // codeErr turns a C return code into an error (nil for 0).

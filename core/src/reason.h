@@ -181,10 +181,24 @@
     X(CERT_RSA_KEY_TOO_LARGE, BAD_CERTIFICATE, "an RSA modulus over 8192 bits")              \
     X(CERT_RSA_EXPONENT, BAD_CERTIFICATE, "an RSA public exponent even, below 3 or over 32 bits")\
     X(CERT_WORK_LIMIT, BAD_CERTIFICATE, "verifying the chain would take too much work")      \
+    X(CERT_BAD_DNS_NAME, BAD_CERTIFICATE,                                                    \
+      "a DNS name of a certificate or name constraint is malformed")                         \
+    X(CERT_LEAF_NAME_CONSTRAINTS, BAD_CERTIFICATE,                                           \
+      "nameConstraints in an end-entity certificate")                                        \
+    X(CERT_BC_NOT_CRITICAL, BAD_CERTIFICATE,                                                 \
+      "an issuing CA whose basicConstraints is not critical")                                \
+    X(CERT_LEAF_IS_CA, UNSUPPORTED_CERTIFICATE,                                              \
+      "the peer's end-entity certificate is a CA certificate")                               \
+    X(CERT_EMPTY_SUBJECT, BAD_CERTIFICATE,                                                   \
+      "an empty subject on a CA, or without a critical subjectAltName")                      \
+    X(CERT_NC_UNSUPPORTED_NAME, BAD_CERTIFICATE,                                             \
+      "a name of a form critical name constraints restrict that tlsm does not check")        \
     X(CERT_OTHER, BAD_CERTIFICATE, "the certificate could not be verified")                  \
     X(CV_DECODE, DECODE_ERROR, "a malformed CertificateVerify")                              \
     X(SIG_SCHEME_NOT_OFFERED, ILLEGAL_PARAMETER, "a signature scheme we did not offer")      \
     X(SIG_SCHEME_KEY_MISMATCH, ILLEGAL_PARAMETER, "a signature scheme that does not fit the key")\
+    X(SIG_SCHEME_PSS_PARAMS, ILLEGAL_PARAMETER,                                              \
+      "a PSS scheme the key's RSASSA-PSS parameters do not allow")                           \
     X(SIG_INVALID, DECRYPT_ERROR, "the peer's signature does not verify")                    \
     /* ---- Finished (both versions) */                                                     \
     X(FINISHED_DECODE, DECODE_ERROR, "a Finished of the wrong length")                       \

@@ -136,6 +136,12 @@ pub const TLSM_ERR_CERT_BAD_TIME: c_int = -0x410;
 pub const TLSM_ERR_CERT_RSA_TOO_LARGE: c_int = -0x411;
 pub const TLSM_ERR_CERT_RSA_EXPONENT: c_int = -0x412;
 pub const TLSM_ERR_CERT_WORK_LIMIT: c_int = -0x413;
+pub const TLSM_ERR_CERT_BAD_DNS_NAME: c_int = -0x414;
+pub const TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS: c_int = -0x415;
+pub const TLSM_ERR_CERT_BC_NOT_CRITICAL: c_int = -0x416;
+pub const TLSM_ERR_CERT_LEAF_IS_CA: c_int = -0x417;
+pub const TLSM_ERR_CERT_EMPTY_SUBJECT: c_int = -0x418;
+pub const TLSM_ERR_CERT_NC_UNSUPPORTED_NAME: c_int = -0x419;
 
 // ------------------------------------------------------------------ config, connection
 
