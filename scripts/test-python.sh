@@ -3,13 +3,15 @@
 #  1. a virtual environment in build-python/venv (nothing is installed system-wide);
 #  2. `pip install .` from the repository root (scikit-build-core + CMake + SWIG from PyPI
 #     compile the extension with the core), plus pytest;
-#  3. pytest over python/tests (in-memory, ssl interop, sockets, asyncio, leaks);
+#  3. pytest over python/tests (in-memory, ssl interop, sockets, asyncio, leaks, misuse at
+#     the boundary), then again against the extension built with ASan + UBSan;
 #  4. the sdist: `python -m build --sdist`, installed into a second fresh environment,
 #     which must import and complete a handshake against Python's ssl module.
 # The last line is "N passed, N failed, N skipped"; the exit status is non-zero on any
 # failure (and pytest collecting no test counts as one).
 #
-# Environment: PYTHON (default python3), TLSM_SKIP_SDIST=1 skips step 4,
+# Environment: PYTHON (default python3), TLSM_SKIP_SDIST=1 skips step 4, TLSM_SKIP_ASAN=1
+#              the ASan run of step 3,
 #              TLSM_LEAK_HANDSHAKES (see python/tests/test_leaks.py).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,11 +61,16 @@ if ! "$vpy" -m pip install -q --upgrade pip >"$out/pip.log" 2>&1 ||
     finish 0 1 0
 fi
 
-echo "== pytest"
-rm -f "$out/junit.xml"
-"$vpy" -m pytest python/tests -q -rfEs -p no:cacheprovider --junitxml="$out/junit.xml" 2>&1 | tail -40
-rc=${PIPESTATUS[0]}
-read -r p f s < <("$vpy" - "$out/junit.xml" <<'EOF'
+# pytest over python/tests with interpreter $1 (label $2, extra pytest arguments after);
+# adds its counts to p, f, s.
+p=0 f=0 s=0
+run_pytest() { # python, label, pytest args...
+    local py=$1 label=$2 junit="$out/junit-$2.xml" rc tp tf ts
+    shift 2
+    rm -f "$junit"
+    "$py" -m pytest python/tests -q -rfEs -p no:cacheprovider --junitxml="$junit" "$@" 2>&1 | tail -40
+    rc=${PIPESTATUS[0]}
+    read -r tp tf ts < <("$vpy" - "$junit" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 try:
     root = ET.parse(sys.argv[1]).getroot()
@@ -77,10 +84,46 @@ s = sum(int(x.get("skipped", 0)) for x in suites)
 print(t - f - s, f, s)
 EOF
 )
-: "${p:=0}" "${f:=0}" "${s:=0}"
-# pytest: 0 all passed, 1 some failed, 5 nothing collected, other = internal/usage error.
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-if [ $((p + f + s)) -eq 0 ]; then f=1; fi
+    : "${tp:=0}" "${tf:=0}" "${ts:=0}"
+    # pytest: 0 all passed, 1 some failed, 5 nothing collected, other = internal/usage error
+    # (a crash under ASan ends the run with the sanitizer's report and no junit file).
+    if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then tf=1; fi
+    if [ $((tp + tf + ts)) -eq 0 ]; then tf=1; fi
+    echo "  pytest ($label): $tp passed, $tf failed, $ts skipped"
+    p=$((p + tp)) f=$((f + tf)) s=$((s + ts))
+}
+
+echo "== pytest"
+run_pytest "$vpy" plain
+
+# The same tests against the extension built with AddressSanitizer + UBSan: a use after
+# free or an overflow at the boundary aborts the run with the sanitizer's report. CPython
+# is not instrumented, so the ASan runtime is preloaded (it must come first) and Python
+# allocates with malloc so that ASan sees its buffers too. Leak detection is off (the
+# interpreter keeps memory to the end by design) and so is the RSS-based leak test;
+# --capture=sys leaves file descriptor 2 alone, so a sanitizer report reaches the log.
+if [ "${TLSM_SKIP_ASAN:-0}" != 1 ]; then
+    echo "== pytest against an ASan + UBSan build of the extension"
+    avenv=$out/asan-venv
+    [ -x "$avenv/bin/python" ] || "$py" -m venv "$avenv"
+    asan_rt=$(gcc -print-file-name=libasan.so)
+    if [ ! -e "$asan_rt" ]; then
+        echo "no ASan runtime for gcc ($asan_rt)"
+        f=$((f + 1))
+    elif ! "$avenv/bin/python" -m pip install -q --upgrade pip pytest >"$out/asan-pip.log" 2>&1 ||
+        ! CC=gcc "$avenv/bin/python" -m pip install --force-reinstall --no-deps \
+            --config-settings=build-dir="$out/cmake-asan" \
+            --config-settings=cmake.define.TLSM_SANITIZE=ON \
+            --config-settings=cmake.build-type=Debug . >>"$out/asan-pip.log" 2>&1; then
+        tail -40 "$out/asan-pip.log"
+        f=$((f + 1))
+    else
+        LD_PRELOAD=$asan_rt PYTHONMALLOC=malloc \
+            ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            run_pytest "$avenv/bin/python" asan --capture=sys --ignore=python/tests/test_leaks.py
+    fi
+fi
 
 if [ "${TLSM_SKIP_SDIST:-0}" != 1 ]; then
     echo "== sdist: build, install into a fresh environment, handshake against ssl"

@@ -1,15 +1,23 @@
 """Client and server configurations (wrappers of ``tlsm_config``).
 
 A config is built once and shared by any number of connections, also across threads; the
-first connection freezes it, after which setters raise :class:`ConfigError` (except
-:meth:`ServerConfig.rotate_ticket_key`, made for live configs).
+first connection (or :func:`~tlsm.verify_chain` call) freezes it, after which setters raise
+:class:`ConfigError` (except :meth:`ServerConfig.rotate_ticket_key`, made for live configs).
+
+Thread safety: the C core lets a frozen config be read by many threads at once, but a
+setter must not run while another thread reads the config (adding trust anchors grows the
+store a concurrent verification walks). Each config object therefore has a lock: setters
+hold it, and so does whatever freezes the config (the first connection, the first
+verify_chain, a testing pair), so the freeze happens after any setter in progress and no
+setter reaches C afterwards. Frozen configs are used without the lock.
 """
 
 from __future__ import annotations
 
 import os
 import ssl
-from typing import Iterable, List, Optional, Sequence, Union
+import threading
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Union
 
 from . import capi
 from ._errors import ConfigError, TLSError, error_for
@@ -135,6 +143,8 @@ class _Config:
     ) -> None:
         self._cfg = None
         self._hooks = None
+        self._lock = threading.Lock()
+        self._frozen = False
         cfg = capi.config_new(self._role)
         if cfg is None:
             raise MemoryError("tlsm_config_new failed")
@@ -172,6 +182,35 @@ class _Config:
                 err = ConfigError(rc)
             raise err
 
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Calls the C setter ``fn(cfg, *args)`` under the config's lock; refuses once the
+        config is frozen (the C call would race the threads reading it)."""
+        with self._lock:
+            if self._frozen:
+                raise ConfigError(
+                    capi.ERR_FROZEN,
+                    "this config is in use (by a connection or verify_chain) and can no longer change",
+                )
+            return fn(self._cfg, *args)
+
+    def _use(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Calls ``fn(cfg, *args)``, a call that reads the config and freezes it (conn_new,
+        verify_chain), under the lock until the config is frozen, so it never overlaps a
+        setter. A result of None (conn_new failed) freezes nothing."""
+        if self._frozen:
+            return fn(self._cfg, *args)
+        with self._lock:
+            out = fn(self._cfg, *args)
+            if out is not None:
+                self._frozen = True
+            return out
+
+    @property
+    def frozen(self) -> bool:
+        """True once a connection or :func:`~tlsm.verify_chain` used the config: from then
+        on it can no longer change."""
+        return self._frozen
+
     def set_time(self, unix_seconds: float) -> None:
         """Moves the fixed clock (only for a config made with ``fixed_time``)."""
         if self._hooks is None:
@@ -180,17 +219,17 @@ class _Config:
 
     def add_trust(self, pem: PEMSource) -> int:
         """Adds trust anchors (any number of CERTIFICATE blocks); returns how many."""
-        rc, added = capi.config_add_trust_pem(self._cfg, _read_pem(pem))
+        rc, added = self._call(capi.config_add_trust_pem, _read_pem(pem))
         self._check(rc)
         return added
 
     def add_trust_der(self, der: bytes) -> None:
         """Adds one DER trust anchor."""
-        self._check(capi.config_add_trust_der(self._cfg, der))
+        self._check(self._call(capi.config_add_trust_der, der))
 
     def load_system_trust(self) -> int:
         """Adds the system trust store; returns how many anchors it had."""
-        rc, added = capi.config_load_system_trust(self._cfg)
+        rc, added = self._call(capi.config_load_system_trust)
         self._check(rc)
         return added
 
@@ -198,13 +237,11 @@ class _Config:
         """Adds a certificate chain (PEM, leaf first) and its private key (PEM: PKCS#8,
         SEC1 or PKCS#1). Several identities may be added; the one matching the peer's
         signature algorithms is used."""
-        self._check(
-            capi.config_add_identity_pem(self._cfg, _read_pem(certificate_chain), _read_pem(private_key))
-        )
+        self._check(self._call(capi.config_add_identity_pem, _read_pem(certificate_chain), _read_pem(private_key)))
 
     def add_identity_der(self, chain: Sequence[bytes], private_key: bytes) -> None:
         """Same as :meth:`add_identity` with DER certificates (leaf first) and a DER key."""
-        self._check(capi.config_add_identity_der(self._cfg, [bytes(c) for c in chain], bytes(private_key)))
+        self._check(self._call(capi.config_add_identity_der, [bytes(c) for c in chain], bytes(private_key)))
 
     def __del__(self) -> None:
         cfg, self._cfg = getattr(self, "_cfg", None), None
@@ -213,6 +250,17 @@ class _Config:
         hooks, self._hooks = getattr(self, "_hooks", None), None
         if hooks is not None:
             capi.test_hooks_free(hooks)
+
+
+def _use_pair(client: _Config, server: _Config, fn: Callable[[Any, Any], Any]) -> Any:
+    """``fn(client cfg, server cfg)`` under both configs' locks (tlsm_pair_new may still
+    change unfrozen configs: it turns on the trace and the key log); both count as frozen
+    afterwards unless ``fn`` returned None."""
+    with client._lock, server._lock:
+        out = fn(client._cfg, server._cfg)
+        if out is not None:
+            client._frozen = server._frozen = True
+        return out
 
 
 class ClientConfig(_Config):
@@ -391,4 +439,9 @@ class ServerConfig(_Config):
     def rotate_ticket_key(self, key: bytes) -> None:
         """Replaces the ticket key of a config in use (thread-safe); tickets sealed with
         the previous key stay valid until the next rotation."""
-        self._check(capi.config_rotate_ticket_key(self._cfg, bytes(key)))
+        key = bytes(key)
+        if self._frozen:  # thread-safe in C on a config in use
+            self._check(capi.config_rotate_ticket_key(self._cfg, key))
+        else:
+            with self._lock:
+                self._check(capi.config_rotate_ticket_key(self._cfg, key))

@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import capi
-from ._config import ClientConfig, ServerConfig, TLSVersion
+from ._args import host_name
+from ._config import ClientConfig, ServerConfig, TLSVersion, _use_pair
 from ._errors import StateError, TLSError, alert_name, error_for, strerror
 
 __all__ = [
@@ -334,6 +335,9 @@ class Pair:
         session: Optional[bytes] = None,
     ) -> None:
         self._p = None
+        self._guard = _Guard()
+        if server_name is not None:
+            server_name = host_name(server_name, "server_name")
         if (client_config is None) != (server_config is None):
             raise ValueError("give both configs or neither")
         if client_config is None or server_config is None:
@@ -342,14 +346,13 @@ class Pair:
             raise TypeError("a pair needs a tlsm.ClientConfig and a tlsm.ServerConfig")
         # The pair holds C references to both configs; these keep their test hooks alive.
         self._configs = (client_config, server_config)
-        p = capi.pair_new(client_config._cfg, server_config._cfg, server_name)
+        p = _use_pair(client_config, server_config, lambda c, s: capi.pair_new(c, s, server_name))
         if p is None:
             raise ValueError(
                 "tlsm_pair_new failed (a server config needs an identity; a verifying "
                 "client needs a server name)"
             )
         self._p = p
-        self._guard = _Guard()
         self._seed = 0
         self.server_name = server_name
         if seed is not None:
@@ -365,10 +368,13 @@ class Pair:
 
     def free(self) -> None:
         """Frees the pair, its connections and what it recorded. Idempotent; any later
-        call raises :class:`ValueError`."""
-        p, self._p = self._p, None
-        if p is not None:
-            capi.pair_free(p)
+        call raises :class:`ValueError`. Raises :class:`RuntimeError` while another thread
+        is inside a call on the pair (freeing it then would pull the memory from under
+        that call)."""
+        with self._guard:
+            p, self._p = self._p, None
+            if p is not None:
+                capi.pair_free(p)
 
     def __enter__(self) -> "Pair":
         return self
@@ -459,8 +465,8 @@ class Pair:
         Connection errors are not raised here: see :meth:`report`."""
         with self._guard:
             rc = capi.pair_step(self._handle)
-        if rc < 0:
-            self._outcome(rc, True)
+            if rc < 0:
+                self._outcome(rc, True)
         return rc == 1
 
     def steps(self) -> Iterator[int]:
@@ -482,7 +488,7 @@ class Pair:
         :class:`LivelockError` if the pair never becomes idle."""
         with self._guard:
             rc = capi.pair_run(self._handle)
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def write(self, side: SideLike, data: Union[bytes, bytearray, memoryview], check: bool = False) -> Optional[TLSError]:
         """Sends ``data`` as application data from ``side`` and runs. Raises
@@ -495,7 +501,7 @@ class Pair:
             if not capi.conn_error(conn) and not capi.conn_handshake_done(conn):
                 raise StateError(capi.ERR_STATE, f"the {s.name.lower()} has not finished its handshake")
             rc = capi.pair_write(self._handle, int(s), data)
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def read(self, side: SideLike, max_bytes: int = -1) -> bytes:
         """Application data ``side`` received and nobody read yet (at most ``max_bytes``,
@@ -518,7 +524,7 @@ class Pair:
         """``side`` sends close_notify and the pair runs. Returns as :meth:`run`."""
         with self._guard:
             rc = capi.pair_close(self._handle, int(_side(side)))
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def eof(self, direction: Direction) -> Optional[TLSError]:
         """The transport of ``direction`` (``"c2s"`` or ``"s2c"``) ends: what is in
@@ -527,12 +533,12 @@ class Pair:
         without one (or the receiver's earlier sticky error)."""
         with self._guard:
             rc = capi.pair_eof(self._handle, _direction(direction))
-        if rc == capi.ERR_NOMEM:
-            raise MemoryError("the testing kit ran out of memory")
-        if rc == 0:
-            return None
-        receiver = Side.SERVER if _direction(direction) == capi.PAIR_C2S else Side.CLIENT
-        return error_for(rc, capi.conn_verify_error(self._conn(receiver)))
+            if rc == capi.ERR_NOMEM:
+                raise MemoryError("the testing kit ran out of memory")
+            if rc == 0:
+                return None
+            receiver = Side.SERVER if _direction(direction) == capi.PAIR_C2S else Side.CLIENT
+            return error_for(rc, capi.conn_verify_error(self._conn(receiver)))
 
     def key_update(self, side: SideLike, request_peer: bool = False, check: bool = False) -> Optional[TLSError]:
         """TLS 1.3: ``side`` updates its sending keys (and asks the peer to update too
