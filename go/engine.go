@@ -75,7 +75,9 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 	}
 	var name *C.char
 	if serverName != "" {
-		name = C.CString(serverName)
+		if name, err = cString("ServerName", serverName); err != nil {
+			return nil, err
+		}
 		defer C.free(unsafe.Pointer(name))
 	}
 	c := n.newConn(name)

@@ -6,6 +6,7 @@ package tlsm
 import "C"
 
 import (
+	"fmt"
 	"io"
 	"strings"
 )
@@ -126,6 +127,19 @@ var (
 	ErrCertBadTime        = &Error{Code: C.TLSM_ERR_CERT_BAD_TIME}
 	ErrNoCert             = &Error{Code: C.TLSM_ERR_NO_CERT}
 )
+
+// argError is an invalid argument, named with its value in the text; errors.Is(err,
+// ErrArg) matches it.
+type argError struct{ msg string }
+
+func (e *argError) Error() string { return "tlsm: " + e.msg }
+
+// Is matches ErrArg.
+func (e *argError) Is(target error) bool { return target == ErrArg }
+
+func argErr(format string, args ...any) error {
+	return &argError{msg: fmt.Sprintf(format, args...)}
+}
 
 // codeErr turns a C return code into an error (nil for 0).
 func codeErr(rc C.int) error {

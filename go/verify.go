@@ -93,7 +93,7 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 // (extras are allowed, but every one must parse). It runs the verifier the handshake
 // uses (tlsm_verify_chain), so the same chain, name, purpose and time give the same
 // verdict and reason as a handshake (Error.Verify). On success it returns the built path;
-// otherwise a *VerifyError.
+// otherwise a *VerifyError, or an error matching ErrArg for a Name holding a NUL byte.
 func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 	if opts.Purpose != PurposeServer && opts.Purpose != PurposeClient {
 		return nil, &VerifyError{Err: &Error{Code: C.TLSM_ERR_ARG}, Fault: FaultNone, Anchor: -1}
@@ -145,7 +145,10 @@ func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 	}()
 	var name *C.char
 	if opts.Name != "" {
-		name = C.CString(opts.Name)
+		var err error
+		if name, err = cString("VerifyOptions.Name", opts.Name); err != nil {
+			return nil, err
+		}
 		defer C.free(unsafe.Pointer(name))
 	}
 	when := C.int64_t(C.TLSM_VERIFY_TIME_NOW)

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"tlsm"
@@ -104,6 +105,9 @@ func NewPair(client, server *tlsm.Config) (*Pair, error) {
 	}
 	var name *C.char
 	if client.ServerName != "" {
+		if strings.IndexByte(client.ServerName, 0) >= 0 {
+			return nil, fmt.Errorf("tlsmtest: ServerName %q contains a NUL byte: %w", client.ServerName, tlsm.ErrArg)
+		}
 		name = C.CString(client.ServerName)
 		defer C.free(unsafe.Pointer(name))
 	}
@@ -176,6 +180,9 @@ func (p *Pair) Seed(seed uint64) {
 // "corrupt:-1@s2c:msg=Finished", "fragment:1@c2s:all", "delay:3@s2c", "inject:HEX@c2s"
 // (the grammar is in tlsm.h, above tlsm_pair_new).
 func (p *Pair) AddFault(spec string) error {
+	if strings.IndexByte(spec, 0) >= 0 {
+		return fmt.Errorf("tlsmtest: fault %q contains a NUL byte: %w", spec, tlsm.ErrArg)
+	}
 	cs := C.CString(spec)
 	defer C.free(unsafe.Pointer(cs))
 	rc := C.tlsm_pair_add_fault(p.live(), cs)

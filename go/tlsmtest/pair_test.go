@@ -462,3 +462,18 @@ func TestConcurrentPairs(t *testing.T) {
 		}
 	}
 }
+
+func TestNULInServerNameOrFaultIsRefused(t *testing.T) {
+	client, server, err := tlsmtest.DefaultConfigs(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.ServerName = "localhost\x00.attacker.example"
+	if _, err := tlsmtest.NewPair(client, server); !errors.Is(err, tlsm.ErrArg) || !strings.Contains(err.Error(), "NUL") {
+		t.Fatalf("NewPair with a NUL in ServerName: %v", err)
+	}
+	p := tlsmtest.New(t)
+	if err := p.AddFault("drop@s2c\x00:msg=Finished"); !errors.Is(err, tlsm.ErrArg) || !strings.Contains(err.Error(), "NUL") {
+		t.Fatalf("AddFault with a NUL: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 //! Configurations: [`ClientConfig`] and [`ServerConfig`], built once and shared (cheap
 //! `Clone`, `Send + Sync`) by any number of connections.
 use std::ffi::{c_char, c_int, c_void};
+use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -61,7 +62,7 @@ impl CipherSuite {
     /// The IANA name, e.g. `"TLS_AES_128_GCM_SHA256"`.
     pub fn name(self) -> &'static str {
         // SAFETY: tlsm_suite_name returns a static NUL-terminated string for any code.
-        static_str(unsafe { sys::tlsm_suite_name(self.0) })
+        unsafe { static_str(sys::tlsm_suite_name(self.0)) }
     }
 }
 
@@ -131,20 +132,34 @@ unsafe extern "C" fn deterministic_rng(ctx: *mut c_void, out: *mut u8, len: usiz
     }
     // SAFETY: the core passes a writable buffer of `len` bytes (tlsm_rng_fn contract).
     let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
-    for chunk in out.chunks_mut(8) {
-        chunk.copy_from_slice(&rng.next().to_le_bytes()[..chunk.len()]);
+    // No panic may unwind into C (undefined behaviour before Rust 1.81, an abort since):
+    // a panic is a failed generator, which the core reports as TLSM_ERR_RNG.
+    let filled = panic::catch_unwind(AssertUnwindSafe(|| {
+        for chunk in out.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next().to_le_bytes()[..chunk.len()]);
+        }
+    }));
+    if filled.is_ok() {
+        0
+    } else {
+        -1
     }
-    0
 }
 
 type ClockFn = dyn Fn() -> u64 + Send + Sync;
 
+/// What a clock reads when its closure panicked: the Unix epoch, before the validity of
+/// any certificate, so the handshake fails (certificate not yet valid) instead of
+/// trusting a made-up time.
+const PANICKED_CLOCK_MS: u64 = 0;
+
 unsafe extern "C" fn clock_trampoline(ctx: *mut c_void) -> u64 {
     // SAFETY: ctx is the Box<Box<ClockFn>> registered with tlsm_config_set_clock and owned
-    // by the RawConfig that owns the C config. A panic cannot cross this `extern "C"`
-    // boundary: Rust aborts the process instead.
+    // by the RawConfig that owns the C config.
     let f = unsafe { &*(ctx as *const Box<ClockFn>) };
-    f()
+    // A panic must not unwind through the C core (see deterministic_rng); the panic hook
+    // has printed its message by the time catch_unwind returns.
+    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or(PANICKED_CLOCK_MS)
 }
 
 /// Serializes the first connection made from a config (which freezes it) with the changes
@@ -484,7 +499,9 @@ macro_rules! common_builder_methods {
 
         /// Replaces the clock (milliseconds since the Unix epoch), e.g. for certificate
         /// validity and ticket ages in tests. The closure may be called from any thread
-        /// using the config; it must not panic (that aborts).
+        /// using the config. A panic in it does not cross into the C core: the clock then
+        /// reads as the Unix epoch, so certificate checks fail (not yet valid) and the
+        /// handshake ends with that error.
         pub fn clock(mut self, now_ms: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
             self.s.clock = Some(Box::new(now_ms));
             self

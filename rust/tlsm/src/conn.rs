@@ -122,7 +122,7 @@ impl Event {
     /// Name of a handshake message type, e.g. `"ClientHello"` (`tlsm_message_name`).
     pub fn message_name(msg_type: u8) -> &'static str {
         // SAFETY: tlsm_message_name returns a static NUL-terminated string for any value.
-        crate::error::static_str(unsafe { sys::tlsm_message_name(msg_type) })
+        unsafe { crate::error::static_str(sys::tlsm_message_name(msg_type)) }
     }
 }
 

@@ -30,7 +30,7 @@ impl Alert {
     /// The RFC name, e.g. `"unknown_ca"` (`tlsm_alert_name`).
     pub fn name(self) -> &'static str {
         // SAFETY: tlsm_alert_name returns a static NUL-terminated string for any value.
-        static_str(unsafe { sys::tlsm_alert_name(self.0) })
+        unsafe { static_str(sys::tlsm_alert_name(self.0)) }
     }
 }
 
@@ -46,13 +46,18 @@ impl fmt::Display for Alert {
     }
 }
 
-/// Converts a static C string from the core into `&'static str`.
-pub(crate) fn static_str(p: *const std::ffi::c_char) -> &'static str {
+/// Converts a static C string from the core into `&'static str` (NULL gives "").
+///
+/// # Safety
+/// `p` must be NULL or point to a NUL-terminated string that is never freed nor changed:
+/// the names the header documents as static (strerror, alert, suite, event and message
+/// names, the version string). Any other pointer would give a `'static` borrow of memory
+/// that does not live that long.
+pub(crate) unsafe fn static_str(p: *const std::ffi::c_char) -> &'static str {
     if p.is_null() {
         return "";
     }
-    // SAFETY: every caller passes a pointer the header documents as a static,
-    // NUL-terminated string (strerror, alert/suite/event names), never freed.
+    // SAFETY: guaranteed by the caller.
     unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("?")
 }
 
@@ -130,7 +135,7 @@ impl Error {
     /// The name of a tlsm code (`tlsm_strerror`).
     pub fn describe(code: i32) -> &'static str {
         // SAFETY: tlsm_strerror returns a static NUL-terminated string for any code.
-        static_str(unsafe { sys::tlsm_strerror(code) })
+        unsafe { static_str(sys::tlsm_strerror(code)) }
     }
 }
 

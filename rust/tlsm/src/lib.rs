@@ -71,7 +71,10 @@
 //!    `ctx` points into a `Box` owned by the same `RawConfig`, so the context outlives the
 //!    C config and every connection using it. The RNG counter is atomic and the clock
 //!    closure is `Send + Sync`, because a shared config is used from many threads.
-//!    Panics cannot unwind into C: Rust aborts at an `extern "C"` boundary.
+//!    Panics cannot unwind into C: both trampolines run the Rust code under
+//!    `catch_unwind` (unwinding out of an `extern "C"` function is undefined behaviour
+//!    before Rust 1.81, within this crate's `rust-version`) and turn a panic into a
+//!    failure the core reports: a failed RNG, a clock at the Unix epoch.
 //! 3. **Borrowed buffers.** The header says a lent pointer stays valid until the next call
 //!    that changes that connection. Every changing call takes `&mut self`; every lent slice
 //!    is returned in a guard ([`Output`], [`Plaintext`], [`InputBuffer`], [`SignRequest`])
@@ -85,7 +88,8 @@
 //!    `Send + Sync`: after `build()` they are only read (freezing is an atomic CAS in the
 //!    core) or rotated with `tlsm_config_rotate_ticket_key`, documented as thread-safe.
 //! 5. **Strings.** Names from the core (`tlsm_strerror`, `tlsm_alert_name`, ...) are
-//!    static; strings passed in are `CString`s or pointer + length.
+//!    static; turning one into `&'static str` is an `unsafe fn` whose callers vouch for
+//!    that. Strings passed in are `CString`s (a NUL inside is refused) or pointer + length.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_debug_implementations)]
 
@@ -112,5 +116,5 @@ pub use tlsm_sys as sys;
 /// The C library's version string, e.g. `"0.1.0"`.
 pub fn version_string() -> &'static str {
     // SAFETY: tlsm_version_string returns a static NUL-terminated string.
-    error::static_str(unsafe { sys::tlsm_version_string() })
+    unsafe { error::static_str(sys::tlsm_version_string()) }
 }
