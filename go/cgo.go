@@ -14,7 +14,7 @@ import (
 	"strings"
 	"unsafe"
 
-	_ "tlsm/internal/ccore" // links the C core
+	_ "tlsm.example/tlsm/go/internal/ccore" // links the C core
 )
 
 // cbytes copies p into C memory (nil for an empty slice); free it with C.free.

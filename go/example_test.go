@@ -8,7 +8,7 @@ import (
 	"net"
 	"os"
 
-	"tlsm"
+	tlsm "tlsm.example/tlsm/go"
 )
 
 // A tlsm server and a tlsm client over an in-memory pipe; any net.Conn works the same

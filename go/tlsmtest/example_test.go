@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"tlsm"
-	"tlsm/tlsmtest"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/tlsmtest"
 )
 
 // A corrupted server Finished in TLS 1.2: the client detects it and sends bad_record_mac.

@@ -34,8 +34,8 @@ import (
 	"strings"
 	"unsafe"
 
-	"tlsm"
-	"tlsm/internal/native"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/internal/native"
 )
 
 // Side names one end of a Pair; as a direction it is the sending side.

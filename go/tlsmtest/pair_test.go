@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"tlsm"
-	"tlsm/tlsmtest"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/tlsmtest"
 )
 
 var versions = []struct {

@@ -3,7 +3,7 @@ package tlsmtest
 import (
 	"testing"
 
-	"tlsm"
+	tlsm "tlsm.example/tlsm/go"
 )
 
 // An Option changes what New builds.
