@@ -544,7 +544,7 @@ impl ClientConfigBuilder {
 /// A client configuration, shared by connections (`Clone` shares it).
 ///
 /// ```
-/// let ca = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/ca.crt"))?;
+/// let ca = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/ca.crt"))?;
 /// let config = tlsm::ClientConfig::builder()
 ///     .trust_pem(&ca)
 ///     .alpn_protocols(&[b"h2", b"http/1.1"])

@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use tlsm::{ClientConfig, Connection, ServerConfig};
-//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/");
+//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/");
 //! let read = |f: &str| std::fs::read(format!("{pki}{f}")).unwrap();
 //!
 //! let server_cfg = ServerConfig::builder()

@@ -115,13 +115,53 @@ pub struct Report {
     pub app_bytes_received: u64,
 }
 
-/// The directory of the committed test PKI (`tests/data/pki` in the tlsm repository, from
-/// `scripts/gen-test-pki.sh`): `ca.crt`, an intermediate, servers with P-256, P-384, RSA,
-/// RSA-PSS and Ed25519 keys (`server-KIND.chain.pem` / `.key`, names `localhost`,
-/// `server.tlsm.test`, `127.0.0.1`, `::1`) and a client (`client.chain.pem`, `client.key`).
-/// The path is the one this crate was built from.
+/// The directory of the test PKI this crate was built with (`test-pki/` in the crate: the
+/// tlsm repository's `tests/data/pki`, from `scripts/gen-test-pki.sh`): `ca.crt`, an
+/// intermediate, servers with P-256, P-384, RSA, RSA-PSS and Ed25519 keys
+/// (`server-KIND.chain.pem` / `.crt` / `.key`, names `localhost`, `server.tlsm.test`,
+/// `127.0.0.1`, `::1`) and a client (`client.chain.pem`, `client.crt`, `client.key`). The
+/// files are also compiled into the crate: see [`pki_file`].
 pub fn test_pki_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki"))
+}
+
+macro_rules! pki_files {
+    ($($name:literal),* $(,)?) => {
+        /// The files of the test PKI compiled into the crate, by name.
+        const PKI_FILES: &[(&str, &[u8])] = &[$(($name, include_bytes!(concat!("../test-pki/", $name)))),*];
+    };
+}
+pki_files!(
+    "ca.crt",
+    "intermediate.crt",
+    "client.crt",
+    "client.chain.pem",
+    "client.key",
+    "server-ed25519.crt",
+    "server-ed25519.chain.pem",
+    "server-ed25519.key",
+    "server-p256.crt",
+    "server-p256.chain.pem",
+    "server-p256.key",
+    "server-p384.crt",
+    "server-p384.chain.pem",
+    "server-p384.key",
+    "server-rsa.crt",
+    "server-rsa.chain.pem",
+    "server-rsa.key",
+    "server-rsapss.crt",
+    "server-rsapss.chain.pem",
+    "server-rsapss.key",
+);
+
+/// A file of the test PKI (see [`test_pki_dir`]), compiled into the crate so that it needs
+/// no file system: `pki_file("ca.crt")`. `None` for a name that is not part of it.
+pub fn pki_file(name: &str) -> Option<&'static [u8]> {
+    PKI_FILES.iter().find(|(n, _)| *n == name).map(|(_, data)| *data)
+}
+
+fn pki(name: &str) -> &'static [u8] {
+    pki_file(name).unwrap_or_else(|| panic!("{name} is not a file of the test PKI"))
 }
 
 /// The clock of the default configs (2027-06-01T12:00:00Z, inside the PKI's validity), in
@@ -135,18 +175,16 @@ pub const TEST_SERVER_NAME: &str = "localhost";
 /// offers both, so TLS 1.3 is spoken): the server presents `server-p256`, the client
 /// trusts `ca.crt`; both use a deterministic RNG and [`TEST_TIME_MS`], so runs replay
 /// byte for byte.
-pub fn test_configs(version: Option<Version>) -> std::io::Result<(ClientConfig, ServerConfig)> {
-    let dir = test_pki_dir();
-    let read = |f: &str| std::fs::read(dir.join(f));
+pub fn test_configs(version: Option<Version>) -> Result<(ClientConfig, ServerConfig)> {
     let (min, max) = version.map_or((Version::Tls12, Version::Tls13), |v| (v, v));
     let client = ClientConfig::builder()
-        .trust_pem(&read("ca.crt")?)
+        .trust_pem(pki("ca.crt"))
         .versions(min, max)
         .insecure_deterministic_rng(1)
         .fixed_clock(TEST_TIME_MS)
         .build()?;
     let server = ServerConfig::builder()
-        .identity_pem(&read("server-p256.chain.pem")?, &read("server-p256.key")?)
+        .identity_pem(pki("server-p256.chain.pem"), pki("server-p256.key"))
         .versions(min, max)
         .insecure_deterministic_rng(2)
         .fixed_clock(TEST_TIME_MS)
@@ -209,9 +247,9 @@ impl Pair {
     }
 
     /// A pair over [`test_configs`] connecting to [`TEST_SERVER_NAME`].
-    pub fn with_test_pki(version: Option<Version>) -> std::io::Result<Pair> {
+    pub fn with_test_pki(version: Option<Version>) -> Result<Pair> {
         let (client, server) = test_configs(version)?;
-        Ok(Pair::new(&client, &server, TEST_SERVER_NAME)?)
+        Pair::new(&client, &server, TEST_SERVER_NAME)
     }
 
     fn create(client: &ClientConfig, server: &ServerConfig, name: *const c_char) -> Result<Pair> {

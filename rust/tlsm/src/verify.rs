@@ -154,7 +154,7 @@ pub fn verify_chain<T: TrustAnchors + ?Sized>(
 ///
 /// ```
 /// use tlsm::{verify_chain_pem, ClientConfig, Fault, VerifyOptions};
-/// let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/");
+/// let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/");
 /// let read = |f: &str| std::fs::read(format!("{pki}{f}")).unwrap();
 ///
 /// let trust = ClientConfig::builder().trust_pem(&read("ca.crt")).build()?;

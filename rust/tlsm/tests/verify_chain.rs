@@ -1,4 +1,4 @@
-//! tlsm::verify_chain against the committed test PKI (tests/data/pki), and the same verdict
+//! tlsm::verify_chain against the committed test PKI (test-pki/), and the same verdict
 //! as a handshake.
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -8,7 +8,7 @@ use tlsm::{sys, verify_chain, verify_chain_pem, ClientConfig, Fault, Purpose, Se
 const NOW: i64 = 1_811_851_200; // 2027-06-01, inside the PKI's validity
 
 fn pki(file: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../../tests/data/pki/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!("{}/test-pki/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn der(file: &str) -> Vec<u8> {
