@@ -65,9 +65,11 @@ __all__ = [
     "parse_trace",
 ]
 
-#: The server name of the committed test PKI (``tests/data/pki``); its leaf certificates
-#: also name ``localhost``, ``127.0.0.1`` and ``::1``.
-TEST_HOST = "server.tlsm.test"
+#: The name the default client sends and verifies, as in the Go and Rust kits; the test
+#: PKI's leaf certificates also name ``server.tlsm.test``, ``127.0.0.1`` and ``::1``.
+TEST_HOST = "localhost"
+#: The test PKI installed with the package (from the repository's ``tests/data/pki``).
+_PACKAGED_PKI = Path(__file__).resolve().parent / "pki"
 #: 2027-06-01T00:00:00Z: inside the validity of the test PKI; the default configs' clock.
 TEST_TIME = 1811808000.0
 #: The first four bytes of a classic libpcap file as :meth:`Pair.pcap` writes it
@@ -206,30 +208,22 @@ def parse_trace(text: str) -> Dict[str, Any]:
 
 
 def find_test_pki(path: Union[str, "os.PathLike[str]", None] = None) -> Path:
-    """The directory of tlsm's committed test PKI (``ca.crt``, ``server-*.chain.pem``...).
+    """The directory of tlsm's test PKI (``ca.crt``, ``server-*.chain.pem``...).
 
-    Looks at, in order: ``path`` if given, ``$TLSM_TEST_PKI``, then ``tests/data/pki`` in
-    the current directory and its parents, then next to this package (an in-place
-    checkout). Raises :class:`FileNotFoundError` naming what it tried.
+    ``path`` if given, else ``$TLSM_TEST_PKI`` if set, else the copy installed with this
+    package (``tlsm/pki``, the repository's ``tests/data/pki``), so the kit works in any
+    project. A directory without ``ca.crt`` is an error (:class:`FileNotFoundError`
+    naming it), never a reason to look elsewhere.
     """
-    tried: List[Path] = []
     if path is not None:
-        candidates: Iterable[Path] = [Path(path)]
+        cand, origin = Path(path), "pki="
+    elif os.environ.get("TLSM_TEST_PKI"):
+        cand, origin = Path(os.environ["TLSM_TEST_PKI"]), "$TLSM_TEST_PKI"
     else:
-        env = os.environ.get("TLSM_TEST_PKI")
-        here = Path.cwd().resolve()
-        pkg = Path(__file__).resolve().parent
-        candidates = ([Path(env)] if env else []) + [
-            d / "tests" / "data" / "pki" for d in (here, *here.parents, *pkg.parents)
-        ]
-    for cand in candidates:
-        tried.append(cand)
-        if (cand / "ca.crt").is_file():
-            return cand
-    shown = ", ".join(str(t) for t in tried[:4]) + (", ..." if len(tried) > 4 else "")
-    raise FileNotFoundError(
-        f"tlsm test PKI not found (tried {shown}); pass pki=... or set TLSM_TEST_PKI"
-    )
+        cand, origin = _PACKAGED_PKI, "the copy installed with tlsm"
+    if (cand / "ca.crt").is_file():
+        return cand
+    raise FileNotFoundError(f"tlsm test PKI not found in {cand} ({origin}): no ca.crt there")
 
 
 def default_configs(
@@ -710,12 +704,9 @@ if _pytest is not None:
 
     @_pytest.fixture(scope="session")
     def tlsm_test_pki() -> Path:
-        """The test PKI directory (:func:`find_test_pki`); the test is skipped without
-        one."""
-        try:
-            return find_test_pki()
-        except FileNotFoundError as exc:
-            _pytest.skip(str(exc))
+        """The test PKI directory (:func:`find_test_pki`). A missing PKI is an error of
+        every test that uses the kit, never a silent skip."""
+        return find_test_pki()
 
     @_pytest.fixture
     def tls_pair_factory(request: Any, tlsm_test_pki: Path) -> Iterator[Callable[..., Pair]]:
