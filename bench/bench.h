@@ -53,7 +53,8 @@ void bench_heap_reset_peak(int side);
 
 enum {
     CK_RANDOM, CK_HASH, CK_HMAC, CK_HKDF, CK_AEAD_INIT, CK_SEAL, CK_OPEN,
-    CK_KEX_PUBLIC, CK_KEX_SHARED, CK_VERIFY, CK_SIGN, CK_N
+    CK_KEX_PUBLIC, CK_KEX_SHARED, CK_KEM_KEYGEN, CK_KEM_ENCAPS, CK_KEM_DECAPS, CK_VERIFY,
+    CK_SIGN, CK_N
 };
 extern const char *const bench_crypto_kind_name[CK_N];
 
@@ -76,7 +77,7 @@ void bench_clock_calibrate(void);
 
 /* ---------------------------------------------------------------- scenarios */
 
-typedef enum { KIND_HANDSHAKE, KIND_BULK, KIND_MEMORY } scenario_kind;
+typedef enum { KIND_HANDSHAKE, KIND_BULK, KIND_MEMORY, KIND_KEM } scenario_kind;
 typedef enum { RESUME_NONE = 0, RESUME_TICKET, RESUME_SESSION_ID } resume_mode;
 typedef enum { AEAD_A128 = 0, AEAD_A256, AEAD_CHACHA } bench_aead;
 
@@ -92,6 +93,7 @@ typedef struct {
 } scenario;
 
 #define BENCH_HOST "server.tlsm.test"
+#define BENCH_MAX_RUNS 31
 #define BENCH_BULK_BUF 16384
 
 /* A one-way in-memory "network": pending bytes are data[off .. off + len). Its storage is
@@ -145,5 +147,13 @@ int ossl_env_bulk(ossl_env *e, uint64_t bytes);
 int ossl_env_memory(ossl_env *e, bench_mem *m);
 const char *ossl_env_error(void);
 const char *ossl_version(void);
+
+/* ---------------------------------------------------------------- ML-KEM (mlkem.c) */
+
+/* Times ML-KEM-768 keygen, encaps and decaps through crypto_mlkem768_* for `runs` runs of
+ * `ms` per operation and, when go_helper is not NULL, Go's crypto/mlkem in the same
+ * rotation (bench/mlkem_go); prints the medians and returns the worst tlsm/Go ratio (0
+ * when Go's figures are missing). */
+double bench_mlkem(int runs, int ms, const char *go_helper);
 
 #endif

@@ -9,10 +9,11 @@
  * both sides). The bulk goal compares tlsm's MB/s with the primitive alone (seal + open
  * of records of the same size in a tight loop, no timers inside), measured in the same
  * rotation. Heap per connection is measured with allocator hooks for both libraries
- * (alloc_hooks.c). At the end the goals of issue 8 are checked against the numbers shown.
+ * (alloc_hooks.c). The mlkem768 scenario times ML-KEM-768 against Go's crypto/mlkem
+ * (mlkem.c). At the end the goals of issues 8 and 19 are checked against the numbers shown.
  *
  * Usage: tlsm-bench [--quick] [--runs N] [--ms N] [--scenario A,B,...] [--list]
- *                   [--detail] [--pki DIR]
+ *                   [--detail] [--pki DIR] [--go-mlkem PATH]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@
 #endif
 
 #define BULK_STEP (1u << 20) /* bytes per bulk iteration */
-#define MAX_RUNS 31
+#define MAX_RUNS BENCH_MAX_RUNS
 
 static const scenario scenarios[] = {
     {"tls13-full-p256", "TLS 1.3 full, ECDSA P-256 chain, X25519", KIND_HANDSHAKE, 0, "p256",
@@ -60,6 +61,8 @@ static const scenario scenarios[] = {
      KIND_MEMORY, 0, "p256", RESUME_NONE, AEAD_A128, 0},
     {"memory-tls12", "heap per connection, TLS 1.2 full (ECDHE-ECDSA-AES128-GCM)", KIND_MEMORY,
      1, "p256", RESUME_NONE, AEAD_A128, 0},
+    {"mlkem768", "ML-KEM-768 keygen, encaps, decaps: tlsm next to Go's crypto/mlkem", KIND_KEM,
+     0, NULL, RESUME_NONE, AEAD_A128, 0},
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
 
@@ -69,12 +72,13 @@ typedef struct {
     double over[2];            /* handshakes: tlsm time / crypto time per side */
     double over_all;           /* bulk: both sides together */
     double raw_mbs;            /* bulk: the primitive alone, seal + open of the same records */
+    double kem_vs_go;          /* ML-KEM: worst tlsm/Go time ratio, 0 without Go */
     bench_mem mem_tlsm, mem_ossl;
 } result;
 
 static result results[N_SCENARIOS];
 static int opt_runs = 5, opt_ms = 250, opt_detail;
-static const char *opt_filter;
+static const char *opt_filter, *opt_go_mlkem;
 
 static int median_cmp(const void *a, const void *b)
 {
@@ -338,7 +342,7 @@ static void goal(int ok)
 
 static void check_goals(void)
 {
-    printf("\ngoals (issue 8)\n");
+    printf("\ngoals (issues 8 and 19)\n");
     static const char *const full13[] = {"tls13-full-p256", "tls13-full-ed25519",
                                          "tls13-full-rsa2048"};
     for (int i = 0; i < 3; i++) {
@@ -392,6 +396,14 @@ static void check_goals(void)
             goal((double)r->mem_tlsm.idle[w] * 4 < (double)r->mem_ossl.idle[w]);
         }
     }
+    for (size_t i = 0; i < N_SCENARIOS; i++) {
+        const result *r = &results[i];
+        if (!r->ran || scenarios[i].kind != KIND_KEM || r->kem_vs_go == 0)
+            continue;
+        snprintf(line, sizeof line, "%s: tlsm/Go crypto/mlkem, worst operation %.2fx (goal <= %.1fx)",
+                 scenarios[i].name, r->kem_vs_go, 1.5);
+        goal(r->kem_vs_go <= 1.5);
+    }
     printf("  %d met, %d not met\n", met, unmet);
 }
 
@@ -399,13 +411,14 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tlsm-bench [--quick] [--runs N] [--ms N] [--scenario A,B,...] [--list]\n"
-            "                  [--detail] [--pki DIR]\n"
+            "                  [--detail] [--pki DIR] [--go-mlkem PATH]\n"
             "  --quick       3 runs of 30 ms per library and scenario (a few seconds)\n"
             "  --runs N      runs per library and scenario, median reported (default 5)\n"
             "  --ms N        length of one run in milliseconds (default 250)\n"
             "  --scenario    comma-separated substrings of scenario names (see --list)\n"
             "  --detail      per-side crypto breakdown of the attribution pass\n"
-            "  --pki DIR     test certificates (default %s)\n",
+            "  --pki DIR     test certificates (default %s)\n"
+            "  --go-mlkem P  Go crypto/mlkem timing helper (bench/mlkem_go) for mlkem768\n",
             TLSM_BENCH_PKI_DIR);
 }
 
@@ -425,6 +438,8 @@ int main(int argc, char **argv)
             opt_ms = atoi(argv[++i]);
         } else if (strcmp(a, "--scenario") == 0 && i + 1 < argc) {
             opt_filter = argv[++i];
+        } else if (strcmp(a, "--go-mlkem") == 0 && i + 1 < argc) {
+            opt_go_mlkem = argv[++i];
         } else if (strcmp(a, "--pki") == 0 && i + 1 < argc) {
             bench_pki_dir = argv[++i];
         } else if (strcmp(a, "--detail") == 0) {
@@ -452,7 +467,7 @@ int main(int argc, char **argv)
     int header = 0;
     for (size_t i = 0; i < N_SCENARIOS; i++) {
         const scenario *sc = &scenarios[i];
-        if (!selected(sc) || sc->kind == KIND_MEMORY)
+        if (!selected(sc) || sc->kind == KIND_MEMORY || sc->kind == KIND_KEM)
             continue;
         if (!header) {
             printf("  %-20s %14s %14s %7s   %s\n", "scenario", "tlsm", "OpenSSL", "ratio",
@@ -466,6 +481,13 @@ int main(int argc, char **argv)
         if (selected(sc) && sc->kind == KIND_MEMORY) {
             printf("\n");
             run_memory(sc, &results[i]);
+        }
+    }
+    for (size_t i = 0; i < N_SCENARIOS; i++) {
+        const scenario *sc = &scenarios[i];
+        if (selected(sc) && sc->kind == KIND_KEM) {
+            results[i].kem_vs_go = bench_mlkem(opt_runs, opt_ms, opt_go_mlkem);
+            results[i].ran = 1;
         }
     }
     check_goals();

@@ -4,7 +4,7 @@
  * The command is a thin host around the sans-IO library: it owns the sockets, the files,
  * stdin/stdout and the clock; tlsm.h owns the protocol. Each file has one job:
  *   main.c       subcommand dispatch and top-level usage
- *   options.c    options common to every subcommand (--suite, --group, --alpn, ...)
+ *   options.c    options common to every subcommand (--suite, --group, --alpn, --ems)
  *   names.c      printable names (from the library) and parsing of user-typed names
  *   pki_files.c  reading PEM files into a config
  *   report.c     turning a failed connection into a one-line reason
@@ -12,7 +12,7 @@
  *   net.c/.h     TCP connect / listen helpers (the only place that resolves addresses)
  *   stream.c/.h  moving ciphertext between a non-blocking socket and a tlsm_conn
  *   client.c     `tlsm client`
- *   server.c     `tlsm server`
+ *   server.c     `tlsm server`, with its parts in server_*.c (listed in server.h)
  *   demo.c       `tlsm demo`, with demo_config.c (the two configs), demo_pair.c (one
  *                connection on the library's testing kit, tlsm_pair_*), demo_ladder.c (the
  *                ladder, drawn from the kit's trace), demo_summary.c (what was negotiated,
@@ -59,23 +59,36 @@ int cli_parse_group(const char *name, uint16_t *out);
 /* One line per accepted name, for --help texts. */
 void cli_print_suite_names(FILE *out, const char *indent);
 void cli_print_group_names(FILE *out, const char *indent);
+/* Every suite / group the command can name, in the order `all` offers them (TLS 1.3
+ * suites, then the forward-secret TLS 1.2 ones, RSA key transport last). */
+const uint16_t *cli_all_suites(size_t *n);
+const uint16_t *cli_all_groups(size_t *n);
 
-/* ---- options.c: --suite, --group and --alpn, shared by the subcommands. */
-#define CLI_MAX_LIST 8
+/* ---- options.c: --suite, --group, --alpn and --ems, shared by the subcommands. */
+/* Room for every name the command knows (names.c checks it): lists hold each code once. */
+#define CLI_MAX_CODES 32
 #define CLI_MAX_ALPN 256
+typedef enum { CLI_EMS_DEFAULT = 0, CLI_EMS_REQUIRED, CLI_EMS_OPTIONAL } cli_ems;
 typedef struct {
-    uint16_t suites[CLI_MAX_LIST];
+    uint16_t suites[CLI_MAX_CODES];
     size_t n_suites;
-    uint16_t groups[CLI_MAX_LIST];
+    uint16_t groups[CLI_MAX_CODES];
     size_t n_groups;
     uint8_t alpn[CLI_MAX_ALPN]; /* wire format: length-prefixed names */
     size_t alpn_len;
+    cli_ems ems;
 } cli_tls_options;
 
-/* Each parser takes a comma-separated list, prints the reason on failure, returns 0/-1. */
+/* --suite and --group take a comma-separated list of names, or `all`; given again, the
+ * option appends to the list (a name already in it keeps its first place). --alpn takes a
+ * comma-separated list and replaces the previous one. --ems takes `required` or
+ * `optional`. Each parser prints the reason on failure and returns 0/-1. */
 int cli_opt_suites(cli_tls_options *o, const char *list);
 int cli_opt_groups(cli_tls_options *o, const char *list);
 int cli_opt_alpn(cli_tls_options *o, const char *list);
+int cli_opt_ems(cli_tls_options *o, const char *word);
+/* The --help lines of --suite, --group and --ems, shared by the subcommands. */
+void cli_print_tls_option_help(FILE *out);
 /* Applies what was given to cfg (defaults otherwise). Prints the reason, returns 0/-1. */
 int cli_apply_tls_options(tlsm_config *cfg, const cli_tls_options *o);
 

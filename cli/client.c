@@ -43,10 +43,9 @@ static void usage(FILE *out)
             "                     system trust store\n"
             "  --servername NAME  name to send as SNI and to check the certificate against\n"
             "                     (default: HOST; an IP address is checked, not sent)\n"
-            "  --alpn LIST        offer these ALPN protocols, e.g. h2,http/1.1\n"
-            "  --suite LIST       cipher suites in preference order (comma-separated)\n"
-            "  --group LIST       key-exchange groups in preference order; the first one\n"
-            "                     gets a key share\n"
+            "  --alpn LIST        offer these ALPN protocols, e.g. h2,http/1.1\n");
+    cli_print_tls_option_help(out);
+    fprintf(out,
             "  --tls13            TLS 1.3 only\n"
             "  --tls12            TLS 1.2 only (default: TLS 1.3, or 1.2 if the server\n"
             "                     does not speak 1.3)\n"
@@ -64,7 +63,7 @@ static void usage(FILE *out)
             "\n"
             "Cipher suites:\n");
     cli_print_suite_names(out, "  ");
-    fprintf(out, "Groups:\n");
+    fprintf(out, "Groups (a key share is sent for the first one of --group):\n");
     cli_print_group_names(out, "  ");
     fprintf(out, "\nExamples:\n"
                  "  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | tlsm client example.com:443\n"
@@ -72,7 +71,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_CA = 256, OPT_SERVERNAME, OPT_ALPN, OPT_SUITE, OPT_GROUP, OPT_TLS12, OPT_TLS13,
-       OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_QUIET, OPT_SESSION, OPT_RECONNECT };
+       OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_QUIET, OPT_SESSION, OPT_RECONNECT, OPT_EMS };
 
 #define MAX_RECONNECT 1000
 /* stdin kept for --reconnect */
@@ -87,6 +86,7 @@ static int parse_args(int argc, char **argv, client_args *a)
         {"alpn", required_argument, NULL, OPT_ALPN},
         {"suite", required_argument, NULL, OPT_SUITE},
         {"group", required_argument, NULL, OPT_GROUP},
+        {"ems", required_argument, NULL, OPT_EMS},
         {"tls12", no_argument, NULL, OPT_TLS12},
         {"tls13", no_argument, NULL, OPT_TLS13},
         {"cert", required_argument, NULL, OPT_CERT},
@@ -108,6 +108,7 @@ static int parse_args(int argc, char **argv, client_args *a)
         case OPT_ALPN: bad = cli_opt_alpn(&a->tls, optarg); break;
         case OPT_SUITE: bad = cli_opt_suites(&a->tls, optarg); break;
         case OPT_GROUP: bad = cli_opt_groups(&a->tls, optarg); break;
+        case OPT_EMS: bad = cli_opt_ems(&a->tls, optarg); break;
         case OPT_TLS12: a->tls12 = 1; break;
         case OPT_TLS13: a->tls13 = 1; break;
         case OPT_CERT: a->cert = optarg; break;
@@ -431,6 +432,8 @@ static int connect_and_run(client_run *r)
     if (fd >= 0)
         close(fd);
     tlsm_conn_free(conn);
+    if (c)
+        stream_free(&c->s);
     free(c);
     return rc;
 }

@@ -19,7 +19,8 @@ typedef struct {
     uint16_t code;
 } alias_code;
 
-/* Every suite the library implements, TLS 1.3 first. */
+/* Every suite the library implements, in the order `--suite all` offers them: TLS 1.3
+ * first, then forward secrecy, RSA key transport last. */
 static const uint16_t suites[] = {
     TLSM_TLS_AES_128_GCM_SHA256,
     TLSM_TLS_AES_256_GCM_SHA384,
@@ -46,7 +47,8 @@ static const alias_code suite_aliases[] = {
     {"chacha20-poly1305", TLSM_TLS_CHACHA20_POLY1305_SHA256},
 };
 
-/* Every group the library implements, in the order --help lists them. */
+/* Every group the library implements, in the order --help lists them and `--group all`
+ * offers them. */
 static const uint16_t groups[] = {
     TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1, TLSM_GROUP_SECP384R1,
     TLSM_GROUP_FFDHE2048, TLSM_GROUP_FFDHE3072,
@@ -59,6 +61,22 @@ static const alias_code group_aliases[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* options.c keeps each code once in arrays of CLI_MAX_CODES. */
+_Static_assert(COUNT(suites) <= CLI_MAX_CODES, "CLI_MAX_CODES is smaller than the suites");
+_Static_assert(COUNT(groups) <= CLI_MAX_CODES, "CLI_MAX_CODES is smaller than the groups");
+
+const uint16_t *cli_all_suites(size_t *n)
+{
+    *n = COUNT(suites);
+    return suites;
+}
+
+const uint16_t *cli_all_groups(size_t *n)
+{
+    *n = COUNT(groups);
+    return groups;
+}
 
 /* The library's name, or "none" for 0, or a hex spelling in `unknown` (a static buffer of
  * the caller: enough for the single-threaded command). */

@@ -16,8 +16,8 @@ void net_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t
 int net_set_nonblocking(int fd);
 /* A connected (blocking) TCP socket, or -1 after printing why. */
 int net_connect(const char *host, const char *port);
-/* A non-blocking listening socket; `bound` gets the address really bound (port 0 picks
- * one). -1 after printing why. */
+/* A non-blocking listening socket with the largest backlog (SOMAXCONN); `bound` gets the
+ * address really bound (port 0 picks one). -1 after printing why. */
 int net_listen(const char *host, const char *port, char *bound, size_t bound_cap);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -17,6 +18,13 @@ void stream_init(cli_stream *s, int fd, tlsm_conn *conn)
     memset(s, 0, sizeof *s);
     s->fd = fd;
     s->conn = conn;
+}
+
+void stream_free(cli_stream *s)
+{
+    free(s->in);
+    s->in = NULL;
+    s->in_len = 0;
 }
 
 void stream_feed(cli_stream *s)
@@ -31,6 +39,10 @@ void stream_feed(cli_stream *s)
         if (rc < 0 || used == 0)
             break;
     }
+    if (s->in_len == 0 && s->in) {
+        free(s->in);
+        s->in = NULL;
+    }
     if (s->transport_eof && s->in_len == 0 && !s->eof_fed) {
         s->eof_fed = 1;
         s->eof_result = tlsm_feed_eof(s->conn);
@@ -39,10 +51,15 @@ void stream_feed(cli_stream *s)
 
 int stream_receive(cli_stream *s)
 {
-    if (!s->transport_eof && s->in_len < sizeof s->in) {
-        ssize_t n = recv(s->fd, s->in + s->in_len, sizeof s->in - s->in_len, MSG_DONTWAIT);
+    if (!s->transport_eof && s->in_len < STREAM_BUF_SIZE) {
+        if (!s->in && !(s->in = malloc(STREAM_BUF_SIZE))) {
+            s->io_errno = ENOMEM;
+            return -1;
+        }
+        ssize_t n = recv(s->fd, s->in + s->in_len, STREAM_BUF_SIZE - s->in_len, MSG_DONTWAIT);
         if (n > 0) {
             s->in_len += (size_t)n;
+            s->bytes_in += (unsigned long long)n;
         } else if (n == 0) {
             s->transport_eof = 1;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -68,12 +85,13 @@ int stream_flush(cli_stream *s)
             s->io_errno = errno;
             return -1;
         }
+        s->bytes_out += (unsigned long long)n;
         if (tlsm_output_consume(s->conn, (size_t)n) != 0)
             return 0; /* sticky error: the caller reports it */
     }
 }
 
-static long long now_ms(void)
+long long stream_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -82,9 +100,9 @@ static long long now_ms(void)
 
 void stream_flush_wait(cli_stream *s, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = stream_now_ms() + timeout_ms;
     while (stream_flush(s) == 0 && stream_output_pending(s)) {
-        long long left = deadline - now_ms();
+        long long left = deadline - stream_now_ms();
         if (left <= 0)
             return;
         struct pollfd p = {.fd = s->fd, .events = POLLOUT};
@@ -102,7 +120,7 @@ int stream_output_pending(cli_stream *s)
 short stream_poll_events(cli_stream *s)
 {
     short ev = 0;
-    if (!s->transport_eof && s->in_len < sizeof s->in)
+    if (!s->transport_eof && s->in_len < STREAM_BUF_SIZE)
         ev |= POLLIN;
     if (stream_output_pending(s))
         ev |= POLLOUT;

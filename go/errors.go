@@ -125,6 +125,9 @@ var (
 	ErrCertNameConstraint = &Error{Code: C.TLSM_ERR_CERT_NAME_CONSTRAINT}
 	ErrCertBadSerial      = &Error{Code: C.TLSM_ERR_CERT_BAD_SERIAL}
 	ErrCertBadTime        = &Error{Code: C.TLSM_ERR_CERT_BAD_TIME}
+	ErrCertRSATooLarge    = &Error{Code: C.TLSM_ERR_CERT_RSA_TOO_LARGE}
+	ErrCertRSAExponent    = &Error{Code: C.TLSM_ERR_CERT_RSA_EXPONENT}
+	ErrCertWorkLimit      = &Error{Code: C.TLSM_ERR_CERT_WORK_LIMIT}
 	ErrNoCert             = &Error{Code: C.TLSM_ERR_NO_CERT}
 )
 

@@ -2,7 +2,7 @@
 # The benchmark README command: builds tlsm in Release (build-bench/) with tlsm-bench and
 # runs it; arguments go to tlsm-bench (--quick for a few seconds, --scenario NAME,... to
 # filter, --detail for the per-side crypto breakdown, --list for the scenarios).
-# Needs the OpenSSL development files (Debian: libssl-dev).
+# Needs the OpenSSL development files (Debian: libssl-dev); Go for the ML-KEM comparison.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,4 +21,18 @@ cmake -S . -B build-bench "${args[@]}" >build-bench/cmake.log 2>&1 ||
     { tail -30 build-bench/cmake.log; exit 1; }
 cmake --build build-bench -j"$(nproc)" --target tlsm-bench >build-bench/build.log 2>&1 ||
     { tail -30 build-bench/build.log; exit 1; }
-exec build-bench/tlsm-bench "$@"
+# Go's crypto/mlkem timed next to tlsm's ML-KEM-768 (scenario mlkem768) when Go >= 1.24
+# is here: the helper uses only Go's standard library.
+go=$(command -v go || true)
+[ -n "$go" ] || [ ! -x /usr/local/go/bin/go ] || go=/usr/local/go/bin/go
+extra=()
+if [ -n "$go" ] && (cd bench/mlkem_go && GOTOOLCHAIN=local "$go" build -o "$root/build-bench/mlkemgo" .) \
+    >build-bench/mlkemgo.log 2>&1; then
+    extra=(--go-mlkem "$root/build-bench/mlkemgo")
+else
+    echo "(Go's crypto/mlkem is not timed: no Go >= 1.24, see build-bench/mlkemgo.log)"
+fi
+# bench/ is a subdirectory of the build (add_subdirectory), or the top when attached.
+bin=build-bench/bench/tlsm-bench
+[ -x "$bin" ] || bin=build-bench/tlsm-bench
+exec "$bin" "${extra[@]}" "$@"

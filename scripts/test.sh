@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The second README command (and what CI runs through .ci/run): installs dependencies,
 # builds tlsm twice (plain and ASan+UBSan), runs every Criterion suite in both builds, the
-# interop tests against the openssl and gnutls command-line tools on 127.0.0.1, a short
-# fuzzing pass, and the language bindings' suites that exist. Ends with one line:
+# interop tests against the openssl and gnutls command-line tools on 127.0.0.1, the tests of
+# the tlsm command's flags and of its server under load (both builds), a short fuzzing
+# pass, and the language bindings' suites that exist. Ends with one line:
 # "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 #
 # Environment: TLSM_FUZZ_SECONDS (per fuzz target, default 30; 0 skips fuzzing),
@@ -163,6 +164,19 @@ run_counted() { # label, command...
     [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
     add "$label" "$p" "$f" "$sk"
 }
+step "tlsm server and client flags, tlsm server under load (127.0.0.1)"
+run_counted "cli" python3 tests/cli/run.py "$root/build-test/tlsm"
+if [ -x build-asan/tlsm ]; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_counted "cli (ASan + UBSan)" python3 tests/cli/run.py "$root/build-asan/tlsm"
+fi
+
+step "ML-KEM-768 constant time: valgrind with the secrets undefined, no division"
+run_counted "mlkem constant time" tests/ct/run.sh "$root/build-test"
+
+step "ML-KEM-768 against Go's crypto/mlkem: 3,000 random cases"
+run_counted "mlkem diff (Go)" tests/mlkem_diff/run.sh "$root/build-test" 3000
+
 step "tlsm verify against openssl verify on the PKI corpus"
 run_counted "tlsm verify" tests/interop/verify.sh "$root/build-test/tlsm"
 

@@ -18,7 +18,9 @@
  *    tlsm sent it or the peer did. tlsm_strerror() names every code.
  *  - Backpressure is a status bit, never an error. Nothing is dropped silently.
  *  - A connection is single-threaded. A config may be shared by connections on different
- *    threads once frozen (the first tlsm_conn_new freezes it).
+ *    threads once frozen (the first tlsm_conn_new or tlsm_verify_chain freezes it). Its
+ *    setters may be called from several threads before that: they are serialised, and a
+ *    setter that loses the race to a freeze returns TLSM_ERR_FROZEN without a change.
  */
 #ifndef TLSM_H
 #define TLSM_H
@@ -154,7 +156,8 @@ enum {
     TLSM_ERR_ARG = -2,            /* invalid argument (NULL, bad length, unknown code) */
     TLSM_ERR_STATE = -3,          /* call not allowed in this state (e.g. write before handshake) */
     TLSM_ERR_CLOSED = -4,         /* the connection was closed cleanly; no more data */
-    TLSM_ERR_FROZEN = -5,         /* config is in use by a connection and can no longer change */
+    TLSM_ERR_FROZEN = -5,         /* config is in use (a connection or tlsm_verify_chain) and
+                                     can no longer change */
     TLSM_ERR_BUFFER = -6,         /* caller's buffer too small */
     TLSM_ERR_PEM = -7,            /* malformed PEM */
     TLSM_ERR_KEY = -8,            /* unsupported or malformed private key */
@@ -187,7 +190,12 @@ enum {
     TLSM_ERR_CERT_REJECTED = -0x40d,     /* rejected by the application (tlsm_verify_done) */
     TLSM_ERR_CERT_NAME_CONSTRAINT = -0x40e, /* a name is outside an issuer's nameConstraints */
     TLSM_ERR_CERT_BAD_SERIAL = -0x40f,   /* serialNumber negative, zero or over 20 octets */
-    TLSM_ERR_CERT_BAD_TIME = -0x410      /* validity time malformed or of the wrong ASN.1 type */
+    TLSM_ERR_CERT_BAD_TIME = -0x410,     /* validity time malformed or of the wrong ASN.1 type */
+    TLSM_ERR_CERT_RSA_TOO_LARGE = -0x411,/* RSA modulus over 8192 bits */
+    TLSM_ERR_CERT_RSA_EXPONENT = -0x412, /* RSA public exponent even, below 3 or over 32 bits */
+    TLSM_ERR_CERT_WORK_LIMIT = -0x413    /* verifying would take more signature checks (64)
+                                            or name-constraint comparisons (2^20) than a
+                                            chain is allowed */
 };
 
 /* Returns a static, human-readable name for any tlsm code (never NULL). */
@@ -308,8 +316,9 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_re
  *
  * trust: a config used as a trust store: its anchors (tlsm_config_add_trust_*) and its
  *   clock hook (for TLSM_VERIFY_TIME_NOW) are read; its role and verification mode are
- *   ignored (this always verifies). It is neither changed nor frozen: do not add anchors
- *   to it from another thread meanwhile (a frozen config is safe to share).
+ *   ignored (this always verifies). The call freezes it, as tlsm_conn_new does: setters
+ *   called later (or racing it on another thread) return TLSM_ERR_FROZEN, so a shared
+ *   config is never changed under a verification.
  * certs, lens, n: DER certificates, certs[0] the end-entity certificate, certs[1 .. n)
  *   untrusted intermediates in any order, extras allowed; 1 <= n <= TLSM_VERIFY_MAX_CERTS.
  *   Every one must parse, as in a handshake, even one the path does not use.
@@ -349,6 +358,12 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_re
  *   TLSM_ERR_CERT_USAGE          keyUsage/extendedKeyUsage forbids the purpose
  *   TLSM_ERR_CERT_NAME_CONSTRAINT a name outside an issuer's nameConstraints
  *   TLSM_ERR_CERT_WEAK_KEY       an RSA key under 2048 bits
+ *   TLSM_ERR_CERT_RSA_TOO_LARGE  an RSA modulus over 8192 bits (refused before any RSA
+ *                                operation, on the leaf or on a certificate a path uses)
+ *   TLSM_ERR_CERT_RSA_EXPONENT   an RSA public exponent even, below 3 or over 32 bits
+ *   TLSM_ERR_CERT_WORK_LIMIT     the path search needed more than 64 signature checks or
+ *                                2^20 name-constraint comparisons (fault: the certificate
+ *                                whose issuer was being sought)
  *   TLSM_ERR_CERT_NAME_MISMATCH  peer_name is not a name of the leaf (fault 0)
  * For the same chain, name, purpose and time, tlsm_conn_verify_error() reports the same
  * code (a client verifies with TLSM_PURPOSE_SERVER and its server_name, a server with

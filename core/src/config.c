@@ -1,9 +1,9 @@
 /*
  * config.c - tlsm_config: the settings shared by many connections. A config is reference
- * counted and frozen by the first connection that uses it, after which it is read-only and
- * can be shared across threads without locks.
+ * counted and frozen by the first connection (or tlsm_verify_chain) that uses it, after
+ * which it is read-only and can be shared across threads without locks. Until then,
+ * setters and the freeze are serialised by the config's edit lock (CONFIG_EDIT).
  */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +45,12 @@ tlsm_config *tlsm_config_new(tlsm_role role)
         free(cfg);
         return NULL;
     }
+    if (pthread_mutex_init(&cfg->edit_lock, NULL)) {
+        pthread_mutex_destroy(&cfg->lock);
+    pthread_mutex_destroy(&cfg->edit_lock);
+        free(cfg);
+        return NULL;
+    }
     cfg->refs = 1;
     cfg->role = role;
     cfg->min_version = TLSM_TLS12;
@@ -69,24 +75,37 @@ tlsm_config *tlsm_config_new(tlsm_role role)
 
 int config_freeze(tlsm_config *cfg)
 {
-    int expected = 0;
-    /* The first connection freezes the config (0 -> 2 -> 1); the ticket key is drawn then,
-     * from the config's RNG, so a deterministic RNG gives deterministic tickets. */
-    if (__atomic_compare_exchange_n(&cfg->frozen, &expected, 2, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
-        int rc = 0;
+    /* Fast path: connections on a frozen config take no lock. */
+    if (__atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE))
+        return 0;
+    int rc = 0;
+    pthread_mutex_lock(&cfg->edit_lock);
+    if (!cfg->frozen) {
+        /* The ticket key is drawn now, from the config's RNG, so a deterministic RNG
+         * gives deterministic tickets. */
         pthread_mutex_lock(&cfg->lock);
         if (!cfg->ticket_key_set && cfg->role == TLSM_ROLE_SERVER) {
-            rc = crypto_random(&cfg->rng, cfg->ticket_key, sizeof cfg->ticket_key);
+            rc = crypto_random(&cfg->rng, cfg->ticket_key, sizeof cfg->ticket_key) ? TLSM_ERR_RNG
+                                                                                     : 0;
             cfg->ticket_key_set = rc == 0;
         }
         pthread_mutex_unlock(&cfg->lock);
-        __atomic_store_n(&cfg->frozen, rc ? 0 : 1, __ATOMIC_RELEASE);
-        return rc ? TLSM_ERR_RNG : 0;
+        if (rc == 0)
+            __atomic_store_n(&cfg->frozen, 1, __ATOMIC_RELEASE);
     }
-    while (__atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE) == 2)
-        sched_yield();
-    return __atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE) == 1 ? 0 : config_freeze(cfg);
+    pthread_mutex_unlock(&cfg->edit_lock);
+    return rc;
+}
+
+config_edit config_edit_begin(tlsm_config *cfg)
+{
+    pthread_mutex_lock(&cfg->edit_lock);
+    return (config_edit){cfg};
+}
+
+void config_edit_end(config_edit *e)
+{
+    pthread_mutex_unlock(&e->cfg->edit_lock);
 }
 
 tlsm_config *tlsm_config_ref(tlsm_config *cfg)
@@ -113,22 +132,15 @@ void tlsm_config_free(tlsm_config *cfg)
     pki_store_free(&cfg->trust);
     cache_free(cfg);
     pthread_mutex_destroy(&cfg->lock);
+    pthread_mutex_destroy(&cfg->edit_lock);
     crypto_wipe(cfg, sizeof *cfg);
     free(cfg);
 }
 
 /* Every setter refuses to change a config that a connection already uses. */
-#define MUTABLE(cfg)                                                                         \
-    do {                                                                                     \
-        if (!(cfg))                                                                          \
-            return TLSM_ERR_ARG;                                                             \
-        if (__atomic_load_n(&(cfg)->frozen, __ATOMIC_ACQUIRE))                               \
-            return TLSM_ERR_FROZEN;                                                          \
-    } while (0)
-
 int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uint16_t max)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     /* SSL 3.0, TLS 1.0 and 1.1 are not implemented (RFC 7568, RFC 8996). */
     if (min > max || min < TLSM_TLS12 || max > TLSM_TLS13)
         return TLSM_ERR_ARG;
@@ -169,26 +181,26 @@ static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *sr
 
 int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     return set_list(cfg->suites, &cfg->n_suites, TLSM_MAX_SUITES, suites, n, suite_known);
 }
 
 int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     return set_list(cfg->groups, &cfg->n_groups, TLSM_MAX_GROUPS, groups, n,
                     crypto_kex_supported);
 }
 
 int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
 }
 
 int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (len > TLSM_MAX_ALPN || (len && !list))
         return TLSM_ERR_ARG;
     /* RFC 7301 s.3.1: non-empty names, the list exactly covered by them. */
@@ -243,7 +255,7 @@ static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
 int tlsm_config_add_identity_pem(tlsm_config *cfg, const uint8_t *chain_pem, size_t chain_len,
                                  const uint8_t *key_pem, size_t key_len)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (!chain_pem || !key_pem)
         return TLSM_ERR_ARG;
     tlsm_identity id;
@@ -261,7 +273,7 @@ int tlsm_config_add_identity_pem(tlsm_config *cfg, const uint8_t *chain_pem, siz
 int tlsm_config_add_identity_external(tlsm_config *cfg, const uint8_t *chain_pem,
                                       size_t chain_len)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (!chain_pem)
         return TLSM_ERR_ARG;
     tlsm_identity id;
@@ -278,16 +290,19 @@ int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
                                  const size_t *chain_lens, size_t n, const uint8_t *key,
                                  size_t key_len)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (!chain || !chain_lens || !key || n == 0 || n > TLSM_MAX_CHAIN)
         return TLSM_ERR_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (!chain[i])
+            return TLSM_ERR_ARG;
     tlsm_identity id;
     memset(&id, 0, sizeof id);
     for (size_t i = 0; i < n; i++) {
         id.der[i] = malloc(chain_lens[i] ? chain_lens[i] : 1);
-        if (!id.der[i] || !chain[i]) {
+        if (!id.der[i]) {
             identity_free(&id);
-            return id.der[i] ? TLSM_ERR_ARG : TLSM_ERR_NOMEM;
+            return TLSM_ERR_NOMEM;
         }
         memcpy(id.der[i], chain[i], chain_lens[i]);
         id.der_len[i] = chain_lens[i];
@@ -303,7 +318,7 @@ int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
 
 int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len, size_t *added)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     size_t pos = 0, n = 0;
     if (added)
         *added = 0;
@@ -328,12 +343,17 @@ int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len, 
     return n ? 0 : TLSM_ERR_NO_CERT;
 }
 
-int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len)
+int config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len)
 {
-    MUTABLE(cfg);
     if (!der)
         return TLSM_ERR_ARG;
     return pki_store_add_der(&cfg->trust, der, len);
+}
+
+int tlsm_config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len)
+{
+    CONFIG_EDIT(cfg);
+    return config_add_trust_der(cfg, der, len);
 }
 
 int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added)
@@ -350,7 +370,7 @@ int tlsm_config_load_system_trust(tlsm_config *cfg, size_t *added)
 
 int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (mode != TLSM_VERIFY_PEER && mode != TLSM_VERIFY_INSECURE_NO_VERIFICATION)
         return TLSM_ERR_ARG;
     cfg->verify = mode;
@@ -359,14 +379,14 @@ int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mode)
 
 int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->verify_external = !!on;
     return 0;
 }
 
 int tlsm_config_set_client_auth(tlsm_config *cfg, int mode)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (mode < 0 || mode > 2)
         return TLSM_ERR_ARG;
     cfg->client_auth = mode;
@@ -375,7 +395,7 @@ int tlsm_config_set_client_auth(tlsm_config *cfg, int mode)
 
 int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (n > 16)
         return TLSM_ERR_ARG;
     cfg->tickets = n;
@@ -384,7 +404,7 @@ int tlsm_config_set_tickets(tlsm_config *cfg, unsigned n)
 
 int tlsm_config_set_ticket_key(tlsm_config *cfg, const uint8_t *key, size_t len)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (!key || len != sizeof cfg->ticket_key)
         return TLSM_ERR_ARG;
     memcpy(cfg->ticket_key, key, len);
@@ -423,14 +443,14 @@ int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32])
 
 int tlsm_config_set_require_ems(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->require_ems = !!on;
     return 0;
 }
 
 int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     if (entries > 1u << 20)
         return TLSM_ERR_ARG;
     cfg->session_cache_size = entries;
@@ -439,7 +459,7 @@ int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries)
 
 int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     /* RFC 8446 s.4.6.1: servers MUST NOT use any value greater than 604800 seconds. */
     if (seconds == 0 || seconds > 604800)
         return TLSM_ERR_ARG;
@@ -449,21 +469,21 @@ int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds)
 
 int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->middlebox_compat = !!on;
     return 0;
 }
 
 int tlsm_config_set_require_cookie(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->require_cookie = !!on;
     return 0;
 }
 
 int tlsm_config_set_record_size_limit(tlsm_config *cfg, uint16_t limit)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     /* RFC 8449 s.4: values below 64 are invalid. */
     if (limit < 64 || limit > REC_MAX_PLAINTEXT)
         return TLSM_ERR_ARG;
@@ -473,7 +493,7 @@ int tlsm_config_set_record_size_limit(tlsm_config *cfg, uint16_t limit)
 
 int tlsm_config_set_rng(tlsm_config *cfg, tlsm_rng_fn fn, void *ctx)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->rng.fn = fn;
     cfg->rng.ctx = ctx;
     return 0;
@@ -481,7 +501,7 @@ int tlsm_config_set_rng(tlsm_config *cfg, tlsm_rng_fn fn, void *ctx)
 
 int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, void *ctx)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->clock = fn;
     cfg->clock_ctx = ctx;
     return 0;
@@ -489,14 +509,14 @@ int tlsm_config_set_clock(tlsm_config *cfg, tlsm_clock_fn fn, void *ctx)
 
 int tlsm_config_set_keylog(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->keylog = !!on;
     return 0;
 }
 
 int tlsm_config_set_trace(tlsm_config *cfg, int on)
 {
-    MUTABLE(cfg);
+    CONFIG_EDIT(cfg);
     cfg->trace = !!on;
     return 0;
 }

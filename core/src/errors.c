@@ -101,6 +101,9 @@ const char *tlsm_strerror(int code)
     case TLSM_ERR_CERT_NAME_CONSTRAINT: return "certificate: name outside the issuer's name constraints";
     case TLSM_ERR_CERT_BAD_SERIAL: return "certificate: serial number not a positive integer of at most 20 octets";
     case TLSM_ERR_CERT_BAD_TIME: return "certificate: malformed validity time";
+    case TLSM_ERR_CERT_RSA_TOO_LARGE: return "certificate: RSA modulus over 8192 bits";
+    case TLSM_ERR_CERT_RSA_EXPONENT: return "certificate: RSA public exponent even, below 3 or over 32 bits";
+    case TLSM_ERR_CERT_WORK_LIMIT: return "certificate: verification needs more work than a chain is allowed";
     }
     return "unknown error";
 }

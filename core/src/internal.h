@@ -67,7 +67,9 @@ struct session_cache; /* session_cache.c */
 
 struct tlsm_config {
     int refs;       /* atomic */
-    int frozen;     /* atomic */
+    int frozen;     /* atomic; written only under edit_lock */
+    pthread_mutex_t edit_lock;    /* held by a setter from its frozen check to its last
+                                     write, and by config_freeze (see CONFIG_EDIT) */
     tlsm_role role;
     uint16_t min_version, max_version;
     uint16_t suites[TLSM_MAX_SUITES]; size_t n_suites;
@@ -191,9 +193,32 @@ struct tlsm_conn {
     uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_12]; /* the larger of the two bounds */
 };
 
-/* ---- config.c, session_cache.c */
-/* Freezes cfg for use by connections (thread-safe); draws the ticket key if unset. */
+/* ---- config.c, trust.c, session_cache.c */
+/* Freezes cfg for use by connections and verifications (thread-safe; lock-free once
+ * frozen); draws the ticket key if unset. */
 int config_freeze(tlsm_config *cfg);
+
+/* Every setter begins with CONFIG_EDIT(cfg): it returns TLSM_ERR_ARG for NULL and
+ * TLSM_ERR_FROZEN once frozen, and otherwise holds cfg->edit_lock until the setter
+ * returns (a cleanup attribute releases it on every path). config_freeze takes the same
+ * lock, so a config is never frozen half-way through a write: a thread adding trust
+ * anchors while another starts a connection or a verification either finishes first or
+ * gets TLSM_ERR_FROZEN, never a store reallocated under a reader. Setters must not call
+ * other public setters (the lock is not recursive); they share internal helpers. */
+typedef struct {
+    tlsm_config *cfg;
+} config_edit;
+config_edit config_edit_begin(tlsm_config *cfg);
+void config_edit_end(config_edit *e);
+#define CONFIG_EDIT(c)                                                                       \
+    if (!(c))                                                                                \
+        return TLSM_ERR_ARG;                                                                 \
+    config_edit config_edit_guard_ __attribute__((cleanup(config_edit_end))) =               \
+        config_edit_begin(c);                                                                \
+    if (__atomic_load_n(&(c)->frozen, __ATOMIC_ACQUIRE))                                     \
+    return TLSM_ERR_FROZEN
+/* tlsm_config_add_trust_der without the lock (the caller holds CONFIG_EDIT). */
+int config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
 /* Copies the current (and, if prev is not NULL, the previous) ticket key; returns how
  * many keys are valid (1 or 2). */
 int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32]);

@@ -19,11 +19,6 @@
 /* A trust bundle larger than this is certainly not one (Debian's is about 220 KiB). */
 #define TRUST_FILE_MAX (64u << 20)
 
-static int frozen(const tlsm_config *cfg)
-{
-    return __atomic_load_n(&cfg->frozen, __ATOMIC_ACQUIRE) != 0;
-}
-
 static void reject(tlsm_trust_report *rep, const char *file, size_t index, int code)
 {
     rep->rejected++;
@@ -35,14 +30,14 @@ static void reject(tlsm_trust_report *rep, const char *file, size_t index, int c
     }
 }
 
-/* Adds one DER certificate and files the outcome. Only running out of memory (or a config
- * frozen meanwhile) stops the whole load. */
+/* Adds one DER certificate and files the outcome. Only running out of memory stops the
+ * whole load (the caller holds the config's edit lock, so it cannot be frozen meanwhile). */
 static int add_one(tlsm_config *cfg, tlsm_trust_report *rep, const char *file, size_t index,
                    const uint8_t *der, size_t len)
 {
     size_t before = cfg->trust.n;
-    int rc = tlsm_config_add_trust_der(cfg, der, len);
-    if (rc == TLSM_ERR_NOMEM || rc == TLSM_ERR_FROZEN)
+    int rc = config_add_trust_der(cfg, der, len);
+    if (rc == TLSM_ERR_NOMEM)
         return rc;
     if (rc != 0)
         reject(rep, file, index, rc);
@@ -170,10 +165,9 @@ int tlsm_config_add_trust_file(tlsm_config *cfg, const char *path, tlsm_trust_re
     tlsm_trust_report local;
     tlsm_trust_report *rep = report ? report : &local;
     memset(rep, 0, sizeof *rep);
-    if (!cfg || !path)
+    if (!path)
         return TLSM_ERR_ARG;
-    if (frozen(cfg))
-        return TLSM_ERR_FROZEN;
+    CONFIG_EDIT(cfg);
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return TLSM_ERR_IO;
@@ -212,10 +206,9 @@ int tlsm_config_add_trust_dir(tlsm_config *cfg, const char *path, tlsm_trust_rep
     tlsm_trust_report *rep = report ? report : &local;
     struct dirent **names = NULL;
     memset(rep, 0, sizeof *rep);
-    if (!cfg || !path)
+    if (!path)
         return TLSM_ERR_ARG;
-    if (frozen(cfg))
-        return TLSM_ERR_FROZEN;
+    CONFIG_EDIT(cfg);
     int n = scandir(path, &names, select_trust_file, alphasort);
     if (n < 0)
         return TLSM_ERR_IO;

@@ -2,16 +2,18 @@
  * verify_chain.c - certificate verification without a handshake (tlsm_verify_chain).
  *
  * The peer's chain in a handshake goes through two steps (hs_take_peer_chain and
- * builtin_verify in handshake/handshake.c): every certificate is parsed strictly
- * (pki_cert_parse; the first that fails decides), then pki_verify_chain builds and checks
+ * builtin_verify in handshake/handshake.c): the list is parsed (pki_chain_parse: the leaf
+ * strictly, the others must be well-formed and are judged only if a path uses them; the
+ * first that fails decides), then pki_verify_chain builds and checks
  * a path against the config's anchors with the handshake's defaults (max depth 10,
  * RSA keys of at least 2048 bits). This file runs the same two steps on certificates the
  * host hands in, through pki_verify_chain_path (the handshake's search, which also returns
  * the path it built), so that both give the same verdict for the same chain, name,
  * purpose and time.
  *
- * Nothing here keeps state: the config is only read (its trust store and clock hook), and
- * the parsed certificates borrow from the caller's buffers for the duration of the call.
+ * Nothing here keeps state: the config is frozen (as tlsm_conn_new freezes it) and then
+ * only read (its trust store and clock hook), and the parsed certificates borrow from the
+ * caller's buffers for the duration of the call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,13 +51,20 @@ static int fail(tlsm_verify_result *r, int code, int32_t fault)
     return code;
 }
 
-/* Checks the arguments shared by both entry points and fills r->time. */
+/* Checks the arguments shared by both entry points, freezes the trust config (its store
+ * is read from here on, so no setter may grow it under us, as for a connection) and
+ * fills r->time. */
 static int check_args(const tlsm_config *trust, const char *peer_name, int purpose,
                       int64_t time, tlsm_verify_result *r)
 {
     if (!trust || (peer_name && !peer_name[0]) ||
         (purpose != TLSM_PURPOSE_SERVER && purpose != TLSM_PURPOSE_CLIENT))
         return fail(r, TLSM_ERR_ARG, TLSM_VERIFY_FAULT_NONE);
+    /* The config is the caller's, allocated mutable; const says this call does not
+     * change its settings, and freezing is not a setting. */
+    int rc = config_freeze((tlsm_config *)trust);
+    if (rc != 0)
+        return fail(r, rc, TLSM_VERIFY_FAULT_NONE);
     r->time = time == TLSM_VERIFY_TIME_NOW ? config_now(trust) : time;
     return 0;
 }
@@ -66,13 +75,12 @@ static int verify_parsed(const tlsm_config *trust, const uint8_t *const *certs,
                          const size_t *lens, size_t n, pki_cert *parsed, const char *peer_name,
                          int purpose, size_t max_depth, tlsm_verify_result *r)
 {
-    for (size_t i = 0; i < n; i++) {
-        /* As in the handshake, a certificate that does not parse fails the chain even if
-         * no path would use it. */
-        int rc = pki_cert_parse(&parsed[i], certs[i], lens[i]);
-        if (rc != 0)
-            return fail(r, rc, (int32_t)i);
-    }
+    /* As in the handshake: bytes that are not a certificate fail the chain even if no
+     * path would use them; a well-formed one refused on policy grounds only if used. */
+    size_t bad = 0;
+    int rc = pki_chain_parse(parsed, certs, lens, n, &bad);
+    if (rc != 0)
+        return fail(r, rc, (int32_t)bad);
     pki_verify_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.host = peer_name;
@@ -80,8 +88,7 @@ static int verify_parsed(const tlsm_config *trust, const uint8_t *const *certs,
     opts.purpose = purpose == TLSM_PURPOSE_CLIENT ? PKI_PURPOSE_CLIENT : PKI_PURPOSE_SERVER;
     opts.max_depth = max_depth;
     pki_path path;
-    size_t bad = 0;
-    int rc = pki_verify_chain_path(&trust->trust, parsed, n, &opts, &bad, &path);
+    rc = pki_verify_chain_path(&trust->trust, parsed, n, &opts, &bad, &path);
     if (rc != 0) {
         if (rc == TLSM_ERR_CERT_NO_TRUST || rc == TLSM_ERR_ARG || rc == TLSM_ERR_NOMEM)
             return fail(r, rc, TLSM_VERIFY_FAULT_NONE);

@@ -19,11 +19,13 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "certforge.h"
 #include "corpus.h"
 #include "pair.h"
 #include "pki/pki.h"
@@ -314,7 +316,12 @@ Test(api, validation_time)
     tlsm_verify_result again;
     cr_assert_eq(verify(cfg, &c, PAIR_HOST, TLSM_PURPOSE_SERVER, r.time, 0, &again), rc);
 
+    /* The verification froze the config, as a connection would. */
+    cr_assert_eq(tlsm_config_set_clock(cfg, test_clock, NULL), TLSM_ERR_FROZEN);
+    tlsm_config_free(cfg);
+
     /* ... with a hook: the hook, as the handshake reads it (milliseconds, truncated). */
+    cfg = trust_of("ca.crt", NULL);
     cr_assert_eq(tlsm_config_set_clock(cfg, test_clock, NULL), 0);
     clock_value_ms = (uint64_t)T_2127 * 1000u + 999u;
     rc = verify(cfg, &c, PAIR_HOST, TLSM_PURPOSE_SERVER, TLSM_VERIFY_TIME_NOW, 0, &r);
@@ -329,6 +336,85 @@ Test(api, validation_time)
     expect_fail(rc, &r, TLSM_ERR_CERT_NOT_YET_VALID, 0);
     certs_free(&c);
     tlsm_config_free(cfg);
+}
+
+/* A config shared across threads: one thread adds trust anchors while another verifies
+ * with it (the Python README's pattern). The verification freezes the config, so the
+ * store is never grown under it: every add either lands before the freeze or returns
+ * TLSM_ERR_FROZEN, and nothing is read after being freed (ASan build). */
+#define RACE_ANCHORS 1500
+typedef struct {
+    tlsm_config *cfg;
+    forge_der anchors[RACE_ANCHORS];
+    size_t added, frozen_at;
+    int bad_rc;
+    const certs_t *chain;
+    int verify_bad;
+    pthread_barrier_t start;
+} race_t;
+
+static void *race_adder(void *arg)
+{
+    race_t *r = arg;
+    pthread_barrier_wait(&r->start);
+    r->frozen_at = RACE_ANCHORS;
+    for (size_t i = 0; i < RACE_ANCHORS; i++) {
+        int rc = tlsm_config_add_trust_der(r->cfg, r->anchors[i].p, r->anchors[i].len);
+        if (rc == 0 && r->frozen_at == RACE_ANCHORS)
+            r->added++;
+        else if (rc == TLSM_ERR_FROZEN && r->frozen_at == RACE_ANCHORS)
+            r->frozen_at = i;
+        else if (rc != TLSM_ERR_FROZEN)
+            r->bad_rc = rc ? rc : 1; /* an add after FROZEN succeeded, or another error */
+    }
+    return NULL;
+}
+
+static void *race_verifier(void *arg)
+{
+    race_t *r = arg;
+    pthread_barrier_wait(&r->start);
+    for (int i = 0; i < 200; i++) {
+        tlsm_verify_result res;
+        int rc = tlsm_verify_chain(r->cfg, (const uint8_t *const *)r->chain->der, r->chain->len,
+                                   r->chain->n, PAIR_HOST, TLSM_PURPOSE_SERVER, T_2027, 0, &res);
+        if (rc != 0)
+            r->verify_bad = rc;
+    }
+    return NULL;
+}
+
+Test(api, config_shared_across_threads)
+{
+    static race_t r;
+    forge_der ca;
+    forge_read_pki_cert("ca.crt", &ca);
+    for (size_t i = 0; i < RACE_ANCHORS; i++) {
+        /* Distinct anchors (an anchor's own signature is never checked). */
+        forge_opts o = {.garbage_len = 8 + i};
+        forge_cert(ca.p, ca.len, &o, &r.anchors[i]);
+    }
+    certs_t c = {0};
+    certs_add(&c, "server-p256.chain.pem");
+    r.chain = &c;
+    r.cfg = trust_of("ca.crt", NULL);
+    pthread_barrier_init(&r.start, NULL, 2);
+    pthread_t a, v;
+    cr_assert_eq(pthread_create(&a, NULL, race_adder, &r), 0);
+    cr_assert_eq(pthread_create(&v, NULL, race_verifier, &r), 0);
+    pthread_join(a, NULL);
+    pthread_join(v, NULL);
+    cr_assert_eq(r.bad_rc, 0, "an add gave %d", r.bad_rc);
+    cr_assert_eq(r.verify_bad, 0, "a verification failed: %s", tlsm_strerror(r.verify_bad));
+    cr_assert_eq(tlsm_config_trust_count(r.cfg), 1 + r.added,
+                 "the store holds exactly the adds that returned 0");
+    cr_assert_eq(tlsm_config_add_trust_der(r.cfg, ca.p, ca.len), TLSM_ERR_FROZEN);
+    tlsm_config_free(r.cfg);
+    certs_free(&c);
+    for (size_t i = 0; i < RACE_ANCHORS; i++)
+        forge_free(&r.anchors[i]);
+    forge_free(&ca);
+    pthread_barrier_destroy(&r.start);
 }
 
 Test(api, no_anchors_and_no_issuer)

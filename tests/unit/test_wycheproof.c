@@ -13,103 +13,19 @@
  * AES-GCM with a nonce other than 96 bits, a tag other than 128 bits or a 192-bit key;
  * RSA-PSS with a salt length other than the hash length or a different MGF1 hash.
  * Each file prints: "wycheproof <file>: N valid ok, N invalid rejected, N acceptable
- * (policy: ...), N not applicable".
+ * (policy: ...), N not applicable". The file runner is tests/common/wycheproof.c.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crypto/crypto.h"
-#include "hex.h"
-#include "json.h"
+#include "wycheproof.h"
 
-typedef enum { OUT_REJECTED, OUT_ACCEPTED, OUT_WRONG_OUTPUT, OUT_NOT_APPLICABLE } outcome;
-
-typedef struct {
-    const json_value *group, *test;
-    int must_reject; /* set by a runner when TLS requires rejection whatever the label */
-} vector;
-
-typedef outcome (*runner)(vector *v);
-
-/* Decodes a hex member of obj; fails the test if it is missing or malformed. */
-static uint8_t *hex_member(const json_value *obj, const char *key, size_t *len)
+static void run_file(const char *name, wycheproof_runner fn, const char *policy)
 {
-    const char *s = json_str(json_get(obj, key));
-    cr_assert_not_null(s, "member %s missing", key);
-    uint8_t *out = hex_decode(s, len);
-    cr_assert_not_null(out, "member %s is not hex", key);
-    return out;
-}
-
-static const char *str_member(const json_value *obj, const char *key)
-{
-    const char *s = json_str(json_get(obj, key));
-    cr_assert_not_null(s, "member %s missing", key);
-    return s;
-}
-
-static int same(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
-{
-    return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
-}
-
-/* Runs every vector of a file and asserts the policy above; policy describes what was done
- * with "acceptable" vectors for the summary line. */
-static void run_file(const char *name, runner fn, const char *policy)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/wycheproof/%s", TLSM_VECTORS_DIR, name);
-    if (access(path, R_OK) != 0)
-        cr_skip_test("Wycheproof vectors not found at %s (shared/vectors is absent)", path);
-    json_value *doc = json_parse_file(path);
-    cr_assert_not_null(doc, "cannot parse %s", path);
-
-    size_t valid_ok = 0, invalid_rejected = 0, acc_accepted = 0, acc_rejected = 0, na = 0,
-           tls_rejected = 0, total = 0;
-    const json_value *groups = json_get(doc, "testGroups");
-    for (size_t g = 0; g < json_len(groups); g++) {
-        const json_value *tests = json_get(json_at(groups, g), "tests");
-        for (size_t t = 0; t < json_len(tests); t++) {
-            vector v = { json_at(groups, g), json_at(tests, t), 0 };
-            const char *result = str_member(v.test, "result");
-            int id = (int)json_num(json_get(v.test, "tcId"));
-            outcome o = fn(&v);
-            total++;
-            cr_assert_neq(o, OUT_WRONG_OUTPUT, "%s tcId %d: accepted with a wrong output", name, id);
-            if (o == OUT_NOT_APPLICABLE) {
-                na++;
-            } else if (v.must_reject) {
-                cr_assert_eq(o, OUT_REJECTED, "%s tcId %d (%s): TLS requires rejection", name, id, result);
-                tls_rejected++;
-            } else if (strcmp(result, "valid") == 0) {
-                cr_assert_eq(o, OUT_ACCEPTED, "%s tcId %d: valid vector rejected", name, id);
-                valid_ok++;
-            } else if (strcmp(result, "invalid") == 0) {
-                cr_assert_eq(o, OUT_REJECTED, "%s tcId %d: invalid vector accepted", name, id);
-                invalid_rejected++;
-            } else {
-                cr_assert_str_eq(result, "acceptable", "%s tcId %d: unknown result", name, id);
-                if (o == OUT_ACCEPTED)
-                    acc_accepted++;
-                else
-                    acc_rejected++;
-            }
-        }
-    }
-    json_free(doc);
-    cr_assert_gt(total, 0, "%s has no vectors", name);
-    cr_assert_eq(total, valid_ok + invalid_rejected + acc_accepted + acc_rejected + na + tls_rejected);
-    printf("wycheproof %s: %zu valid ok, %zu invalid rejected, %zu acceptable (policy: %s; "
-           "%zu accepted, %zu rejected), %zu not applicable",
-           name, valid_ok, invalid_rejected, acc_accepted + acc_rejected + tls_rejected, policy,
-           acc_accepted, acc_rejected + tls_rejected, na);
-    if (tls_rejected)
-        printf(" [%zu with an all-zero shared secret rejected as TLS requires]", tls_rejected);
-    printf("\n");
-    fflush(stdout);
+    (void)wycheproof_run_file(name, NULL, fn, policy);
 }
 
 /* ------------------------------------------------------------------ AEAD */
@@ -123,9 +39,9 @@ static outcome aead_vector(vector *v, int chacha)
         return OUT_NOT_APPLICABLE;
     aead_alg alg = chacha ? AEAD_CHACHA20_POLY1305 : key_bits == 128 ? AEAD_AES128_GCM : AEAD_AES256_GCM;
     size_t key_len, iv_len, aad_len, msg_len, ct_len, tag_len;
-    uint8_t *key = hex_member(v->test, "key", &key_len), *iv = hex_member(v->test, "iv", &iv_len),
-            *aad = hex_member(v->test, "aad", &aad_len), *msg = hex_member(v->test, "msg", &msg_len),
-            *ct = hex_member(v->test, "ct", &ct_len), *tag = hex_member(v->test, "tag", &tag_len);
+    uint8_t *key = wp_hex(v->test, "key", &key_len), *iv = wp_hex(v->test, "iv", &iv_len),
+            *aad = wp_hex(v->test, "aad", &aad_len), *msg = wp_hex(v->test, "msg", &msg_len),
+            *ct = wp_hex(v->test, "ct", &ct_len), *tag = wp_hex(v->test, "tag", &tag_len);
     cr_assert_eq(key_len, crypto_aead_key_len(alg));
     cr_assert_eq(iv_len, 12);
     uint8_t *sealed = malloc(ct_len + 16), *out = malloc(ct_len + 16);
@@ -135,10 +51,10 @@ static outcome aead_vector(vector *v, int chacha)
     cr_assert_eq(crypto_aead_init(&ctx, alg, key), 0);
     outcome o = OUT_REJECTED;
     if (crypto_aead_open(&ctx, iv, aad, aad_len, sealed, ct_len + tag_len, out) == 0) {
-        o = same(out, ct_len, msg, msg_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
+        o = wp_same(out, ct_len, msg, msg_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
         /* What we accept we must also produce: sealing msg gives the same bytes. */
         crypto_aead_seal(&ctx, iv, aad, aad_len, msg, msg_len, out);
-        if (!same(out, msg_len + 16, sealed, ct_len + tag_len))
+        if (!wp_same(out, msg_len + 16, sealed, ct_len + tag_len))
             o = OUT_WRONG_OUTPUT;
     }
     crypto_aead_wipe(&ctx);
@@ -164,15 +80,15 @@ Test(wycheproof, chacha20_poly1305)
 static outcome x25519_vector(vector *v)
 {
     size_t pub_len, priv_len, shared_len, len = 0;
-    uint8_t *pub = hex_member(v->test, "public", &pub_len),
-            *priv = hex_member(v->test, "private", &priv_len),
-            *want = hex_member(v->test, "shared", &shared_len), out[32];
+    uint8_t *pub = wp_hex(v->test, "public", &pub_len),
+            *priv = wp_hex(v->test, "private", &priv_len),
+            *want = wp_hex(v->test, "shared", &shared_len), out[32];
     static const uint8_t zero[32];
     cr_assert_eq(priv_len, 32);
-    v->must_reject = same(want, shared_len, zero, 32);
+    v->must_reject = wp_same(want, shared_len, zero, 32);
     outcome o = OUT_REJECTED;
     if (crypto_kex_shared(TLSM_GROUP_X25519, priv, pub, pub_len, out, &len) == 0)
-        o = same(out, len, want, shared_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
+        o = wp_same(out, len, want, shared_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
     free(pub); free(priv); free(want);
     return o;
 }
@@ -185,13 +101,13 @@ Test(wycheproof, x25519)
 
 static outcome ecdh_vector(vector *v)
 {
-    const char *curve = str_member(v->group, "curve");
+    const char *curve = wp_str(v->group, "curve");
     uint16_t group = strcmp(curve, "secp256r1") == 0 ? TLSM_GROUP_SECP256R1 : TLSM_GROUP_SECP384R1;
     size_t n = group == TLSM_GROUP_SECP256R1 ? 32 : 48;
     size_t pub_len, priv_len, shared_len, len = 0;
-    uint8_t *pub = hex_member(v->test, "public", &pub_len),
-            *priv = hex_member(v->test, "private", &priv_len),
-            *want = hex_member(v->test, "shared", &shared_len), scalar[48] = { 0 }, out[48];
+    uint8_t *pub = wp_hex(v->test, "public", &pub_len),
+            *priv = wp_hex(v->test, "private", &priv_len),
+            *want = wp_hex(v->test, "shared", &shared_len), scalar[48] = { 0 }, out[48];
     /* Wycheproof writes the scalar as a DER integer value (maybe with a sign byte); the
      * key_share code holds it as a fixed-size big-endian string. */
     size_t skip = 0;
@@ -201,7 +117,7 @@ static outcome ecdh_vector(vector *v)
     memcpy(scalar + n - (priv_len - skip), priv + skip, priv_len - skip);
     outcome o = OUT_REJECTED;
     if (crypto_kex_shared(group, scalar, pub, pub_len, out, &len) == 0)
-        o = same(out, len, want, shared_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
+        o = wp_same(out, len, want, shared_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
     free(pub); free(priv); free(want);
     return o;
 }
@@ -235,7 +151,7 @@ static sig_alg sig_for(const char *scheme, const char *sha)
 static outcome verify_vector(vector *v, sig_alg alg, const crypto_pubkey *pk)
 {
     size_t msg_len, sig_len;
-    uint8_t *msg = hex_member(v->test, "msg", &msg_len), *sig = hex_member(v->test, "sig", &sig_len);
+    uint8_t *msg = wp_hex(v->test, "msg", &msg_len), *sig = wp_hex(v->test, "sig", &sig_len);
     outcome o = crypto_verify(alg, pk, msg, msg_len, sig, sig_len) == 0 ? OUT_ACCEPTED : OUT_REJECTED;
     free(msg);
     free(sig);
@@ -245,12 +161,12 @@ static outcome verify_vector(vector *v, sig_alg alg, const crypto_pubkey *pk)
 static outcome ecdsa_vector(vector *v)
 {
     const json_value *key = json_get(v->group, "publicKey");
-    const char *curve = str_member(key, "curve");
+    const char *curve = wp_str(key, "curve");
     size_t point_len;
-    uint8_t *point = hex_member(key, "uncompressed", &point_len);
+    uint8_t *point = wp_hex(key, "uncompressed", &point_len);
     crypto_pubkey pk = { .type = strcmp(curve, "secp256r1") == 0 ? PK_EC_P256 : PK_EC_P384,
                          .point = point, .point_len = point_len };
-    outcome o = verify_vector(v, sig_for("ecdsa", str_member(v->group, "sha")), &pk);
+    outcome o = verify_vector(v, sig_for("ecdsa", wp_str(v->group, "sha")), &pk);
     free(point);
     return o;
 }
@@ -268,7 +184,7 @@ Test(wycheproof, ecdsa_secp384r1_sha384)
 static outcome ed25519_vector(vector *v)
 {
     size_t pk_len;
-    uint8_t *raw = hex_member(json_get(v->group, "publicKey"), "pk", &pk_len);
+    uint8_t *raw = wp_hex(json_get(v->group, "publicKey"), "pk", &pk_len);
     crypto_pubkey pk = { .type = PK_ED25519, .point = raw, .point_len = pk_len };
     outcome o = verify_vector(v, SIG_ED25519, &pk);
     free(raw);
@@ -282,17 +198,17 @@ Test(wycheproof, ed25519)
 
 static outcome rsa_vector(vector *v, const char *scheme)
 {
-    const char *sha = str_member(v->group, "sha");
+    const char *sha = wp_str(v->group, "sha");
     if (strcmp(scheme, "pss") == 0) {
         int hlen = strcmp(sha, "SHA-256") == 0 ? 32 : strcmp(sha, "SHA-384") == 0 ? 48 : 64;
         if ((int)json_num(json_get(v->group, "sLen")) != hlen ||
-            strcmp(str_member(v->group, "mgf"), "MGF1") != 0 ||
-            strcmp(str_member(v->group, "mgfSha"), sha) != 0)
+            strcmp(wp_str(v->group, "mgf"), "MGF1") != 0 ||
+            strcmp(wp_str(v->group, "mgfSha"), sha) != 0)
             return OUT_NOT_APPLICABLE;
     }
     const json_value *key = json_get(v->group, "publicKey");
     size_t n_len, e_len;
-    uint8_t *n = hex_member(key, "modulus", &n_len), *e = hex_member(key, "publicExponent", &e_len);
+    uint8_t *n = wp_hex(key, "modulus", &n_len), *e = wp_hex(key, "publicExponent", &e_len);
     crypto_pubkey pk = { .type = PK_RSA, .n = n, .n_len = n_len, .e = e, .e_len = e_len };
     outcome o = verify_vector(v, sig_for(scheme, sha), &pk);
     free(n);
@@ -331,21 +247,21 @@ static outcome rsa_decrypt_vector(vector *v)
 {
     const json_value *k = json_get(v->group, "privateKey");
     size_t l[8];
-    uint8_t *n = hex_member(k, "modulus", &l[0]), *e = hex_member(k, "publicExponent", &l[1]),
-            *d = hex_member(k, "privateExponent", &l[2]), *p = hex_member(k, "prime1", &l[3]),
-            *q = hex_member(k, "prime2", &l[4]), *dp = hex_member(k, "exponent1", &l[5]),
-            *dq = hex_member(k, "exponent2", &l[6]), *qi = hex_member(k, "coefficient", &l[7]);
+    uint8_t *n = wp_hex(k, "modulus", &l[0]), *e = wp_hex(k, "publicExponent", &l[1]),
+            *d = wp_hex(k, "privateExponent", &l[2]), *p = wp_hex(k, "prime1", &l[3]),
+            *q = wp_hex(k, "prime2", &l[4]), *dp = wp_hex(k, "exponent1", &l[5]),
+            *dq = wp_hex(k, "exponent2", &l[6]), *qi = wp_hex(k, "coefficient", &l[7]);
     crypto_privkey *key = crypto_privkey_rsa(n, l[0], e, l[1], d, l[2], p, l[3], q, l[4], dp, l[5],
                                              dq, l[6], qi, l[7]);
     cr_assert_not_null(key, "Wycheproof RSA key refused");
     size_t msg_len, ct_len;
-    uint8_t *msg = hex_member(v->test, "msg", &msg_len), *ct = hex_member(v->test, "ct", &ct_len);
+    uint8_t *msg = wp_hex(v->test, "msg", &msg_len), *ct = wp_hex(v->test, "ct", &ct_len);
     uint8_t out[256];
     memset(out, 0xcc, sizeof out);
     /* The message length is known in advance, as for the 48-byte premaster secret. */
     outcome o = OUT_REJECTED;
     if (crypto_rsa_decrypt_pkcs1(key, NULL, ct, ct_len, out, msg_len) == 0)
-        o = same(out, msg_len, msg, msg_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
+        o = wp_same(out, msg_len, msg, msg_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
     else
         for (size_t i = 0; i < msg_len; i++)
             cr_assert_eq(out[i], 0xcc, "failed decryption wrote to the output");
@@ -366,15 +282,15 @@ static hash_alg file_hash;
 static outcome hkdf_vector(vector *v)
 {
     size_t ikm_len, salt_len, info_len, okm_len;
-    uint8_t *ikm = hex_member(v->test, "ikm", &ikm_len), *salt = hex_member(v->test, "salt", &salt_len),
-            *info = hex_member(v->test, "info", &info_len), *okm = hex_member(v->test, "okm", &okm_len);
+    uint8_t *ikm = wp_hex(v->test, "ikm", &ikm_len), *salt = wp_hex(v->test, "salt", &salt_len),
+            *info = wp_hex(v->test, "info", &info_len), *okm = wp_hex(v->test, "okm", &okm_len);
     size_t size = (size_t)json_num(json_get(v->test, "size"));
     uint8_t prk[CRYPTO_HASH_MAX], *out = malloc(size ? size : 1);
     /* An empty salt is a zero-length HMAC key, which HMAC pads to the same zero block. */
     crypto_hkdf_extract(file_hash, salt, salt_len, ikm, ikm_len, prk);
     outcome o = OUT_REJECTED;
     if (crypto_hkdf_expand(file_hash, prk, crypto_hash_len(file_hash), info, info_len, out, size) == 0)
-        o = same(out, size, okm, okm_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
+        o = wp_same(out, size, okm, okm_len) ? OUT_ACCEPTED : OUT_WRONG_OUTPUT;
     free(ikm); free(salt); free(info); free(okm); free(out);
     return o;
 }
@@ -394,8 +310,8 @@ Test(wycheproof, hkdf_sha384)
 static outcome hmac_vector(vector *v)
 {
     size_t key_len, msg_len, tag_len;
-    uint8_t *key = hex_member(v->test, "key", &key_len), *msg = hex_member(v->test, "msg", &msg_len),
-            *tag = hex_member(v->test, "tag", &tag_len), out[CRYPTO_HASH_MAX];
+    uint8_t *key = wp_hex(v->test, "key", &key_len), *msg = wp_hex(v->test, "msg", &msg_len),
+            *tag = wp_hex(v->test, "tag", &tag_len), out[CRYPTO_HASH_MAX];
     size_t want = (size_t)json_num(json_get(v->group, "tagSize")) / 8;
     cr_assert_leq(want, crypto_hash_len(file_hash));
     crypto_hmac(file_hash, key, key_len, msg, msg_len, out);

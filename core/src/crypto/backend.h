@@ -82,6 +82,13 @@ int default_kex_public(uint16_t group, const uint8_t *priv, uint8_t *pub, size_t
 int default_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                        size_t peer_len, uint8_t *shared, size_t *shared_len);
 
+/* ML-KEM-768 (mlkem_backend.c): libsodium's or tlsm's own, chosen at build time;
+ * default_kem_name says which. */
+extern const char default_kem_name[];
+int default_kem_keygen(const uint8_t *seed, uint8_t *ek, uint8_t *dk);
+int default_kem_encaps(const uint8_t *ek, const uint8_t *m, uint8_t *ct, uint8_t *ss);
+int default_kem_decaps(const uint8_t *dk, const uint8_t *ct, uint8_t *ss);
+
 int default_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
                    const uint8_t *sig, size_t sig_len);
 int default_sign(const crypto_privkey *key, sig_alg alg, const crypto_rng *rng,

@@ -4,7 +4,8 @@
  * Everything above this layer (record, handshake, pki) calls only these functions; only the
  * files in core/src/crypto/ include sodium.h or the Nettle headers. Which library backs which
  * primitive follows DESIGN.md: X25519, Ed25519, ChaCha20-Poly1305, random and wiping from
- * libsodium; SHA-2, HMAC, HKDF, AES-GCM, ECDH/ECDSA on P-256/P-384 and RSA from Nettle.
+ * libsodium; SHA-2, HMAC, HKDF, AES-GCM, ECDH/ECDSA on P-256/P-384 and RSA from Nettle;
+ * ML-KEM-768 from libsodium 1.0.21+ or tlsm's own over Nettle's SHA-3.
  *
  * Context structs are opaque fixed-size storage so that callers can embed them without
  * seeing the library types (the implementation checks the sizes at compile time).
@@ -135,6 +136,51 @@ int crypto_dh_params_check(const uint8_t *p, size_t p_len, const uint8_t *g, siz
 int crypto_dh_params(uint16_t group, const uint8_t **p, size_t *p_len, const uint8_t **g,
                      size_t *g_len);
 
+/* ------------------------------------------------------------------ ML-KEM-768 */
+
+/* ML-KEM-768 (FIPS 203), the post-quantum half of the X25519MLKEM768 and
+ * SecP256r1MLKEM768 groups and the whole of MLKEM768. The implementation is libsodium's
+ * where the libsodium tlsm is built against has one (1.0.21+), otherwise tlsm's own
+ * (mlkem_*.c); crypto_mlkem768_backend() names it. Sizes in bytes: */
+#define CRYPTO_MLKEM768_SEED_LEN 64  /* d || z, the key-generation randomness */
+#define CRYPTO_MLKEM768_MSG_LEN 32   /* m, the encapsulation randomness */
+#define CRYPTO_MLKEM768_EK_LEN 1184  /* encapsulation key (the client's key share) */
+#define CRYPTO_MLKEM768_DK_LEN 2400  /* decapsulation key, FIPS 203's expanded form */
+#define CRYPTO_MLKEM768_CT_LEN 1088  /* ciphertext (the server's key share) */
+#define CRYPTO_MLKEM768_SS_LEN 32    /* shared secret */
+
+/* Key generation: draws the 64-byte seed from rng (the system source if rng is NULL),
+ * then as crypto_mlkem768_keygen_from_seed. The seed is wiped. Returns 0, or -1 if the
+ * rng fails (nothing written then). */
+int crypto_mlkem768_keygen(const crypto_rng *rng, uint8_t ek[CRYPTO_MLKEM768_EK_LEN],
+                           uint8_t dk[CRYPTO_MLKEM768_DK_LEN]);
+/* ML-KEM.KeyGen_internal(d, z) from seed = d || z: writes the encapsulation key and the
+ * decapsulation key (dk_PKE || ek || H(ek) || z). The same seed always gives the same
+ * keys. Returns 0, or -1 if seed_len is not 64 (nothing written then). */
+int crypto_mlkem768_keygen_from_seed(const uint8_t *seed, size_t seed_len,
+                                     uint8_t ek[CRYPTO_MLKEM768_EK_LEN],
+                                     uint8_t dk[CRYPTO_MLKEM768_DK_LEN]);
+/* Encapsulation to a peer's key: checks ek first (exactly 1184 bytes and the FIPS 203
+ * s.7.2 modulus check: every coefficient below q), then draws the 32-byte m from rng and
+ * writes the ciphertext and the shared secret. Returns 0, or -1 for a key that fails the
+ * checks (a TLS caller answers illegal_parameter) or an rng failure; on failure nothing
+ * is written to ct and ss is zero. */
+int crypto_mlkem768_encaps(const crypto_rng *rng, const uint8_t *ek, size_t ek_len,
+                           uint8_t ct[CRYPTO_MLKEM768_CT_LEN],
+                           uint8_t ss[CRYPTO_MLKEM768_SS_LEN]);
+/* Decapsulation with our key: checks the lengths (ct exactly 1088 bytes, dk exactly
+ * 2400) and the FIPS 203 s.7.3 hash check of dk, and returns -1 (ss zero) if any fails.
+ * Otherwise always returns 0: a ciphertext that is not a valid encapsulation still
+ * yields a key (implicit rejection, J(z || c)) that the peer cannot know, chosen in
+ * constant time, so a forged ciphertext shows up only as a later Finished mismatch. */
+int crypto_mlkem768_decaps(const uint8_t *dk, size_t dk_len, const uint8_t *ct, size_t ct_len,
+                           uint8_t ss[CRYPTO_MLKEM768_SS_LEN]);
+/* The FIPS 203 s.7.2 encapsulation-key check alone (length and modulus), for a caller
+ * that wants to reject a bad key share before doing anything else: 0 or -1. */
+int crypto_mlkem768_ek_check(const uint8_t *ek, size_t ek_len);
+/* Names the implementation in use ("libsodium" or "tlsm (FIPS 203 over Nettle SHA-3)"). */
+const char *crypto_mlkem768_backend(void);
+
 /* ------------------------------------------------------------------ signatures */
 
 typedef enum {
@@ -166,6 +212,20 @@ typedef enum {
 
 /* RSA modulus size in bits (0 for non-RSA keys). */
 size_t crypto_pubkey_bits(const crypto_pubkey *pk);
+
+/* The largest RSA public keys tlsm will compute with: the cost of a verification grows
+ * with the square of the modulus and linearly with the exponent's length, so a peer that
+ * could hand in any size could make one signature check take minutes. DESIGN.md sets
+ * the modulus bound; public exponents in use are 3 and 65537, 32 bits is generous. */
+#define CRYPTO_RSA_MAX_BITS 8192
+#define CRYPTO_RSA_MAX_EXPONENT_BYTES 4
+/* Checks an RSA public key's numbers before any arithmetic: 0 if usable,
+ * CRYPTO_RSA_TOO_LARGE for a modulus over CRYPTO_RSA_MAX_BITS, CRYPTO_RSA_BAD_EXPONENT for
+ * an exponent that is even, below 3 or over CRYPTO_RSA_MAX_EXPONENT_BYTES bytes, -1 for
+ * an even or empty modulus or a non-RSA key. */
+#define CRYPTO_RSA_TOO_LARGE (-2)
+#define CRYPTO_RSA_BAD_EXPONENT (-3)
+int crypto_rsa_pubkey_check(const crypto_pubkey *pk);
 /* Verifies sig (DER-encoded for ECDSA) over msg (hashed inside). Returns 0 when valid. */
 int crypto_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
                   const uint8_t *sig, size_t sig_len);

@@ -18,6 +18,10 @@ static const crypto_provider default_provider = {
     .aead_open = default_aead_open,
     .kex_public = default_kex_public,
     .kex_shared = default_kex_shared,
+    .kem_name = default_kem_name,
+    .kem_keygen = default_kem_keygen,
+    .kem_encaps = default_kem_encaps,
+    .kem_decaps = default_kem_decaps,
     .verify = default_verify,
     .sign = default_sign,
 };

@@ -15,8 +15,7 @@
 #include "crypto/backend.h"
 
 #define LIMB_BYTES sizeof(mp_limb_t)
-/* Moduli up to 8192 bits. */
-#define RSA_ENC_MAX_BYTES 1024
+#define RSA_ENC_MAX_BYTES (CRYPTO_RSA_MAX_BITS / 8)
 #define RSA_ENC_LIMBS (RSA_ENC_MAX_BYTES / LIMB_BYTES)
 /* RFC 8017 s.7.2.1 step 1: mLen <= k - 11 (at least 8 bytes of padding). */
 #define PKCS1_OVERHEAD 11
@@ -71,12 +70,11 @@ int crypto_rsa_encrypt_pkcs1(const crypto_pubkey *pk, const crypto_rng *rng, con
     if (pk == NULL || pk->type != PK_RSA || (msg == NULL && len > 0) || out == NULL ||
         out_len == NULL)
         return -1;
+    /* Reject values no honest key has and sizes beyond the bounds (crypto.h). */
+    if (crypto_rsa_pubkey_check(pk) != 0)
+        return -1;
     size_t k = pk->n_len, e_len = pk->e_len;
     const uint8_t *nb = bn_strip(pk->n, &k), *eb = bn_strip(pk->e, &e_len);
-    /* Reject values no honest key has: even modulus, e even or below 3, e longer than n. */
-    if (k == 0 || k > RSA_ENC_MAX_BYTES || !(nb[k - 1] & 1) || e_len == 0 || e_len > k ||
-        !(eb[e_len - 1] & 1) || (e_len == 1 && eb[0] < 3))
-        return -1;
     /* RFC 8017 s.7.2.1 step 1: "If mLen > k - 11, output 'message too long'". */
     if (k < PKCS1_OVERHEAD || len > k - PKCS1_OVERHEAD || cap < k)
         return -1;

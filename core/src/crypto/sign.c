@@ -81,6 +81,22 @@ size_t crypto_pubkey_bits(const crypto_pubkey *pk)
     return bits;
 }
 
+int crypto_rsa_pubkey_check(const crypto_pubkey *pk)
+{
+    if (pk->type != PK_RSA && pk->type != PK_RSA_PSS)
+        return -1;
+    size_t n_len = pk->n_len, e_len = pk->e_len;
+    const uint8_t *n = bn_strip(pk->n, &n_len), *e = bn_strip(pk->e, &e_len);
+    if (n_len == 0 || !(n[n_len - 1] & 1))
+        return -1;
+    if (crypto_pubkey_bits(pk) > CRYPTO_RSA_MAX_BITS)
+        return CRYPTO_RSA_TOO_LARGE;
+    if (e_len == 0 || e_len > CRYPTO_RSA_MAX_EXPONENT_BYTES || !(e[e_len - 1] & 1) ||
+        (e_len == 1 && e[0] < 3))
+        return CRYPTO_RSA_BAD_EXPONENT;
+    return 0;
+}
+
 int crypto_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
                   const uint8_t *sig, size_t sig_len)
 {

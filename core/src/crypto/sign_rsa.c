@@ -43,14 +43,15 @@ static int is_pss(sig_alg alg)
     return alg == SIG_RSA_PSS_SHA256 || alg == SIG_RSA_PSS_SHA384 || alg == SIG_RSA_PSS_SHA512;
 }
 
-/* Loads n and e, rejecting values no honest key has (even modulus, e < 3 or even e). */
+/* Loads n and e, rejecting values no honest key has (even modulus, e < 3 or even e) and
+ * sizes that would make the exponentiation a denial of service (crypto_rsa_pubkey_check);
+ * pki/ refuses such certificates earlier with a precise code, this is the last guard. */
 static int load_public(struct rsa_public_key *key, const crypto_pubkey *pk)
 {
+    if (crypto_rsa_pubkey_check(pk) != 0)
+        return -1;
     size_t n_len = pk->n_len, e_len = pk->e_len;
     const uint8_t *n = bn_strip(pk->n, &n_len), *e = bn_strip(pk->e, &e_len);
-    if (n_len == 0 || e_len == 0 || !(n[n_len - 1] & 1) || !(e[e_len - 1] & 1) ||
-        (e_len == 1 && e[0] < 3) || e_len > n_len)
-        return -1;
     bn_import(key->n, n, n_len);
     bn_import(key->e, e, e_len);
     return rsa_public_key_prepare(key) == 1 ? 0 : -1;

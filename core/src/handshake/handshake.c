@@ -339,14 +339,15 @@ int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *
     }
     c->peer_chain_len = total;
     c->peer_cert_n = n;
-    for (size_t i = 0; i < n; i++) {
-        rc = pki_cert_parse(&hs->peer[i], c->peer_chain + c->peer_cert_off[i], lens[i]);
-        if (rc) {
-            c->verify_error = rc;
-            return conn_alert(c, TLSM_ALERT_BAD_CERTIFICATE);
-        }
-        hs->n_peer = i + 1;
+    const uint8_t *copies[TLSM_MAX_CHAIN];
+    for (size_t i = 0; i < n; i++)
+        copies[i] = c->peer_chain + c->peer_cert_off[i];
+    rc = pki_chain_parse(hs->peer, copies, lens, n, NULL);
+    if (rc) {
+        c->verify_error = rc;
+        return conn_alert(c, TLSM_ALERT_BAD_CERTIFICATE);
     }
+    hs->n_peer = n;
     if (c->cfg->verify != TLSM_VERIFY_INSECURE_NO_VERIFICATION &&
         (rc = builtin_verify(c)))
         return rc;

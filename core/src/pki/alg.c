@@ -198,11 +198,15 @@ int alg_read_pubkey_bits(pk_type type, const uint8_t *bits, size_t len, crypto_p
         pk->e = der_uint(&seq, &pk->e_len);
         if (der_leave(&r, &seq) != 0 || der_end(&r) != 0)
             return TLSM_ERR_CERT_PARSE;
-        /* An even modulus or an exponent below 3 cannot be a working RSA key. */
-        if (!(pk->n[pk->n_len - 1] & 1) || !(pk->e[pk->e_len - 1] & 1) ||
-            (pk->e_len == 1 && pk->e[0] < 3))
-            return TLSM_ERR_CERT_PARSE;
-        return 0;
+        /* Sizes are judged here, while parsing, so that no path ever computes with a key
+         * whose size alone makes a signature check a denial of service (DESIGN.md:
+         * "RSA moduli <= 8192 bits"); an even modulus cannot be a working RSA key. */
+        switch (crypto_rsa_pubkey_check(pk)) {
+        case 0: return 0;
+        case CRYPTO_RSA_TOO_LARGE: return TLSM_ERR_CERT_RSA_TOO_LARGE;
+        case CRYPTO_RSA_BAD_EXPONENT: return TLSM_ERR_CERT_RSA_EXPONENT;
+        default: return TLSM_ERR_CERT_PARSE;
+        }
     case PK_EC_P256:
     case PK_EC_P384:
         /* RFC 5480 s.2.2: the uncompressed form MUST be supported; tlsm accepts only it

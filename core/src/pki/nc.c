@@ -129,8 +129,11 @@ static int ip_within(span name, span cons)
 
 /* Looks through GeneralSubtrees for subtrees of form `tag`. Returns -1 when there is none
  * of that form, else 1 if one of them meets the name (`excluded`: could contain some name
- * the presented one stands for; permitted: contains all of them), else 0. */
-static int subtrees_match(const uint8_t *trees, size_t len, uint8_t tag, span name, int excluded)
+ * the presented one stands for; permitted: contains all of them), else 0; NC_OUT_OF_WORK
+ * once *budget subtrees have been looked at. */
+#define NC_OUT_OF_WORK 2
+static int subtrees_match(const uint8_t *trees, size_t len, uint8_t tag, span name, int excluded,
+                          unsigned long *budget)
 {
     der_reader r, t;
     int seen = 0;
@@ -138,6 +141,9 @@ static int subtrees_match(const uint8_t *trees, size_t len, uint8_t tag, span na
     size_t n = 0;
     der_init(&r, trees, len);
     while (der_left(&r)) {
+        if (*budget == 0)
+            return NC_OUT_OF_WORK;
+        (*budget)--;
         der_enter(&r, DER_SEQUENCE, &t);
         const uint8_t *g = der_get_any(&t, &gtag, &n);
         if (!g || gtag != tag)
@@ -161,21 +167,29 @@ static int subtrees_match(const uint8_t *trees, size_t len, uint8_t tag, span na
     return seen ? 0 : -1;
 }
 
-static int check_name(const pki_cert *ca, uint8_t tag, span name)
+static int check_name(const pki_cert *ca, uint8_t tag, span name, unsigned long *budget)
 {
     /* s.4.2.1.10: "any name matching a restriction in the excludedSubtrees field is
      * invalid regardless of information appearing in the permittedSubtrees". */
-    if (ca->nc_excluded &&
-        subtrees_match(ca->nc_excluded, ca->nc_excluded_len, tag, name, 1) == 1)
+    int m = ca->nc_excluded ? subtrees_match(ca->nc_excluded, ca->nc_excluded_len, tag, name,
+                                             1, budget)
+                            : -1;
+    if (m == 1)
         return TLSM_ERR_CERT_NAME_CONSTRAINT;
-    if (ca->nc_permitted &&
-        subtrees_match(ca->nc_permitted, ca->nc_permitted_len, tag, name, 0) == 0)
+    if (m == NC_OUT_OF_WORK)
+        return TLSM_ERR_CERT_WORK_LIMIT;
+    m = ca->nc_permitted ? subtrees_match(ca->nc_permitted, ca->nc_permitted_len, tag, name, 0,
+                                          budget)
+                         : -1;
+    if (m == 0)
         return TLSM_ERR_CERT_NAME_CONSTRAINT;
+    if (m == NC_OUT_OF_WORK)
+        return TLSM_ERR_CERT_WORK_LIMIT;
     return 0;
 }
 
 /* emailAddress attributes of the subject Name (checked structurally by x509.c). */
-static int check_subject_email(const pki_cert *ca, const pki_cert *cert)
+static int check_subject_email(const pki_cert *ca, const pki_cert *cert, unsigned long *budget)
 {
     der_reader r, name, rdn, atv;
     size_t n = 0, vlen = 0;
@@ -189,7 +203,7 @@ static int check_subject_email(const pki_cert *ca, const pki_cert *cert)
             const uint8_t *oid = der_oid(&atv, &n);
             const uint8_t *v = der_get_any(&atv, &vtag, &vlen);
             if (v && DER_OID_IS(oid, n, OID_EMAIL_ADDRESS)) {
-                int rc = check_name(ca, DER_CTX(1), (span){v, vlen});
+                int rc = check_name(ca, DER_CTX(1), (span){v, vlen}, budget);
                 if (rc != 0)
                     return rc;
             }
@@ -198,13 +212,13 @@ static int check_subject_email(const pki_cert *ca, const pki_cert *cert)
     return 0;
 }
 
-int pki_nc_check(const pki_cert *ca, const pki_cert *cert)
+int pki_nc_check(const pki_cert *ca, const pki_cert *cert, unsigned long *budget)
 {
-    if (!ca || !cert)
+    if (!ca || !cert || !budget)
         return TLSM_ERR_ARG;
     if (!ca->has_nc)
         return 0;
-    int rc = check_subject_email(ca, cert);
+    int rc = check_subject_email(ca, cert, budget);
     if (rc != 0 || !cert->san)
         return rc;
     der_reader r;
@@ -214,7 +228,7 @@ int pki_nc_check(const pki_cert *ca, const pki_cert *cert)
     while (der_left(&r)) {
         const uint8_t *g = der_get_any(&r, &tag, &n);
         if (g && (tag == DER_CTX(1) || tag == DER_CTX(2) || tag == DER_CTX(7))) {
-            rc = check_name(ca, tag, (span){g, n});
+            rc = check_name(ca, tag, (span){g, n}, budget);
             if (rc != 0)
                 return rc;
         }

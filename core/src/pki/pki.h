@@ -49,13 +49,29 @@ typedef struct {
     int has_nc;                               /* nameConstraints present */
     const uint8_t *nc_permitted; size_t nc_permitted_len; /* GeneralSubtrees contents, */
     const uint8_t *nc_excluded; size_t nc_excluded_len;   /* NULL when absent */
+    int defect;                               /* why a well-formed certificate is refused
+                                                 (pki_cert_parse's non-zero result other
+                                                 than TLSM_ERR_CERT_PARSE), else 0 */
 } pki_cert;
 
 /* Parses a DER certificate strictly (DER only, no trailing bytes, v3 extensions unique,
- * unknown critical extensions rejected, positive serial, RFC 5280 validity times). Returns
- * 0 or TLSM_ERR_CERT_PARSE / _BAD_SERIAL / _BAD_TIME / _UNSUPPORTED_ALG / _CRITICAL_EXT /
- * _USAGE (see x509.c for the order). */
+ * unknown critical extensions rejected, positive serial, RFC 5280 validity times, RSA keys
+ * within crypto_rsa_pubkey_check's bounds). Returns 0 or TLSM_ERR_CERT_PARSE / _BAD_SERIAL
+ * / _BAD_TIME / _UNSUPPORTED_ALG / _RSA_TOO_LARGE / _RSA_EXPONENT / _CRITICAL_EXT (see
+ * x509.c for the order).
+ *
+ * TLSM_ERR_CERT_PARSE means the bytes are not a certificate. Any other failure leaves a
+ * well-formed certificate whose names and extensions are filled in and whose refusal is
+ * kept in out->defect: it fails a chain only if a path would use it (RFC 8446 s.4.4.2
+ * lets a peer send certificates the path does not need), see pki_chain_parse. */
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
+
+/* Parses a peer's certificate list for pki_verify_chain: the end-entity certificate
+ * (certs[0]) must pass pki_cert_parse; the others only need to be well-formed (their
+ * defects are judged if a path uses them). Returns 0 or the failing code, with *bad_index
+ * (may be NULL) the index of the certificate at fault. */
+int pki_chain_parse(pki_cert *out, const uint8_t *const *certs, const size_t *lens, size_t n,
+                    size_t *bad_index);
 
 /* Finds the next PEM block labelled `label` (e.g. "CERTIFICATE") at or after *pos in pem,
  * decodes it into a malloc'ed buffer (*der, *der_len; caller frees) and advances *pos past
@@ -122,8 +138,10 @@ int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_
 
 /* Checks the names of `cert` (subjectAltName dNSName, rfc822Name and iPAddress entries,
  * and emailAddress attributes of the subject) against the nameConstraints of `ca` (RFC 5280
- * s.4.2.1.10, s.6.1.3(b)(c)). Returns 0 or TLSM_ERR_CERT_NAME_CONSTRAINT. */
-int pki_nc_check(const pki_cert *ca, const pki_cert *cert);
+ * s.4.2.1.10, s.6.1.3(b)(c)). Each (name, subtree) comparison takes one unit of *budget,
+ * shared by all the checks of one chain. Returns 0, TLSM_ERR_CERT_NAME_CONSTRAINT, or
+ * TLSM_ERR_CERT_WORK_LIMIT when the budget ran out before an answer. */
+int pki_nc_check(const pki_cert *ca, const pki_cert *cert, unsigned long *budget);
 
 /* Matches host (DNS name, or IPv4/IPv6 literal) against the certificate's subjectAltName
  * (RFC 6125: no CN fallback, wildcard only as the whole left-most label, never for IPs).

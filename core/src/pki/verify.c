@@ -10,8 +10,14 @@
  * every certificate whose subject equals the current issuer name (DER byte comparison)
  * and whose key verifies the signature is tried, trust anchors first, depth-first with
  * backtracking. A certificate already on the path is never reused (loops), the path is at
- * most max_depth long, and the number of signature checks is bounded so that a hostile
- * bag of look-alike certificates cannot make the search exponential.
+ * most max_depth long.
+ *
+ * Work is bounded, because the bag comes from an unauthenticated peer: every cheap check
+ * on a candidate issuer (its parse defects such as an oversized RSA key, validity, CA
+ * flag, key usage, path length, key strength, name constraints) runs before its signature
+ * is verified; a chain gets at most VERIFY_SIGNATURE_BUDGET signature checks and
+ * VERIFY_NC_BUDGET name-constraint comparisons, and a search that runs out fails with
+ * TLSM_ERR_CERT_WORK_LIMIT rather than a misleading "unknown issuer".
  *
  * When no path works, the error reported comes from the attempt that got furthest from
  * the leaf; at equal depth a policy failure (expired, not a CA, ...) beats a bad signature,
@@ -27,6 +33,7 @@
 
 #define VERIFY_DEPTH_LIMIT PKI_PATH_MAX
 #define VERIFY_SIGNATURE_BUDGET 64
+#define VERIFY_NC_BUDGET (1ul << 20) /* OpenSSL, pyca and rustls refuse above ~2^20 */
 
 typedef struct {
     const pki_store *anchors;
@@ -38,7 +45,10 @@ typedef struct {
     size_t path[VERIFY_DEPTH_LIMIT]; /* chain indices; path[0] = 0 is the leaf */
     size_t path_len;                 /* once an anchor is reached: chain certificates on it */
     size_t path_anchor;              /* ... and the store index of that anchor */
-    unsigned budget;
+    unsigned budget;                 /* signature checks left */
+    unsigned long nc_budget;         /* name-constraint comparisons left */
+    int exhausted;                   /* a budget ran out: the search is incomplete */
+    size_t exhausted_index;          /* chain index whose issuer search ran out */
     int best_err;
     size_t best_index, best_depth; /* best_index >= n: anchor best_index - n is at fault */
     int best_rank;
@@ -160,43 +170,67 @@ static int on_path(const verifier *v, size_t depth, size_t index)
     return 0;
 }
 
+/* The names of every certificate below `issuer` must satisfy its constraints (s.6.1.3(b)/
+ * (c) with s.6.1.4(g)), except those of a self-issued intermediate ("If certificate i is
+ * self-issued and it is not the final certificate in the path, skip this step"). */
+static int check_names_below(verifier *v, const pki_cert *issuer, size_t depth)
+{
+    for (size_t i = 0; i < depth; i++) {
+        const pki_cert *below = &v->chain[v->path[i]];
+        if (i > 0 && self_issued(below))
+            continue;
+        int rc = pki_nc_check(issuer, below, &v->nc_budget);
+        if (rc == TLSM_ERR_CERT_WORK_LIMIT)
+            return rc;
+        if (rc != 0) {
+            record(v, rc, v->path[i], depth);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int out_of_work(verifier *v, size_t child_index)
+{
+    if (!v->exhausted) {
+        v->exhausted = 1;
+        v->exhausted_index = child_index;
+    }
+    return TLSM_ERR_CERT_WORK_LIMIT;
+}
+
 /* Tries `issuer` as the issuer of the certificate at path position depth - 1. Returns 0
- * when it verifies the child and passes the issuer checks, else records why and returns
- * the error. `index` is the chain index of the issuer, or n + a for anchor a. */
+ * when it passes the issuer checks and verifies the child, else records why and returns
+ * the error. `index` is the chain index of the issuer, or n + a for anchor a. Everything
+ * that costs no public-key operation comes first, so a candidate that policy refuses
+ * (or that could only be checked with an absurd key) never costs a signature check. */
 static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t depth)
 {
     size_t child_index = v->path[depth - 1];
     const pki_cert *child = &v->chain[child_index];
+    int rc = issuer->defect;
+    if (rc == 0)
+        rc = check_issuer(v, issuer, depth);
+    if (rc != 0) {
+        record(v, rc, index, depth);
+        return rc;
+    }
     if (!alg_fits_key(child->sig_alg, issuer->pubkey.type, issuer->pss_params)) {
         record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
         return TLSM_ERR_CERT_SIGNATURE;
     }
+    rc = check_names_below(v, issuer, depth);
+    if (rc == TLSM_ERR_CERT_WORK_LIMIT)
+        return out_of_work(v, child_index);
+    if (rc != 0)
+        return rc;
     if (v->budget == 0)
-        return TLSM_ERR_CERT_UNKNOWN_ISSUER;
+        return out_of_work(v, child_index);
     v->budget--;
     if (crypto_verify(child->sig_alg, &issuer->pubkey, child->tbs, child->tbs_len, child->sig,
                       child->sig_len) != 0) {
         record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
         return TLSM_ERR_CERT_SIGNATURE;
-    }
-    int rc = check_issuer(v, issuer, depth);
-    if (rc != 0) {
-        record(v, rc, index, depth);
-        return rc;
-    }
-    /* s.6.1.3(b)/(c) with s.6.1.4(g): the names of every certificate below this issuer
-     * must satisfy its constraints, except those of a self-issued intermediate ("If
-     * certificate i is self-issued and it is not the final certificate in the path, skip
-     * this step"). */
-    for (size_t i = 0; i < depth; i++) {
-        const pki_cert *below = &v->chain[v->path[i]];
-        if (i > 0 && self_issued(below))
-            continue;
-        rc = pki_nc_check(issuer, below);
-        if (rc != 0) {
-            record(v, rc, v->path[i], depth);
-            return rc;
-        }
     }
     return 0;
 }
@@ -217,6 +251,8 @@ static int extend(verifier *v, size_t depth)
             key_ids_differ(child, anchor))
             continue;
         found = 1;
+        if (v->exhausted)
+            return -1;
         if (try_issuer(v, anchor, v->n + a, depth) == 0) {
             v->path_len = depth;
             v->path_anchor = a;
@@ -229,6 +265,8 @@ static int extend(verifier *v, size_t depth)
             key_ids_differ(child, cand) || on_path(v, depth - 1, i))
             continue;
         found = 1;
+        if (v->exhausted)
+            return -1;
         if (try_issuer(v, cand, i, depth) != 0)
             continue;
         v->path[depth] = i;
@@ -283,10 +321,11 @@ int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_
         v.max_depth = VERIFY_DEPTH_LIMIT;
     v.min_rsa_bits = opts->min_rsa_bits ? opts->min_rsa_bits : 2048;
     v.budget = VERIFY_SIGNATURE_BUDGET;
+    v.nc_budget = VERIFY_NC_BUDGET;
     v.best_err = TLSM_ERR_CERT_UNKNOWN_ISSUER;
     v.best_rank = 0;
 
-    int rc = check_leaf(&v, &chain[0]);
+    int rc = chain[0].defect ? chain[0].defect : check_leaf(&v, &chain[0]);
     if (rc != 0)
         return rc;
     /* A leaf that is itself a trust anchor (a pinned self-signed certificate) is trusted
@@ -297,6 +336,10 @@ int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_
         v.path_len = 1;
         v.path_anchor = pinned;
     } else if (extend(&v, 1) != 0) {
+        if (v.exhausted) {
+            *bad_index = v.exhausted_index;
+            return TLSM_ERR_CERT_WORK_LIMIT;
+        }
         *bad_index = v.best_index < n ? v.best_index : n;
         if (v.best_index >= n)
             path->anchor = v.best_index - n;

@@ -7,7 +7,8 @@
  * then a serial number that is not a positive integer of at most 20 octets is
  * TLSM_ERR_CERT_BAD_SERIAL; a validity time that is malformed or of the wrong type for its
  * year TLSM_ERR_CERT_BAD_TIME; an algorithm tlsm does not accept
- * TLSM_ERR_CERT_UNSUPPORTED_ALG; an unknown critical extension, or a critical
+ * TLSM_ERR_CERT_UNSUPPORTED_ALG, an RSA key too large to compute with
+ * TLSM_ERR_CERT_RSA_TOO_LARGE / _RSA_EXPONENT; an unknown critical extension, or a critical
  * nameConstraints extension constraining a name form tlsm does not implement (anything
  * but dNSName, rfc822Name and iPAddress), TLSM_ERR_CERT_CRITICAL_EXT.
  *
@@ -361,7 +362,7 @@ static int read_validity(pki_cert *c, const uint8_t *p, size_t len, int anchor)
     return 0;
 }
 
-int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
+static int parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
 {
     der_reader r, cert, tbs_seq, tbs, f;
     size_t n = 0, inner_len = 0, outer_len = 0;
@@ -422,6 +423,8 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     rc = alg_read_spki(c->spki, c->spki_len, &c->pubkey, &pss);
     if (rc == TLSM_ERR_CERT_PARSE)
         return rc;
+    if (rc != 0)
+        c->pubkey.type = PK_NONE; /* a refused key is never computed with */
     if (rc != 0 && alg_rc == 0)
         alg_rc = rc;
     c->pss_params = pss;
@@ -466,9 +469,30 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     return ext_rc;
 }
 
+int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
+{
+    int rc = parse(c, der, len, anchor);
+    c->defect = rc == TLSM_ERR_CERT_PARSE ? 0 : rc;
+    return rc;
+}
+
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len)
 {
     if (!out || !der)
         return TLSM_ERR_ARG;
     return x509_parse(out, der, len, 0);
+}
+
+int pki_chain_parse(pki_cert *out, const uint8_t *const *certs, const size_t *lens, size_t n,
+                    size_t *bad_index)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = pki_cert_parse(&out[i], certs[i], lens[i]);
+        if (rc != 0 && (i == 0 || rc == TLSM_ERR_CERT_PARSE || rc == TLSM_ERR_ARG)) {
+            if (bad_index)
+                *bad_index = i;
+            return rc;
+        }
+    }
+    return 0;
 }

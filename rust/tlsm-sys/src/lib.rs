@@ -135,6 +135,9 @@ pub const TLSM_ERR_CERT_REJECTED: c_int = -0x40d;
 pub const TLSM_ERR_CERT_NAME_CONSTRAINT: c_int = -0x40e;
 pub const TLSM_ERR_CERT_BAD_SERIAL: c_int = -0x40f;
 pub const TLSM_ERR_CERT_BAD_TIME: c_int = -0x410;
+pub const TLSM_ERR_CERT_RSA_TOO_LARGE: c_int = -0x411;
+pub const TLSM_ERR_CERT_RSA_EXPONENT: c_int = -0x412;
+pub const TLSM_ERR_CERT_WORK_LIMIT: c_int = -0x413;
 
 // ------------------------------------------------------------------ config, connection
 

@@ -1,0 +1,3 @@
+module tlsm.bench/mlkemgo
+
+go 1.24

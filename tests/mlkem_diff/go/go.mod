@@ -1,0 +1,3 @@
+module tlsm.test/mlkemdiff
+
+go 1.26
