@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from . import capi
-from ._config import ClientConfig, PEMSource, _Config, _read_pem
+from ._config import ClientConfig, PEMSource, _Config
 from ._errors import CertificateVerificationError, TLSError, error_for, strerror
 
 __all__ = ["verify_chain", "VerifyResult"]

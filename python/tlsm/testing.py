@@ -399,10 +399,12 @@ class Pair:
 
     @property
     def client_config(self) -> ClientConfig:
+        """The client's config (frozen once the pair is made)."""
         return self._configs[0]
 
     @property
     def server_config(self) -> ServerConfig:
+        """The server's config (frozen once the pair is made)."""
         return self._configs[1]
 
     # ------------------------------------------------------------------ faults
