@@ -33,8 +33,7 @@ type Conn struct {
 	state ConnectionState // snapshot after the handshake, kept after Close
 
 	inMu  sync.Mutex // serializes reading from conn (Read and the handshake)
-	rawIn []byte     // ciphertext read from conn that the engine has not taken yet
-	rbuf  []byte
+	rawIn []byte     // ciphertext read from conn that the engine has not taken yet (inMu)
 
 	outMu        sync.Mutex // serializes writing to conn, keeping record order
 	outBuf       []byte
@@ -289,6 +288,13 @@ func (c *Conn) feedLocked() (bool, error) {
 	return n > 0, err
 }
 
+// Reads from the transport offer at least minRead bytes of room, in a buffer that grows
+// by readSize: a little over four full records.
+const (
+	minRead  = 17 << 10
+	readSize = 68 << 10
+)
+
 // readTransport moves ciphertext from the underlying connection into the engine: the
 // buffered rest first, else one Read. At end of stream the engine learns it (a clean
 // close or truncation). It returns only transport errors; engine errors stay in the
@@ -305,17 +311,20 @@ func (c *Conn) readTransport() error {
 	if took || err != nil {
 		return nil
 	}
-	if c.rbuf == nil {
-		c.rbuf = make([]byte, 32<<10)
+	// Read straight into rawIn's free space (only holders of inMu touch rawIn), and take
+	// whatever the transport has, several records at once: the sender is not kept
+	// waiting while this side decrypts, so both sides compute at the same time.
+	if cap(c.rawIn)-len(c.rawIn) < minRead {
+		c.rawIn = append(make([]byte, 0, len(c.rawIn)+readSize), c.rawIn...)
 	}
-	n, rerr := c.conn.Read(c.rbuf)
+	n, rerr := c.conn.Read(c.rawIn[len(c.rawIn):cap(c.rawIn)])
+	c.rawIn = c.rawIn[:len(c.rawIn)+n]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.eng.c == nil {
 		return net.ErrClosed
 	}
 	if n > 0 {
-		c.rawIn = append(c.rawIn, c.rbuf[:n]...)
 		if _, err := c.feedLocked(); err != nil {
 			return nil
 		}

@@ -22,31 +22,32 @@ import (
 // happened (Status, NextEvent). It never touches a socket, in the style of
 // crypto/tls.QUICConn; Client and Server build a net.Conn on top of it.
 //
-// Memory: the engine's state lives in C. Every byte crosses by copy (Go memory is never
-// handed to C to keep), slices returned by the Engine belong to the caller, and Close
-// frees the C state (a cleanup frees it too if an Engine is dropped without Close).
+// Memory: the engine's state lives in C. Go memory is lent to C only for the duration of
+// a call (Feed and Write pass the caller's slice; C copies what it keeps, as the cgo
+// rules require), slices returned by the Engine are Go copies that belong to the caller,
+// and Close frees the C state (a cleanup frees it too if an Engine is dropped without
+// Close).
 //
 // An Engine is not safe for concurrent use: one goroutine at a time, or a lock.
 // Errors are sticky: after a failure every call returns the same *Error, and the alert
 // that tells the peer why is already waiting in the output, so keep draining it.
 type Engine struct {
 	c       *C.tlsm_conn
-	scratch *C.uint8_t // C-side staging buffer for plaintext handed to Write
 	native  *nativeConfig
+	config  *Config
 	server  bool
 	cleanup runtime.Cleanup
 }
 
-const scratchSize = 16 << 10
+func freeEngine(c *C.tlsm_conn) { C.tlsm_conn_free(c) }
 
-type engineHandles struct {
-	c       *C.tlsm_conn
-	scratch *C.uint8_t
-}
-
-func freeEngine(h engineHandles) {
-	C.tlsm_conn_free(h.c)
-	C.free(unsafe.Pointer(h.scratch))
+// goMem lends p to C for one call (nil for an empty slice). cgo allows it because p holds
+// no Go pointers and C does not keep it: every core entry point copies what it keeps.
+func goMem(p []byte) (*C.uint8_t, C.size_t) {
+	if len(p) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p))
 }
 
 // ErrEngineClosed is returned by an Engine used after Close.
@@ -84,13 +85,8 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 	if c == nil {
 		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
 	}
-	scratch := (*C.uint8_t)(C.malloc(scratchSize))
-	if scratch == nil {
-		C.tlsm_conn_free(c)
-		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
-	}
-	e := &Engine{c: c, scratch: scratch, native: n, server: server}
-	e.cleanup = runtime.AddCleanup(e, freeEngine, engineHandles{c, scratch})
+	e := &Engine{c: c, native: n, config: cfg, server: server}
+	e.cleanup = runtime.AddCleanup(e, freeEngine, c)
 	return e, nil
 }
 
@@ -101,8 +97,8 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.cleanup.Stop()
-	freeEngine(engineHandles{e.c, e.scratch})
-	e.c, e.scratch = nil, nil
+	freeEngine(e.c)
+	e.c = nil
 	return nil
 }
 
@@ -160,23 +156,11 @@ func (e *Engine) Feed(p []byte) (int, error) {
 	if err := e.err(); err != nil {
 		return 0, err
 	}
-	done := 0
-	for done < len(p) {
-		var capacity C.size_t
-		dst := C.tlsm_input_buf(e.c, &capacity)
-		if dst == nil {
-			break
-		}
-		n := copy(cview(dst, capacity), p[done:])
-		done += n
-		if rc := C.tlsm_input_ack(e.c, C.size_t(n)); rc != 0 {
-			return done, e.fail(rc)
-		}
-		if st := C.tlsm_status(e.c); st&(C.TLSM_STATUS_HAS_PLAINTEXT|C.TLSM_STATUS_BLOCKED) != 0 {
-			break
-		}
-	}
-	return done, nil
+	// One call: the core copies what it can take and processes every complete record.
+	ptr, n := goMem(p)
+	var consumed C.size_t
+	rc := C.tlsm_feed(e.c, ptr, n, &consumed)
+	return int(consumed), e.fail(rc)
 }
 
 // FeedEOF tells the engine that the transport reached end of stream. Without a prior
@@ -250,20 +234,11 @@ func (e *Engine) Write(p []byte) (int, error) {
 		return 0, ErrEngineClosed
 	}
 	defer runtime.KeepAlive(e)
-	total := 0
-	for total < len(p) {
-		n := copy(cview(e.scratch, scratchSize), p[total:])
-		var accepted C.size_t
-		rc := C.tlsm_write(e.c, e.scratch, C.size_t(n), &accepted)
-		total += int(accepted)
-		if rc != 0 {
-			return total, e.fail(rc)
-		}
-		if int(accepted) < n {
-			break
-		}
-	}
-	return total, nil
+	// The plaintext is read in place: the core encrypts from it into its output buffer.
+	ptr, n := goMem(p)
+	var accepted C.size_t
+	rc := C.tlsm_write(e.c, ptr, n, &accepted)
+	return int(accepted), e.fail(rc)
 }
 
 // Read copies received plaintext into p. With nothing to read it returns 0 and: io.EOF
