@@ -28,9 +28,10 @@ type Conn struct {
 	handshakeErr  error       // guarded by handshakeMu
 	handshakeDone atomic.Bool // set once, after a successful handshake
 
-	mu    sync.Mutex // guards eng and state
-	eng   *Engine
-	state ConnectionState // snapshot after the handshake, kept after Close
+	mu     sync.Mutex // guards eng, state and chains
+	eng    *Engine
+	state  ConnectionState // snapshot after the handshake, kept after Close
+	chains *lazyChains     // its VerifiedChains, built on first use
 
 	inMu  sync.Mutex // serializes reading from conn (Read and the handshake)
 	rawIn []byte     // ciphertext read from conn that the engine has not taken yet (inMu)
@@ -177,26 +178,33 @@ func (c *Conn) runHandshake() error {
 			_ = c.flush() // the alert that tells the peer why
 			return herr
 		}
+		// The engine's questions are answered in Go without holding mu (crypto/x509, the
+		// application's callback, a crypto.Signer may take their time); only the answer
+		// goes back under it.
 		if ev.verify {
-			cbErr := c.config.VerifyPeerCertificate(raw)
+			chains, alert, verr := c.eng.native.verifyPeer(raw, c.serverName)
 			c.mu.Lock()
-			verr := c.eng.VerifyDone(cbErr == nil, 0)
+			err := c.eng.verified(chains, alert, verr)
 			c.mu.Unlock()
-			if cbErr != nil {
+			if err != nil {
 				_ = c.flush()
-				if verr == nil {
-					verr = ErrClosed
-				}
-				return fmt.Errorf("%w: %w", verr, cbErr)
+				return err
 			}
-			if verr != nil {
-				return verr
+			continue
+		}
+		if ev.sign {
+			if err := c.sign(); err != nil {
+				// The engine cannot be told that signing failed (it would stay blocked and
+				// send nothing): close the transport so that the peer is not left waiting.
+				_ = c.conn.Close()
+				return err
 			}
 			continue
 		}
 		if done {
 			c.mu.Lock()
-			c.state = c.eng.ConnectionState()
+			c.state = c.eng.connectionState()
+			c.chains = c.eng.verifiedChains()
 			c.mu.Unlock()
 			if c.server && c.state.Version == VersionTLS13 {
 				c.sendTicketsAsync()
@@ -246,7 +254,25 @@ func (c *Conn) sessionKey() string {
 
 type events struct {
 	session []byte // a new resumable session (client)
-	verify  bool   // the engine waits for VerifyDone
+	verify  bool   // the engine waits for a verdict on the peer's chain
+	sign    bool   // the engine waits for a signature
+}
+
+// sign answers the engine's external-signing request with the Config's crypto.Signer.
+func (c *Conn) sign() error {
+	c.mu.Lock()
+	scheme, msg, err := c.eng.signRequest()
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	sig, err := c.eng.native.sign(scheme, msg)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.eng.SignDone(sig)
 }
 
 // takeEvents drains the engine's events. mu is held.
@@ -265,6 +291,8 @@ func (c *Conn) takeEvents() events {
 			}
 		case EventVerifyPeer:
 			out.verify = true
+		case EventSign:
+			out.sign = true
 		}
 	}
 }
@@ -525,11 +553,13 @@ func (c *Conn) Close() error {
 // ConnectionState returns the negotiated parameters (zero before the handshake).
 func (c *Conn) ConnectionState() ConnectionState {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	st, chains := c.state, c.chains
 	if c.eng != nil && c.eng.c != nil && c.handshakeDone.Load() {
-		return c.eng.ConnectionState()
+		st = c.eng.connectionState()
 	}
-	return c.state
+	c.mu.Unlock()
+	st.VerifiedChains = chains.get() // without mu: it may verify the chain again
+	return st
 }
 
 // ExportKeyingMaterial derives keying material from the connection's secrets (RFC 5705,

@@ -32,11 +32,12 @@ import (
 // Errors are sticky: after a failure every call returns the same *Error, and the alert
 // that tells the peer why is already waiting in the output, so keep draining it.
 type Engine struct {
-	c       *C.tlsm_conn
-	native  *nativeConfig
-	config  *Config
-	server  bool
-	cleanup runtime.Cleanup
+	c          *C.tlsm_conn
+	native     *nativeConfig
+	server     bool
+	serverName string      // client: the name sent and verified
+	chains     *lazyChains // ConnectionState.VerifiedChains, once known
+	cleanup    runtime.Cleanup
 }
 
 func freeEngine(c *C.tlsm_conn) { C.tlsm_conn_free(c) }
@@ -49,6 +50,10 @@ func goMem(p []byte) (*C.uint8_t, C.size_t) {
 	}
 	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p))
 }
+
+// errNoIdentity is the error for a server Config without Certificates, worded as the
+// other bindings word it.
+var errNoIdentity = argErr("a server Config needs an identity: set Certificates")
 
 // ErrEngineClosed is returned by an Engine used after Close.
 var ErrEngineClosed = errors.New("tlsm: engine closed")
@@ -65,7 +70,7 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 		return nil, errors.New("tlsm: nil Config")
 	}
 	if server && len(cfg.Certificates) == 0 {
-		return nil, errors.New("tlsm: a server needs Config.Certificates")
+		return nil, errNoIdentity
 	}
 	if !server && serverName == "" && !cfg.InsecureSkipVerify {
 		return nil, errors.New("tlsm: either ServerName or InsecureSkipVerify must be set in the Config")
@@ -85,7 +90,7 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 	if c == nil {
 		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
 	}
-	e := &Engine{c: c, native: n, config: cfg, server: server}
+	e := &Engine{c: c, native: n, server: server, serverName: serverName}
 	e.cleanup = runtime.AddCleanup(e, freeEngine, c)
 	return e, nil
 }
@@ -333,14 +338,14 @@ type Status uint
 
 // Status bits (tlsm_status).
 const (
-	StatusWantInput    Status = C.TLSM_STATUS_WANT_INPUT    // needs more ciphertext
-	StatusHasOutput    Status = C.TLSM_STATUS_HAS_OUTPUT    // ciphertext waits for the transport
-	StatusCanWrite     Status = C.TLSM_STATUS_CAN_WRITE     // handshake done, room for plaintext
-	StatusHasPlaintext Status = C.TLSM_STATUS_HAS_PLAINTEXT // plaintext waits to be read
-	StatusBlocked      Status = C.TLSM_STATUS_BLOCKED       // waiting for VerifyDone
-	StatusClosed       Status = C.TLSM_STATUS_CLOSED        // no more plaintext will come
-	StatusHandshaking  Status = C.TLSM_STATUS_HANDSHAKING   // the handshake has not finished
-	StatusError        Status = C.TLSM_STATUS_ERROR         // failed: see Err
+	StatusWantInput    Status = 0x01 // needs more ciphertext
+	StatusHasOutput    Status = 0x02 // ciphertext waits for the transport
+	StatusCanWrite     Status = 0x04 // handshake done, room for plaintext
+	StatusHasPlaintext Status = 0x08 // plaintext waits to be read
+	StatusBlocked      Status = 0x10 // waiting for VerifyDone or SignDone
+	StatusClosed       Status = 0x20 // no more plaintext will come
+	StatusHandshaking  Status = 0x40 // the handshake has not finished
+	StatusError        Status = 0x80 // failed: see Err
 )
 
 // Status returns the current status bits (and starts a client's handshake).
@@ -357,17 +362,18 @@ type EventKind int
 
 // Event kinds (tlsm_event_type).
 const (
-	EventNone            EventKind = C.TLSM_EV_NONE             // no event pending
-	EventHandshakeDone   EventKind = C.TLSM_EV_HANDSHAKE_DONE   // keys ready, Write allowed
-	EventPeerClosed      EventKind = C.TLSM_EV_PEER_CLOSED      // close_notify received
-	EventAlert           EventKind = C.TLSM_EV_ALERT            // an alert arrived (Alert, Fatal)
-	EventNewTicket       EventKind = C.TLSM_EV_NEW_TICKET       // client: Session() has a resumable session
-	EventKeyUpdated      EventKind = C.TLSM_EV_KEY_UPDATED      // keys changed (PeerKeyUpdate tells whose)
-	EventMessageSent     EventKind = C.TLSM_EV_MESSAGE_SENT     // trace: handshake message Message sent
-	EventMessageReceived EventKind = C.TLSM_EV_MESSAGE_RECEIVED // trace: handshake message Message received
-	EventSign            EventKind = C.TLSM_EV_SIGN             // external signing requested
-	EventError           EventKind = C.TLSM_EV_ERROR            // the connection failed (Err)
-	EventVerifyPeer      EventKind = C.TLSM_EV_VERIFY_PEER      // answer with VerifyDone
+	EventNone            EventKind = 0  // no event pending
+	EventHandshakeDone   EventKind = 1  // keys ready, Write allowed
+	EventPeerClosed      EventKind = 2  // close_notify received
+	EventAlert           EventKind = 3  // an alert arrived (Alert, Fatal)
+	EventNewTicket       EventKind = 4  // client: Session() has a resumable session
+	EventKeyUpdated      EventKind = 5  // keys changed (PeerKeyUpdate tells whose)
+	EventMessageSent     EventKind = 6  // trace: handshake message Message sent
+	EventMessageReceived EventKind = 7  // trace: handshake message Message received
+	EventSign            EventKind = 8  // external signing requested: answer with Sign
+	EventError           EventKind = 9  // the connection failed (Err)
+	EventVerifyPeer      EventKind = 10 // answer with VerifyPeer (or VerifyDone)
+	EventKeyLog          EventKind = 11 // a key log line (KeyLog), already written to Config.KeyLogWriter
 )
 
 func (k EventKind) String() string { return C.GoString(C.tlsm_event_name(C.tlsm_event_type(k))) }
@@ -375,12 +381,13 @@ func (k EventKind) String() string { return C.GoString(C.tlsm_event_name(C.tlsm_
 // An Event is one thing that happened, from NextEvent.
 type Event struct {
 	Kind          EventKind
-	Err           error      // EventError
-	Alert         AlertError // EventAlert: the description
-	Fatal         bool       // EventAlert
-	PeerKeyUpdate bool       // EventKeyUpdated: the peer updated its keys (else we did)
-	Message       uint8      // trace: handshake message type (see MessageName)
-	CCS           bool       // trace: the message is a ChangeCipherSpec
+	Err           error  // EventError
+	Alert         Alert  // EventAlert: the description
+	Fatal         bool   // EventAlert
+	PeerKeyUpdate bool   // EventKeyUpdated: the peer updated its keys (else we did)
+	Message       uint8  // trace: handshake message type (see MessageName)
+	CCS           bool   // trace: the message is a ChangeCipherSpec
+	KeyLog        string // EventKeyLog: the NSS key log line, without its newline
 }
 
 // MessageName names a handshake message type ("ClientHello", ...).
@@ -401,19 +408,28 @@ func (e *Engine) NextEvent() Event {
 	case EventError:
 		out.Err = &Error{Code: int(ev.code), Verify: int(C.tlsm_conn_verify_error(e.c))}
 	case EventAlert:
-		out.Alert, out.Fatal = AlertError(ev.alert), ev.fatal != 0
+		out.Alert, out.Fatal = Alert(ev.alert), ev.fatal != 0
 	case EventKeyUpdated:
 		out.PeerKeyUpdate = ev.alert != 0
 	case EventMessageSent, EventMessageReceived:
 		out.Message, out.CCS = uint8(ev.msg_type), ev.ccs != 0
+	case EventKeyLog:
+		// The line is lent until the next call that changes the connection: copy it now,
+		// and write it where the Config wants it (one place for Conn and Engine users).
+		if line := C.tlsm_keylog_line(e.c); line != nil {
+			out.KeyLog = C.GoString(line)
+			if w := e.native.keyLog; w != nil {
+				_, _ = io.WriteString(w, out.KeyLog+"\n")
+			}
+		}
 	}
 	return out
 }
 
-// VerifyDone answers EventVerifyPeer (Config.VerifyPeerCertificate makes the engine ask):
+// VerifyDone answers EventVerifyPeer by hand (VerifyPeer answers it as the Config says):
 // ok accepts the peer's chain; otherwise the handshake fails with alert (bad_certificate
 // when 0) and the reason ErrCertRejected.
-func (e *Engine) VerifyDone(ok bool, alert AlertError) error {
+func (e *Engine) VerifyDone(ok bool, alert Alert) error {
 	if e.c == nil {
 		return ErrEngineClosed
 	}
@@ -592,10 +608,22 @@ type ConnectionState struct {
 	NegotiatedProtocol  string              // ALPN
 	ServerName          string              // server: the SNI the client sent
 	PeerCertificates    []*x509.Certificate // leaf first
+	// VerifiedChains are the chains the peer was verified with, leaf first and trust
+	// anchor last: crypto/x509's (RootCAs, ClientCAs), or the path tlsm's verifier
+	// accepted (rebuilt on first use, with the connection's config); nil when nothing
+	// was verified (InsecureSkipVerify, ClientAuth without verification).
+	VerifiedChains [][]*x509.Certificate
 }
 
 // ConnectionState returns the negotiated parameters.
 func (e *Engine) ConnectionState() ConnectionState {
+	st := e.connectionState()
+	st.VerifiedChains = e.verifiedChains().get()
+	return st
+}
+
+// connectionState is ConnectionState without VerifiedChains.
+func (e *Engine) connectionState() ConnectionState {
 	return ConnectionState{
 		Version:             e.Version(),
 		HandshakeComplete:   e.HandshakeComplete(),

@@ -33,7 +33,7 @@ func Example() {
 		io.Copy(s, s) // echo until the client's close_notify
 	}()
 
-	c := tlsm.Client(clientSide, &tlsm.Config{RootCAs: roots, ServerName: "localhost"})
+	c := tlsm.Client(clientSide, &tlsm.Config{Roots: roots, ServerName: "localhost"})
 	defer c.Close()
 	if _, err := io.WriteString(c, "hello"); err != nil {
 		log.Fatal(err)

@@ -79,7 +79,7 @@ func DefaultConfigs(version uint16) (client, server *tlsm.Config, err error) {
 		return nil, nil, err
 	}
 	client = &tlsm.Config{
-		RootCAs:    roots,
+		Roots:      roots,
 		ServerName: ServerName,
 		MinVersion: version, MaxVersion: version,
 		RandSeed:  []byte("tlsmtest client"),

@@ -58,6 +58,7 @@ func New(t testing.TB, opts ...Option) *Pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		t.Helper()
 		if t.Failed() && p.p != nil {
 			t.Logf("tlsmtest: trace of the failed test's pair:\n%s", p.Trace(Ladder))
 		}
