@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds and tests the Rust crates in rust/ (tlsm-sys compiles the C core with the cc
 # crate): `cargo clippy --all-targets --all-features -- -D warnings` when clippy is
-# installed, then `cargo test --all-features` (so the `testing` feature, the in-memory
-# testing kit, is built and tested too), then the packaged crates: `cargo package`,
+# installed (the crate has #![warn(missing_docs)]: an undocumented item fails it), `cargo
+# doc` with warnings as errors, then `cargo test --all-features` (so the `testing` kit and
+# the `tokio` adapters are built and tested too), then the packaged crates: `cargo package`,
 # unpacked into a new workspace away from the repository, built and tested there. Ends with one line "N passed, N failed, N skipped" (the sum of cargo's
 # "test result:" lines; ignored tests count as skipped) and exits non-zero on any failure.
 # Needs cargo, a C compiler, pkg-config, libsodium-dev, nettle-dev and libgmp-dev
@@ -33,6 +34,17 @@ if cargo clippy --version >/dev/null 2>&1; then
     fi
 else
     echo "clippy not installed: skipped (rustup component add clippy)"
+fi
+
+# The documentation builds without a warning (broken links, missing docs) and shows the
+# feature-gated modules (the testing kit, the tokio adapters).
+echo "== cargo doc --all-features (warnings are errors)"
+if RUSTDOCFLAGS="-D warnings" cargo doc --quiet --all-features --no-deps -p tlsm -p tlsm-sys &&
+    [ -f target/doc/tlsm/testing/index.html ] && [ -f target/doc/tlsm/tokio/index.html ]; then
+    echo "docs: ok"
+else
+    echo "docs: FAILED"
+    extra_fail=$((extra_fail + 1))
 fi
 
 echo "== cargo test --all-features"

@@ -42,20 +42,29 @@ impl Version {
 pub struct CipherSuite(pub u16);
 
 impl CipherSuite {
+    /// The cipher suite `TLS_AES_128_GCM_SHA256`.
     pub const TLS13_AES_128_GCM_SHA256: CipherSuite = CipherSuite(sys::TLSM_TLS_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_AES_256_GCM_SHA384`.
     pub const TLS13_AES_256_GCM_SHA384: CipherSuite = CipherSuite(sys::TLSM_TLS_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_CHACHA20_POLY1305_SHA256`.
     pub const TLS13_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_CHACHA20_POLY1305_SHA256);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`.
     pub const ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384`.
     pub const ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256`.
     pub const ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
     pub const ECDHE_RSA_WITH_AES_128_GCM_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`.
     pub const ECDHE_RSA_WITH_AES_256_GCM_SHA384: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256`.
     pub const ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 
@@ -71,10 +80,15 @@ impl CipherSuite {
 pub struct NamedGroup(pub u16);
 
 impl NamedGroup {
+    /// The group `secp256r1`.
     pub const SECP256R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP256R1);
+    /// The group `secp384r1`.
     pub const SECP384R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP384R1);
+    /// The group `x25519`.
     pub const X25519: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519);
+    /// The group `ffdhe2048`.
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
+    /// The group `ffdhe3072`.
     pub const FFDHE3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE3072);
 }
 
@@ -83,10 +97,15 @@ impl NamedGroup {
 pub struct SignatureScheme(pub u16);
 
 impl SignatureScheme {
+    /// The signature scheme `ecdsa_secp256r1_sha256`.
     pub const ECDSA_SECP256R1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP256R1_SHA256);
+    /// The signature scheme `ecdsa_secp384r1_sha384`.
     pub const ECDSA_SECP384R1_SHA384: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP384R1_SHA384);
+    /// The signature scheme `rsa_pss_rsae_sha256`.
     pub const RSA_PSS_RSAE_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PSS_RSAE_SHA256);
+    /// The signature scheme `rsa_pkcs1_sha256`.
     pub const RSA_PKCS1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PKCS1_SHA256);
+    /// The signature scheme `ed25519`.
     pub const ED25519: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ED25519);
 }
 
@@ -280,10 +299,30 @@ impl Settings {
         Settings { ops: Vec::new(), rng_seed: None, clock: None, bad_alpn: false }
     }
 
-    fn build(self, role: sys::tlsm_role) -> Result<Arc<RawConfig>> {
+    /// What build() refuses before the core sees anything: checks worded as the other
+    /// bindings word them.
+    fn check(&self, role: sys::tlsm_role) -> Result<()> {
         if self.bad_alpn {
-            return Err(Error::from_code(sys::TLSM_ERR_ARG).with_context("alpn_protocols"));
+            return Err(Error::refused(sys::TLSM_ERR_ARG, "alpn_protocols", "a protocol name is not 1 to 255 bytes long"));
         }
+        for op in &self.ops {
+            if let Op::Versions(Version::Tls13, Version::Tls12) = op {
+                return Err(Error::refused(sys::TLSM_ERR_ARG, "versions", "min TLS 1.3 is above max TLS 1.2"));
+            }
+        }
+        let has_identity = self.ops.iter().any(|op| matches!(op, Op::IdentityPem(..) | Op::IdentityDer(..)));
+        if role == sys::TLSM_ROLE_SERVER && !has_identity {
+            return Err(Error::refused(
+                sys::TLSM_ERR_NO_CERT,
+                "build",
+                "a ServerConfig needs an identity: call identity_pem or identity_der",
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(self, role: sys::tlsm_role) -> Result<Arc<RawConfig>> {
+        self.check(role)?;
         // SAFETY: plain constructor; NULL (allocation failure) is handled below.
         let ptr = NonNull::new(unsafe { sys::tlsm_config_new(role) })
             .ok_or_else(|| Error::from_code(sys::TLSM_ERR_NOMEM).with_context("config_new"))?;
@@ -675,6 +714,16 @@ mod tests {
         let e = ClientConfig::builder().alpn_protocols(&[b"h2", &long]).build().err().unwrap();
         assert_eq!(e.code(), sys::TLSM_ERR_ARG);
         assert_eq!(e.context(), Some("alpn_protocols"));
+    }
+
+    #[test]
+    fn builders_refuse_what_cannot_work() {
+        let e = ServerConfig::builder().build().unwrap_err();
+        assert_eq!(e.to_string(), "build: a ServerConfig needs an identity: call identity_pem or identity_der");
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        let e = ClientConfig::builder().versions(Version::Tls13, Version::Tls12).build().unwrap_err();
+        assert_eq!(e.to_string(), "versions: min TLS 1.3 is above max TLS 1.2");
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
     }
 
     #[test]

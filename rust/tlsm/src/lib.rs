@@ -12,8 +12,10 @@
 //! * [`Error`]: the core's code, its alert and who sent it, the certificate problem.
 //! * [`verify_chain`] / [`verify_chain_pem`]: the handshake's certificate verifier on its
 //!   own, against a config's trust anchors.
-//! * `testing` (cargo feature `testing`): the in-memory testing kit, a client and a server
+//! * [`testing`] (cargo feature `testing`): the in-memory testing kit, a client and a server
 //!   wired together with scripted faults, traces, pcap and key log.
+//! * [`tokio`] (cargo feature `tokio`): `TlsConnector`, `TlsAcceptor` and `TlsStream` over
+//!   any `AsyncRead + AsyncWrite`, like `tokio-rustls`.
 //!
 //! # Example: a client and a server in memory
 //!
@@ -92,6 +94,8 @@
 //!    that. Strings passed in are `CString`s (a NUL inside is refused) or pointer + length.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_debug_implementations)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod conn;
@@ -99,14 +103,18 @@ mod error;
 mod stream;
 mod verify;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use config::{
     CipherSuite, ClientAuth, ClientConfig, ClientConfigBuilder, NamedGroup, ServerConfig, ServerConfigBuilder,
     SignatureScheme, Version,
 };
 pub use conn::{Connection, Event, InputBuffer, Output, Plaintext, SignRequest, Status};
-pub use error::{Alert, AlertSource, Error, Result};
+pub use error::{Alert, AlertSource, CertificateError, Error, ErrorKind, Result};
 pub use stream::{Stream, StreamOwned};
 pub use verify::{
     verify_chain, verify_chain_pem, Fault, PathCert, Purpose, TrustAnchors, VerifiedChain, VerifyError, VerifyOptions,

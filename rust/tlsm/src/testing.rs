@@ -42,7 +42,9 @@ use crate::{Alert, CipherSuite, ClientConfig, Error, Event, NamedGroup, Result, 
 /// One end of a [`Pair`]; as a direction, the sending side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Side {
+    /// The client.
     Client,
+    /// The server.
     Server,
 }
 
@@ -102,14 +104,19 @@ pub struct Report {
     pub alert_sent: Option<Alert>,
     /// The fatal alert the peer sent and this side read.
     pub alert_received: Option<Alert>,
+    /// The handshake finished on this side.
     pub handshake_done: bool,
     /// close_notify received.
     pub peer_closed: bool,
-    /// The facts, `None` before the handshake finished.
+    /// The negotiated version, `None` before the handshake finished.
     pub version: Option<Version>,
+    /// The negotiated cipher suite, `None` before.
     pub cipher_suite: Option<CipherSuite>,
+    /// The key-exchange group, `None` before (or for psk_ke resumption).
     pub group: Option<NamedGroup>,
+    /// The handshake resumed a session.
     pub resumed: bool,
+    /// A HelloRetryRequest happened.
     pub hello_retry_request: bool,
     /// Application data received so far (read or not).
     pub app_bytes_received: u64,
@@ -237,7 +244,7 @@ impl Pair {
     /// Wires a client (connecting to `server_name`, sent as SNI and verified) to a server.
     /// Nothing is sent before the first [`step`](Self::step) or [`run`](Self::run).
     pub fn new(client: &ClientConfig, server: &ServerConfig, server_name: &str) -> Result<Pair> {
-        let name = CString::new(server_name).map_err(|_| Error::from_code(sys::TLSM_ERR_ARG).with_context("pair_new"))?;
+        let name = crate::conn::server_name_cstring(server_name, "pair_new")?;
         Pair::create(client, server, name.as_ptr())
     }
 

@@ -2,7 +2,7 @@
 //! (the panic must not unwind through the C core; the handshake fails instead) and a NUL
 //! inside a server name (refused, not cut short).
 use tlsm::testing::{test_pki_dir, Pair, Side, TEST_TIME_MS};
-use tlsm::{ClientConfig, Connection, ServerConfig};
+use tlsm::{CertificateError, ClientConfig, Connection, ErrorKind, ServerConfig};
 
 fn read(f: &str) -> Vec<u8> {
     std::fs::read(test_pki_dir().join(f)).unwrap()
@@ -28,7 +28,7 @@ fn panicking_clock_fails_the_handshake_without_unwinding_into_c() {
     let report = pair.report(Side::Client);
     assert!(!report.handshake_done);
     // The clock read as the Unix epoch: the server's certificate is not yet valid then.
-    assert_eq!(report.error.unwrap().verify_error(), Some(tlsm::sys::TLSM_ERR_CERT_NOT_YET_VALID), "{err}");
+    assert_eq!(report.error.unwrap().kind(), ErrorKind::Certificate(CertificateError::NotValidYet), "{err}");
 }
 
 #[test]
