@@ -88,7 +88,7 @@
         if (!SWIG_IsOK(res))
             SWIG_exception_fail(SWIG_ArgError(res), "in method '$symname', argument $argnum must be a str or None");
         if (size > 0 && memchr(buf, 0, size - 1)) {
-            PyErr_Format(PyExc_ValueError, "%s: argument %d contains a NUL character", "$symname", $argnum);
+            PyErr_Format(PyExc_ValueError, "%s: argument %d contains a NUL byte", "$symname", $argnum);
             SWIG_fail;
         }
         $1 = buf;

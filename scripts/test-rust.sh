@@ -53,8 +53,9 @@ test_rc=${PIPESTATUS[0]}
 
 # The crates as a registry would serve them: cargo package (the C core and the test PKI
 # are copied in through the symbolic links rust/tlsm-sys/core and rust/tlsm/test-pki),
-# unpacked into a new workspace outside the repository that takes tlsm-sys from its
-# unpacked copy (a [patch], as for an unpublished crate), built and tested there alone.
+# unpacked into a new workspace outside the repository that takes both from their unpacked
+# copies (a [patch], as for unpublished crates), built and tested there alone, with a
+# crate made of rust/README.md's snippets (its Cargo.toml dependencies, tests/hello.rs).
 echo "== cargo package -p tlsm-sys -p tlsm, then build and test the unpacked crates"
 pkg_fail=0
 ws=$(mktemp -d)
@@ -66,8 +67,18 @@ if cargo package --quiet --no-verify --allow-dirty -p tlsm-sys -p tlsm; then
         echo "  $(basename "$c"): $(tar tzf "$c" | wc -l) files"
     done
     sys=$(basename "$ws"/tlsm-sys-*) lib=$(basename "$ws"/tlsm-[0-9]*)
-    printf '%s\n' '[workspace]' "members = [\"$sys\", \"$lib\"]" 'resolver = "2"' '' \
-        '[patch.crates-io]' "tlsm-sys = { path = \"$sys\" }" '' \
+    # A crate of a user: rust/README.md's Cargo.toml dependencies and tests/hello.rs.
+    mkdir -p "$ws/hello/src"
+    if python3 "$root/scripts/readme_snippets.py" "$root/rust/README.md" "$ws/hello" >/dev/null; then
+        { printf '%s\n' '[package]' 'name = "hello"' 'version = "0.1.0"' 'edition = "2021"' ''
+          cat "$ws/hello/Cargo.toml"; } >"$ws/hello/Cargo.toml.new" && mv "$ws/hello/Cargo.toml.new" "$ws/hello/Cargo.toml"
+        : >"$ws/hello/src/lib.rs"
+    else
+        echo "rust/README.md: no snippets"
+        pkg_fail=1
+    fi
+    printf '%s\n' '[workspace]' "members = [\"$sys\", \"$lib\", \"hello\"]" 'resolver = "2"' '' \
+        '[patch.crates-io]' "tlsm-sys = { path = \"$sys\" }" "tlsm = { path = \"$lib\" }" '' \
         '[profile.test]' 'opt-level = 1' >"$ws/Cargo.toml"
     cp Cargo.lock "$ws/"
     # The sources are in the crate, not behind a link back into the repository.

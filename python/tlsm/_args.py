@@ -14,7 +14,7 @@ def host_name(name: object, what: str) -> str:
     if not isinstance(name, str):
         raise TypeError(f"{what} must be a str, not {type(name).__name__}")
     if "\x00" in name:
-        raise ValueError(f"{what} contains a NUL character: {name!r}")
+        raise ValueError(f"{what} {name!r} contains a NUL byte")
     name = name.rstrip(".")
     if name.startswith("[") and name.endswith("]"):
         name = name[1:-1]

@@ -302,10 +302,17 @@ impl Pair {
     /// `"corrupt:-1@s2c:msg=Finished"`, `"fragment:1@c2s:all"`, `"delay:3@s2c"`.
     /// `TLSM_ERR_ARG` for a spec that does not parse.
     pub fn add_fault(&mut self, spec: &str) -> Result<()> {
-        let spec = CString::new(spec).map_err(|_| Error::from_code(sys::TLSM_ERR_ARG).with_context("add_fault"))?;
+        const GRAMMAR: &str = "bad fault spec (KIND[:ARG]@c2s|s2c[:rec=K|:msg=NAME|:all])";
+        let spec = CString::new(spec)
+            .map_err(|_| Error::refused(sys::TLSM_ERR_ARG, "add_fault", "the fault spec contains a NUL byte"))?;
         // SAFETY: live pair, exclusive access; the spec is NUL-terminated and only read.
-        crate::error::check(unsafe { sys::tlsm_pair_add_fault(self.ptr(), spec.as_ptr()) })
-            .map_err(|e| e.with_context("add_fault"))
+        crate::error::check(unsafe { sys::tlsm_pair_add_fault(self.ptr(), spec.as_ptr()) }).map_err(|e| {
+            if e.code() == sys::TLSM_ERR_ARG {
+                Error::refused(sys::TLSM_ERR_ARG, "add_fault", GRAMMAR)
+            } else {
+                e.with_context("add_fault")
+            }
+        })
     }
 
     /// Moves one flight; `Ok(false)` when the pair is idle. Connection errors are not
