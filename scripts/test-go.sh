@@ -75,6 +75,7 @@ run_gotest() { # dir, packages...
     fi
     for pkg in $(grep -o '"Package":"[^"]*"' "$json" | sort -u | sed 's/"Package":"\(.*\)"/\1/'); do
         pc() { grep "\"Package\":\"$pkg\"" "$json" | grep '"Test":' | grep -c "\"Action\":\"$1\""; }
+        [ $(( $(pc pass) + $(pc fail) + $(pc skip) )) -gt 0 ] || continue # no tests
         printf '  %s: %d passed, %d failed, %d skipped\n' "$pkg" "$(pc pass)" "$(pc fail)" "$(pc skip)"
     done
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))

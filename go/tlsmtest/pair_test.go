@@ -498,14 +498,21 @@ func TestKitConstantsMatchTheHeader(t *testing.T) {
 
 // TestKitFailuresPointAtTheTest runs failing kit calls in a child test process and checks
 // that the failures are reported at the line of the test that called the kit (t.Helper),
-// not inside the kit.
+// not inside the kit. In the child (TLSMTEST_HELPER_DEMO set) the test is the failing
+// demo itself.
 func TestKitFailuresPointAtTheTest(t *testing.T) {
-	if os.Getenv("TLSMTEST_HELPER_DEMO") != "" {
-		return // only the child runs the demo
+	switch os.Getenv("TLSMTEST_HELPER_DEMO") {
+	case "handshake":
+		p := tlsmtest.New(t, tlsmtest.Fault("corrupt:-1@s2c:msg=Finished"))
+		p.Handshake(t) // fails here, and must say so at this line
+		return
+	case "new":
+		tlsmtest.New(t, tlsmtest.Fault("no-such-fault@c2s")) // fails here
+		return
 	}
-	for _, demo := range []string{"TestHelperDemoHandshake", "TestHelperDemoNew"} {
-		cmd := exec.Command(os.Args[0], "-test.run", "^"+demo+"$", "-test.v")
-		cmd.Env = append(os.Environ(), "TLSMTEST_HELPER_DEMO=1")
+	for _, demo := range []string{"handshake", "new"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestKitFailuresPointAtTheTest$", "-test.v")
+		cmd.Env = append(os.Environ(), "TLSMTEST_HELPER_DEMO="+demo)
 		out, _ := cmd.CombinedOutput()
 		if !regexp.MustCompile(`(?m)^\s+pair_test\.go:\d+: tlsmtest: `).Match(out) {
 			t.Errorf("%s: the failure is not reported at the test's line:\n%s", demo, out)
@@ -514,19 +521,4 @@ func TestKitFailuresPointAtTheTest(t *testing.T) {
 			t.Errorf("%s: the failure is reported inside the kit:\n%s", demo, out)
 		}
 	}
-}
-
-func TestHelperDemoHandshake(t *testing.T) {
-	if os.Getenv("TLSMTEST_HELPER_DEMO") == "" {
-		t.Skip("run by TestKitFailuresPointAtTheTest")
-	}
-	p := tlsmtest.New(t, tlsmtest.Fault("corrupt:-1@s2c:msg=Finished"))
-	p.Handshake(t) // fails here, and must say so at this line
-}
-
-func TestHelperDemoNew(t *testing.T) {
-	if os.Getenv("TLSMTEST_HELPER_DEMO") == "" {
-		t.Skip("run by TestKitFailuresPointAtTheTest")
-	}
-	tlsmtest.New(t, tlsmtest.Fault("no-such-fault@c2s"))
 }
