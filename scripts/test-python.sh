@@ -161,7 +161,10 @@ if [ "${TLSM_SKIP_WHEEL:-0}" != 1 ]; then
         >"$out/auditwheel.log" 2>&1; then
         wheel=$(ls "$out"/wheelhouse/tlsm-*.whl)
         ok "auditwheel repair: $(basename "$wheel")"
-        unzip -l "$wheel" | grep -E 'tlsm\.libs/.' | awk '{print "  bundled:", $4}'
+        "$vpy" -c 'import sys, zipfile
+for n in zipfile.ZipFile(sys.argv[1]).namelist():
+    if "tlsm.libs/" in n:
+        print("  bundled:", n)' "$wheel"
         # The files behind the sonames the extension was linked with.
         hide=()
         for lib in libsodium.so.23 libnettle.so.8 libhogweed.so.6 libgmp.so.10; do
@@ -204,7 +207,7 @@ EOF
             # Without a mount namespace the libraries stay visible: the bundled-only check
             # (install_check.py --bundled) still runs, the hiding does not.
             echo "cannot make a private mount namespace here (unshare -m): system libraries not hidden"
-            s=$((s + 1))
+            if [ "${CI:-}" = true ]; then f=$((f + 1)); else s=$((s + 1)); fi
             runner=(sh)
             hide=()
         else
