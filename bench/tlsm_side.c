@@ -372,7 +372,7 @@ int tlsm_env_bulk(tlsm_env *e, uint64_t bytes)
  * buffer as allocated. */
 static int64_t record_buffers(const tlsm_conn *conn)
 {
-    return (int64_t)(sizeof conn->in + conn->out_cap);
+    return (int64_t)(sizeof conn->rec.in + conn->rec.out_cap);
 }
 
 int tlsm_env_memory(tlsm_env *e, bench_mem *m)
@@ -395,8 +395,8 @@ int tlsm_env_memory(tlsm_env *e, bench_mem *m)
         snprintf(m->parts[w], sizeof m->parts[w],
                  "struct tlsm_conn %zu (in[] %zu, 2 AEAD contexts %zu, session %zu, events %zu), "
                  "out %zu, hs_out %zu, msg %zu, peer chain %zu",
-                 sizeof *k, sizeof k->in, sizeof k->rd.cipher.aead + sizeof k->wr.cipher.aead,
-                 sizeof k->session, sizeof k->events, k->out_cap, k->hs_out_cap, k->msg_cap,
+                 sizeof *k, sizeof k->rec.in, sizeof k->rec.rd.aead + sizeof k->rec.wr.aead,
+                 sizeof k->session, sizeof k->events, k->rec.out_cap, k->rec.hs_out_cap, k->msg_cap,
                  k->peer_chain_len);
     }
     close_pair(e, c, s);

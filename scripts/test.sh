@@ -3,7 +3,8 @@
 # builds tlsm twice (plain and ASan+UBSan), runs every Criterion suite in both builds, the
 # interop tests against the openssl and gnutls command-line tools on 127.0.0.1, the tests of
 # the tlsm command's flags and of its server under load (both builds), a short fuzzing
-# pass, and the language bindings' suites that exist. Ends with one line:
+# pass, BoringSSL's conformance runner (tests/bogo/run.sh), and the language bindings'
+# suites that exist. Ends with one line:
 # "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 #
 # Environment: TLSM_FUZZ_SECONDS (per fuzz target, default 30; 0 skips fuzzing),
@@ -179,6 +180,14 @@ run_counted "mlkem diff (Go)" tests/mlkem_diff/run.sh "$root/build-test" 3000
 
 step "tlsm verify against openssl verify on the PKI corpus"
 run_counted "tlsm verify" tests/interop/verify.sh "$root/build-test/tlsm"
+
+# BoringSSL's conformance runner against tlsm-bogo-shim, on the sanitizer build when there is
+# one (a memory error or leak in a test fails it). Known core failures are listed in
+# tests/bogo/known-failures.txt and counted as skipped; any other failure counts.
+step "BoGo: BoringSSL's TLS 1.2/1.3 conformance runner (../shared/bogo)"
+bogo_build=build-test
+[ -x build-asan/tlsm-bogo-shim ] && bogo_build=build-asan
+run_counted "bogo" tests/bogo/run.sh --build "$root/$bogo_build"
 
 step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory"
 run_counted "memory" tests/memory/run.sh --count 5000 --matrix quick --build build-test

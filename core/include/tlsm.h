@@ -469,6 +469,12 @@ TLSM_MUST_CHECK int tlsm_config_set_trace(tlsm_config *cfg, int on);
  * decrypt the traffic. Default off; never enable it in production. */
 TLSM_MUST_CHECK int tlsm_config_set_keylog(tlsm_config *cfg, int on);
 
+/* The same two switches for one connection, overriding its config (e.g. to debug one
+ * connection of a busy server). Call them before the handshake starts; the key log covers
+ * the secrets derived after the call. TLSM_ERR_ARG for NULL. */
+TLSM_MUST_CHECK int tlsm_conn_set_trace(tlsm_conn *conn, int on);
+TLSM_MUST_CHECK int tlsm_conn_set_keylog(tlsm_conn *conn, int on);
+
 /* External signing: instead of signing with a key held in the config, the connection emits
  * TLSM_EV_SIGN and waits for tlsm_sign_done(). Use with tlsm_config_add_identity_*_external. */
 TLSM_MUST_CHECK int tlsm_config_add_identity_external(tlsm_config *cfg, const uint8_t *chain_pem,
@@ -611,6 +617,22 @@ TLSM_MUST_CHECK int tlsm_export_keying_material(tlsm_conn *conn, const char *lab
 /* ---------------------------------------------------------------- facts */
 
 int tlsm_conn_error(const tlsm_conn *conn);           /* sticky error, 0 if none */
+/* Why the connection failed, in more words than its error code: which check fired. Every
+ * failure has a reason of its own, so two failures that send the same alert (say two
+ * different decode_errors) can be told apart by a host, a log or a test. */
+typedef struct {
+    int code;           /* tlsm_conn_error() */
+    const char *reason; /* the check, e.g. "SH_SESSION_ID_MISMATCH"; "" while no error.
+                           Names are stable identifiers (static strings) */
+    const char *text;   /* one line, e.g. "the ServerHello does not echo our session id" */
+    const char *file;   /* debug builds: where it was detected, else NULL */
+    int line;
+    int alert_sent;     /* the fatal alert this side queued for the peer because of it (also
+                           for errors that are not alert codes: internal_error for
+                           TLSM_ERR_NOMEM), -1 if none (a peer's alert, a cut stream) */
+} tlsm_error_detail;
+/* Fills *detail (0), or TLSM_ERR_ARG. */
+TLSM_MUST_CHECK int tlsm_conn_error_detail(const tlsm_conn *conn, tlsm_error_detail *detail);
 int tlsm_conn_verify_error(const tlsm_conn *conn);    /* TLSM_ERR_CERT_* of a failed verification, or 0 */
 int tlsm_conn_handshake_done(const tlsm_conn *conn);  /* 1 once the handshake finished */
 uint16_t tlsm_conn_version(const tlsm_conn *conn);    /* negotiated version, 0 before */
@@ -685,10 +707,9 @@ TLSM_MUST_CHECK int tlsm_conn_set_session(tlsm_conn *conn, const uint8_t *blob, 
  * The randomness of corrupt comes from tlsm_pair_seed: the same seed and faults replay the
  * same run byte for byte (with deterministic configs: tlsm_config_set_rng / _set_clock).
  *
- * Configs. tlsm_pair_new turns on tlsm_config_set_trace and tlsm_config_set_keylog on both
- * configs (the key log only feeds tlsm_pair_keylog: keep such configs out of production).
- * A config already frozen by an earlier connection is used as it is: enable both before
- * its first use, or traces lack protected messages and the key log stays empty.
+ * Configs. The pair's own connections get traces and the key log (tlsm_conn_set_trace,
+ * tlsm_conn_set_keylog); the configs are not changed, so later connections on them are not
+ * traced or key-logged unless the configs say so.
  */
 typedef struct tlsm_pair tlsm_pair;
 
@@ -742,8 +763,8 @@ TLSM_MUST_CHECK int tlsm_pair_eof(tlsm_pair *p, int dir);
 /* How one side ended. */
 typedef struct {
     int error;           /* sticky error (tlsm_conn_error), 0 if none */
-    int alert_sent;      /* fatal alert this side sent (seen on the wire, or the alert of a
-                            local-alert error), -1 if none */
+    int alert_sent;      /* fatal alert this side sent (seen on the wire, or, protected, the
+                            one tlsm_conn_error_detail names), -1 if none */
     int alert_received;  /* fatal alert the peer sent and this side read, -1 if none */
     int handshake_done;  /* tlsm_conn_handshake_done */
     int peer_closed;     /* close_notify received */
@@ -753,6 +774,7 @@ typedef struct {
     int resumed;
     int hrr;
     uint64_t app_bytes_received; /* application data read so far */
+    const char *reason;  /* why the side failed (tlsm_conn_error_detail), "" if it did not */
 } tlsm_pair_report;
 TLSM_MUST_CHECK int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r);
 /* The index-th event (from 0) the kit popped from `side`: 1 if stored in *ev, 0 past the end. */

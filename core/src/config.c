@@ -6,8 +6,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handshake/suites.h"
+#include "mem.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
 
@@ -38,17 +40,17 @@ tlsm_config *tlsm_config_new(tlsm_role role)
 {
     if ((role != TLSM_ROLE_CLIENT && role != TLSM_ROLE_SERVER) || crypto_init())
         return NULL;
-    tlsm_config *cfg = calloc(1, sizeof *cfg);
+    tlsm_config *cfg = mem_calloc(1, sizeof *cfg);
     if (!cfg)
         return NULL;
     if (pthread_mutex_init(&cfg->lock, NULL)) {
-        free(cfg);
+        mem_free(cfg);
         return NULL;
     }
     if (pthread_mutex_init(&cfg->edit_lock, NULL)) {
         pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
-        free(cfg);
+        mem_free(cfg);
         return NULL;
     }
     cfg->refs = 1;
@@ -71,6 +73,15 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     cfg->record_size_limit = REC_MAX_PLAINTEXT;
     cfg->shape.ticket_nonce_len = 8;
     return cfg;
+}
+
+uint64_t config_now_ms(const tlsm_config *cfg)
+{
+    if (cfg->clock)
+        return cfg->clock(cfg->clock_ctx);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int config_freeze(tlsm_config *cfg)
@@ -118,7 +129,7 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg)
 static void identity_free(tlsm_identity *id)
 {
     for (size_t i = 0; i < id->n; i++)
-        free(id->der[i]);
+        mem_free(id->der[i]);
     crypto_privkey_free(id->key);
     memset(id, 0, sizeof *id);
 }
@@ -134,7 +145,7 @@ void tlsm_config_free(tlsm_config *cfg)
     pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
     crypto_wipe(cfg, sizeof *cfg);
-    free(cfg);
+    mem_free(cfg);
 }
 
 /* Every setter refuses to change a config that a connection already uses. */
@@ -244,7 +255,7 @@ static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
         if (rc)
             return rc;
         if (id->n == TLSM_MAX_CHAIN) {
-            free(der);
+            mem_free(der);
             return TLSM_ERR_ARG;
         }
         id->der[id->n] = der;
@@ -299,7 +310,7 @@ int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
     tlsm_identity id;
     memset(&id, 0, sizeof id);
     for (size_t i = 0; i < n; i++) {
-        id.der[i] = malloc(chain_lens[i] ? chain_lens[i] : 1);
+        id.der[i] = mem_alloc(chain_lens[i] ? chain_lens[i] : 1);
         if (!id.der[i]) {
             identity_free(&id);
             return TLSM_ERR_NOMEM;
@@ -336,7 +347,7 @@ int tlsm_config_add_trust_pem(tlsm_config *cfg, const uint8_t *pem, size_t len, 
          * and count what was accepted. */
         if (pki_store_add_der(&cfg->trust, der, der_len) == 0)
             n++;
-        free(der);
+        mem_free(der);
     }
     if (added)
         *added = n;

@@ -1,606 +1,121 @@
 /*
- * conn.c - tlsm_conn: the public sans-IO API and the record engine under it.
+ * conn.c - tlsm_conn: the public sans-IO API and the driver that wires the modules.
  *
- * Input: the host's ciphertext is copied into (or written directly to) c->in, which holds
- * at most one maximal record beyond what was processed. Each complete record is checked,
- * decrypted in place and dispatched: handshake bytes go to the reassembly buffer c->msg,
- * alerts are handled here, application data stays in c->in where tlsm_read_peek lends it
- * out; until it is consumed no further record is processed (backpressure, BearSSL-style).
+ * The record engine (record/engine.c) frames and opens records; this driver hands each one
+ * to its protocol: handshake bytes to the handshake (handshake/handshake.c), alerts to the
+ * alert protocol (alert.c), application data to the host. Everything below returns a
+ * reason (reason.h) on failure; only this file turns it into the sticky error and queues
+ * the alert (conn_fail), so every failure is reported the same way.
  *
- * Output: records are sealed into c->out; the host borrows and consumes them.
- *
- * Errors are sticky: conn_fail records the first one, queues the alert (if we detected
- * the problem) and every later call returns it.
+ * Backpressure (BearSSL-style): no further record is read while the host has unread
+ * plaintext, too much unsent output, or too few free event slots; nothing is dropped.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "handshake/handshake.h"
-#include "handshake/keysched.h"
-#include "handshake/prf12.h"
-#include "handshake/suites.h"
+#include "mem.h"
 #include "internal.h"
-#include "record/record.h"
-#include "wire/hs_codec.h"
-#include "wire/wire.h"
 
-#define OUT_INITIAL (2 * (REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13))
-#define OUT_HANDSHAKE_MAX (1u << 20)
-/* Input is not processed while more than this is waiting to be sent. */
-#define OUT_PENDING_MAX (1u << 17)
-/* Room kept in the event queue before a record is processed: a record can add a few
- * events (messages traced, a key update, an alert, the error). */
-#define EVENTS_PER_RECORD 8
 /* RFC 8446 s.5.5: AES-GCM keys must change well before 2^24.5 records. */
 #define KEY_UPDATE_AFTER (1ull << 24)
 
-/* ------------------------------------------------------------------ events, errors */
+/* ------------------------------------------------------------------ the sticky error */
 
-void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
-                uint8_t msg_type)
-{
-    int trace = type == TLSM_EV_MESSAGE_SENT || type == TLSM_EV_MESSAGE_RECEIVED;
-    if (c->ev_count == TLSM_EVENT_QUEUE) {
-        /* Trace events are best effort; others must not be lost, so they replace the
-         * oldest trace event (the queue holds far more than one flight needs). */
-        if (trace)
-            return;
-        size_t i;
-        for (i = 0; i < c->ev_count; i++) {
-            tlsm_event_type t = c->events[(c->ev_head + i) % TLSM_EVENT_QUEUE].type;
-            if (t == TLSM_EV_MESSAGE_SENT || t == TLSM_EV_MESSAGE_RECEIVED)
-                break;
-        }
-        if (i == c->ev_count) {
-            /* Only the error must never be lost: it replaces the newest event. */
-            if (type != TLSM_EV_ERROR)
-                return;
-            i = c->ev_count - 1;
-        }
-        for (; i + 1 < c->ev_count; i++)
-            c->events[(c->ev_head + i) % TLSM_EVENT_QUEUE] =
-                c->events[(c->ev_head + i + 1) % TLSM_EVENT_QUEUE];
-        c->ev_count--;
-    }
-    tlsm_event *ev = &c->events[(c->ev_head + c->ev_count) % TLSM_EVENT_QUEUE];
-    memset(ev, 0, sizeof *ev);
-    ev->type = type;
-    ev->code = code;
-    ev->alert = alert;
-    ev->fatal = fatal;
-    ev->msg_type = msg_type;
-    c->ev_count++;
-}
-
-static int flush_handshake(tlsm_conn *c);
-
-void conn_keylog(tlsm_conn *c, const char *label, const uint8_t *client_random,
-                 const uint8_t *secret, size_t secret_len)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (!c->cfg->keylog)
-        return;
-    if (!c->keylog) {
-        c->keylog = calloc(KEYLOG_SLOTS, sizeof *c->keylog);
-        if (!c->keylog)
-            return; /* a debugging aid: losing a line is not a connection failure */
-    }
-    unsigned slot = c->keylog_next++ % KEYLOG_SLOTS;
-    char *o = c->keylog[slot];
-    size_t n = strlen(label);
-    memcpy(o, label, n);
-    o += n;
-    *o++ = ' ';
-    for (size_t i = 0; i < 32; i++) {
-        *o++ = hex[client_random[i] >> 4];
-        *o++ = hex[client_random[i] & 15];
-    }
-    *o++ = ' ';
-    for (size_t i = 0; i < secret_len; i++) {
-        *o++ = hex[secret[i] >> 4];
-        *o++ = hex[secret[i] & 15];
-    }
-    *o = 0;
-    conn_event(c, TLSM_EV_KEYLOG, (int)slot, 0, 0, 0);
-}
-
-const char *tlsm_keylog_line(const tlsm_conn *c)
-{
-    if (!c || !c->keylog || c->keylog_current < 0)
-        return NULL;
-    return c->keylog[c->keylog_current];
-}
-
-void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type)
-{
-    if (!c->cfg->trace)
-        return;
-    size_t before = c->ev_count;
-    conn_event(c, type, 0, 0, 0, REC_CHANGE_CIPHER_SPEC);
-    if (c->ev_count > before)
-        c->events[(c->ev_head + c->ev_count - 1) % TLSM_EVENT_QUEUE].ccs = 1;
-}
-
-static int send_alert(tlsm_conn *c, uint8_t level, uint8_t desc)
-{
-    uint8_t a[2] = {level, desc};
-    flush_handshake(c);
-    return conn_send_records(c, REC_ALERT, a, sizeof a);
-}
-
-int conn_send_warning(tlsm_conn *c, uint8_t desc)
-{
-    int rc = send_alert(c, 1, desc);
-    return rc ? conn_fail(c, rc) : 0;
-}
-
-int conn_fail(tlsm_conn *c, int code)
+/* alert: the alert to send, or -2 for the one the reason's table row names. */
+static int fail_with(tlsm_conn *c, int rc, int alert)
 {
     if (c->error)
         return c->error;
-    c->error = code;
-    /* Tell the peer: the alert we chose, or internal_error for our own failures (memory,
-     * RNG, buffers). A truncated or peer-closed stream gets nothing back. */
-    int silent = TLSM_ERR_IS_PEER_ALERT(code) || code == TLSM_ERR_TRUNCATED ||
-                 code == TLSM_ERR_NO_SERVER_NAME; /* the last before anything is sent */
-    int alert = TLSM_ERR_IS_LOCAL_ALERT(code) ? TLSM_ERR_ALERT(code)
-                : silent                      ? -1
-                                              : TLSM_ALERT_INTERNAL_ERROR;
+    reason r = reason_of(rc);
+    int peer = r == R_PEER_ALERT;
+    if (alert == -2)
+        alert = reason_alert(r);
+    c->error = peer ? TLSM_ERR_PEER_ALERT(c->peer_alert)
+               : alert >= 0 && alert != reason_alert(r) ? TLSM_ERR_LOCAL_ALERT(alert)
+                                                       : reason_code(r);
+    c->fail_reason = r;
+    reason_site(r, &c->fail_file, &c->fail_line);
+    /* No alert goes back after the peer's fatal one or a cut stream (RFC 8446 s.6). */
+    if (peer || r == R_TRUNCATED)
+        c->local_closed = 1;
+    c->fail_alert = -1;
     if (alert >= 0 && !c->local_closed) {
         c->local_closed = 1;
-        send_alert(c, 2, (uint8_t)alert);
+        /* The error stands whether or not the alert fits in the output. */
+        if (alert_send(c, 2, (uint8_t)alert) == 0)
+            c->fail_alert = alert;
     }
-    c->pt_len = 0;
-    conn_event(c, TLSM_EV_ERROR, code, 0, 0, 0);
-    return code;
+    rec_plaintext_drop(&c->rec);
+    conn_event(c, TLSM_EV_ERROR, c->error, 0, 0, 0);
+    return c->error;
 }
 
-int conn_alert(tlsm_conn *c, uint8_t alert)
+int conn_fail(tlsm_conn *c, int rc)
 {
-    return conn_fail(c, TLSM_ERR_LOCAL_ALERT(alert));
-}
-
-uint64_t conn_now_ms(const tlsm_conn *c)
-{
-    if (c->cfg->clock)
-        return c->cfg->clock(c->cfg->clock_ctx);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ------------------------------------------------------------------ output */
-
-static int is12(const tlsm_conn *c)
-{
-    return c->version == TLSM_TLS12;
-}
-
-/* An alert that came unprotected although read keys are in place (only accepted, as
- * fatal, during the handshake: see on_record). */
-static int plaintext_after_keys(const tlsm_conn *c, int plaintext)
-{
-    return plaintext && c->rd.cipher.active;
-}
-
-/* Bytes a protected record of n content bytes takes on the wire. */
-static size_t sealed_len(const tlsm_conn *c, size_t n)
-{
-    return is12(c) ? record12_sealed_len(c->aead, n) : record_sealed_len(n, 0);
-}
-
-/* Makes room for n more bytes; beyond the initial size only for handshake flights. */
-static int out_reserve(tlsm_conn *c, size_t n, int may_grow)
-{
-    if (c->out_off && c->out_off == c->out_len)
-        c->out_off = c->out_len = 0;
-    if (c->out_cap - c->out_len >= n)
-        return 0;
-    if (c->out_off) {
-        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-        c->out_len -= c->out_off;
-        c->out_off = 0;
-        if (c->out_cap - c->out_len >= n)
-            return 0;
-    }
-    if (!may_grow || c->out_len + n > OUT_HANDSHAKE_MAX)
-        return TLSM_ERR_BUFFER;
-    size_t cap = c->out_cap;
-    while (cap - c->out_len < n)
-        cap *= 2;
-    uint8_t *p = realloc(c->out, cap);
-    if (!p)
-        return TLSM_ERR_NOMEM;
-    c->out = p;
-    c->out_cap = cap;
-    return 0;
-}
-
-/* Seals one fragment into the output. */
-static int put_record(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t n, int may_grow)
-{
-    size_t need = c->wr.cipher.active ? sealed_len(c, n) : REC_HEADER_LEN + n;
-    int rc = out_reserve(c, need, may_grow);
-    if (rc)
-        return rc;
-    uint8_t *dst = c->out + c->out_len;
-    if (!c->wr.cipher.active) {
-        /* s.5.1: legacy_record_version is 0x0303 except for an initial ClientHello, which
-         * may use 0x0301 for compatibility with old middleboxes. */
-        uint16_t ver = type == REC_HANDSHAKE && c->role == TLSM_ROLE_CLIENT && c->hs &&
-                               c->hs->state == HS_C_WAIT_SH && !c->hrr ? 0x0301 : 0x0303;
-        dst[0] = type;
-        dst[1] = (uint8_t)(ver >> 8);
-        dst[2] = (uint8_t)ver;
-        dst[3] = (uint8_t)(n >> 8);
-        dst[4] = (uint8_t)n;
-        memcpy(dst + REC_HEADER_LEN, p, n);
-        c->out_len += REC_HEADER_LEN + n;
-        return 0;
-    }
-    size_t written;
-    int rc12 = 0;
-    if (is12(c)) {
-        /* Sealed in place at the offset the TLS 1.2 record wants its content. */
-        size_t off = record12_content_offset(c->aead);
-        memcpy(dst + off, p, n);
-        rc12 = record12_seal(&c->wr.cipher, type, dst + off, n, dst, need, &written);
-    } else {
-        memcpy(dst + REC_HEADER_LEN, p, n);
-        rc12 = record_seal(&c->wr.cipher, type, dst + REC_HEADER_LEN, n, 0, dst, need, &written);
-    }
-    if (rc12)
-        return TLSM_ERR_CRYPTO;
-    c->out_len += written;
-    return 0;
-}
-
-int conn_send_records(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t len)
-{
-    size_t max = c->peer_max_fragment;
-    int grow = type != REC_APPLICATION_DATA;
-    do {
-        size_t n = len < max ? len : max;
-        int rc = put_record(c, type, p, n, grow);
-        if (rc)
-            return rc;
-        p += n;
-        len -= n;
-    } while (len > 0);
-    return 0;
-}
-
-/* Handshake messages are collected and sent together, so that a flight (e.g. the server's
- * EncryptedExtensions..Finished) fills as few records as possible. The collection is
- * flushed before anything else is written and before the write keys change. */
-int conn_send_handshake(tlsm_conn *c, const uint8_t *msg, size_t len)
-{
-    if (c->hs_out_len + len > c->hs_out_cap) {
-        size_t cap = c->hs_out_cap ? c->hs_out_cap : 4096;
-        while (cap < c->hs_out_len + len)
-            cap *= 2;
-        if (cap > OUT_HANDSHAKE_MAX)
-            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-        uint8_t *p = realloc(c->hs_out, cap);
-        if (!p)
-            return conn_fail(c, TLSM_ERR_NOMEM);
-        c->hs_out = p;
-        c->hs_out_cap = cap;
-    }
-    memcpy(c->hs_out + c->hs_out_len, msg, len);
-    c->hs_out_len += len;
-    return 0;
-}
-
-static int flush_handshake(tlsm_conn *c)
-{
-    if (!c->hs_out_len)
-        return 0;
-    int rc = conn_send_records(c, REC_HANDSHAKE, c->hs_out, c->hs_out_len);
-    crypto_wipe(c->hs_out, c->hs_out_len);
-    c->hs_out_len = 0;
-    if (c->handshake_done) {
-        free(c->hs_out);
-        c->hs_out = NULL;
-        c->hs_out_cap = 0;
-    }
-    return rc;
-}
-
-int conn_send_ccs(tlsm_conn *c)
-{
-    /* The compatibility CCS is never encrypted (RFC 8446 D.4, s.5). */
-    size_t need = REC_HEADER_LEN + 1;
-    int rc = flush_handshake(c);
-    if (!rc)
-        rc = out_reserve(c, need, 1);
-    if (rc)
-        return conn_fail(c, rc);
-    uint8_t *dst = c->out + c->out_len;
-    dst[0] = REC_CHANGE_CIPHER_SPEC;
-    dst[1] = 3;
-    dst[2] = 3;
-    dst[3] = 0;
-    dst[4] = 1;
-    dst[5] = 1;
-    c->out_len += need;
-    conn_trace_ccs(c, TLSM_EV_MESSAGE_SENT);
-    return 0;
-}
-
-int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret)
-{
-    traffic_dir *d = is_write ? &c->wr : &c->rd;
-    uint8_t key[CRYPTO_AEAD_KEY_MAX], iv[CRYPTO_AEAD_NONCE_LEN];
-    if (is_write) {
-        int frc = flush_handshake(c);
-        if (frc)
-            return conn_fail(c, frc);
-    }
-    size_t key_len = crypto_aead_key_len(c->aead);
-    int rc = ks_expand_label(c->hash, secret, "key", NULL, 0, key, key_len) ||
-             ks_expand_label(c->hash, secret, "iv", NULL, 0, iv, sizeof iv) ||
-             record_cipher_init(&d->cipher, c->aead, key, iv);
-    crypto_wipe(key, sizeof key);
-    crypto_wipe(iv, sizeof iv);
-    if (rc)
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    if (d->secret != secret)
-        memcpy(d->secret, secret, c->hash_len);
-    if (!is_write)
-        c->rd_changed = 1;
-    return 0;
-}
-
-int conn_set_keys12(tlsm_conn *c, int is_write, const uint8_t *key, const uint8_t *iv)
-{
-    traffic_dir *d = is_write ? &c->wr : &c->rd;
-    if (is_write) {
-        int frc = flush_handshake(c);
-        if (frc)
-            return conn_fail(c, frc);
-    }
-    if (record_cipher_init12(&d->cipher, c->aead, key, iv))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    if (!is_write)
-        c->rd_changed = 1;
-    return 0;
+    return fail_with(c, rc, -2);
 }
 
 /* ------------------------------------------------------------------ input */
 
-/* A peer that sends warnings without end (or keeps asking to renegotiate) is cut off. */
-#define MAX_WARNINGS 16
-
-int conn_count_warning(tlsm_conn *c)
+static int dispatch(tlsm_conn *c, const rec_in *r)
 {
-    if (++c->warnings > MAX_WARNINGS)
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    return 0;
-}
-
-static int on_alert(tlsm_conn *c, const uint8_t *p, size_t len, int plaintext)
-{
-    /* s.5.1: alerts are never fragmented: exactly one per record. */
-    if (len != 2)
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-    uint8_t level = p[0], desc = p[1];
-    if (desc == TLSM_ALERT_CLOSE_NOTIFY && c->handshake_done) {
-        c->peer_closed = 1;
-        conn_event(c, TLSM_EV_PEER_CLOSED, 0, desc, 0, 0);
-        return 0;
-    }
-    /* Warnings: TLS 1.2 ones (e.g. no_renegotiation, or unrecognized_name from a 1.2 server
-     * before its ServerHello) inform; in TLS 1.3 only user_canceled may be a warning. An
-     * unprotected warning after keys are in place is not trusted. */
-    int can_warn = is12(c) || (!c->version && c->cfg->min_version <= TLSM_TLS12);
-    if (level == 1 && desc != TLSM_ALERT_CLOSE_NOTIFY && !plaintext_after_keys(c, plaintext) &&
-        (desc == TLSM_ALERT_USER_CANCELED || can_warn)) {
-        conn_event(c, TLSM_EV_ALERT, 0, desc, 0, 0);
-        return conn_count_warning(c);
-    }
-    /* s.6: in TLS 1.3 every other alert is fatal whatever its level says; a close_notify
-     * before the handshake finished ends it unfinished. */
-    conn_event(c, TLSM_EV_ALERT, 0, desc, 1, 0);
-    c->local_closed = 1; /* no alert goes back after a fatal one */
-    return conn_fail(c, TLSM_ERR_PEER_ALERT(desc));
-}
-
-static int process_messages(tlsm_conn *c);
-
-static int on_handshake_data(tlsm_conn *c, const uint8_t *p, size_t len)
-{
-    /* s.5.1: zero-length handshake fragments are not allowed. */
-    if (len == 0)
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    if (c->msg_len + len > c->msg_cap) {
-        size_t limit = TLSM_MAX_HS_MESSAGE + HS_HEADER_LEN + REC_MAX_PLAINTEXT;
-        size_t cap = c->msg_cap ? c->msg_cap : 4096;
-        while (cap < c->msg_len + len)
-            cap *= 2;
-        if (cap > limit)
-            cap = limit;
-        if (c->msg_len + len > cap)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        uint8_t *m = realloc(c->msg, cap);
-        if (!m)
-            return conn_fail(c, TLSM_ERR_NOMEM);
-        c->msg = m;
-        c->msg_cap = cap;
-    }
-    memcpy(c->msg + c->msg_len, p, len);
-    c->msg_len += len;
-    return process_messages(c);
-}
-
-/* Runs every complete handshake message in the reassembly buffer. */
-static int process_messages(tlsm_conn *c)
-{
-    /* Messages wait in the buffer while the host has not taken the events of earlier ones
-     * (many tickets in one record, say): events are never dropped. */
-    while (c->msg_len >= HS_HEADER_LEN && !c->error && !c->blocked &&
-           c->ev_count <= TLSM_EVENT_QUEUE - EVENTS_PER_RECORD) {
-        size_t body = (size_t)c->msg[1] << 16 | (size_t)c->msg[2] << 8 | c->msg[3];
-        if (body > TLSM_MAX_HS_MESSAGE)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        if (c->msg_len < HS_HEADER_LEN + body)
-            break;
-        c->rd_changed = 0;
-        int rc = hs_on_message(c, c->msg, HS_HEADER_LEN + body);
-        memmove(c->msg, c->msg + HS_HEADER_LEN + body, c->msg_len - HS_HEADER_LEN - body);
-        c->msg_len -= HS_HEADER_LEN + body;
-        if (rc)
-            return rc;
-        /* s.5.1: handshake messages must not span a key change. */
-        if (c->rd_changed && c->msg_len)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    }
-    if (c->msg_len == 0 && c->handshake_done && c->msg) {
-        crypto_wipe(c->msg, c->msg_cap);
-        free(c->msg);
-        c->msg = NULL;
-        c->msg_cap = 0;
-    }
-    return c->error;
-}
-
-/* RFC 8449 s.4: our limit binds the peer only once the extension was negotiated. */
-static size_t max_plaintext_in(const tlsm_conn *c)
-{
-    return c->rsl_negotiated ? c->max_plaintext_in : REC_MAX_PLAINTEXT;
-}
-
-/* Processes the record at the start of c->in (complete, header checked). */
-static int on_record(tlsm_conn *c, size_t body_len)
-{
-    uint8_t *rec = c->in;
-    uint8_t type = rec[0];
-    uint8_t *content = rec + REC_HEADER_LEN;
-    size_t len = body_len;
-    int decrypted = 0;
-
-    /* Data after close_notify is ignored (s.6.1). */
-    if (c->peer_closed)
-        return 0;
-    if (type == REC_CHANGE_CIPHER_SPEC && is12(c)) {
-        /* RFC 5246 s.7.1: one byte 0x01, between whole handshake messages, where the
-         * handshake expects it; it is never encrypted in the initial handshake. */
-        if (c->rd.cipher.active || c->msg_len)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        if (len != 1 || content[0] != 1)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        return hs12_on_ccs(c);
-    }
-    if (type == REC_CHANGE_CIPHER_SPEC) {
-        /* s.5: a plaintext CCS of one 0x01 byte may arrive between the first ClientHello
-         * and the peer's Finished and is dropped; any other is unexpected_message. */
-        if (len == 1 && content[0] == 1 && c->accept_plain_ccs && c->msg_len == 0)
-            return 0;
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    }
-    if (c->rd.cipher.active && is12(c)) {
-        /* TLS 1.2: the record type is the header's; everything after CCS is protected. */
-        int rc = record12_open(&c->rd.cipher, rec, len, max_plaintext_in(c), &content, &len);
-        if (rc)
-            return conn_alert(c, (uint8_t)-rc);
-        decrypted = 1;
-    } else if (c->rd.cipher.active && type == REC_ALERT && !c->handshake_done) {
-        /* A peer that failed before it had keys (e.g. on our ServerHello) rightly sends its
-         * alert in plaintext (s.6); read it rather than misreport its reason. */
-        if (len > REC_MAX_PLAINTEXT)
-            return conn_alert(c, TLSM_ALERT_RECORD_OVERFLOW);
-    } else if (c->rd.cipher.active) {
-        if (type != REC_APPLICATION_DATA)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        int rc = record_open(&c->rd.cipher, rec, len, max_plaintext_in(c), &type, &content, &len);
-        if (rc)
-            return conn_alert(c, (uint8_t)-rc);
-        decrypted = 1;
-    } else {
-        if (type == REC_APPLICATION_DATA)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        if (len > REC_MAX_PLAINTEXT)
-            return conn_alert(c, TLSM_ALERT_RECORD_OVERFLOW);
-    }
-    /* s.5.1: handshake messages may not be interleaved with other record types. */
-    if (type != REC_HANDSHAKE && c->msg_len)
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    switch (type) {
+    /* RFC 8446 s.5.1: "Handshake messages MUST NOT be interleaved with other record
+     * types." */
+    if (r->type != REC_HANDSHAKE && c->msg_len)
+        return FAIL(R_REC_INTERLEAVED);
+    switch (r->type) {
+    case REC_CHANGE_CIPHER_SPEC:
+        /* s.5: a protected change_cipher_spec record is unexpected_message; where an
+         * unprotected one may come is the handshake table's (both versions). */
+        return r->protected ? FAIL(R_CCS_UNEXPECTED) : hs_on_ccs(c, r->content, r->len);
     case REC_HANDSHAKE:
-        return on_handshake_data(c, content, len);
+        return hs_feed(c, r->content, r->len);
     case REC_ALERT:
-        return on_alert(c, content, len, !decrypted);
+        return alert_received(c, r->content, r->len, r->protected);
     case REC_APPLICATION_DATA:
-        /* Before the handshake completes (we accept no 0-RTT) there is no app data. */
+        /* We accept no 0-RTT: before the handshake completes there is no app data. */
         if (!c->handshake_done)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        c->pt_off = (size_t)(content - c->in);
-        c->pt_len = len;
+            return FAIL(R_APPDATA_BEFORE_HANDSHAKE);
+        rec_keep_plaintext(&c->rec, r);
         return 0;
     default:
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+        /* A TLS 1.3 inner content type no version defines (s.5: unexpected_message). */
+        return FAIL(R_REC_UNKNOWN_TYPE);
     }
 }
 
 static int process_input(tlsm_conn *c)
 {
-    int mrc = process_messages(c);
-    if (mrc)
-        return mrc;
-    while (!c->error) {
-        if (c->msg_len >= HS_HEADER_LEN &&
-            c->msg_len >= HS_HEADER_LEN + ((size_t)c->msg[1] << 16 | (size_t)c->msg[2] << 8 | c->msg[3]))
-            return 0; /* whole messages still wait for the host to take events */
-        if (c->in_hold) {
-            if (c->pt_len)
-                return 0; /* the host must read the plaintext first */
-            memmove(c->in, c->in + c->in_hold, c->in_len - c->in_hold);
-            c->in_len -= c->in_hold;
-            c->in_hold = 0;
-        }
-        /* Backpressure: the host must take our output and our events before we read
-         * more (a peer cannot make either grow without bound, e.g. with KeyUpdates). */
-        if (c->blocked || c->in_len < REC_HEADER_LEN || c->out_len - c->out_off > OUT_PENDING_MAX ||
-            c->ev_count > TLSM_EVENT_QUEUE - EVENTS_PER_RECORD)
+    int rc = hs_process(c);
+    while (!rc && !c->error) {
+        /* Backpressure: the host must take our events and output before we read more (a
+         * peer cannot make either grow without bound, e.g. with KeyUpdates). */
+        if (hs_message_waiting(c) || c->blocked ||
+            rec_output_pending(&c->rec) > REC_OUT_PENDING_MAX ||
+            conn_event_room(c) < CONN_EVENTS_PER_STEP)
             return 0;
-        uint8_t type = c->in[0];
-        size_t len = (size_t)c->in[3] << 8 | c->in[4];
-        /* s.5: unknown record types are unexpected_message; s.5.2: ciphertext above
-         * 2^14 + 256 is record_overflow. */
-        if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA)
-            return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-        /* RFC 5246 s.6.2.3 allows 2^14 + 2048 in TLS 1.2. */
-        if (len > (is12(c) ? REC_MAX_CIPHERTEXT_12 : REC_MAX_CIPHERTEXT_13))
-            return conn_alert(c, TLSM_ALERT_RECORD_OVERFLOW);
-        if (c->in_len < REC_HEADER_LEN + len)
-            return 0;
-        c->in_hold = REC_HEADER_LEN + len;
-        int rc = on_record(c, len);
-        if (rc)
-            return rc;
+        rec_in r;
+        /* s.6.1: data after close_notify is ignored. */
+        rc = c->peer_closed ? rec_skip(&c->rec) : rec_next(&c->rec, &r);
+        if (rc <= 0)
+            break;
+        rc = c->peer_closed ? 0 : dispatch(c, &r);
     }
-    return c->error;
+    return rc;
 }
 
 /* Processes buffered input, then sends what the handshake produced. While an external
- * signature is pending the flight stays together: it goes out whole after tlsm_sign_done. */
+ * signature or verification is pending the flight stays together. */
 static int process_and_flush(tlsm_conn *c)
 {
     int rc = process_input(c);
-    if (rc || c->blocked)
-        return rc;
-    rc = flush_handshake(c);
-    /* Handshake-only memory goes once the handshake is over (DESIGN.md). */
-    if (c->handshake_done && c->hs_out && !c->hs_out_len) {
-        free(c->hs_out);
-        c->hs_out = NULL;
-        c->hs_out_cap = 0;
-    }
-    return rc ? conn_fail(c, rc) : 0;
+    if (!rc && !c->blocked)
+        rc = rec_flush_handshake(&c->rec);
+    return rc ? conn_fail(c, rc) : c->error;
 }
 
-/* ------------------------------------------------------------------ public API */
+/* ------------------------------------------------------------------ life cycle */
 
 tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
 {
@@ -613,25 +128,22 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
         return NULL;
     if (config_freeze(cfg))
         return NULL;
-    tlsm_conn *c = calloc(1, sizeof *c);
+    tlsm_conn *c = mem_calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->out = malloc(OUT_INITIAL);
-    if (!c->out) {
-        free(c);
+    if (rec_init(&c->rec)) {
+        mem_free(c);
         return NULL;
     }
-    c->out_cap = OUT_INITIAL;
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
     c->role = cfg->role;
-    c->peer_max_fragment = REC_MAX_PLAINTEXT;
-    c->max_plaintext_in = cfg->record_size_limit;
+    c->trace = cfg->trace;
+    c->keylog_on = cfg->keylog;
+    c->rec.max_plaintext_in = cfg->record_size_limit;
     c->hash_len = crypto_hash_len(HASH_SHA256);
-    if (server_name) {
-        memcpy(c->server_name, server_name, name_len);
-        c->server_name[name_len] = 0;
-    }
+    if (server_name)
+        memcpy(c->server_name, server_name, name_len + 1);
     if (hs_create(c)) {
         tlsm_conn_free(c);
         return NULL;
@@ -644,28 +156,19 @@ void tlsm_conn_free(tlsm_conn *c)
     if (!c)
         return;
     hs_free(c);
-    record_cipher_wipe(&c->rd.cipher);
-    record_cipher_wipe(&c->wr.cipher);
+    rec_free(&c->rec);
     if (c->msg) {
         crypto_wipe(c->msg, c->msg_cap);
-        free(c->msg);
-    }
-    if (c->out) {
-        crypto_wipe(c->out, c->out_cap);
-        free(c->out);
-    }
-    if (c->hs_out) {
-        crypto_wipe(c->hs_out, c->hs_out_cap);
-        free(c->hs_out);
+        mem_free(c->msg);
     }
     if (c->keylog) {
         crypto_wipe(c->keylog, KEYLOG_SLOTS * sizeof *c->keylog);
-        free(c->keylog);
+        mem_free(c->keylog);
     }
-    free(c->peer_chain);
+    mem_free(c->peer_chain);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
-    free(c);
+    mem_free(c);
 }
 
 int tlsm_conn_start(tlsm_conn *c)
@@ -679,13 +182,22 @@ int tlsm_conn_start(tlsm_conn *c)
     c->started = 1;
     /* Host name checking cannot be skipped by forgetting the name (DESIGN.md). */
     if (c->cfg->verify == TLSM_VERIFY_PEER && !c->cfg->verify_external && !c->server_name[0])
-        return conn_fail(c, TLSM_ERR_NO_SERVER_NAME);
-    /* RFC 8446 s.5: a TLS 1.3 client drops a compatibility CCS; one that offered only
-     * TLS 1.2 has no such rule (RFC 5246 s.7.1). */
-    c->accept_plain_ccs = c->cfg->max_version >= TLSM_TLS13;
+        return conn_fail(c, FAIL(R_NO_SERVER_NAME));
     int rc = hs_client_start(c);
-    return rc ? rc : process_and_flush(c);
+    return rc ? conn_fail(c, rc) : process_and_flush(c);
 }
+
+/* The client's first output or status query starts the handshake; a failure is sticky
+ * and shows in the status. */
+static void autostart(tlsm_conn *c)
+{
+    if (c->role == TLSM_ROLE_CLIENT && !c->started && !c->error) {
+        int rc = tlsm_conn_start(c);
+        (void)rc;
+    }
+}
+
+/* ------------------------------------------------------------------ ciphertext */
 
 uint8_t *tlsm_input_buf(tlsm_conn *c, size_t *cap)
 {
@@ -694,8 +206,7 @@ uint8_t *tlsm_input_buf(tlsm_conn *c, size_t *cap)
     *cap = 0;
     if (c->error || c->eof)
         return NULL;
-    *cap = sizeof c->in - c->in_len;
-    return *cap ? c->in + c->in_len : NULL;
+    return rec_input_space(&c->rec, cap);
 }
 
 int tlsm_input_ack(tlsm_conn *c, size_t n)
@@ -704,21 +215,20 @@ int tlsm_input_ack(tlsm_conn *c, size_t n)
         return TLSM_ERR_ARG;
     if (c->error)
         return c->error;
-    if (n > sizeof c->in - c->in_len)
+    size_t cap;
+    rec_input_space(&c->rec, &cap);
+    if (n > cap)
         return TLSM_ERR_ARG;
-    if (c->role == TLSM_ROLE_CLIENT && !c->started) {
-        int rc = tlsm_conn_start(c);
-        if (rc)
-            return rc;
-    }
-    c->in_len += n;
+    autostart(c);
+    if (c->error)
+        return c->error;
+    rec_input_commit(&c->rec, n);
     return process_and_flush(c);
 }
 
 int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     size_t done = 0;
-    int rc = 0;
     if (consumed)
         *consumed = 0;
     if (!c || (!in && len))
@@ -729,7 +239,7 @@ int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         return TLSM_ERR_STATE;
     /* Copy-in is input_buf + input_ack: one path for both. */
     while (done < len) {
-        size_t cap;
+        size_t cap, pending;
         uint8_t *dst = tlsm_input_buf(c, &cap);
         if (!dst)
             break;
@@ -738,10 +248,10 @@ int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         done += n;
         if (consumed)
             *consumed = done;
-        rc = tlsm_input_ack(c, n);
+        int rc = tlsm_input_ack(c, n);
         if (rc)
             return rc;
-        if (c->pt_len || c->blocked)
+        if (rec_plaintext(&c->rec, &pending) || c->blocked)
             break;
     }
     return c->error;
@@ -756,19 +266,8 @@ int tlsm_feed_eof(tlsm_conn *c)
         return c->error;
     if (c->peer_closed)
         return 0;
-    /* No close_notify: the peer (or an attacker) cut the stream (s.6.1). */
-    c->local_closed = 1;
-    return conn_fail(c, TLSM_ERR_TRUNCATED);
-}
-
-/* The client's first output or status query starts the handshake; a failure is sticky
- * and shows in the status. */
-static void autostart(tlsm_conn *c)
-{
-    if (c->role == TLSM_ROLE_CLIENT && !c->started && !c->error) {
-        int rc = tlsm_conn_start(c);
-        (void)rc;
-    }
+    /* s.6.1: without close_notify the peer (or an attacker) cut the stream. */
+    return conn_fail(c, FAIL(R_TRUNCATED));
 }
 
 const uint8_t *tlsm_output_peek(tlsm_conn *c, size_t *len)
@@ -776,23 +275,21 @@ const uint8_t *tlsm_output_peek(tlsm_conn *c, size_t *len)
     if (!c || !len)
         return NULL;
     autostart(c);
-    *len = c->out_len - c->out_off;
-    return *len ? c->out + c->out_off : NULL;
+    return rec_output(&c->rec, len);
 }
 
 int tlsm_output_consume(tlsm_conn *c, size_t n)
 {
-    if (!c || n > c->out_len - c->out_off)
+    if (!c || rec_output_consume(&c->rec, n))
         return TLSM_ERR_ARG;
-    c->out_off += n;
-    if (c->out_off == c->out_len)
-        c->out_off = c->out_len = 0;
     return 0;
 }
 
+/* ------------------------------------------------------------------ plaintext */
+
 int tlsm_write(tlsm_conn *c, const uint8_t *p, size_t len, size_t *accepted)
 {
-    size_t done = 0;
+    size_t done = 0, n = 0;
     if (accepted)
         *accepted = 0;
     if (!c || (!p && len))
@@ -804,30 +301,22 @@ int tlsm_write(tlsm_conn *c, const uint8_t *p, size_t len, size_t *accepted)
     if (c->local_closed)
         return TLSM_ERR_CLOSED;
     while (done < len) {
-        if (!is12(c) && c->wr.cipher.seq >= KEY_UPDATE_AFTER) {
+        if (c->version == TLSM_TLS13 && rec_write_seq(&c->rec) >= KEY_UPDATE_AFTER) {
             int rc = hs_send_key_update(c, 0);
             if (rc)
-                return rc;
+                return conn_fail(c, rc);
         }
-        size_t n = len - done;
-        if (n > c->peer_max_fragment)
-            n = c->peer_max_fragment;
-        /* Shrink the last record to the room left rather than refusing it. */
-        out_reserve(c, 0, 0);
-        size_t room = c->out_cap - (c->out_len - c->out_off);
-        size_t overhead = sealed_len(c, 0);
-        if (room <= overhead)
-            break;
-        if (sealed_len(c, n) > room)
-            n = room - overhead;
-        int rc = put_record(c, REC_APPLICATION_DATA, p + done, n, 0);
-        if (rc == TLSM_ERR_BUFFER)
-            break;
+        /* One record per round, so that the key update above comes in time. */
+        size_t chunk = len - done < c->rec.peer_max_fragment ? len - done
+                                                              : c->rec.peer_max_fragment;
+        int rc = rec_write(&c->rec, p + done, chunk, &n);
         if (rc)
             return conn_fail(c, rc);
         done += n;
         if (accepted)
             *accepted = done;
+        if (n < chunk)
+            break;
     }
     return 0;
 }
@@ -836,8 +325,8 @@ const uint8_t *tlsm_read_peek(tlsm_conn *c, size_t *len)
 {
     if (!c || !len)
         return NULL;
-    *len = c->error ? 0 : c->pt_len;
-    return *len ? c->in + c->pt_off : NULL;
+    *len = 0;
+    return c->error ? NULL : rec_plaintext(&c->rec, len);
 }
 
 int tlsm_read_consume(tlsm_conn *c, size_t n)
@@ -846,24 +335,25 @@ int tlsm_read_consume(tlsm_conn *c, size_t n)
         return TLSM_ERR_ARG;
     if (c->error)
         return c->error;
-    if (n > c->pt_len)
+    if (rec_plaintext_consume(&c->rec, n))
         return TLSM_ERR_ARG;
-    c->pt_off += n;
-    c->pt_len -= n;
-    if (c->pt_len)
-        return 0;
-    return process_and_flush(c);
+    size_t left;
+    return rec_plaintext(&c->rec, &left) ? 0 : process_and_flush(c);
 }
+
+/* ------------------------------------------------------------------ status */
 
 unsigned tlsm_status(tlsm_conn *c)
 {
     unsigned s = 0;
+    size_t pt;
     if (!c)
         return TLSM_STATUS_CLOSED | TLSM_STATUS_ERROR;
     autostart(c);
-    if (c->out_len > c->out_off)
+    rec_plaintext(&c->rec, &pt);
+    if (rec_output_pending(&c->rec))
         s |= TLSM_STATUS_HAS_OUTPUT;
-    if (c->pt_len && !c->error)
+    if (pt && !c->error)
         s |= TLSM_STATUS_HAS_PLAINTEXT;
     if (c->blocked)
         s |= TLSM_STATUS_BLOCKED;
@@ -873,24 +363,14 @@ unsigned tlsm_status(tlsm_conn *c)
         s |= TLSM_STATUS_ERROR | TLSM_STATUS_CLOSED;
     else if (c->peer_closed)
         s |= TLSM_STATUS_CLOSED;
-    else if (!c->blocked && !c->pt_len && !c->eof)
+    else if (!c->blocked && !pt && !c->eof)
         s |= TLSM_STATUS_WANT_INPUT;
-    if (c->handshake_done && !c->error && !c->local_closed &&
-        c->out_cap - (c->out_len - c->out_off) > sealed_len(c, 0))
+    if (c->handshake_done && !c->error && !c->local_closed && rec_can_write(&c->rec))
         s |= TLSM_STATUS_CAN_WRITE;
     return s;
 }
 
-int tlsm_next_event(tlsm_conn *c, tlsm_event *ev)
-{
-    if (!c || !ev || c->ev_count == 0)
-        return 0;
-    *ev = c->events[c->ev_head];
-    c->ev_head = (c->ev_head + 1) % TLSM_EVENT_QUEUE;
-    c->ev_count--;
-    c->keylog_current = ev->type == TLSM_EV_KEYLOG ? ev->code : -1;
-    return 1;
-}
+/* ------------------------------------------------------------------ the host's answers */
 
 int tlsm_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len)
 {
@@ -908,11 +388,12 @@ int tlsm_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
     if (c->error)
         return c->error;
     int rc = hs_sign_done(c, sig, len);
-    if (rc)
+    /* Misuse is reported, not sticky; a failure is. */
+    if (rc == TLSM_ERR_STATE || rc == TLSM_ERR_ARG)
         return rc;
-    /* Messages and records that arrived while we were blocked. */
-    rc = process_messages(c);
-    return rc ? rc : process_and_flush(c);
+    if (rc)
+        return conn_fail(c, rc);
+    return process_and_flush(c); /* messages and records that arrived while we waited */
 }
 
 int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
@@ -927,10 +408,10 @@ int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
     c->blocked = 0;
     if (!ok) {
         c->verify_error = TLSM_ERR_CERT_REJECTED;
-        return conn_alert(c, alert ? alert : TLSM_ALERT_BAD_CERTIFICATE);
+        return fail_with(c, FAIL(R_CERT_REJECTED_BY_HOST),
+                         alert ? alert : TLSM_ALERT_BAD_CERTIFICATE);
     }
-    int rc = process_messages(c);
-    return rc ? rc : process_and_flush(c);
+    return process_and_flush(c);
 }
 
 int tlsm_close(tlsm_conn *c)
@@ -942,7 +423,7 @@ int tlsm_close(tlsm_conn *c)
     if (c->local_closed)
         return 0;
     c->local_closed = 1;
-    int rc = send_alert(c, 1, TLSM_ALERT_CLOSE_NOTIFY);
+    int rc = alert_send(c, 1, TLSM_ALERT_CLOSE_NOTIFY);
     return rc ? conn_fail(c, rc) : 0;
 }
 
@@ -952,180 +433,10 @@ int tlsm_key_update(tlsm_conn *c, int ask_peer)
         return TLSM_ERR_ARG;
     if (c->error)
         return c->error;
-    if (!c->handshake_done || is12(c)) /* KeyUpdate exists in TLS 1.3 only */
+    if (!c->handshake_done || c->version != TLSM_TLS13) /* KeyUpdate exists in TLS 1.3 only */
         return TLSM_ERR_STATE;
     if (c->local_closed)
         return TLSM_ERR_CLOSED;
-    return hs_send_key_update(c, ask_peer);
-}
-
-int tlsm_export_keying_material(tlsm_conn *c, const char *label, size_t label_len,
-                                const uint8_t *context, size_t context_len, uint8_t *out,
-                                size_t out_len)
-{
-    if (!c || !label || !out || (!context && context_len) || out_len == 0)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    if (!c->handshake_done)
-        return TLSM_ERR_STATE;
-    if (is12(c)) {
-        /* RFC 5705 s.4: PRF(master, label, client_random || server_random
-         * [|| context_length(2) || context]); the RFC 7627 s.5.4 caution applies to
-         * non-EMS sessions, which are refused by default. */
-        uint8_t seed[64 + 2 + 512];
-        size_t seed_len = 64;
-        if (context_len > 512 || label_len > 64)
-            return TLSM_ERR_ARG;
-        memcpy(seed, c->randoms, 64);
-        if (context) {
-            seed[64] = (uint8_t)(context_len >> 8);
-            seed[65] = (uint8_t)context_len;
-            memcpy(seed + 66, context, context_len);
-            seed_len += 2 + context_len;
-        }
-        char lab[65];
-        memcpy(lab, label, label_len);
-        lab[label_len] = 0;
-        if (memchr(label, 0, label_len))
-            return TLSM_ERR_ARG;
-        int prc = prf12(c->hash, c->master12, sizeof c->master12, lab, seed, seed_len, NULL, 0,
-                        out, out_len);
-        return prc ? TLSM_ERR_ARG : 0;
-    }
-    /* RFC 8446 s.7.5: HKDF-Expand-Label(Derive-Secret(exporter, label, ""), "exporter",
-     * Hash(context), length); no context and empty context are the same in TLS 1.3. */
-    uint8_t secret[CRYPTO_HASH_MAX], empty[CRYPTO_HASH_MAX], chash[CRYPTO_HASH_MAX];
-    crypto_hash(c->hash, NULL, 0, empty);
-    crypto_hash(c->hash, context, context_len, chash);
-    int rc = ks_expand_label_n(c->hash, c->exporter_secret, (const uint8_t *)label, label_len,
-                               empty, c->hash_len, secret, c->hash_len) ||
-             ks_expand_label(c->hash, secret, "exporter", chash, c->hash_len, out, out_len);
-    crypto_wipe(secret, sizeof secret);
-    return rc ? TLSM_ERR_ARG : 0;
-}
-
-/* ------------------------------------------------------------------ facts */
-
-int tlsm_conn_error(const tlsm_conn *c) { return c ? c->error : TLSM_ERR_ARG; }
-int tlsm_conn_verify_error(const tlsm_conn *c) { return c ? c->verify_error : 0; }
-int tlsm_conn_handshake_done(const tlsm_conn *c) { return c && c->handshake_done; }
-uint16_t tlsm_conn_version(const tlsm_conn *c) { return c && c->handshake_done ? c->version : 0; }
-uint16_t tlsm_conn_suite(const tlsm_conn *c) { return c && c->handshake_done ? c->suite : 0; }
-uint16_t tlsm_conn_group(const tlsm_conn *c) { return c && c->handshake_done ? c->group : 0; }
-uint16_t tlsm_conn_peer_sigalg(const tlsm_conn *c) { return c ? c->peer_sigalg : 0; }
-int tlsm_conn_resumed(const tlsm_conn *c) { return c && c->resumed; }
-int tlsm_conn_hrr(const tlsm_conn *c) { return c && c->hrr; }
-
-const uint8_t *tlsm_conn_alpn(const tlsm_conn *c, size_t *len)
-{
-    if (len)
-        *len = c ? c->alpn_len : 0;
-    return c && c->alpn_len ? c->alpn : NULL;
-}
-
-const char *tlsm_conn_server_name(const tlsm_conn *c)
-{
-    return c && c->server_name[0] ? c->server_name : NULL;
-}
-
-size_t tlsm_conn_peer_cert_count(const tlsm_conn *c) { return c ? c->peer_cert_n : 0; }
-
-const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len)
-{
-    if (!c || index >= c->peer_cert_n) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    if (len)
-        *len = c->peer_cert_len[index];
-    return c->peer_chain + c->peer_cert_off[index];
-}
-
-/* Session blob (version 2): 'T' 2 | protocol u16 | suite u16 | age_add u32 | lifetime u32 |
- * received_ms u64 | ems u8 | secret<1> | ticket<2> | session_id<1> | server_name<1>. The
- * secret is the TLS 1.3 PSK or the TLS 1.2 master secret. */
-int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *len)
-{
-    if (!c || !len)
-        return TLSM_ERR_ARG;
-    /* RFC 5246 s.7.2.2: a failed connection's session is forgotten. */
-    if (c->error)
-        return c->error;
-    if (!c->session.valid)
-        return TLSM_ERR_NO_SESSION;
-    const tlsm_session *s = &c->session;
-    size_t name_len = strlen(s->server_name);
-    size_t need = 2 + 2 + 2 + 4 + 4 + 8 + 1 + 1 + s->secret_len + 2 + s->ticket_len + 1 +
-                  s->sid_len + 1 + name_len;
-    *len = need;
-    if (!buf)
-        return 0;
-    if (cap < need)
-        return TLSM_ERR_BUFFER;
-    wire_writer w;
-    wire_writer_init(&w, buf, cap);
-    wire_put_u8(&w, 'T');
-    wire_put_u8(&w, 2);
-    wire_put_u16(&w, s->version);
-    wire_put_u16(&w, s->suite);
-    wire_put_u32(&w, s->age_add);
-    wire_put_u32(&w, s->lifetime);
-    wire_put_u64(&w, s->received_ms);
-    wire_put_u8(&w, s->ems);
-    wire_put_block(&w, 1, s->secret, s->secret_len);
-    wire_put_block(&w, 2, s->ticket, s->ticket_len);
-    wire_put_block(&w, 1, s->sid, s->sid_len);
-    wire_put_block(&w, 1, (const uint8_t *)s->server_name, name_len);
-    return w.err ? TLSM_ERR_BUFFER : 0;
-}
-
-int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
-{
-    if (!c || !blob)
-        return TLSM_ERR_ARG;
-    if (c->role != TLSM_ROLE_CLIENT || c->started)
-        return TLSM_ERR_STATE;
-    tlsm_session s;
-    memset(&s, 0, sizeof s);
-    wire_reader r, secret, ticket, sid, name;
-    wire_init(&r, blob, len);
-    uint8_t magic = wire_u8(&r), format = wire_u8(&r);
-    s.version = wire_u16(&r);
-    s.suite = wire_u16(&r);
-    s.age_add = wire_u32(&r);
-    s.lifetime = wire_u32(&r);
-    s.received_ms = wire_u64(&r);
-    s.ems = wire_u8(&r);
-    wire_block(&r, 1, 32, CRYPTO_HASH_MAX, &secret);
-    wire_block(&r, 2, 0, sizeof s.ticket, &ticket);
-    wire_block(&r, 1, 0, sizeof s.sid, &sid);
-    wire_block(&r, 1, 0, sizeof s.server_name - 1, &name);
-    const suite_info *si = suite_find(s.suite);
-    int ok = !wire_end(&r) && magic == 'T' && format == 2 && si && si->version == s.version &&
-             s.ems <= 1;
-    /* A 1.3 session carries a PSK of the suite's hash length and a ticket; a 1.2 session a
-     * 48-byte master secret and a session id or a ticket. */
-    if (ok && s.version == TLSM_TLS13)
-        ok = secret.len == crypto_hash_len(si->hash) && ticket.len > 0;
-    else if (ok)
-        ok = secret.len == 48 && (ticket.len > 0 || sid.len > 0);
-    if (ok && name.len && memchr(name.p, 0, name.len))
-        ok = 0;
-    if (!ok)
-        return TLSM_ERR_ARG;
-    memcpy(s.secret, secret.p, secret.len);
-    s.secret_len = secret.len;
-    memcpy(s.ticket, ticket.p, ticket.len);
-    s.ticket_len = ticket.len;
-    memcpy(s.sid, sid.p, sid.len);
-    s.sid_len = sid.len;
-    memcpy(s.server_name, name.p, name.len);
-    s.server_name[name.len] = 0;
-    s.valid = 1;
-    c->session = s;
-    c->offer_session = 1;
-    crypto_wipe(&s, sizeof s);
-    return 0;
+    int rc = hs_send_key_update(c, ask_peer);
+    return rc ? conn_fail(c, rc) : 0;
 }

@@ -18,6 +18,8 @@
 
 #include "crypto/crypto.h"
 #include "pki/pki.h"
+#include "reason.h"
+#include "record/engine.h"
 #include "record/record.h"
 #include "tlsm.h"
 
@@ -26,9 +28,14 @@
 #define TLSM_MAX_SIGALGS 24
 #define TLSM_MAX_IDENTITIES 8
 #define TLSM_MAX_ALPN 256
-#define TLSM_MAX_CHAIN 10
-#define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
+#define TLSM_MAX_CHAIN 10   /* certificates in one of OUR identities (config) */
+/* Largest handshake message we accept: 128 KiB, and at least the largest ClientHello the
+ * length fields allow (hs_codec.h: 131,396 bytes). */
+#define TLSM_MAX_HS_MESSAGE (131396u > (1u << 17) ? 131396u : (1u << 17))
 #define TLSM_EVENT_QUEUE 64
+/* Room kept in the event queue before a record or a message is processed: one can add a
+ * few events (messages traced, a key update, an alert, the error). */
+#define CONN_EVENTS_PER_STEP 8
 #define KEYLOG_SLOTS 8
 #define KEYLOG_LINE_MAX (32 + 1 + 64 + 1 + 2 * 64 + 1)
 
@@ -51,15 +58,6 @@ typedef struct {
     int ee_supported_groups;                           /* server lists its groups in EE */
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
 } tlsm_shape;
-
-/* What a TLS 1.2 session needs to be resumed (cache entry or ticket contents). */
-typedef struct {
-    uint16_t suite;
-    uint8_t ems;
-    uint8_t master[48];
-    uint8_t flags;        /* SESSION_CLIENT_AUTH */
-    uint8_t sni_hash[32]; /* SHA-256 of the server name it was made for */
-} tls12_session;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
 
@@ -117,15 +115,14 @@ typedef struct {
 
 struct hs_state; /* handshake/handshake.h */
 
-typedef struct {
-    uint8_t secret[CRYPTO_HASH_MAX];
-    record_cipher cipher;
-} traffic_dir;
-
 struct tlsm_conn {
     tlsm_config *cfg;
     tlsm_role role;
     int error;            /* sticky, 0 if none */
+    reason fail_reason;   /* why (tlsm_conn_error_detail) */
+    const char *fail_file; int fail_line; /* where it was detected (debug builds) */
+    uint8_t peer_alert;   /* with R_PEER_ALERT: the peer's fatal alert */
+    int fail_alert;       /* the fatal alert we sent for the error, -1 if none */
     int verify_error;
     int started;
     int handshake_done;
@@ -135,7 +132,9 @@ struct tlsm_conn {
     int blocked;          /* waiting for tlsm_sign_done or tlsm_verify_done */
     int awaiting_verify;  /* waiting for tlsm_verify_done */
     unsigned warnings;    /* warning alerts and refused renegotiations received */
-    int rsl_negotiated;   /* record_size_limit agreed: our limit applies to what we receive */
+    int accept_plain_ccs; /* TLS 1.3: a compatibility CCS is dropped until the peer's Finished */
+    int trace;            /* MESSAGE_* events (from the config, or tlsm_conn_set_trace) */
+    int keylog_on;        /* KEYLOG events (from the config, or tlsm_conn_set_keylog) */
 
     /* negotiated facts */
     uint16_t version, suite, group, peer_sigalg;
@@ -144,19 +143,17 @@ struct tlsm_conn {
     uint8_t resumed_flags;   /* server: SESSION_* of the session resumed */
     uint8_t alpn[256]; size_t alpn_len;
     char server_name[256];
-    uint8_t *peer_chain; size_t peer_chain_len;   /* concatenated DER */
-    size_t peer_cert_off[TLSM_MAX_CHAIN], peer_cert_len[TLSM_MAX_CHAIN], peer_cert_n;
-    size_t peer_max_fragment;                     /* from the peer's record_size_limit */
-    size_t max_plaintext_in;                      /* what we accept per record */
+    /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
+     * as many as it sent (no count limit: the Certificate message bounds the bytes). */
+    uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
 
     /* secrets that outlive the handshake */
-    traffic_dir rd, wr;
+    uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */
     uint8_t randoms[64];           /* TLS 1.2: client_random || server_random */
     int ems;
-    int accept_plain_ccs;                         /* until the peer's Finished */
     uint64_t ticket_counter;
     tlsm_session session;                         /* client: latest ticket; or offered one */
     int offer_session;
@@ -176,21 +173,7 @@ struct tlsm_conn {
     unsigned keylog_next;
     int keylog12_done;
 
-    /* plaintext waiting to be read: points into in[] */
-    size_t pt_off, pt_len;
-
-    /* handshake messages waiting to be packed into records */
-    uint8_t *hs_out; size_t hs_out_len, hs_out_cap;
-
-    /* ciphertext out: pending bytes are out[out_off .. out_len) */
-    uint8_t *out; size_t out_off, out_len, out_cap;
-
-    int rd_changed;       /* set when read keys change: messages must not span it */
-
-    /* ciphertext in: at most one whole record beyond what was already processed; the
-     * first in_hold bytes are the record being processed (its plaintext may be lent out) */
-    size_t in_len, in_hold;
-    uint8_t in[REC_HEADER_LEN + REC_MAX_CIPHERTEXT_12]; /* the larger of the two bounds */
+    rec_engine rec;           /* records in and out (record/engine.h) */
 };
 
 /* ---- config.c, trust.c, session_cache.c */
@@ -222,55 +205,68 @@ int config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
 /* Copies the current (and, if prev is not NULL, the previous) ticket key; returns how
  * many keys are valid (1 or 2). */
 int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32]);
-/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections. */
+/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections: it maps
+ * a session id to the encoded session state (handshake/ticket.c). cache_get hands out a
+ * copy (*state owned by the caller). */
 int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-              tls12_session *out);
+              uint8_t **state, size_t *state_len);
 void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-               const tls12_session *st);
+               const uint8_t *state, size_t state_len);
 void cache_free(tlsm_config *cfg);
 
-/* ---- conn.c services used by the handshake */
+/* The clock of a config: its hook, else the real-time clock, in milliseconds. */
+uint64_t config_now_ms(const tlsm_config *cfg);
 
-/* Sets the sticky error, queues the alert (for local alerts) and an error event. Returns
- * the error code so callers can `return conn_fail(...)`. */
-int conn_fail(tlsm_conn *c, int code);
-/* Counts a received warning or refused renegotiation; too many is unexpected_message. */
-int conn_count_warning(tlsm_conn *c);
-/* Sends a warning alert; the connection goes on. */
-int conn_send_warning(tlsm_conn *c, uint8_t desc);
-/* Shorthand: conn_fail(c, TLSM_ERR_LOCAL_ALERT(alert)). */
-int conn_alert(tlsm_conn *c, uint8_t alert);
+/* ---- events.c: the event queue */
 void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uint8_t fatal,
                 uint8_t msg_type);
-/* Key log (debugging aid): records "LABEL <client_random> <secret>" and emits
- * TLSM_EV_KEYLOG, if the config asked for it. */
+/* Trace: a handshake message (or, with ccs, a ChangeCipherSpec) sent or received; a
+ * HelloRetryRequest is marked as such. Only with tlsm_config_set_trace. */
+void conn_trace(tlsm_conn *c, tlsm_event_type type, uint8_t msg_type, int ccs, int hrr);
+/* Room left in the event queue. */
+size_t conn_event_room(const tlsm_conn *c);
+
+/* ---- keylog.c: key log (debugging aid): records "LABEL <client_random> <secret>" and
+ * emits TLSM_EV_KEYLOG, if the config asked for it. */
 void conn_keylog(tlsm_conn *c, const char *label, const uint8_t *client_random,
                  const uint8_t *secret, size_t secret_len);
-/* Trace: a ChangeCipherSpec sent or received (MESSAGE_* event with .ccs = 1). */
-void conn_trace_ccs(tlsm_conn *c, tlsm_event_type type);
-/* Appends a handshake message (already framed with its 4-byte header) to the output as
- * records of the current write protection. Returns 0 or an error. */
-int conn_send_handshake(tlsm_conn *c, const uint8_t *msg, size_t len);
-int conn_send_ccs(tlsm_conn *c);
-/* Sends records of any type with the current write protection. */
-int conn_send_records(tlsm_conn *c, uint8_t type, const uint8_t *p, size_t len);
-/* Installs traffic keys derived from secret for one direction (is_write). */
-int conn_set_keys(tlsm_conn *c, int is_write, const uint8_t *secret);
-/* TLS 1.2: installs a key and IV (salt) from the key block for one direction. */
-int conn_set_keys12(tlsm_conn *c, int is_write, const uint8_t *key, const uint8_t *iv);
-uint64_t conn_now_ms(const tlsm_conn *c);
+
+/* ---- alert.c: the alert protocol (RFC 8446 s.6, RFC 5246 s.7.2) */
+/* A received alert record: 0 (close_notify, a tolerated warning) or FAIL(R_...); a fatal
+ * alert is FAIL(R_PEER_ALERT) with c->peer_alert set. */
+int alert_received(tlsm_conn *c, const uint8_t *p, size_t len, int protected);
+/* Counts a received warning or refused renegotiation; too many is FAIL(R_WARNING_FLOOD). */
+int alert_count_warning(tlsm_conn *c);
+/* Sends an alert record (level 1 warning, 2 fatal) with the current write protection. */
+int alert_send(tlsm_conn *c, uint8_t level, uint8_t desc);
+
+/* ---- conn.c: the driver */
+/* Makes rc (a FAIL(R_...) reason or a TLSM_ERR_* code) the sticky error: records the
+ * reason, queues the alert it sends (or internal_error) and an error event. Only the
+ * connection's driver and API calls use it; everything below returns reasons. Returns
+ * the sticky error. */
+int conn_fail(tlsm_conn *c, int rc);
 
 /* ---- handshake entry points (handshake/handshake.c) */
 int hs_create(tlsm_conn *c);
 void hs_free(tlsm_conn *c);
 /* Client: queue the first ClientHello. */
 int hs_client_start(tlsm_conn *c);
-/* One complete handshake message (header included) received. */
-int hs_on_message(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Handshake bytes from a record: reassembled into messages, which are run (as far as the
+ * event queue has room and nothing blocks). */
+int hs_feed(tlsm_conn *c, const uint8_t *p, size_t len);
+/* Runs the complete messages waiting in the reassembly buffer. */
+int hs_process(tlsm_conn *c);
+/* 1 while a complete message waits for room in the event queue. */
+int hs_message_waiting(const tlsm_conn *c);
+/* An unprotected ChangeCipherSpec record: a TLS 1.2 one, or a TLS 1.3 compatibility one,
+ * where the table allows it. */
+int hs_on_ccs(tlsm_conn *c, const uint8_t *content, size_t len);
 /* External signature supplied. */
 int hs_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len);
 int hs_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len);
 /* Post-handshake: key update. */
 int hs_send_key_update(tlsm_conn *c, int ask_peer);
+
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "mem.h"
 
 /* A trust bundle larger than this is certainly not one (Debian's is about 220 KiB). */
 #define TRUST_FILE_MAX (64u << 20)
@@ -60,9 +61,9 @@ static int read_whole(const char *path, uint8_t **out, size_t *out_len)
     for (;;) {
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 1u << 16;
-            uint8_t *nb = ncap <= TRUST_FILE_MAX ? realloc(buf, ncap) : NULL;
+            uint8_t *nb = ncap <= TRUST_FILE_MAX ? mem_realloc(buf, ncap) : NULL;
             if (!nb) {
-                free(buf);
+                mem_free(buf);
                 fclose(f);
                 return ncap <= TRUST_FILE_MAX ? TLSM_ERR_NOMEM : TLSM_ERR_IO;
             }
@@ -77,7 +78,7 @@ static int read_whole(const char *path, uint8_t **out, size_t *out_len)
     int failed = ferror(f);
     fclose(f);
     if (failed) {
-        free(buf);
+        mem_free(buf);
         return TLSM_ERR_IO;
     }
     *out = buf;
@@ -122,7 +123,7 @@ static int load_bytes(tlsm_config *cfg, tlsm_trust_report *rep, const char *name
             return 0;
         }
         rc = add_one(cfg, rep, name, index++, der, der_len);
-        free(der);
+        mem_free(der);
         if (rc != 0)
             return rc;
     }
@@ -145,7 +146,7 @@ static int load_file(tlsm_config *cfg, tlsm_trust_report *rep, const char *path,
         return 0;
     }
     rc = load_bytes(cfg, rep, name, buf, len);
-    free(buf);
+    mem_free(buf);
     return rc;
 }
 
@@ -220,9 +221,9 @@ int tlsm_config_add_trust_dir(tlsm_config *cfg, const char *path, tlsm_trust_rep
         if (rc == 0 && w > 0 && (size_t)w < sizeof full && stat(full, &st) == 0 &&
             S_ISREG(st.st_mode))
             rc = load_file(cfg, rep, full, names[i]->d_name);
-        free(names[i]);
+        mem_free(names[i]);
     }
-    free(names);
+    mem_free(names);
     return rc ? rc : outcome(rep);
 }
 

@@ -20,18 +20,8 @@
 #include <time.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "pki/pki.h"
-
-/* The handshake's clock (conn_now_ms): the config's hook, else the real-time clock, in
- * whole seconds. */
-static int64_t config_now(const tlsm_config *cfg)
-{
-    if (cfg->clock)
-        return (int64_t)(cfg->clock(cfg->clock_ctx) / 1000);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
 
 static void result_init(tlsm_verify_result *r)
 {
@@ -65,7 +55,7 @@ static int check_args(const tlsm_config *trust, const char *peer_name, int purpo
     int rc = config_freeze((tlsm_config *)trust);
     if (rc != 0)
         return fail(r, rc, TLSM_VERIFY_FAULT_NONE);
-    r->time = time == TLSM_VERIFY_TIME_NOW ? config_now(trust) : time;
+    r->time = time == TLSM_VERIFY_TIME_NOW ? (int64_t)(config_now_ms(trust) / 1000) : time;
     return 0;
 }
 
@@ -125,11 +115,11 @@ int tlsm_verify_chain(const tlsm_config *trust, const uint8_t *const *certs,
     for (size_t i = 0; i < n; i++)
         if (!certs[i] || lens[i] == 0)
             return fail(r, TLSM_ERR_ARG, TLSM_VERIFY_FAULT_NONE);
-    pki_cert *parsed = calloc(n, sizeof(*parsed));
+    pki_cert *parsed = mem_calloc(n, sizeof(*parsed));
     if (!parsed)
         return fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
     rc = verify_parsed(trust, certs, lens, n, parsed, peer_name, purpose, max_depth, r);
-    free(parsed);
+    mem_free(parsed);
     return rc;
 }
 
@@ -161,20 +151,20 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
             goto out;
         }
         if (n == TLSM_VERIFY_MAX_CERTS) {
-            free(d);
+            mem_free(d);
             rc = fail(r, TLSM_ERR_ARG, TLSM_VERIFY_FAULT_NONE);
             goto out;
         }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
-            uint8_t **nd = realloc(der, ncap * sizeof(*nd));
+            uint8_t **nd = mem_realloc(der, ncap * sizeof(*nd));
             if (nd)
                 der = nd;
-            size_t *nl = nd ? realloc(lens, ncap * sizeof(*nl)) : NULL;
+            size_t *nl = nd ? mem_realloc(lens, ncap * sizeof(*nl)) : NULL;
             if (nl)
                 lens = nl;
             if (!nd || !nl) {
-                free(d);
+                mem_free(d);
                 rc = fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
                 goto out;
             }
@@ -187,7 +177,7 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
         rc = fail(r, TLSM_ERR_NO_CERT, TLSM_VERIFY_FAULT_NONE);
         goto out;
     }
-    parsed = calloc(n, sizeof(*parsed));
+    parsed = mem_calloc(n, sizeof(*parsed));
     if (!parsed) {
         rc = fail(r, TLSM_ERR_NOMEM, TLSM_VERIFY_FAULT_NONE);
         goto out;
@@ -195,11 +185,11 @@ int tlsm_verify_chain_pem(const tlsm_config *trust, const uint8_t *pem, size_t p
     rc = verify_parsed(trust, (const uint8_t *const *)der, lens, n, parsed, peer_name, purpose,
                        max_depth, r);
 out:
-    free(parsed);
+    mem_free(parsed);
     for (size_t i = 0; i < n; i++)
-        free(der[i]);
-    free(der);
-    free(lens);
+        mem_free(der[i]);
+    mem_free(der);
+    mem_free(lens);
     return rc;
 }
 

@@ -3,6 +3,8 @@
  * one and counts the calls, so a test can assert work that must NOT happen (no RSA
  * operation for a certificate refused on its key size) as well as work that must.
  *
+ * It can also make the Nth fallible call fail (spy_fail_at), for failure-injection tests.
+ *
  * Installed with crypto_provider_install for the current process only (Criterion runs
  * each test in its own process); spy_uninstall restores the built-in table.
  */
@@ -10,6 +12,7 @@
 #define TLSM_TEST_CRYPTO_SPY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
     size_t verify;        /* signature verifications, any key */
@@ -21,7 +24,19 @@ typedef struct {
 
 extern spy_counts spy;
 
-void spy_install(void);   /* also zeroes the counts */
+void spy_install(void);   /* also zeroes the counts and clears spy_fail_at */
 void spy_uninstall(void);
+
+/* Failure injection: the nth call (1 = the next) of a primitive that can report failure
+ * (random, HKDF-Expand, AEAD init and open, key exchange, sign, verify) fails; 0 never.
+ * spy_fallible_calls counts those calls since spy_install. */
+void spy_fail_at(unsigned long nth);
+unsigned long spy_fallible_calls(void);
+/* A deterministic random source (a tlsm_rng_fn for tlsm_config_set_rng) whose calls count
+ * as fallible ones; spy_rng_reset restarts its sequence, so that runs repeat exactly. */
+int spy_rng(void *ctx, uint8_t *out, size_t len);
+void spy_rng_reset(void);
+/* The primitive the injected failure hit (its wrapper's name), "" before any. */
+extern const char *spy_injected_in;
 
 #endif

@@ -596,3 +596,9 @@ size_t pair_count_msgs(const pair *p, int who, tlsm_event_type type, uint8_t msg
     }
     return n;
 }
+
+const char *pair_reason(const tlsm_conn *c)
+{
+    tlsm_error_detail d;
+    return tlsm_conn_error_detail(c, &d) == 0 ? d.reason : "(no detail)";
+}

@@ -181,6 +181,8 @@ void pair_collect(pair *p, int who);
 size_t pair_count_events(const pair *p, int who, tlsm_event_type type);
 /* The nth event (from 0) of a type, or NULL. */
 const tlsm_event *pair_find_event(const pair *p, int who, tlsm_event_type type, size_t nth);
+/* The reason a connection failed with (tlsm_conn_error_detail), "" while it has not. */
+const char *pair_reason(const tlsm_conn *c);
 
 /* Client: serializes the session into out (replacing its contents); returns the tlsm code. */
 int pair_get_session(pair *p, pair_buf *out);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tlsm.h"
+#include "reason.h"
 #include "wire/hs_codec.h"
 #include "wire/wire.h"
 
@@ -99,7 +100,7 @@ static void fuzz_ext(void)
     ext_list l;
     wire_init(&r, base, base_len);
     int rc = ext_parse(&r, &l);
-    CHECK(rc == 0 || rc == -TLSM_ALERT_DECODE_ERROR || rc == -TLSM_ALERT_ILLEGAL_PARAMETER);
+    CHECK(rc == 0 || rc == RC(R_EXT_DECODE) || rc == RC(R_EXT_DUPLICATE));
     if (rc)
         return;
     check_exts(&l);
@@ -116,7 +117,8 @@ static void fuzz_ch(uint8_t *buf)
 {
     ch_msg ch;
     int rc = ch_decode(base, base_len, &ch);
-    CHECK(rc == 0 || rc == -TLSM_ALERT_DECODE_ERROR || rc == -TLSM_ALERT_ILLEGAL_PARAMETER);
+    CHECK(rc == 0 || rc == RC(R_CH_DECODE) || rc == RC(R_CH_PSK_NOT_LAST) ||
+          rc == RC(R_EXT_DECODE) || rc == RC(R_EXT_DUPLICATE));
     if (rc)
         return;
     inside(ch.random, HS_RANDOM_LEN);
@@ -153,7 +155,8 @@ static void fuzz_sh(uint8_t *buf)
 {
     sh_msg sh;
     int rc = sh_decode(base, base_len, &sh);
-    CHECK(rc == 0 || rc == -TLSM_ALERT_DECODE_ERROR || rc == -TLSM_ALERT_ILLEGAL_PARAMETER);
+    CHECK(rc == 0 || rc == RC(R_SH_DECODE) || rc == RC(R_EXT_DECODE) ||
+          rc == RC(R_EXT_DUPLICATE));
     if (rc)
         return;
     inside(sh.random, HS_RANDOM_LEN);
@@ -177,8 +180,8 @@ static void fuzz_cert(size_t max)
 {
     cert_msg m;
     int rc = cert_decode(base, base_len, max, &m);
-    CHECK(rc == 0 || rc == -TLSM_ALERT_DECODE_ERROR || rc == -TLSM_ALERT_ILLEGAL_PARAMETER ||
-          rc == -TLSM_ALERT_BAD_CERTIFICATE);
+    CHECK(rc == 0 || rc == RC(R_CERT_MSG_DECODE) || rc == RC(R_EXT_DECODE) ||
+          rc == RC(R_EXT_DUPLICATE));
     if (rc)
         return;
     CHECK(m.n <= max && m.n <= 10);

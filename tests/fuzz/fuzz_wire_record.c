@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "reason.h"
 #include "record/record.h"
 #include "wire/wire.h"
 
@@ -85,10 +86,13 @@ static void fuzz_open(const uint8_t *p, size_t n)
         size_t clen = 0, len = n - REC_HEADER_LEN;
         int rc = record_open(&c, rec, len, limit, &type, &content, &clen);
         if (len > REC_MAX_CIPHERTEXT_13)
-            CHECK(rc == -TLSM_ALERT_RECORD_OVERFLOW);
-        CHECK(rc == 0 || rc == -TLSM_ALERT_BAD_RECORD_MAC || rc == -TLSM_ALERT_RECORD_OVERFLOW ||
-              rc == -TLSM_ALERT_UNEXPECTED_MESSAGE);
-        CHECK(c.seq == (rc == 0 || rc == -TLSM_ALERT_UNEXPECTED_MESSAGE ? 1u : 0u));
+            CHECK(rc == RC(R_REC_TOO_LONG));
+        CHECK(rc == 0 || rc == RC(R_REC_BAD_MAC) || rc == RC(R_REC_SHORTER_THAN_TAG) ||
+              rc == RC(R_REC_TOO_LONG) || rc == RC(R_REC_DECRYPTED_TOO_LONG) ||
+              rc == RC(R_REC_NO_CONTENT_TYPE));
+        /* The sequence number advances exactly when the record authenticated. */
+        CHECK(c.seq == (rc == 0 || rc == RC(R_REC_NO_CONTENT_TYPE) ||
+                                rc == RC(R_REC_DECRYPTED_TOO_LONG) ? 1u : 0u));
         if (rc == 0) {
             CHECK(type != 0);
             CHECK(content == rec + REC_HEADER_LEN);
@@ -213,11 +217,11 @@ static void fuzz_inner(const uint8_t *p, size_t n)
      * the s.5.2 bound is judged after authentication (s.5.2 wants bad_record_mac first). */
     int want;
     if (seq == UINT64_MAX)
-        want = -TLSM_ALERT_BAD_RECORD_MAC;
+        want = RC(R_REC_SEQ_EXHAUSTED);
     else if (n > eff + 1)
-        want = -TLSM_ALERT_RECORD_OVERFLOW;
+        want = RC(R_REC_DECRYPTED_TOO_LONG);
     else if (last == 0)
-        want = -TLSM_ALERT_UNEXPECTED_MESSAGE;
+        want = RC(R_REC_NO_CONTENT_TYPE);
     else
         want = 0;
     CHECK(rc == want);

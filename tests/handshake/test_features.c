@@ -404,3 +404,17 @@ Test(features, ip_address_server_name)
     send_ok(&p, PAIR_CLIENT, "ip", 2);
     pair_free(&p);
 }
+
+/* Issue 16 item 6: a NULL certificate in a DER chain is an argument error, not an
+ * allocation failure, and nothing already copied leaks (ASan build). */
+Test(features, identity_der_with_null_entry)
+{
+    tlsm_config *cfg = tlsm_config_new(TLSM_ROLE_SERVER);
+    cr_assert_not_null(cfg);
+    static const uint8_t cert[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    const uint8_t *chain[3] = {cert, NULL, cert};
+    size_t lens[3] = {sizeof cert, sizeof cert, sizeof cert};
+    cr_assert_eq(tlsm_config_add_identity_der(cfg, chain, lens, 3, cert, sizeof cert),
+                 TLSM_ERR_ARG);
+    tlsm_config_free(cfg);
+}

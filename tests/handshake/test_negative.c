@@ -25,20 +25,22 @@ static void start(pair *p, const pair_opts *co, const pair_opts *so, const char 
     pair_connect(p, sni);
 }
 
-static void expect_error(tlsm_conn *c, int want, const char *who)
+static void expect_error(tlsm_conn *c, int want, const char *why, const char *who)
 {
     int got = tlsm_conn_error(c);
+    cr_assert_str_eq(pair_reason(c), why, "%s: reason %s, want %s", who, pair_reason(c), why);
     cr_assert_eq(got, want, "%s: error %d (%s), want %d (%s)", who, got, tlsm_strerror(got),
                  want, tlsm_strerror(want));
     cr_assert(tlsm_status(c) & TLSM_STATUS_ERROR, "%s: status without ERROR", who);
 }
 
 /* The detecting side sent `alert` and the other side received it. */
-static void expect_alert(pair *p, int detector, uint8_t alert)
+static void expect_alert(pair *p, int detector, uint8_t alert, const char *why)
 {
     const char *names[2] = {"client", "server"};
-    expect_error(p->side[detector].conn, TLSM_ERR_LOCAL_ALERT(alert), names[detector]);
-    expect_error(p->side[1 - detector].conn, TLSM_ERR_PEER_ALERT(alert), names[1 - detector]);
+    expect_error(p->side[detector].conn, TLSM_ERR_LOCAL_ALERT(alert), why, names[detector]);
+    expect_error(p->side[1 - detector].conn, TLSM_ERR_PEER_ALERT(alert), "PEER_ALERT",
+                 names[1 - detector]);
     const tlsm_event *e = pair_find_event(p, 1 - detector, TLSM_EV_ALERT, 0);
     cr_assert_not_null(e, "%s: no ALERT event", names[1 - detector]);
     cr_assert_eq(e->alert, alert);
@@ -59,20 +61,20 @@ static void expect_plain_alert_output(tlsm_conn *c, uint8_t alert)
 }
 
 /* Feeds the server `bytes` as the first thing it ever receives; expects `alert`. */
-static void server_first_bytes(const void *bytes, size_t n, uint8_t alert)
+static void server_first_bytes(const void *bytes, size_t n, uint8_t alert, const char *why)
 {
     pair p;
     start(&p, NULL, NULL, PAIR_HOST);
     size_t consumed = 0;
     int rc = tlsm_feed(SERVER(&p), bytes, n, &consumed);
     cr_assert_eq(rc, TLSM_ERR_LOCAL_ALERT(alert), "feed: %d (%s)", rc, tlsm_strerror(rc));
-    expect_error(SERVER(&p), TLSM_ERR_LOCAL_ALERT(alert), "server");
+    expect_error(SERVER(&p), TLSM_ERR_LOCAL_ALERT(alert), why, "server");
     expect_plain_alert_output(SERVER(&p), alert);
     pair_free(&p);
 }
 
 /* Lets the client send its ClientHello, then feeds it `bytes` instead of the answer. */
-static void client_answer_bytes(const void *bytes, size_t n, uint8_t alert)
+static void client_answer_bytes(const void *bytes, size_t n, uint8_t alert, const char *why)
 {
     pair p;
     start(&p, NULL, NULL, PAIR_HOST);
@@ -83,7 +85,7 @@ static void client_answer_bytes(const void *bytes, size_t n, uint8_t alert)
     size_t consumed = 0;
     int rc = tlsm_feed(CLIENT(&p), bytes, n, &consumed);
     cr_assert_eq(rc, TLSM_ERR_LOCAL_ALERT(alert), "feed: %d (%s)", rc, tlsm_strerror(rc));
-    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(alert), "client");
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(alert), why, "client");
     expect_plain_alert_output(CLIENT(&p), alert);
     pair_free(&p);
 }
@@ -103,7 +105,7 @@ Test(negative, wrong_host_name)
                   (alert == TLSM_ALERT_BAD_CERTIFICATE || alert == TLSM_ALERT_CERTIFICATE_UNKNOWN),
               "client: %d (%s)", err, tlsm_strerror(err));
     cr_assert_eq(tlsm_conn_verify_error(CLIENT(&p)), TLSM_ERR_CERT_NAME_MISMATCH);
-    expect_alert(&p, PAIR_CLIENT, alert);
+    expect_alert(&p, PAIR_CLIENT, alert, "CERT_NAME_MISMATCH");
     cr_assert_eq(tlsm_conn_handshake_done(CLIENT(&p)), 0);
     pair_free(&p);
 }
@@ -115,7 +117,7 @@ Test(negative, untrusted_ca)
     pair p;
     start(&p, &co, NULL, PAIR_HOST);
     pair_pump(&p);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNKNOWN_CA);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNKNOWN_CA, "CERT_UNKNOWN_ISSUER");
     cr_assert_eq(tlsm_conn_verify_error(CLIENT(&p)), TLSM_ERR_CERT_UNKNOWN_ISSUER);
     pair_free(&p);
 }
@@ -128,7 +130,8 @@ static void clock_at(uint64_t seconds, int want_verify)
     p.now_ms = seconds * 1000u;
     pair_connect(&p, PAIR_HOST);
     pair_pump(&p);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_CERTIFICATE_EXPIRED);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_CERTIFICATE_EXPIRED,
+                 want_verify == TLSM_ERR_CERT_EXPIRED ? "CERT_EXPIRED" : "CERT_NOT_YET_VALID");
     cr_assert_eq(tlsm_conn_verify_error(CLIENT(&p)), want_verify);
     pair_free(&p);
 }
@@ -146,7 +149,7 @@ Test(negative, certificate_not_yet_valid)
 /* ---------------------------------------------------------------- negotiation */
 
 /* RFC 8446 s.4.1.1: no overlap -> handshake_failure or insufficient_security. */
-static void no_overlap(const pair_opts *co, const pair_opts *so)
+static void no_overlap(const pair_opts *co, const pair_opts *so, const char *why)
 {
     pair p;
     start(&p, co, so, PAIR_HOST);
@@ -156,7 +159,7 @@ static void no_overlap(const pair_opts *co, const pair_opts *so)
     cr_assert(TLSM_ERR_IS_LOCAL_ALERT(err) && (alert == TLSM_ALERT_HANDSHAKE_FAILURE ||
                                                alert == TLSM_ALERT_INSUFFICIENT_SECURITY),
               "server: %d (%s)", err, tlsm_strerror(err));
-    expect_alert(&p, PAIR_SERVER, alert);
+    expect_alert(&p, PAIR_SERVER, alert, why);
     pair_free(&p);
 }
 
@@ -166,7 +169,7 @@ Test(negative, no_common_suite)
     static const uint16_t ss[] = {TLSM_TLS_CHACHA20_POLY1305_SHA256};
     pair_opts co = {.suites = cs, .n_suites = 1};
     pair_opts so = {.key = PAIR_KEY_P256, .suites = ss, .n_suites = 1};
-    no_overlap(&co, &so);
+    no_overlap(&co, &so, "CH_NO_COMMON_SUITE");
 }
 
 Test(negative, no_common_group)
@@ -175,7 +178,7 @@ Test(negative, no_common_group)
     static const uint16_t sg[] = {TLSM_GROUP_SECP384R1};
     pair_opts co = {.groups = cg, .n_groups = 1};
     pair_opts so = {.key = PAIR_KEY_P256, .groups = sg, .n_groups = 1};
-    no_overlap(&co, &so);
+    no_overlap(&co, &so, "CH_NO_COMMON_GROUP");
 }
 
 /* RFC 7301 s.3.2: no protocol in common -> no_application_protocol from the server. */
@@ -186,7 +189,7 @@ Test(negative, alpn_mismatch)
     pair p;
     start(&p, &co, &so, PAIR_HOST);
     pair_pump(&p);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_NO_APPLICATION_PROTOCOL);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_NO_APPLICATION_PROTOCOL, "ALPN_NO_OVERLAP");
     pair_free(&p);
 }
 
@@ -230,7 +233,7 @@ Test(negative, tampered_server_hello)
     p.hook_ctx = &f;
     pair_pump(&p);
     cr_assert(f.done);
-    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_BAD_RECORD_MAC), "client");
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_BAD_RECORD_MAC), "REC_BAD_MAC", "client");
     int serr = tlsm_conn_error(SERVER(&p));
     cr_assert(serr == TLSM_ERR_PEER_ALERT(TLSM_ALERT_BAD_RECORD_MAC) ||
                   serr == TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_BAD_RECORD_MAC),
@@ -247,7 +250,7 @@ Test(negative, tampered_encrypted_handshake_record)
     p.hook_ctx = &f;
     pair_pump(&p);
     cr_assert(f.done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_BAD_RECORD_MAC);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
     pair_free(&p);
 }
 
@@ -260,7 +263,7 @@ Test(negative, tampered_client_finished)
     p.hook_ctx = &f;
     pair_pump(&p);
     cr_assert(f.done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
     pair_free(&p);
 }
 
@@ -283,7 +286,7 @@ Test(negative, tampered_application_data)
     cr_assert_eq(rc, 0, "write: %d", rc);
     cr_assert(f.done);
     cr_assert_eq(p.side[PAIR_SERVER].rx.len, 0, "tampered plaintext was delivered");
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
     pair_free(&p);
 }
 
@@ -322,7 +325,7 @@ Test(negative, truncated_record_at_eof)
     pair_pump(&p);
     cr_assert_eq(c.armed, 0);
     cr_assert_eq(pair_eof(&p, PAIR_S2C), TLSM_ERR_TRUNCATED);
-    expect_error(CLIENT(&p), TLSM_ERR_TRUNCATED, "client");
+    expect_error(CLIENT(&p), TLSM_ERR_TRUNCATED, "TRUNCATED", "client");
     cr_assert_eq(p.side[PAIR_CLIENT].rx.len, 0);
     pair_free(&p);
 }
@@ -333,7 +336,7 @@ Test(negative, eof_without_close_notify)
     start(&p, NULL, NULL, PAIR_HOST);
     handshake_ok(&p);
     cr_assert_eq(pair_eof(&p, PAIR_C2S), TLSM_ERR_TRUNCATED);
-    expect_error(SERVER(&p), TLSM_ERR_TRUNCATED, "server");
+    expect_error(SERVER(&p), TLSM_ERR_TRUNCATED, "TRUNCATED", "server");
     pair_free(&p);
 }
 
@@ -345,7 +348,7 @@ Test(negative, eof_during_handshake)
     cr_assert_not_null(tlsm_output_peek(CLIENT(&p), &len));
     cr_assert_eq(tlsm_output_consume(CLIENT(&p), len), TLSM_OK);
     cr_assert_eq(tlsm_feed_eof(CLIENT(&p)), TLSM_ERR_TRUNCATED);
-    expect_error(CLIENT(&p), TLSM_ERR_TRUNCATED, "client");
+    expect_error(CLIENT(&p), TLSM_ERR_TRUNCATED, "TRUNCATED", "client");
     pair_free(&p);
 }
 
@@ -358,14 +361,14 @@ Test(negative, oversized_plaintext_record)
     body[0] = 1; /* looks like the start of a ClientHello */
     pair_buf rec = {0};
     pair_make_record(&rec, 22, 0x0301, body, BODY);
-    server_first_bytes(rec.data, rec.len, TLSM_ALERT_RECORD_OVERFLOW);
+    server_first_bytes(rec.data, rec.len, TLSM_ALERT_RECORD_OVERFLOW, "REC_PLAINTEXT_TOO_LONG");
     pair_buf_free(&rec);
     free(body);
 }
 
 /* RFC 8446 s.5.2: TLSCiphertext.length > 2^14 + 256 -> record_overflow; at exactly
  * 2^14 + 256 the record is opened and fails authentication instead. */
-static void protected_record_of(size_t body_len, uint8_t alert)
+static void protected_record_of(size_t body_len, uint8_t alert, const char *why)
 {
     pair p;
     start(&p, NULL, NULL, PAIR_HOST);
@@ -376,7 +379,7 @@ static void protected_record_of(size_t body_len, uint8_t alert)
     pair_make_record(&rec, 23, 0x0303, body, body_len);
     pair_inject(&p, PAIR_S2C, rec.data, rec.len);
     pair_pump(&p);
-    expect_alert(&p, PAIR_CLIENT, alert);
+    expect_alert(&p, PAIR_CLIENT, alert, why);
     pair_buf_free(&rec);
     free(body);
     pair_free(&p);
@@ -384,12 +387,12 @@ static void protected_record_of(size_t body_len, uint8_t alert)
 
 Test(negative, oversized_protected_record)
 {
-    protected_record_of(16384 + 257, TLSM_ALERT_RECORD_OVERFLOW);
+    protected_record_of(16384 + 257, TLSM_ALERT_RECORD_OVERFLOW, "REC_TOO_LONG");
 }
 
 Test(negative, largest_protected_record_is_opened)
 {
-    protected_record_of(16384 + 256, TLSM_ALERT_BAD_RECORD_MAC);
+    protected_record_of(16384 + 256, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
 }
 
 /* ---------------------------------------------------------------- record types */
@@ -406,31 +409,31 @@ Test(negative, http_request_as_first_record)
     static const char head[] = "GET / HTTP/1.1\r\nHost: server.tlsm.test\r\nX-Pad: ";
     memcpy(req, head, sizeof head - 1);
     memcpy(req + TOTAL - 4, "\r\n\r\n", 4);
-    server_first_bytes(req, TOTAL, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(req, TOTAL, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_UNKNOWN_TYPE");
     free(req);
 }
 
 Test(negative, unknown_content_type_first)
 {
     static const uint8_t rec[] = {0x63, 3, 3, 0, 4, 1, 2, 3, 4};
-    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_UNKNOWN_TYPE");
 }
 
 Test(negative, invalid_content_type_zero_first)
 {
     static const uint8_t rec[] = {0, 3, 3, 0, 4, 1, 2, 3, 4};
-    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_UNKNOWN_TYPE");
 }
 
 /* Injects a record into the client after the handshake; expects `alert` from the client. */
-static void client_after_handshake(const uint8_t *rec, size_t n, uint8_t alert)
+static void client_after_handshake(const uint8_t *rec, size_t n, uint8_t alert, const char *why)
 {
     pair p;
     start(&p, NULL, NULL, PAIR_HOST);
     handshake_ok(&p);
     pair_inject(&p, PAIR_S2C, rec, n);
     pair_pump(&p);
-    expect_alert(&p, PAIR_CLIENT, alert);
+    expect_alert(&p, PAIR_CLIENT, alert, why);
     pair_free(&p);
 }
 
@@ -438,7 +441,7 @@ Test(negative, unknown_content_type_after_handshake)
 {
     static const uint8_t rec[] = {0x63, 3, 3, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
-    client_after_handshake(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    client_after_handshake(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_UNKNOWN_TYPE");
 }
 
 /* RFC 8446 s.5: a change_cipher_spec after the peer's Finished is an unexpected record
@@ -446,14 +449,14 @@ Test(negative, unknown_content_type_after_handshake)
 Test(negative, ccs_after_handshake)
 {
     static const uint8_t rec[] = {20, 3, 3, 0, 1, 1};
-    client_after_handshake(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    client_after_handshake(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 /* ... and so is one before the first ClientHello. */
 Test(negative, ccs_before_client_hello)
 {
     static const uint8_t rec[] = {20, 3, 3, 0, 1, 1};
-    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 typedef struct {
@@ -494,7 +497,7 @@ Test(negative, ccs_with_bad_value)
     p.hook_ctx = &a;
     pair_pump(&p);
     cr_assert(a.done);
-    expect_error(SERVER(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "server");
+    expect_error(SERVER(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "CCS_UNEXPECTED", "server");
     pair_buf_free(&a.extra);
     pair_free(&p);
 }
@@ -514,7 +517,7 @@ Test(negative, server_hello_replayed_after_encrypted_extensions)
     pair_pump(&p);
     cr_assert(a.done);
     cr_assert_eq(a.first.data[5], 2, "first server record is not a ServerHello");
-    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "client");
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "REC_NOT_PROTECTED", "client");
     pair_buf_free(&a.first);
     pair_free(&p);
 }
@@ -526,13 +529,13 @@ static const uint8_t finished_record[] = {22, 3, 3, 0, 36, 20, 0, 0, 32, 1, 2, 3
 
 Test(negative, finished_first_to_server)
 {
-    server_first_bytes(finished_record, sizeof finished_record, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(finished_record, sizeof finished_record, TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE");
 }
 
 Test(negative, finished_instead_of_server_hello)
 {
     client_answer_bytes(finished_record, sizeof finished_record,
-                        TLSM_ALERT_UNEXPECTED_MESSAGE);
+                        TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE");
 }
 
 /* The server's own ServerHello fed back to it as a first message. */
@@ -550,7 +553,7 @@ Test(negative, server_hello_to_server)
     pair_buf copy = {0};
     pair_buf_set(&copy, sh, 5 + (((size_t)sh[3] << 8) | sh[4]));
     pair_free(&p);
-    server_first_bytes(copy.data, copy.len, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(copy.data, copy.len, TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE");
     pair_buf_free(&copy);
 }
 
@@ -568,7 +571,7 @@ Test(negative, client_hello_after_handshake)
     handshake_ok(&p);
     pair_inject(&p, PAIR_C2S, copy.data, copy.len);
     pair_pump(&p);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_NOT_PROTECTED");
     pair_buf_free(&copy);
     pair_free(&p);
 }
@@ -578,7 +581,7 @@ Test(negative, client_hello_after_handshake)
 Test(negative, zero_length_handshake_record)
 {
     static const uint8_t rec[] = {22, 3, 1, 0, 0};
-    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_EMPTY_FRAGMENT");
 }
 
 /* Application data before any keys: unexpected record type (RFC 8446 s.5, s.6.2
@@ -587,14 +590,14 @@ Test(negative, application_data_before_client_hello)
 {
     static const uint8_t rec[] = {23, 3, 3, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
-    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    server_first_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
 }
 
 Test(negative, application_data_before_server_hello)
 {
     static const uint8_t rec[] = {23, 3, 3, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
-    client_answer_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    client_answer_bytes(rec, sizeof rec, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
 }
 
 /* ---------------------------------------------------------------- API state */
@@ -774,7 +777,7 @@ Test(negative, handshake_data_spanning_key_change)
     p.hook_ctx = &g;
     pair_pump(&p);
     cr_assert(g.done);
-    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "client");
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "HS_SPANS_KEY_CHANGE", "client");
     pair_free(&p);
 }
 
@@ -835,7 +838,7 @@ Test(negative, record_interleaved_in_fragmented_message)
     p.hook_ctx = &s;
     pair_pump(&p);
     cr_assert(s.done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_INTERLEAVED");
     pair_free(&p);
 }
 
@@ -882,7 +885,7 @@ Test(negative, server_hello_session_id_mismatch)
     k.value = (uint8_t)(ch[SH_SESSION_ID + 5] ^ 0x40);
     pair_pump(&p);
     cr_assert(k.done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER, "SH_SESSION_ID_MISMATCH");
     pair_free(&p);
 }
 
@@ -898,7 +901,7 @@ Test(negative, server_hello_suite_not_offered)
     p.hook_ctx = &k;
     pair_pump(&p);
     cr_assert(k.done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER, "SH_SUITE_NOT_OFFERED");
     pair_free(&p);
 }
 
@@ -929,7 +932,7 @@ Test(negative, second_hello_retry_request)
     p.hook_ctx = &t;
     pair_pump(&p);
     cr_assert(t.done);
-    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "client");
+    expect_error(CLIENT(&p), TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_UNEXPECTED_MESSAGE), "HRR_SECOND", "client");
     pair_buf_free(&t.hrr);
     pair_free(&p);
 }

@@ -227,6 +227,7 @@ typedef struct {
     size_t plain[2];      /* application bytes read */
     int free_run;         /* relay without stopping at the target state */
     pair_buf session;     /* resumption rows: the session the client offers */
+    int last_protected;   /* the last input record reached the side protected */
     char why[256];        /* first driver failure */
 } drv;
 
@@ -283,7 +284,7 @@ static int feed(drv *d, int to, const uint8_t *b, size_t n)
 /* Whether a record of outer type `type` reaches `to` protected. */
 static int protected_for(const tlsm_conn *to, uint8_t type)
 {
-    if (!to->rd.cipher.active)
+    if (!to->rec.rd.active)
         return 0;
     return is12(to) || type != R_CCS; /* TLS 1.3 never protects a CCS */
 }
@@ -298,7 +299,7 @@ static void seal_for(drv *d, int to, uint8_t type, const uint8_t *content, size_
         pair_make_record(out, type, 0x0303, content, n);
         return;
     }
-    record_cipher copy = c->rd.cipher;
+    record_cipher copy = c->rec.rd;
     size_t cap = n + 64, len = 0;
     uint8_t *buf = malloc(cap);
     cr_assert_not_null(buf);
@@ -313,6 +314,7 @@ static void seal_for(drv *d, int to, uint8_t type, const uint8_t *content, size_
 static int deliver(drv *d, int to, uint8_t type, const uint8_t *content, size_t n)
 {
     pair_buf rec = {0};
+    d->last_protected = protected_for(CONN(d, to), type);
     seal_for(d, to, type, content, n, &rec);
     int rc = feed(d, to, rec.data, rec.len);
     pair_buf_free(&rec);
@@ -340,7 +342,7 @@ static int open_from(drv *d, int from, pair_buf *rec, uint8_t *type, uint8_t **c
                      size_t *len)
 {
     tlsm_conn *r = CONN(d, 1 - from);
-    record_cipher copy = r->rd.cipher;
+    record_cipher copy = r->rec.rd;
     if (memcmp(d->iv[from], copy.iv, sizeof copy.iv)) {
         memcpy(d->iv[from], copy.iv, sizeof copy.iv);
         d->seq[from] = 0;
@@ -515,23 +517,34 @@ typedef struct {
     int error;      /* expected sticky error, 0 for none */
     int alert;      /* alert that must end the output (LOCAL_ALERT cases), -1: no alert out */
     then_kind then;
+    const char *reason;           /* the check that must fire (tlsm_conn_error_detail) */
+    const char *reason_protected; /* ... when the input came protected, if different */
 } expect;
 
-static expect local(uint8_t alert)
+static expect local(uint8_t alert, const char *why)
 {
-    expect e = {TLSM_ERR_LOCAL_ALERT(alert), alert, THEN_NOTHING};
+    expect e = {TLSM_ERR_LOCAL_ALERT(alert), alert, THEN_NOTHING, why, NULL};
+    return e;
+}
+
+/* Application data before the handshake is over: refused by the record layer while it
+ * comes unprotected, by the connection once it decrypts. */
+static expect early_appdata(void)
+{
+    expect e = local(TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
+    e.reason_protected = "APPDATA_BEFORE_HANDSHAKE";
     return e;
 }
 
 static expect peer(uint8_t alert)
 {
-    expect e = {TLSM_ERR_PEER_ALERT(alert), -1, THEN_NOTHING};
+    expect e = {TLSM_ERR_PEER_ALERT(alert), -1, THEN_NOTHING, "PEER_ALERT", NULL};
     return e;
 }
 
 static expect accepted(then_kind then)
 {
-    expect e = {0, -1, then};
+    expect e = {0, -1, then, "", NULL};
     return e;
 }
 
@@ -559,9 +572,9 @@ static int last_output_record(tlsm_conn *c, uint8_t *type, uint8_t *content, siz
     uint8_t *p = rec + REC_HEADER_LEN;
     size_t plen = rl - REC_HEADER_LEN;
     *type = rec[0];
-    int prot = c->wr.cipher.active && (is12(c) || rec[0] == R_APP);
+    int prot = c->rec.wr.active && (is12(c) || rec[0] == R_APP);
     if (prot) {
-        record_cipher copy = c->wr.cipher;
+        record_cipher copy = c->rec.wr;
         copy.seq--;
         rc = is12(c) ? record12_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, &p, &plen)
                      : record_open(&copy, rec, rl - REC_HEADER_LEN, REC_MAX_PLAINTEXT, type, &p,
@@ -576,7 +589,19 @@ static int last_output_record(tlsm_conn *c, uint8_t *type, uint8_t *content, siz
     return rc ? 1 : 0;
 }
 
-static size_t n_cases, n_failed, n_states, n_controls;
+static size_t n_cases, n_failed, n_states, n_controls, n_reasons;
+
+static const char *reason_of_conn(const tlsm_conn *c)
+{
+    tlsm_error_detail det;
+    return tlsm_conn_error_detail(c, &det) == 0 ? det.reason : "?";
+}
+
+static const char *expected_reason(const drv *d, expect want)
+{
+    n_reasons++;
+    return d->last_protected && want.reason_protected ? want.reason_protected : want.reason;
+}
 
 /* Judges the side under test after an input; returns 1 if as expected. */
 static int judge(drv *d, const char *input, int feed_rc, expect want)
@@ -599,6 +624,9 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
                  want.error, want.error ? tlsm_strerror(want.error) : "none");
     } else if (feed_rc != want.error) {
         snprintf(msg, sizeof msg, "tlsm_feed returned %d, want %d", feed_rc, want.error);
+    } else if (want.error && strcmp(reason_of_conn(c), expected_reason(d, want)) != 0) {
+        snprintf(msg, sizeof msg, "reason %s, want %s", reason_of_conn(c),
+                 expected_reason(d, want));
     } else {
         uint8_t type = 0, content[16];
         size_t len = 0;
@@ -621,7 +649,7 @@ static int judge(drv *d, const char *input, int feed_rc, expect want)
         } else if (want.then == THEN_CCS12) {
             hs_state_id next =
                 row->role == PAIR_CLIENT ? HS_C12_WAIT_FINISHED : HS_S12_WAIT_FINISHED;
-            if (!c->hs || c->hs->state != next || !c->rd.cipher.active)
+            if (!c->hs || c->hs->state != next || !c->rec.rd.active)
                 snprintf(msg, sizeof msg, "the CCS did not move the side to WAIT_FINISHED");
         } else if (want.then == THEN_CLOSED) {
             if (!(tlsm_status(c) & TLSM_STATUS_CLOSED))
@@ -660,8 +688,14 @@ static void case_message(drv *d, uint8_t type, int control)
         memcpy(msg + 4, body6, sizeof body6);
         rc = deliver(d, d->row->role, R_HS, msg, sizeof msg);
     }
-    expect ctl = {0, -1, THEN_CONTROL};
-    judge(d, name, rc, control ? ctl : local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+    expect ctl = {0, -1, THEN_CONTROL, "", NULL};
+    /* TLS 1.2 client waiting for the server's CCS: the NewSessionTicket row exists there,
+     * and its handler refuses a ticket the ServerHello did not announce. */
+    int unannounced = d->row->target == HS_C12_WAIT_NST_CCS && type == HS_NEW_SESSION_TICKET;
+    judge(d, name, rc,
+          control ? ctl
+                  : local(TLSM_ALERT_UNEXPECTED_MESSAGE,
+                          unannounced ? "NST12_UNANNOUNCED" : "HS_UNEXPECTED_MESSAGE"));
 }
 
 static void case_record(drv *d, const char *name, uint8_t type, const uint8_t *content,
@@ -690,7 +724,12 @@ static void case_interleave(drv *d, const char *name, uint8_t type, const uint8_
         if (!rc)
             rc = deliver(d, d->row->role, type, content, n);
     }
-    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+    /* Unprotected application data is refused by the record layer before the interleaving
+     * is seen. */
+    expect want = local(TLSM_ALERT_UNEXPECTED_MESSAGE,
+                        type == R_APP ? "REC_APPDATA_UNPROTECTED" : "REC_INTERLEAVED");
+    want.reason_protected = "REC_INTERLEAVED";
+    judge(d, name, rc, want);
 }
 
 /* A disallowed message whose header and body come in two records (through reassembly). */
@@ -705,7 +744,7 @@ static void case_split_message(drv *d, uint8_t type)
         if (!rc)
             rc = deliver(d, d->row->role, R_HS, body6, sizeof body6);
     }
-    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE));
+    judge(d, name, rc, local(TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE"));
 }
 
 /* A fatal alert sent in plaintext although the side reads with keys (only where it does:
@@ -719,15 +758,17 @@ static void case_plain_alert(drv *d)
         return;
     }
     tlsm_conn *c = CONN(d, row->role);
-    if (!c->rd.cipher.active)
+    if (!c->rec.rd.active)
         return;
     expect want;
-    if (row->version == TLSM_TLS12)
-        want = local(TLSM_ALERT_BAD_RECORD_MAC);   /* RFC 5246 s.6.2.3: fails deprotection */
-    else if (row->target == HS_DONE)
-        want = local(TLSM_ALERT_UNEXPECTED_MESSAGE); /* RFC 8446 s.5: only protected records */
+    if (row->version == TLSM_TLS12)   /* RFC 5246 s.6.2.3: fails deprotection (two bytes
+                                         cannot hold the explicit nonce and tag) */
+        want = local(TLSM_ALERT_BAD_RECORD_MAC, "REC_SHORTER_THAN_TAG");
+    else if (row->target == HS_DONE)  /* RFC 8446 s.5: only protected records */
+        want = local(TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_NOT_PROTECTED");
     else
         want = peer(TLSM_ALERT_HANDSHAKE_FAILURE); /* a peer that failed before its keys */
+    d->last_protected = 0;
     int rc = feed(d, row->role, rec, sizeof rec);
     judge(d, "unprotected fatal alert", rc, want);
 }
@@ -750,7 +791,8 @@ static void run_state(const state_row *row)
     }
     int done = row->target == HS_DONE;
     int v13 = row->version == TLSM_TLS13;
-    expect unexpected = local(TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect ccs_unexpected = local(TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
+    expect unknown_type = local(TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_UNKNOWN_TYPE");
 
     for (size_t i = 0; i < sizeof all_types; i++)
         case_message(d, all_types[i], allowed(row, all_types[i]));
@@ -775,24 +817,30 @@ static void run_state(const state_row *row)
     int ccs12_first = !v13 && row->target != HS_C_WAIT_SH && row->target != HS_S_WAIT_CH &&
                       row->target != HS_C12_WAIT_FINISHED &&
                       row->target != HS_S12_WAIT_FINISHED && !done;
-    case_record(d, "zero-length handshake", R_HS, NULL, 0, unexpected);
+    case_record(d, "zero-length handshake", R_HS, NULL, 0,
+                local(TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_EMPTY_FRAGMENT"));
     case_record(d, "zero-length application_data", R_APP, NULL, 0,
-                done ? accepted(THEN_COMPLETE) : unexpected);
-    case_record(d, "zero-length alert", R_ALERT, NULL, 0, local(TLSM_ALERT_DECODE_ERROR));
+                done ? accepted(THEN_COMPLETE) : early_appdata());
+    case_record(d, "zero-length alert", R_ALERT, NULL, 0,
+                local(TLSM_ALERT_DECODE_ERROR, "ALERT_MALFORMED"));
     case_record(d, "zero-length change_cipher_spec", R_CCS, NULL, 0,
-                ccs12_first ? local(TLSM_ALERT_DECODE_ERROR) : unexpected);
+                ccs12_first ? local(TLSM_ALERT_DECODE_ERROR, "CCS_MALFORMED") : ccs_unexpected);
 
     /* Content types no version defines (heartbeat 24 is not implemented; 255 is unknown):
      * unexpected_message (RFC 8446 s.5, RFC 5246 s.6: unknown record types). Protected
      * where the side reads with keys (TLS 1.3: as the inner type). */
     static const uint8_t byte = 1;
-    case_record(d, "record type 24 (heartbeat)", 24, &byte, 1, unexpected);
-    case_record(d, "record type 255", 255, &byte, 1, unexpected);
+    case_record(d, "record type 24 (heartbeat)", 24, &byte, 1, unknown_type);
+    case_record(d, "record type 255", 255, &byte, 1, unknown_type);
     case_plain_alert(d);
 
     static const uint8_t one = 1;
+    /* RFC 5077 s.3.3: an announced NewSessionTicket must come before the CCS. */
+    expect ccs_refused = row->target == HS_C12_WAIT_NST_CCS
+                             ? local(TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_BEFORE_TICKET")
+                             : ccs_unexpected;
     case_record(d, "change_cipher_spec", R_CCS, &one, 1,
-                !row->ccs_ok ? unexpected : accepted(v13 ? THEN_COMPLETE : THEN_CCS12));
+                !row->ccs_ok ? ccs_refused : accepted(v13 ? THEN_COMPLETE : THEN_CCS12));
 
     static const uint8_t data[8] = "appdata";
     static const uint8_t fatal[2] = {2, TLSM_ALERT_HANDSHAKE_FAILURE};
@@ -835,7 +883,8 @@ Test(state_matrix, every_state_every_input)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     printf("state_matrix: %zu (state, input) cases over %zu states (%s) + %zu controls, "
-           "%zu failed, %.0f ms\n", n_cases, n_states, per, n_controls, n_failed, ms);
+           "%zu reasons asserted, %zu failed, %.0f ms\n", n_cases, n_states, per, n_controls,
+           n_reasons, n_failed, ms);
     fflush(stdout);
     cr_expect_eq(n_failed, 0, "%zu of %zu cases failed (see the log)", n_failed,
                  n_cases + n_controls);

@@ -29,6 +29,8 @@ static const char *const kinds[10] = {
 
 typedef struct {
     int client, server; /* expected sticky errors, 0 = success, STALL */
+    const char *reason; /* the detecting side's reason (tlsm_conn_error_detail); the other
+                           side's is PEER_ALERT */
 } outcome;
 
 typedef struct {
@@ -36,8 +38,8 @@ typedef struct {
     outcome want[10];   /* in the order of kinds[] */
 } flight;
 
-#define OK {0, 0}
-#define ST {STALL, STALL}
+#define OK {0, 0, ""}
+#define ST {STALL, STALL, ""}
 
 /* The application data flight: a 20000-byte write (two records), answers both ways, a
  * close. A fault that removes or moves a protected record shows up as bad_record_mac on the
@@ -92,10 +94,17 @@ static void check_traces(tlsm_pair *p, const char *spec)
     cr_expect(n > 24, "%s: pcap", spec);
 }
 
-static void check_side(const tlsm_pair_report *r, int want, const char *who, const char *spec)
+static size_t reasons_checked;
+
+static void check_side(const tlsm_pair_report *r, int want, const char *reason, const char *who,
+                       const char *spec)
 {
     cr_expect_eq(r->error, want, "%s: %s ended with %s, expected %s", spec, who,
                  tlsm_strerror(r->error), tlsm_strerror(want));
+    const char *want_reason = TLSM_ERR_IS_PEER_ALERT(want) ? "PEER_ALERT" : want ? reason : "";
+    cr_expect_str_eq(r->reason, want_reason ? want_reason : "(none given)",
+                     "%s: %s reason %s, expected %s", spec, who, r->reason, want_reason);
+    reasons_checked++;
     if (TLSM_ERR_IS_LOCAL_ALERT(want))
         cr_expect_eq(r->alert_sent, TLSM_ERR_ALERT(want), "%s: %s alert sent %d", spec, who,
                      r->alert_sent);
@@ -130,8 +139,8 @@ static void run_case(uint16_t version, const char *spec, outcome want)
         cr_expect_eq(tlsm_pair_eof(p, TLSM_PAIR_C2S), TLSM_ERR_TRUNCATED, "%s", spec);
         cr_expect_eq(tlsm_pair_eof(p, TLSM_PAIR_S2C), TLSM_ERR_TRUNCATED, "%s", spec);
     } else {
-        check_side(&c, want.client, "client", spec);
-        check_side(&s, want.server, "server", spec);
+        check_side(&c, want.client, want.reason, "client", spec);
+        check_side(&s, want.server, want.reason, "server", spec);
     }
     if (want.client == 0 && want.server == 0) {
         cr_expect_eq(s.app_bytes_received, 20100, "%s: server got %llu bytes", spec,
@@ -164,30 +173,35 @@ static void run_flight(uint16_t version, const flight *f)
  * unexpected_message once it is over (s.5); fragmentation, delays and moving the
  * compatibility CCS (s.5, "MUST simply drop it") are tolerated. */
 static const flight flights13[] = {
-    {"c2s:msg=ClientHello", {ST, {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)},
-      {LA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, ST, OK, OK, OK, OK,
-      {0, PA(UNEXPECTED_MESSAGE)}, {0, PA(HANDSHAKE_FAILURE)}}},
-    {"s2c:msg=ServerHello", {{LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE)},
-      {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE)},
+    {"c2s:msg=ClientHello", {ST, {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "REC_NOT_PROTECTED"},
+      {LA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"}, ST, OK, OK, OK, OK,
+      {0, PA(UNEXPECTED_MESSAGE), ""}, {0, PA(HANDSHAKE_FAILURE), ""}}},
+    {"s2c:msg=ServerHello", {{LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE), "REC_APPDATA_UNPROTECTED"},
+      {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE), "REC_NOT_PROTECTED"},
       /* the last byte is the selected version: s.4.2.1 illegal_parameter */
-      {LA(ILLEGAL_PARAMETER), PA(ILLEGAL_PARAMETER)},
+      {LA(ILLEGAL_PARAMETER), PA(ILLEGAL_PARAMETER), "SH_SUPPORTED_VERSIONS_BAD"},
       /* an unfinished message, then a CCS record: s.5.1 unexpected_message */
-      {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE)}, OK, OK, OK, OK,
-      {PA(UNEXPECTED_MESSAGE), 0}, {PA(HANDSHAKE_FAILURE), 0}}},
-    {"s2c:msg=Certificate", {ST, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)},
-      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)},
-      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}, OK, OK, OK,
-      {PA(UNEXPECTED_MESSAGE), 0}, {PA(HANDSHAKE_FAILURE), 0}}},
-    {"c2s:msg=Finished", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      OK, OK, OK, {0, PA(UNEXPECTED_MESSAGE)}, {0, PA(HANDSHAKE_FAILURE)}}},
-    {"c2s:msg=ApplicationData", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      OK, OK, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)},
-      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)}}},
+      {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE), "REC_INTERLEAVED"}, OK, OK, OK, OK,
+      {PA(UNEXPECTED_MESSAGE), 0, ""}, {PA(HANDSHAKE_FAILURE), 0, ""}}},
+    {"s2c:msg=Certificate", {ST, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}, OK, OK, OK,
+      {PA(UNEXPECTED_MESSAGE), 0, ""}, {PA(HANDSHAKE_FAILURE), 0, ""}}},
+    {"c2s:msg=Finished", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      OK, OK, OK, {0, PA(UNEXPECTED_MESSAGE), ""}, {0, PA(HANDSHAKE_FAILURE), ""}}},
+    {"c2s:msg=ApplicationData", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      OK, OK, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "REC_NOT_PROTECTED"},
+      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "REC_NOT_PROTECTED"}}},
 };
 
 /* TLS 1.2. The randoms and the key exchange feed the keys, so changing them shows up as
@@ -196,30 +210,38 @@ static const flight flights13[] = {
  * before the ClientKeyExchange is unexpected_message (s.7.1); a flight that loses its last
  * record stalls. */
 static const flight flights12[] = {
-    {"c2s:msg=ClientHello", {ST, {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, ST, OK, OK, OK, OK,
-      {0, PA(UNEXPECTED_MESSAGE)}, {0, PA(HANDSHAKE_FAILURE)}}},
+    {"c2s:msg=ClientHello", {ST, {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "HS_UNEXPECTED_MESSAGE"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"}, ST, OK, OK, OK, OK,
+      {0, PA(UNEXPECTED_MESSAGE), ""}, {0, PA(HANDSHAKE_FAILURE), ""}}},
     /* corrupt:-1 changes the ServerHelloDone length: the client waits for the rest */
-    {"s2c:msg=ServerHello", {ST, {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE)}, ST, ST,
-      OK, OK, OK, OK, {PA(UNEXPECTED_MESSAGE), 0}, {PA(HANDSHAKE_FAILURE), 0}}},
-    {"c2s:msg=ClientKeyExchange", {{PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)},
-      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)}, OK, OK, OK,
-      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)},
-      {0, PA(UNEXPECTED_MESSAGE)}, {0, PA(HANDSHAKE_FAILURE)}}},
-    {"c2s:msg=Finished", {ST, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, OK, OK, OK,
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}}},
-    {"s2c:msg=Finished", {ST, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)},
-      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)},
-      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}, OK, OK, OK,
-      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC)}}},
-    {"c2s:msg=ApplicationData", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      OK, OK, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)},
-      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC)}}},
+    {"s2c:msg=ServerHello", {ST, {LA(UNEXPECTED_MESSAGE), PA(UNEXPECTED_MESSAGE), "HS_UNEXPECTED_MESSAGE"}, ST, ST,
+      OK, OK, OK, OK, {PA(UNEXPECTED_MESSAGE), 0, ""}, {PA(HANDSHAKE_FAILURE), 0, ""}}},
+    {"c2s:msg=ClientKeyExchange", {{PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "CCS_UNEXPECTED"},
+      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "HS_UNEXPECTED_MESSAGE"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "REC_INTERLEAVED"}, OK, OK, OK,
+      {PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "CCS_UNEXPECTED"},
+      {0, PA(UNEXPECTED_MESSAGE), ""}, {0, PA(HANDSHAKE_FAILURE), ""}}},
+    {"c2s:msg=Finished", {ST, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}, OK, OK, OK,
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}}},
+    {"s2c:msg=Finished", {ST, {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}, OK, OK, OK,
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {LA(BAD_RECORD_MAC), PA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}}},
+    {"c2s:msg=ApplicationData", {{PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      OK, OK, {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_BAD_MAC"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"},
+      {PA(BAD_RECORD_MAC), LA(BAD_RECORD_MAC), "REC_SHORTER_THAN_TAG"}}},
 };
 
 Test(testkit_faults13, client_hello) { run_flight(TLSM_TLS13, &flights13[0]); }
@@ -246,7 +268,7 @@ Test(testkit_faults13, duplicate_ccs_is_dropped)
 Test(testkit_faults12, duplicate_ccs_is_unexpected)
 {
     run_case(TLSM_TLS12, "dup@c2s:msg=ChangeCipherSpec",
-             (outcome){PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE)});
+             (outcome){PA(UNEXPECTED_MESSAGE), LA(UNEXPECTED_MESSAGE), "CCS_UNEXPECTED"});
 }
 
 /* ---------------------------------------------------------------- the kit itself */
@@ -460,5 +482,28 @@ Test(testkit, every_record_fragmented_and_delayed)
     cr_expect_eq(r.app_bytes_received, 50);
     cr_expect_eq(r.version, TLSM_TLS13);
     tlsm_pair_free(p);
+    pair_free(&cfgs);
+}
+
+/* Issue 16 item 6: a pair turns traces and the key log on for its own connections only;
+ * a later connection on the same configs is neither traced nor key-logged. */
+Test(testkit, pair_leaves_configs_unchanged)
+{
+    pair cfgs;
+    tlsm_pair *p = new_pair(&cfgs, TLSM_TLS13, 1);
+    cr_assert_eq(tlsm_pair_run(p), 0);
+    size_t len = 0;
+    cr_assert_eq(tlsm_pair_keylog(p, NULL, 0, &len), 0);
+    cr_assert_gt(len, 0, "the pair's own connections are key-logged");
+    tlsm_pair_free(p);
+    tlsm_conn *later = tlsm_conn_new(cfgs.side[0].cfg, PAIR_HOST);
+    cr_assert_not_null(later);
+    size_t n;
+    (void)tlsm_output_peek(later, &n);
+    tlsm_event ev;
+    while (tlsm_next_event(later, &ev))
+        cr_assert(ev.type != TLSM_EV_KEYLOG && ev.type != TLSM_EV_MESSAGE_SENT,
+                  "a later connection emitted event %d", ev.type);
+    tlsm_conn_free(later);
     pair_free(&cfgs);
 }

@@ -78,20 +78,22 @@ static void start12(pair *p, pair_hook_fn hook, void *ctx)
     start(p, &co, &so, hook, ctx);
 }
 
-static void expect_error(tlsm_conn *c, int want, const char *who)
+static void expect_error(tlsm_conn *c, int want, const char *why, const char *who)
 {
     int got = tlsm_conn_error(c);
+    cr_assert_str_eq(pair_reason(c), why, "%s: reason %s, want %s", who, pair_reason(c), why);
     cr_assert_eq(got, want, "%s: error %d (%s), want %d (%s)", who, got, tlsm_strerror(got),
                  want, tlsm_strerror(want));
     cr_assert(tlsm_status(c) & TLSM_STATUS_ERROR, "%s: status without ERROR", who);
 }
 
 /* The detecting side sent `alert` and the other side received it as fatal. */
-static void expect_alert(pair *p, int detector, uint8_t alert)
+static void expect_alert(pair *p, int detector, uint8_t alert, const char *why)
 {
     const char *names[2] = {"client", "server"};
-    expect_error(p->side[detector].conn, TLSM_ERR_LOCAL_ALERT(alert), names[detector]);
-    expect_error(p->side[1 - detector].conn, TLSM_ERR_PEER_ALERT(alert), names[1 - detector]);
+    expect_error(p->side[detector].conn, TLSM_ERR_LOCAL_ALERT(alert), why, names[detector]);
+    expect_error(p->side[1 - detector].conn, TLSM_ERR_PEER_ALERT(alert), "PEER_ALERT",
+                 names[1 - detector]);
     const tlsm_event *e = pair_find_event(p, 1 - detector, TLSM_EV_ALERT, 0);
     cr_assert_not_null(e, "%s: no ALERT event", names[1 - detector]);
     cr_assert_eq(e->alert, alert);
@@ -152,13 +154,13 @@ static void surgery_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, voi
     s->done = 1;
 }
 
-static void run_surgery(surgery *s, int detector, uint8_t alert)
+static void run_surgery(surgery *s, int detector, uint8_t alert, const char *why)
 {
     pair p;
     start12(&p, surgery_hook, s);
     pair_pump(&p);
     cr_assert(s->done, "the hook found no record to change");
-    expect_alert(&p, detector, alert);
+    expect_alert(&p, detector, alert, why);
     pair_buf_free(&s->extra);
     pair_free(&p);
 }
@@ -171,7 +173,7 @@ static void run_surgery(surgery *s, int detector, uint8_t alert)
 Test(tls12_negative, finished_ciphertext_from_client_tampered)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = 0, .act = ACT_FLIP_LAST};
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
 }
 
 /* The same on the server's Finished: the client fails, with keys on both sides, so the
@@ -179,7 +181,7 @@ Test(tls12_negative, finished_ciphertext_from_client_tampered)
 Test(tls12_negative, finished_ciphertext_from_server_tampered)
 {
     surgery s = {.dir = PAIR_S2C, .pick_ccs = 0, .act = ACT_FLIP_LAST};
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_BAD_RECORD_MAC);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_BAD_RECORD_MAC, "REC_BAD_MAC");
 }
 
 /* A Finished whose record authenticates but whose verify_data is wrong: RFC 5246 s.7.4.9
@@ -207,7 +209,7 @@ Test(tls12_negative, finished_wrong_verify_data_from_client)
     start(&p, &co, &so, strip_ch_ems_hook, &done);
     pair_pump(&p);
     cr_assert(done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_DECRYPT_ERROR);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_DECRYPT_ERROR, "FINISHED_MISMATCH");
     pair_free(&p);
 }
 
@@ -253,7 +255,7 @@ Test(tls12_negative, finished_wrong_verify_data_from_server)
     cr_assert(f.done, "no NewSessionTicket in the resumption");
     cr_assert_eq(pair_count_msgs(&p, PAIR_CLIENT, TLSM_EV_MESSAGE_RECEIVED, 11, 0), 0,
                  "not an abbreviated handshake");
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_DECRYPT_ERROR);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_DECRYPT_ERROR, "FINISHED_MISMATCH");
     pair_buf_free(&session);
     pair_free(&p);
 }
@@ -272,14 +274,14 @@ Test(tls12_negative, finished_wrong_verify_data_from_server)
 Test(tls12_negative, ccs_from_client_missing)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = 1, .act = ACT_DROP};
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE");
 }
 
 /* The client has sent its CCS, so its alert is protected and the server opens it. */
 Test(tls12_negative, ccs_from_server_missing)
 {
     surgery s = {.dir = PAIR_S2C, .pick_ccs = 1, .act = ACT_DROP};
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "HS_UNEXPECTED_MESSAGE");
 }
 
 /* A second CCS right after the first: s.7.1 allows one per handshake; after the first the
@@ -288,14 +290,14 @@ Test(tls12_negative, ccs_from_client_twice)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = 1, .act = ACT_APPEND};
     pair_buf_set(&s.extra, ccs_record, sizeof ccs_record);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 Test(tls12_negative, ccs_from_server_twice)
 {
     surgery s = {.dir = PAIR_S2C, .pick_ccs = 1, .act = ACT_APPEND};
     pair_buf_set(&s.extra, ccs_record, sizeof ccs_record);
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 /* CCS too early. Before the ClientKeyExchange there are no keys to change to (s.7.3:
@@ -305,7 +307,7 @@ Test(tls12_negative, ccs_from_client_before_client_key_exchange)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = -1, .index = 1, .act = ACT_PREPEND};
     pair_buf_set(&s.extra, ccs_record, sizeof ccs_record);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 /* ... and right after the ClientHello, before the server even answered. */
@@ -313,7 +315,7 @@ Test(tls12_negative, ccs_from_client_after_client_hello)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = -1, .index = 0, .act = ACT_APPEND};
     pair_buf_set(&s.extra, ccs_record, sizeof ccs_record);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 /* Re-frames the server's first flight into one record per handshake message and puts a
@@ -358,7 +360,7 @@ Test(tls12_negative, ccs_from_server_before_server_hello_done)
     start12(&p, ccs_inside_hook, &c);
     pair_pump(&p);
     cr_assert(c.done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
     pair_free(&p);
 }
 
@@ -369,7 +371,7 @@ Test(tls12_negative, ccs_from_server_before_server_key_exchange)
     start12(&p, ccs_inside_hook, &c);
     pair_pump(&p);
     cr_assert(c.done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
     pair_free(&p);
 }
 
@@ -381,7 +383,7 @@ Test(tls12_negative, ccs_from_server_before_server_hello)
 {
     surgery s = {.dir = PAIR_S2C, .pick_ccs = -1, .index = 0, .act = ACT_PREPEND};
     pair_buf_set(&s.extra, ccs_record, sizeof ccs_record);
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
 }
 
 /* A CCS whose one byte is not 1, and one with two bytes. RFC 5246 s.7.1 defines the
@@ -394,7 +396,7 @@ Test(tls12_negative, ccs_with_value_2)
     static const uint8_t bad[] = {REC_CCS, 3, 3, 0, 1, 2};
     surgery s = {.dir = PAIR_C2S, .pick_ccs = 1, .act = ACT_REPLACE};
     pair_buf_set(&s.extra, bad, sizeof bad);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_DECODE_ERROR);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_DECODE_ERROR, "CCS_MALFORMED");
 }
 
 Test(tls12_negative, ccs_with_two_bytes)
@@ -402,7 +404,7 @@ Test(tls12_negative, ccs_with_two_bytes)
     static const uint8_t bad[] = {REC_CCS, 3, 3, 0, 2, 1, 1};
     surgery s = {.dir = PAIR_S2C, .pick_ccs = 1, .act = ACT_REPLACE};
     pair_buf_set(&s.extra, bad, sizeof bad);
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_DECODE_ERROR);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_DECODE_ERROR, "CCS_MALFORMED");
 }
 
 /* After the handshake a plaintext CCS is a record the connection cannot take: protected
@@ -414,7 +416,7 @@ Test(tls12_negative, ccs_after_handshake)
     handshake_ok(&p);
     pair_inject(&p, PAIR_S2C, ccs_record, sizeof ccs_record);
     pair_pump(&p);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "CCS_UNEXPECTED");
     pair_free(&p);
 }
 
@@ -430,14 +432,14 @@ Test(tls12_negative, application_data_after_client_hello)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = -1, .index = 0, .act = ACT_APPEND};
     pair_buf_set(&s.extra, app_record, sizeof app_record);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
 }
 
 Test(tls12_negative, application_data_before_client_key_exchange)
 {
     surgery s = {.dir = PAIR_C2S, .pick_ccs = -1, .index = 1, .act = ACT_PREPEND};
     pair_buf_set(&s.extra, app_record, sizeof app_record);
-    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
 }
 
 /* To the client after the server's first flight: the client has sent its CCS and Finished
@@ -446,7 +448,7 @@ Test(tls12_negative, application_data_after_server_flight)
 {
     surgery s = {.dir = PAIR_S2C, .pick_ccs = -1, .index = 0, .act = ACT_APPEND};
     pair_buf_set(&s.extra, app_record, sizeof app_record);
-    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    run_surgery(&s, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "REC_APPDATA_UNPROTECTED");
 }
 
 /* The engine's own record layer seals `content` as a record of `type` with the write state
@@ -456,8 +458,8 @@ Test(tls12_negative, application_data_after_server_flight)
 static void seal_as(tlsm_conn *from, int rewind, uint8_t type, const uint8_t *content,
                     size_t len, pair_buf *out)
 {
-    record_cipher copy = from->wr.cipher;
-    record_cipher *rc = rewind ? &copy : &from->wr.cipher;
+    record_cipher copy = from->rec.wr;
+    record_cipher *rc = rewind ? &copy : &from->rec.wr;
     cr_assert(rc->active, "no write keys");
     if (rewind)
         rc->seq--;
@@ -501,7 +503,7 @@ Test(tls12_negative, protected_application_data_before_finished)
     start12(&p, early_app_hook, &e);
     pair_pump(&p);
     cr_assert(e.done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_UNEXPECTED_MESSAGE, "APPDATA_BEFORE_HANDSHAKE");
     cr_assert_eq(p.side[PAIR_SERVER].rx.len, 0, "early data was delivered");
     pair_free(&p);
 }
@@ -551,7 +553,7 @@ static void bad_ske(uint16_t suite, pair_key key, uint16_t group, int from_end, 
     start(&p, &co, &so, ske_flip_hook, &f);
     pair_pump(&p);
     cr_assert(f.done, "no ServerKeyExchange");
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_DECRYPT_ERROR);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_DECRYPT_ERROR, "SIG_INVALID");
     pair_free(&p);
 }
 
@@ -627,7 +629,7 @@ Test(tls12_negative, ems_required_by_server_missing_from_client_hello)
     start(&p, &co, &so, strip_ch_ems_hook, &done);
     pair_pump(&p);
     cr_assert(done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_HANDSHAKE_FAILURE);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_HANDSHAKE_FAILURE, "CH12_NO_EMS");
     pair_free(&p);
 }
 
@@ -651,7 +653,7 @@ Test(tls12_negative, ems_required_by_client_missing_from_server_hello)
     start(&p, &co, &so, strip_sh_ems_hook, &done);
     pair_pump(&p);
     cr_assert(done);
-    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_HANDSHAKE_FAILURE);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_HANDSHAKE_FAILURE, "SH12_NO_EMS");
     pair_free(&p);
 }
 
@@ -763,7 +765,7 @@ static void old_version(uint16_t legacy, uint16_t sv, int client13)
     start(&p, &co, &so, old_hello_hook, &o);
     pair_pump(&p);
     cr_assert(o.done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_PROTOCOL_VERSION);
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_PROTOCOL_VERSION, "CH_NO_COMMON_VERSION");
     pair_free(&p);
 }
 

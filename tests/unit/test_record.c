@@ -12,6 +12,7 @@
 
 #include "crypto/crypto.h"
 #include "hex.h"
+#include "reason.h"
 #include "record/record.h"
 
 static const aead_alg all_aeads[] = {AEAD_AES128_GCM, AEAD_AES256_GCM, AEAD_CHACHA20_POLY1305};
@@ -162,7 +163,7 @@ Test(record, algorithms_do_not_cross_open)
             cr_assert_eq(record_seal(&tx, REC_HANDSHAKE, (const uint8_t *)"hello", 5, 0, buf,
                                      sizeof buf, &out_len), 0);
             cr_assert_eq(record_open(&rx, buf, out_len - 5, REC_MAX_PLAINTEXT, &type, &content,
-                                     &clen), -TLSM_ALERT_BAD_RECORD_MAC);
+                                     &clen), RC(R_REC_BAD_MAC));
         }
     }
 }
@@ -223,7 +224,7 @@ Test(record, all_zero_inner_plaintext_is_unexpected_message)
             init_pair(all_aeads[a], &tx, &rx);
             size_t n = raw_record(all_aeads[a], 0, zeros, lens[i], buf);
             cr_assert_eq(record_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                         -TLSM_ALERT_UNEXPECTED_MESSAGE, "aead %zu inner %zu", a, lens[i]);
+                         RC(R_REC_NO_CONTENT_TYPE), "aead %zu inner %zu", a, lens[i]);
         }
     }
 }
@@ -276,7 +277,7 @@ Test(record, every_flipped_byte_is_bad_record_mac)
                 memcpy(work, rec, n);
                 work[i] ^= (uint8_t)(1u << bit);
                 cr_assert_eq(record_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &type, &content,
-                                         &clen), -TLSM_ALERT_BAD_RECORD_MAC,
+                                         &clen), RC(R_REC_BAD_MAC),
                              "aead %zu byte %zu bit %d", a, i, bit);
                 cr_assert_eq(rx.seq, 0);
                 for (size_t j = 0; j + 4 <= sizeof msg; j++)
@@ -305,7 +306,7 @@ Test(record, truncated_or_extended_body_is_bad_record_mac)
             continue;
         memcpy(work, rec, n + 1);
         cr_assert_eq(record_open(&rx, work, len, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC, "body length %zu", len);
+                     len < CRYPTO_AEAD_TAG_LEN ? RC(R_REC_SHORTER_THAN_TAG) : RC(R_REC_BAD_MAC), "body length %zu", len);
     }
     cr_assert_eq(rx.seq, 0);
 }
@@ -325,7 +326,7 @@ Test(record, wrong_key_or_iv_is_bad_record_mac)
     cr_assert_eq(record_cipher_init(&rx, AEAD_AES128_GCM, key, test_iv), 0);
     memcpy(work, rec, n);
     cr_assert_eq(record_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC);
+                 RC(R_REC_BAD_MAC));
 
     key[15] ^= 1;
     memcpy(iv, test_iv, sizeof iv);
@@ -333,7 +334,7 @@ Test(record, wrong_key_or_iv_is_bad_record_mac)
     cr_assert_eq(record_cipher_init(&rx, AEAD_AES128_GCM, key, iv), 0);
     memcpy(work, rec, n);
     cr_assert_eq(record_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC);
+                 RC(R_REC_BAD_MAC));
 }
 
 /* ------------------------------------------------------------------ sequence numbers */
@@ -352,13 +353,13 @@ Test(record, reordered_and_replayed_records_fail)
 
     memcpy(work, r1, n1);
     cr_assert_eq(record_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC, "record 1 presented as record 0");
+                 RC(R_REC_BAD_MAC), "record 1 presented as record 0");
     memcpy(work, r0, n0);
     cr_assert_eq(record_open(&rx, work, n0 - 5, REC_MAX_PLAINTEXT, &type, &content, &clen), 0);
     cr_assert_eq(memcmp(content, "zero", 4), 0);
     memcpy(work, r0, n0);
     cr_assert_eq(record_open(&rx, work, n0 - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC, "replay of record 0");
+                 RC(R_REC_BAD_MAC), "replay of record 0");
     memcpy(work, r1, n1);
     cr_assert_eq(record_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &type, &content, &clen), 0);
     cr_assert_eq(memcmp(content, "one!", 4), 0);
@@ -414,11 +415,11 @@ Test(record, sequence_number_exhaustion)
         uint8_t inner[4] = {'e', 'n', 'd', REC_APPLICATION_DATA};
         n = raw_record(all_aeads[a], UINT64_MAX, inner, sizeof inner, buf);
         cr_assert_eq(record_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_SEQ_EXHAUSTED));
         /* ... and so is the one a wrapping sender would reuse (seq 0). */
         n = raw_record(all_aeads[a], 0, inner, sizeof inner, buf);
         cr_assert_eq(record_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_SEQ_EXHAUSTED));
         cr_assert_eq(rx.seq, UINT64_MAX);
     }
 }
@@ -483,21 +484,21 @@ Test(record, open_plaintext_limit_exact_boundaries)
         /* Default limit 2^14: inner plaintext up to 2^14 + 1 (s.5.4). */
         cr_assert_eq(open_inner_of(alg, REC_MAX_PLAINTEXT + 1, REC_MAX_PLAINTEXT), 0);
         cr_assert_eq(open_inner_of(alg, REC_MAX_PLAINTEXT + 2, REC_MAX_PLAINTEXT),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_DECRYPTED_TOO_LONG));
         /* A ciphertext of exactly 2^14 + 256 is within s.5.2's bound but its plaintext is
          * too long; both are record_overflow. */
         cr_assert_eq(open_inner_of(alg, REC_MAX_CIPHERTEXT_13 - CRYPTO_AEAD_TAG_LEN,
-                                   REC_MAX_PLAINTEXT), -TLSM_ALERT_RECORD_OVERFLOW);
+                                   REC_MAX_PLAINTEXT), RC(R_REC_DECRYPTED_TOO_LONG));
         /* A limit above 2^14 is not honoured: the protocol maximum still applies. */
         cr_assert_eq(open_inner_of(alg, REC_MAX_PLAINTEXT + 2, SIZE_MAX),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_DECRYPTED_TOO_LONG));
         cr_assert_eq(open_inner_of(alg, REC_MAX_PLAINTEXT + 1, SIZE_MAX), 0);
         /* record_size_limit = 512 we sent (RFC 8449 s.4): content limit 511, inner 512. */
         cr_assert_eq(open_inner_of(alg, 512, 511), 0);
-        cr_assert_eq(open_inner_of(alg, 513, 511), -TLSM_ALERT_RECORD_OVERFLOW);
+        cr_assert_eq(open_inner_of(alg, 513, 511), RC(R_REC_DECRYPTED_TOO_LONG));
         /* The smallest record_size_limit, 64 (RFC 8449 s.4). */
         cr_assert_eq(open_inner_of(alg, 64, 63), 0);
-        cr_assert_eq(open_inner_of(alg, 65, 63), -TLSM_ALERT_RECORD_OVERFLOW);
+        cr_assert_eq(open_inner_of(alg, 65, 63), RC(R_REC_DECRYPTED_TOO_LONG));
     }
 }
 
@@ -512,17 +513,17 @@ Test(record, open_ciphertext_length_bound)
     init_pair(AEAD_AES128_GCM, &tx, &rx);
     memset(buf, 0x33, sizeof buf);
     cr_assert_eq(record_open(&rx, buf, REC_MAX_CIPHERTEXT_13 + 1, SIZE_MAX, &type, &content,
-                             &clen), -TLSM_ALERT_RECORD_OVERFLOW);
+                             &clen), RC(R_REC_TOO_LONG));
     cr_assert_eq(record_open(&rx, buf, SIZE_MAX, SIZE_MAX, &type, &content, &clen),
-                 -TLSM_ALERT_RECORD_OVERFLOW);
+                 RC(R_REC_TOO_LONG));
     rx.seq = UINT64_MAX;
     cr_assert_eq(record_open(&rx, buf, REC_MAX_CIPHERTEXT_13 + 1, SIZE_MAX, &type, &content,
-                             &clen), -TLSM_ALERT_RECORD_OVERFLOW);
+                             &clen), RC(R_REC_TOO_LONG));
     cr_assert_eq(buf[REC_HEADER_LEN], 0x33, "buffer untouched");
     /* Within the bound, garbage is simply unauthentic. */
     rx.seq = 0;
     cr_assert_eq(record_open(&rx, buf, 100, SIZE_MAX, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC);
+                 RC(R_REC_BAD_MAC));
 }
 
 Test(record, unused_cipher_refuses)
@@ -533,7 +534,7 @@ Test(record, unused_cipher_refuses)
     memset(&c, 0, sizeof c);
     cr_assert_eq(record_seal(&c, 23, buf + 5, 3, 0, buf, sizeof buf, &n), -1);
     cr_assert_eq(record_open(&c, buf, 20, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_INTERNAL_ERROR);
+                 RC(R_REC_CIPHER_STATE));
 }
 
 Test(record, wipe_clears_keys_and_state)
@@ -647,7 +648,7 @@ Test(record, rfc8448_client_application_records)
     size_t clen;
     c.seq = 1;
     cr_assert_eq(record_open(&c, rec, rn - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
-                 -TLSM_ALERT_BAD_RECORD_MAC);
+                 RC(R_REC_BAD_MAC));
 
     static const uint8_t close_notify[2] = {1, 0}; /* warning(1), close_notify(0) */
     open_vec(&c, 1, "Record_Client_CloseNotify", REC_ALERT, close_notify, 2);

@@ -13,6 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "hex.h"
+#include "reason.h"
 #include "record/record.h"
 
 static const aead_alg all_aeads[] = {AEAD_AES128_GCM, AEAD_AES256_GCM, AEAD_CHACHA20_POLY1305};
@@ -203,7 +204,7 @@ Test(record12, algorithms_do_not_cross_open)
             cr_assert_eq(record12_seal(&tx, REC_HANDSHAKE, (const uint8_t *)"hello world", 11,
                                        buf, sizeof buf, &out_len), 0);
             cr_assert_eq(record12_open(&rx, buf, out_len - 5, REC_MAX_PLAINTEXT, &content,
-                                       &clen), -TLSM_ALERT_BAD_RECORD_MAC, "%zu -> %zu", a, b);
+                                       &clen), RC(R_REC_BAD_MAC), "%zu -> %zu", a, b);
         }
     }
 }
@@ -276,7 +277,7 @@ Test(record12, explicit_nonce_is_sequence_number_and_any_is_accepted)
         rx.seq = 3;
         n = raw12_record(alg, key, test_iv, 4, 3, 23, (const uint8_t *)"random", 6, buf);
         cr_assert_eq(record12_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_BAD_MAC));
     }
 }
 
@@ -365,7 +366,7 @@ Test(record12, records_captured_from_gnutls_and_openssl)
         c.seq = 0;
         memcpy(work, rec, rn);
         cr_assert_eq(record12_open(&c, work, rn - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC, "%s", cv->name);
+                     RC(R_REC_BAD_MAC), "%s", cv->name);
 
         c.seq = 1;
         cr_assert_eq(record12_seal(&c, REC_APPLICATION_DATA, plain, pn, sealed, sizeof sealed,
@@ -402,7 +403,7 @@ Test(record12, every_flipped_byte_is_bad_record_mac)
                 memcpy(work, rec, n);
                 work[i] ^= (uint8_t)(1u << bit);
                 cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content,
-                                           &clen), -TLSM_ALERT_BAD_RECORD_MAC,
+                                           &clen), RC(R_REC_BAD_MAC),
                              "aead %zu byte %zu bit %d", a, i, bit);
                 cr_assert_eq(rx.seq, 0);
                 for (size_t j = 0; j + 4 <= sizeof msg; j++)
@@ -439,9 +440,9 @@ Test(record12, tampered_length_field_never_opens)
                 size_t overhead = explicit_len(all_aeads[a]) + CRYPTO_AEAD_TAG_LEN;
                 if (len > REC_MAX_CIPHERTEXT_12 ||
                     (len >= overhead && len - overhead > REC_MAX_PLAINTEXT))
-                    cr_assert_eq(rc, -TLSM_ALERT_RECORD_OVERFLOW, "byte %zu bit %d", i, bit);
+                    cr_assert_eq(rc, len > REC_MAX_CIPHERTEXT_12 ? RC(R_REC_TOO_LONG) : RC(R_REC_DECRYPTED_TOO_LONG), "byte %zu bit %d", i, bit);
                 else
-                    cr_assert_eq(rc, -TLSM_ALERT_BAD_RECORD_MAC, "aead %zu byte %zu bit %d", a,
+                    cr_assert_eq(rc, len < overhead ? RC(R_REC_SHORTER_THAN_TAG) : RC(R_REC_BAD_MAC), "aead %zu byte %zu bit %d", a,
                                  i, bit);
                 cr_assert_eq(rx.seq, 0);
             }
@@ -449,9 +450,9 @@ Test(record12, tampered_length_field_never_opens)
         /* A caller passing a length other than the header's is refused outright. */
         memcpy(work, rec, n);
         cr_assert_eq(record12_open(&rx, work, n - 6, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_INTERNAL_ERROR);
+                     RC(R_REC_CIPHER_STATE));
         cr_assert_eq(record12_open(&rx, work, n - 4, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_INTERNAL_ERROR);
+                     RC(R_REC_CIPHER_STATE));
         cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
     }
 }
@@ -476,7 +477,7 @@ Test(record12, truncated_or_extended_body_is_bad_record_mac)
             work[3] = (uint8_t)(len >> 8);
             work[4] = (uint8_t)len;
             cr_assert_eq(record12_open(&rx, work, len, REC_MAX_PLAINTEXT, &content, &clen),
-                         -TLSM_ALERT_BAD_RECORD_MAC, "aead %zu body length %zu", a, len);
+                         len < explicit_len(all_aeads[a]) + CRYPTO_AEAD_TAG_LEN ? RC(R_REC_SHORTER_THAN_TAG) : RC(R_REC_BAD_MAC), "aead %zu body length %zu", a, len);
         }
         cr_assert_eq(rx.seq, 0);
     }
@@ -499,7 +500,7 @@ Test(record12, wrong_key_salt_or_iv_is_bad_record_mac)
         cr_assert_eq(record_cipher_init12(&rx, alg, key, test_iv), 0);
         memcpy(work, rec, n);
         cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_BAD_MAC));
         key[0] ^= 1;
 
         /* Every byte of the salt (GCM) or of the iv (ChaCha20) is used. */
@@ -510,7 +511,7 @@ Test(record12, wrong_key_salt_or_iv_is_bad_record_mac)
             cr_assert_eq(record_cipher_init12(&rx, alg, key, iv), 0);
             memcpy(work, rec, n);
             cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                         -TLSM_ALERT_BAD_RECORD_MAC, "aead %zu iv byte %zu", a, i);
+                         RC(R_REC_BAD_MAC), "aead %zu iv byte %zu", a, i);
         }
         /* For GCM only the 4-byte salt is read: bytes past it make no difference. */
         if (is_gcm(alg)) {
@@ -540,13 +541,13 @@ Test(record12, reordered_and_replayed_records_fail)
                                    sizeof r1, &n1), 0);
         memcpy(work, r1, n1);
         cr_assert_eq(record12_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC, "record 1 presented as record 0");
+                     RC(R_REC_BAD_MAC), "record 1 presented as record 0");
         memcpy(work, r0, n0);
         cr_assert_eq(record12_open(&rx, work, n0 - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
         cr_assert_eq(memcmp(content, "zero", 4), 0);
         memcpy(work, r0, n0);
         cr_assert_eq(record12_open(&rx, work, n0 - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC, "replay of record 0");
+                     RC(R_REC_BAD_MAC), "replay of record 0");
         memcpy(work, r1, n1);
         cr_assert_eq(record12_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
         cr_assert_eq(memcmp(content, "one!", 4), 0);
@@ -582,10 +583,10 @@ Test(record12, sequence_number_exhaustion)
         /* Records a peer would build with 2^64 - 1 or, wrapping, with 0 are refused. */
         n = raw12_std(alg, UINT64_MAX, REC_APPLICATION_DATA, (const uint8_t *)"end", 3, buf);
         cr_assert_eq(record12_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_SEQ_EXHAUSTED));
         n = raw12_std(alg, 0, REC_APPLICATION_DATA, (const uint8_t *)"end", 3, buf);
         cr_assert_eq(record12_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_SEQ_EXHAUSTED));
         cr_assert_eq(rx.seq, UINT64_MAX);
     }
 }
@@ -633,7 +634,7 @@ static int open_plain_of(aead_alg alg, size_t plain_len, size_t limit)
     size_t n = raw12_std(alg, 0, REC_APPLICATION_DATA, plain, plain_len, buf);
     memcpy(copy, buf, n);
     int rc = record12_open(&rx, buf, n - 5, limit, &content, &clen);
-    if (rc == -TLSM_ALERT_RECORD_OVERFLOW) {
+    if (rc == RC(R_REC_DECRYPTED_TOO_LONG)) {
         cr_assert_eq(rx.seq, 0);
         cr_assert_eq(memcmp(copy, buf, n), 0);
     } else if (rc == 0) {
@@ -649,22 +650,22 @@ Test(record12, open_plaintext_limit_exact_boundaries)
         aead_alg alg = all_aeads[a];
         cr_assert_eq(open_plain_of(alg, REC_MAX_PLAINTEXT, REC_MAX_PLAINTEXT), 0);
         cr_assert_eq(open_plain_of(alg, REC_MAX_PLAINTEXT + 1, REC_MAX_PLAINTEXT),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_DECRYPTED_TOO_LONG));
         /* A limit above 2^14 is not honoured. */
         cr_assert_eq(open_plain_of(alg, REC_MAX_PLAINTEXT, SIZE_MAX), 0);
         cr_assert_eq(open_plain_of(alg, REC_MAX_PLAINTEXT + 1, SIZE_MAX),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_DECRYPTED_TOO_LONG));
         /* A ciphertext of exactly 2^14 + 2048 is within s.6.2.3's bound, but its plaintext
          * is over 2^14: record_overflow all the same. */
         size_t at_bound = REC_MAX_CIPHERTEXT_12 - explicit_len(alg) - CRYPTO_AEAD_TAG_LEN;
-        cr_assert_eq(open_plain_of(alg, at_bound, SIZE_MAX), -TLSM_ALERT_RECORD_OVERFLOW);
-        cr_assert_eq(open_plain_of(alg, at_bound + 1, SIZE_MAX), -TLSM_ALERT_RECORD_OVERFLOW);
+        cr_assert_eq(open_plain_of(alg, at_bound, SIZE_MAX), RC(R_REC_DECRYPTED_TOO_LONG));
+        cr_assert_eq(open_plain_of(alg, at_bound + 1, SIZE_MAX), RC(R_REC_TOO_LONG));
         /* record_size_limit = 512 we sent: in TLS 1.2 it bounds the plaintext (RFC 8449
          * s.4), no type byte to allow for. */
         cr_assert_eq(open_plain_of(alg, 512, 512), 0);
-        cr_assert_eq(open_plain_of(alg, 513, 512), -TLSM_ALERT_RECORD_OVERFLOW);
+        cr_assert_eq(open_plain_of(alg, 513, 512), RC(R_REC_DECRYPTED_TOO_LONG));
         cr_assert_eq(open_plain_of(alg, 0, 0), 0);
-        cr_assert_eq(open_plain_of(alg, 1, 0), -TLSM_ALERT_RECORD_OVERFLOW);
+        cr_assert_eq(open_plain_of(alg, 1, 0), RC(R_REC_DECRYPTED_TOO_LONG));
     }
 }
 
@@ -688,14 +689,14 @@ Test(record12, open_ciphertext_length_bounds)
             buf[3] = (uint8_t)(len >> 8);
             buf[4] = (uint8_t)len;
             cr_assert_eq(record12_open(&rx, buf, len, SIZE_MAX, &content, &clen),
-                         -TLSM_ALERT_RECORD_OVERFLOW, "length %zu", len);
+                         RC(R_REC_TOO_LONG), "length %zu", len);
         }
         rx.seq = UINT64_MAX;
         len = REC_MAX_CIPHERTEXT_12 + 1;
         buf[3] = (uint8_t)(len >> 8);
         buf[4] = (uint8_t)len;
         cr_assert_eq(record12_open(&rx, buf, len, SIZE_MAX, &content, &clen),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_TOO_LONG));
         cr_assert_eq(buf[REC_HEADER_LEN], 0x33, "buffer untouched");
 
         /* Garbage of plaintext length 2^14 + 1 is refused by length, not by its tag. */
@@ -704,13 +705,13 @@ Test(record12, open_ciphertext_length_bounds)
         buf[3] = (uint8_t)(len >> 8);
         buf[4] = (uint8_t)len;
         cr_assert_eq(record12_open(&rx, buf, len, SIZE_MAX, &content, &clen),
-                     -TLSM_ALERT_RECORD_OVERFLOW);
+                     RC(R_REC_DECRYPTED_TOO_LONG));
         /* ... and within the bounds it is simply unauthentic. */
         len--;
         buf[3] = (uint8_t)(len >> 8);
         buf[4] = (uint8_t)len;
         cr_assert_eq(record12_open(&rx, buf, len, SIZE_MAX, &content, &clen),
-                     -TLSM_ALERT_BAD_RECORD_MAC);
+                     RC(R_REC_BAD_MAC));
 
         /* The shortest body that can be authentic: explicit nonce + tag, no content. */
         size_t min = explicit_len(alg) + CRYPTO_AEAD_TAG_LEN;
@@ -722,7 +723,7 @@ Test(record12, open_ciphertext_length_bounds)
             buf[3] = 0;
             buf[4] = (uint8_t)len;
             cr_assert_eq(record12_open(&rx, buf, len, SIZE_MAX, &content, &clen),
-                         -TLSM_ALERT_BAD_RECORD_MAC, "body %zu", len);
+                         RC(R_REC_SHORTER_THAN_TAG), "body %zu", len);
         }
         cr_assert_eq(rx.seq, 1);
     }
@@ -782,7 +783,7 @@ Test(record12, version_separation_and_unusable_ciphers)
     buf[3] = 0;
     buf[4] = 30;
     cr_assert_eq(record12_open(&c, buf, 30, REC_MAX_PLAINTEXT, &content, &clen),
-                 -TLSM_ALERT_INTERNAL_ERROR);
+                 RC(R_REC_CIPHER_STATE));
     cr_assert_eq(c.seq, 0);
     cr_assert_eq(record_seal(&c, 23, (const uint8_t *)"tls13", 5, 0, buf, sizeof buf, &n), 0);
     cr_assert_eq(buf[0], REC_APPLICATION_DATA);
@@ -790,7 +791,7 @@ Test(record12, version_separation_and_unusable_ciphers)
     memset(&c, 0, sizeof c);
     cr_assert_eq(record12_seal(&c, 23, buf + 13, 3, buf, sizeof buf, &n), -1);
     cr_assert_eq(record12_open(&c, buf, 30, REC_MAX_PLAINTEXT, &content, &clen),
-                 -TLSM_ALERT_INTERNAL_ERROR);
+                 RC(R_REC_CIPHER_STATE));
 
     cr_assert_eq(record_cipher_init12(&c, AEAD_CHACHA20_POLY1305, key, test_iv), 0);
     cr_assert_eq(c.nonce_style, REC_NONCE_TLS12_XOR);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "crypto/ffdhe.h"
+#include "mem.h"
 
 #define LIMB_BYTES sizeof(mp_limb_t)
 #define FFDHE_LIMBS ((FFDHE_P_MAX + LIMB_BYTES - 1) / LIMB_BYTES)
@@ -60,14 +61,14 @@ static int sec_powm(const ffdhe_group *g, mp_limb_t *r, const mp_limb_t *base, s
     limbs_from_be(p, n, g->p, g->p_len);
     limbs_from_be(x, EXP_LIMBS, priv, g->exp_len);
     size_t scratch_len = (size_t)mpn_sec_powm_itch((mp_size_t)bn, enb, (mp_size_t)n);
-    mp_limb_t *scratch = malloc(scratch_len * LIMB_BYTES);
+    mp_limb_t *scratch = mem_alloc(scratch_len * LIMB_BYTES);
     if (scratch == NULL) {
         crypto_wipe(x, sizeof x);
         return -1;
     }
     mpn_sec_powm(r, base, (mp_size_t)bn, x, enb, p, (mp_size_t)n, scratch);
     crypto_wipe(scratch, scratch_len * LIMB_BYTES);
-    free(scratch);
+    mem_free(scratch);
     crypto_wipe(x, sizeof x);
     return 0;
 }

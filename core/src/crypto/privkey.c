@@ -8,6 +8,7 @@
  * 0 < d < q and derives the public point; Ed25519 derives the key pair from the seed.
  */
 #include "crypto/sodium_compat.h"
+#include "mem.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 
 static crypto_privkey *key_alloc(pk_type type)
 {
-    crypto_privkey *key = calloc(1, sizeof *key);
+    crypto_privkey *key = mem_calloc(1, sizeof *key);
     if (key != NULL)
         key->type = type;
     return key;
@@ -124,7 +125,7 @@ void crypto_privkey_free(crypto_privkey *key)
         break;
     }
     crypto_wipe(key, sizeof *key);
-    free(key);
+    mem_free(key);
 }
 
 pk_type crypto_privkey_type(const crypto_privkey *key)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "crypto/backend.h"
+#include "mem.h"
 
 #define LIMB_BYTES sizeof(mp_limb_t)
 #define RSA_ENC_MAX_BYTES (CRYPTO_RSA_MAX_BITS / 8)
@@ -92,7 +93,7 @@ int crypto_rsa_encrypt_pkcs1(const crypto_pubkey *pk, const crypto_rng *rng, con
      * m < 256^(k-1) <= n; its 0x02 byte makes m > 0, as mpn_sec_powm requires. */
     limbs_from_be(m, limbs, em, k);
     scratch_len = (size_t)mpn_sec_powm_itch((mp_size_t)limbs, enb, (mp_size_t)limbs);
-    scratch = malloc(scratch_len * LIMB_BYTES);
+    scratch = mem_alloc(scratch_len * LIMB_BYTES);
     if (scratch == NULL)
         goto done;
     mpn_sec_powm(c, m, (mp_size_t)limbs, e, enb, n, (mp_size_t)limbs, scratch);
@@ -106,7 +107,7 @@ int crypto_rsa_encrypt_pkcs1(const crypto_pubkey *pk, const crypto_rng *rng, con
 done:
     if (scratch != NULL) {
         crypto_wipe(scratch, scratch_len * LIMB_BYTES);
-        free(scratch);
+        mem_free(scratch);
     }
     crypto_wipe(em, sizeof em);
     crypto_wipe(m, sizeof m);

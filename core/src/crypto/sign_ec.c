@@ -16,6 +16,7 @@
 typedef struct {
     uint8_t prk[CRYPTO_HASH_MAX];
     uint32_t counter;
+    int failed; /* a nonce could not be derived: the signature must not be used */
 } nonce_source;
 
 static void nonce_fn(void *ctx, size_t len, uint8_t *out)
@@ -27,8 +28,12 @@ static void nonce_fn(void *ctx, size_t len, uint8_t *out)
     for (int i = 0; i < 4; i++)
         info[sizeof label - 1 + (size_t)i] = (uint8_t)(ns->counter >> (24 - 8 * i));
     ns->counter++;
-    /* Nettle asks for at most a scalar's worth (48 bytes) per call, far below HKDF's limit. */
-    (void)crypto_hkdf_expand(HASH_SHA512, ns->prk, sizeof ns->prk, info, sizeof info, out, len);
+    /* Nettle asks for at most a scalar's worth (48 bytes) per call, far below HKDF's limit.
+     * Its callback cannot fail, so a failure is remembered and the signature discarded. */
+    if (crypto_hkdf_expand(HASH_SHA512, ns->prk, sizeof ns->prk, info, sizeof info, out, len)) {
+        memset(out, 0, len);
+        ns->failed = 1;
+    }
 }
 
 int ecdsa_sign_digest(const crypto_privkey *key, const crypto_rng *rng, const uint8_t *digest,
@@ -50,7 +55,8 @@ int ecdsa_sign_digest(const crypto_privkey *key, const crypto_rng *rng, const ui
 
     dsa_signature_init(&rs);
     ecdsa_sign(&key->u.ec.scalar, &ns, nonce_fn, digest_len, digest, &rs);
-    if (bn_to_be(rs.r, r, ec.coord_len) == 0 && bn_to_be(rs.s, s, ec.coord_len) == 0)
+    if (!ns.failed && bn_to_be(rs.r, r, ec.coord_len) == 0 &&
+        bn_to_be(rs.s, s, ec.coord_len) == 0)
         rc = ecdsa_der_encode(r, ec.coord_len, s, ec.coord_len, sig, sig_cap, sig_len);
     dsa_signature_clear(&rs);
     crypto_wipe(&ns, sizeof ns);

@@ -28,7 +28,7 @@ static int session_usable(tlsm_conn *c)
      * for. */
     if (strcmp(s->server_name, c->server_name) != 0)
         return 0;
-    uint64_t now = conn_now_ms(c);
+    uint64_t now = config_now_ms(c->cfg);
     /* s.4.6.1: do not use a ticket past its lifetime. */
     if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->lifetime * 1000)
         return 0;
@@ -106,7 +106,7 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         /* RFC 5077 s.3.1: empty asks for a ticket; a TLS 1.2 ticket resumes. */
         wire_put_u16(w, EXT_SESSION_TICKET);
         const tlsm_session *s = &c->session;
-        if (hs->offered12 && s->ticket_len)
+        if (hs->t12.offered && s->ticket_len)
             wire_put_block(w, 2, s->ticket, s->ticket_len);
         else
             wire_put_u16(w, 0);
@@ -132,8 +132,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     wire_put_u16(w, EXT_KEY_SHARE);
     e = wire_open(w, 2);
     m = wire_open(w, 2);
-    wire_put_u16(w, hs->kex_group);
-    wire_put_block(w, 2, hs->kex_pub, hs->kex_pub_len);
+    wire_put_u16(w, hs->kex.group);
+    wire_put_block(w, 2, hs->kex.pub, hs->kex.pub_len);
     wire_close(w, m);
     wire_close(w, e);
     wire_put_u16(w, EXT_SUPPORTED_VERSIONS);
@@ -151,11 +151,11 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     else
         put_u16_list(w, 2, cfg->sigalgs, cfg->n_sigalgs);
     wire_close(w, e);
-    if (hs->cookie_len) {
+    if (hs->hrr.cookie_len) {
         /* s.4.2.2: echo the HelloRetryRequest cookie */
         wire_put_u16(w, EXT_COOKIE);
         e = wire_open(w, 2);
-        wire_put_block(w, 2, hs->cookie, hs->cookie_len);
+        wire_put_block(w, 2, hs->hrr.cookie, hs->hrr.cookie_len);
         wire_close(w, e);
     }
     /* Only psk_dhe_ke: every handshake gets forward secrecy. */
@@ -176,9 +176,9 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, e);
     }
     *binders_at = 0;
-    if (hs->psk_offered) {
+    if (hs->psk.offered) {
         const tlsm_session *s = &c->session;
-        uint32_t age = (uint32_t)(conn_now_ms(c) - s->received_ms) + s->age_add;
+        uint32_t age = (uint32_t)(config_now_ms(c->cfg) - s->received_ms) + s->age_add;
         wire_put_u16(w, EXT_PRE_SHARED_KEY);
         e = wire_open(w, 2);
         m = wire_open(w, 2);
@@ -187,10 +187,10 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, m);
         *binders_at = w->len;
         m = wire_open(w, 2);
-        wire_put_u8(w, (uint8_t)crypto_hash_len(hs->psk_hash));
-        uint8_t *b = wire_reserve(w, crypto_hash_len(hs->psk_hash));
+        wire_put_u8(w, (uint8_t)crypto_hash_len(hs->psk.hash));
+        uint8_t *b = wire_reserve(w, crypto_hash_len(hs->psk.hash));
         if (b)
-            memset(b, 0, crypto_hash_len(hs->psk_hash));
+            memset(b, 0, crypto_hash_len(hs->psk.hash));
         wire_close(w, m);
         wire_close(w, e);
     }
@@ -201,8 +201,8 @@ static void write_client_hello(tlsm_conn *c, wire_writer *w, size_t pad, size_t 
 {
     struct hs_state *hs = c->hs;
     wire_put_u16(w, 0x0303); /* legacy_version, s.4.1.2 */
-    wire_put_bytes(w, hs->client_random, HS_RANDOM_LEN);
-    wire_put_block(w, 1, hs->sid, hs->sid_len);
+    wire_put_bytes(w, hs->hello.client_random, HS_RANDOM_LEN);
+    wire_put_block(w, 1, hs->hello.sid, hs->hello.sid_len);
     put_suites(c, w);
     wire_put_u8(w, 1);
     wire_put_u8(w, 0); /* legacy_compression_methods = { null } */
@@ -216,7 +216,7 @@ static int send_client_hello(tlsm_conn *c)
     size_t binders_at, pad = 0;
     int rc = hs_msg_begin(&w, HS_CLIENT_HELLO, CH_MAX);
     if (rc)
-        return conn_fail(c, rc);
+        return rc;
     write_client_hello(c, &w, 0, &binders_at);
     /* RFC 7685: keep the ClientHello out of 256..511 bytes, which some middleboxes mishandle;
      * the extension needs 4 bytes plus at least one of padding. */
@@ -226,7 +226,7 @@ static int send_client_hello(tlsm_conn *c)
         w.len = HS_HEADER_LEN;
         write_client_hello(c, &w, pad, &binders_at);
     }
-    if (!w.err && hs->psk_offered) {
+    if (!w.err && hs->psk.offered) {
         /* s.4.2.11.2: the binder is a Finished-style MAC over the transcript up to and
          * including the ClientHello truncated before the binders list. */
         size_t body = w.len - HS_HEADER_LEN;
@@ -234,9 +234,9 @@ static int send_client_hello(tlsm_conn *c)
         w.p[2] = (uint8_t)(body >> 8);
         w.p[3] = (uint8_t)body;
         uint8_t binder_key[CRYPTO_HASH_MAX], thash[CRYPTO_HASH_MAX];
-        transcript_hash_with(&hs->tr, hs->psk_hash, w.p, binders_at, thash);
-        if (ks_derive_empty(hs->psk_hash, hs->early, "res binder", binder_key) ||
-            ks_finished(hs->psk_hash, binder_key, thash, w.p + binders_at + 3))
+        transcript_hash_with(&hs->tr, hs->psk.hash, w.p, binders_at, thash);
+        if (ks_derive_empty(hs->psk.hash, hs->ks.early, "res binder", binder_key) ||
+            ks_finished(hs->psk.hash, binder_key, thash, w.p + binders_at + 3))
             w.err = 1;
         crypto_wipe(binder_key, sizeof binder_key);
     }
@@ -246,9 +246,9 @@ static int send_client_hello(tlsm_conn *c)
 static int new_key_share(tlsm_conn *c, uint16_t group)
 {
     struct hs_state *hs = c->hs;
-    hs->kex_group = group;
-    if (crypto_kex_keygen(group, &c->cfg->rng, hs->kex_priv, hs->kex_pub, &hs->kex_pub_len))
-        return conn_fail(c, TLSM_ERR_RNG);
+    hs->kex.group = group;
+    if (crypto_kex_keygen(group, &c->cfg->rng, hs->kex.priv, hs->kex.pub, &hs->kex.pub_len))
+        return FAIL(R_RNG);
     return 0;
 }
 
@@ -257,8 +257,8 @@ int client_start(tlsm_conn *c)
     struct hs_state *hs = c->hs;
     const tlsm_config *cfg = c->cfg;
     /* Draw order matters for deterministic replays: random, key share, session id. */
-    if (crypto_random(&cfg->rng, hs->client_random, HS_RANDOM_LEN))
-        return conn_fail(c, TLSM_ERR_RNG);
+    if (crypto_random(&cfg->rng, hs->hello.client_random, HS_RANDOM_LEN))
+        return FAIL(R_RNG);
     if (offers13(c)) {
         int rc = new_key_share(c, cfg->groups[0]);
         if (rc)
@@ -268,27 +268,32 @@ int client_start(tlsm_conn *c)
     int resume = session_usable(c);
     if (resume && s->version == TLSM_TLS12 && s->sid_len && !s->ticket_len) {
         /* s.7.4.1.2: resume a TLS 1.2 session by its id. */
-        memcpy(hs->sid, s->sid, s->sid_len);
-        hs->sid_len = s->sid_len;
+        memcpy(hs->hello.sid, s->sid, s->sid_len);
+        hs->hello.sid_len = s->sid_len;
     } else if (cfg->middlebox_compat || (resume && s->version == TLSM_TLS12)) {
         /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode; with a
          * TLS 1.2 ticket it is how the ServerHello tells us it resumed (RFC 5077 s.3.4). */
-        hs->sid_len = 32;
-        if (crypto_random(&cfg->rng, hs->sid, hs->sid_len))
-            return conn_fail(c, TLSM_ERR_RNG);
+        hs->hello.sid_len = 32;
+        if (crypto_random(&cfg->rng, hs->hello.sid, hs->hello.sid_len))
+            return FAIL(R_RNG);
     }
     if (resume && s->version == TLSM_TLS12) {
-        hs->offered12 = 1;
+        hs->t12.offered = 1;
     } else if (resume) {
         aead_alg a;
-        hs->psk_offered = 1;
-        hs_suite_params(s->suite, &hs->psk_hash, &a);
-        memcpy(hs->psk, s->secret, s->secret_len);
-        hs->psk_len = s->secret_len;
-        ks_early_secret(hs->psk_hash, hs->psk, hs->psk_len, hs->early);
+        hs->psk.offered = 1;
+        hs_suite_params(s->suite, &hs->psk.hash, &a);
+        memcpy(hs->psk.key, s->secret, s->secret_len);
+        hs->psk.key_len = s->secret_len;
+        ks_early_secret(hs->psk.hash, hs->psk.key, hs->psk.key_len, hs->ks.early);
     }
     /* A TLS 1.2 CertificateVerify signs the messages themselves (RFC 5246 s.7.4.8). */
     hs->tr.keep_raw = offers12(c) && cfg->n_ids > 0;
+    /* RFC 8446 s.5: a TLS 1.3 client drops a compatibility CCS; one that offered only
+     * TLS 1.2 has no such rule (RFC 5246 s.7.1). */
+    c->accept_plain_ccs = offers13(c);
+    /* s.5.1: the initial ClientHello's record "MAY also be 0x0301". */
+    c->rec.hello_version_0301 = 1;
     hs->state = HS_C_WAIT_SH;
     return send_client_hello(c);
 }
@@ -302,7 +307,7 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
     case EXT_ALPN:
         return c->cfg->alpn_len != 0;
     case EXT_PRE_SHARED_KEY:
-        return c->hs->psk_offered;
+        return c->hs->psk.offered;
     case EXT_SESSION_TICKET:
         return c->cfg->shape.send_session_ticket || (offers12(c) && c->cfg->tickets);
     case EXT_RENEGOTIATION_INFO:
@@ -328,14 +333,15 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
 static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint16_t *allowed,
                                      size_t n_allowed)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (!client_sent(c, l->e[i].type))
-            return TLSM_ALERT_UNSUPPORTED_EXTENSION;
+    ext_entry e;
+    for (size_t pos = 0; ext_next(l, &pos, &e);) {
+        if (!client_sent(c, e.type))
+            return FAIL(R_EXT_UNSOLICITED);
         int ok = 0;
         for (size_t j = 0; j < n_allowed; j++)
-            ok |= l->e[i].type == allowed[j];
+            ok |= e.type == allowed[j];
         if (!ok)
-            return TLSM_ALERT_ILLEGAL_PARAMETER;
+            return FAIL(R_EXT_NOT_ALLOWED_HERE);
     }
     return 0;
 }
@@ -346,54 +352,54 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
     struct hs_state *hs = c->hs;
     /* s.4.1.4: a second HelloRetryRequest is unexpected_message. */
     if (c->hrr)
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
+        return FAIL(R_HRR_SECOND);
     int a = check_response_extensions(c, &sh->ext, allowed, 3);
     if (a)
-        return conn_alert(c, (uint8_t)a);
+        return a;
     const ext_entry *ks = ext_find(&sh->ext, EXT_KEY_SHARE);
     const ext_entry *ck = ext_find(&sh->ext, EXT_COOKIE);
-    uint16_t group = hs->kex_group;
+    uint16_t group = hs->kex.group;
     if (ks) {
         wire_reader r;
         wire_init(&r, ks->data, ks->len);
         group = wire_u16(&r);
         if (wire_end(&r))
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            return FAIL(R_HRR_KEY_SHARE_DECODE);
         /* s.4.2.8: the group must be one we support and not the share we already sent. */
-        if (!hs_group_offered(c, group) || group == hs->kex_group)
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        if (!hs_group_offered(c, group) || group == hs->kex.group)
+            return FAIL(R_HRR_GROUP);
     }
     if (ck) {
         wire_reader r, b;
         wire_init(&r, ck->data, ck->len);
-        wire_block(&r, 2, 1, sizeof hs->cookie, &b);
+        wire_block(&r, 2, 1, sizeof hs->hrr.cookie, &b);
         if (wire_end(&r))
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-        memcpy(hs->cookie, b.p, b.len);
-        hs->cookie_len = b.len;
+            return FAIL(R_HRR_COOKIE_DECODE);
+        memcpy(hs->hrr.cookie, b.p, b.len);
+        hs->hrr.cookie_len = b.len;
     }
     /* s.4.1.4: an HRR that would not change the ClientHello is illegal_parameter. */
     if (!ks && !ck)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_HRR_NO_CHANGE);
     c->hrr = 1;
-    hs->hrr_suite = sh->suite;
+    hs->hrr.suite = sh->suite;
     hs_suite_params(sh->suite, &c->hash, &c->aead);
     c->hash_len = crypto_hash_len(c->hash);
     transcript_choose(&hs->tr, c->hash);
     transcript_restart_hrr(&hs->tr);
     hs_transcript_add(c, msg, len);
     /* A PSK for another hash cannot be used with this suite (s.4.2.11). */
-    if (hs->psk_offered && hs->psk_hash != c->hash)
-        hs->psk_offered = 0;
-    if (group != hs->kex_group) {
+    if (hs->psk.offered && hs->psk.hash != c->hash)
+        hs->psk.offered = 0;
+    if (group != hs->kex.group) {
         int rc = new_key_share(c, group);
         if (rc)
             return rc;
     }
-    if (hs->sid_len && !hs->ccs_sent) {
+    if (hs->hello.sid_len && !hs->hello.ccs_sent) {
         /* D.4: the dummy CCS goes before the second ClientHello. */
-        hs->ccs_sent = 1;
-        int rc = conn_send_ccs(c);
+        hs->hello.ccs_sent = 1;
+        int rc = hs_send_ccs(c);
         if (rc)
             return rc;
     }
@@ -405,50 +411,61 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     static const uint16_t allowed[] = {EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_PRE_SHARED_KEY};
     struct hs_state *hs = c->hs;
     sh_msg sh;
+    c->rec.hello_version_0301 = 0; /* a second ClientHello (after HRR) says 0x0303 */
     int rc = sh_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &sh);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
+        return rc;
     const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
     /* Without supported_versions the server speaks TLS 1.2 or older (RFC 8446 s.4.2.1);
      * older than 1.2 is refused (RFC 8996), 1.2 only if we offered it. */
     if (!sv) {
         if (sh.legacy_version != TLSM_TLS12 || !offers12(c) || sh.is_hrr || c->hrr)
-            return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+            return FAIL(R_SH_VERSION_NOT_OFFERED);
         if (sh.sid_len > 32)
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+            return FAIL(R_SH_SESSION_ID_TOO_LONG);
         return client12_on_server_hello(c, &sh, msg, len);
     }
     wire_reader r;
     wire_init(&r, sv->data, sv->len);
     uint16_t version = wire_u16(&r);
     if (wire_end(&r))
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return FAIL(R_SH_SUPPORTED_VERSIONS_DECODE);
     /* s.4.2.1: a version we did not offer is illegal_parameter. */
     if (version != TLSM_TLS13 || !offers13(c))
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_SH_SUPPORTED_VERSIONS_BAD);
     /* TLS 1.3 signs transcript hashes: the kept messages are not needed. */
     transcript_free(&hs->tr);
     hs->tr.keep_raw = 0;
-    /* s.4.1.3: the session id must echo ours; the suite must be one we offered; the
-     * compression method must be null. */
-    /* s.4.1.3: a suite we did not offer, or one for another version, is illegal. */
     const suite_info *si = suite_find(sh.suite);
     int suite_ok = 0;
     for (size_t i = 0; i < c->cfg->n_suites; i++)
         suite_ok |= c->cfg->suites[i] == sh.suite;
     suite_ok &= si && si->version == TLSM_TLS13;
-    if (sh.legacy_version != 0x0303 || sh.sid_len != hs->sid_len ||
-        (sh.sid_len && memcmp(sh.sid, hs->sid, sh.sid_len)) || !suite_ok || sh.compression != 0)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    /* s.4.1.3: legacy_version "MUST be set to 0x0303". */
+    if (sh.legacy_version != 0x0303)
+        return FAIL(R_SH_LEGACY_VERSION);
+    /* s.4.1.3: "A client which receives a legacy_session_id_echo field that does not match
+     * what it sent in the ClientHello MUST abort the handshake with an "illegal_parameter"
+     * alert." */
+    if (sh.sid_len != hs->hello.sid_len || (sh.sid_len && memcmp(sh.sid, hs->hello.sid, sh.sid_len)))
+        return FAIL(R_SH_SESSION_ID_MISMATCH);
+    /* s.4.1.3: "A client which receives a cipher suite that was not offered MUST abort the
+     * handshake with an "illegal_parameter" alert." (A TLS 1.2 suite was not offered for
+     * TLS 1.3.) */
+    if (!suite_ok)
+        return FAIL(R_SH_SUITE_NOT_OFFERED);
+    /* s.4.1.3: legacy_compression_method: "Single byte which MUST have the value 0." */
+    if (sh.compression != 0)
+        return FAIL(R_SH_COMPRESSION);
     if (sh.is_hrr)
         return on_hello_retry_request(c, &sh, msg, len);
 
     rc = check_response_extensions(c, &sh.ext, allowed, 3);
     if (rc)
-        return conn_alert(c, (uint8_t)rc);
+        return rc;
     /* s.4.1.4: the ServerHello must repeat the suite of the HelloRetryRequest. */
-    if (c->hrr && sh.suite != hs->hrr_suite)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (c->hrr && sh.suite != hs->hrr.suite)
+        return FAIL(R_SH_SUITE_CHANGED_AFTER_HRR);
     c->suite = sh.suite;
     hs_suite_params(sh.suite, &c->hash, &c->aead);
     c->hash_len = crypto_hash_len(c->hash);
@@ -458,25 +475,25 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         wire_init(&r, psk->data, psk->len);
         uint16_t idx = wire_u16(&r);
         if (wire_end(&r))
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            return FAIL(R_SH_PSK_DECODE);
         /* s.4.2.11: the identity must be one we offered, its hash the suite's. */
-        if (idx != 0 || hs->psk_hash != c->hash)
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-        hs->psk_accepted = 1;
+        if (idx != 0 || hs->psk.hash != c->hash)
+            return FAIL(R_SH_PSK_NOT_OFFERED);
+        hs->psk.accepted = 1;
         c->resumed = 1;
     }
     const ext_entry *ks = ext_find(&sh.ext, EXT_KEY_SHARE);
     /* We only offer psk_dhe_ke, so a key share is always required (s.9.2). */
     if (!ks)
-        return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+        return FAIL(R_SH_NO_KEY_SHARE);
     wire_reader pub;
     wire_init(&r, ks->data, ks->len);
     uint16_t group = wire_u16(&r);
     wire_block(&r, 2, 1, 0xffff, &pub);
     if (wire_end(&r))
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-    if (group != hs->kex_group)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_SH_KEY_SHARE_DECODE);
+    if (group != hs->kex.group)
+        return FAIL(R_SH_KEY_SHARE_GROUP);
     c->group = group;
 
     transcript_choose(&hs->tr, c->hash);
@@ -485,14 +502,14 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
     /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
-    if (crypto_kex_shared(group, hs->kex_priv, pub.p, pub.len, shared, &shared_len))
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    crypto_wipe(hs->kex_priv, sizeof hs->kex_priv);
+    if (crypto_kex_shared(group, hs->kex.priv, pub.p, pub.len, shared, &shared_len))
+        return FAIL(R_SH_KEY_SHARE_INVALID);
+    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
     rc = hs_derive_handshake(c, shared, shared_len);
     crypto_wipe(shared, sizeof shared);
     if (rc)
         return rc;
-    c->version = TLSM_TLS13;
+    hs_set_version(c, TLSM_TLS13);
     hs->state = HS_C_WAIT_EE;
     return 0;
 }
@@ -506,38 +523,39 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
     wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
     int rc = ext_parse(&r, &l);
     if (!rc && wire_end(&r))
-        rc = -TLSM_ALERT_DECODE_ERROR;
+        rc = FAIL(R_EE_DECODE);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
+        return rc;
     rc = check_response_extensions(c, &l, allowed, 4);
     if (rc)
-        return conn_alert(c, (uint8_t)rc);
-    for (size_t i = 0; i < l.n; i++) {
+        return rc;
+    ext_entry x;
+    for (size_t pos = 0; ext_next(&l, &pos, &x);) {
         wire_reader e, b;
-        wire_init(&e, l.e[i].data, l.e[i].len);
-        switch (l.e[i].type) {
+        wire_init(&e, x.data, x.len);
+        switch (x.type) {
         case EXT_SERVER_NAME: /* RFC 6066 s.3: the server's answer is empty */
-            if (l.e[i].len)
-                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            if (x.len)
+                return FAIL(R_EE_SNI_NOT_EMPTY);
             break;
         case EXT_SUPPORTED_GROUPS: /* the server's preferences: informational */
             wire_block(&e, 2, 2, 0xfffe, &b);
             if (wire_end(&e))
-                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+                return FAIL(R_EE_GROUPS_DECODE);
             break;
         case EXT_ALPN: {
             wire_reader name;
             wire_block(&e, 2, 2, 0xffff, &b);
             wire_block(&b, 1, 1, 255, &name);
             if (wire_end(&b) || wire_end(&e))
-                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+                return FAIL(R_ALPN_DECODE);
             /* RFC 7301 s.3.1: the protocol must be one we offered. */
             int found = 0;
             for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
                 found |= c->cfg->alpn[k] == name.len &&
                          !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
             if (!found)
-                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+                return FAIL(R_ALPN_NOT_OFFERED);
             memcpy(c->alpn, name.p, name.len);
             c->alpn_len = name.len;
             break;
@@ -545,18 +563,18 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
         case EXT_RECORD_SIZE_LIMIT: {
             uint16_t lim = wire_u16(&e);
             if (wire_end(&e))
-                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+                return FAIL(R_RSL_DECODE);
             /* RFC 8449 s.4: below 64 is illegal_parameter; TLS 1.3 counts the type byte. */
             if (lim < 64)
-                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-            c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
-            c->rsl_negotiated = 1;
+                return FAIL(R_RSL_TOO_SMALL);
+            c->rec.peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
+            c->rec.rsl_negotiated = 1;
             break;
         }
         }
     }
     hs_transcript_add(c, msg, len);
-    c->hs->state = c->hs->psk_accepted ? HS_C_WAIT_FINISHED : HS_C_WAIT_CERT_CR;
+    c->hs->state = c->hs->psk.accepted ? HS_C_WAIT_FINISHED : HS_C_WAIT_CERT_CR;
     return 0;
 }
 
@@ -569,19 +587,19 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
     wire_block(&r, 1, 0, 255, &ctx);
     int rc = ext_parse(&r, &l);
     if (!rc && wire_end(&r))
-        rc = -TLSM_ALERT_DECODE_ERROR;
+        rc = FAIL(R_CR_DECODE);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
+        return rc;
     /* s.4.3.2: the context is empty during the handshake; signature_algorithms is required. */
     if (ctx.len != 0)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_CR_CONTEXT_NOT_EMPTY);
     const ext_entry *sa = ext_find(&l, EXT_SIGNATURE_ALGORITHMS);
     if (!sa)
-        return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
+        return FAIL(R_CR_NO_SIGALGS);
     rc = hs_parse_sigalgs(c, sa->data, sa->len);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
-    hs->cert_requested = 1;
+        return rc;
+    hs->peer.cert_requested = 1;
     hs_transcript_add(c, msg, len);
     hs->state = HS_C_WAIT_CERT;
     return 0;
@@ -590,13 +608,13 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
 int client_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
-    /* The server's Certificate context is empty: hs->cr_context_len is still 0 here. */
+    /* The server's Certificate context is empty: hs->peer.cr_context_len is still 0 here. */
     int rc = hs_recv_certificate(c, msg, len);
     if (rc)
         return rc;
     /* s.4.4.2.4: an empty server Certificate is decode_error. */
-    if (hs->n_peer == 0)
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    if (hs->peer.n == 0)
+        return FAIL(R_CERT_EMPTY_SERVER);
     hs->state = HS_C_WAIT_CV;
     return 0;
 }
@@ -614,13 +632,13 @@ int client_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
 static int client_send_finished(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
-    int rc = hs_send_finished(c, hs->c_hs);
+    int rc = hs_send_finished(c, hs->ks.c_hs);
     if (rc)
         return rc;
     rc = hs_derive_resumption(c);
     if (rc)
         return rc;
-    rc = conn_set_keys(c, 1, hs->c_ap);
+    rc = hs_install_secret(c, 1, hs->ks.c_ap);
     if (rc)
         return rc;
     return hs_finish(c);
@@ -629,26 +647,26 @@ static int client_send_finished(tlsm_conn *c)
 int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
-    int rc = hs_recv_finished(c, msg, len, hs->s_hs);
+    int rc = hs_recv_finished(c, msg, len, hs->ks.s_hs);
     if (rc)
         return rc;
     uint8_t s_ap[CRYPTO_HASH_MAX];
     rc = hs_derive_application(c, s_ap);
     if (!rc)
-        rc = conn_set_keys(c, 0, s_ap);
+        rc = hs_install_secret(c, 0, s_ap);
     crypto_wipe(s_ap, sizeof s_ap);
-    if (!rc && hs->sid_len && !hs->ccs_sent) {
-        hs->ccs_sent = 1;
-        rc = conn_send_ccs(c);
+    if (!rc && hs->hello.sid_len && !hs->hello.ccs_sent) {
+        hs->hello.ccs_sent = 1;
+        rc = hs_send_ccs(c);
     }
     if (rc)
         return rc;
     c->accept_plain_ccs = 0;
-    if (!hs->cert_requested)
+    if (!hs->peer.cert_requested)
         return client_send_finished(c);
     /* s.4.4.2: answer a CertificateRequest with our chain, or an empty one. */
-    int have = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL) == 0;
-    rc = hs_send_certificate(c, have ? hs->id : NULL);
+    int have = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
+    rc = hs_send_certificate(c, have ? hs->own.id : NULL);
     if (rc)
         return rc;
     if (!have)

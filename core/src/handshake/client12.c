@@ -6,6 +6,7 @@
  * NewSessionTicket and the server's Finished.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 #include "handshake/prf12.h"
 
 #include <stdlib.h>
@@ -34,47 +35,48 @@ static int allowed_in_sh12(const tlsm_conn *c, uint16_t type)
 static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
 {
     struct hs_state *hs = c->hs;
-    for (size_t i = 0; i < sh->ext.n; i++) {
-        const ext_entry *e = &sh->ext.e[i];
+    ext_entry x;
+    for (size_t pos = 0; ext_next(&sh->ext, &pos, &x);) {
+        const ext_entry *e = &x;
         wire_reader r, b;
         wire_init(&r, e->data, e->len);
         /* s.7.4.1.4: an extension we did not offer is unsupported_extension. */
         if (!allowed_in_sh12(c, e->type))
-            return TLSM_ALERT_UNSUPPORTED_EXTENSION;
+            return FAIL(R_SH12_EXT_UNSOLICITED);
         switch (e->type) {
         case EXT_SERVER_NAME:
             if (e->len)
-                return TLSM_ALERT_DECODE_ERROR;
+                return FAIL(R_SH12_EXT_DECODE);
             break;
         case EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 s.5.1: empty */
             if (e->len)
-                return TLSM_ALERT_DECODE_ERROR;
-            hs->ems = 1;
+                return FAIL(R_SH12_EXT_DECODE);
+            hs->t12.ems = 1;
             break;
         case EXT_RENEGOTIATION_INFO:
             /* RFC 5746 s.3.4: on an initial handshake it must be empty (one zero byte). */
             wire_block(&r, 1, 0, 255, &b);
             if (wire_end(&r))
-                return TLSM_ALERT_DECODE_ERROR;
+                return FAIL(R_SH12_EXT_DECODE);
             if (b.len)
-                return TLSM_ALERT_HANDSHAKE_FAILURE;
-            hs->secure_reneg = 1;
+                return FAIL(R_SH12_RENEGOTIATION_INFO);
+            hs->t12.secure_reneg = 1;
             break;
         case EXT_SESSION_TICKET: /* RFC 5077 s.3.2: empty; a ticket will follow */
             if (e->len)
-                return TLSM_ALERT_DECODE_ERROR;
-            hs->ticket_expected = 1;
+                return FAIL(R_SH12_EXT_DECODE);
+            hs->t12.ticket_expected = 1;
             break;
         case EXT_EC_POINT_FORMATS: {
             /* RFC 8422 s.5.2: the list must contain uncompressed (0). */
             int has = 0;
             wire_block(&r, 1, 1, 255, &b);
             if (wire_end(&r))
-                return TLSM_ALERT_DECODE_ERROR;
+                return FAIL(R_SH12_EXT_DECODE);
             while (wire_left(&b) > 0)
                 has |= wire_u8(&b) == 0;
             if (!has)
-                return TLSM_ALERT_ILLEGAL_PARAMETER;
+                return FAIL(R_SH12_POINT_FORMATS);
             break;
         }
         case EXT_ALPN: {
@@ -82,13 +84,13 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             wire_block(&r, 2, 2, 0xffff, &b);
             wire_block(&b, 1, 1, 255, &name);
             if (wire_end(&b) || wire_end(&r))
-                return TLSM_ALERT_DECODE_ERROR;
+                return FAIL(R_ALPN_DECODE);
             int found = 0;
             for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
                 found |= c->cfg->alpn[k] == name.len &&
                          !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
             if (!found) /* RFC 7301 s.3.1 */
-                return TLSM_ALERT_ILLEGAL_PARAMETER;
+                return FAIL(R_ALPN_NOT_OFFERED);
             memcpy(c->alpn, name.p, name.len);
             c->alpn_len = name.len;
             break;
@@ -96,11 +98,11 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
         case EXT_RECORD_SIZE_LIMIT: {
             uint16_t lim = wire_u16(&r);
             if (wire_end(&r))
-                return TLSM_ALERT_DECODE_ERROR;
+                return FAIL(R_RSL_DECODE);
             if (lim < 64) /* RFC 8449 s.4 */
-                return TLSM_ALERT_ILLEGAL_PARAMETER;
-            c->peer_max_fragment = lim < REC_MAX_PLAINTEXT ? lim : REC_MAX_PLAINTEXT;
-            c->rsl_negotiated = 1;
+                return FAIL(R_RSL_TOO_SMALL);
+            c->rec.peer_max_fragment = lim < REC_MAX_PLAINTEXT ? lim : REC_MAX_PLAINTEXT;
+            c->rec.rsl_negotiated = 1;
             break;
         }
         }
@@ -114,57 +116,61 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
     const tlsm_config *cfg = c->cfg;
     const suite_info *suite = suite_find(sh->suite);
     if (cfg->min_version > TLSM_TLS12)
-        return conn_alert(c, TLSM_ALERT_PROTOCOL_VERSION);
+        return FAIL(R_SH12_VERSION_NOT_ENABLED);
     /* The suite must be a 1.2 suite we offered (s.7.4.1.3). */
     int offered = 0;
     for (size_t i = 0; i < cfg->n_suites; i++)
         offered |= cfg->suites[i] == sh->suite;
-    if (!suite || !offered || suite->version != TLSM_TLS12 || sh->compression != 0)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+    if (!suite || !offered || suite->version != TLSM_TLS12)
+        return FAIL(R_SH12_SUITE_NOT_OFFERED);
+    /* s.7.4.1.3: compression_method: "The single compression algorithm selected by the
+     * server from the list in ClientHello.compression_methods" - we list only null. */
+    if (sh->compression != 0)
+        return FAIL(R_SH_COMPRESSION);
     /* RFC 8446 s.4.1.3: a client that offered 1.3 and gets 1.2 with the downgrade sentinel
      * (either ending) is under attack. */
     if (cfg->max_version >= TLSM_TLS13 &&
         !memcmp(sh->random + 24, TLS12_DOWNGRADE_SENTINEL, 7) &&
         (sh->random[31] == 0x00 || sh->random[31] == 0x01))
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    c->version = TLSM_TLS12;
+        return FAIL(R_SH_DOWNGRADE);
+    hs_set_version(c, TLSM_TLS12);
     /* Our record_size_limit was sent for TLS 1.3 (plus one for the type byte) when we also
      * offered 1.3: a 1.2 server may use it in full (RFC 8449 s.4), up to 2^14. */
     if (cfg->max_version >= TLSM_TLS13 && cfg->record_size_limit < REC_MAX_PLAINTEXT)
-        c->max_plaintext_in = cfg->record_size_limit + 1u;
+        c->rec.max_plaintext_in = cfg->record_size_limit + 1u;
     c->suite = sh->suite;
     c->hash = suite->hash;
     c->aead = suite->aead;
     c->hash_len = crypto_hash_len(c->hash);
-    memcpy(hs->server_random, sh->random, HS_RANDOM_LEN);
-    int alert = parse_sh12_extensions(c, sh);
-    if (alert)
-        return conn_alert(c, (uint8_t)alert);
+    memcpy(hs->hello.server_random, sh->random, HS_RANDOM_LEN);
+    int rc = parse_sh12_extensions(c, sh);
+    if (rc)
+        return rc;
     /* RFC 7627 s.5.3: without EMS the handshake is refused unless the config allows it. */
-    if (!hs->ems && cfg->require_ems)
-        return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
+    if (!hs->t12.ems && cfg->require_ems)
+        return FAIL(R_SH12_NO_EMS);
     transcript_choose(&hs->tr, c->hash);
     hs_transcript_add(c, msg, len);
 
     /* Resumption: the server echoed the session id of the session we offered. */
     const tlsm_session *s = &c->session;
-    if (hs->offered12 && sh->sid_len && sh->sid_len == hs->sid_len &&
-        !memcmp(sh->sid, hs->sid, sh->sid_len)) {
+    if (hs->t12.offered && sh->sid_len && sh->sid_len == hs->hello.sid_len &&
+        !memcmp(sh->sid, hs->hello.sid, sh->sid_len)) {
         /* The resumed session's suite and EMS must be the ones it was made with
          * (RFC 5246 s.7.4.1.3, RFC 7627 s.5.3). */
         if (s->suite != sh->suite)
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-        if (s->ems != hs->ems)
-            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
-        memcpy(hs->master, s->secret, TLS12_MASTER_LEN);
-        hs->abbreviated = 1;
+            return FAIL(R_SH12_RESUMED_SUITE);
+        if (s->ems != hs->t12.ems)
+            return FAIL(R_SH12_RESUMED_EMS);
+        memcpy(hs->ks.master, s->secret, TLS12_MASTER_LEN);
+        hs->t12.abbreviated = 1;
         c->resumed = 1;
         hs->state = HS_C12_WAIT_NST_CCS;
         return 0;
     }
     /* A full handshake: remember the server's session id for a later resumption. */
-    memcpy(hs->sid, sh->sid, sh->sid_len);
-    hs->sid_len = sh->sid_len;
+    memcpy(hs->hello.sid, sh->sid, sh->sid_len);
+    hs->hello.sid_len = sh->sid_len;
     hs->state = HS_C12_WAIT_CERT;
     return 0;
 }
@@ -177,11 +183,11 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (rc)
         return rc;
     /* An empty server chain cannot authenticate anything (s.7.4.2). */
-    if (hs->n_peer == 0)
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+    if (hs->peer.n == 0)
+        return FAIL(R_CERT_EMPTY_SERVER);
     /* The leaf's key must be the kind the suite names (s.7.4.2). */
-    if (!suite_allows_key(suite, hs->peer[0].pubkey.type))
-        return conn_alert(c, TLSM_ALERT_UNSUPPORTED_CERTIFICATE);
+    if (!suite_allows_key(suite, hs->peer.certs[0].pubkey.type))
+        return FAIL(R_CERT_KEY_NOT_FOR_SUITE);
     hs->state = suite->kx == KX_RSA ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SKE;
     return 0;
 }
@@ -199,10 +205,10 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         group = wire_u16(&r);
         wire_block(&r, 1, 1, 255, &pub);
         if (r.err)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            return FAIL(R_SKE_DECODE);
         if (curve_type != 3 || !hs_group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
             group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072)
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+            return FAIL(R_SKE_CURVE);
     } else {
         /* s.7.4.3: dh_p, dh_g, dh_Ys. Only the RFC 7919 groups are accepted: custom or weak
          * parameters are refused (RFC 7919 s.4). */
@@ -211,31 +217,31 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         wire_block(&r, 2, 1, 0xffff, &g);
         wire_block(&r, 2, 1, 0xffff, &pub);
         if (r.err)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            return FAIL(R_SKE_DECODE);
         if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) || !hs_group_offered(c, group))
-            return conn_alert(c, TLSM_ALERT_INSUFFICIENT_SECURITY);
+            return FAIL(R_SKE_DH_GROUP);
     }
     size_t params_len = r.pos;
     uint16_t scheme = wire_u16(&r);
     wire_block(&r, 2, 1, 0xffff, &sig);
     if (wire_end(&r))
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-    if (pub.len > sizeof hs->peer_kx_buf)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_SKE_DECODE);
+    if (pub.len > sizeof hs->t12.peer_kx)
+        return FAIL(R_SKE_SHARE_TOO_LONG);
     /* s.7.4.3: the signature covers client_random || server_random || params. */
-    uint8_t *tbs = malloc(2 * HS_RANDOM_LEN + params_len);
+    uint8_t *tbs = mem_alloc(2 * HS_RANDOM_LEN + params_len);
     if (!tbs)
-        return conn_fail(c, TLSM_ERR_NOMEM);
-    memcpy(tbs, hs->client_random, HS_RANDOM_LEN);
-    memcpy(tbs + HS_RANDOM_LEN, hs->server_random, HS_RANDOM_LEN);
+        return FAIL(R_NOMEM);
+    memcpy(tbs, hs->hello.client_random, HS_RANDOM_LEN);
+    memcpy(tbs + HS_RANDOM_LEN, hs->hello.server_random, HS_RANDOM_LEN);
     memcpy(tbs + 2 * HS_RANDOM_LEN, msg + HS_HEADER_LEN, params_len);
-    int alert = hs_check_signature(c, scheme, tbs, 2 * HS_RANDOM_LEN + params_len, sig.p, sig.len);
-    free(tbs);
-    if (alert)
-        return conn_alert(c, (uint8_t)alert);
-    memcpy(hs->peer_kx_buf, pub.p, pub.len);
-    hs->peer_kx_len = pub.len;
-    hs->kex_group = group;
+    int rc = hs_check_signature(c, scheme, tbs, 2 * HS_RANDOM_LEN + params_len, sig.p, sig.len);
+    mem_free(tbs);
+    if (rc)
+        return rc;
+    memcpy(hs->t12.peer_kx, pub.p, pub.len);
+    hs->t12.peer_kx_len = pub.len;
+    hs->kex.group = group;
     c->group = group;
     hs_transcript_add(c, msg, len);
     hs->state = HS_C12_WAIT_CR_SHD;
@@ -256,36 +262,25 @@ int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len
     size_t sig_end = r.pos;
     wire_block(&r, 2, 0, 0xffff, &cas);
     if (wire_end(&r))
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return FAIL(R_CR12_DECODE);
     while (wire_left(&cas) > 0) {
         wire_reader dn;
         wire_block(&cas, 2, 1, 0xffff, &dn);
         if (cas.err)
-            return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+            return FAIL(R_CR12_DECODE);
     }
     int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
-    hs->n_cert_types = 0;
+        return rc;
+    /* The whole list is read; only the two types tlsm can present matter. */
     while (wire_left(&types) > 0) {
         uint8_t t = wire_u8(&types);
-        if (hs->n_cert_types < sizeof hs->cert_types)
-            hs->cert_types[hs->n_cert_types++] = t;
+        hs->t12.cr_rsa_sign |= t == 1;
+        hs->t12.cr_ecdsa_sign |= t == 64;
     }
-    hs->cert_requested = 1;
+    hs->peer.cert_requested = 1;
     hs_transcript_add(c, msg, len);
     hs->state = HS_C12_WAIT_SHD;
-    return 0;
-}
-
-/* Our certificate must be of a type the server listed (s.7.4.4): rsa_sign(1),
- * ecdsa_sign(64); Ed25519 keys go with ecdsa_sign (RFC 8422 s.5.5). */
-static int cert_type_ok(const struct hs_state *hs, pk_type key)
-{
-    uint8_t want = key == PK_RSA || key == PK_RSA_PSS ? 1 : 64;
-    for (size_t i = 0; i < hs->n_cert_types; i++)
-        if (hs->cert_types[i] == want)
-            return 1;
     return 0;
 }
 
@@ -313,7 +308,7 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, 1024);
     if (rc)
-        return conn_fail(c, rc);
+        return rc;
     if (suite->kx == KX_RSA) {
         /* s.7.4.7.1: client_version (what the ClientHello offered) and 46 random bytes,
          * encrypted to the server's RSA key. */
@@ -323,22 +318,22 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
         pms[1] = 0x03;
         *pms_len = 48;
         if (crypto_random(&c->cfg->rng, pms + 2, 46) ||
-            crypto_rsa_encrypt_pkcs1(&hs->peer[0].pubkey, &c->cfg->rng, pms, 48, ct, sizeof ct,
+            crypto_rsa_encrypt_pkcs1(&hs->peer.certs[0].pubkey, &c->cfg->rng, pms, 48, ct, sizeof ct,
                                      &ct_len)) {
             hs_msg_abort(&w);
-            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+            return FAIL(R_RSA_ENCRYPT);
         }
         wire_put_block(&w, 2, ct, ct_len);
     } else {
         uint8_t priv[CRYPTO_KEX_PRIV_MAX], pub[CRYPTO_KEX_PUB_MAX];
         size_t pub_len;
-        if (crypto_kex_keygen(hs->kex_group, &c->cfg->rng, priv, pub, &pub_len) ||
-            tls12_kex_shared(hs->kex_group, priv, hs->peer_kx_buf, hs->peer_kx_len, pms,
+        if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, priv, pub, &pub_len) ||
+            tls12_kex_shared(hs->kex.group, priv, hs->t12.peer_kx, hs->t12.peer_kx_len, pms,
                              pms_len)) {
             crypto_wipe(priv, sizeof priv);
             hs_msg_abort(&w);
             /* An invalid server share (off-curve point, DH value out of range). */
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+            return FAIL(R_SKE_SHARE_INVALID);
         }
         crypto_wipe(priv, sizeof priv);
         wire_put_block(&w, suite->kx == KX_ECDHE ? 1 : 2, pub, pub_len);
@@ -350,14 +345,14 @@ int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
     if (len != HS_HEADER_LEN) /* s.7.4.5: empty */
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return FAIL(R_SHD_NOT_EMPTY);
     hs_transcript_add(c, msg, len);
     int have_cert = 0;
-    if (hs->cert_requested) {
-        have_cert = hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL) == 0 &&
-                    cert_type_ok(hs, hs->id->leaf.pubkey.type);
+    if (hs->peer.cert_requested) {
+        /* Only an identity of a type the server listed (auth.c). */
+        have_cert = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
         /* s.7.4.6: without a suitable certificate, send an empty list. */
-        int rc = tls12_send_certificate(c, have_cert ? hs->id : NULL);
+        int rc = tls12_send_certificate(c, have_cert ? hs->own.id : NULL);
         if (rc)
             return rc;
     }
@@ -373,7 +368,7 @@ int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
         return client12_after_verify(c);
     /* s.7.4.8: CertificateVerify signs every handshake message so far. */
     if (hs->tr.raw_err || !hs->tr.keep_raw)
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+        return FAIL(R_TRANSCRIPT_NOT_KEPT);
     rc = hs_set_tbs(c, hs->tr.raw, hs->tr.raw_len);
     return rc ? rc : hs_sign(c, emit_certificate_verify12);
 }
@@ -386,17 +381,17 @@ int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
     uint32_t hint = wire_u32(&r);
     wire_block(&r, 2, 0, 0xffff, &ticket);
     if (wire_end(&r))
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return FAIL(R_NST12_DECODE);
     /* RFC 5077 s.3.3: only when the ServerHello announced it. */
-    if (!hs->ticket_expected)
-        return conn_alert(c, TLSM_ALERT_UNEXPECTED_MESSAGE);
-    hs->ticket_expected = 0;
+    if (!hs->t12.ticket_expected)
+        return FAIL(R_NST12_UNANNOUNCED);
+    hs->t12.ticket_expected = 0;
     hs_transcript_add(c, msg, len);
-    if (ticket.len == 0 || ticket.len > sizeof hs->new_ticket)
+    if (ticket.len == 0 || ticket.len > sizeof hs->t12.new_ticket)
         return 0; /* an empty ticket means "none this time" (s.3.3) */
-    memcpy(hs->new_ticket, ticket.p, ticket.len);
-    hs->new_ticket_len = ticket.len;
-    hs->new_ticket_hint = hint;
+    memcpy(hs->t12.new_ticket, ticket.p, ticket.len);
+    hs->t12.new_ticket_len = ticket.len;
+    hs->t12.new_ticket_hint = hint;
     return 0;
 }
 
@@ -405,23 +400,23 @@ static void store_session(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
     tlsm_session *s = &c->session;
-    int keep_old_ticket = hs->abbreviated && !hs->new_ticket_len;
+    int keep_old_ticket = hs->t12.abbreviated && !hs->t12.new_ticket_len;
     if (keep_old_ticket && s->valid)
         return; /* the resumed session stays as it was */
-    if (!hs->new_ticket_len && hs->sid_len == 0)
+    if (!hs->t12.new_ticket_len && hs->hello.sid_len == 0)
         return; /* the server offered no way to resume */
     s->version = TLSM_TLS12;
     memcpy(s->server_name, c->server_name, sizeof s->server_name);
     s->suite = c->suite;
-    memcpy(s->secret, hs->master, TLS12_MASTER_LEN);
+    memcpy(s->secret, hs->ks.master, TLS12_MASTER_LEN);
     s->secret_len = TLS12_MASTER_LEN;
-    s->ems = (uint8_t)hs->ems;
-    memcpy(s->sid, hs->sid, hs->sid_len);
-    s->sid_len = hs->sid_len;
-    memcpy(s->ticket, hs->new_ticket, hs->new_ticket_len);
-    s->ticket_len = hs->new_ticket_len;
-    s->lifetime = hs->new_ticket_hint ? hs->new_ticket_hint : c->cfg->ticket_lifetime;
-    s->received_ms = conn_now_ms(c);
+    s->ems = (uint8_t)hs->t12.ems;
+    memcpy(s->sid, hs->hello.sid, hs->hello.sid_len);
+    s->sid_len = hs->hello.sid_len;
+    memcpy(s->ticket, hs->t12.new_ticket, hs->t12.new_ticket_len);
+    s->ticket_len = hs->t12.new_ticket_len;
+    s->lifetime = hs->t12.new_ticket_hint ? hs->t12.new_ticket_hint : c->cfg->ticket_lifetime;
+    s->received_ms = config_now_ms(c->cfg);
     s->age_add = 0;
     s->valid = 1;
     conn_event(c, TLSM_EV_NEW_TICKET, 0, 0, 0, 0);
@@ -433,7 +428,7 @@ int client12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = tls12_recv_finished(c, msg, len);
     if (rc)
         return rc;
-    if (hs->abbreviated) {
+    if (hs->t12.abbreviated) {
         /* s.7.3: in an abbreviated handshake the client answers with its CCS + Finished. */
         rc = tls12_send_ccs_finished(c);
         if (rc)

@@ -1,8 +1,13 @@
 /*
- * handshake.h - state shared by the TLS 1.3 client and server state machines. The
- * allowed (state, message) pairs are one table in handshake.c: anything not listed there is
- * an unexpected_message (RFC 8446 s.6.2 / DESIGN.md), so each handler can assume it was
- * called in the right state.
+ * handshake.h - the handshake state machines of both versions and roles.
+ *
+ * The driver (handshake.c) owns the table of allowed (state, message) pairs and, for each,
+ * the states its handler may move to: anything not listed is unexpected_message (RFC 8446
+ * s.6.2 / DESIGN.md), and a handler that moves elsewhere is caught. Handlers return 0 or
+ * FAIL(R_...) (reason.h) and never set the connection's error themselves.
+ *
+ * struct hs_state lives from the connection's start to the end of the handshake; it is
+ * grouped by what each part is for, so that what a stage needs is visible together.
  */
 #ifndef TLSM_HANDSHAKE_H
 #define TLSM_HANDSHAKE_H
@@ -40,8 +45,29 @@ typedef enum {
     HS_S12_WAIT_CCS,
     HS_S12_WAIT_FINISHED,
     HS_SIGNING,        /* blocked on an external signature */
-    HS_DONE
+    HS_DONE,           /* the handshake is over (the state is freed) */
+    HS_STATE_COUNT
 } hs_state_id;
+
+/* The message a table row takes: a handshake type (0..255), or a ChangeCipherSpec record,
+ * or the external signer's answer (tlsm_sign_done) while blocked. */
+#define HS_MSG_CCS 0x100
+#define HS_MSG_SIGNED 0x101
+
+typedef int (*hs_handler)(tlsm_conn *c, const uint8_t *msg, size_t len);
+
+#define HS_MAX_NEXT 8
+typedef struct {
+    hs_state_id state;
+    uint16_t msg;
+    hs_handler fn;
+    const char *name;                 /* the handler, for diagrams */
+    hs_state_id next[HS_MAX_NEXT];    /* where it may go; HS_C_START ends the list */
+} hs_row;
+
+/* The driver's table, for property tests and the generated diagram. */
+const hs_row *hs_table(size_t *n);
+const char *hs_state_name(hs_state_id s);
 
 #define HS_TBS_MAX (64 + 34 + 1 + CRYPTO_HASH_MAX)
 
@@ -51,124 +77,146 @@ typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 struct hs_state {
     hs_state_id state;
     transcript tr;
-    uint8_t client_random[HS_RANDOM_LEN];
-    uint8_t sid[32]; size_t sid_len;
 
-    /* our key share (client: the one offered; server: the one answered with) */
-    uint16_t kex_group;
-    uint8_t kex_priv[CRYPTO_KEX_PRIV_MAX];
-    uint8_t kex_pub[CRYPTO_KEX_PUB_MAX]; size_t kex_pub_len;
+    struct {                           /* the hellos */
+        uint8_t client_random[HS_RANDOM_LEN];
+        uint8_t server_random[HS_RANDOM_LEN]; /* TLS 1.2 */
+        uint8_t sid[32]; size_t sid_len;
+        int ccs_sent;                  /* the one compatibility or TLS 1.2 CCS is out */
+        int client_rsl;                /* server: the client sent record_size_limit */
+        int sni_accepted;              /* server: we answer server_name */
+    } hello;
 
-    /* HelloRetryRequest */
-    uint16_t hrr_suite;
-    uint8_t cookie[512]; size_t cookie_len;
-    int ccs_sent;
+    struct {                           /* our (EC)DHE key share */
+        uint16_t group;
+        uint8_t priv[CRYPTO_KEX_PRIV_MAX];
+        uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
+    } kex;
 
-    /* key schedule */
-    uint8_t early[CRYPTO_HASH_MAX], hs_secret[CRYPTO_HASH_MAX], master[CRYPTO_HASH_MAX];
-    uint8_t c_hs[CRYPTO_HASH_MAX], s_hs[CRYPTO_HASH_MAX];
-    uint8_t c_ap[CRYPTO_HASH_MAX]; /* client application secret, installed after its Finished */
+    struct {                           /* HelloRetryRequest (TLS 1.3) */
+        uint16_t suite;
+        uint8_t cookie[512]; size_t cookie_len;
+    } hrr;
 
-    /* PSK: client = session offered; server = ticket accepted */
-    int psk_offered, psk_accepted;
-    uint16_t psk_index;        /* server: the identity accepted */
-    hash_alg psk_hash;
-    uint8_t psk[CRYPTO_HASH_MAX]; size_t psk_len;
+    struct {                           /* the key schedule */
+        uint8_t early[CRYPTO_HASH_MAX], hs_secret[CRYPTO_HASH_MAX];
+        uint8_t master[CRYPTO_HASH_MAX]; /* TLS 1.3 Master Secret, or the 48-byte TLS 1.2 one */
+        uint8_t c_hs[CRYPTO_HASH_MAX], s_hs[CRYPTO_HASH_MAX];
+        uint8_t c_ap[CRYPTO_HASH_MAX]; /* client application secret, set after its Finished */
+    } ks;
 
-    /* peer authentication */
-    pki_cert peer[TLSM_MAX_CHAIN]; size_t n_peer;
-    int cert_requested;        /* client: server sent CertificateRequest; server: we sent it */
-    uint8_t cr_context[255]; size_t cr_context_len;
-    uint16_t peer_sigalgs[64]; size_t n_peer_sigalgs; /* for choosing our signature scheme */
+    struct {                           /* PSK: client = session offered; server = accepted */
+        int offered, accepted;
+        uint16_t index;                /* server: the identity accepted */
+        hash_alg hash;
+        uint8_t key[CRYPTO_HASH_MAX]; size_t key_len;
+    } psk;
 
-    /* our authentication */
-    const tlsm_identity *id;
-    uint16_t sign_scheme;
-    sig_alg sign_alg;
-    uint8_t *tbs; size_t tbs_len;    /* what is being signed (owned) */
-    hs_emit_sig emit_sig;            /* writes the message carrying the signature */
-    int (*after_sign)(tlsm_conn *c); /* TLS 1.3: continuation once the CertificateVerify is sent */
+    struct {                           /* the peer's authentication */
+        pki_cert *certs; size_t n;     /* parsed peer chain (owned array) */
+        int cert_requested;            /* client: CertificateRequest seen; server: sent */
+        uint8_t cr_context[255]; size_t cr_context_len;
+        uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs; /* its signature_algorithms that
+                                                                 we implement, its order */
+    } peer;
 
-    /* server: what the ClientHello asked for */
-    int client_rsl;            /* client sent record_size_limit */
-    int sni_accepted;
+    struct {                           /* our authentication */
+        const tlsm_identity *id;
+        uint16_t scheme;
+        sig_alg alg;
+        uint8_t *tbs; size_t tbs_len;  /* what is being signed (owned) */
+        hs_emit_sig emit;              /* writes the message carrying the signature */
+        int (*after)(tlsm_conn *c);    /* TLS 1.3: continuation once CertificateVerify is out */
+    } own;
 
-    /* TLS 1.2 */
-    uint8_t server_random[HS_RANDOM_LEN];
-    /* (the TLS 1.2 master secret lives in `master` above: 48 bytes either way) */
-    int ems;                   /* extended master secret negotiated (RFC 7627) */
-    int secure_reneg;          /* peer supports RFC 5746 */
-    int abbreviated;           /* resuming a session: no key exchange */
-    int ticket_expected;       /* client: the server will send a NewSessionTicket */
-    int send_ticket;           /* server: issue a NewSessionTicket */
-    int client_offered_ems, client_ticket_ext, client_point_formats;
-    uint16_t client_version;   /* ClientHello.legacy_version, for the RSA premaster */
-    const uint8_t *peer_kx; size_t peer_kx_len; /* server's key share, borrowed from msg copy */
-    uint8_t peer_kx_buf[CRYPTO_KEX_PUB_MAX];
-    uint8_t cert_types[8]; size_t n_cert_types;
-    uint16_t peer_groups[64]; size_t n_peer_groups; int peer_groups_sent; /* server, 1.2 */
-    int offered12;             /* client: offered a TLS 1.2 session (id or ticket) */
-    uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
+    struct {                           /* TLS 1.2 only */
+        int ems;                       /* extended master secret negotiated (RFC 7627) */
+        int secure_reneg;              /* peer supports RFC 5746 */
+        int abbreviated;               /* resuming a session: no key exchange */
+        int ticket_expected;           /* client: the server will send a NewSessionTicket */
+        int send_ticket;               /* server: issue a NewSessionTicket */
+        int client_offered_ems, client_point_formats;
+        uint16_t client_version;       /* ClientHello.legacy_version, for the RSA premaster */
+        uint8_t peer_kx[CRYPTO_KEX_PUB_MAX]; size_t peer_kx_len; /* server's key share */
+        int cr_rsa_sign, cr_ecdsa_sign; /* client: CertificateRequest certificate_types */
+        uint16_t peer_groups[TLSM_MAX_GROUPS]; size_t n_peer_groups; int peer_groups_sent;
+        int offered;                   /* client: offered a TLS 1.2 session (id or ticket) */
+        uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
+    } t12;
 };
 
-/* ---- helpers shared by client.c and server.c (handshake.c) */
+/* ---- the driver (handshake.c) */
+int hs_create(tlsm_conn *c);
+void hs_free(tlsm_conn *c);
+/* Chooses the protocol version: records and keys follow it from here on. */
+void hs_set_version(tlsm_conn *c, uint16_t version);
+/* Marks the handshake done, frees its state and reports it. */
+int hs_finish(tlsm_conn *c);
 
+/* ---- building and sending messages (message.c) */
 /* Builds a handshake message: call hs_msg_begin, write the body to *w, then hs_msg_send,
- * which frames, adds to the transcript, traces and sends it. */
+ * which frames, adds to the transcript, traces and queues it. */
 int hs_msg_begin(wire_writer *w, uint8_t type, size_t cap);
 int hs_msg_send(tlsm_conn *c, wire_writer *w);
 /* Drops a message being built (error paths): wiped and freed, never sent. */
 void hs_msg_abort(wire_writer *w);
 /* Adds a received message to the transcript. */
 void hs_transcript_add(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Sends a ChangeCipherSpec (TLS 1.2, or the compatibility one of RFC 8446 D.4). */
+int hs_send_ccs(tlsm_conn *c);
 
-/* Suite facts. */
+/* ---- algorithms, identities and signatures, both versions (auth.c) */
 int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a);
 /* The algorithm a signature scheme means with a key of this type in this protocol
  * version, SIG_NONE when it cannot be used there. */
 sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key);
 /* 1 if the group is in our configured list. */
 int hs_group_offered(const tlsm_conn *c, uint16_t group);
-/* Sends CertificateVerify with hs->sign_scheme and the signature (both versions). */
-int hs_send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len);
 /* Chooses our identity and scheme for the peer's signature_algorithms (and, for TLS 1.2, a
  * key the suite allows; suite NULL otherwise). Returns 0 or -1. */
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite);
-/* Parses a signature_algorithms extension body into hs->peer_sigalgs. 0 or -alert. */
+/* Parses a signature_algorithms extension body into hs->peer.sigalgs. */
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
-
-/* Signing: hs_set_tbs stores what to sign; hs_sign signs it with hs->id / hs->sign_alg,
- * or blocks for the external signer (TLSM_EV_SIGN), then calls emit with the signature. */
-int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len);
-int hs_sign(tlsm_conn *c, hs_emit_sig emit);
-/* Verifies the peer's signature with its leaf key: 0, or the alert to send. */
-int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
-                       const uint8_t *sig, size_t sig_len);
-
-/* Certificate / CertificateVerify / Finished, both directions. */
-int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id);
-/* Builds the CertificateVerify input and signs (or blocks for the external signer); then
- * sends the CertificateVerify and calls after_sign. */
-int hs_sign_and_continue(tlsm_conn *c, int (*after_sign)(tlsm_conn *c));
-int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Copies the peer's chain into the connection, parses and (unless insecure) verifies it
  * for our role; both versions' Certificate handlers end here. */
 int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n);
+/* The same from a Certificate message's list (either version's layout). */
+int hs_take_cert_list(tlsm_conn *c, const cert_msg *m);
+/* Signing: hs_set_tbs stores what to sign; hs_sign signs it with hs->own, or blocks for
+ * the external signer (TLSM_EV_SIGN), then calls emit with the signature. */
+int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len);
+int hs_sign(tlsm_conn *c, hs_emit_sig emit);
+/* The external signer's signature (tlsm_sign_done, through the driver): checked, then
+ * emitted as hs_sign would have. */
+int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
+/* Verifies the peer's signature with its leaf key. */
+int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
+                       const uint8_t *sig, size_t sig_len);
+/* Sends CertificateVerify with hs->own.scheme and the signature (both versions). */
+int hs_send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len);
+
+/* ---- TLS 1.3 pieces both roles share (tls13.c) */
+int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id);
+int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
+/* Builds the CertificateVerify input and signs (or blocks for the external signer); then
+ * sends the CertificateVerify and calls after. */
+int hs_sign_and_continue(tlsm_conn *c, int (*after)(tlsm_conn *c));
 int hs_recv_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Sends our Finished computed from base_secret. */
 int hs_send_finished(tlsm_conn *c, const uint8_t *base_secret);
-/* Checks the peer's Finished against base_secret (decrypt_error on mismatch). */
+/* Checks the peer's Finished against base_secret. */
 int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t *base_secret);
+/* Installs the traffic keys of a TLS 1.3 secret for one direction (and keeps the secret
+ * for KeyUpdate). */
+int hs_install_secret(tlsm_conn *c, int is_write, const uint8_t *secret);
 /* From the (EC)DHE secret and the transcript up to the ServerHello: the handshake traffic
  * secrets (installed for both directions) and the master secret. */
 int hs_derive_handshake(tlsm_conn *c, const uint8_t *shared, size_t shared_len);
-/* From the transcript up to the server Finished: hs->c_ap, the server application secret
+/* From the transcript up to the server Finished: hs->ks.c_ap, the server application secret
  * (s_ap) and the exporter secret. */
 int hs_derive_application(tlsm_conn *c, uint8_t *s_ap);
 /* Resumption master secret from the transcript up to the client Finished. */
 int hs_derive_resumption(tlsm_conn *c);
-/* Marks the handshake done, frees its state and reports it. */
-int hs_finish(tlsm_conn *c);
 
 /* ---- per role (client.c, server.c, post.c) */
 int client_start(tlsm_conn *c);
@@ -185,6 +233,9 @@ int server_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len);
 int server_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Sends the configured number of NewSessionTickets. */
 int server_send_tickets(tlsm_conn *c);
+
+/* A TLS 1.3 compatibility ChangeCipherSpec (RFC 8446 s.5): dropped. */
+int hs_drop_compat_ccs(tlsm_conn *c, const uint8_t *msg, size_t len);
 
 int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
 int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len);
@@ -215,17 +266,17 @@ int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, s
                      uint8_t *out, size_t *out_len);
 
 /* ChangeCipherSpec in TLS 1.2: allowed exactly once per direction, right before Finished. */
-int hs12_on_ccs(tlsm_conn *c);
+int hs12_on_ccs(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Shared pieces. */
 int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id);
 int tls12_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* From the premaster: the master secret (EMS or not) then the keys. */
 int tls12_derive_master(tlsm_conn *c, const uint8_t *pms, size_t pms_len);
-/* Installs the read or write keys from hs->master. */
+/* Installs the read or write keys from hs->ks.master. */
 int tls12_install_keys(tlsm_conn *c, int is_write);
 /* Sends CCS, switches write keys and sends Finished. */
 int tls12_send_ccs_finished(tlsm_conn *c);
-/* Checks the peer's Finished (decrypt_error on mismatch) and adds it to the transcript. */
+/* Checks the peer's Finished and adds it to the transcript. */
 int tls12_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
 /* Keeps what a later connection needs to resume and what the exporter needs. */
 void tls12_keep_session(tlsm_conn *c);
@@ -239,13 +290,44 @@ void session_binding(const tlsm_conn *c, uint8_t *flags, uint8_t sni_hash[32]);
 /* 1 if a stored session may be resumed on this connection (same server name; a client
  * certificate if the config requires one). */
 int session_binding_ok(const tlsm_conn *c, uint8_t flags, const uint8_t sni_hash[32]);
-int ticket12_seal(tlsm_conn *c, const tls12_session *st, uint8_t *out, size_t cap,
-                  size_t *out_len);
-int ticket12_open(tlsm_conn *c, const uint8_t *ticket, size_t len, tls12_session *st);
-/* Server: seal/open the ticket that carries a resumption PSK. */
-int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_add,
-                uint8_t *out, size_t cap, size_t *out_len);
-int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, uint32_t obfuscated_age,
-                uint16_t *suite, uint8_t *psk, size_t *psk_len, uint8_t *session_flags);
+
+/* What a server keeps of a session to resume it (ticket.c): one encoding for tickets of
+ * both versions and the TLS 1.2 session-id cache. */
+#define SRV_SESSION_TLS13 1
+#define SRV_SESSION_TLS12 2
+typedef struct {
+    uint8_t kind;                 /* SRV_SESSION_* */
+    uint16_t suite;
+    uint64_t issued_ms;
+    uint32_t lifetime, age_add;   /* age_add: TLS 1.3 */
+    uint8_t ems;                  /* TLS 1.2 */
+    uint8_t flags;                /* SESSION_CLIENT_AUTH */
+    uint8_t sni_hash[32];         /* SHA-256 of the server name it was made for */
+    uint8_t secret[CRYPTO_HASH_MAX]; size_t secret_len; /* 1.3 PSK or 1.2 master secret */
+    uint16_t group, peer_sigalg;  /* of the handshake that authenticated the client */
+    const uint8_t *peer_leaf; size_t peer_leaf_len; /* the client's leaf DER */
+    uint8_t *store; size_t store_len; /* what peer_leaf points into, if owned (ticket_open) */
+} srv_session;
+/* The state of this connection's session (kind, and the secret to resume it with). */
+void srv_session_of(const tlsm_conn *c, int kind, const uint8_t *secret, size_t secret_len,
+                    srv_session *s);
+int srv_session_encode(const srv_session *s, uint8_t **out, size_t *out_len);
+int srv_session_decode(const uint8_t *p, size_t len, srv_session *s);
+/* 1 while within its lifetime. */
+int srv_session_fresh(const tlsm_conn *c, const srv_session *s);
+/* A resumed connection reports the original handshake's client identity. */
+int srv_session_restore(tlsm_conn *c, const srv_session *s);
+/* 1 if its ticket fits the 2^16-1 bytes a ticket may have. */
+int srv_session_sealable(const srv_session *s);
+/* A ticket: the encoded state sealed with the config's ticket key (*out owned). */
+int ticket_seal(tlsm_conn *c, const srv_session *s, uint8_t **out, size_t *out_len);
+/* Opens and decodes a ticket: 0 with *s holding the opened state (release it with
+ * srv_session_release), or -1 for a ticket that is not ours or not intact. */
+int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, srv_session *s);
+/* The TLS 1.2 session-id cache: finds (0, release *s after use) or stores a session. */
+int srv_session_cached(tlsm_conn *c, const uint8_t *sid, size_t sid_len, srv_session *s);
+void srv_session_cache(tlsm_conn *c, const uint8_t *sid, size_t sid_len, const srv_session *s);
+/* Wipes *s and frees what it owns. */
+void srv_session_release(srv_session *s);
 
 #endif

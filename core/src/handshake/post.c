@@ -17,18 +17,18 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
     wire_block(&r, 2, 1, 0xffff, &ticket);
     int rc = ext_parse(&r, &exts);
     if (!rc && wire_end(&r))
-        rc = -TLSM_ALERT_DECODE_ERROR;
+        rc = FAIL(R_NST_DECODE);
     if (rc)
-        return conn_alert(c, (uint8_t)-rc);
+        return rc;
     /* s.4.6.1: lifetimes over 7 days are illegal; 0 means "do not use". */
     if (lifetime > 604800)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return FAIL(R_NST_LIFETIME);
     if (lifetime == 0 || ticket.len > sizeof c->session.ticket)
         return 0;
     tlsm_session *s = &c->session;
     if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce.p, nonce.len,
                         s->secret, c->hash_len))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
+        return FAIL(R_KEY_SCHEDULE);
     s->secret_len = c->hash_len;
     s->version = TLSM_TLS13;
     memcpy(s->server_name, c->server_name, sizeof s->server_name);
@@ -39,7 +39,7 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
     s->ticket_len = ticket.len;
     s->age_add = age_add;
     s->lifetime = lifetime;
-    s->received_ms = conn_now_ms(c);
+    s->received_ms = config_now_ms(c->cfg);
     s->valid = 1;
     conn_event(c, TLSM_EV_NEW_TICKET, 0, 0, 0, 0);
     return 0;
@@ -48,15 +48,14 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
 int hs_send_key_update(tlsm_conn *c, int ask_peer)
 {
     uint8_t m[5] = {HS_KEY_UPDATE, 0, 0, 1, (uint8_t)(ask_peer ? 1 : 0)};
-    if (c->cfg->trace)
-        conn_event(c, TLSM_EV_MESSAGE_SENT, 0, 0, 0, HS_KEY_UPDATE);
-    int rc = conn_send_handshake(c, m, sizeof m);
+    conn_trace(c, TLSM_EV_MESSAGE_SENT, HS_KEY_UPDATE, 0, 0);
+    int rc = rec_queue_handshake(&c->rec, m, sizeof m);
     if (rc)
         return rc;
     /* s.4.6.3: the sender switches keys right after sending KeyUpdate. */
-    if (ks_update_secret(c->hash, c->wr.secret))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    rc = conn_set_keys(c, 1, c->wr.secret);
+    if (ks_update_secret(c->hash, c->wr_secret))
+        return FAIL(R_KEY_SCHEDULE);
+    rc = hs_install_secret(c, 1, c->wr_secret);
     if (!rc)
         conn_event(c, TLSM_EV_KEY_UPDATED, 0, 0, 0, 0);
     return rc;
@@ -65,15 +64,15 @@ int hs_send_key_update(tlsm_conn *c, int ask_peer)
 int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     if (len != HS_HEADER_LEN + 1)
-        return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
+        return FAIL(R_KU_DECODE);
     uint8_t request = msg[HS_HEADER_LEN];
     /* s.4.6.3: any value other than update_not_requested(0) / update_requested(1) is
      * illegal_parameter. */
     if (request > 1)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    if (ks_update_secret(c->hash, c->rd.secret))
-        return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-    int rc = conn_set_keys(c, 0, c->rd.secret);
+        return FAIL(R_KU_BAD_REQUEST);
+    if (ks_update_secret(c->hash, c->rd_secret))
+        return FAIL(R_KEY_SCHEDULE);
+    int rc = hs_install_secret(c, 0, c->rd_secret);
     if (rc)
         return rc;
     conn_event(c, TLSM_EV_KEY_UPDATED, 0, 1, 0, 0);
@@ -89,6 +88,6 @@ int post12_refuse_renegotiation(tlsm_conn *c, const uint8_t *msg, size_t len)
     (void)len;
     /* RFC 5746 s.4.2 / s.4.4: we never renegotiate; a HelloRequest or a new ClientHello
      * is answered with a no_renegotiation warning and the connection goes on. */
-    int rc = conn_count_warning(c);
-    return rc ? rc : conn_send_warning(c, TLSM_ALERT_NO_RENEGOTIATION);
+    int rc = alert_count_warning(c);
+    return rc ? rc : alert_send(c, 1, TLSM_ALERT_NO_RENEGOTIATION);
 }

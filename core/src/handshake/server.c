@@ -5,19 +5,20 @@
  * flight; NewSessionTicket.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <string.h>
 
 #define SERVER_FLIGHT_MSG 2048
 
-/* What the ClientHello offers, decoded once. */
+/* What the ClientHello offers, decoded once. Lists are read whole; what is kept is only
+ * what tlsm can use (groups it implements), so the arrays are bounded by our own lists. */
 typedef struct {
     ch_msg ch;
     const uint8_t *msg; size_t len;
-    uint16_t groups[64]; size_t n_groups;
-    struct { uint16_t group; const uint8_t *pub; size_t len; } shares[16];
-    size_t n_shares;
-    int has_key_share;
+    uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;     /* supported_groups, usable */
+    struct { uint16_t group; const uint8_t *pub; size_t len; } shares[TLSM_MAX_GROUPS];
+    size_t n_shares;                                       /* key shares, usable groups */
 } client_offer;
 
 static int suites_has(const ch_msg *ch, uint16_t suite)
@@ -28,52 +29,70 @@ static int suites_has(const ch_msg *ch, uint16_t suite)
     return 0;
 }
 
-static int parse_groups(tlsm_conn *c, client_offer *o)
+/* A set of 16-bit codes, one bit each (8 KiB): membership in one step whatever the count. */
+typedef struct {
+    uint8_t bits[65536 / 8];
+} code_set;
+
+static int code_set_has(const code_set *s, uint16_t v)
+{
+    return (s->bits[v >> 3] >> (v & 7)) & 1;
+}
+
+static void code_set_add(code_set *s, uint16_t v)
+{
+    s->bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+}
+
+static int parse_groups(client_offer *o)
 {
     const ext_entry *sg = ext_find(&o->ch.ext, EXT_SUPPORTED_GROUPS);
     const ext_entry *ks = ext_find(&o->ch.ext, EXT_KEY_SHARE);
     wire_reader r, l;
+    code_set listed, shared;
     o->n_groups = o->n_shares = 0;
-    o->has_key_share = ks != NULL;
     /* s.9.2: key_share and supported_groups come together. */
     if (!sg || !ks)
-        return TLSM_ALERT_MISSING_EXTENSION;
+        return FAIL(R_CH_NO_KEY_SHARE_EXT);
     wire_init(&r, sg->data, sg->len);
     wire_block(&r, 2, 2, 0xfffe, &l);
     if (wire_end(&r) || l.len % 2)
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_CH_GROUPS_DECODE);
+    memset(&listed, 0, sizeof listed);
     while (wire_left(&l) > 0) {
         uint16_t g = wire_u16(&l);
-        if (o->n_groups < sizeof o->groups / sizeof *o->groups)
+        if (crypto_kex_supported(g) && !code_set_has(&listed, g) &&
+            o->n_groups < TLSM_MAX_GROUPS)
             o->groups[o->n_groups++] = g;
+        code_set_add(&listed, g);
     }
     wire_init(&r, ks->data, ks->len);
     wire_block(&r, 2, 0, 0xffff, &l);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_CH_KEY_SHARES_DECODE);
+    memset(&shared, 0, sizeof shared);
     while (wire_left(&l) > 0) {
         uint16_t g = wire_u16(&l);
         wire_reader pub;
         wire_block(&l, 2, 1, 0xffff, &pub);
         if (l.err)
-            return TLSM_ALERT_DECODE_ERROR;
-        /* s.4.2.8: one share per group, each in supported_groups. */
-        int listed = 0;
-        for (size_t i = 0; i < o->n_groups; i++)
-            listed |= o->groups[i] == g;
-        for (size_t i = 0; i < o->n_shares; i++)
-            if (o->shares[i].group == g)
-                return TLSM_ALERT_ILLEGAL_PARAMETER;
-        if (!listed)
-            return TLSM_ALERT_ILLEGAL_PARAMETER;
-        if (o->n_shares == sizeof o->shares / sizeof *o->shares)
-            return TLSM_ALERT_ILLEGAL_PARAMETER;
+            return FAIL(R_CH_KEY_SHARES_DECODE);
+        /* s.4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same
+         * group. Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+         * the client's "supported_groups" extension. Servers MAY check for violations of
+         * these rules and abort the handshake with an "illegal_parameter" alert". */
+        if (code_set_has(&shared, g))
+            return FAIL(R_CH_KEY_SHARE_DUPLICATE);
+        code_set_add(&shared, g);
+        if (!code_set_has(&listed, g))
+            return FAIL(R_CH_KEY_SHARE_NOT_IN_GROUPS);
+        if (!crypto_kex_supported(g) || o->n_shares == TLSM_MAX_GROUPS)
+            continue; /* a group we cannot use: ignored, like any unknown value */
         o->shares[o->n_shares].group = g;
         o->shares[o->n_shares].pub = pub.p;
         o->shares[o->n_shares].len = pub.len;
         o->n_shares++;
     }
-    (void)c;
     return 0;
 }
 
@@ -83,21 +102,21 @@ static int parse_server_name(tlsm_conn *c, const ext_entry *e)
     wire_init(&r, e->data, e->len);
     wire_block(&r, 2, 1, 0xffff, &list);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_SNI_DECODE);
     while (wire_left(&list) > 0) {
         uint8_t type = wire_u8(&list);
         wire_reader name;
         wire_block(&list, 2, 1, 0xffff, &name);
         if (list.err)
-            return TLSM_ALERT_DECODE_ERROR;
+            return FAIL(R_SNI_DECODE);
         if (type != 0 || c->server_name[0])
             continue;
         /* RFC 6066 s.3: a host name, no trailing NUL; we keep names up to 255 bytes. */
         if (name.len > 255 || memchr(name.p, 0, name.len))
-            return TLSM_ALERT_ILLEGAL_PARAMETER;
+            return FAIL(R_SNI_INVALID);
         memcpy(c->server_name, name.p, name.len);
         c->server_name[name.len] = 0;
-        c->hs->sni_accepted = 1;
+        c->hs->hello.sni_accepted = 1;
     }
     return 0;
 }
@@ -108,14 +127,14 @@ static int choose_alpn(tlsm_conn *c, const ext_entry *e)
     wire_init(&r, e->data, e->len);
     wire_block(&r, 2, 2, 0xffff, &list);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_ALPN_DECODE);
     const uint8_t *names = list.p;
     size_t names_len = list.len;
     while (wire_left(&list) > 0) {
         wire_reader n;
         wire_block(&list, 1, 1, 255, &n);
         if (list.err)
-            return TLSM_ALERT_DECODE_ERROR;
+            return FAIL(R_ALPN_DECODE);
     }
     if (!c->cfg->alpn_len)
         return 0;
@@ -130,7 +149,7 @@ static int choose_alpn(tlsm_conn *c, const ext_entry *e)
             }
         }
     }
-    return TLSM_ALERT_NO_APPLICATION_PROTOCOL;
+    return FAIL(R_ALPN_NO_OVERLAP);
 }
 
 static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
@@ -139,17 +158,28 @@ static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
     wire_init(&r, e->data, e->len);
     uint16_t lim = wire_u16(&r);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_RSL_DECODE);
     if (lim < 64) /* RFC 8449 s.4 */
-        return TLSM_ALERT_ILLEGAL_PARAMETER;
-    c->peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
-    c->hs->client_rsl = 1;
-    c->rsl_negotiated = 1; /* we answer with ours */
+        return FAIL(R_RSL_TOO_SMALL);
+    c->rec.peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
+    c->hs->hello.client_rsl = 1;
+    c->rec.rsl_negotiated = 1; /* we answer with ours */
     return 0;
 }
 
-/* Tries the client's PSK identities (tickets we issued). On success sets hs->psk and
- * verifies the binder. Returns 0 (accepted or none usable) or an alert. */
+/* s.4.6.1, s.8.3: the ticket is within its lifetime and the client's view of its age
+ * (obfuscated_ticket_age - ticket_age_add) agrees with ours within 10 s either way. */
+static int psk_age_ok(const tlsm_conn *c, const srv_session *s, uint32_t obfuscated_age)
+{
+    if (!srv_session_fresh(c, s))
+        return 0;
+    uint64_t age = config_now_ms(c->cfg) - s->issued_ms;
+    uint64_t client_age = (uint32_t)(obfuscated_age - s->age_add);
+    return client_age <= age + 10000 && client_age + 10000 >= age;
+}
+
+/* Tries the client's PSK identities (tickets we issued). On success sets hs->psk.key and
+ * verifies the binder. Returns 0 (accepted or none usable) or FAIL(R_...). */
 static int try_psk(tlsm_conn *c, client_offer *o)
 {
     struct hs_state *hs = c->hs;
@@ -157,15 +187,21 @@ static int try_psk(tlsm_conn *c, client_offer *o)
     const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
     if (!pe)
         return 0;
+    /* s.4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
+     * ClientHello (this facilitates implementation as described below). Servers MUST check
+     * that it is the last extension and otherwise fail the handshake with an
+     * "illegal_parameter" alert." */
+    if (o->ch.ext.last_type != EXT_PRE_SHARED_KEY)
+        return FAIL(R_CH_PSK_NOT_LAST);
     /* s.4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
     if (!modes)
-        return TLSM_ALERT_MISSING_EXTENSION;
+        return FAIL(R_PSK_NO_MODES);
     wire_reader r, m;
     int dhe = 0;
     wire_init(&r, modes->data, modes->len);
     wire_block(&r, 1, 1, 255, &m);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_PSK_MODES_DECODE);
     while (wire_left(&m) > 0)
         dhe |= wire_u8(&m) == 1;
     if (!dhe || c->cfg->tickets == 0)
@@ -176,58 +212,60 @@ static int try_psk(tlsm_conn *c, client_offer *o)
     wire_block(&r, 2, 7, 0xffff, &ids);
     wire_block(&r, 2, 33, 0xffff, &binders);
     if (wire_end(&r))
-        return TLSM_ALERT_DECODE_ERROR;
+        return FAIL(R_PSK_DECODE);
+    /* The binders close the ClientHello; they are not covered by their own MAC. */
+    size_t binders_len = 2 + binders.len;
     for (unsigned idx = 0; wire_left(&ids) > 0; idx++) {
-        wire_reader id;
+        wire_reader id, bind;
         wire_block(&ids, 2, 1, 0xffff, &id);
         uint32_t age = wire_u32(&ids);
         if (ids.err)
-            return TLSM_ALERT_DECODE_ERROR;
-        uint16_t suite;
-        uint8_t psk[CRYPTO_HASH_MAX];
-        size_t psk_len;
+            return FAIL(R_PSK_DECODE);
+        /* s.4.2.11: one binder per identity, in the same order. */
+        wire_block(&binders, 1, 32, 255, &bind);
+        if (binders.err)
+            return FAIL(R_PSK_BINDER_DECODE);
+        srv_session st;
+        if (ticket_open(c, id.p, id.len, &st))
+            continue;
         hash_alg h;
         aead_alg a;
-        uint8_t flags;
-        if (ticket_open(c, id.p, id.len, age, &suite, psk, &psk_len, &flags))
-            continue;
-        hs_suite_params(suite, &h, &a);
-        if (h != c->hash) {
-            crypto_wipe(psk, sizeof psk);
-            continue;
+        hs_suite_params(st.suite, &h, &a);
+        int usable = st.kind == SRV_SESSION_TLS13 && h == c->hash && psk_age_ok(c, &st, age) &&
+                     session_binding_ok(c, st.flags, st.sni_hash);
+        if (usable && bind.len != c->hash_len) {
+            srv_session_release(&st);
+            return FAIL(R_PSK_BINDER_DECODE);
         }
-        /* Find binder idx. */
-        wire_reader b = binders, bind;
-        for (unsigned k = 0; k <= idx; k++)
-            wire_block(&b, 1, 32, 255, &bind);
-        if (b.err || bind.len != c->hash_len) {
-            crypto_wipe(psk, sizeof psk);
-            return TLSM_ALERT_DECODE_ERROR;
+        if (!usable) {
+            srv_session_release(&st);
+            continue;
         }
         uint8_t early[CRYPTO_HASH_MAX], bkey[CRYPTO_HASH_MAX], thash[CRYPTO_HASH_MAX],
             expect[CRYPTO_HASH_MAX];
-        ks_early_secret(h, psk, psk_len, early);
-        transcript_hash_with(&hs->tr, h, o->msg, o->len - o->ch.binders_len, thash);
+        ks_early_secret(h, st.secret, st.secret_len, early);
+        transcript_hash_with(&hs->tr, h, o->msg, o->len - binders_len, thash);
         int bad = ks_derive_empty(h, early, "res binder", bkey) ||
                   ks_finished(h, bkey, thash, expect) ||
                   !crypto_ct_equal(expect, bind.p, c->hash_len);
         crypto_wipe(bkey, sizeof bkey);
         if (bad) {
-            crypto_wipe(psk, sizeof psk);
+            srv_session_release(&st);
             crypto_wipe(early, sizeof early);
-            /* s.4.2.11: a binder that does not validate aborts the handshake. */
-            return TLSM_ALERT_DECRYPT_ERROR;
+            /* s.4.2.11: "If this value does not validate, the server MUST abort the
+             * handshake." */
+            return FAIL(R_PSK_BINDER_INVALID);
         }
-        memcpy(hs->psk, psk, psk_len);
-        hs->psk_len = psk_len;
-        memcpy(hs->early, early, c->hash_len);
-        crypto_wipe(psk, sizeof psk);
+        memcpy(hs->psk.key, st.secret, st.secret_len);
+        hs->psk.key_len = st.secret_len;
+        memcpy(hs->ks.early, early, c->hash_len);
         crypto_wipe(early, sizeof early);
-        hs->psk_accepted = 1;
-        hs->psk_index = (uint16_t)idx;
+        hs->psk.accepted = 1;
+        hs->psk.index = (uint16_t)idx;
         c->resumed = 1;
-        c->resumed_flags = flags;
-        return 0;
+        int rc = srv_session_restore(c, &st);
+        srv_session_release(&st);
+        return rc;
     }
     return 0;
 }
@@ -238,7 +276,7 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 1024);
     if (rc)
-        return conn_fail(c, rc);
+        return rc;
     /* The transcript restarts from Hash(ClientHello1) (s.4.4.1). */
     hs_transcript_add(c, o->msg, o->len);
     transcript_restart_hrr(&hs->tr);
@@ -254,14 +292,14 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
         wire_put_u16(&w, group);
     }
     if (c->cfg->require_cookie) {
-        hs->cookie_len = 32;
-        if (crypto_random(&c->cfg->rng, hs->cookie, hs->cookie_len)) {
+        hs->hrr.cookie_len = 32;
+        if (crypto_random(&c->cfg->rng, hs->hrr.cookie, hs->hrr.cookie_len)) {
             hs_msg_abort(&w);
-            return conn_fail(c, TLSM_ERR_RNG);
+            return FAIL(R_RNG);
         }
         wire_put_u16(&w, EXT_COOKIE);
         size_t e = wire_open(&w, 2);
-        wire_put_block(&w, 2, hs->cookie, hs->cookie_len);
+        wire_put_block(&w, 2, hs->hrr.cookie, hs->hrr.cookie_len);
         wire_close(&w, e);
     }
     wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
@@ -269,16 +307,16 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     wire_put_u16(&w, TLSM_TLS13);
     wire_close(&w, exts);
     c->hrr = 1;
-    hs->hrr_suite = c->suite;
-    hs->kex_group = group;
-    hs->sid_len = o->ch.sid_len;
-    memcpy(hs->sid, o->ch.sid, o->ch.sid_len);
-    memcpy(hs->client_random, o->ch.random, HS_RANDOM_LEN);
+    hs->hrr.suite = c->suite;
+    hs->kex.group = group;
+    hs->hello.sid_len = o->ch.sid_len;
+    memcpy(hs->hello.sid, o->ch.sid, o->ch.sid_len);
+    memcpy(hs->hello.client_random, o->ch.random, HS_RANDOM_LEN);
     hs->state = HS_S_WAIT_CH2;
     rc = hs_msg_send(c, &w);
-    if (!rc && o->ch.sid_len && !hs->ccs_sent) {
-        hs->ccs_sent = 1; /* D.4: after the server's first handshake message */
-        rc = conn_send_ccs(c);
+    if (!rc && o->ch.sid_len && !hs->hello.ccs_sent) {
+        hs->hello.ccs_sent = 1; /* D.4: after the server's first handshake message */
+        rc = hs_send_ccs(c);
     }
     return rc;
 }
@@ -289,22 +327,22 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     struct hs_state *hs = c->hs;
     uint8_t random[HS_RANDOM_LEN];
     if (crypto_random(&c->cfg->rng, random, sizeof random))
-        return conn_fail(c, TLSM_ERR_RNG);
-    if (crypto_kex_keygen(hs->kex_group, &c->cfg->rng, hs->kex_priv, hs->kex_pub,
-                          &hs->kex_pub_len))
-        return conn_fail(c, TLSM_ERR_RNG);
+        return FAIL(R_RNG);
+    if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
+                          &hs->kex.pub_len))
+        return FAIL(R_RNG);
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
     /* s.4.2.8: an invalid client share is illegal_parameter. */
-    if (crypto_kex_shared(hs->kex_group, hs->kex_priv, peer_pub, peer_len, shared, &shared_len))
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    crypto_wipe(hs->kex_priv, sizeof hs->kex_priv);
+    if (crypto_kex_shared(hs->kex.group, hs->kex.priv, peer_pub, peer_len, shared, &shared_len))
+        return FAIL(R_CH_KEY_SHARE_INVALID);
+    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
 
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512);
     if (rc) {
         crypto_wipe(shared, sizeof shared);
-        return conn_fail(c, rc);
+        return rc;
     }
     wire_put_u16(&w, 0x0303);
     wire_put_bytes(&w, random, sizeof random);
@@ -312,24 +350,24 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     wire_put_u16(&w, c->suite);
     wire_put_u8(&w, 0);
     size_t exts = wire_open(&w, 2);
-    if (hs->psk_accepted) {
+    if (hs->psk.accepted) {
         wire_put_u16(&w, EXT_PRE_SHARED_KEY);
         wire_put_u16(&w, 2);
-        wire_put_u16(&w, hs->psk_index);
+        wire_put_u16(&w, hs->psk.index);
     }
     wire_put_u16(&w, EXT_KEY_SHARE);
     size_t e = wire_open(&w, 2);
-    wire_put_u16(&w, hs->kex_group);
-    wire_put_block(&w, 2, hs->kex_pub, hs->kex_pub_len);
+    wire_put_u16(&w, hs->kex.group);
+    wire_put_block(&w, 2, hs->kex.pub, hs->kex.pub_len);
     wire_close(&w, e);
     wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
     wire_put_u16(&w, 2);
     wire_put_u16(&w, TLSM_TLS13);
     wire_close(&w, exts);
     rc = hs_msg_send(c, &w);
-    if (!rc && o->ch.sid_len && !hs->ccs_sent) {
-        hs->ccs_sent = 1;
-        rc = conn_send_ccs(c);
+    if (!rc && o->ch.sid_len && !hs->hello.ccs_sent) {
+        hs->hello.ccs_sent = 1;
+        rc = hs_send_ccs(c);
     }
     if (rc) {
         crypto_wipe(shared, sizeof shared);
@@ -340,8 +378,8 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     crypto_wipe(shared, sizeof shared);
     if (rc)
         return rc;
-    c->group = hs->kex_group;
-    c->version = TLSM_TLS13;
+    c->group = hs->kex.group;
+    hs_set_version(c, TLSM_TLS13);
     return 0;
 }
 
@@ -351,7 +389,7 @@ static int send_encrypted_extensions(tlsm_conn *c)
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_ENCRYPTED_EXTENSIONS, 1024);
     if (rc)
-        return conn_fail(c, rc);
+        return rc;
     size_t exts = wire_open(&w, 2);
     if (sh->ee_supported_groups) {
         wire_put_u16(&w, EXT_SUPPORTED_GROUPS);
@@ -363,12 +401,12 @@ static int send_encrypted_extensions(tlsm_conn *c)
         wire_close(&w, l);
         wire_close(&w, e);
     }
-    if (c->hs->client_rsl) {
+    if (c->hs->hello.client_rsl) {
         wire_put_u16(&w, EXT_RECORD_SIZE_LIMIT);
         wire_put_u16(&w, 2);
         wire_put_u16(&w, (uint16_t)(c->cfg->record_size_limit + 1));
     }
-    if (c->hs->sni_accepted) {
+    if (c->hs->hello.sni_accepted) {
         wire_put_u16(&w, EXT_SERVER_NAME);
         wire_put_u16(&w, 0);
     }
@@ -388,7 +426,7 @@ static int send_certificate_request(tlsm_conn *c)
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 256);
     if (rc)
-        return conn_fail(c, rc);
+        return rc;
     wire_put_u8(&w, 0); /* empty certificate_request_context (s.4.3.2) */
     size_t exts = wire_open(&w, 2);
     wire_put_u16(&w, EXT_SIGNATURE_ALGORITHMS);
@@ -398,7 +436,7 @@ static int send_certificate_request(tlsm_conn *c)
     wire_close(&w, l);
     wire_close(&w, e);
     wire_close(&w, exts);
-    c->hs->cert_requested = 1;
+    c->hs->peer.cert_requested = 1;
     return hs_msg_send(c, &w);
 }
 
@@ -406,17 +444,17 @@ static int send_certificate_request(tlsm_conn *c)
 static int server_send_finished(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
-    int rc = hs_send_finished(c, hs->s_hs);
+    int rc = hs_send_finished(c, hs->ks.s_hs);
     if (rc)
         return rc;
     uint8_t s_ap[CRYPTO_HASH_MAX];
     rc = hs_derive_application(c, s_ap);
     if (!rc)
-        rc = conn_set_keys(c, 1, s_ap);
+        rc = hs_install_secret(c, 1, s_ap);
     crypto_wipe(s_ap, sizeof s_ap);
     if (rc)
         return rc;
-    hs->state = hs->cert_requested ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
+    hs->state = hs->peer.cert_requested ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
     return 0;
 }
 
@@ -429,33 +467,33 @@ static int server_flight(tlsm_conn *c, client_offer *o, const uint8_t *peer_pub,
         rc = send_encrypted_extensions(c);
     if (rc)
         return rc;
-    if (hs->psk_accepted)
+    if (hs->psk.accepted)
         return server_send_finished(c);
     if (c->cfg->client_auth && (rc = send_certificate_request(c)))
         return rc;
-    if ((rc = hs_send_certificate(c, hs->id)))
+    if ((rc = hs_send_certificate(c, hs->own.id)))
         return rc;
     return hs_sign_and_continue(c, server_send_finished);
 }
 
 /* The version to speak: the highest the client offers within our range (RFC 8446
  * s.4.2.1); without supported_versions the client offers at most legacy_version. Returns the
- * version or 0 with *alert set (protocol_version: nothing in common, RFC 8996). */
-static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *alert)
+ * version or 0 with *rc set (protocol_version: nothing in common, RFC 8996). */
+static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *rc)
 {
     const ext_entry *sv = ext_find(&ch->ext, EXT_SUPPORTED_VERSIONS);
     uint16_t best = 0;
     if (!sv) {
         if (ch->legacy_version >= TLSM_TLS12 && cfg->min_version <= TLSM_TLS12)
             return TLSM_TLS12;
-        *alert = TLSM_ALERT_PROTOCOL_VERSION;
+        *rc = FAIL(R_CH_NO_COMMON_VERSION);
         return 0;
     }
     wire_reader r, l;
     wire_init(&r, sv->data, sv->len);
     wire_block(&r, 1, 2, 254, &l);
     if (wire_end(&r) || l.len % 2) {
-        *alert = TLSM_ALERT_DECODE_ERROR;
+        *rc = FAIL(R_CH_VERSIONS_DECODE);
         return 0;
     }
     while (wire_left(&l) > 0) {
@@ -464,147 +502,191 @@ static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *al
             best = v;
     }
     if (!best)
-        *alert = TLSM_ALERT_PROTOCOL_VERSION;
+        *rc = FAIL(R_CH_NO_COMMON_VERSION);
     return best;
+}
+
+/* s.4.1.2 / RFC 5246 s.7.4.1.2: legacy_compression_methods must be exactly { null } in
+ * TLS 1.3 ("MUST contain exactly one byte, set to zero") and must include null in TLS 1.2
+ * (we never compress). */
+static int check_compression(const ch_msg *ch, uint16_t version)
+{
+    int has_null = 0;
+    for (size_t i = 0; i < ch->comp_len; i++)
+        has_null |= ch->compressions[i] == 0;
+    if (version == TLSM_TLS13 ? (ch->comp_len != 1 || !has_null) : !has_null)
+        return FAIL(R_CH_COMPRESSION);
+    return 0;
+}
+
+/* The extensions a TLS 1.2 ClientHello shares with TLS 1.3 (server_name, ALPN,
+ * record_size_limit); the rest is server12.c's. */
+static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
+{
+    const ext_entry *sni = ext_find(&o->ch.ext, EXT_SERVER_NAME);
+    const ext_entry *al = ext_find(&o->ch.ext, EXT_ALPN);
+    const ext_entry *rsl = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT);
+    int rc = 0;
+    if ((sni && (rc = parse_server_name(c, sni))) || (al && (rc = choose_alpn(c, al))) ||
+        (rsl && (rc = parse_record_size_limit(c, rsl))))
+        return rc;
+    /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
+    if (rsl)
+        c->rec.peer_max_fragment = c->rec.peer_max_fragment + 1 < REC_MAX_PLAINTEXT
+                                       ? c->rec.peer_max_fragment + 1 : REC_MAX_PLAINTEXT;
+    return server12_on_client_hello(c, &o->ch, o->msg, o->len);
+}
+
+/* The suite: ours, of the first ClientHello; the second must still offer it. */
+static int choose_suite13(tlsm_conn *c, const client_offer *o, int second)
+{
+    struct hs_state *hs = c->hs;
+    const tlsm_config *cfg = c->cfg;
+    if (second) {
+        /* s.4.1.2: the client "MUST send the same ClientHello without modification", except
+         * for what the HelloRetryRequest asked: session id, random and suite stay. */
+        if (o->ch.sid_len != hs->hello.sid_len ||
+            memcmp(o->ch.sid, hs->hello.sid, hs->hello.sid_len) ||
+            memcmp(o->ch.random, hs->hello.client_random, HS_RANDOM_LEN) ||
+            !suites_has(&o->ch, c->suite))
+            return FAIL(R_CH2_CHANGED);
+        return 0;
+    }
+    c->suite = 0;
+    /* s.4.1.2: only TLS 1.3 suites are usable with TLS 1.3. */
+    for (size_t i = 0; i < cfg->n_suites && !c->suite; i++)
+        if (suite_find(cfg->suites[i])->version == TLSM_TLS13 && suites_has(&o->ch, cfg->suites[i]))
+            c->suite = cfg->suites[i];
+    if (!c->suite)
+        return FAIL(R_CH_NO_COMMON_SUITE);
+    hs_suite_params(c->suite, &c->hash, &c->aead);
+    c->hash_len = crypto_hash_len(c->hash);
+    transcript_choose(&hs->tr, c->hash);
+    return 0;
+}
+
+/* s.4.2.2: the cookie of our HelloRetryRequest must come back unchanged, and none may come
+ * unasked. */
+static int check_cookie(tlsm_conn *c, const client_offer *o)
+{
+    struct hs_state *hs = c->hs;
+    const ext_entry *ck = ext_find(&o->ch.ext, EXT_COOKIE);
+    if (!hs->hrr.cookie_len)
+        return ck ? FAIL(R_COOKIE_UNSOLICITED) : 0;
+    if (!ck)
+        return FAIL(R_COOKIE_MISSING);
+    wire_reader r, b;
+    wire_init(&r, ck->data, ck->len);
+    wire_block(&r, 2, 1, 0xffff, &b);
+    if (wire_end(&r))
+        return FAIL(R_COOKIE_DECODE);
+    if (b.len != hs->hrr.cookie_len || !crypto_ct_equal(b.p, hs->hrr.cookie, b.len))
+        return FAIL(R_COOKIE_MISMATCH);
+    return 0;
+}
+
+/* The group: our preference among the client's shares (*share set), else, for a
+ * HelloRetryRequest, our preference among its supported_groups (*hrr_group). */
+static int choose_group(tlsm_conn *c, const client_offer *o, int second, size_t *share,
+                        uint16_t *hrr_group)
+{
+    const tlsm_config *cfg = c->cfg;
+    uint16_t group = 0;
+    *hrr_group = 0;
+    for (size_t i = 0; i < cfg->n_groups && !group; i++)
+        for (size_t j = 0; j < o->n_shares; j++)
+            if (o->shares[j].group == cfg->groups[i]) {
+                group = cfg->groups[i];
+                *share = j;
+            }
+    for (size_t i = 0; i < cfg->n_groups && !group && !*hrr_group; i++)
+        for (size_t j = 0; j < o->n_groups; j++)
+            if (o->groups[j] == cfg->groups[i])
+                *hrr_group = cfg->groups[i];
+    if (second) {
+        /* s.4.1.2: after an HRR that named a group, the shares are replaced by "a single
+         * KeyShareEntry from the group indicated in the HelloRetryRequest"; after a
+         * cookie-only HRR they stay as they were. */
+        uint16_t asked = c->hs->kex.group;
+        if (!group || (asked && (o->n_shares != 1 || group != asked)))
+            return FAIL(R_CH2_SHARES);
+    } else if (!group && !*hrr_group) {
+        return FAIL(R_CH_NO_COMMON_GROUP);
+    }
+    c->hs->kex.group = group;
+    return 0;
+}
+
+/* Certificate authentication needs signature_algorithms (s.9.2) and an identity of ours
+ * that fits one of them. */
+static int choose_certificate(tlsm_conn *c, const client_offer *o)
+{
+    struct hs_state *hs = c->hs;
+    const ext_entry *sa = ext_find(&o->ch.ext, EXT_SIGNATURE_ALGORITHMS);
+    if (!sa)
+        return FAIL(R_CH_NO_SIGALGS);
+    int rc = hs_parse_sigalgs(c, sa->data, sa->len);
+    if (rc)
+        return rc;
+    if (hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL))
+        return FAIL(R_CH_NO_COMMON_SIGALG);
+    return 0;
+}
+
+/* The extensions both ClientHellos act on; unknown ones are ignored (s.4.2). */
+static int read_extensions(tlsm_conn *c, client_offer *o, int second)
+{
+    const ext_entry *e;
+    int rc = parse_groups(o);
+    if (!rc && (e = ext_find(&o->ch.ext, EXT_SERVER_NAME)) && !second)
+        rc = parse_server_name(c, e);
+    if (!rc && (e = ext_find(&o->ch.ext, EXT_ALPN)))
+        rc = choose_alpn(c, e);
+    if (!rc && (e = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT)))
+        rc = parse_record_size_limit(c, e);
+    if (!rc && second)
+        rc = check_cookie(c, o);
+    return rc;
 }
 
 int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
-    const tlsm_config *cfg = c->cfg;
     client_offer o;
     int second = hs->state == HS_S_WAIT_CH2;
-    int alert = ch_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &o.ch);
-    if (alert)
-        return conn_alert(c, (uint8_t)-alert);
+    int rc = ch_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &o.ch);
+    if (rc)
+        return rc;
     o.msg = msg;
     o.len = len;
     c->accept_plain_ccs = 1;
-    memcpy(hs->client_random, o.ch.random, HS_RANDOM_LEN);
+    memcpy(hs->hello.client_random, o.ch.random, HS_RANDOM_LEN);
 
-    uint16_t version = choose_version(cfg, &o.ch, &alert);
+    uint16_t version = choose_version(c->cfg, &o.ch, &rc);
     if (!version)
-        return conn_alert(c, (uint8_t)alert);
-    /* s.4.1.2 / RFC 5246 s.7.4.1.2: legacy_compression_methods must be exactly { null }
-     * in TLS 1.3 and must include null in TLS 1.2 (we never compress). */
-    int has_null = 0;
-    for (size_t i = 0; i < o.ch.comp_len; i++)
-        has_null |= o.ch.compressions[i] == 0;
-    if (version == TLSM_TLS13 ? (o.ch.comp_len != 1 || !has_null) : !has_null)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
+        return rc;
+    if ((rc = check_compression(&o.ch, version)))
+        return rc;
+    /* s.4.1.4: the second ClientHello answers a TLS 1.3 HelloRetryRequest. */
     if (second && version != TLSM_TLS13)
-        return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    if (version == TLSM_TLS12) {
-        const ext_entry *sni = ext_find(&o.ch.ext, EXT_SERVER_NAME);
-        const ext_entry *al = ext_find(&o.ch.ext, EXT_ALPN);
-        const ext_entry *rsl = ext_find(&o.ch.ext, EXT_RECORD_SIZE_LIMIT);
-        if ((sni && (alert = parse_server_name(c, sni))) || (al && (alert = choose_alpn(c, al))) ||
-            (rsl && (alert = parse_record_size_limit(c, rsl))))
-            return conn_alert(c, (uint8_t)alert);
-        /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
-        if (rsl)
-            c->peer_max_fragment = c->peer_max_fragment + 1 < REC_MAX_PLAINTEXT
-                                       ? c->peer_max_fragment + 1 : REC_MAX_PLAINTEXT;
-        return server12_on_client_hello(c, &o.ch, msg, len);
-    }
-    c->version = TLSM_TLS13;
+        return FAIL(R_CH2_NOT_TLS13);
+    if (version == TLSM_TLS12)
+        return tls12_client_hello(c, &o);
+    hs_set_version(c, TLSM_TLS13);
 
-    if (second) {
-        /* s.4.1.2: the second ClientHello keeps the session id, random and suite. */
-        if (o.ch.sid_len != hs->sid_len || memcmp(o.ch.sid, hs->sid, hs->sid_len) ||
-            memcmp(o.ch.random, hs->client_random, HS_RANDOM_LEN) || !suites_has(&o.ch, c->suite))
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    } else {
-        c->suite = 0;
-        /* s.4.1.2: only TLS 1.3 suites are usable with TLS 1.3. */
-        for (size_t i = 0; i < cfg->n_suites && !c->suite; i++)
-            if (suite_find(cfg->suites[i])->version == TLSM_TLS13 &&
-                suites_has(&o.ch, cfg->suites[i]))
-                c->suite = cfg->suites[i];
-        if (!c->suite)
-            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
-        hs_suite_params(c->suite, &c->hash, &c->aead);
-        c->hash_len = crypto_hash_len(c->hash);
-        transcript_choose(&hs->tr, c->hash);
-    }
-
-    if ((alert = parse_groups(c, &o)))
-        return conn_alert(c, (uint8_t)alert);
-
-    /* Other extensions we act on. Unknown ones are ignored (s.4.2). */
-    const ext_entry *e;
-    if ((e = ext_find(&o.ch.ext, EXT_SERVER_NAME)) && !second && (alert = parse_server_name(c, e)))
-        return conn_alert(c, (uint8_t)alert);
-    if ((e = ext_find(&o.ch.ext, EXT_ALPN)) && (alert = choose_alpn(c, e)))
-        return conn_alert(c, (uint8_t)alert);
-    if ((e = ext_find(&o.ch.ext, EXT_RECORD_SIZE_LIMIT)) && (alert = parse_record_size_limit(c, e)))
-        return conn_alert(c, (uint8_t)alert);
-    if (second) {
-        /* s.4.2.2: the cookie must come back unchanged. */
-        const ext_entry *ck = ext_find(&o.ch.ext, EXT_COOKIE);
-        wire_reader r, b;
-        if (hs->cookie_len) {
-            if (!ck)
-                return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
-            wire_init(&r, ck->data, ck->len);
-            wire_block(&r, 2, 1, 0xffff, &b);
-            if (wire_end(&r))
-                return conn_alert(c, TLSM_ALERT_DECODE_ERROR);
-            if (b.len != hs->cookie_len || !crypto_ct_equal(b.p, hs->cookie, b.len))
-                return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-        } else if (ck) {
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-        }
-    }
-
-    /* Group: our preference among the client's shares; else HelloRetryRequest for our
-     * preference among its supported_groups. */
-    const uint8_t *peer_pub = NULL;
-    size_t peer_len = 0;
-    uint16_t group = 0, hrr_group = 0;
-    for (size_t i = 0; i < cfg->n_groups && !group; i++) {
-        for (size_t j = 0; j < o.n_shares; j++) {
-            if (o.shares[j].group == cfg->groups[i]) {
-                group = cfg->groups[i];
-                peer_pub = o.shares[j].pub;
-                peer_len = o.shares[j].len;
-            }
-        }
-    }
-    for (size_t i = 0; i < cfg->n_groups && !group && !hrr_group; i++)
-        for (size_t j = 0; j < o.n_groups; j++)
-            if (o.groups[j] == cfg->groups[i])
-                hrr_group = cfg->groups[i];
-    if (second) {
-        /* s.4.1.2: after an HRR that named a group, the shares are replaced by exactly one
-         * for that group; after a cookie-only HRR they stay as they were. */
-        if (!group || (hs->kex_group && (o.n_shares != 1 || group != hs->kex_group)))
-            return conn_alert(c, TLSM_ALERT_ILLEGAL_PARAMETER);
-    } else if (!group && !hrr_group) {
-        return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
-    }
-
-    if ((alert = try_psk(c, &o)))
-        return conn_alert(c, (uint8_t)alert);
-    if (!hs->psk_accepted) {
-        /* Certificate authentication needs signature_algorithms (s.9.2). */
-        const ext_entry *sa = ext_find(&o.ch.ext, EXT_SIGNATURE_ALGORITHMS);
-        if (!sa)
-            return conn_alert(c, TLSM_ALERT_MISSING_EXTENSION);
-        if ((alert = hs_parse_sigalgs(c, sa->data, sa->len)))
-            return conn_alert(c, (uint8_t)-alert);
-        if (hs_choose_identity(c, hs->peer_sigalgs, hs->n_peer_sigalgs, NULL))
-            return conn_alert(c, TLSM_ALERT_HANDSHAKE_FAILURE);
-    }
-
-    if (!second && (!group || cfg->require_cookie)) {
+    size_t share = 0;
+    uint16_t hrr_group = 0;
+    if ((rc = choose_suite13(c, &o, second)) || (rc = read_extensions(c, &o, second)) ||
+        (rc = choose_group(c, &o, second, &share, &hrr_group)) || (rc = try_psk(c, &o)) ||
+        (!hs->psk.accepted && (rc = choose_certificate(c, &o))))
+        return rc;
+    if (!second && (!hs->kex.group || c->cfg->require_cookie)) {
         /* The PSK (if any) is re-validated on the second ClientHello. */
-        hs->psk_accepted = 0;
+        hs->psk.accepted = 0;
         c->resumed = 0;
-        return send_hello_retry_request(c, &o, group ? 0 : hrr_group);
+        return send_hello_retry_request(c, &o, hs->kex.group ? 0 : hrr_group);
     }
-    hs->kex_group = group;
-    return server_flight(c, &o, peer_pub, peer_len);
+    return server_flight(c, &o, o.shares[share].pub, o.shares[share].len);
 }
 
 int server_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
@@ -613,11 +695,11 @@ int server_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = hs_recv_certificate(c, msg, len);
     if (rc)
         return rc;
-    if (hs->n_peer == 0) {
+    if (hs->peer.n == 0) {
         /* s.4.4.2.4: without a client certificate, a server that requires one sends
          * certificate_required. */
         if (c->cfg->client_auth == 2)
-            return conn_alert(c, TLSM_ALERT_CERTIFICATE_REQUIRED);
+            return FAIL(R_CERT_REQUIRED);
         hs->state = HS_S_WAIT_FINISHED;
         return 0;
     }
@@ -637,11 +719,11 @@ int server_on_certificate_verify(tlsm_conn *c, const uint8_t *msg, size_t len)
 int server_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
-    int rc = hs_recv_finished(c, msg, len, hs->c_hs);
+    int rc = hs_recv_finished(c, msg, len, hs->ks.c_hs);
     if (!rc)
         rc = hs_derive_resumption(c);
     if (!rc)
-        rc = conn_set_keys(c, 0, hs->c_ap);
+        rc = hs_install_secret(c, 0, hs->ks.c_ap);
     if (rc)
         return rc;
     rc = hs_finish(c);
@@ -654,35 +736,49 @@ int server_send_tickets(tlsm_conn *c)
 {
     const tlsm_config *cfg = c->cfg;
     for (unsigned i = 0; i < cfg->tickets; i++) {
-        uint8_t nonce[32], psk[CRYPTO_HASH_MAX], ticket[512];
-        size_t ticket_len, nonce_len = cfg->shape.ticket_nonce_len;
+        uint8_t nonce[32], psk[CRYPTO_HASH_MAX];
+        size_t nonce_len = cfg->shape.ticket_nonce_len;
         if (nonce_len > sizeof nonce)
             nonce_len = sizeof nonce;
+        srv_session st;
         uint32_t age_add;
         if (crypto_random(&cfg->rng, (uint8_t *)&age_add, sizeof age_add))
-            return conn_fail(c, TLSM_ERR_RNG);
+            return FAIL(R_RNG);
         /* s.4.6.1: the nonce is unique per ticket on this connection: a counter. */
         memset(nonce, 0, sizeof nonce);
         for (size_t k = 0; k < nonce_len && k < 8; k++)
             nonce[nonce_len - 1 - k] = (uint8_t)(c->ticket_counter >> (8 * k));
         c->ticket_counter++;
         if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce, nonce_len, psk,
-                            c->hash_len) ||
-            ticket_seal(c, psk, c->hash_len, age_add, ticket, sizeof ticket, &ticket_len)) {
-            crypto_wipe(psk, sizeof psk);
-            return conn_alert(c, TLSM_ALERT_INTERNAL_ERROR);
-        }
+                            c->hash_len))
+            return FAIL(R_TICKET_SEAL);
+        srv_session_of(c, SRV_SESSION_TLS13, psk, c->hash_len, &st);
         crypto_wipe(psk, sizeof psk);
-        wire_writer w;
-        int rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 64 + nonce_len + ticket_len);
+        st.age_add = age_add;
+        /* A client leaf too large for a ticket: no ticket rather than one that would
+         * resume without the client's identity. */
+        if (!srv_session_sealable(&st)) {
+            srv_session_release(&st);
+            return 0;
+        }
+        uint8_t *ticket = NULL;
+        size_t ticket_len = 0;
+        int rc = ticket_seal(c, &st, &ticket, &ticket_len);
+        srv_session_release(&st);
         if (rc)
-            return conn_fail(c, rc);
-        wire_put_u32(&w, cfg->ticket_lifetime);
-        wire_put_u32(&w, age_add);
-        wire_put_block(&w, 1, nonce, nonce_len);
-        wire_put_block(&w, 2, ticket, ticket_len);
-        wire_put_u16(&w, 0); /* no extensions (no early data) */
-        if ((rc = hs_msg_send(c, &w)))
+            return rc;
+        wire_writer w;
+        rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 64 + nonce_len + ticket_len);
+        if (!rc) {
+            wire_put_u32(&w, cfg->ticket_lifetime);
+            wire_put_u32(&w, age_add);
+            wire_put_block(&w, 1, nonce, nonce_len);
+            wire_put_block(&w, 2, ticket, ticket_len);
+            wire_put_u16(&w, 0); /* no extensions (no early data) */
+            rc = hs_msg_send(c, &w);
+        }
+        mem_free(ticket);
+        if (rc)
             return rc;
     }
     return 0;

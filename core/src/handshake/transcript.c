@@ -2,6 +2,7 @@
  * transcript.c - running transcript hash with the HelloRetryRequest rewrite.
  */
 #include "handshake/transcript.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ void transcript_free(transcript *t)
 {
     if (t->raw) {
         crypto_wipe(t->raw, t->raw_cap);
-        free(t->raw);
+        mem_free(t->raw);
     }
     t->raw = NULL;
     t->raw_len = t->raw_cap = 0;
@@ -33,7 +34,7 @@ static void keep(transcript *t, const uint8_t *msg, size_t len)
         size_t cap = t->raw_cap ? t->raw_cap : 4096;
         while (cap < t->raw_len + len)
             cap *= 2;
-        uint8_t *p = realloc(t->raw, cap);
+        uint8_t *p = mem_realloc(t->raw, cap);
         if (!p) {
             t->raw_err = 1;
             return;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "mem.h"
 #include "pki/pki.h"
 
 #define PEM_LABEL_MAX 63
@@ -149,13 +150,13 @@ int pki_pem_next(const uint8_t *pem, size_t len, size_t *pos, const char *label,
             continue;
         }
         size_t text = end - body;
-        uint8_t *out = malloc(text / 4 * 3 + 3);
+        uint8_t *out = mem_alloc(text / 4 * 3 + 3);
         if (!out)
             return TLSM_ERR_NOMEM;
         long n = b64_decode(pem + body, text, out);
         if (n <= 0) {
             crypto_wipe(out, text / 4 * 3 + 3);
-            free(out);
+            mem_free(out);
             return TLSM_ERR_PEM;
         }
         if (!label && label_out) {

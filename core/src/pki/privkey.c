@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pki/alg.h"
+#include "mem.h"
 #include "pki/der.h"
 #include "pki/oid.h"
 #include "pki/pki.h"
@@ -192,7 +193,7 @@ int pki_privkey_pem(const uint8_t *pem, size_t len, crypto_privkey **out)
         else
             rc = 1; /* another block (e.g. EC PARAMETERS, a certificate): skip it */
         crypto_wipe(der, der_len);
-        free(der);
+        mem_free(der);
         if (rc != 1)
             return rc;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pki/pki.h"
+#include "mem.h"
 #include "pki/x509.h"
 
 void pki_store_init(pki_store *s)
@@ -17,25 +18,25 @@ void pki_store_init(pki_store *s)
 void pki_store_free(pki_store *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        free(s->der[i]);
-    free(s->der);
-    free(s->der_len);
-    free(s->certs);
+        mem_free(s->der[i]);
+    mem_free(s->der);
+    mem_free(s->der_len);
+    mem_free(s->certs);
     pki_store_init(s);
 }
 
 static int grow(pki_store *s)
 {
     size_t cap = s->cap ? s->cap * 2 : 8;
-    uint8_t **der = realloc(s->der, cap * sizeof(*der));
+    uint8_t **der = mem_realloc(s->der, cap * sizeof(*der));
     if (!der)
         return TLSM_ERR_NOMEM;
     s->der = der;
-    size_t *der_len = realloc(s->der_len, cap * sizeof(*der_len));
+    size_t *der_len = mem_realloc(s->der_len, cap * sizeof(*der_len));
     if (!der_len)
         return TLSM_ERR_NOMEM;
     s->der_len = der_len;
-    pki_cert *certs = realloc(s->certs, cap * sizeof(*certs));
+    pki_cert *certs = mem_realloc(s->certs, cap * sizeof(*certs));
     if (!certs)
         return TLSM_ERR_NOMEM;
     s->certs = certs;
@@ -56,13 +57,13 @@ int pki_store_add_der(pki_store *s, const uint8_t *der, size_t len)
         if (rc != 0)
             return rc;
     }
-    uint8_t *copy = malloc(len);
+    uint8_t *copy = mem_alloc(len);
     if (!copy)
         return TLSM_ERR_NOMEM;
     memcpy(copy, der, len);
     int rc = x509_parse(&s->certs[s->n], copy, len, 1);
     if (rc != 0) {
-        free(copy);
+        mem_free(copy);
         return rc;
     }
     s->der[s->n] = copy;

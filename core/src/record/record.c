@@ -13,6 +13,8 @@
  */
 #include "record/record.h"
 
+#include "reason.h"
+
 #include <string.h>
 
 /* s.5.3: "If a TLS implementation would need to wrap a sequence number, it MUST either
@@ -103,27 +105,27 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
     uint8_t nonce[CRYPTO_AEAD_NONCE_LEN];
 
     if (!c->active)
-        return -TLSM_ALERT_INTERNAL_ERROR;
+        return FAIL(R_REC_CIPHER_STATE);
     /* s.5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An endpoint that receives a
      * record that exceeds this length MUST terminate the connection with a
      * record_overflow alert." */
     if (len > REC_MAX_CIPHERTEXT_13)
-        return -TLSM_ALERT_RECORD_OVERFLOW;
+        return FAIL(R_REC_TOO_LONG);
     /* Too short to hold the tag: nothing can be authenticated (s.6.2 bad_record_mac: "a
      * record is received which cannot be deprotected"). */
     if (len < CRYPTO_AEAD_TAG_LEN)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_SHORTER_THAN_TAG);
     size_t inner_len = len - CRYPTO_AEAD_TAG_LEN;
     /* s.5.3: a peer that would wrap its sequence number MUST have rekeyed or closed; a
      * record past the last number has no nonce of its own, so it cannot be deprotected. */
     if (c->seq == SEQ_EXHAUSTED)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_SEQ_EXHAUSTED);
 
     uint8_t *body = rec + REC_HEADER_LEN;
     record_nonce(c, nonce);
     /* The header is authenticated exactly as received (s.5.2). */
     if (crypto_aead_open(&c->aead, nonce, rec, REC_HEADER_LEN, body, len, body) != 0)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_BAD_MAC);
     c->seq++;
 
     /* s.5.4: TLSInnerPlaintext (content, type and padding) MUST NOT exceed 2^14 + 1 octets,
@@ -133,7 +135,7 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
     if (plaintext_limit > REC_MAX_PLAINTEXT)
         plaintext_limit = REC_MAX_PLAINTEXT;
     if (inner_len > plaintext_limit + 1)
-        return -TLSM_ALERT_RECORD_OVERFLOW;
+        return FAIL(R_REC_DECRYPTED_TOO_LONG);
 
     /* s.5.4: the receiver "scans the field from the end toward the beginning until it
      * finds a non-zero octet"; that octet is the type. The time depends on the padding
@@ -144,7 +146,7 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
     /* s.5.4: "If a receiving implementation does not find a non-zero octet in the
      * cleartext, it MUST terminate the connection with an unexpected_message alert." */
     if (n == 0)
-        return -TLSM_ALERT_UNEXPECTED_MESSAGE;
+        return FAIL(R_REC_NO_CONTENT_TYPE);
     *type = body[n - 1];
     *content = body;
     *content_len = n - 1;

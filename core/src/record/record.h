@@ -66,12 +66,14 @@ int record_seal(record_cipher *c, uint8_t type, const uint8_t *content, size_t l
 
 /* Decrypts one record in place. rec points at the 5-byte header followed by `len` body
  * bytes. On success *type is the inner content type and *content / *content_len the
- * plaintext inside rec. Returns 0 or a TLS alert as a negative number:
- *   -TLSM_ALERT_BAD_RECORD_MAC   the AEAD check failed, the body is shorter than the tag,
- *                                or the sequence number is exhausted (2^64 - 1 records)
- *   -TLSM_ALERT_RECORD_OVERFLOW  ciphertext > 2^14 + 256 or plaintext > limit + 1
- *   -TLSM_ALERT_UNEXPECTED_MESSAGE  all-zero inner plaintext (no content type)
- *   -TLSM_ALERT_INTERNAL_ERROR   the cipher is not initialised
+ * plaintext inside rec. Returns 0 or FAIL(reason) (reason.h; the alert each sends):
+ *   R_REC_BAD_MAC            the AEAD check failed (bad_record_mac)
+ *   R_REC_SHORTER_THAN_TAG   the body is shorter than the tag (bad_record_mac)
+ *   R_REC_SEQ_EXHAUSTED      the sequence number is exhausted, 2^64 - 1 records (bad_record_mac)
+ *   R_REC_TOO_LONG           ciphertext > 2^14 + 256 (record_overflow)
+ *   R_REC_DECRYPTED_TOO_LONG plaintext > limit + 1 (record_overflow)
+ *   R_REC_NO_CONTENT_TYPE    all-zero inner plaintext (unexpected_message)
+ *   R_REC_CIPHER_STATE       the cipher is not initialised (internal_error)
  * The sequence number advances exactly when the AEAD check succeeds.
  * plaintext_limit is the largest content we accept (2^14, or the record_size_limit we sent
  * minus one, RFC 8449 s.4); a larger value is treated as 2^14. */
@@ -112,11 +114,13 @@ int record12_seal(record_cipher *c, uint8_t type, const uint8_t *content, size_t
  * body bytes; the header's length field must equal len. The content type is the header's
  * rec[0] (TLS 1.2 has no inner type); the header's type and version bytes are
  * authenticated as received. On success *content / *content_len is the plaintext inside
- * rec, at rec + record12_content_offset(alg). Returns 0 or a TLS alert as a negative number:
- *   -TLSM_ALERT_RECORD_OVERFLOW  len > 2^14 + 2048, or plaintext > plaintext_limit
- *   -TLSM_ALERT_BAD_RECORD_MAC   the AEAD check failed, the body is shorter than explicit
- *                                nonce + tag, or the sequence number is exhausted
- *   -TLSM_ALERT_INTERNAL_ERROR   not a TLS 1.2 cipher, or header length != len
+ * rec, at rec + record12_content_offset(alg). Returns 0 or FAIL(reason):
+ *   R_REC_TOO_LONG           len > 2^14 + 2048 (record_overflow)
+ *   R_REC_DECRYPTED_TOO_LONG plaintext > plaintext_limit (record_overflow)
+ *   R_REC_BAD_MAC            the AEAD check failed (bad_record_mac)
+ *   R_REC_SHORTER_THAN_TAG   the body is shorter than explicit nonce + tag (bad_record_mac)
+ *   R_REC_SEQ_EXHAUSTED      the sequence number is exhausted (bad_record_mac)
+ *   R_REC_CIPHER_STATE       not a TLS 1.2 cipher, or header length != len (internal_error)
  * The sequence number advances exactly when the AEAD check succeeds; when it fails the
  * plaintext area is wiped (a refusal by length leaves rec untouched). plaintext_limit is the largest content accepted (2^14, or the
  * record_size_limit we sent, RFC 8449 s.4: in TLS 1.2 it bounds the plaintext itself); a

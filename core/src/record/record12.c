@@ -21,6 +21,8 @@
  */
 #include "record/record.h"
 
+#include "reason.h"
+
 #include <string.h>
 
 /* RFC 5246 s.6.1: "Sequence numbers are of type uint64 and may not exceed 2^64-1." and
@@ -182,22 +184,22 @@ int record12_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_l
     uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], aad[AAD12_LEN];
 
     if (!is_tls12(c))
-        return -TLSM_ALERT_INTERNAL_ERROR;
+        return FAIL(R_REC_CIPHER_STATE);
     /* The caller frames records by the header's length; anything else is its bug, and the
      * length would otherwise go unauthenticated. */
     if ((size_t)(rec[3] << 8 | rec[4]) != len)
-        return -TLSM_ALERT_INTERNAL_ERROR;
+        return FAIL(R_REC_CIPHER_STATE);
     /* s.6.2.3: TLSCiphertext.length "MUST NOT exceed 2^14 + 2048"; s.7.2.2:
      * record_overflow "A TLSCiphertext record was received that had a length more than
      * 2^14+2048 bytes". */
     if (len > REC_MAX_CIPHERTEXT_12)
-        return -TLSM_ALERT_RECORD_OVERFLOW;
+        return FAIL(R_REC_TOO_LONG);
     /* A body too short to hold the explicit nonce and the tag cannot be authenticated.
      * It is reported as bad_record_mac like any other record that fails to deprotect,
      * never as a distinct alert: the peer learns nothing from the difference. */
     size_t explicit_len = explicit_len_of(c->nonce_style);
     if (len < explicit_len + CRYPTO_AEAD_TAG_LEN)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_SHORTER_THAN_TAG);
     /* s.6.2.1 / s.6.2.2 with no compression: the plaintext is at most 2^14, or the
      * record_size_limit we announced (RFC 8449 s.4: "In TLS 1.2 and earlier, the limit
      * covers all input to compression and encryption"); s.7.2.2 names record_overflow for
@@ -206,11 +208,11 @@ int record12_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_l
         plaintext_limit = REC_MAX_PLAINTEXT;
     size_t plain_len = len - explicit_len - CRYPTO_AEAD_TAG_LEN;
     if (plain_len > plaintext_limit)
-        return -TLSM_ALERT_RECORD_OVERFLOW;
+        return FAIL(R_REC_DECRYPTED_TOO_LONG);
     /* s.6.1: a peer that would wrap its sequence number must have stopped; a record past
      * the last number has no additional data of its own, so it cannot be deprotected. */
     if (c->seq == SEQ_EXHAUSTED)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_SEQ_EXHAUSTED);
 
     uint8_t *body = rec + REC_HEADER_LEN + explicit_len;
     record12_nonce(c, rec + REC_HEADER_LEN, nonce);
@@ -220,7 +222,7 @@ int record12_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_l
      * generated." */
     if (crypto_aead_open(&c->aead, nonce, aad, sizeof aad, body, plain_len + CRYPTO_AEAD_TAG_LEN,
                          body) != 0)
-        return -TLSM_ALERT_BAD_RECORD_MAC;
+        return FAIL(R_REC_BAD_MAC);
     c->seq++;
     *content = body;
     *content_len = plain_len;

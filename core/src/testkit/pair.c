@@ -276,12 +276,6 @@ tlsm_pair *tlsm_pair_new(tlsm_config *client, tlsm_config *server, const char *s
     if (!client || !server)
         return NULL;
     tlsm_config *cfg[2] = {client, server};
-    for (int i = 0; i < 2; i++) {
-        /* Refused (TLSM_ERR_FROZEN) once a connection used the config: used as it is. */
-        int rc = tlsm_config_set_trace(cfg[i], 1);
-        rc |= tlsm_config_set_keylog(cfg[i], 1);
-        (void)rc;
-    }
     tlsm_pair *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
@@ -290,7 +284,10 @@ tlsm_pair *tlsm_pair_new(tlsm_config *client, tlsm_config *server, const char *s
         p->side[i].alert_sent = p->side[i].alert_received = -1;
         p->side[i].cfg = tlsm_config_ref(cfg[i]);
         p->side[i].conn = tlsm_conn_new(cfg[i], i == TLSM_PAIR_CLIENT ? server_name : NULL);
-        if (!p->side[i].conn) {
+        /* Traces and the key log for this pair's connections only: the caller's configs
+         * are left as they are. */
+        if (!p->side[i].conn || tlsm_conn_set_trace(p->side[i].conn, 1) ||
+            tlsm_conn_set_keylog(p->side[i].conn, 1)) {
             tlsm_pair_free(p);
             return NULL;
         }
@@ -443,8 +440,10 @@ int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r)
     memset(r, 0, sizeof *r);
     r->error = tlsm_conn_error(s->conn);
     r->alert_sent = s->alert_sent;
-    if (r->alert_sent < 0 && TLSM_ERR_IS_LOCAL_ALERT(r->error))
-        r->alert_sent = TLSM_ERR_ALERT(r->error);
+    tlsm_error_detail d;
+    /* A protected alert is not readable on the wire: the connection says what it sent. */
+    if (r->alert_sent < 0 && tlsm_conn_error_detail(s->conn, &d) == 0)
+        r->alert_sent = d.alert_sent;
     r->alert_received = s->alert_received;
     r->handshake_done = tlsm_conn_handshake_done(s->conn);
     r->peer_closed = s->peer_closed;
@@ -454,6 +453,7 @@ int tlsm_pair_get_report(const tlsm_pair *p, int side, tlsm_pair_report *r)
     r->resumed = tlsm_conn_resumed(s->conn);
     r->hrr = tlsm_conn_hrr(s->conn);
     r->app_bytes_received = s->rx_total;
+    r->reason = tlsm_conn_error_detail(s->conn, &d) == 0 ? d.reason : "";
     return 0;
 }
 

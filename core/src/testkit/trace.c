@@ -11,14 +11,19 @@
 
 /* ---------------------------------------------------------------- shared text */
 
-/* How a side ended, in a few words. */
-static const char *end_state(const tlsm_pair_report *rep)
+/* How a side ended, in a few words: the error and the check that fired, or how far the
+ * handshake got. */
+static void end_state(const tlsm_pair_report *rep, kit_buf *out)
 {
-    if (rep->error)
-        return tlsm_strerror(rep->error);
-    if (!rep->handshake_done)
-        return "handshake not finished";
-    return rep->peer_closed ? "handshake done, closed by the peer" : "handshake done";
+    if (rep->error && rep->reason[0])
+        kit_buf_printf(out, "%s (%s)", tlsm_strerror(rep->error), rep->reason);
+    else if (rep->error)
+        kit_buf_puts(out, tlsm_strerror(rep->error));
+    else if (!rep->handshake_done)
+        kit_buf_puts(out, "handshake not finished");
+    else
+        kit_buf_puts(out, rep->peer_closed ? "handshake done, closed by the peer"
+                                           : "handshake done");
 }
 
 static const char *msg_label(const kit_record *r, size_t i)
@@ -153,7 +158,8 @@ static void ladder(tlsm_pair *p, kit_buf *out)
         tlsm_pair_report rep;
         if (tlsm_pair_get_report(p, side, &rep))
             continue;
-        kit_buf_printf(out, "%s: %s", side_name(side), end_state(&rep));
+        kit_buf_printf(out, "%s: ", side_name(side));
+        end_state(&rep, out);
         if (rep.handshake_done) {
             kit_buf_puts(out, ", ");
             version_text(rep.version, out);
@@ -229,10 +235,12 @@ static void mermaid(tlsm_pair *p, kit_buf *out)
         tlsm_pair_report rep;
         if (tlsm_pair_get_report(p, side, &rep))
             continue;
-        const char *state = end_state(&rep);
+        kit_buf state = {0};
+        end_state(&rep, &state);
         kit_buf_printf(out, "    Note %s of %s: ", side ? "right" : "left", side ? "S" : "C");
-        mermaid_text(out, (const uint8_t *)state, strlen(state));
+        mermaid_text(out, state.data, state.len);
         kit_buf_putc(out, '\n');
+        kit_buf_free(&state);
     }
 }
 
@@ -326,6 +334,8 @@ static void json_report(tlsm_pair *p, int side, kit_buf *out)
     }
     kit_buf_printf(out, "{\"error\":%d,\"error_name\":", rep.error);
     json_cstr(out, rep.error ? tlsm_strerror(rep.error) : "none");
+    kit_buf_puts(out, ",\"reason\":");
+    json_cstr(out, rep.reason);
     kit_buf_puts(out, ",\"alert_sent\":");
     json_cstr(out, alert_text(rep.alert_sent));
     kit_buf_puts(out, ",\"alert_received\":");

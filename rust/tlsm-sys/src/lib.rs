@@ -351,6 +351,8 @@ extern "C" {
     pub fn tlsm_config_set_clock(cfg: *mut tlsm_config, fn_: tlsm_clock_fn, ctx: *mut c_void) -> c_int;
     pub fn tlsm_config_set_trace(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_keylog(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_conn_set_trace(conn: *mut tlsm_conn, on: c_int) -> c_int;
+    pub fn tlsm_conn_set_keylog(conn: *mut tlsm_conn, on: c_int) -> c_int;
     pub fn tlsm_config_add_identity_external(
         cfg: *mut tlsm_config,
         chain_pem: *const u8,
@@ -395,6 +397,7 @@ extern "C" {
     ) -> c_int;
 
     pub fn tlsm_conn_error(conn: *const tlsm_conn) -> c_int;
+    pub fn tlsm_conn_error_detail(conn: *const tlsm_conn, detail: *mut tlsm_error_detail) -> c_int;
     pub fn tlsm_conn_verify_error(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_handshake_done(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_version(conn: *const tlsm_conn) -> u16;
@@ -457,6 +460,18 @@ pub const TLSM_TRACE_MERMAID: c_int = 1;
 pub const TLSM_TRACE_JSON: c_int = 2;
 
 /// What one side of a pair ended with (`tlsm_pair_get_report`).
+/// Why a connection failed (tlsm_conn_error_detail).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tlsm_error_detail {
+    pub code: c_int,
+    pub reason: *const c_char,
+    pub text: *const c_char,
+    pub file: *const c_char,
+    pub line: c_int,
+    pub alert_sent: c_int,
+}
+
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct tlsm_pair_report {
@@ -471,6 +486,7 @@ pub struct tlsm_pair_report {
     pub resumed: c_int,
     pub hrr: c_int,
     pub app_bytes_received: u64,
+    pub reason: *const c_char,
 }
 
 extern "C" {

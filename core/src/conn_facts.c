@@ -1,0 +1,64 @@
+/*
+ * conn_facts.c - what a connection can tell about itself: its error and why, the
+ * negotiated version, suite, group and ALPN, the peer's certificates.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+int tlsm_conn_error(const tlsm_conn *c) { return c ? c->error : TLSM_ERR_ARG; }
+int tlsm_conn_verify_error(const tlsm_conn *c) { return c ? c->verify_error : 0; }
+int tlsm_conn_handshake_done(const tlsm_conn *c) { return c && c->handshake_done; }
+uint16_t tlsm_conn_version(const tlsm_conn *c) { return c && c->handshake_done ? c->version : 0; }
+uint16_t tlsm_conn_suite(const tlsm_conn *c) { return c && c->handshake_done ? c->suite : 0; }
+uint16_t tlsm_conn_group(const tlsm_conn *c) { return c && c->handshake_done ? c->group : 0; }
+uint16_t tlsm_conn_peer_sigalg(const tlsm_conn *c) { return c ? c->peer_sigalg : 0; }
+int tlsm_conn_resumed(const tlsm_conn *c) { return c && c->resumed; }
+int tlsm_conn_hrr(const tlsm_conn *c) { return c && c->hrr; }
+
+int tlsm_conn_error_detail(const tlsm_conn *c, tlsm_error_detail *d)
+{
+    if (!c || !d)
+        return TLSM_ERR_ARG;
+    memset(d, 0, sizeof *d);
+    d->code = c->error;
+    d->reason = reason_name(c->fail_reason);
+    d->text = reason_text(c->fail_reason);
+    d->file = c->fail_file;
+    d->line = c->fail_line;
+    d->alert_sent = c->error ? c->fail_alert : -1;
+    return 0;
+}
+
+const uint8_t *tlsm_conn_alpn(const tlsm_conn *c, size_t *len)
+{
+    if (len)
+        *len = c ? c->alpn_len : 0;
+    return c && c->alpn_len ? c->alpn : NULL;
+}
+
+const char *tlsm_conn_server_name(const tlsm_conn *c)
+{
+    return c && c->server_name[0] ? c->server_name : NULL;
+}
+
+size_t tlsm_conn_peer_cert_count(const tlsm_conn *c) { return c ? c->peer_cert_n : 0; }
+
+const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len)
+{
+    if (len)
+        *len = 0;
+    if (!c || index >= c->peer_cert_n)
+        return NULL;
+    /* Each certificate is stored as a 3-byte length and its DER (handshake/auth.c). */
+    const uint8_t *p = c->peer_chain;
+    for (;;) {
+        size_t n = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+        if (index-- == 0) {
+            if (len)
+                *len = n;
+            return p + 3;
+        }
+        p += 3 + n;
+    }
+}

@@ -1,0 +1,325 @@
+/*
+ * auth.c - authentication in both versions and roles: which signature scheme means what
+ * with which key, choosing our identity for the peer's schemes, taking and verifying the
+ * peer's certificate chain, signing (with our key or the host's external signer) and
+ * checking the peer's signatures.
+ */
+#include "handshake/handshake.h"
+#include "mem.h"
+#include "handshake/suites.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a)
+{
+    const suite_info *s = suite_find(suite);
+    if (!s)
+        return -1;
+    *h = s->hash;
+    *a = s->aead;
+    return 0;
+}
+
+sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key)
+{
+    int ec = key == PK_EC_P256 || key == PK_EC_P384;
+    switch (scheme) {
+    /* TLS 1.3 binds each ECDSA scheme to its curve (s.4.2.3); in TLS 1.2 the code only
+     * names the hash (RFC 5246 s.7.4.1.4.1, RFC 8422 s.5.1.3). */
+    case TLSM_SIG_ECDSA_SECP256R1_SHA256:
+        return (version == TLSM_TLS12 ? ec : key == PK_EC_P256) ? SIG_ECDSA_SHA256 : SIG_NONE;
+    case TLSM_SIG_ECDSA_SECP384R1_SHA384:
+        return (version == TLSM_TLS12 ? ec : key == PK_EC_P384) ? SIG_ECDSA_SHA384 : SIG_NONE;
+    case TLSM_SIG_ED25519:
+        return key == PK_ED25519 ? SIG_ED25519 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA256:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA384:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_RSAE_SHA512:
+        return key == PK_RSA ? SIG_RSA_PSS_SHA512 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA256:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA384:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PSS_PSS_SHA512:
+        return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA512 : SIG_NONE;
+    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3). */
+    case TLSM_SIG_RSA_PKCS1_SHA256:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA256 : SIG_NONE;
+    case TLSM_SIG_RSA_PKCS1_SHA384:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA384 : SIG_NONE;
+    case TLSM_SIG_RSA_PKCS1_SHA512:
+        return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA512 : SIG_NONE;
+    }
+    return SIG_NONE;
+}
+
+static int list_has(const uint16_t *l, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (l[i] == v)
+            return 1;
+    return 0;
+}
+
+/* TLS 1.2 (RFC 8422 s.5.1, s.5.3): an ECDSA certificate's curve must be one the client
+ * listed in supported_groups, when it sent the extension. */
+static int curve_acceptable(const tlsm_conn *c, pk_type key)
+{
+    const struct hs_state *hs = c->hs;
+    uint16_t group = key == PK_EC_P256 ? TLSM_GROUP_SECP256R1
+                     : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+    if (c->version != TLSM_TLS12 || !group || !hs->t12.peer_groups_sent)
+        return 1;
+    return list_has(hs->t12.peer_groups, hs->t12.n_peer_groups, group);
+}
+
+/* TLS 1.2 client (RFC 5246 s.7.4.6): "The certificate type MUST be one of the types
+ * listed in the CertificateRequest": rsa_sign(1) for RSA keys, ecdsa_sign(64) for ECDSA and
+ * (RFC 8422 s.5.5) Ed25519 keys. */
+static int cert_type_requested(const tlsm_conn *c, pk_type key)
+{
+    const struct hs_state *hs = c->hs;
+    if (c->version != TLSM_TLS12 || c->role != TLSM_ROLE_CLIENT)
+        return 1;
+    return key == PK_RSA || key == PK_RSA_PSS ? hs->t12.cr_rsa_sign : hs->t12.cr_ecdsa_sign;
+}
+
+int hs_group_offered(const tlsm_conn *c, uint16_t group)
+{
+    return list_has(c->cfg->groups, c->cfg->n_groups, group);
+}
+
+int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
+{
+    const tlsm_config *cfg = c->cfg;
+    /* Our preference order first, then the first identity whose key fits the scheme (and,
+     * in TLS 1.2, the suite). */
+    for (size_t i = 0; i < cfg->n_sigalgs; i++) {
+        if (!list_has(peer, n, cfg->sigalgs[i]))
+            continue;
+        for (size_t j = 0; j < cfg->n_ids; j++) {
+            pk_type key = cfg->ids[j].leaf.pubkey.type;
+            sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
+            if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)) ||
+                !curve_acceptable(c, key) || !cert_type_requested(c, key))
+                continue;
+            c->hs->own.id = &cfg->ids[j];
+            c->hs->own.scheme = cfg->sigalgs[i];
+            c->hs->own.alg = alg;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
+{
+    wire_reader r, l;
+    wire_init(&r, p, len);
+    wire_block(&r, 2, 2, 0xfffe, &l);
+    if (wire_end(&r) || l.len % 2)
+        return FAIL(R_SIGALGS_DECODE);
+    /* The whole list is read; only the schemes we use are kept (in the peer's order): no
+     * count limit on what the peer sends. */
+    struct hs_state *hs = c->hs;
+    hs->peer.n_sigalgs = 0;
+    while (wire_left(&l) > 0) {
+        uint16_t s = wire_u16(&l);
+        if (list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, s) &&
+            !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
+            hs->peer.sigalgs[hs->peer.n_sigalgs++] = s;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the peer's chain */
+
+static int builtin_verify(tlsm_conn *c)
+{
+    struct hs_state *hs = c->hs;
+    pki_verify_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.host = c->role == TLSM_ROLE_CLIENT && c->server_name[0] ? c->server_name : NULL;
+    opts.now = (int64_t)(config_now_ms(c->cfg) / 1000);
+    opts.purpose = c->role == TLSM_ROLE_CLIENT ? PKI_PURPOSE_SERVER : PKI_PURPOSE_CLIENT;
+    int rc = pki_verify_chain(&c->cfg->trust, hs->peer.certs, hs->peer.n, &opts, NULL);
+    if (rc) {
+        c->verify_error = rc;
+        return FAIL(reason_of_cert(rc));
+    }
+    return 0;
+}
+
+/* Stores the chain as the connection reports it: each certificate as a 3-byte length and
+ * its DER. */
+static int keep_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += 3 + lens[i];
+    mem_free(c->peer_chain);
+    c->peer_cert_n = c->peer_chain_len = 0;
+    c->peer_chain = mem_alloc(total ? total : 1);
+    if (!c->peer_chain)
+        return FAIL(R_NOMEM);
+    uint8_t *o = c->peer_chain;
+    for (size_t i = 0; i < n; i++) {
+        o[0] = (uint8_t)(lens[i] >> 16);
+        o[1] = (uint8_t)(lens[i] >> 8);
+        o[2] = (uint8_t)lens[i];
+        memcpy(o + 3, certs[i], lens[i]);
+        o += 3 + lens[i];
+    }
+    c->peer_chain_len = total;
+    c->peer_cert_n = n;
+    return 0;
+}
+
+int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+{
+    struct hs_state *hs = c->hs;
+    mem_free(hs->peer.certs);
+    hs->peer.certs = NULL;
+    hs->peer.n = 0;
+    if (n == 0)
+        return 0;
+    int rc = keep_chain(c, certs, lens, n);
+    if (rc)
+        return rc;
+    const uint8_t **copies = mem_alloc(n * sizeof *copies);
+    hs->peer.certs = mem_calloc(n, sizeof *hs->peer.certs);
+    if (!copies || !hs->peer.certs) {
+        mem_free(copies);
+        return FAIL(R_NOMEM);
+    }
+    const uint8_t *p = c->peer_chain;
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = p + 3;
+        p += 3 + lens[i];
+    }
+    /* The parsed certificates borrow from the connection's copy, which outlives them. */
+    rc = pki_chain_parse(hs->peer.certs, copies, lens, n, NULL);
+    mem_free(copies);
+    if (rc) {
+        c->verify_error = rc;
+        return FAIL(reason_of_cert(rc));
+    }
+    hs->peer.n = n;
+    if (c->cfg->verify != TLSM_VERIFY_INSECURE_NO_VERIFICATION && (rc = builtin_verify(c)))
+        return rc;
+    if (c->cfg->verify_external) {
+        /* The host decides next (tlsm_verify_done); nothing else is processed until then. */
+        c->awaiting_verify = 1;
+        c->blocked = 1;
+        conn_event(c, TLSM_EV_VERIFY_PEER, 0, 0, 0, 0);
+    }
+    return 0;
+}
+
+int hs_take_cert_list(tlsm_conn *c, const cert_msg *m)
+{
+    size_t n = m->n ? m->n : 1, pos = 0, i = 0;
+    const uint8_t **der = mem_alloc(n * sizeof *der);
+    size_t *lens = mem_alloc(n * sizeof *lens);
+    int rc = der && lens ? 0 : FAIL(R_NOMEM);
+    while (!rc && i < m->n && cert_next(m, &pos, &der[i], &lens[i]))
+        i++;
+    if (!rc)
+        rc = hs_take_peer_chain(c, der, lens, i);
+    mem_free(der);
+    mem_free(lens);
+    return rc;
+}
+
+int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
+                       const uint8_t *sig, size_t sig_len)
+{
+    const crypto_pubkey *pk = &c->hs->peer.certs[0].pubkey;
+    /* RFC 8446 s.4.4.3: "If the CertificateVerify message is sent by a server, the
+     * signature algorithm MUST be one offered in the client's "signature_algorithms"
+     * extension" (and likewise RFC 5246 s.7.4.3); it must also fit the certificate's key
+     * in this version. */
+    if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme))
+        return FAIL(R_SIG_SCHEME_NOT_OFFERED);
+    sig_alg alg = hs_scheme_alg(c->version, scheme, pk->type);
+    if (alg == SIG_NONE)
+        return FAIL(R_SIG_SCHEME_KEY_MISMATCH);
+    /* s.4.4.3: "If the verification fails, the receiver MUST terminate the handshake with
+     * a "decrypt_error" alert." */
+    if (crypto_verify(alg, pk, tbs, tbs_len, sig, sig_len))
+        return FAIL(R_SIG_INVALID);
+    c->peer_sigalg = scheme;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ our signatures */
+
+int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    mem_free(hs->own.tbs);
+    hs->own.tbs = mem_alloc(len ? len : 1);
+    hs->own.tbs_len = hs->own.tbs ? len : 0;
+    if (!hs->own.tbs)
+        return FAIL(R_NOMEM);
+    memcpy(hs->own.tbs, p, len);
+    return 0;
+}
+
+int hs_sign(tlsm_conn *c, hs_emit_sig emit)
+{
+    struct hs_state *hs = c->hs;
+    hs->own.emit = emit;
+    if (!hs->own.id->key) {
+        /* External signer: wait for tlsm_sign_done (the SIGNED row of the driver). */
+        hs->state = HS_SIGNING;
+        c->blocked = 1;
+        conn_event(c, TLSM_EV_SIGN, 0, 0, 0, 0);
+        return 0;
+    }
+    uint8_t sig[HS_SIG_MAX];
+    size_t sig_len;
+    if (crypto_sign(hs->own.id->key, hs->own.alg, &c->cfg->rng, hs->own.tbs, hs->own.tbs_len,
+                    sig, sizeof sig, &sig_len))
+        return FAIL(R_SIGN_FAILED);
+    return emit(c, sig, sig_len);
+}
+
+int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    /* A wrong signature from the external signer would be caught by the peer; check it
+     * here so the failure is ours and explicit. */
+    if (crypto_verify(hs->own.alg, &hs->own.id->leaf.pubkey, hs->own.tbs, hs->own.tbs_len, sig,
+                      len))
+        return FAIL(R_EXTERNAL_SIGNATURE_INVALID);
+    c->blocked = 0;
+    return hs->own.emit(c, sig, len);
+}
+
+int hs_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len)
+{
+    if (!c->hs || c->hs->state != HS_SIGNING)
+        return TLSM_ERR_STATE;
+    *scheme = c->hs->own.scheme;
+    *msg = c->hs->own.tbs;
+    *len = c->hs->own.tbs_len;
+    return 0;
+}
+
+int hs_send_certificate_verify(tlsm_conn *c, const uint8_t *sig, size_t sig_len)
+{
+    /* The same message in both versions: scheme, then signature<0..2^16-1>
+     * (RFC 8446 s.4.4.3, RFC 5246 s.7.4.8). */
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_VERIFY, 8 + sig_len);
+    if (rc)
+        return rc;
+    wire_put_u16(&w, c->hs->own.scheme);
+    wire_put_block(&w, 2, sig, sig_len);
+    return hs_msg_send(c, &w);
+}
