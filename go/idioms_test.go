@@ -121,6 +121,13 @@ func TestVerifiedChainsFromTlsmVerifier(t *testing.T) {
 	if again := c.ConnectionState().VerifiedChains; len(again) != 1 {
 		t.Fatalf("after Close: %v", again)
 	}
+	// A VerifyPeerCertificate callback next to tlsm's verifier does not hide its path.
+	ccfg0 := clientConfig(t, 0)
+	ccfg0.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return nil }
+	_, _, c1, _ := handshakeBoth(t, ccfg0, serverConfig(t, "server-p256", 0))
+	if ch := c1.ConnectionState().VerifiedChains; len(ch) != 1 {
+		t.Fatalf("with a callback: %v", ch)
+	}
 	// Nothing verified, nothing reported.
 	ccfg := &Config{InsecureSkipVerify: true, FixedTime: fixedNow}
 	_, _, c2, _ := handshakeBoth(t, ccfg, serverConfig(t, "server-p256", 0))

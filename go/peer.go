@@ -99,7 +99,9 @@ func (e *Engine) VerifyPeer() error {
 // verified passes a verdict from verifyPeer to the engine.
 func (e *Engine) verified(chains [][]*x509.Certificate, alert Alert, verr error) error {
 	if verr == nil {
-		e.chains = &lazyChains{chains: chains, done: true}
+		if e.native.x509Roots != nil { // else the C core verified: its path is rebuilt lazily
+			e.chains = &lazyChains{chains: chains, done: true}
+		}
 		return e.VerifyDone(true, 0)
 	}
 	err := e.VerifyDone(false, alert)
