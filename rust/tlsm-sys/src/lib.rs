@@ -11,9 +11,11 @@
 //! header apply: borrowed pointers live until the next call that changes the connection,
 //! errors are sticky, a connection is single-threaded, a frozen config may be shared.
 //!
-//! Building: by default build.rs compiles the C sources of the repository (`../../core`,
-//! or `TLSM_SYS_SOURCE_DIR`) with the `cc` crate; `TLSM_SYS_USE_PKG_CONFIG=1` links an
-//! installed `tlsm` through pkg-config instead.
+//! Building: by default build.rs compiles the C core shipped in the crate (`core/`, in the
+//! repository a symbolic link to `../../core` that `cargo package` follows; or
+//! `TLSM_SYS_SOURCE_DIR`) with the `cc` crate; `TLSM_SYS_USE_PKG_CONFIG=1` links an
+//! installed `tlsm` through pkg-config instead. It needs a C compiler, pkg-config and the
+//! libsodium, Nettle and GMP development files.
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
 
