@@ -53,6 +53,11 @@ pub const TLSM_GROUP_SECP384R1: u16 = 0x0018;
 pub const TLSM_GROUP_X25519: u16 = 0x001d;
 pub const TLSM_GROUP_FFDHE2048: u16 = 0x0100;
 pub const TLSM_GROUP_FFDHE3072: u16 = 0x0101;
+pub const TLSM_GROUP_MODP2048: u16 = 0xfe08;
+pub const TLSM_GROUP_MODP3072: u16 = 0xfe0c;
+pub const TLSM_GROUP_MODP4096: u16 = 0xfe10;
+pub const TLSM_GROUP_MODP6144: u16 = 0xfe18;
+pub const TLSM_GROUP_MODP8192: u16 = 0xfe20;
 
 pub const TLSM_SIG_RSA_PKCS1_SHA256: u16 = 0x0401;
 pub const TLSM_SIG_RSA_PKCS1_SHA384: u16 = 0x0501;
