@@ -525,7 +525,14 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         return rc;
     hs_set_version(c, TLSM_TLS13);
     hs->state = HS_C_WAIT_EE;
-    return 0;
+    /* D.4: in compatibility mode the dummy CCS goes out now, before our first protected
+     * record, whatever that turns out to be: the second flight, or an alert about the
+     * server's flight (a middlebox expects it before anything encrypted). */
+    if (hs->hello.sid_len && !hs->hello.ccs_sent) {
+        hs->hello.ccs_sent = 1;
+        rc = hs_send_ccs(c);
+    }
+    return rc;
 }
 
 int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
@@ -669,10 +676,6 @@ int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (!rc)
         rc = hs_install_secret(c, 0, s_ap);
     crypto_wipe(s_ap, sizeof s_ap);
-    if (!rc && hs->hello.sid_len && !hs->hello.ccs_sent) {
-        hs->hello.ccs_sent = 1;
-        rc = hs_send_ccs(c);
-    }
     if (rc)
         return rc;
     c->accept_plain_ccs = 0;

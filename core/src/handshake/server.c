@@ -402,7 +402,9 @@ static int send_encrypted_extensions(tlsm_conn *c)
         wire_put_u16(&w, 2);
         wire_put_u16(&w, (uint16_t)(c->cfg->record_size_limit + 1));
     }
-    if (c->hs->hello.sni_accepted) {
+    /* RFC 6066 s.3: "When resuming a session, the server MUST NOT include a server_name
+     * extension in the server hello" (EncryptedExtensions in TLS 1.3). */
+    if (c->hs->hello.sni_accepted && !c->hs->psk.accepted) {
         wire_put_u16(&w, EXT_SERVER_NAME);
         wire_put_u16(&w, 0);
     }
