@@ -162,6 +162,10 @@
     X(CERT_REQUIRED, CERTIFICATE_REQUIRED, "the client sent no certificate, one is required")\
     X(CERT12_REQUIRED, HANDSHAKE_FAILURE, "the TLS 1.2 client sent no certificate, one is required")\
     X(CERT_KEY_NOT_FOR_SUITE, UNSUPPORTED_CERTIFICATE, "the leaf key does not fit the TLS 1.2 suite")\
+    X(CERT_KU_NO_SIGNATURE, UNSUPPORTED_CERTIFICATE,                                          \
+      "the leaf's keyUsage does not allow signing (digitalSignature)")                      \
+    X(CERT_KU_NO_ENCIPHERMENT, UNSUPPORTED_CERTIFICATE,                                       \
+      "the leaf's keyUsage does not allow RSA key transport (keyEncipherment)")             \
     X(CERT_PARSE, BAD_CERTIFICATE, "a certificate is not strict DER X.509")                  \
     X(CERT_UNKNOWN_ISSUER, UNKNOWN_CA, "no path to a trust anchor")                          \
     X(CERT_NO_TRUST, UNKNOWN_CA, "no trust anchors are configured")                          \

@@ -189,6 +189,10 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* The leaf's key must be the kind the suite names (s.7.4.2). */
     if (!suite_allows_key(suite, hs->peer.certs[0].pubkey.type))
         return FAIL(R_CERT_KEY_NOT_FOR_SUITE);
+    /* RFC 5246 s.7.4.2 / RFC 5280 s.4.2.1.3: RSA key transport encrypts to the key, which
+     * its keyUsage, when present, must allow (keyEncipherment). */
+    if (suite->kx == KX_RSA && !hs_leaf_allows(c, PKI_KU_KEY_ENCIPHERMENT))
+        return FAIL(R_CERT_KU_NO_ENCIPHERMENT);
     hs->state = suite->kx == KX_RSA ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SKE;
     return 0;
 }

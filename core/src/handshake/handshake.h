@@ -190,6 +190,8 @@ int hs_sign(tlsm_conn *c, hs_emit_sig emit);
  * emitted as hs_sign would have. */
 int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
 /* Verifies the peer's signature with its leaf key. */
+/* 1 if the peer's leaf may be used so: no keyUsage extension, or the bit (PKI_KU_*) set. */
+int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage);
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
                        const uint8_t *sig, size_t sig_len);
 /* Sends CertificateVerify with hs->own.scheme and the signature (both versions). */
