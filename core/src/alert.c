@@ -5,6 +5,8 @@
  * close; the warnings TLS 1.2 allows are reported and counted, so that a peer cannot
  * keep the connection busy with them.
  */
+#include <string.h>
+
 #include "internal.h"
 
 /* A peer that sends warnings without end (or keeps asking to renegotiate) is cut off. */
@@ -19,6 +21,12 @@ int alert_send(tlsm_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
     return rec_send(&c->rec, REC_ALERT, a, sizeof a);
+}
+
+/* 1 for the alert descriptions TLS defines (the one list, in errors.c). */
+static int alert_assigned(uint8_t desc)
+{
+    return strcmp(tlsm_alert_name(desc), "unknown_alert") != 0;
 }
 
 int alert_received(tlsm_conn *c, const uint8_t *p, size_t len, int protected)
@@ -41,10 +49,13 @@ int alert_received(tlsm_conn *c, const uint8_t *p, size_t len, int protected)
     }
     /* Warnings: TLS 1.2 ones (e.g. no_renegotiation, or unrecognized_name from a 1.2 server
      * before its ServerHello) inform; in TLS 1.3 only user_canceled may be a warning. An
-     * unprotected warning after keys are in place is not trusted. */
+     * unprotected warning after keys are in place is not trusted. RFC 8446 s.6: "Unknown
+     * Alert types MUST be treated as error alerts" - in every version (RFC 5246 says
+     * nothing, and a warning nobody can interpret is no information). */
     int can_warn = c->version == TLSM_TLS12 || (!c->version && c->cfg->min_version <= TLSM_TLS12);
     int plaintext_after_keys = !protected && c->rec.rd.active;
     if (level == 1 && desc != TLSM_ALERT_CLOSE_NOTIFY && !plaintext_after_keys &&
+        alert_assigned(desc) &&
         (desc == TLSM_ALERT_USER_CANCELED || can_warn)) {
         conn_event(c, TLSM_EV_ALERT, 0, desc, 0, 0);
         return alert_count_warning(c);

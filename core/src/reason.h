@@ -66,7 +66,6 @@
     X(ALERT_MALFORMED, DECODE_ERROR, "an alert record that is not one two-byte alert")       \
     X(ALERT_EMPTY, UNEXPECTED_MESSAGE, "an empty alert record")                              \
     X(WARNING_FLOOD, UNEXPECTED_MESSAGE, "too many warning alerts or renegotiation requests")\
-    X(ALERT_UNKNOWN, ILLEGAL_PARAMETER, "an alert with an unassigned description")           \
     /* ---- handshake framing and order */                                                  \
     X(HS_EMPTY_FRAGMENT, UNEXPECTED_MESSAGE, "a zero-length handshake record")              \
     X(HS_MESSAGE_TOO_LARGE, DECODE_ERROR, "a handshake message larger than allowed")         \

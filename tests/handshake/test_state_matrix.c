@@ -804,6 +804,8 @@ static void run_state(const state_row *row)
     case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
                peer(TLSM_ALERT_HANDSHAKE_FAILURE));
     case_alert(d, "fatal unknown alert 255", 2, 255, peer(255));
+    /* s.6: "Unknown Alert types MUST be treated as error alerts", in every version. */
+    case_alert(d, "warning unknown alert 8", 1, 8, peer(8));
     case_alert(d, "close_notify", 1, TLSM_ALERT_CLOSE_NOTIFY,
                done ? accepted(THEN_CLOSED) : peer(TLSM_ALERT_CLOSE_NOTIFY));
     case_alert(d, "warning user_canceled", 1, TLSM_ALERT_USER_CANCELED, accepted(THEN_COMPLETE));
