@@ -90,6 +90,12 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_X25519    0x001d
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
+/* ML-KEM-768 groups (draft-ietf-tls-ecdhe-mlkem, draft-ietf-tls-mlkem), TLS 1.3 only: the
+ * hybrids are the default first choice (the client sends an X25519MLKEM768 share and an
+ * X25519 one); pure ML-KEM-768 only when configured. */
+#define TLSM_GROUP_X25519MLKEM768    0x11ec
+#define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
+#define TLSM_GROUP_MLKEM768          0x0201
 /* The RFC 3526 MODP groups have no TLS code. A TLS 1.2 server may send them as explicit
  * DHE parameters (OpenSSL's s_server and Apache do by default); a tlsm client that enables
  * DHE (any FFDHE group in its groups) accepts them by exact match, and tlsm_conn_group()

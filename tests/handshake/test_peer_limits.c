@@ -82,7 +82,8 @@ Test(peer_limits, client_hello_with_200_extensions)
 }
 
 /* 100 unknown groups before the client's in supported_groups, and 40 key shares of
- * unknown groups before its X25519 share: the server picks X25519 without a retry. */
+ * unknown groups before its own two (X25519MLKEM768 and X25519): the server picks its
+ * preferred X25519MLKEM768 without a retry. */
 static void more_groups_and_shares(ch_parts *ch, ch_extra *x)
 {
     (void)x;
@@ -118,7 +119,8 @@ Test(peer_limits, many_groups_and_key_shares)
     size_t n = 0;
     const uint8_t *ks = hello_sh_ext(&e, EXT_KEY_SHARE, &n);
     cr_assert(ks && n >= 2, "no key_share in the ServerHello");
-    cr_assert_eq(hello_get16(ks), TLSM_GROUP_X25519, "server chose group %04zx", hello_get16(ks));
+    cr_assert_eq(hello_get16(ks), TLSM_GROUP_X25519MLKEM768, "server chose group %04zx",
+                 hello_get16(ks));
     cr_assert(!tlsm_conn_hrr(p.side[PAIR_SERVER].conn), "a HelloRetryRequest was sent");
     done(&e, &p);
 }

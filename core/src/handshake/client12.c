@@ -221,7 +221,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         if (r.err)
             return FAIL(R_SKE_DECODE);
         if (curve_type != 3 || !hs_group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
-            crypto_kex_is_ffdhe(group))
+            crypto_kex_is_ffdhe(group) || crypto_kex_is_kem(group))
             return FAIL(R_SKE_CURVE);
     } else {
         /* s.7.4.3: dh_p, dh_g, dh_Ys. Only known safe primes are accepted, by exact match:

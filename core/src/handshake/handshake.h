@@ -74,6 +74,12 @@ const char *hs_state_name(hs_state_id s);
 typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 #define HS_SIG_MAX 1024
 
+typedef struct {
+    uint16_t group;
+    uint8_t priv[CRYPTO_KEX_PRIV_MAX];
+    uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
+} hs_key_share;
+
 struct hs_state {
     hs_state_id state;
     transcript tr;
@@ -87,11 +93,9 @@ struct hs_state {
         int sni_accepted;              /* server: we answer server_name */
     } hello;
 
-    struct {                           /* our (EC)DHE key share */
-        uint16_t group;
-        uint8_t priv[CRYPTO_KEX_PRIV_MAX];
-        uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
-    } kex;
+    /* Our key share; a client may send a second, classical one beside an ML-KEM group's
+     * (kex2, group 0 when none), so that a server without ML-KEM needs no retry. */
+    hs_key_share kex, kex2;
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
         uint16_t suite;

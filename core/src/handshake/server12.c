@@ -44,7 +44,7 @@ static int read_groups(const ch_msg *ch, client_groups *g)
         int dup = 0;
         for (size_t i = 0; i < g->n; i++)
             dup |= g->groups[i] == v;
-        if (crypto_kex_supported(v) && !dup && g->n < TLSM_MAX_GROUPS)
+        if (crypto_kex_supported(v) && !crypto_kex_is_kem(v) && !dup && g->n < TLSM_MAX_GROUPS)
             g->groups[g->n++] = v;
     }
     return 0;
