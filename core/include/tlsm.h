@@ -91,8 +91,8 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
 /* ML-KEM-768 groups (draft-ietf-tls-ecdhe-mlkem, draft-ietf-tls-mlkem), TLS 1.3 only: the
- * hybrids are the default first choice (the client sends an X25519MLKEM768 share and an
- * X25519 one); pure ML-KEM-768 only when configured. */
+ * hybrids are the default first choice (see tlsm_config_set_groups); pure ML-KEM-768 only
+ * when configured. */
 #define TLSM_GROUP_X25519MLKEM768    0x11ec
 #define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
 #define TLSM_GROUP_MLKEM768          0x0201
@@ -259,8 +259,12 @@ TLSM_MUST_CHECK int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uin
 /* Cipher suites in preference order (TLSM_TLS_* codes), both versions in one list; each
  * version uses its own. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n);
-/* Key-exchange groups in preference order (TLSM_GROUP_*). The client sends a key share for
- * the first one. Unknown codes: TLSM_ERR_ARG. */
+/* Key-exchange groups in preference order (TLSM_GROUP_*). Default: X25519MLKEM768,
+ * SecP256r1MLKEM768, X25519, secp256r1, secp384r1, ffdhe2048, ffdhe3072. A client sends a
+ * key share for the first group and one for the first group of the other kind (classical
+ * or ML-KEM), so that a server with either needs no HelloRetryRequest; a server takes the
+ * first of its groups the client sent a share for, else asks for its first common group.
+ * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
 /* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);

@@ -91,15 +91,32 @@ Test(pq_groups, retry_from_the_shares_to_another_classical_group)
     pair_free(&p);
 }
 
-Test(pq_groups, retry_from_x25519_to_the_hybrid)
+/* A classical group first still brings a share of the first ML-KEM group. */
+Test(pq_groups, classical_first_still_sends_the_first_pq_share)
 {
-    static const uint16_t cg[] = {TLSM_GROUP_X25519, TLSM_GROUP_X25519MLKEM768};
+    static const uint16_t cg[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
+                                  TLSM_GROUP_X25519MLKEM768};
     static const uint16_t sg[] = {TLSM_GROUP_X25519MLKEM768};
     pair p;
     ch_shares s;
-    run(cg, 2, sg, 1, &s, &p);
-    cr_assert_eq(s.n, 1);
+    run(cg, 3, sg, 1, &s, &p);
+    cr_assert_eq(s.n, 2);
     cr_assert_eq(s.shares[0], TLSM_GROUP_X25519);
+    cr_assert_eq(s.shares[1], X_MLKEM);
+    cr_assert_not(tlsm_conn_hrr(p.side[PAIR_CLIENT].conn));
+    cr_assert_eq(tlsm_conn_group(p.side[PAIR_CLIENT].conn), X_MLKEM);
+    pair_free(&p);
+}
+
+Test(pq_groups, retry_to_the_hybrid)
+{
+    static const uint16_t cg[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1MLKEM768,
+                                  TLSM_GROUP_X25519MLKEM768};
+    static const uint16_t sg[] = {TLSM_GROUP_X25519MLKEM768};
+    pair p;
+    ch_shares s;
+    run(cg, 3, sg, 1, &s, &p);
+    cr_assert_eq(s.n, 2);
     cr_assert(tlsm_conn_hrr(p.side[PAIR_CLIENT].conn));
     cr_assert_eq(tlsm_conn_group(p.side[PAIR_CLIENT].conn), X_MLKEM);
     pair_free(&p);

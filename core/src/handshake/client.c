@@ -269,11 +269,14 @@ static int new_key_share(tlsm_conn *c, hs_key_share *k, uint16_t group)
     return 0;
 }
 
-/* The classical group sent beside an ML-KEM one: our first group that is not ML-KEM. */
-static uint16_t classical_companion(const tlsm_config *cfg)
+/* The second share: the first of our groups of the other kind than the first (classical
+ * beside ML-KEM, or ML-KEM beside classical), as BoringSSL and Go do, so that a server
+ * with either kind needs no retry. 0 if all our groups are of one kind. */
+static uint16_t second_share_group(const tlsm_config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_groups; i++)
-        if (!crypto_kex_is_kem(cfg->groups[i]))
+    int first_kem = crypto_kex_is_kem(cfg->groups[0]);
+    for (size_t i = 1; i < cfg->n_groups; i++)
+        if (crypto_kex_is_kem(cfg->groups[i]) != first_kem)
             return cfg->groups[i];
     return 0;
 }
@@ -286,9 +289,9 @@ int client_start(tlsm_conn *c)
     if (crypto_random(&cfg->rng, hs->hello.client_random, HS_RANDOM_LEN))
         return FAIL(R_RNG);
     if (offers13(c)) {
-        /* issue 19: an ML-KEM group first (the default X25519MLKEM768) goes with a share of
-         * our first classical group, which a server without ML-KEM takes at once. */
-        uint16_t second = crypto_kex_is_kem(cfg->groups[0]) ? classical_companion(cfg) : 0;
+        /* issue 19: shares for our first group and the first of the other kind (by
+         * default X25519MLKEM768 and X25519). */
+        uint16_t second = second_share_group(cfg);
         int rc = new_key_share(c, &hs->kex, cfg->groups[0]);
         if (!rc && second)
             rc = new_key_share(c, &hs->kex2, second);

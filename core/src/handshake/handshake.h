@@ -93,8 +93,8 @@ struct hs_state {
         int sni_accepted;              /* server: we answer server_name */
     } hello;
 
-    /* Our key share; a client may send a second, classical one beside an ML-KEM group's
-     * (kex2, group 0 when none), so that a server without ML-KEM needs no retry. */
+    /* Our key share; a client sends a second one (kex2, group 0 when none) for its first
+     * group of the other kind (classical or ML-KEM), so that neither server needs a retry. */
     hs_key_share kex, kex2;
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
