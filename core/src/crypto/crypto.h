@@ -121,6 +121,9 @@ void crypto_aead_wipe(crypto_aead_ctx *ctx);
 int crypto_kex_supported(uint16_t group);
 /* 1 for the ML-KEM-768 groups (hybrid or pure): TLS 1.3 only. */
 int crypto_kex_is_kem(uint16_t group);
+/* Size of our private part of a key share for group (what crypto_kex_keygen writes to
+ * priv), 0 if unsupported. */
+size_t crypto_kex_priv_len(uint16_t group);
 /* 1 for a finite-field group: RFC 7919 (named) or RFC 3526 (TLSM_GROUP_MODP*). */
 int crypto_kex_is_ffdhe(uint16_t group);
 /* Public key length on the wire for group (32, 65, 97, or the prime's length for finite

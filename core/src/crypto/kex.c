@@ -46,6 +46,18 @@ size_t crypto_kex_pub_len(uint16_t group)
 
 /* Size of the private key crypto_kex_keygen draws: X25519 keys, NIST scalars and FFDHE
  * exponents (sizes chosen in ffdhe_groups.c). */
+static size_t kex_priv_len(uint16_t group);
+
+size_t crypto_kex_priv_len(uint16_t group)
+{
+    if (kex_kem_find(group)) {
+        const uint16_t ec = group == TLSM_GROUP_X25519MLKEM768     ? TLSM_GROUP_X25519
+                            : group == TLSM_GROUP_SECP256R1MLKEM768 ? TLSM_GROUP_SECP256R1 : 0;
+        return CRYPTO_MLKEM768_DK_LEN + (ec ? kex_priv_len(ec) : 0);
+    }
+    return kex_priv_len(group);
+}
+
 static size_t kex_priv_len(uint16_t group)
 {
     const ffdhe_group *ff = ffdhe_group_find(group);

@@ -261,14 +261,6 @@ static int send_client_hello(tlsm_conn *c)
     return hs_msg_send(c, &w);
 }
 
-static int new_key_share(tlsm_conn *c, hs_key_share *k, uint16_t group)
-{
-    k->group = group;
-    if (crypto_kex_keygen(group, &c->cfg->rng, k->priv, k->pub, &k->pub_len))
-        return FAIL(R_RNG);
-    return 0;
-}
-
 /* The second share: the first of our groups of the other kind than the first (classical
  * beside ML-KEM, or ML-KEM beside classical), as BoringSSL and Go do, so that a server
  * with either kind needs no retry. 0 if all our groups are of one kind. */
@@ -292,9 +284,9 @@ int client_start(tlsm_conn *c)
         /* issue 19: shares for our first group and the first of the other kind (by
          * default X25519MLKEM768 and X25519). */
         uint16_t second = second_share_group(cfg);
-        int rc = new_key_share(c, &hs->kex, cfg->groups[0]);
+        int rc = hs_share_new(c, &hs->kex, cfg->groups[0]);
         if (!rc && second)
-            rc = new_key_share(c, &hs->kex2, second);
+            rc = hs_share_new(c, &hs->kex2, second);
         if (rc)
             return rc;
     }
@@ -429,9 +421,9 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
         hs->psk.offered = 0;
     if (ks) {
         /* s.4.1.2: the shares become "a single KeyShareEntry from the indicated group". */
-        crypto_wipe(&hs->kex2, sizeof hs->kex2);
-        crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
-        int rc = new_key_share(c, &hs->kex, group);
+        hs_share_free(&hs->kex2);
+        hs->kex2.group = 0;
+        int rc = hs_share_new(c, &hs->kex, group);
         if (rc)
             return rc;
     }
@@ -550,8 +542,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
     if (crypto_kex_shared(group, mine->priv, pub.p, pub.len, shared, &shared_len))
         return FAIL(R_SH_KEY_SHARE_INVALID);
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
-    crypto_wipe(hs->kex2.priv, sizeof hs->kex2.priv);
+    hs_share_free(&hs->kex);
+    hs_share_free(&hs->kex2);
     rc = hs_derive_handshake(c, shared, shared_len);
     crypto_wipe(shared, sizeof shared);
     if (rc)

@@ -74,11 +74,17 @@ const char *hs_state_name(hs_state_id s);
 typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 #define HS_SIG_MAX 1024
 
+/* One of our key shares, sized to its group (hs_share_new; freed and wiped by hs_free or
+ * hs_share_free): an ML-KEM share is 3.6 KB, an X25519 one 64 bytes. */
 typedef struct {
     uint16_t group;
-    uint8_t priv[CRYPTO_KEX_PRIV_MAX];
-    uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
+    uint8_t *priv; size_t priv_len;  /* owned: priv_len + pub space in one allocation */
+    uint8_t *pub; size_t pub_len;
 } hs_key_share;
+/* Allocates k for group (after wiping whatever it held) and generates the key pair. */
+int hs_share_new(tlsm_conn *c, hs_key_share *k, uint16_t group);
+/* Wipes and frees k's keys (k->group stays). */
+void hs_share_free(hs_key_share *k);
 
 struct hs_state {
     hs_state_id state;

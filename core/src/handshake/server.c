@@ -329,8 +329,10 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     /* s.4.2.8.1-2 and draft-ietf-tls-ecdhe-mlkem s.4: an invalid client share (off the
      * curve, all-zero X25519 result, wrong length, an ML-KEM key failing FIPS 203 s.7.2)
      * is illegal_parameter. */
-    int kx = crypto_kex_respond(hs->kex.group, &c->cfg->rng, peer_pub, peer_len, hs->kex.pub,
-                                &hs->kex.pub_len, shared, &shared_len);
+    uint8_t pub[CRYPTO_KEX_PUB_MAX];
+    size_t pub_len = 0;
+    int kx = crypto_kex_respond(hs->kex.group, &c->cfg->rng, peer_pub, peer_len, pub, &pub_len,
+                                shared, &shared_len);
     if (kx == CRYPTO_KEX_FAILED)
         return FAIL(R_RNG);
     if (kx)
@@ -356,7 +358,7 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     wire_put_u16(&w, EXT_KEY_SHARE);
     size_t e = wire_open(&w, 2);
     wire_put_u16(&w, hs->kex.group);
-    wire_put_block(&w, 2, hs->kex.pub, hs->kex.pub_len);
+    wire_put_block(&w, 2, pub, pub_len);
     wire_close(&w, e);
     wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
     wire_put_u16(&w, 2);

@@ -256,9 +256,9 @@ static int send_server_key_exchange(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
     const suite_info *s = suite_find(c->suite);
-    if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
-                          &hs->kex.pub_len))
-        return FAIL(R_RNG);
+    int rc = hs_share_new(c, &hs->kex, hs->kex.group);
+    if (rc)
+        return rc;
     /* randoms, then dh_p<2> (at most a public value's size), dh_g<2>, dh_Ys<2>. */
     uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 1 + 2 * CRYPTO_KEX_PUB_MAX];
     wire_writer w;
@@ -280,7 +280,7 @@ static int send_server_key_exchange(tlsm_conn *c)
     }
     if (w.err)
         return FAIL(R_MESSAGE_ENCODE);
-    int rc = hs_set_tbs(c, buf, w.len);
+    rc = hs_set_tbs(c, buf, w.len);
     return rc ? rc : hs_sign(c, emit_server_key_exchange);
 }
 
@@ -460,7 +460,7 @@ int server12_on_client_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
     } else if (tls12_kex_shared(hs->kex.group, hs->kex.priv, v.p, v.len, pms, &pms_len)) {
         return FAIL(R_CKE_SHARE_INVALID);
     }
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
+    hs_share_free(&hs->kex);
     hs_transcript_add(c, msg, len);
     int rc = tls12_derive_master(c, pms, pms_len);
     crypto_wipe(pms, sizeof pms);
