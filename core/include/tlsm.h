@@ -696,6 +696,10 @@ int tlsm_conn_hrr(const tlsm_conn *conn);             /* 1 if a HelloRetryReques
 const uint8_t *tlsm_conn_alpn(const tlsm_conn *conn, size_t *len);
 /* Server: SNI host name the client sent (NUL-terminated), NULL if none. */
 const char *tlsm_conn_server_name(const tlsm_conn *conn);
+/* Which of our identities this handshake sent: its index in the order they were added to
+ * the config (tlsm_config_add_identity_*), from 0; -1 when we sent none (no certificate
+ * requested, an empty client Certificate, a resumption). */
+int tlsm_conn_identity(const tlsm_conn *conn);
 /* Peer certificate chain as DER, index 0 = leaf; NULL past the end. */
 size_t tlsm_conn_peer_cert_count(const tlsm_conn *conn);
 const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *conn, size_t index, size_t *len);

@@ -143,6 +143,7 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     }
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
+    c->own_identity = -1;
     c->role = cfg->role;
     c->trace = cfg->trace;
     c->keylog_on = cfg->keylog;

@@ -44,6 +44,8 @@ const char *tlsm_conn_server_name(const tlsm_conn *c)
 
 size_t tlsm_conn_peer_cert_count(const tlsm_conn *c) { return c ? c->peer_cert_n : 0; }
 
+int tlsm_conn_identity(const tlsm_conn *c) { return c ? c->own_identity : -1; }
+
 const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len)
 {
     if (len)

@@ -161,6 +161,7 @@ struct tlsm_conn {
     /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
      * as many as it sent (no count limit: the Certificate message bounds the bytes). */
     uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
+    int own_identity;     /* index in cfg->ids of the identity we sent, -1 if none */
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */

@@ -5,6 +5,7 @@
  * DoExchange in bssl_shim.cc); each prints the first mismatch on stderr.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -127,6 +128,22 @@ static int check_peer_certificate(const shim_opts *o, tlsm_conn *c)
     return 0;
 }
 
+/* BoringSSL numbers the added credentials from 0 and reports -1 for the default one (which
+ * the shim adds last) and when none was sent (tlsm_conn_identity). */
+static int check_selected_credential(const shim_opts *o, tlsm_conn *c)
+{
+    if (!o->expect_selected_credential)
+        return 0;
+    int got = tlsm_conn_identity(c), want = atoi(o->expect_selected_credential);
+    if (got >= (int)o->n_credentials)
+        got = -1;
+    if (got != want) {
+        shim_fail("credential %d was used, wanted %d", got, want);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_hrr(const shim_opts *o, tlsm_conn *c)
 {
     int hrr = tlsm_conn_hrr(c);
@@ -141,7 +158,7 @@ int shim_check_handshake(const shim_opts *o, tlsm_conn *c, int is_resume, const 
 {
     if (check_verify_result(o, st) || check_peer_cert_file(o, c) || check_numbers(o, c) ||
         check_resumption(o, c, is_resume, st) || check_names(o, c) ||
-        check_peer_certificate(o, c) || check_hrr(o, c))
+        check_peer_certificate(o, c) || check_hrr(o, c) || check_selected_credential(o, c))
         return -1;
     return 0;
 }

@@ -177,7 +177,7 @@ static const flag_def flags[] = {
     {"-expect-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
     {"-new-delegated-credential", F_NO, 0, CONN, "delegated credentials are not implemented"},
     {"-delegated-credential", F_NO_PARAM, 0, CONN, "delegated credentials are not implemented"},
-    {"-expect-selected-credential", F_NO_PARAM, 0, CONN, NO_CREDS},
+    {"-expect-selected-credential", F_STR, OPT(expect_selected_credential), CONN, NULL},
     {"-must-match-issuer", F_NO, 0, CONN, NO_CREDS},
     {"-cert-properties", F_NO_PARAM, 0, CONN, NO_CREDS},
     {"-new-psk-credential", F_NO, 0, CONN, NO_PSK},

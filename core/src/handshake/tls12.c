@@ -13,6 +13,7 @@ const uint8_t TLS12_DOWNGRADE_SENTINEL[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52,
 
 int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id)
 {
+    c->own_identity = id ? (int)(id - c->cfg->ids) : -1;
     wire_writer w;
     size_t cap = 64;
     for (size_t i = 0; id && i < id->n; i++)

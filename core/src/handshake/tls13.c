@@ -12,6 +12,7 @@
 
 int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id)
 {
+    c->own_identity = id ? (int)(id - c->cfg->ids) : -1;
     wire_writer w;
     size_t cap = 64 + c->hs->peer.cr_context_len;
     for (size_t i = 0; id && i < id->n; i++)

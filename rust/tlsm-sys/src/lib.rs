@@ -423,6 +423,7 @@ extern "C" {
     pub fn tlsm_conn_hrr(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_alpn(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_server_name(conn: *const tlsm_conn) -> *const c_char;
+    pub fn tlsm_conn_identity(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_peer_cert_count(conn: *const tlsm_conn) -> usize;
     pub fn tlsm_conn_peer_cert(conn: *const tlsm_conn, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_get_session(
