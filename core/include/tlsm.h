@@ -471,6 +471,12 @@ TLSM_MUST_CHECK int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mo
  * TLSM_STATUS_BLOCKED; the host examines tlsm_conn_peer_cert() and answers with
  * tlsm_verify_done(). Works for servers checking clients too. Default off. */
 TLSM_MUST_CHECK int tlsm_config_set_verify_external(tlsm_config *cfg, int on);
+/* Client: a resumed connection verifies the server's chain it kept from the original
+ * handshake again, as a full handshake would (built-in verification, and the
+ * TLSM_EV_VERIFY_PEER question with external verification), so that a certificate that
+ * expired or a changed trust store takes effect on resumption too. Default off (a
+ * resumption trusts the earlier verification, as RFC 8446 s.2.2 permits). */
+TLSM_MUST_CHECK int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on);
 
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);

@@ -420,6 +420,13 @@ int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
     return 0;
 }
 
+int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->reverify_on_resume = !!on;
+    return 0;
+}
+
 int tlsm_config_set_client_auth(tlsm_config *cfg, int mode)
 {
     CONFIG_EDIT(cfg);

@@ -80,6 +80,7 @@ struct tlsm_config {
     pki_store trust;
     tlsm_verify_mode verify;
     int verify_external;
+    int reverify_on_resume;      /* client: verify the session's chain again on resumption */
     int client_auth;
     unsigned tickets;
     uint8_t ticket_key[32];

@@ -54,6 +54,7 @@ typedef struct {
     shim_credential *credentials;
     size_t n_credentials;
     const char *expect_selected_credential; /* its index among the added ones, -1: default */
+    int reverify_on_resume;
     /* verification of the peer; trust_cert is the runner's root for its own credential */
     const char *trust_cert;
     int verify_peer, require_any_client_certificate, verify_fail, use_custom_verify_callback;

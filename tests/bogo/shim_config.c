@@ -272,6 +272,8 @@ static int set_peer_verification(tlsm_config *cfg, const shim_opts *o)
     int rc = tlsm_config_set_verify(cfg, TLSM_VERIFY_INSECURE_NO_VERIFICATION);
     if (rc == 0)
         rc = tlsm_config_set_verify_external(cfg, 1);
+    if (rc == 0 && o->reverify_on_resume)
+        rc = tlsm_config_set_reverify_on_resume(cfg, 1);
     if (rc == 0 && o->is_server && (o->require_any_client_certificate || o->verify_peer))
         rc = tlsm_config_set_client_auth(cfg, o->require_any_client_certificate ? 2 : 1);
     if (rc != 0)

@@ -557,6 +557,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         hs->hello.ccs_sent = 1;
         rc = hs_send_ccs(c);
     }
+    if (!rc && c->resumed)
+        rc = hs_reverify_on_resume(c);
     return rc;
 }
 

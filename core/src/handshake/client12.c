@@ -167,7 +167,7 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
         c->resumed = 1;
         session_resumed(c);
         hs->state = HS_C12_WAIT_NST_CCS;
-        return 0;
+        return hs_reverify_on_resume(c);
     }
     /* A full handshake: remember the server's session id for a later resumption. */
     memcpy(hs->hello.sid, sh->sid, sh->sid_len);

@@ -200,6 +200,9 @@ int hs_sign(tlsm_conn *c, hs_emit_sig emit);
  * emitted as hs_sign would have. */
 int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
 /* Verifies the peer's signature with its leaf key. */
+/* Client with tlsm_config_set_reverify_on_resume: verifies the resumed session's chain
+ * again (may block on the host's answer as hs_take_peer_chain does). */
+int hs_reverify_on_resume(tlsm_conn *c);
 /* 1 if the peer's leaf may be used so: no keyUsage extension, or the bit (PKI_KU_*) set. */
 int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage);
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,

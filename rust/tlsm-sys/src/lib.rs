@@ -352,6 +352,7 @@ extern "C" {
     pub fn tlsm_config_trust_cert(cfg: *const tlsm_config, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_config_set_verify(cfg: *mut tlsm_config, mode: tlsm_verify_mode) -> c_int;
     pub fn tlsm_config_set_verify_external(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_reverify_on_resume(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;
     pub fn tlsm_config_set_tickets(cfg: *mut tlsm_config, n: c_uint) -> c_int;
     pub fn tlsm_config_set_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
