@@ -25,7 +25,7 @@ typedef enum {
     F_STR,         /* a string (argv is kept, so it is borrowed) */
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
-    F_CRED_FILE,   /* a file of the newest credential (off: in shim_credential) */
+    F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -48,7 +48,7 @@ typedef struct {
 #define NO_NPN "NPN is not implemented (superseded by ALPN)"
 #define NO_ALPS "ALPS (application settings) is not implemented"
 #define NO_CHANNEL_ID "Channel ID is not implemented"
-#define NO_OCSP "tlsm has no API to staple or read OCSP responses"
+#define NO_OCSP "tlsm staples a configured OCSP response: it has no per-connection OCSP callback"
 #define NO_SCT "signed certificate timestamps are not implemented"
 #define NO_CREDS "tlsm has no API to tell which of several credentials was used"
 #define NO_PSK "external PSKs are not implemented"
@@ -165,12 +165,14 @@ static const flag_def flags[] = {
     {"-enable-channel-id", F_NO, 0, CONN, NO_CHANNEL_ID},
     {"-send-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
     {"-expect-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
-    {"-enable-ocsp-stapling", F_NO, 0, CONN, NO_OCSP},
-    {"-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-expect-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-use-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-set-ocsp-in-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-decline-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
+    {"-enable-ocsp-stapling", F_BOOL, OPT(enable_ocsp_stapling), CONN, NULL},
+    {"-ocsp-response", F_CRED_FILE, offsetof(shim_credential, ocsp_b64), CFG, NULL},
+    {"-expect-ocsp-response", F_STR, OPT(expect_ocsp_response), CONN, NULL},
+    /* BoringSSL's status callback, emulated: it accepts (tlsm staples what is configured,
+     * set in the callback or before), or declines (nothing stapled); failing is not. */
+    {"-use-ocsp-callback", F_BOOL, OPT(use_ocsp_callback), CONN, NULL},
+    {"-set-ocsp-in-callback", F_BOOL, OPT(set_ocsp_in_callback), CONN, NULL},
+    {"-decline-ocsp-callback", F_BOOL, OPT(decline_ocsp_callback), CONN, NULL},
     {"-fail-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
     {"-enable-signed-cert-timestamps", F_NO, 0, CONN, NO_SCT},
     {"-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
@@ -278,8 +280,8 @@ static const flag_def flags[] = {
     {"-expect-certificate-types", F_NO_PARAM, 0, CONN, "tlsm has no API for CertificateRequest"},
     {"-use-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
     {"-expect-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
-    {"-expect-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
-    {"-expect-no-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
+    {"-expect-session-id", F_BOOL, OPT(expect_session_id), CONN, NULL},
+    {"-expect-no-session-id", F_BOOL, OPT(expect_no_session_id), CONN, NULL},
     {"-expect-ticket-age-skew", F_NO_PARAM, 0, CONN, "tlsm has no API for the ticket age skew"},
     {"-renew-ticket", F_NO, 0, CONN, NO_CALLBACK},
     {"-skip-ticket", F_NO, 0, CONN, NO_CALLBACK},
@@ -366,7 +368,7 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         if (!more)
             return -1;
         o->credentials = more;
-        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL};
+        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL, NULL};
         return 0;
     }
     case F_CRED_FILE: {

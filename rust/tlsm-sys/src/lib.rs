@@ -353,6 +353,13 @@ extern "C" {
     pub fn tlsm_config_set_verify(cfg: *mut tlsm_config, mode: tlsm_verify_mode) -> c_int;
     pub fn tlsm_config_set_verify_external(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_reverify_on_resume(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_identity_ocsp(
+        cfg: *mut tlsm_config,
+        index: usize,
+        der: *const u8,
+        len: usize,
+    ) -> c_int;
+    pub fn tlsm_config_set_ocsp_request(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;
     pub fn tlsm_config_set_tickets(cfg: *mut tlsm_config, n: c_uint) -> c_int;
     pub fn tlsm_config_set_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
@@ -425,6 +432,8 @@ extern "C" {
     pub fn tlsm_conn_alpn(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_server_name(conn: *const tlsm_conn) -> *const c_char;
     pub fn tlsm_conn_identity(conn: *const tlsm_conn) -> c_int;
+    pub fn tlsm_conn_session_id(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
+    pub fn tlsm_conn_ocsp_response(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_peer_cert_count(conn: *const tlsm_conn) -> usize;
     pub fn tlsm_conn_peer_cert(conn: *const tlsm_conn, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_get_session(
