@@ -452,7 +452,11 @@ impl Pair {
             if unsafe { sys::tlsm_pair_event(self.ptr(), side.raw(), i, &mut ev) } != 1 {
                 break;
             }
-            out.push(Event::from_raw(&ev));
+            out.push(match Event::from_raw(&ev) {
+                // SAFETY: the connection is live while the pair is.
+                Event::Error(e) => Event::Error(unsafe { e.of_conn(self.conn(side)) }),
+                other => other,
+            });
         }
         out
     }

@@ -89,6 +89,7 @@ fn kit_reports_tell_apart_two_bad_record_macs() {
         assert_eq!((se.reason(), se.alert_sent()), (Some(reason), Some(Alert::BAD_RECORD_MAC)));
         assert_eq!((ce.reason(), ce.alert_sent()), (Some("PEER_ALERT"), None));
         assert!(err == se || err == ce, "run returned {err:?}");
+        assert!(p.events(Side::Server).contains(&tlsm::Event::Error(se)), "{spec}: error event");
         // EOF to the failed server returns its sticky error, with the reason.
         assert_eq!(p.eof(Side::Client).unwrap_err(), se);
     }
