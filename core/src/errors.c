@@ -175,6 +175,7 @@ const char *tlsm_sigalg_name(uint16_t scheme)
     case TLSM_SIG_RSA_PKCS1_SHA512: return "rsa_pkcs1_sha512";
     case TLSM_SIG_ECDSA_SECP256R1_SHA256: return "ecdsa_secp256r1_sha256";
     case TLSM_SIG_ECDSA_SECP384R1_SHA384: return "ecdsa_secp384r1_sha384";
+    case TLSM_SIG_ECDSA_SECP521R1_SHA512: return "ecdsa_secp521r1_sha512";
     case TLSM_SIG_RSA_PSS_RSAE_SHA256: return "rsa_pss_rsae_sha256";
     case TLSM_SIG_RSA_PSS_RSAE_SHA384: return "rsa_pss_rsae_sha384";
     case TLSM_SIG_RSA_PSS_RSAE_SHA512: return "rsa_pss_rsae_sha512";

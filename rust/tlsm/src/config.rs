@@ -101,6 +101,9 @@ impl SignatureScheme {
     pub const ECDSA_SECP256R1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP256R1_SHA256);
     /// The signature scheme `ecdsa_secp384r1_sha384`.
     pub const ECDSA_SECP384R1_SHA384: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP384R1_SHA384);
+    /// The signature scheme `ecdsa_secp521r1_sha512` (TLS 1.2 only in tlsm: ECDSA with
+    /// SHA-512 on any curve).
+    pub const ECDSA_SECP521R1_SHA512: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP521R1_SHA512);
     /// The signature scheme `rsa_pss_rsae_sha256`.
     pub const RSA_PSS_RSAE_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PSS_RSAE_SHA256);
     /// The signature scheme `rsa_pkcs1_sha256`.
