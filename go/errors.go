@@ -49,8 +49,9 @@ type Error struct {
 
 // Error reads as tlsm_strerror's text of the code, after the certificate problem if
 // there is one, and then the reason: "tlsm: sent alert bad_record_mac (REC_BAD_MAC: a
-// record does not authenticate)". A certificate problem is said in words once, so only the
-// reason's name follows it.
+// record does not authenticate)". A certificate problem or the peer's alert is said in
+// words once, so only the reason's name follows it: "tlsm: peer sent alert
+// bad_certificate (PEER_ALERT)".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tlsm: ")
@@ -62,7 +63,7 @@ func (e *Error) Error() string {
 	if e.Reason != "" {
 		b.WriteString(" (")
 		b.WriteString(e.Reason)
-		if e.Verify == 0 && e.ReasonText != "" {
+		if e.Verify == 0 && !e.PeerAlert() && e.ReasonText != "" {
 			b.WriteString(": ")
 			b.WriteString(e.ReasonText)
 		}

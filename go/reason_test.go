@@ -65,7 +65,8 @@ func TestReasonTellsApartTwoBadCertificates(t *testing.T) {
 				t.Fatalf("one text for two reasons: %q", wrongName.ReasonText)
 			}
 			// The server read the alert: the peer's alert is its reason, and it sent none.
-			if peer.Reason != "PEER_ALERT" || peer.AlertSent != AlertNone || !peer.PeerAlert() {
+			if peer.Reason != "PEER_ALERT" || peer.AlertSent != AlertNone || !peer.PeerAlert() ||
+				peer.Error() != "tlsm: peer sent alert bad_certificate (PEER_ALERT)" {
 				t.Fatalf("server: %v (reason %q, sent %v)", peer, peer.Reason, peer.AlertSent)
 			}
 		})

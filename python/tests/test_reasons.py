@@ -98,6 +98,7 @@ def test_tampered_record_reason_is_sticky() -> None:
     with pytest.raises(tlsm.PeerAlertError) as peer:
         client.receive_data(server.data_to_send())
     assert (peer.value.reason, peer.value.alert_sent, peer.value.alert) == ("PEER_ALERT", None, BAD_RECORD_MAC)
+    assert str(peer.value) == "peer sent alert bad_record_mac (PEER_ALERT)"
 
 
 def test_truncation_reason() -> None:

@@ -103,8 +103,9 @@ class TLSError(ssl.SSLError):
             reason, text, sent = detail[1], detail[2], (detail[5] if detail[5] >= 0 else None)
         message = message or strerror(code)
         if reason:
-            # A certificate failure's message already says it in words: the name suffices.
-            said = isinstance(self, CertificateVerificationError)
+            # A certificate failure or the peer's alert is already said in words: the name
+            # suffices ("peer sent alert bad_certificate (PEER_ALERT)").
+            said = isinstance(self, CertificateVerificationError) or _is_peer_alert(code)
             message = f"{message} ({reason})" if said or not text else f"{message} ({reason}: {text})"
         super().__init__(code, message)
         self.code = code

@@ -450,9 +450,11 @@ impl fmt::Display for Error {
             write!(f, "{}; ", Error::describe(self.verify))?;
         }
         f.write_str(Error::describe(self.code))?;
-        // The reason's name; its text too unless the certificate problem said it in words.
+        // The reason's name; its text too unless the message said it in words already (the
+        // certificate problem, or "peer sent alert ...").
+        let in_words = said || sys::TLSM_ERR_IS_PEER_ALERT(self.code);
         match self.failure {
-            Some(r) if said || r.text.is_empty() => write!(f, " ({})", r.reason),
+            Some(r) if in_words || r.text.is_empty() => write!(f, " ({})", r.reason),
             Some(r) => write!(f, " ({}: {})", r.reason, r.text),
             None => Ok(()),
         }

@@ -40,6 +40,7 @@ fn same_alert_two_certificate_reasons() {
         // The server read the alert: the peer's alert is its reason, and it sent none.
         assert_eq!(peer.reason(), Some("PEER_ALERT"));
         assert_eq!(peer.alert_sent(), None);
+        assert_eq!(peer.to_string(), "peer sent alert bad_certificate (PEER_ALERT)");
         assert_eq!(peer.kind(), ErrorKind::AlertReceived(Alert::BAD_CERTIFICATE));
     }
 }
