@@ -90,6 +90,22 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_X25519    0x001d
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
+/* ML-KEM-768 groups (draft-ietf-tls-ecdhe-mlkem, draft-ietf-tls-mlkem), TLS 1.3 only: the
+ * hybrids are the default first choice (see tlsm_config_set_groups); pure ML-KEM-768 only
+ * when configured. */
+#define TLSM_GROUP_X25519MLKEM768    0x11ec
+#define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
+#define TLSM_GROUP_MLKEM768          0x0201
+/* The RFC 3526 MODP groups have no TLS code. A TLS 1.2 server may send them as explicit
+ * DHE parameters (OpenSSL's s_server and Apache do by default); a tlsm client that enables
+ * DHE (any FFDHE group in its groups) accepts them by exact match, and tlsm_conn_group()
+ * then reports these values from the private-use range (RFC 8446 s.4.2.7). They are never
+ * sent, never chosen by a tlsm server, and tlsm_config_set_groups refuses them. */
+#define TLSM_GROUP_MODP2048  0xfe08
+#define TLSM_GROUP_MODP3072  0xfe0c
+#define TLSM_GROUP_MODP4096  0xfe10
+#define TLSM_GROUP_MODP6144  0xfe18
+#define TLSM_GROUP_MODP8192  0xfe20
 
 /* Signature schemes (RFC 8446 s.4.2.3). */
 #define TLSM_SIG_RSA_PKCS1_SHA256       0x0401
@@ -243,8 +259,12 @@ TLSM_MUST_CHECK int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uin
 /* Cipher suites in preference order (TLSM_TLS_* codes), both versions in one list; each
  * version uses its own. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n);
-/* Key-exchange groups in preference order (TLSM_GROUP_*). The client sends a key share for
- * the first one. Unknown codes: TLSM_ERR_ARG. */
+/* Key-exchange groups in preference order (TLSM_GROUP_*). Default: X25519MLKEM768,
+ * SecP256r1MLKEM768, X25519, secp256r1, secp384r1, ffdhe2048, ffdhe3072. A client sends a
+ * key share for the first group and one for the first group of the other kind (classical
+ * or ML-KEM), so that a server with either needs no HelloRetryRequest; a server takes the
+ * first of its groups the client sent a share for, else asks for its first common group.
+ * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
 /* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);

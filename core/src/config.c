@@ -27,9 +27,12 @@ static const uint16_t default_suites[] = {
     TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
     TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
     TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
-static const uint16_t default_groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
-                                          TLSM_GROUP_SECP384R1, TLSM_GROUP_FFDHE2048,
-                                          TLSM_GROUP_FFDHE3072};
+/* issue 19: the post-quantum hybrids first (a server prefers them, a client sends an
+ * X25519MLKEM768 share with an X25519 one); pure ML-KEM-768 only when asked for. */
+static const uint16_t default_groups[] = {
+    TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_X25519,
+    TLSM_GROUP_SECP256R1,      TLSM_GROUP_SECP384R1,         TLSM_GROUP_FFDHE2048,
+    TLSM_GROUP_FFDHE3072};
 static const uint16_t default_sigalgs[] = {
     TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ECDSA_SECP521R1_SHA512,
     TLSM_SIG_ED25519,

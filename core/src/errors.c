@@ -163,6 +163,14 @@ const char *tlsm_group_name(uint16_t group)
     case TLSM_GROUP_X25519: return "x25519";
     case TLSM_GROUP_FFDHE2048: return "ffdhe2048";
     case TLSM_GROUP_FFDHE3072: return "ffdhe3072";
+    case TLSM_GROUP_X25519MLKEM768: return "X25519MLKEM768";
+    case TLSM_GROUP_SECP256R1MLKEM768: return "SecP256r1MLKEM768";
+    case TLSM_GROUP_MLKEM768: return "MLKEM768";
+    case TLSM_GROUP_MODP2048: return "modp2048";
+    case TLSM_GROUP_MODP3072: return "modp3072";
+    case TLSM_GROUP_MODP4096: return "modp4096";
+    case TLSM_GROUP_MODP6144: return "modp6144";
+    case TLSM_GROUP_MODP8192: return "modp8192";
     }
     return "unknown";
 }

@@ -81,16 +81,37 @@ static int set_suites(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
+static int is_kem_group(uint16_t g)
+{
+    return g == TLSM_GROUP_X25519MLKEM768 || g == TLSM_GROUP_SECP256R1MLKEM768 ||
+           g == TLSM_GROUP_MLKEM768;
+}
+
 static int set_groups(tlsm_config *cfg, const shim_opts *o)
 {
     for (size_t i = 0; i < o->curves.n; i++)
         if (!shim_group_known(o->curves.v[i]))
-            shim_unimplemented("group 0x%04x is not implemented%s", o->curves.v[i],
-                               o->curves.v[i] == 0x11ec ? " (X25519MLKEM768: issue 19)" : "");
-    /* A tlsm client sends one key share, for its first group. */
-    if (o->key_shares.n > 1 ||
-        (o->key_shares.n == 1 && (o->curves.n == 0 || o->key_shares.v[0] != o->curves.v[0])))
-        shim_unimplemented("-key-shares: a tlsm client sends one share, for its first group");
+            shim_unimplemented("group 0x%04x is not implemented", o->curves.v[i]);
+    /* A tlsm client sends a share for its first group and one for its first group of the
+     * other kind, classical or ML-KEM (the defaults: X25519MLKEM768 and X25519).
+     * -key-shares must name exactly those. */
+    if (o->key_shares.n) {
+        uint16_t want[2] = {TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_X25519};
+        size_t n_want = 2;
+        if (o->curves.n) {
+            want[0] = o->curves.v[0];
+            n_want = 1;
+            for (size_t i = 1; i < o->curves.n && n_want == 1; i++)
+                if (is_kem_group(o->curves.v[i]) != is_kem_group(want[0]))
+                    want[n_want++] = o->curves.v[i];
+        }
+        int same = o->key_shares.n == n_want;
+        for (size_t i = 0; same && i < n_want; i++)
+            same = o->key_shares.v[i] == want[i];
+        if (!same)
+            shim_unimplemented("-key-shares: a tlsm client sends a share for its first group "
+                               "and for its first group of the other kind (classical/ML-KEM)");
+    }
     if (o->curves.n == 0)
         return 0;
     int rc = tlsm_config_set_groups(cfg, o->curves.v, o->curves.n);

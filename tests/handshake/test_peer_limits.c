@@ -17,9 +17,7 @@
 
 #include "certforge.h"
 #include "hello_edit.h"
-#include "mem.h"
 #include "pair.h"
-#include "pki/pki.h"
 
 #define EXT_SUPPORTED_GROUPS 10
 #define EXT_SIGNATURE_ALGORITHMS 13
@@ -84,7 +82,8 @@ Test(peer_limits, client_hello_with_200_extensions)
 }
 
 /* 100 unknown groups before the client's in supported_groups, and 40 key shares of
- * unknown groups before its X25519 share: the server picks X25519 without a retry. */
+ * unknown groups before its own two (X25519MLKEM768 and X25519): the server picks its
+ * preferred X25519MLKEM768 without a retry. */
 static void more_groups_and_shares(ch_parts *ch, ch_extra *x)
 {
     (void)x;
@@ -120,7 +119,8 @@ Test(peer_limits, many_groups_and_key_shares)
     size_t n = 0;
     const uint8_t *ks = hello_sh_ext(&e, EXT_KEY_SHARE, &n);
     cr_assert(ks && n >= 2, "no key_share in the ServerHello");
-    cr_assert_eq(hello_get16(ks), TLSM_GROUP_X25519, "server chose group %04zx", hello_get16(ks));
+    cr_assert_eq(hello_get16(ks), TLSM_GROUP_X25519MLKEM768, "server chose group %04zx",
+                 hello_get16(ks));
     cr_assert(!tlsm_conn_hrr(p.side[PAIR_SERVER].conn), "a HelloRetryRequest was sent");
     done(&e, &p);
 }
@@ -253,8 +253,7 @@ Test(peer_limits, chains_of_many_certificates)
  * leaf, so they grow past what a fixed ticket buffer would hold. */
 static void big_client_identity(tlsm_config *cfg, size_t names, size_t *leaf_len)
 {
-    forge_der tmpl, san, exts, leaf, bc;
-    forge_read_pki_cert("client.crt", &tmpl);
+    forge_der san, exts, bc;
     char **list = calloc(names, sizeof *list);
     for (size_t i = 0; i < names; i++) {
         list[i] = malloc(48);
@@ -267,30 +266,13 @@ static void big_client_identity(tlsm_config *cfg, size_t names, size_t *leaf_len
               bc.len);
     forge_ext(&e, forge_oid_san, sizeof forge_oid_san, 0, san.p, san.len);
     forge_exts_end(&e, &exts);
-    crypto_privkey *issuer = forge_read_pki_key("intermediate.key");
-    forge_cert(tmpl.p, tmpl.len, &(forge_opts){.extensions = &exts, .key = issuer}, &leaf);
-    *leaf_len = leaf.len;
-
-    forge_der inter;
-    forge_read_pki_cert("intermediate.crt", &inter);
-    size_t pem_len = 0, pos = 0, key_len = 0;
-    uint8_t *key_pem = pair_read_pki("client.key", &pem_len), *key = NULL;
-    cr_assert_eq(pki_pem_next(key_pem, pem_len, &pos, "PRIVATE KEY", NULL, &key, &key_len), 0);
-    const uint8_t *chain[2] = {leaf.p, inter.p};
-    size_t lens[2] = {leaf.len, inter.len};
-    cr_assert_eq(tlsm_config_add_identity_der(cfg, chain, lens, 2, key, key_len), 0);
-    mem_free(key);
-    free(key_pem);
+    *leaf_len = forge_identity(cfg, "client.crt", "client.key", &exts);
     for (size_t i = 0; i < names; i++)
         free(list[i]);
     free(list);
-    forge_free(&tmpl);
     forge_free(&san);
     forge_free(&bc);
     forge_free(&exts);
-    forge_free(&leaf);
-    forge_free(&inter);
-    crypto_privkey_free(issuer);
 }
 
 /* Tickets of several kilobytes: stored by the client, offered, and resumed, in TLS 1.3

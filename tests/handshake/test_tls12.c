@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pair.h"
 
 static const uint8_t msg[] = "tls 1.2 application data";
@@ -239,4 +240,48 @@ Test(tls12, ecdsa_sha1_and_sha224_refused)
                      TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ILLEGAL_PARAMETER));
         pair_free(&p);
     }
+}
+
+/* RFC 3526 MODP groups as explicit DHE parameters (what OpenSSL's s_server and Apache send
+ * without configuration): accepted by exact match when the client enables DHE, reported
+ * as TLSM_GROUP_MODP*; refused by a client with no FFDHE group (issue 16 item 12). The
+ * server sends them through a test knob: no tlsm server chooses them. */
+Test(tls12, dhe_with_rfc3526_groups)
+{
+    static const uint16_t modp[] = {TLSM_GROUP_MODP2048, TLSM_GROUP_MODP3072,
+                                    TLSM_GROUP_MODP8192};
+    uint16_t suites[] = {TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    for (size_t i = 0; i < 3; i++) {
+        pair_opts co = {.suites = suites, .n_suites = 1};
+        pair_opts so = {.suites = suites, .n_suites = 1, .key = PAIR_KEY_RSA};
+        pair p;
+        pair_init(&p, &co, &so, 29);
+        set12(&p, PAIR_CLIENT);
+        p.side[PAIR_SERVER].cfg->shape.dhe_group = modp[i];
+        pair_connect(&p, PAIR_HOST);
+        int rc = pair_handshake(&p);
+        cr_assert_eq(rc, 0, "%s: %s", tlsm_group_name(modp[i]), pair_reason(p.side[0].conn));
+        cr_assert_eq(tlsm_conn_group(p.side[PAIR_CLIENT].conn), modp[i]);
+        exchange(&p);
+        pair_free(&p);
+    }
+    /* A client whose groups are all elliptic does not do DHE with them. */
+    uint16_t ec_only[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1};
+    pair_opts co = {.suites = suites, .n_suites = 1, .groups = ec_only, .n_groups = 2};
+    pair_opts so = {.suites = suites, .n_suites = 1, .key = PAIR_KEY_RSA};
+    pair p;
+    pair_init(&p, &co, &so, 31);
+    set12(&p, PAIR_CLIENT);
+    p.side[PAIR_SERVER].cfg->shape.dhe_group = TLSM_GROUP_MODP2048;
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_neq(pair_handshake(&p), 0);
+    cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), "SKE_DH_GROUP");
+    cr_assert_eq(tlsm_conn_error(p.side[PAIR_CLIENT].conn),
+                 TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_INSUFFICIENT_SECURITY));
+    pair_free(&p);
+    /* Nor can a configuration name them. */
+    tlsm_config *cfg = tlsm_config_new(TLSM_ROLE_CLIENT);
+    uint16_t g[] = {TLSM_GROUP_MODP2048};
+    cr_assert_eq(tlsm_config_set_groups(cfg, g, 1), TLSM_ERR_ARG);
+    tlsm_config_free(cfg);
 }

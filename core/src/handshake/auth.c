@@ -252,11 +252,22 @@ int hs_take_cert_list(tlsm_conn *c, const cert_msg *m)
     return rc;
 }
 
+int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage)
+{
+    const pki_cert *leaf = &c->hs->peer.certs[0];
+    return !leaf->has_key_usage || (leaf->key_usage & key_usage);
+}
+
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
                        const uint8_t *sig, size_t sig_len)
 {
     const pki_cert *leaf = &c->hs->peer.certs[0];
     const crypto_pubkey *pk = &leaf->pubkey;
+    /* RFC 8446 s.4.4.2.2: "the digitalSignature bit MUST be set if the Key Usage extension
+     * is present" (RFC 5280 s.4.2.1.3; RFC 8422 s.5.3 for TLS 1.2 ECDSA). Checked here, not
+     * only by chain verification, so that it holds with external or no verification. */
+    if (!hs_leaf_allows(c, PKI_KU_DIGITAL_SIGNATURE))
+        return FAIL(R_CERT_KU_NO_SIGNATURE);
     /* RFC 8446 s.4.4.3: "If the CertificateVerify message is sent by a server, the
      * signature algorithm MUST be one offered in the client's "signature_algorithms"
      * extension" (and likewise RFC 5246 s.7.4.3); it must also fit the certificate's key

@@ -74,6 +74,12 @@ const char *hs_state_name(hs_state_id s);
 typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 #define HS_SIG_MAX 1024
 
+typedef struct {
+    uint16_t group;
+    uint8_t priv[CRYPTO_KEX_PRIV_MAX];
+    uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
+} hs_key_share;
+
 struct hs_state {
     hs_state_id state;
     transcript tr;
@@ -87,11 +93,9 @@ struct hs_state {
         int sni_accepted;              /* server: we answer server_name */
     } hello;
 
-    struct {                           /* our (EC)DHE key share */
-        uint16_t group;
-        uint8_t priv[CRYPTO_KEX_PRIV_MAX];
-        uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
-    } kex;
+    /* Our key share; a client sends a second one (kex2, group 0 when none) for its first
+     * group of the other kind (classical or ML-KEM), so that neither server needs a retry. */
+    hs_key_share kex, kex2;
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
         uint16_t suite;
@@ -190,6 +194,8 @@ int hs_sign(tlsm_conn *c, hs_emit_sig emit);
  * emitted as hs_sign would have. */
 int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
 /* Verifies the peer's signature with its leaf key. */
+/* 1 if the peer's leaf may be used so: no keyUsage extension, or the bit (PKI_KU_*) set. */
+int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage);
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
                        const uint8_t *sig, size_t sig_len);
 /* Sends CertificateVerify with hs->own.scheme and the signature (both versions). */

@@ -324,18 +324,20 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     uint8_t random[HS_RANDOM_LEN];
     if (crypto_random(&c->cfg->rng, random, sizeof random))
         return FAIL(R_RNG);
-    if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
-                          &hs->kex.pub_len))
-        return FAIL(R_RNG);
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
-    /* s.4.2.8: an invalid client share is illegal_parameter. */
-    if (crypto_kex_shared(hs->kex.group, hs->kex.priv, peer_pub, peer_len, shared, &shared_len))
+    /* s.4.2.8.1-2 and draft-ietf-tls-ecdhe-mlkem s.4: an invalid client share (off the
+     * curve, all-zero X25519 result, wrong length, an ML-KEM key failing FIPS 203 s.7.2)
+     * is illegal_parameter. */
+    int kx = crypto_kex_respond(hs->kex.group, &c->cfg->rng, peer_pub, peer_len, hs->kex.pub,
+                                &hs->kex.pub_len, shared, &shared_len);
+    if (kx == CRYPTO_KEX_FAILED)
+        return FAIL(R_RNG);
+    if (kx)
         return FAIL(R_CH_KEY_SHARE_INVALID);
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
 
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512);
+    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512 + CRYPTO_KEX_PUB_MAX);
     if (rc) {
         crypto_wipe(shared, sizeof shared);
         return rc;
@@ -402,7 +404,9 @@ static int send_encrypted_extensions(tlsm_conn *c)
         wire_put_u16(&w, 2);
         wire_put_u16(&w, (uint16_t)(c->cfg->record_size_limit + 1));
     }
-    if (c->hs->hello.sni_accepted) {
+    /* RFC 6066 s.3: "When resuming a session, the server MUST NOT include a server_name
+     * extension in the server hello" (EncryptedExtensions in TLS 1.3). */
+    if (c->hs->hello.sni_accepted && !c->hs->psk.accepted) {
         wire_put_u16(&w, EXT_SERVER_NAME);
         wire_put_u16(&w, 0);
     }

@@ -86,10 +86,27 @@ impl NamedGroup {
     pub const SECP384R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP384R1);
     /// The group `x25519`.
     pub const X25519: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519);
+    /// The hybrid `X25519MLKEM768` (TLS 1.3; the default first choice).
+    pub const X25519MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519MLKEM768);
+    /// The hybrid `SecP256r1MLKEM768` (TLS 1.3).
+    pub const SECP256R1MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP256R1MLKEM768);
+    /// Pure ML-KEM-768 (`MLKEM768`, TLS 1.3; only when configured).
+    pub const MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_MLKEM768);
     /// The group `ffdhe2048`.
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
     /// The group `ffdhe3072`.
     pub const FFDHE3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE3072);
+    /// RFC 3526 2048-bit MODP parameters from a TLS 1.2 server: reported by
+    /// `Connection::group`, never configurable (likewise the four below).
+    pub const MODP2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP2048);
+    /// RFC 3526 3072-bit MODP parameters.
+    pub const MODP3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP3072);
+    /// RFC 3526 4096-bit MODP parameters.
+    pub const MODP4096: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP4096);
+    /// RFC 3526 6144-bit MODP parameters.
+    pub const MODP6144: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP6144);
+    /// RFC 3526 8192-bit MODP parameters.
+    pub const MODP8192: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP8192);
 }
 
 /// A signature scheme code (`TLSM_SIG_*`).
