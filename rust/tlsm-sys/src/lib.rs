@@ -485,8 +485,10 @@ pub const TLSM_TRACE_LADDER: c_int = 0;
 pub const TLSM_TRACE_MERMAID: c_int = 1;
 pub const TLSM_TRACE_JSON: c_int = 2;
 
-/// What one side of a pair ended with (`tlsm_pair_get_report`).
-/// Why a connection failed (tlsm_conn_error_detail).
+/// Why a connection failed (`tlsm_conn_error_detail`): `reason` names the check that
+/// fired (a static string, "" while there is no error), `text` says it in words, `file`
+/// and `line` say where in debug builds (else NULL and 0), `alert_sent` is the alert this
+/// side sent because of it, or -1.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct tlsm_error_detail {
@@ -498,6 +500,8 @@ pub struct tlsm_error_detail {
     pub alert_sent: c_int,
 }
 
+/// What one side of a pair ended with (`tlsm_pair_get_report`); `reason` is the
+/// `tlsm_error_detail` reason of its failure ("" if none).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct tlsm_pair_report {
