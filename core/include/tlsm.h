@@ -499,6 +499,23 @@ TLSM_MUST_CHECK int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on);
  * identities, an unknown or repeated scheme, or more than 24. */
 TLSM_MUST_CHECK int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index,
                                                     const uint16_t *sigs, size_t n);
+/* With on, the index-th identity is used only when the peer's certificate_authorities
+ * (RFC 8446 s.4.2.4: in a ClientHello or a TLS 1.3 CertificateRequest; the list of a TLS 1.2
+ * CertificateRequest, RFC 5246 s.7.4.4) holds the issuer name of one of the identity's
+ * certificates; a peer that sends no list matches none. Another identity may still serve.
+ * A server left with no identity fails with reason NO_MATCHING_ISSUER (handshake_failure);
+ * a client sends an empty Certificate (RFC 8446 s.4.4.2). Default off. TLSM_ERR_ARG for
+ * an index past the identities. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index,
+                                                         int on);
+/* The certificate_authorities we send (RFC 8446 s.4.2.4): `names` is DER X.501 Names (e.g.
+ * certificate subjects) one after the other. A server sends them in its CertificateRequest
+ * (TLS 1.2: its certificate_authorities field, RFC 5246 s.7.4.4), a client offering TLS 1.3
+ * in its ClientHello. len 0: none (a TLS 1.3 CertificateRequest then has no extension, a
+ * TLS 1.2 one an empty list). Until this is called a server sends the subjects of its
+ * trust anchors and a client sends none. TLSM_ERR_ARG when `names` is not whole DER
+ * SEQUENCEs or the list would pass 65,535 bytes. */
+TLSM_MUST_CHECK int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len);
 
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);

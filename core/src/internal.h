@@ -49,6 +49,7 @@ typedef struct {
     /* tlsm_config_set_identity_sigalgs: the schemes this identity signs with, in
      * preference order; none = the config's signature_algorithms list. */
     uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
+    int issuer_match; /* used only when the peer names an issuer of the chain (s.4.2.4) */
 } tlsm_identity;
 
 /* Internal knobs that let the RFC 8448 replay reproduce another implementation's
@@ -80,6 +81,9 @@ struct tlsm_config {
     uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;
     uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
     uint8_t alpn[TLSM_MAX_ALPN]; size_t alpn_len;
+    /* tlsm_config_set_ca_names: the DistinguishedNames we send, each with its 2-byte length
+     * (owned); before the call a server sends its trust anchors' subjects */
+    uint8_t *ca_names; size_t ca_names_len; int ca_names_set;
     tlsm_identity ids[TLSM_MAX_IDENTITIES]; size_t n_ids;
     pki_store trust;
     tlsm_verify_mode verify;

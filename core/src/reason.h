@@ -103,6 +103,9 @@
     X(CH_KEY_SHARE_INVALID, ILLEGAL_PARAMETER, "the client's key share is not a valid key")  \
     X(CH_NO_SIGALGS, MISSING_EXTENSION, "certificate authentication without signature_algorithms")\
     X(CH_NO_COMMON_SIGALG, HANDSHAKE_FAILURE, "no certificate of ours fits the client's schemes")\
+    X(NO_MATCHING_ISSUER, HANDSHAKE_FAILURE, "the peer's certificate_authorities name no issuer "  \
+                                             "of the identities that must match one")           \
+    X(CA_NAMES_DECODE, DECODE_ERROR, "a malformed certificate_authorities list")              \
     X(SNI_DECODE, DECODE_ERROR, "a malformed server_name extension")                         \
     X(SNI_INVALID, ILLEGAL_PARAMETER, "a server name over 255 bytes or with a NUL")          \
     X(ALPN_DECODE, DECODE_ERROR, "a malformed ALPN extension")                               \

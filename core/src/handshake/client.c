@@ -165,6 +165,13 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     else
         put_u16_list(w, 2, cfg->sigalgs, cfg->n_sigalgs);
     wire_close(w, e);
+    if (hs_ca_names_len(c)) {
+        /* s.4.2.4: the CAs whose certificates we would accept (tlsm_config_set_ca_names). */
+        wire_put_u16(w, EXT_CERTIFICATE_AUTHORITIES);
+        e = wire_open(w, 2);
+        hs_put_ca_names(c, w);
+        wire_close(w, e);
+    }
     if (hs->hrr.cookie_len) {
         /* s.4.2.2: echo the HelloRetryRequest cookie */
         wire_put_u16(w, EXT_COOKIE);
@@ -234,7 +241,8 @@ static int send_client_hello(tlsm_conn *c)
     wire_writer w;
     size_t binders_at, pad = 0;
     int rc = hs_msg_begin(&w, HS_CLIENT_HELLO,
-                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len);
+                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len +
+                              4 + hs_ca_names_len(c));
     if (rc)
         return rc;
     write_client_hello(c, &w, 0, &binders_at);
@@ -650,6 +658,9 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_CR_NO_SIGALGS);
     rc = hs_parse_sigalgs(c, sa->data, sa->len);
     if (rc)
+        return rc;
+    const ext_entry *ca = ext_find(&l, EXT_CERTIFICATE_AUTHORITIES);
+    if (ca && (rc = hs_parse_ca_names(c, ca->data, ca->len, 3)))
         return rc;
     hs->peer.cert_requested = 1;
     hs_transcript_add(c, msg, len);

@@ -309,13 +309,9 @@ int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len
     wire_block(&r, 2, 0, 0xffff, &cas);
     if (wire_end(&r))
         return FAIL(R_CR12_DECODE);
-    while (wire_left(&cas) > 0) {
-        wire_reader dn;
-        wire_block(&cas, 2, 1, 0xffff, &dn);
-        if (cas.err)
-            return FAIL(R_CR12_DECODE);
-    }
     int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
+    if (!rc)
+        rc = hs_parse_ca_names(c, msg + HS_HEADER_LEN + sig_end, r.pos - sig_end, 0);
     if (rc)
         return rc;
     /* The whole list is read; only the two types tlsm can present matter. */

@@ -426,7 +426,8 @@ static int send_encrypted_extensions(tlsm_conn *c)
 static int send_certificate_request(tlsm_conn *c)
 {
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 256);
+    size_t ca_len = hs_ca_names_len(c);
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 64 + 2 * c->cfg->n_sigalgs + ca_len);
     if (rc)
         return rc;
     wire_put_u8(&w, 0); /* empty certificate_request_context (s.4.3.2) */
@@ -437,6 +438,13 @@ static int send_certificate_request(tlsm_conn *c)
         wire_put_u16(&w, c->cfg->sigalgs[i]);
     wire_close(&w, l);
     wire_close(&w, e);
+    /* s.4.2.4: the extension holds at least one name (authorities<3..2^16-1>). */
+    if (ca_len) {
+        wire_put_u16(&w, EXT_CERTIFICATE_AUTHORITIES);
+        e = wire_open(&w, 2);
+        hs_put_ca_names(c, &w);
+        wire_close(&w, e);
+    }
     wire_close(&w, exts);
     c->hs->peer.cert_requested = 1;
     return hs_msg_send(c, &w);
@@ -641,8 +649,11 @@ static int choose_certificate(tlsm_conn *c, const client_offer *o)
     int rc = hs_parse_sigalgs(c, sa->data, sa->len);
     if (rc)
         return rc;
+    const ext_entry *ca = ext_find(&o->ch.ext, EXT_CERTIFICATE_AUTHORITIES);
+    if (ca && (rc = hs_parse_ca_names(c, ca->data, ca->len, 3)))
+        return rc;
     if (hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL))
-        return FAIL(R_CH_NO_COMMON_SIGALG);
+        return FAIL(hs->peer.issuer_mismatch ? R_NO_MATCHING_ISSUER : R_CH_NO_COMMON_SIGALG);
     return 0;
 }
 
