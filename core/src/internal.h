@@ -166,6 +166,7 @@ struct tlsm_conn {
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
+    int wr_key_updated;          /* TLS 1.3: our write key comes from a KeyUpdate of ours */
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */
