@@ -296,9 +296,11 @@ int client_start(tlsm_conn *c)
         /* s.7.4.1.2: resume a TLS 1.2 session by its id. */
         memcpy(hs->hello.sid, s->sid, s->sid_len);
         hs->hello.sid_len = s->sid_len;
-    } else if (cfg->middlebox_compat || (resume && s->version == TLSM_TLS12)) {
-        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode; with a
-         * TLS 1.2 ticket it is how the ServerHello tells us it resumed (RFC 5077 s.3.4). */
+    } else if ((cfg->middlebox_compat && offers13(c)) || (resume && s->version == TLSM_TLS12)) {
+        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode, which is
+         * TLS 1.3's: a ClientHello offering only TLS 1.2 has none. With a TLS 1.2 ticket
+         * it is how the ServerHello tells us it resumed (RFC 5077 s.3.4: "When presenting a
+         * ticket, the client MAY generate and include a Session ID in the TLS ClientHello"). */
         hs->hello.sid_len = 32;
         if (crypto_random(&cfg->rng, hs->hello.sid, hs->hello.sid_len))
             return FAIL(R_RNG);
