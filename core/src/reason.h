@@ -219,6 +219,8 @@
     X(SH12_RENEGOTIATION_INFO, HANDSHAKE_FAILURE, "a non-empty renegotiation_info")          \
     X(SH12_POINT_FORMATS, ILLEGAL_PARAMETER, "ec_point_formats without uncompressed")        \
     X(SH12_NO_EMS, HANDSHAKE_FAILURE, "the server does not do Extended Master Secret")       \
+    X(SH12_SESSION_ID_NOT_OFFERED, ILLEGAL_PARAMETER,                                       \
+      "the TLS 1.2 ServerHello echoes a session id that offered no session")                 \
     X(SH12_RESUMED_SUITE, ILLEGAL_PARAMETER, "the resumed session's suite changed")          \
     X(SH12_RESUMED_EMS, HANDSHAKE_FAILURE, "the resumed session's EMS changed")              \
     X(SKE_DECODE, DECODE_ERROR, "a malformed ServerKeyExchange")                             \

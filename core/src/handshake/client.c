@@ -24,7 +24,10 @@ static int session_usable(tlsm_conn *c)
         return 0;
     if (s->version < c->cfg->min_version || s->version > c->cfg->max_version)
         return 0;
-    if (s->version == TLSM_TLS13 && c->cfg->tickets == 0)
+    /* A ticket goes in the session_ticket extension (RFC 5077 s.3.1), which is not sent
+     * with tickets off: such a session is not offered, not even by the id beside it, which
+     * the server that issued a ticket need not have kept. */
+    if (s->ticket_len && c->cfg->tickets == 0)
         return 0;
     /* RFC 8446 s.4.6.1, RFC 6066 s.3: a session is offered only to the name it was made
      * for. */
