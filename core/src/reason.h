@@ -80,6 +80,8 @@
     /* ---- ClientHello (server side) */                                                    \
     X(CH_DECODE, DECODE_ERROR, "a malformed ClientHello")                                    \
     X(CH_PSK_NOT_LAST, ILLEGAL_PARAMETER, "pre_shared_key is not the last extension")        \
+    X(CH2_PSK_DROPPED, MISSING_EXTENSION,                                                   \
+      "the second ClientHello dropped the pre_shared_key the first had")                   \
     X(CH2_EARLY_DATA, ILLEGAL_PARAMETER, "early_data in the ClientHello after a retry")      \
     X(CH_NO_COMMON_VERSION, PROTOCOL_VERSION, "no protocol version in common")               \
     X(CH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ClientHello legacy_version of SSL 3.0 or older")\
@@ -116,7 +118,8 @@
     X(PSK_NO_MODES, MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes")      \
     X(PSK_MODES_DECODE, DECODE_ERROR, "a malformed psk_key_exchange_modes")                  \
     X(PSK_DECODE, DECODE_ERROR, "a malformed pre_shared_key")                                \
-    X(PSK_BINDER_DECODE, DECODE_ERROR, "a PSK binder of the wrong length or missing")        \
+    X(PSK_BINDER_DECODE, DECODE_ERROR, "a malformed list of PSK binders")                    \
+    X(PSK_BINDER_COUNT, ILLEGAL_PARAMETER, "not one PSK binder for each identity")           \
     X(PSK_BINDER_INVALID, DECRYPT_ERROR, "a PSK binder that does not verify")                \
     X(SIGALGS_DECODE, DECODE_ERROR, "a malformed signature_algorithms list")                 \
     /* ---- ServerHello and HelloRetryRequest (client side) */                              \

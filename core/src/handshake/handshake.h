@@ -117,6 +117,8 @@ struct hs_state {
 
     struct {                           /* PSK: client = session offered; server = accepted */
         int offered, accepted;
+        int first_usable;              /* server: the first ClientHello's PSK was acceptable */
+        int client_dhe;                /* server: the client lists psk_dhe_ke (s.4.2.9) */
         uint16_t index;                /* server: the identity accepted */
         hash_alg hash;
         uint8_t key[CRYPTO_HASH_MAX]; size_t key_len;
