@@ -59,6 +59,8 @@ typedef struct {
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
     uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */
+    const uint8_t *psk_modes; size_t n_psk_modes; /* client: psk_key_exchange_modes as sent,
+                             for tests of a server's ticket policy (set with n 0: none) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */

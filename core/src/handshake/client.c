@@ -174,10 +174,19 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, e);
     }
     /* Only psk_dhe_ke: every handshake gets forward secrecy. */
-    wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
-    wire_put_u16(w, 2);
-    wire_put_u8(w, 1);
-    wire_put_u8(w, PSK_MODE_DHE_KE);
+    if (sh->psk_modes) {
+        if (sh->n_psk_modes) {
+            wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
+            e = wire_open(w, 2);
+            wire_put_block(w, 1, sh->psk_modes, sh->n_psk_modes);
+            wire_close(w, e);
+        }
+    } else {
+        wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
+        wire_put_u16(w, 2);
+        wire_put_u8(w, 1);
+        wire_put_u8(w, PSK_MODE_DHE_KE);
+    }
     /* RFC 8449 s.4: in TLS 1.3 the limit counts the inner content type byte. */
     wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
     wire_put_u16(w, 2);
