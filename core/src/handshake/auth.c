@@ -120,7 +120,10 @@ int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite
         for (size_t j = 0; j < cfg->n_ids; j++) {
             pk_type key = cfg->ids[j].leaf.pubkey.type;
             sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
+            /* A scheme the key is too small for (RFC 8017 s.9.1.1: rsa_pss_rsae_sha512
+             * with RSA-1024) is one it cannot sign with: skipped, never chosen to fail. */
             if (alg == SIG_NONE || !scheme_fits_params(alg, &cfg->ids[j].leaf) ||
+                !crypto_sig_fits_key(alg, &cfg->ids[j].leaf.pubkey) ||
                 (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
                 !cert_type_requested(c, key))
                 continue;
