@@ -131,6 +131,9 @@
     X(SH_SESSION_ID_MISMATCH, ILLEGAL_PARAMETER, "the ServerHello does not echo our session id")\
     X(SH_LEGACY_VERSION, ILLEGAL_PARAMETER, "a TLS 1.3 ServerHello legacy_version not 0x0303")\
     X(SH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ServerHello legacy_version of SSL 3.0 or older")\
+    X(SH_LEGACY_VERSION_UNKNOWN, PROTOCOL_VERSION, "a ServerHello legacy_version above TLS 1.2")\
+    X(SH2_VERSION_CHANGED, ILLEGAL_PARAMETER,                                                \
+      "the ServerHello after a HelloRetryRequest is not TLS 1.3")                            \
     X(SH_SUITE_NOT_OFFERED, ILLEGAL_PARAMETER, "the server chose a suite we did not offer")  \
     X(SH_COMPRESSION, ILLEGAL_PARAMETER, "the server chose a compression method")            \
     X(SH_SUITE_CHANGED_AFTER_HRR, ILLEGAL_PARAMETER,                                         \

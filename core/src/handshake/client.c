@@ -463,7 +463,18 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* RFC 8446 D.5: a legacy_version of 0x0300 or less is protocol_version. */
     if (sh.legacy_version <= 0x0300)
         return FAIL(R_SH_LEGACY_VERSION_SSL3);
+    /* D.1: "If the version chosen by the server is not supported by the client (or is not
+     * acceptable), the client MUST abort the handshake with a "protocol_version" alert."
+     * No version of ours is above 0x0303 in this field (TLS 1.3 puts 0x0303 there). */
+    if (sh.legacy_version > 0x0303)
+        return FAIL(R_SH_LEGACY_VERSION_UNKNOWN);
     const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
+    /* s.4.1.4: "The value of selected_version in the HelloRetryRequest
+     * "supported_versions" extension MUST be retained in the ServerHello, and a client
+     * MUST abort the handshake with an "illegal_parameter" alert if the value changes."
+     * A ServerHello without the extension after a retry changes it to TLS 1.2. */
+    if (!sv && c->hrr && !sh.is_hrr)
+        return FAIL(R_SH2_VERSION_CHANGED);
     /* Without supported_versions the server speaks TLS 1.2 or older (RFC 8446 s.4.2.1);
      * older than 1.2 is refused (RFC 8996), 1.2 only if we offered it. */
     if (!sv) {
