@@ -132,6 +132,7 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg)
 
 static void identity_free(tlsm_identity *id)
 {
+    mem_free(id->ocsp);
     for (size_t i = 0; i < id->n; i++)
         mem_free(id->der[i]);
     mem_free(id->der);
@@ -171,7 +172,7 @@ static int suite_known(uint16_t s)
     return suite_find(s) != NULL;
 }
 
-static int sigalg_known(uint16_t s)
+int config_sigalg_known(uint16_t s)
 {
     for (size_t i = 0; i < sizeof default_sigalgs / sizeof *default_sigalgs; i++)
         if (default_sigalgs[i] == s)
@@ -212,7 +213,7 @@ int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
 int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
 {
     CONFIG_EDIT(cfg);
-    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
+    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, config_sigalg_known);
 }
 
 int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
@@ -417,6 +418,45 @@ int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
     cfg->verify_external = !!on;
+    return 0;
+}
+
+int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t *der,
+                                  size_t len)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids || (len && !der))
+        return TLSM_ERR_ARG;
+    uint8_t *copy = NULL;
+    if (len) {
+        if (!(copy = mem_alloc(len)))
+            return TLSM_ERR_NOMEM;
+        memcpy(copy, der, len);
+    }
+    mem_free(cfg->ids[index].ocsp);
+    cfg->ids[index].ocsp = copy;
+    cfg->ids[index].ocsp_len = len;
+    return 0;
+}
+
+int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index, const uint16_t *sigs,
+                                     size_t n)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    if (n == 0) {
+        cfg->ids[index].n_sigalgs = 0;
+        return 0;
+    }
+    return set_list(cfg->ids[index].sigalgs, &cfg->ids[index].n_sigalgs, TLSM_MAX_SIGALGS,
+                    sigs, n, config_sigalg_known);
+}
+
+int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->ocsp_request = !!on;
     return 0;
 }
 

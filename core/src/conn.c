@@ -174,6 +174,7 @@ void tlsm_conn_free(tlsm_conn *c)
     }
     session_clear(&c->session);
     mem_free(c->peer_chain);
+    mem_free(c->ocsp);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
     mem_free(c);

@@ -25,7 +25,8 @@ typedef enum {
     F_STR,         /* a string (argv is kept, so it is borrowed) */
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
-    F_CRED_FILE,   /* a file of the newest credential (off: in shim_credential) */
+    F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
+    F_CRED_CODES,  /* a 16-bit code appended to a list of the newest credential */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -48,7 +49,7 @@ typedef struct {
 #define NO_NPN "NPN is not implemented (superseded by ALPN)"
 #define NO_ALPS "ALPS (application settings) is not implemented"
 #define NO_CHANNEL_ID "Channel ID is not implemented"
-#define NO_OCSP "tlsm has no API to staple or read OCSP responses"
+#define NO_OCSP "tlsm staples a configured OCSP response: it has no per-connection OCSP callback"
 #define NO_SCT "signed certificate timestamps are not implemented"
 #define NO_CREDS "tlsm has no API to tell which of several credentials was used"
 #define NO_PSK "external PSKs are not implemented"
@@ -94,7 +95,7 @@ static const flag_def flags[] = {
     /* algorithms */
     {"-curves", F_CODES, OPT(curves), CFG, NULL},
     {"-key-shares", F_CODES, OPT(key_shares), CFG, NULL},
-    {"-signing-prefs", F_CODES, OPT(signing_prefs), CFG, NULL},
+    {"-signing-prefs", F_CRED_CODES, offsetof(shim_credential, signing_prefs), CFG, NULL},
     {"-verify-prefs", F_CODES, OPT(verify_prefs), CFG, NULL},
     {"-cipher", F_STR, OPT(cipher), CFG, NULL},
     /* ALPN, SNI */
@@ -165,12 +166,14 @@ static const flag_def flags[] = {
     {"-enable-channel-id", F_NO, 0, CONN, NO_CHANNEL_ID},
     {"-send-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
     {"-expect-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
-    {"-enable-ocsp-stapling", F_NO, 0, CONN, NO_OCSP},
-    {"-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-expect-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-use-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-set-ocsp-in-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-decline-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
+    {"-enable-ocsp-stapling", F_BOOL, OPT(enable_ocsp_stapling), CONN, NULL},
+    {"-ocsp-response", F_CRED_FILE, offsetof(shim_credential, ocsp_b64), CFG, NULL},
+    {"-expect-ocsp-response", F_STR, OPT(expect_ocsp_response), CONN, NULL},
+    /* BoringSSL's status callback, emulated: it accepts (tlsm staples what is configured,
+     * set in the callback or before), or declines (nothing stapled); failing is not. */
+    {"-use-ocsp-callback", F_BOOL, OPT(use_ocsp_callback), CONN, NULL},
+    {"-set-ocsp-in-callback", F_BOOL, OPT(set_ocsp_in_callback), CONN, NULL},
+    {"-decline-ocsp-callback", F_BOOL, OPT(decline_ocsp_callback), CONN, NULL},
     {"-fail-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
     {"-enable-signed-cert-timestamps", F_NO, 0, CONN, NO_SCT},
     {"-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
@@ -278,8 +281,8 @@ static const flag_def flags[] = {
     {"-expect-certificate-types", F_NO_PARAM, 0, CONN, "tlsm has no API for CertificateRequest"},
     {"-use-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
     {"-expect-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
-    {"-expect-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
-    {"-expect-no-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
+    {"-expect-session-id", F_BOOL, OPT(expect_session_id), CONN, NULL},
+    {"-expect-no-session-id", F_BOOL, OPT(expect_no_session_id), CONN, NULL},
     {"-expect-ticket-age-skew", F_NO_PARAM, 0, CONN, "tlsm has no API for the ticket age skew"},
     {"-renew-ticket", F_NO, 0, CONN, NO_CALLBACK},
     {"-skip-ticket", F_NO, 0, CONN, NO_CALLBACK},
@@ -357,8 +360,6 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
     case F_CODES:
         if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
             return -1;
-        if (f->off == OPT(signing_prefs) && o->n_credentials > 0)
-            shim_unimplemented("-signing-prefs of one credential: tlsm has one list for all");
         return shim_codes_push((shim_codes *)field, (uint16_t)v);
     case F_CREDENTIAL: {
         shim_credential *more =
@@ -366,14 +367,20 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         if (!more)
             return -1;
         o->credentials = more;
-        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL};
+        o->credentials[o->n_credentials++] = (shim_credential){0};
         return 0;
     }
-    case F_CRED_FILE: {
+    case F_CRED_FILE:
+    case F_CRED_CODES: {
         shim_credential *c = o->n_credentials ? &o->credentials[o->n_credentials - 1]
                                               : &o->default_credential;
-        *(const char **)((char *)c + f->off) = param;
-        return 0;
+        if (f->kind == F_CRED_FILE) {
+            *(const char **)((char *)c + f->off) = param;
+            return 0;
+        }
+        if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
+            return -1;
+        return shim_codes_push((shim_codes *)((char *)c + f->off), (uint16_t)v);
     }
     default:
         return 0;
@@ -424,7 +431,8 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
         if (!f)
             shim_unimplemented("unknown flag %s", name);
         int has_param = f->kind == F_INT || f->kind == F_STR || f->kind == F_CODES ||
-                        f->kind == F_CRED_FILE || f->kind == F_NO_PARAM;
+                        f->kind == F_CRED_FILE || f->kind == F_CRED_CODES ||
+                        f->kind == F_NO_PARAM;
         const char *param = NULL;
         if (has_param) {
             if (i + 1 >= argc) {
@@ -457,8 +465,10 @@ static void opts_free(shim_opts *o)
 {
     shim_codes_free(&o->curves);
     shim_codes_free(&o->key_shares);
-    shim_codes_free(&o->signing_prefs);
     shim_codes_free(&o->verify_prefs);
+    shim_codes_free(&o->default_credential.signing_prefs);
+    for (size_t i = 0; i < o->n_credentials; i++)
+        shim_codes_free(&o->credentials[i].signing_prefs);
     free(o->credentials);
 }
 

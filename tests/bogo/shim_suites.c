@@ -60,6 +60,35 @@ int shim_codes_has(const shim_codes *l, uint16_t v)
     return 0;
 }
 
+int shim_base64(const char *in, uint8_t **out, size_t *len)
+{
+    size_t n = strlen(in);
+    uint8_t *o = malloc(n / 4 * 3 + 3);
+    if (!o)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n && in[i] != '='; i++) {
+        const char c = in[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+        if (v < 0) {
+            free(o);
+            return -1;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            o[k++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *out = o;
+    *len = k;
+    return 0;
+}
+
 void shim_codes_free(shim_codes *l)
 {
     free(l->v);
@@ -171,76 +200,3 @@ int shim_all_suites(shim_codes *out)
     return 0;
 }
 
-int shim_scheme_family(uint16_t scheme)
-{
-    if (scheme == TLSM_SIG_ED25519 || scheme == 0x0808)
-        return SHIM_FAMILY_EDDSA;
-    if ((scheme & 0xff) == 0x03)
-        return SHIM_FAMILY_ECDSA; /* ecdsa_*: 0x0203 ... 0x0603 */
-    return SHIM_FAMILY_RSA;       /* rsa_pkcs1_* and rsa_pss_* */
-}
-
-/* Steps into the DER element at *p (tag byte expected) and returns its contents' length, or
- * -1 when it is not there or overruns end. Short and long length forms of up to 3 bytes. */
-static long der_enter(const uint8_t **p, const uint8_t *end, uint8_t tag)
-{
-    if (end - *p < 2 || (*p)[0] != tag)
-        return -1;
-    size_t len = (*p)[1], n = 0;
-    *p += 2;
-    if (len & 0x80) {
-        n = len & 0x7f;
-        if (n == 0 || n > 3 || (size_t)(end - *p) < n)
-            return -1;
-        len = 0;
-        for (size_t i = 0; i < n; i++)
-            len = (len << 8) | *(*p)++;
-    }
-    return len <= (size_t)(end - *p) ? (long)len : -1;
-}
-
-/* Skips the whole DER element at *p. */
-static int der_skip(const uint8_t **p, const uint8_t *end)
-{
-    if (end - *p < 1)
-        return -1;
-    long len = der_enter(p, end, (*p)[0]);
-    if (len < 0)
-        return -1;
-    *p += len;
-    return 0;
-}
-
-int shim_cert_key_family(const uint8_t *der, size_t len)
-{
-    static const uint8_t rsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-    static const uint8_t rsa_pss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
-    static const uint8_t ec[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-    static const uint8_t ed25519[] = {0x2b, 0x65, 0x70};
-    const uint8_t *p = der, *end = der + len;
-    /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
-     * serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo ... */
-    if (der_enter(&p, end, 0x30) < 0 || der_enter(&p, end, 0x30) < 0)
-        return 0;
-    if (p < end && p[0] == 0xa0 && der_skip(&p, end) != 0)
-        return 0;
-    for (int i = 0; i < 5; i++)
-        if (der_skip(&p, end) != 0)
-            return 0;
-    long oid_len;
-    if (der_enter(&p, end, 0x30) < 0 || der_enter(&p, end, 0x30) < 0 ||
-        (oid_len = der_enter(&p, end, 0x06)) < 0)
-        return 0;
-    struct {
-        const uint8_t *oid;
-        size_t len;
-        int family;
-    } known[] = {{rsa, sizeof rsa, SHIM_FAMILY_RSA},
-                 {rsa_pss, sizeof rsa_pss, SHIM_FAMILY_RSA},
-                 {ec, sizeof ec, SHIM_FAMILY_ECDSA},
-                 {ed25519, sizeof ed25519, SHIM_FAMILY_EDDSA}};
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-        if ((size_t)oid_len == known[i].len && memcmp(p, known[i].oid, known[i].len) == 0)
-            return known[i].family;
-    return 0;
-}

@@ -153,6 +153,8 @@ void tls12_keep_session(tlsm_conn *c)
     memcpy(c->randoms, hs->hello.client_random, HS_RANDOM_LEN);
     memcpy(c->randoms + HS_RANDOM_LEN, hs->hello.server_random, HS_RANDOM_LEN);
     c->ems = hs->t12.ems;
+    memcpy(c->session_id, hs->hello.sid, hs->hello.sid_len);
+    c->session_id_len = hs->hello.sid_len;
 }
 
 int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
