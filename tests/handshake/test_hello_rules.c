@@ -252,3 +252,43 @@ Test(hello_rules, second_server_hello_without_supported_versions)
     cr_assert_eq(d.alert_sent, TLSM_ALERT_ILLEGAL_PARAMETER);
     pair_free(&p);
 }
+
+/* certificate_authorities (47) in the ClientHello, as given. */
+static const uint8_t *ca_ext;
+static size_t ca_ext_len;
+static void add_ca_ext(ch_parts *ch, ch_extra *x)
+{
+    (void)ch;
+    pair_buf_set(&x->front, ca_ext, ca_ext_len);
+}
+
+/* RFC 8446 s.4.2.4: DistinguishedName authorities<3..2^16-1>, each name <1..2^16-1>: an
+ * empty list or bytes after the list are decode_error; a well-formed list is accepted
+ * (and ignored). */
+Test(hello_rules, client_hello_certificate_authorities_syntax)
+{
+    static const uint8_t empty[] = {0, 47, 0, 2, 0, 0};
+    static const uint8_t trailing[] = {0, 47, 0, 6, 0, 3, 0, 1, 0x30, 0xff};
+    static const uint8_t empty_name[] = {0, 47, 0, 6, 0, 4, 0, 0, 0, 0};
+    static const uint8_t good[] = {0, 47, 0, 5, 0, 3, 0, 1, 0x30};
+    const uint8_t *bad[] = {empty, trailing, empty_name};
+    size_t bad_len[] = {sizeof empty, sizeof trailing, sizeof empty_name};
+    for (size_t i = 0; i < 3; i++) {
+        pair p;
+        hello_edit e;
+        ca_ext = bad[i];
+        ca_ext_len = bad_len[i];
+        run(&p, &e, TLSM_TLS13, TLSM_TLS13, add_ca_ext);
+        expect_refused(&p, &e, "CA_LIST_DECODE", TLSM_ALERT_DECODE_ERROR);
+        hello_edit_free(&e);
+        pair_free(&p);
+    }
+    pair p;
+    hello_edit e;
+    ca_ext = good;
+    ca_ext_len = sizeof good;
+    run(&p, &e, TLSM_TLS13, TLSM_TLS13, add_ca_ext);
+    expect_answered(&p, &e, TLSM_TLS13);
+    hello_edit_free(&e);
+    pair_free(&p);
+}

@@ -704,6 +704,8 @@ static int read_extensions(tlsm_conn *c, client_offer *o, int second)
         rc = check_cookie(c, o);
     if (!rc)
         rc = parse_psk_modes(c, o);
+    if (!rc)
+        rc = hs_check_certificate_authorities(&o->ch.ext);
     return rc;
 }
 
