@@ -539,7 +539,9 @@ TLSM_MUST_CHECK int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entri
  * lifetime of cached TLS 1.2 sessions. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);
 
-/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4). Default on. */
+/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4) in
+ * ClientHellos that offer TLS 1.3 (a client offering only TLS 1.2 has no such mode).
+ * Default on. */
 TLSM_MUST_CHECK int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
  * (a stateless-retry style address check). Default off. */

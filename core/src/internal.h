@@ -64,6 +64,8 @@ typedef struct {
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
     uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */
+    const uint8_t *psk_modes; size_t n_psk_modes; /* client: psk_key_exchange_modes as sent,
+                             for tests of a server's ticket policy (set with n 0: none) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
@@ -178,6 +180,7 @@ struct tlsm_conn {
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
+    int wr_key_updated;          /* TLS 1.3: our write key comes from a KeyUpdate of ours */
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */

@@ -115,7 +115,10 @@ static sig_alg identity_can_sign(const tlsm_conn *c, const tlsm_identity *id, ui
 {
     pk_type key = id->leaf.pubkey.type;
     sig_alg alg = hs_scheme_alg(c->version, scheme, key);
+    /* A scheme the key is too small for (RFC 8017 s.9.1.1: rsa_pss_rsae_sha512 with
+     * RSA-1024) is one it cannot sign with: skipped, never chosen to fail. */
     if (alg == SIG_NONE || !scheme_fits_params(alg, &id->leaf) ||
+        !crypto_sig_fits_key(alg, &id->leaf.pubkey) ||
         (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
         !cert_type_requested(c, key))
         return SIG_NONE;
@@ -237,6 +240,27 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
         uint16_t s = wire_u16(&l);
         if (config_sigalg_known(s) && !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
             hs->peer.sigalgs[hs->peer.n_sigalgs++] = s;
+    }
+    return 0;
+}
+
+int hs_check_certificate_authorities(const ext_list *l)
+{
+    const ext_entry *e = ext_find(l, EXT_CERTIFICATE_AUTHORITIES);
+    if (!e)
+        return 0;
+    /* RFC 8446 s.4.2.4: DistinguishedName authorities<3..2^16-1>, each
+     * DistinguishedName<1..2^16-1>. The names are not used (we pick no certificate by
+     * its issuer) but the syntax is held like every other extension's. */
+    wire_reader r, list, name;
+    wire_init(&r, e->data, e->len);
+    wire_block(&r, 2, 3, 0xffff, &list);
+    if (wire_end(&r))
+        return FAIL(R_CA_LIST_DECODE);
+    while (wire_left(&list) > 0) {
+        wire_block(&list, 2, 1, 0xffff, &name);
+        if (list.err)
+            return FAIL(R_CA_LIST_DECODE);
     }
     return 0;
 }

@@ -118,6 +118,8 @@ struct hs_state {
 
     struct {                           /* PSK: client = session offered; server = accepted */
         int offered, accepted;
+        int first_usable;              /* server: the first ClientHello's PSK was acceptable */
+        int client_dhe;                /* server: the client lists psk_dhe_ke (s.4.2.9) */
         uint16_t index;                /* server: the identity accepted */
         hash_alg hash;
         uint8_t key[CRYPTO_HASH_MAX]; size_t key_len;
@@ -203,6 +205,9 @@ size_t hs_ca_names_len(const tlsm_conn *c);
 void hs_put_ca_names(const tlsm_conn *c, wire_writer *w);
 /* Parses a signature_algorithms extension body into hs->peer.sigalgs. */
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
+/* Checks the syntax of a certificate_authorities extension in l, if there is one
+ * (ClientHello or TLS 1.3 CertificateRequest): 0 or FAIL(R_CA_LIST_DECODE). */
+int hs_check_certificate_authorities(const ext_list *l);
 /* Copies the peer's chain into the connection, parses and (unless insecure) verifies it
  * for our role; both versions' Certificate handlers end here. */
 int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n);
