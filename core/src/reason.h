@@ -125,7 +125,6 @@
     X(PSK_BINDER_COUNT, ILLEGAL_PARAMETER, "not one PSK binder for each identity")           \
     X(PSK_BINDER_INVALID, DECRYPT_ERROR, "a PSK binder that does not verify")                \
     X(SIGALGS_DECODE, DECODE_ERROR, "a malformed signature_algorithms list")                 \
-    X(CA_LIST_DECODE, DECODE_ERROR, "a malformed certificate_authorities list")              \
     /* ---- ServerHello and HelloRetryRequest (client side) */                              \
     X(SH_DECODE, DECODE_ERROR, "a malformed ServerHello")                                    \
     X(SH_VERSION_NOT_OFFERED, PROTOCOL_VERSION, "the server chose a version we did not offer")\

@@ -279,7 +279,7 @@ Test(hello_rules, client_hello_certificate_authorities_syntax)
         ca_ext = bad[i];
         ca_ext_len = bad_len[i];
         run(&p, &e, TLSM_TLS13, TLSM_TLS13, add_ca_ext);
-        expect_refused(&p, &e, "CA_LIST_DECODE", TLSM_ALERT_DECODE_ERROR);
+        expect_refused(&p, &e, "CA_NAMES_DECODE", TLSM_ALERT_DECODE_ERROR);
         hello_edit_free(&e);
         pair_free(&p);
     }

@@ -244,27 +244,6 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
     return 0;
 }
 
-int hs_check_certificate_authorities(const ext_list *l)
-{
-    const ext_entry *e = ext_find(l, EXT_CERTIFICATE_AUTHORITIES);
-    if (!e)
-        return 0;
-    /* RFC 8446 s.4.2.4: DistinguishedName authorities<3..2^16-1>, each
-     * DistinguishedName<1..2^16-1>. The names are not used (we pick no certificate by
-     * its issuer) but the syntax is held like every other extension's. */
-    wire_reader r, list, name;
-    wire_init(&r, e->data, e->len);
-    wire_block(&r, 2, 3, 0xffff, &list);
-    if (wire_end(&r))
-        return FAIL(R_CA_LIST_DECODE);
-    while (wire_left(&list) > 0) {
-        wire_block(&list, 2, 1, 0xffff, &name);
-        if (list.err)
-            return FAIL(R_CA_LIST_DECODE);
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------ the peer's chain */
 
 static int builtin_verify(tlsm_conn *c)

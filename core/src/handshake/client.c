@@ -682,8 +682,6 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (!sa)
         return FAIL(R_CR_NO_SIGALGS);
     rc = hs_parse_sigalgs(c, sa->data, sa->len);
-    if (!rc)
-        rc = hs_check_certificate_authorities(&l);
     if (rc)
         return rc;
     const ext_entry *ca = ext_find(&l, EXT_CERTIFICATE_AUTHORITIES);

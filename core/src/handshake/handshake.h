@@ -205,9 +205,6 @@ size_t hs_ca_names_len(const tlsm_conn *c);
 void hs_put_ca_names(const tlsm_conn *c, wire_writer *w);
 /* Parses a signature_algorithms extension body into hs->peer.sigalgs. */
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
-/* Checks the syntax of a certificate_authorities extension in l, if there is one
- * (ClientHello or TLS 1.3 CertificateRequest): 0 or FAIL(R_CA_LIST_DECODE). */
-int hs_check_certificate_authorities(const ext_list *l);
 /* Copies the peer's chain into the connection, parses and (unless insecure) verifies it
  * for our role; both versions' Certificate handlers end here. */
 int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n);

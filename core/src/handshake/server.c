@@ -690,9 +690,6 @@ static int choose_certificate(tlsm_conn *c, const client_offer *o)
     int rc = hs_parse_sigalgs(c, sa->data, sa->len);
     if (rc)
         return rc;
-    const ext_entry *ca = ext_find(&o->ch.ext, EXT_CERTIFICATE_AUTHORITIES);
-    if (ca && (rc = hs_parse_ca_names(c, ca->data, ca->len, 3)))
-        return rc;
     if (hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL))
         return FAIL(hs->peer.issuer_mismatch ? R_NO_MATCHING_ISSUER : R_CH_NO_COMMON_SIGALG);
     return 0;
@@ -715,8 +712,8 @@ static int read_extensions(tlsm_conn *c, client_offer *o, int second)
         rc = check_cookie(c, o);
     if (!rc)
         rc = parse_psk_modes(c, o);
-    if (!rc)
-        rc = hs_check_certificate_authorities(&o->ch.ext);
+    if (!rc && (e = ext_find(&o->ch.ext, EXT_CERTIFICATE_AUTHORITIES)))
+        rc = hs_parse_ca_names(c, e->data, e->len, 3);
     return rc;
 }
 
