@@ -368,11 +368,11 @@ int tlsm_env_bulk(tlsm_env *e, uint64_t bytes)
     return 0;
 }
 
-/* The record buffers the API needs: the input buffer (one whole record) and the output
- * buffer as allocated. */
+/* The record buffers the connection holds now (allocated on demand, released when
+ * empty: 0 when idle). */
 static int64_t record_buffers(const tlsm_conn *conn)
 {
-    return (int64_t)(sizeof conn->rec.in + conn->rec.out_cap);
+    return (int64_t)(conn->rec.in_cap + conn->rec.out_cap + conn->rec.hs_out_cap);
 }
 
 int tlsm_env_memory(tlsm_env *e, bench_mem *m)
@@ -393,11 +393,11 @@ int tlsm_env_memory(tlsm_env *e, bench_mem *m)
         m->record_bufs[w] = record_buffers(conn[w]);
         const tlsm_conn *k = conn[w];
         snprintf(m->parts[w], sizeof m->parts[w],
-                 "struct tlsm_conn %zu (in[] %zu, 2 AEAD contexts %zu, session %zu, events %zu), "
-                 "out %zu, hs_out %zu, msg %zu, peer chain %zu",
-                 sizeof *k, sizeof k->rec.in, sizeof k->rec.rd.aead + sizeof k->rec.wr.aead,
-                 sizeof k->session, sizeof k->events, k->rec.out_cap, k->rec.hs_out_cap, k->msg_cap,
-                 k->peer_chain_len);
+                 "struct tlsm_conn %zu (session %zu), 2 AEAD states %zu, in %zu, out %zu, "
+                 "hs_out %zu, msg %zu, events %s, peer chain %zu, ticket %zu",
+                 sizeof *k, sizeof k->session, k->rec.rd.aead_size + k->rec.wr.aead_size,
+                 k->rec.in_cap, k->rec.out_cap, k->rec.hs_out_cap, k->msg_cap,
+                 k->events ? "1024" : "0", k->peer_chain_len, k->session.ticket_len);
     }
     close_pair(e, c, s);
     return 0;
