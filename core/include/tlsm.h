@@ -490,6 +490,34 @@ TLSM_MUST_CHECK int tlsm_config_rotate_ticket_key(tlsm_config *cfg, const uint8_
 TLSM_MUST_CHECK int tlsm_config_set_require_ems(tlsm_config *cfg, int on);
 /* Server, TLS 1.2: how many sessions the session-id cache keeps (default 256, 0 = none). */
 TLSM_MUST_CHECK int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries);
+/* Verification cache: certificate signatures this config has verified, so that a chain
+ * seen again (a client reconnecting to the same servers, a server seeing the same client
+ * CAs) does not cost the same public-key operations twice. An entry is the SHA-256 of the
+ * signature algorithm and of the full DER encodings of both the signed certificate and its
+ * issuer: a changed byte anywhere in either is a different entry. Only signatures that
+ * verified are stored, and a hit skips that one signature check and nothing else:
+ * validity times, names, constraints, key usage, the path itself and the handshake's
+ * CertificateVerify are checked on every verification, and the result (error code,
+ * certificate at fault) is the same with the cache on or off. It serves the handshakes of
+ * every connection on the config and tlsm_verify_chain with the config as trust store;
+ * it is thread-safe, bounded (4-way set associative, the oldest entry of a set replaced),
+ * and allocated at its first entry (32 bytes per entry).
+ * entries: the capacity (rounded up to a multiple of 4; default TLSM_VERIFY_CACHE_DEFAULT,
+ * at most TLSM_VERIFY_CACHE_MAX, else TLSM_ERR_ARG); 0 turns the cache off. A host that
+ * must not let the timing of a handshake reveal whether a chain was verified before on
+ * this config turns it off. */
+#define TLSM_VERIFY_CACHE_DEFAULT 256
+#define TLSM_VERIFY_CACHE_MAX (1u << 20)
+TLSM_MUST_CHECK int tlsm_config_set_verify_cache(tlsm_config *cfg, size_t entries);
+typedef struct {
+    uint64_t hits;     /* signature checks answered by the cache */
+    uint64_t misses;   /* signature checks the cache did not hold (then verified) */
+    uint64_t entries;  /* signatures held now */
+    uint64_t capacity; /* most it holds (0: off) */
+} tlsm_verify_cache_stats;
+/* Fills *stats (thread-safe; any time). TLSM_ERR_ARG for NULL. */
+TLSM_MUST_CHECK int tlsm_config_verify_cache_stats(const tlsm_config *cfg,
+                                                   tlsm_verify_cache_stats *stats);
 /* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1); also the
  * lifetime of cached TLS 1.2 sessions. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);

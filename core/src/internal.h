@@ -92,6 +92,7 @@ struct tlsm_config {
     int require_ems;
     size_t session_cache_size;
     struct session_cache *cache;
+    pki_sig_cache verify_cache;   /* certificate signatures verified (pki/sigcache.c) */
     pthread_mutex_t lock;         /* ticket keys and the session cache (handshakes only) */
     uint32_t ticket_lifetime;
     int middlebox_compat;
