@@ -507,7 +507,7 @@ TLSM_MUST_CHECK int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entri
  * must not let the timing of a handshake reveal whether a chain was verified before on
  * this config turns it off. */
 #define TLSM_VERIFY_CACHE_DEFAULT 256
-#define TLSM_VERIFY_CACHE_MAX (1u << 20)
+#define TLSM_VERIFY_CACHE_MAX 1048576u /* 2^20 */
 TLSM_MUST_CHECK int tlsm_config_set_verify_cache(tlsm_config *cfg, size_t entries);
 typedef struct {
     uint64_t hits;     /* signature checks answered by the cache */

@@ -29,6 +29,8 @@ enum {
     TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME,
     TLSM_SYS_LAYOUT_CERT_FACTS_SIZE,
     TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN,
+    TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_SIZE,
+    TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_CAPACITY,
     TLSM_SYS_LAYOUT_COUNT
 };
 
@@ -62,6 +64,9 @@ long tlsm_sys_layout(int what)
     case TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME: return (long)offsetof(tlsm_verify_result, time);
     case TLSM_SYS_LAYOUT_CERT_FACTS_SIZE: return (long)sizeof(tlsm_cert_facts);
     case TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN: return (long)offsetof(tlsm_cert_facts, serial_len);
+    case TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_SIZE: return (long)sizeof(tlsm_verify_cache_stats);
+    case TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_CAPACITY:
+        return (long)offsetof(tlsm_verify_cache_stats, capacity);
     default: return -1;
     }
 }

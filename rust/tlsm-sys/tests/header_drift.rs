@@ -476,6 +476,8 @@ fn layout() {
     assert_eq!(c(19), offset_of!(tlsm_verify_result, time));
     assert_eq!(c(20), size_of::<tlsm_cert_facts>());
     assert_eq!(c(21), offset_of!(tlsm_cert_facts, serial_len));
+    assert_eq!(c(22), size_of::<tlsm_verify_cache_stats>());
+    assert_eq!(c(23), offset_of!(tlsm_verify_cache_stats, capacity));
 }
 
 #[test]
