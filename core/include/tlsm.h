@@ -590,14 +590,37 @@ void tlsm_conn_free(tlsm_conn *conn);
  * tlsm_status / tlsm_output_peek; returns the sticky error if any. */
 TLSM_MUST_CHECK int tlsm_conn_start(tlsm_conn *conn);
 
+/* Memory. An established connection holds only what it negotiated: its record keys
+ * (about 4.4 KB per direction for AES-GCM, which keeps the expanded key and GHASH table;
+ * the 32-byte key for ChaCha20-Poly1305), the peer's certificates (client), its session
+ * and ticket (client), the server name, and about 1 KB of state: some 11 KB per side idle
+ * with AES-GCM, 2.5 KB with ChaCha20-Poly1305. The handshake state is freed when the
+ * handshake ends; the event queue exists while it holds events; the record buffers are
+ * allocated when bytes must go in and released by the call that leaves them empty. One
+ * exception avoids an allocation per record while data flows: a buffer that carried
+ * application records of at most 4 KiB stays for the next one (a connection streaming
+ * small records reuses it; one left idle after them keeps at most two such buffers). */
+
 /* Ciphertext in. Copies up to len bytes, sets *consumed, and processes every complete
- * record. Fewer bytes are consumed only when the engine must be drained first: plaintext
- * unread, output pending beyond its bound (128 KiB), or events not taken (drain
- * tlsm_next_event after every call). */
+ * record. The bytes are taken record by record into an input buffer sized to the record
+ * being received (at most one record of 16 KiB + 2 KiB and its header), released again
+ * when the call leaves it empty. Fewer bytes are consumed when the engine must be drained
+ * first: plaintext unread (a call takes at most the records up to the first that carries
+ * application data, plus what fits in the buffer's free room), output pending beyond its
+ * bound (128 KiB), or events not taken (drain tlsm_next_event after every call); offer the
+ * rest again after draining. */
 TLSM_MUST_CHECK int tlsm_feed(tlsm_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
 /* Zero-copy input: a pointer to free space in the input buffer and its size; write ciphertext
  * there and call tlsm_input_ack(n). The space is initialized memory (safe to expose as a
- * mutable byte slice). Returns NULL (cap 0) when the buffer is full. */
+ * mutable byte slice). It is allocated by this call: while no record header is buffered
+ * it offers at least 1 KiB, once a header is in, at least the rest of that record (up to
+ * 16 KiB + 2 KiB and its header), plus any free room the buffer already has. A buffer
+ * still empty at the end of a later tlsm_feed, tlsm_input_ack, tlsm_read_consume or
+ * tlsm_output_consume is released (the pointer is invalid after any call that changes the
+ * connection): a host waiting on a socket with the buffer lent holds 1 KiB, one that reads
+ * into its own buffer and calls tlsm_feed holds none. Returns
+ * NULL (cap 0) when the buffer is full, and on allocation failure (the connection then
+ * fails with TLSM_ERR_NOMEM). */
 uint8_t *tlsm_input_buf(tlsm_conn *conn, size_t *cap);
 TLSM_MUST_CHECK int tlsm_input_ack(tlsm_conn *conn, size_t n);
 /* The transport reached end of stream. Without a prior close_notify this is truncation
@@ -609,8 +632,10 @@ const uint8_t *tlsm_output_peek(tlsm_conn *conn, size_t *len);
 /* ... and drop the first n bytes once the transport took them. */
 TLSM_MUST_CHECK int tlsm_output_consume(tlsm_conn *conn, size_t n);
 
-/* Plaintext out: queue application data. Accepts what fits (*accepted); the rest must be
- * offered again once tlsm_status has TLSM_STATUS_CAN_WRITE. Only after the handshake. */
+/* Plaintext out: queue application data. Accepts what fits (*accepted): records are sealed
+ * into the output while it holds less than two maximal records (33,290 bytes); the rest
+ * must be offered again once tlsm_status has TLSM_STATUS_CAN_WRITE. Only after the
+ * handshake. */
 TLSM_MUST_CHECK int tlsm_write(tlsm_conn *conn, const uint8_t *p, size_t len, size_t *accepted);
 /* Plaintext in: borrow the received application data available now ... */
 const uint8_t *tlsm_read_peek(tlsm_conn *conn, size_t *len);
