@@ -1,7 +1,7 @@
 // pq_test.go: the post-quantum hybrid X25519MLKEM768 (issue 19) against Go's crypto/tls
-// with its default settings, both roles: each side's ConnectionState names the hybrid and
-// no HelloRetryRequest happened; a Go client limited to X25519 still gets X25519 without
-// a retry.
+// with its default settings, both roles: tlsm's ConnectionState names the hybrid and no
+// HelloRetryRequest happened; a Go client limited to X25519 still gets X25519 without a
+// retry. (crypto/tls reports its group only from Go 1.25; go.mod asks for 1.24.)
 package tlsm
 
 import (
@@ -22,9 +22,8 @@ func TestHybridWithCryptoTLSDefaults(t *testing.T) {
 			t.Fatalf("tlsm client: group %v, HRR %v", st.CurveID, st.HelloRetryRequest)
 		}
 		c.Close()
-		res := <-done
-		if res.err != nil || res.state.CurveID != tls.X25519MLKEM768 {
-			t.Fatalf("crypto/tls server: %v, group %v", res.err, res.state.CurveID)
+		if res := <-done; res.err != nil {
+			t.Fatalf("crypto/tls server: %v", res.err)
 		}
 	})
 	for _, goCurves := range [][]tls.CurveID{nil, {tls.X25519}} {
@@ -46,15 +45,13 @@ func TestHybridWithCryptoTLSDefaults(t *testing.T) {
 			gcfg.CurvePreferences = goCurves
 			c := tls.Client(a, gcfg)
 			roundTrip(t, c, "hello hybrid")
-			gst := c.ConnectionState()
 			c.Close()
 			if err := <-errc; err != nil {
 				t.Fatalf("tlsm server: %v", err)
 			}
 			st := s.ConnectionState()
-			if gst.CurveID != want || st.CurveID != want || st.HelloRetryRequest {
-				t.Fatalf("crypto/tls %v, tlsm %v (HRR %v), want %v", gst.CurveID, st.CurveID,
-					st.HelloRetryRequest, want)
+			if st.CurveID != want || st.HelloRetryRequest {
+				t.Fatalf("tlsm %v (HRR %v), want %v", st.CurveID, st.HelloRetryRequest, want)
 			}
 		})
 	}

@@ -133,6 +133,7 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg)
 
 static void identity_free(tlsm_identity *id)
 {
+    mem_free(id->ocsp);
     for (size_t i = 0; i < id->n; i++)
         mem_free(id->der[i]);
     mem_free(id->der);
@@ -419,6 +420,38 @@ int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
     cfg->verify_external = !!on;
+    return 0;
+}
+
+int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t *der,
+                                  size_t len)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids || (len && !der))
+        return TLSM_ERR_ARG;
+    uint8_t *copy = NULL;
+    if (len) {
+        if (!(copy = mem_alloc(len)))
+            return TLSM_ERR_NOMEM;
+        memcpy(copy, der, len);
+    }
+    mem_free(cfg->ids[index].ocsp);
+    cfg->ids[index].ocsp = copy;
+    cfg->ids[index].ocsp_len = len;
+    return 0;
+}
+
+int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->ocsp_request = !!on;
+    return 0;
+}
+
+int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->reverify_on_resume = !!on;
     return 0;
 }
 

@@ -150,6 +150,7 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     c->server_name = (char *)conn_no_name;
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
+    c->own_identity = -1;
     c->role = cfg->role;
     c->trace = cfg->trace;
     c->keylog_on = cfg->keylog;
@@ -179,6 +180,7 @@ void tlsm_conn_free(tlsm_conn *c)
     }
     session_clear(&c->session);
     mem_free(c->peer_chain);
+    mem_free(c->ocsp);
     conn_events_free(c);
     conn_set_server_name(c, NULL, 0);
     tlsm_config_free(c->cfg);

@@ -149,6 +149,7 @@ const char *tlsm_message_name(uint8_t t)
     case 15: return "CertificateVerify";
     case 16: return "ClientKeyExchange";
     case 20: return "Finished";
+    case 22: return "CertificateStatus";
     case 24: return "KeyUpdate";
     case 254: return "MessageHash";
     }

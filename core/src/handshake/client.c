@@ -119,6 +119,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         else
             wire_put_u16(w, 0);
     }
+    if (cfg->ocsp_request)
+        ocsp_put_request(w);
     if (cfg->alpn_len) {
         wire_put_u16(w, EXT_ALPN);
         e = wire_open(w, 2);
@@ -334,6 +336,8 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
         return c->cfg->alpn_len != 0;
     case EXT_PRE_SHARED_KEY:
         return c->hs->psk.offered;
+    case EXT_STATUS_REQUEST:
+        return c->cfg->ocsp_request;
     case EXT_SESSION_TICKET:
         return c->cfg->shape.send_session_ticket || (offers12(c) && c->cfg->tickets);
     case EXT_RENEGOTIATION_INFO:
@@ -557,6 +561,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         hs->hello.ccs_sent = 1;
         rc = hs_send_ccs(c);
     }
+    if (!rc && c->resumed)
+        rc = hs_reverify_on_resume(c);
     return rc;
 }
 

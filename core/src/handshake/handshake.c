@@ -65,6 +65,11 @@ static const hs_row table[] = {
         HS_C12_WAIT_CR_SHD),
     ROW(HS_C12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, client12_on_server_key_exchange,
         HS_C12_WAIT_CR_SHD),
+    /* RFC 6066 s.8: right after Certificate when the ServerHello announced it (the handler
+     * refuses it anywhere else); the state does not change. */
+    ROW(HS_C12_WAIT_SKE, HS_CERTIFICATE_STATUS, client12_on_certificate_status, HS_C12_WAIT_SKE),
+    ROW(HS_C12_WAIT_CR_SHD, HS_CERTIFICATE_STATUS, client12_on_certificate_status,
+        HS_C12_WAIT_CR_SHD),
     ROW(HS_C12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, client12_on_certificate_request,
         HS_C12_WAIT_SHD),
     ROW(HS_C12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, client12_on_server_hello_done,

@@ -97,6 +97,7 @@ struct hs_state {
         int ccs_sent;                  /* the one compatibility or TLS 1.2 CCS is out */
         int client_rsl;                /* server: the client sent record_size_limit */
         int sni_accepted;              /* server: we answer server_name */
+        int ocsp_requested;            /* server: the client asked for a stapled OCSP response */
     } hello;
 
     /* Our key share; a client sends a second one (kex2, group 0 when none) for its first
@@ -144,6 +145,8 @@ struct hs_state {
         int secure_reneg;              /* peer supports RFC 5746 */
         int abbreviated;               /* resuming a session: no key exchange */
         int ticket_expected;           /* client: the server will send a NewSessionTicket */
+        int status_expected;           /* client: a CertificateStatus may come next */
+        int send_status;               /* server: we answered status_request, one follows */
         int send_ticket;               /* server: issue a NewSessionTicket */
         int client_offered_ems, client_point_formats;
         uint16_t client_version;       /* ClientHello.legacy_version, for the RSA premaster */
@@ -200,6 +203,19 @@ int hs_sign(tlsm_conn *c, hs_emit_sig emit);
  * emitted as hs_sign would have. */
 int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
 /* Verifies the peer's signature with its leaf key. */
+/* ---- OCSP stapling, passed through (ocsp.c) */
+/* Writes our status_request extension (type and empty request). */
+void ocsp_put_request(wire_writer *w);
+/* A ClientHello's status_request: 1 if it asks for OCSP, 0 for another type, or FAIL. */
+int ocsp_parse_request(const ext_entry *e);
+/* Writes a CertificateStatus body for id's stapled response. */
+void ocsp_put_status(wire_writer *w, const tlsm_identity *id);
+/* Reads a CertificateStatus body and keeps its response in c->ocsp. */
+int ocsp_take_status(tlsm_conn *c, const uint8_t *p, size_t len);
+
+/* Client with tlsm_config_set_reverify_on_resume: verifies the resumed session's chain
+ * again (may block on the host's answer as hs_take_peer_chain does). */
+int hs_reverify_on_resume(tlsm_conn *c);
 /* 1 if the peer's leaf may be used so: no keyUsage extension, or the bit (PKI_KU_*) set. */
 int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage);
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
@@ -261,6 +277,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
 int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_certificate_status(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
 
 /* Server: the ClientHello chose TLS 1.2. */

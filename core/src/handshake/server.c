@@ -524,6 +524,17 @@ static int check_compression(const ch_msg *ch, uint16_t version)
 
 /* The extensions a TLS 1.2 ClientHello shares with TLS 1.3 (server_name, ALPN,
  * record_size_limit); the rest is server12.c's. */
+/* RFC 6066 s.8: whether the client asks for a stapled OCSP response. */
+static int note_status_request(tlsm_conn *c, const client_offer *o)
+{
+    const ext_entry *sr = ext_find(&o->ch.ext, EXT_STATUS_REQUEST);
+    int rc = sr ? ocsp_parse_request(sr) : 0;
+    if (rc < 0)
+        return rc;
+    c->hs->hello.ocsp_requested = rc;
+    return 0;
+}
+
 static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
 {
     const ext_entry *sni = ext_find(&o->ch.ext, EXT_SERVER_NAME);
@@ -531,7 +542,7 @@ static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
     const ext_entry *rsl = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT);
     int rc = 0;
     if ((sni && (rc = parse_server_name(c, sni))) || (al && (rc = choose_alpn(c, al))) ||
-        (rsl && (rc = parse_record_size_limit(c, rsl))))
+        (rsl && (rc = parse_record_size_limit(c, rsl))) || (rc = note_status_request(c, o)))
         return rc;
     /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
     if (rsl)
@@ -647,6 +658,8 @@ static int read_extensions(tlsm_conn *c, client_offer *o, int second)
         rc = choose_alpn(c, e);
     if (!rc && (e = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT)))
         rc = parse_record_size_limit(c, e);
+    if (!rc)
+        rc = note_status_request(c, o);
     if (!rc && second)
         rc = check_cookie(c, o);
     return rc;
