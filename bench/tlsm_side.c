@@ -37,7 +37,7 @@ static const int side_of[2] = {SIDE_TLSM_CLIENT, SIDE_TLSM_SERVER};
 
 static void enter(int who)
 {
-    bench_side = side_of[who];
+    bench_set_side(side_of[who]);
     if (timing)
         call_t0 = bench_now_ns();
 }
@@ -48,7 +48,7 @@ static void leave(int who)
         api.api_ns[who] += bench_now_ns() - call_t0;
         api.api_calls[who]++;
     }
-    bench_side = SIDE_NONE;
+    bench_set_side(SIDE_NONE);
 }
 
 #define CALL(who, stmt) \
@@ -102,6 +102,8 @@ static tlsm_config *make_config(const scenario *sc, tlsm_role role)
         rc = tlsm_config_set_suites(cfg, &suite, 1);
     if (!rc)
         rc = tlsm_config_set_groups(cfg, groups, n_groups);
+    if (!rc)
+        rc = tlsm_config_set_verify_cache(cfg, sc->vcache ? TLSM_VERIFY_CACHE_DEFAULT : 0);
     if (!rc && role == TLSM_ROLE_SERVER) {
         char chain_name[64], key_name[64];
         snprintf(chain_name, sizeof chain_name, "server-%s.chain.pem", sc->key);
@@ -366,6 +368,15 @@ int tlsm_env_bulk(tlsm_env *e, uint64_t bytes)
         return -1;
     }
     return 0;
+}
+
+void tlsm_env_verify_cache(tlsm_env *e, uint64_t *hits, uint64_t *misses)
+{
+    tlsm_verify_cache_stats st = {0};
+    if (tlsm_config_verify_cache_stats(e->ccfg, &st))
+        st.hits = st.misses = 0;
+    *hits = st.hits;
+    *misses = st.misses;
 }
 
 /* The record buffers the connection holds now (allocated on demand, released when
