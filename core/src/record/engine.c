@@ -373,8 +373,11 @@ static size_t record_end(const rec_engine *e, const uint8_t *next, size_t next_l
 {
     size_t have = e->in_len - e->in_hold;
     uint8_t both[REC_HEADER_LEN];
-    const uint8_t *h = e->in + e->in_hold;
-    if (have < REC_HEADER_LEN) {
+    const uint8_t *h;
+    if (have >= REC_HEADER_LEN) {
+        h = e->in + e->in_hold;
+    } else {
+        /* No arithmetic on e->in here: it is NULL while the buffer is released. */
         if (have + next_len < REC_HEADER_LEN)
             return 0;
         h = next;
