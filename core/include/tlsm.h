@@ -266,7 +266,9 @@ TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *sui
  * first of its groups the client sent a share for, else asks for its first common group.
  * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
-/* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
+/* Signature schemes accepted from the peer and offered to it (signature_algorithms), in
+ * preference order (TLSM_SIG_*); also the schemes our identities sign with, unless
+ * tlsm_config_set_identity_sigalgs gives one its own. */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);
 /* ALPN protocols in preference order, as a wire-format list: each name prefixed by its
  * one-byte length (e.g. "\x02h2\x08http/1.1"). A server with ALPN configured and a client
@@ -488,6 +490,33 @@ TLSM_MUST_CHECK int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index
                                                  const uint8_t *der, size_t len);
 TLSM_MUST_CHECK int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on);
 
+/* The signature schemes the index-th identity (in the order added, from 0) signs with, in
+ * preference order (TLSM_SIG_*; n = 0 returns it to the tlsm_config_set_sigalgs list). The
+ * list may hold schemes we do not accept from the peer, and changes nothing we accept or
+ * offer. A handshake signs with the scheme the peer accepts that comes earliest in its
+ * identity's list, and between identities by the order they were added; an identity none
+ * of whose schemes the peer accepts is not used. TLSM_ERR_ARG for an index past the
+ * identities, an unknown or repeated scheme, or more than 24. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index,
+                                                    const uint16_t *sigs, size_t n);
+/* With on, the index-th identity is used only when the peer's certificate_authorities
+ * (RFC 8446 s.4.2.4: in a ClientHello or a TLS 1.3 CertificateRequest; the list of a TLS 1.2
+ * CertificateRequest, RFC 5246 s.7.4.4) holds the issuer name of one of the identity's
+ * certificates; a peer that sends no list matches none. Another identity may still serve.
+ * A server left with no identity fails with reason NO_MATCHING_ISSUER (handshake_failure);
+ * a client sends an empty Certificate (RFC 8446 s.4.4.2). Default off. TLSM_ERR_ARG for
+ * an index past the identities. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index,
+                                                         int on);
+/* The certificate_authorities we send (RFC 8446 s.4.2.4): `names` is DER X.501 Names (e.g.
+ * certificate subjects) one after the other. A server sends them in its CertificateRequest
+ * (TLS 1.2: its certificate_authorities field, RFC 5246 s.7.4.4), a client offering TLS 1.3
+ * in its ClientHello. len 0: none (a TLS 1.3 CertificateRequest then has no extension, a
+ * TLS 1.2 one an empty list). Until this is called a server sends the subjects of its
+ * trust anchors and a client sends none. TLSM_ERR_ARG when `names` is not whole DER
+ * SEQUENCEs or the list would pass 65,535 bytes. */
+TLSM_MUST_CHECK int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len);
+
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
 
@@ -538,7 +567,9 @@ TLSM_MUST_CHECK int tlsm_config_verify_cache_stats(const tlsm_config *cfg,
  * lifetime of cached TLS 1.2 sessions. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);
 
-/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4). Default on. */
+/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4) in
+ * ClientHellos that offer TLS 1.3 (a client offering only TLS 1.2 has no such mode).
+ * Default on. */
 TLSM_MUST_CHECK int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
  * (a stateless-retry style address check). Default off. */

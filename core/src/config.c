@@ -10,6 +10,7 @@
 
 #include "handshake/suites.h"
 #include "mem.h"
+#include "pki/der.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
 
@@ -149,6 +150,7 @@ void tlsm_config_free(tlsm_config *cfg)
     for (size_t i = 0; i < cfg->n_ids; i++)
         identity_free(&cfg->ids[i]);
     pki_store_free(&cfg->trust);
+    mem_free(cfg->ca_names);
     cache_free(cfg);
     pki_sig_cache_free(&cfg->verify_cache);
     pthread_mutex_destroy(&cfg->lock);
@@ -174,7 +176,7 @@ static int suite_known(uint16_t s)
     return suite_find(s) != NULL;
 }
 
-static int sigalg_known(uint16_t s)
+int config_sigalg_known(uint16_t s)
 {
     for (size_t i = 0; i < sizeof default_sigalgs / sizeof *default_sigalgs; i++)
         if (default_sigalgs[i] == s)
@@ -215,7 +217,7 @@ int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
 int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
 {
     CONFIG_EDIT(cfg);
-    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
+    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, config_sigalg_known);
 }
 
 int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
@@ -438,6 +440,71 @@ int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t 
     mem_free(cfg->ids[index].ocsp);
     cfg->ids[index].ocsp = copy;
     cfg->ids[index].ocsp_len = len;
+    return 0;
+}
+
+int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index, const uint16_t *sigs,
+                                     size_t n)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    if (n == 0) {
+        cfg->ids[index].n_sigalgs = 0;
+        return 0;
+    }
+    return set_list(cfg->ids[index].sigalgs, &cfg->ids[index].n_sigalgs, TLSM_MAX_SIGALGS,
+                    sigs, n, config_sigalg_known);
+}
+
+int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index, int on)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    cfg->ids[index].issuer_match = !!on;
+    return 0;
+}
+
+int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len)
+{
+    CONFIG_EDIT(cfg);
+    if (len && !names)
+        return TLSM_ERR_ARG;
+    /* Each name is one whole DER SEQUENCE (an X.501 Name); on the wire each gets a 2-byte
+     * length, and the list must fit its own 2-byte length (RFC 8446 s.4.2.4). */
+    size_t wire_len = 0;
+    for (size_t at = 0; at < len;) {
+        der_reader r;
+        size_t n;
+        der_init(&r, names + at, len - at);
+        const uint8_t *name = der_get_raw(&r, 0x30, &n);
+        if (!name)
+            return TLSM_ERR_ARG;
+        wire_len += 2 + n;
+        at += n;
+    }
+    if (wire_len > 0xffff)
+        return TLSM_ERR_ARG;
+    uint8_t *copy = NULL;
+    if (wire_len && !(copy = mem_alloc(wire_len)))
+        return TLSM_ERR_NOMEM;
+    size_t out = 0;
+    for (size_t at = 0; at < len;) {
+        der_reader r;
+        size_t n;
+        der_init(&r, names + at, len - at);
+        (void)der_get_raw(&r, 0x30, &n);
+        copy[out++] = (uint8_t)(n >> 8);
+        copy[out++] = (uint8_t)n;
+        memcpy(copy + out, names + at, n);
+        out += n;
+        at += n;
+    }
+    mem_free(cfg->ca_names);
+    cfg->ca_names = copy;
+    cfg->ca_names_len = wire_len;
+    cfg->ca_names_set = 1;
     return 0;
 }
 

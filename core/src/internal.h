@@ -50,6 +50,10 @@ typedef struct {
     size_t n, cap;
     pki_cert leaf;
     crypto_privkey *key;
+    /* tlsm_config_set_identity_sigalgs: the schemes this identity signs with, in
+     * preference order; none = the config's signature_algorithms list. */
+    uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
+    int issuer_match; /* used only when the peer names an issuer of the chain (s.4.2.4) */
 } tlsm_identity;
 
 /* Internal knobs that let the RFC 8448 replay reproduce another implementation's
@@ -64,6 +68,8 @@ typedef struct {
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
     uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */
+    const uint8_t *psk_modes; size_t n_psk_modes; /* client: psk_key_exchange_modes as sent,
+                             for tests of a server's ticket policy (set with n 0: none) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
@@ -81,6 +87,9 @@ struct tlsm_config {
     uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;
     uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
     uint8_t alpn[TLSM_MAX_ALPN]; size_t alpn_len;
+    /* tlsm_config_set_ca_names: the DistinguishedNames we send, each with its 2-byte length
+     * (owned); before the call a server sends its trust anchors' subjects */
+    uint8_t *ca_names; size_t ca_names_len; int ca_names_set;
     tlsm_identity ids[TLSM_MAX_IDENTITIES]; size_t n_ids;
     pki_store trust;
     tlsm_verify_mode verify;
@@ -181,6 +190,7 @@ struct tlsm_conn {
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
+    int wr_key_updated;          /* TLS 1.3: our write key comes from a KeyUpdate of ours */
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */
@@ -214,6 +224,8 @@ struct tlsm_conn {
 /* Freezes cfg for use by connections and verifications (thread-safe; lock-free once
  * frozen); draws the ticket key if unset. */
 int config_freeze(tlsm_config *cfg);
+/* 1 for a signature scheme tlsm implements (TLSM_SIG_*). */
+int config_sigalg_known(uint16_t s);
 
 /* Every setter begins with CONFIG_EDIT(cfg): it returns TLSM_ERR_ARG for NULL and
  * TLSM_ERR_FROZEN once frozen, and otherwise holds cfg->edit_lock until the setter

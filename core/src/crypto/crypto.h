@@ -260,6 +260,12 @@ typedef enum {
 /* RSA modulus size in bits (0 for non-RSA keys). */
 size_t crypto_pubkey_bits(const crypto_pubkey *pk);
 
+/* Whether the key is large enough for a signature of alg: RSA-PSS with a salt as long as
+ * the hash needs a modulus of at least 8 * (2 * hLen + 1) + 2 bits (1034 for SHA-512, so
+ * RSA-1024 is too small), PKCS #1 v1.5 room for the DigestInfo. 1 for other keys and
+ * algorithms. */
+int crypto_sig_fits_key(sig_alg alg, const crypto_pubkey *pk);
+
 /* The largest RSA public keys tlsm will compute with: the cost of a verification grows
  * with the square of the modulus and linearly with the exponent's length, so a peer that
  * could hand in any size could make one signature check take minutes. DESIGN.md sets
