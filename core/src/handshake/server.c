@@ -251,7 +251,7 @@ static int try_psk(tlsm_conn *c, client_offer *o, int second)
     if (!ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES))
         return FAIL(R_PSK_NO_MODES);
     wire_reader ids, binders;
-    size_t binders_len;
+    size_t binders_len = 0; /* set by parse_psk_offer; GCC -O1 cannot see it */
     int rc = parse_psk_offer(pe, &ids, &binders, &binders_len);
     if (rc)
         return rc;
