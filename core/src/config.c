@@ -77,6 +77,7 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     cfg->middlebox_compat = 1;
     cfg->record_size_limit = REC_MAX_PLAINTEXT;
     cfg->shape.ticket_nonce_len = 8;
+    pki_sig_cache_init(&cfg->verify_cache, TLSM_VERIFY_CACHE_DEFAULT);
     return cfg;
 }
 
@@ -151,6 +152,7 @@ void tlsm_config_free(tlsm_config *cfg)
     pki_store_free(&cfg->trust);
     mem_free(cfg->ca_names);
     cache_free(cfg);
+    pki_sig_cache_free(&cfg->verify_cache);
     pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
     crypto_wipe(cfg, sizeof *cfg);
@@ -581,6 +583,26 @@ int tlsm_config_set_require_ems(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
     cfg->require_ems = !!on;
+    return 0;
+}
+
+int tlsm_config_set_verify_cache(tlsm_config *cfg, size_t entries)
+{
+    CONFIG_EDIT(cfg);
+    if (entries > TLSM_VERIFY_CACHE_MAX)
+        return TLSM_ERR_ARG;
+    pki_sig_cache_resize(&cfg->verify_cache, entries);
+    return 0;
+}
+
+int tlsm_config_verify_cache_stats(const tlsm_config *cfg, tlsm_verify_cache_stats *stats)
+{
+    if (!cfg || !stats)
+        return TLSM_ERR_ARG;
+    size_t used, capacity;
+    pki_sig_cache_stats((pki_sig_cache *)&cfg->verify_cache, &stats->hits, &stats->misses, &used, &capacity);
+    stats->entries = used;
+    stats->capacity = capacity;
     return 0;
 }
 

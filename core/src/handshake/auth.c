@@ -254,6 +254,7 @@ static int builtin_verify(tlsm_conn *c)
     opts.host = c->role == TLSM_ROLE_CLIENT && c->server_name[0] ? c->server_name : NULL;
     opts.now = (int64_t)(config_now_ms(c->cfg) / 1000);
     opts.purpose = c->role == TLSM_ROLE_CLIENT ? PKI_PURPOSE_SERVER : PKI_PURPOSE_CLIENT;
+    opts.cache = &c->cfg->verify_cache;
     int rc = pki_verify_chain(&c->cfg->trust, hs->peer.certs, hs->peer.n, &opts, NULL);
     if (rc) {
         c->verify_error = rc;

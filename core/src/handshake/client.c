@@ -635,14 +635,8 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
             if (wire_end(&b) || wire_end(&e))
                 return FAIL(R_ALPN_DECODE);
             /* RFC 7301 s.3.1: the protocol must be one we offered. */
-            int found = 0;
-            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
-                found |= c->cfg->alpn[k] == name.len &&
-                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
-            if (!found)
+            if (!conn_alpn_select(c, name.p, name.len))
                 return FAIL(R_ALPN_NOT_OFFERED);
-            memcpy(c->alpn, name.p, name.len);
-            c->alpn_len = name.len;
             break;
         }
         case EXT_RECORD_SIZE_LIMIT: {

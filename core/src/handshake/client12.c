@@ -92,14 +92,8 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             wire_block(&b, 1, 1, 255, &name);
             if (wire_end(&b) || wire_end(&r))
                 return FAIL(R_ALPN_DECODE);
-            int found = 0;
-            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
-                found |= c->cfg->alpn[k] == name.len &&
-                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
-            if (!found) /* RFC 7301 s.3.1 */
+            if (!conn_alpn_select(c, name.p, name.len)) /* RFC 7301 s.3.1 */
                 return FAIL(R_ALPN_NOT_OFFERED);
-            memcpy(c->alpn, name.p, name.len);
-            c->alpn_len = name.len;
             break;
         }
         case EXT_RECORD_SIZE_LIMIT: {

@@ -106,8 +106,9 @@ static int parse_server_name(tlsm_conn *c, const ext_entry *e)
         /* RFC 6066 s.3: a host name, no trailing NUL; we keep names up to 255 bytes. */
         if (name.len > 255 || memchr(name.p, 0, name.len))
             return FAIL(R_SNI_INVALID);
-        memcpy(c->server_name, name.p, name.len);
-        c->server_name[name.len] = 0;
+        int rc = conn_set_server_name(c, name.p, name.len);
+        if (rc)
+            return rc;
         c->hs->hello.sni_accepted = 1;
     }
     return 0;
@@ -135,7 +136,7 @@ static int choose_alpn(tlsm_conn *c, const ext_entry *e)
         const uint8_t *want = c->cfg->alpn + i;
         for (size_t j = 0; j < names_len; j += 1 + (size_t)names[j]) {
             if (names[j] == want[0] && !memcmp(names + j + 1, want + 1, want[0])) {
-                memcpy(c->alpn, want + 1, want[0]);
+                c->alpn = want + 1; /* inside cfg->alpn, as conn_alpn_select keeps it */
                 c->alpn_len = want[0];
                 return 0;
             }
@@ -250,7 +251,7 @@ static int try_psk(tlsm_conn *c, client_offer *o, int second)
     if (!ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES))
         return FAIL(R_PSK_NO_MODES);
     wire_reader ids, binders;
-    size_t binders_len;
+    size_t binders_len = 0; /* set by parse_psk_offer; GCC -O1 cannot see it */
     int rc = parse_psk_offer(pe, &ids, &binders, &binders_len);
     if (rc)
         return rc;
