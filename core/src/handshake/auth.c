@@ -69,13 +69,17 @@ static int list_has(const uint16_t *l, size_t n, uint16_t v)
     return 0;
 }
 
+uint16_t hs_key_curve(pk_type key)
+{
+    return key == PK_EC_P256 ? TLSM_GROUP_SECP256R1 : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+}
+
 /* TLS 1.2 (RFC 8422 s.5.1, s.5.3): an ECDSA certificate's curve must be one the client
  * listed in supported_groups, when it sent the extension. */
 static int curve_acceptable(const tlsm_conn *c, pk_type key)
 {
     const struct hs_state *hs = c->hs;
-    uint16_t group = key == PK_EC_P256 ? TLSM_GROUP_SECP256R1
-                     : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+    uint16_t group = hs_key_curve(key);
     if (c->version != TLSM_TLS12 || !group || !hs->t12.peer_groups_sent)
         return 1;
     return list_has(hs->t12.peer_groups, hs->t12.n_peer_groups, group);

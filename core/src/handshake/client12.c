@@ -196,6 +196,12 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* The leaf's key must be the kind the suite names (s.7.4.2). */
     if (!suite_allows_key(suite, hs->peer.certs[0].pubkey.type))
         return FAIL(R_CERT_KEY_NOT_FOR_SUITE);
+    /* RFC 8422 s.5.3: for ECDHE_ECDSA the server's key "MUST use a curve and point format
+     * supported by the client" (s.5.1: the curves of its supported_groups, which are
+     * ours). TLS 1.3 ties the curve to the signature scheme instead. */
+    uint16_t curve = hs_key_curve(hs->peer.certs[0].pubkey.type);
+    if (curve && !hs_group_offered(c, curve))
+        return FAIL(R_CERT12_CURVE_NOT_OFFERED);
     /* RFC 5246 s.7.4.2 / RFC 5280 s.4.2.1.3: RSA key transport encrypts to the key, which
      * its keyUsage, when present, must allow (keyEncipherment). */
     if (suite->kx == KX_RSA && !hs_leaf_allows(c, PKI_KU_KEY_ENCIPHERMENT))
