@@ -13,8 +13,10 @@
 # Conventions for a target (so that new ones need no change here or in build.sh):
 #   * One file per target, tests/fuzz/fuzz_<what>.c, defining LLVMFuzzerTestOneInput and
 #     optionally LLVMFuzzerInitialize (both with prototypes: warnings are errors). It is
-#     linked against every core source (core/src/**/*.c) and includes headers as the core
-#     does ("wire/wire.h", "crypto/crypto.h", "tlsm.h").
+#     linked against every core source (core/src/**/*.c) and what the targets share
+#     (tests/fuzz/common/*.c: CHECK, the deterministic RNG and clock, the connection
+#     invariants), and includes headers as the core does ("wire/wire.h", "tlsm.h") and
+#     "common/fuzz_support.h".
 #   * A broken expectation calls abort(); no printing on the hot path. Runs must be
 #     deterministic and independent: no state carried from one input to the next (use
 #     tlsm_config_set_rng / _set_clock for anything random or timed).
