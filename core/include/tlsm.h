@@ -367,8 +367,9 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_re
  *   TLSM_ERR_CERT_NAME_MISMATCH  peer_name is not a name of the leaf (fault 0)
  * For the same chain, name, purpose and time, tlsm_conn_verify_error() reports the same
  * code (a client verifies with TLSM_PURPOSE_SERVER and its server_name, a server with
- * TLSM_PURPOSE_CLIENT and no name); a handshake also refuses a Certificate message of more
- * than 10 certificates before verifying. Never TLSM_ERR_CERT_REJECTED. */
+ * TLSM_PURPOSE_CLIENT and no name). A Certificate message may hold any number of
+ * certificates (unused ones are ignored); the work limits above bound the path search.
+ * Never TLSM_ERR_CERT_REJECTED. */
 #define TLSM_PURPOSE_SERVER 0
 #define TLSM_PURPOSE_CLIENT 1
 #define TLSM_VERIFY_TIME_NOW (-0x7fffffffffffffffLL - 1) /* INT64_MIN */
@@ -639,6 +640,10 @@ uint16_t tlsm_conn_version(const tlsm_conn *conn);    /* negotiated version, 0 b
 uint16_t tlsm_conn_suite(const tlsm_conn *conn);      /* negotiated suite, 0 before */
 uint16_t tlsm_conn_group(const tlsm_conn *conn);      /* key-exchange group, 0 if none (psk_ke) */
 uint16_t tlsm_conn_peer_sigalg(const tlsm_conn *conn);/* scheme the peer signed with, 0 if none */
+/* On a resumed connection the peer facts (signature scheme, certificates, and in TLS 1.2
+ * the group) are those of the handshake that authenticated the session: a client keeps
+ * the server's whole chain in its session, a server keeps the client's leaf only (in the
+ * ticket or cache entry, which grows by the leaf's size). */
 int tlsm_conn_resumed(const tlsm_conn *conn);         /* 1 if the handshake used a PSK */
 int tlsm_conn_hrr(const tlsm_conn *conn);             /* 1 if a HelloRetryRequest happened */
 /* Negotiated ALPN protocol (borrowed, not NUL-terminated), NULL if none. */
@@ -651,7 +656,9 @@ const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *conn, size_t index, size_t *
 
 /* Client sessions for resumption: serialize the latest ticket (after TLSM_EV_NEW_TICKET),
  * and offer it on a new connection before its first output. The blob holds a secret:
- * keep it like a key. With buf == NULL, *len receives the needed size. */
+ * keep it like a key; it also holds the server's certificate chain, so it is a few KB.
+ * With buf == NULL, *len receives the needed size. tlsm_conn_set_session refuses a blob
+ * that is malformed or from another tlsm version with TLSM_ERR_ARG: connect without it. */
 TLSM_MUST_CHECK int tlsm_conn_get_session(const tlsm_conn *conn, uint8_t *buf, size_t cap,
                                           size_t *len);
 TLSM_MUST_CHECK int tlsm_conn_set_session(tlsm_conn *conn, const uint8_t *blob, size_t len);

@@ -130,6 +130,8 @@ static void identity_free(tlsm_identity *id)
 {
     for (size_t i = 0; i < id->n; i++)
         mem_free(id->der[i]);
+    mem_free(id->der);
+    mem_free(id->der_len);
     crypto_privkey_free(id->key);
     memset(id, 0, sizeof *id);
 }
@@ -243,6 +245,28 @@ static int add_identity(tlsm_config *cfg, tlsm_identity *id)
     return 0;
 }
 
+/* Appends a certificate (taking der over); frees it if the chain cannot grow. */
+static int identity_push(tlsm_identity *id, uint8_t *der, size_t der_len)
+{
+    if (id->n == id->cap) {
+        size_t cap = id->cap ? 2 * id->cap : 4;
+        uint8_t **d = mem_realloc(id->der, cap * sizeof *d);
+        if (d)
+            id->der = d;
+        size_t *l = d ? mem_realloc(id->der_len, cap * sizeof *l) : NULL;
+        if (l)
+            id->der_len = l;
+        if (!d || !l) {
+            mem_free(der);
+            return TLSM_ERR_NOMEM;
+        }
+        id->cap = cap;
+    }
+    id->der[id->n] = der;
+    id->der_len[id->n++] = der_len;
+    return 0;
+}
+
 static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
 {
     size_t pos = 0;
@@ -254,12 +278,8 @@ static int chain_from_pem(tlsm_identity *id, const uint8_t *pem, size_t len)
             return id->n ? 0 : TLSM_ERR_NO_CERT;
         if (rc)
             return rc;
-        if (id->n == TLSM_MAX_CHAIN) {
-            mem_free(der);
-            return TLSM_ERR_ARG;
-        }
-        id->der[id->n] = der;
-        id->der_len[id->n++] = der_len;
+        if ((rc = identity_push(id, der, der_len)))
+            return rc;
     }
 }
 
@@ -302,24 +322,25 @@ int tlsm_config_add_identity_der(tlsm_config *cfg, const uint8_t *const *chain,
                                  size_t key_len)
 {
     CONFIG_EDIT(cfg);
-    if (!chain || !chain_lens || !key || n == 0 || n > TLSM_MAX_CHAIN)
+    if (!chain || !chain_lens || !key || n == 0)
         return TLSM_ERR_ARG;
     for (size_t i = 0; i < n; i++)
         if (!chain[i])
             return TLSM_ERR_ARG;
     tlsm_identity id;
     memset(&id, 0, sizeof id);
-    for (size_t i = 0; i < n; i++) {
-        id.der[i] = mem_alloc(chain_lens[i] ? chain_lens[i] : 1);
-        if (!id.der[i]) {
-            identity_free(&id);
-            return TLSM_ERR_NOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        uint8_t *der = mem_alloc(chain_lens[i] ? chain_lens[i] : 1);
+        if (!der) {
+            rc = TLSM_ERR_NOMEM;
+            break;
         }
-        memcpy(id.der[i], chain[i], chain_lens[i]);
-        id.der_len[i] = chain_lens[i];
-        id.n = i + 1;
+        memcpy(der, chain[i], chain_lens[i]);
+        rc = identity_push(&id, der, chain_lens[i]);
     }
-    int rc = pki_privkey_der(key, key_len, &id.key);
+    if (!rc)
+        rc = pki_privkey_der(key, key_len, &id.key);
     if (rc) {
         identity_free(&id);
         return rc;

@@ -165,6 +165,7 @@ void tlsm_conn_free(tlsm_conn *c)
         crypto_wipe(c->keylog, KEYLOG_SLOTS * sizeof *c->keylog);
         mem_free(c->keylog);
     }
+    session_clear(&c->session);
     mem_free(c->peer_chain);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);

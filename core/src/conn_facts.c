@@ -46,12 +46,19 @@ size_t tlsm_conn_peer_cert_count(const tlsm_conn *c) { return c ? c->peer_cert_n
 
 const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len)
 {
-    if (!c || index >= c->peer_cert_n) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
     if (len)
-        *len = c->peer_cert_len[index];
-    return c->peer_chain + c->peer_cert_off[index];
+        *len = 0;
+    if (!c || index >= c->peer_cert_n)
+        return NULL;
+    /* Each certificate is stored as a 3-byte length and its DER (handshake/auth.c). */
+    const uint8_t *p = c->peer_chain;
+    for (;;) {
+        size_t n = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+        if (index-- == 0) {
+            if (len)
+                *len = n;
+            return p + 3;
+        }
+        p += 3 + n;
+    }
 }

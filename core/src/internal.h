@@ -28,8 +28,9 @@
 #define TLSM_MAX_SIGALGS 24
 #define TLSM_MAX_IDENTITIES 8
 #define TLSM_MAX_ALPN 256
-#define TLSM_MAX_CHAIN 10
-#define TLSM_MAX_HS_MESSAGE (1u << 17)  /* largest handshake message we accept (128 KiB) */
+/* Largest handshake message we accept: 128 KiB, and at least the largest ClientHello the
+ * length fields allow (hs_codec.h: 131,396 bytes). */
+#define TLSM_MAX_HS_MESSAGE (131396u > (1u << 17) ? 131396u : (1u << 17))
 #define TLSM_EVENT_QUEUE 64
 /* Room kept in the event queue before a record or a message is processed: one can add a
  * few events (messages traced, a key update, an alert, the error). */
@@ -39,9 +40,9 @@
 
 /* A certificate chain with the key that signs for it (NULL key = external signer). */
 typedef struct {
-    uint8_t *der[TLSM_MAX_CHAIN];
-    size_t der_len[TLSM_MAX_CHAIN];
-    size_t n;
+    uint8_t **der;     /* the chain, leaf first (each owned) */
+    size_t *der_len;
+    size_t n, cap;
     pki_cert leaf;
     crypto_privkey *key;
 } tlsm_identity;
@@ -56,15 +57,6 @@ typedef struct {
     int ee_supported_groups;                           /* server lists its groups in EE */
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
 } tlsm_shape;
-
-/* What a TLS 1.2 session needs to be resumed (cache entry or ticket contents). */
-typedef struct {
-    uint16_t suite;
-    uint8_t ems;
-    uint8_t master[48];
-    uint8_t flags;        /* SESSION_CLIENT_AUTH */
-    uint8_t sni_hash[32]; /* SHA-256 of the server name it was made for */
-} tls12_session;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
 
@@ -105,20 +97,33 @@ struct tlsm_config {
     tlsm_shape shape;
 };
 
-/* A resumable session as the client stores it: TLS 1.3 (ticket + PSK) or TLS 1.2 (session
- * id and/or ticket + master secret). */
+/* A resumable session as the client stores it (client_session.c): TLS 1.3 (ticket + PSK)
+ * or TLS 1.2 (session id and/or ticket + master secret), with what the original handshake
+ * established about the server, which a resumed connection reports again. */
 typedef struct {
     int valid;
     uint16_t version;
     uint16_t suite;
     uint8_t secret[CRYPTO_HASH_MAX]; size_t secret_len; /* 1.3 PSK or 1.2 master secret */
-    uint8_t ticket[1024]; size_t ticket_len;
+    uint8_t *ticket; size_t ticket_len;                 /* owned */
     uint8_t sid[32]; size_t sid_len;                    /* 1.2 */
     uint8_t ems;                                        /* 1.2 */
     char server_name[256];                              /* only resumed for the same name */
     uint32_t age_add, lifetime;
     uint64_t received_ms;
+    uint16_t group, peer_sigalg;                        /* of the original handshake */
+    /* The server's chain (the conn's peer_chain format). A session made on this
+     * connection uses the connection's (chain_is_conn); one set from a blob owns a copy,
+     * which a resumption hands over to the connection. */
+    int chain_is_conn;
+    uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
 } tlsm_session;
+/* Replaces the client's session by a new one made on this connection, with ticket
+ * (allocated, taken over; may be NULL). The caller fills in the rest and sets valid. */
+void session_renew(tlsm_conn *c, uint8_t *ticket, size_t ticket_len);
+/* The offered session was resumed: the connection reports its server identity. */
+void session_resumed(tlsm_conn *c);
+void session_clear(tlsm_session *s);
 
 struct hs_state; /* handshake/handshake.h */
 
@@ -150,8 +155,9 @@ struct tlsm_conn {
     uint8_t resumed_flags;   /* server: SESSION_* of the session resumed */
     uint8_t alpn[256]; size_t alpn_len;
     char server_name[256];
-    uint8_t *peer_chain; size_t peer_chain_len;   /* concatenated DER */
-    size_t peer_cert_off[TLSM_MAX_CHAIN], peer_cert_len[TLSM_MAX_CHAIN], peer_cert_n;
+    /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
+     * as many as it sent (no count limit: the Certificate message bounds the bytes). */
+    uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
@@ -211,11 +217,13 @@ int config_add_trust_der(tlsm_config *cfg, const uint8_t *der, size_t len);
 /* Copies the current (and, if prev is not NULL, the previous) ticket key; returns how
  * many keys are valid (1 or 2). */
 int config_ticket_keys(tlsm_config *cfg, uint8_t cur[32], uint8_t prev[32]);
-/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections. */
+/* Server-side TLS 1.2 session cache, bounded, shared by the config's connections: it maps
+ * a session id to the encoded session state (handshake/ticket.c). cache_get hands out a
+ * copy (*state owned by the caller). */
 int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-              tls12_session *out);
+              uint8_t **state, size_t *state_len);
 void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-               const tls12_session *st);
+               const uint8_t *state, size_t state_len);
 void cache_free(tlsm_config *cfg);
 
 /* The clock of a config: its hook, else the real-time clock, in milliseconds. */

@@ -74,7 +74,6 @@
     /* ---- extensions (RFC 8446 s.4.2) */                                                  \
     X(EXT_DECODE, DECODE_ERROR, "a malformed extension block")                               \
     X(EXT_DUPLICATE, ILLEGAL_PARAMETER, "the same extension twice in one block")             \
-    X(EXT_TOO_MANY, DECODE_ERROR, "more extensions than tlsm reads")                         \
     X(EXT_UNSOLICITED, UNSUPPORTED_EXTENSION, "an extension we did not offer")               \
     X(EXT_NOT_ALLOWED_HERE, ILLEGAL_PARAMETER, "an extension that does not belong here")     \
     /* ---- ClientHello (server side) */                                                    \
@@ -96,7 +95,6 @@
     X(CH_KEY_SHARE_DUPLICATE, ILLEGAL_PARAMETER, "two key shares for one group")             \
     X(CH_KEY_SHARE_NOT_IN_GROUPS, ILLEGAL_PARAMETER,                                         \
       "a key share for a group not in supported_groups")                                     \
-    X(CH_KEY_SHARE_TOO_MANY, ILLEGAL_PARAMETER, "more key shares than tlsm reads")           \
     X(CH_KEY_SHARE_INVALID, ILLEGAL_PARAMETER, "the client's key share is not a valid key")  \
     X(CH_NO_SIGALGS, MISSING_EXTENSION, "certificate authentication without signature_algorithms")\
     X(CH_NO_COMMON_SIGALG, HANDSHAKE_FAILURE, "no certificate of ours fits the client's schemes")\
@@ -151,7 +149,7 @@
     X(CR_NO_SIGALGS, MISSING_EXTENSION, "a CertificateRequest without signature_algorithms") \
     /* ---- certificates and signatures (both versions) */                                  \
     X(CERT_MSG_DECODE, DECODE_ERROR, "a malformed Certificate message")                      \
-    X(CERT_MSG_TOO_MANY, BAD_CERTIFICATE, "more certificates than tlsm reads")               \
+    X(CERT_EXT_UNSOLICITED, UNSUPPORTED_EXTENSION, "a certificate entry extension we did not ask for")\
     X(CERT_CONTEXT_MISMATCH, ILLEGAL_PARAMETER, "the Certificate context is not the request's")\
     X(CERT_EMPTY_SERVER, DECODE_ERROR, "the server sent no certificate")                     \
     X(CERT_REQUIRED, CERTIFICATE_REQUIRED, "the client sent no certificate, one is required")\
@@ -211,6 +209,8 @@
     X(CH12_RENEGOTIATION_INFO, HANDSHAKE_FAILURE, "a non-empty renegotiation_info")          \
     X(CH12_EMS_DECODE, DECODE_ERROR, "an extended_master_secret extension with a body")      \
     X(CH12_NO_EMS, HANDSHAKE_FAILURE, "the client does not do Extended Master Secret")       \
+    X(CH12_RESUME_WITHOUT_EMS, HANDSHAKE_FAILURE,                                             \
+      "resuming an Extended Master Secret session without the extension")                   \
     X(CKE_DECODE, DECODE_ERROR, "a malformed ClientKeyExchange")                             \
     X(CKE_SHARE_INVALID, ILLEGAL_PARAMETER, "the client's key exchange value is not valid")  \
     X(CV12_DECODE, DECODE_ERROR, "a malformed TLS 1.2 CertificateVerify")

@@ -14,7 +14,8 @@ typedef struct {
     uint8_t id[32];
     size_t id_len;
     uint64_t created_ms;
-    tls12_session st;
+    uint8_t *state;      /* encoded session state (handshake/ticket.c), owned */
+    size_t state_len;
 } cache_entry;
 
 struct session_cache {
@@ -22,23 +23,38 @@ struct session_cache {
     size_t n, next;
 };
 
+static void entry_clear(cache_entry *e)
+{
+    if (e->state) {
+        crypto_wipe(e->state, e->state_len);
+        mem_free(e->state);
+    }
+    crypto_wipe(e, sizeof *e);
+}
+
 int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-              tls12_session *out)
+              uint8_t **state, size_t *state_len)
 {
     int rc = -1;
+    *state = NULL;
     if (!cfg->session_cache_size || len == 0 || len > 32)
         return -1;
     pthread_mutex_lock(&cfg->lock);
     struct session_cache *sc = cfg->cache;
     for (size_t i = 0; sc && i < sc->n; i++) {
         cache_entry *e = &sc->e[i];
-        if (e->id_len != len || memcmp(e->id, id, len))
+        if (!e->state || e->id_len != len || memcmp(e->id, id, len))
             continue;
-        if (now_ms >= e->created_ms && now_ms - e->created_ms < (uint64_t)cfg->ticket_lifetime * 1000) {
-            *out = e->st;
-            rc = 0;
+        if (now_ms >= e->created_ms &&
+            now_ms - e->created_ms < (uint64_t)cfg->ticket_lifetime * 1000) {
+            *state = mem_alloc(e->state_len);
+            if (*state) {
+                memcpy(*state, e->state, e->state_len);
+                *state_len = e->state_len;
+                rc = 0;
+            }
         } else {
-            crypto_wipe(e, sizeof *e); /* expired */
+            entry_clear(e); /* expired */
         }
         break;
     }
@@ -47,10 +63,14 @@ int cache_get(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
 }
 
 void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
-               const tls12_session *st)
+               const uint8_t *state, size_t state_len)
 {
     if (!cfg->session_cache_size || len == 0 || len > 32)
         return;
+    uint8_t *copy = mem_alloc(state_len);
+    if (!copy)
+        return; /* a session that cannot be cached is simply not resumable by id */
+    memcpy(copy, state, state_len);
     pthread_mutex_lock(&cfg->lock);
     if (!cfg->cache) {
         cfg->cache = mem_calloc(1, sizeof *cfg->cache);
@@ -65,23 +85,30 @@ void cache_put(tlsm_config *cfg, const uint8_t *id, size_t len, uint64_t now_ms,
     struct session_cache *sc = cfg->cache;
     if (sc) {
         cache_entry *e = &sc->e[sc->next];
-        crypto_wipe(e, sizeof *e);
+        entry_clear(e);
         memcpy(e->id, id, len);
         e->id_len = len;
         e->created_ms = now_ms;
-        e->st = *st;
+        e->state = copy;
+        e->state_len = state_len;
+        copy = NULL;
         sc->next = (sc->next + 1) % cfg->session_cache_size;
         if (sc->n < cfg->session_cache_size)
             sc->n++;
     }
     pthread_mutex_unlock(&cfg->lock);
+    if (copy) {
+        crypto_wipe(copy, state_len);
+        mem_free(copy);
+    }
 }
 
 void cache_free(tlsm_config *cfg)
 {
     if (!cfg->cache)
         return;
-    crypto_wipe(cfg->cache->e, cfg->session_cache_size * sizeof *cfg->cache->e);
+    for (size_t i = 0; i < cfg->cache->n; i++)
+        entry_clear(&cfg->cache->e[i]);
     mem_free(cfg->cache->e);
     mem_free(cfg->cache);
     cfg->cache = NULL;

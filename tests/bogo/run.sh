@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs BoringSSL's TLS conformance runner (BoGo) against tlsm through tlsm-bogo-shim.
 #
-#   tests/bogo/run.sh [--all] [--build DIR] [--test 'Pat1;Pat2']
+#   tests/bogo/run.sh [--all] [--prune] [--build DIR] [--test 'Pat1;Pat2']
 #
 # The runner's source is not in this repository: it is read from ../shared/bogo next to the
 # repository root (or $TLSM_BOGO_DIR); see its README.md. Without it the suite is skipped
@@ -18,7 +18,8 @@
 #
 # Known core bugs: tests/bogo/known-failures.txt lists failing tests, one per line,
 # "Name<space>reason". They are reported but do not fail the run; any other failure does,
-# and a listed test that now passes is reported so that its line gets removed.
+# and a listed test that now passes is reported so that its line gets removed (--prune
+# removes those lines itself).
 #
 # Output: the failures with the runner's details, the ten most common reasons for
 # unimplemented tests, "bogo: N passed, N failed, N unimplemented", and last a line for
@@ -31,13 +32,15 @@ here="$root/tests/bogo"
 bogo=${TLSM_BOGO_DIR:-$root/../shared/bogo}
 build="$root/build-bogo"
 all=0
+prune=0
 tests=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --all) all=1 ;;
+    --prune) prune=1 ;;
     --build) build=$(cd "$2" 2>/dev/null && pwd || echo "$2"); shift ;;
     --test) tests=$2; shift ;;
-    *) echo "usage: $0 [--all] [--build DIR] [--test PATTERNS]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--all] [--prune] [--build DIR] [--test PATTERNS]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -147,6 +150,12 @@ fi
 if [ -n "$fixed" ]; then
     echo "== known failures that now pass: remove them from tests/bogo/known-failures.txt"
     printf '  %s\n' $fixed
+    if [ "$prune" = 1 ]; then
+        printf '%s\n' $fixed | awk 'NR == FNR { gone[$1] = 1; next } !($1 in gone)' \
+            - "$here/known-failures.txt" >"$here/known-failures.txt.new" &&
+            mv "$here/known-failures.txt.new" "$here/known-failures.txt"
+        echo "   (removed by --prune)"
+    fi
 fi
 if [ -s "$unimpl_log" ]; then
     echo "== most common reasons for unimplemented tests (shim exit 89)"

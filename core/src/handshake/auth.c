@@ -7,6 +7,7 @@
 #include "handshake/handshake.h"
 #include "mem.h"
 #include "handshake/suites.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,17 @@ static int curve_acceptable(const tlsm_conn *c, pk_type key)
     return list_has(hs->t12.peer_groups, hs->t12.n_peer_groups, group);
 }
 
+/* TLS 1.2 client (RFC 5246 s.7.4.6): "The certificate type MUST be one of the types
+ * listed in the CertificateRequest": rsa_sign(1) for RSA keys, ecdsa_sign(64) for ECDSA and
+ * (RFC 8422 s.5.5) Ed25519 keys. */
+static int cert_type_requested(const tlsm_conn *c, pk_type key)
+{
+    const struct hs_state *hs = c->hs;
+    if (c->version != TLSM_TLS12 || c->role != TLSM_ROLE_CLIENT)
+        return 1;
+    return key == PK_RSA || key == PK_RSA_PSS ? hs->t12.cr_rsa_sign : hs->t12.cr_ecdsa_sign;
+}
+
 int hs_group_offered(const tlsm_conn *c, uint16_t group)
 {
     return list_has(c->cfg->groups, c->cfg->n_groups, group);
@@ -93,7 +105,7 @@ int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite
             pk_type key = cfg->ids[j].leaf.pubkey.type;
             sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
             if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)) ||
-                !curve_acceptable(c, key))
+                !curve_acceptable(c, key) || !cert_type_requested(c, key))
                 continue;
             c->hs->own.id = &cfg->ids[j];
             c->hs->own.scheme = cfg->sigalgs[i];
@@ -111,15 +123,18 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
     wire_block(&r, 2, 2, 0xfffe, &l);
     if (wire_end(&r) || l.len % 2)
         return FAIL(R_SIGALGS_DECODE);
-    c->hs->peer.n_sigalgs = 0;
+    /* The whole list is read; only the schemes we use are kept (in the peer's order): no
+     * count limit on what the peer sends. */
+    struct hs_state *hs = c->hs;
+    hs->peer.n_sigalgs = 0;
     while (wire_left(&l) > 0) {
         uint16_t s = wire_u16(&l);
-        if (c->hs->peer.n_sigalgs < sizeof c->hs->peer.sigalgs / sizeof *c->hs->peer.sigalgs)
-            c->hs->peer.sigalgs[c->hs->peer.n_sigalgs++] = s;
+        if (list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, s) &&
+            !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
+            hs->peer.sigalgs[hs->peer.n_sigalgs++] = s;
     }
     return 0;
 }
-
 
 /* ------------------------------------------------------------------ the peer's chain */
 
@@ -139,32 +154,56 @@ static int builtin_verify(tlsm_conn *c)
     return 0;
 }
 
-int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+/* Stores the chain as the connection reports it: each certificate as a 3-byte length and
+ * its DER. */
+static int keep_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
 {
-    struct hs_state *hs = c->hs;
-    hs->peer.n = 0;
-    if (n == 0)
-        return 0;
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += lens[i];
+        total += 3 + lens[i];
     mem_free(c->peer_chain);
-    c->peer_chain = mem_alloc(total);
-    c->peer_cert_n = 0;
+    c->peer_cert_n = c->peer_chain_len = 0;
+    c->peer_chain = mem_alloc(total ? total : 1);
     if (!c->peer_chain)
         return FAIL(R_NOMEM);
-    const uint8_t *copies[TLSM_MAX_CHAIN];
-    size_t off = 0;
+    uint8_t *o = c->peer_chain;
     for (size_t i = 0; i < n; i++) {
-        memcpy(c->peer_chain + off, certs[i], lens[i]);
-        copies[i] = c->peer_chain + off;
-        c->peer_cert_off[i] = off;
-        c->peer_cert_len[i] = lens[i];
-        off += lens[i];
+        o[0] = (uint8_t)(lens[i] >> 16);
+        o[1] = (uint8_t)(lens[i] >> 8);
+        o[2] = (uint8_t)lens[i];
+        memcpy(o + 3, certs[i], lens[i]);
+        o += 3 + lens[i];
     }
     c->peer_chain_len = total;
     c->peer_cert_n = n;
-    int rc = pki_chain_parse(hs->peer.certs, copies, lens, n, NULL);
+    return 0;
+}
+
+int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+{
+    struct hs_state *hs = c->hs;
+    mem_free(hs->peer.certs);
+    hs->peer.certs = NULL;
+    hs->peer.n = 0;
+    if (n == 0)
+        return 0;
+    int rc = keep_chain(c, certs, lens, n);
+    if (rc)
+        return rc;
+    const uint8_t **copies = mem_alloc(n * sizeof *copies);
+    hs->peer.certs = mem_calloc(n, sizeof *hs->peer.certs);
+    if (!copies || !hs->peer.certs) {
+        mem_free(copies);
+        return FAIL(R_NOMEM);
+    }
+    const uint8_t *p = c->peer_chain;
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = p + 3;
+        p += 3 + lens[i];
+    }
+    /* The parsed certificates borrow from the connection's copy, which outlives them. */
+    rc = pki_chain_parse(hs->peer.certs, copies, lens, n, NULL);
+    mem_free(copies);
     if (rc) {
         c->verify_error = rc;
         return FAIL(reason_of_cert(rc));
@@ -179,6 +218,21 @@ int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *
         conn_event(c, TLSM_EV_VERIFY_PEER, 0, 0, 0, 0);
     }
     return 0;
+}
+
+int hs_take_cert_list(tlsm_conn *c, const cert_msg *m)
+{
+    size_t n = m->n ? m->n : 1, pos = 0, i = 0;
+    const uint8_t **der = mem_alloc(n * sizeof *der);
+    size_t *lens = mem_alloc(n * sizeof *lens);
+    int rc = der && lens ? 0 : FAIL(R_NOMEM);
+    while (!rc && i < m->n && cert_next(m, &pos, &der[i], &lens[i]))
+        i++;
+    if (!rc)
+        rc = hs_take_peer_chain(c, der, lens, i);
+    mem_free(der);
+    mem_free(lens);
+    return rc;
 }
 
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,

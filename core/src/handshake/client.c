@@ -6,10 +6,12 @@
  * client12.c.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <string.h>
 
-#define CH_MAX 4096
+/* The ClientHello without a ticket or cookie fits this; those add their own size. */
+#define CH_BASE_MAX 4096
 
 static int offers13(const tlsm_conn *c) { return c->cfg->max_version >= TLSM_TLS13; }
 static int offers12(const tlsm_conn *c) { return c->cfg->min_version <= TLSM_TLS12; }
@@ -214,7 +216,8 @@ static int send_client_hello(tlsm_conn *c)
     struct hs_state *hs = c->hs;
     wire_writer w;
     size_t binders_at, pad = 0;
-    int rc = hs_msg_begin(&w, HS_CLIENT_HELLO, CH_MAX);
+    int rc = hs_msg_begin(&w, HS_CLIENT_HELLO,
+                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len);
     if (rc)
         return rc;
     write_client_hello(c, &w, 0, &binders_at);
@@ -333,12 +336,13 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
 static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint16_t *allowed,
                                      size_t n_allowed)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (!client_sent(c, l->e[i].type))
+    ext_entry e;
+    for (size_t pos = 0; ext_next(l, &pos, &e);) {
+        if (!client_sent(c, e.type))
             return FAIL(R_EXT_UNSOLICITED);
         int ok = 0;
         for (size_t j = 0; j < n_allowed; j++)
-            ok |= l->e[i].type == allowed[j];
+            ok |= e.type == allowed[j];
         if (!ok)
             return FAIL(R_EXT_NOT_ALLOWED_HERE);
     }
@@ -371,9 +375,11 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
     if (ck) {
         wire_reader r, b;
         wire_init(&r, ck->data, ck->len);
-        wire_block(&r, 2, 1, sizeof hs->hrr.cookie, &b);
+        wire_block(&r, 2, 1, 0xffff, &b);
         if (wire_end(&r))
             return FAIL(R_HRR_COOKIE_DECODE);
+        if (!(hs->hrr.cookie = mem_alloc(b.len)))
+            return FAIL(R_NOMEM);
         memcpy(hs->hrr.cookie, b.p, b.len);
         hs->hrr.cookie_len = b.len;
     }
@@ -480,6 +486,7 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
             return FAIL(R_SH_PSK_NOT_OFFERED);
         hs->psk.accepted = 1;
         c->resumed = 1;
+        session_resumed(c);
     }
     const ext_entry *ks = ext_find(&sh.ext, EXT_KEY_SHARE);
     /* We only offer psk_dhe_ke, so a key share is always required (s.9.2). */
@@ -528,12 +535,13 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
     rc = check_response_extensions(c, &l, allowed, 4);
     if (rc)
         return rc;
-    for (size_t i = 0; i < l.n; i++) {
+    ext_entry x;
+    for (size_t pos = 0; ext_next(&l, &pos, &x);) {
         wire_reader e, b;
-        wire_init(&e, l.e[i].data, l.e[i].len);
-        switch (l.e[i].type) {
+        wire_init(&e, x.data, x.len);
+        switch (x.type) {
         case EXT_SERVER_NAME: /* RFC 6066 s.3: the server's answer is empty */
-            if (l.e[i].len)
+            if (x.len)
                 return FAIL(R_EE_SNI_NOT_EMPTY);
             break;
         case EXT_SUPPORTED_GROUPS: /* the server's preferences: informational */

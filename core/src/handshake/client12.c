@@ -35,8 +35,9 @@ static int allowed_in_sh12(const tlsm_conn *c, uint16_t type)
 static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
 {
     struct hs_state *hs = c->hs;
-    for (size_t i = 0; i < sh->ext.n; i++) {
-        const ext_entry *e = &sh->ext.e[i];
+    ext_entry x;
+    for (size_t pos = 0; ext_next(&sh->ext, &pos, &x);) {
+        const ext_entry *e = &x;
         wire_reader r, b;
         wire_init(&r, e->data, e->len);
         /* s.7.4.1.4: an extension we did not offer is unsupported_extension. */
@@ -164,6 +165,7 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
         memcpy(hs->ks.master, s->secret, TLS12_MASTER_LEN);
         hs->t12.abbreviated = 1;
         c->resumed = 1;
+        session_resumed(c);
         hs->state = HS_C12_WAIT_NST_CCS;
         return 0;
     }
@@ -271,26 +273,15 @@ int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len
     int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
     if (rc)
         return rc;
-    hs->t12.n_cert_types = 0;
+    /* The whole list is read; only the two types tlsm can present matter. */
     while (wire_left(&types) > 0) {
         uint8_t t = wire_u8(&types);
-        if (hs->t12.n_cert_types < sizeof hs->t12.cert_types)
-            hs->t12.cert_types[hs->t12.n_cert_types++] = t;
+        hs->t12.cr_rsa_sign |= t == 1;
+        hs->t12.cr_ecdsa_sign |= t == 64;
     }
     hs->peer.cert_requested = 1;
     hs_transcript_add(c, msg, len);
     hs->state = HS_C12_WAIT_SHD;
-    return 0;
-}
-
-/* Our certificate must be of a type the server listed (s.7.4.4): rsa_sign(1),
- * ecdsa_sign(64); Ed25519 keys go with ecdsa_sign (RFC 8422 s.5.5). */
-static int cert_type_ok(const struct hs_state *hs, pk_type key)
-{
-    uint8_t want = key == PK_RSA || key == PK_RSA_PSS ? 1 : 64;
-    for (size_t i = 0; i < hs->t12.n_cert_types; i++)
-        if (hs->t12.cert_types[i] == want)
-            return 1;
     return 0;
 }
 
@@ -359,8 +350,8 @@ int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
     hs_transcript_add(c, msg, len);
     int have_cert = 0;
     if (hs->peer.cert_requested) {
-        have_cert = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0 &&
-                    cert_type_ok(hs, hs->own.id->leaf.pubkey.type);
+        /* Only an identity of a type the server listed (auth.c). */
+        have_cert = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
         /* s.7.4.6: without a suitable certificate, send an empty list. */
         int rc = tls12_send_certificate(c, have_cert ? hs->own.id : NULL);
         if (rc)
@@ -397,8 +388,12 @@ int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_NST12_UNANNOUNCED);
     hs->t12.ticket_expected = 0;
     hs_transcript_add(c, msg, len);
-    if (ticket.len == 0 || ticket.len > sizeof hs->t12.new_ticket)
+    if (ticket.len == 0)
         return 0; /* an empty ticket means "none this time" (s.3.3) */
+    mem_free(hs->t12.new_ticket);
+    hs->t12.new_ticket_len = 0;
+    if (!(hs->t12.new_ticket = mem_alloc(ticket.len)))
+        return FAIL(R_NOMEM);
     memcpy(hs->t12.new_ticket, ticket.p, ticket.len);
     hs->t12.new_ticket_len = ticket.len;
     hs->t12.new_ticket_hint = hint;
@@ -415,16 +410,15 @@ static void store_session(tlsm_conn *c)
         return; /* the resumed session stays as it was */
     if (!hs->t12.new_ticket_len && hs->hello.sid_len == 0)
         return; /* the server offered no way to resume */
+    session_renew(c, hs->t12.new_ticket, hs->t12.new_ticket_len);
+    hs->t12.new_ticket = NULL; /* now the session's */
     s->version = TLSM_TLS12;
-    memcpy(s->server_name, c->server_name, sizeof s->server_name);
     s->suite = c->suite;
     memcpy(s->secret, hs->ks.master, TLS12_MASTER_LEN);
     s->secret_len = TLS12_MASTER_LEN;
     s->ems = (uint8_t)hs->t12.ems;
     memcpy(s->sid, hs->hello.sid, hs->hello.sid_len);
     s->sid_len = hs->hello.sid_len;
-    memcpy(s->ticket, hs->t12.new_ticket, hs->t12.new_ticket_len);
-    s->ticket_len = hs->t12.new_ticket_len;
     s->lifetime = hs->t12.new_ticket_hint ? hs->t12.new_ticket_hint : c->cfg->ticket_lifetime;
     s->received_ms = config_now_ms(c->cfg);
     s->age_add = 0;

@@ -137,6 +137,9 @@ void hs_free(tlsm_conn *c)
         return;
     transcript_free(&c->hs->tr);
     mem_free(c->hs->own.tbs);
+    mem_free(c->hs->peer.certs);
+    mem_free(c->hs->hrr.cookie);
+    mem_free(c->hs->t12.new_ticket);
     crypto_wipe(c->hs, sizeof *c->hs);
     mem_free(c->hs);
     c->hs = NULL;

@@ -95,7 +95,7 @@ struct hs_state {
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
         uint16_t suite;
-        uint8_t cookie[512]; size_t cookie_len;
+        uint8_t *cookie; size_t cookie_len; /* owned */
     } hrr;
 
     struct {                           /* the key schedule */
@@ -113,10 +113,11 @@ struct hs_state {
     } psk;
 
     struct {                           /* the peer's authentication */
-        pki_cert certs[TLSM_MAX_CHAIN]; size_t n;
+        pki_cert *certs; size_t n;     /* parsed peer chain (owned array) */
         int cert_requested;            /* client: CertificateRequest seen; server: sent */
         uint8_t cr_context[255]; size_t cr_context_len;
-        uint16_t sigalgs[64]; size_t n_sigalgs; /* its signature_algorithms */
+        uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs; /* its signature_algorithms that
+                                                                 we implement, its order */
     } peer;
 
     struct {                           /* our authentication */
@@ -137,10 +138,10 @@ struct hs_state {
         int client_offered_ems, client_point_formats;
         uint16_t client_version;       /* ClientHello.legacy_version, for the RSA premaster */
         uint8_t peer_kx[CRYPTO_KEX_PUB_MAX]; size_t peer_kx_len; /* server's key share */
-        uint8_t cert_types[8]; size_t n_cert_types;
-        uint16_t peer_groups[64]; size_t n_peer_groups; int peer_groups_sent; /* server */
+        int cr_rsa_sign, cr_ecdsa_sign; /* client: CertificateRequest certificate_types */
+        uint16_t peer_groups[TLSM_MAX_GROUPS]; size_t n_peer_groups; int peer_groups_sent;
         int offered;                   /* client: offered a TLS 1.2 session (id or ticket) */
-        uint8_t new_ticket[1024]; size_t new_ticket_len; uint32_t new_ticket_hint;
+        uint8_t *new_ticket; size_t new_ticket_len; uint32_t new_ticket_hint; /* owned */
     } t12;
 };
 
@@ -179,6 +180,8 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
 /* Copies the peer's chain into the connection, parses and (unless insecure) verifies it
  * for our role; both versions' Certificate handlers end here. */
 int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n);
+/* The same from a Certificate message's list (either version's layout). */
+int hs_take_cert_list(tlsm_conn *c, const cert_msg *m);
 /* Signing: hs_set_tbs stores what to sign; hs_sign signs it with hs->own, or blocks for
  * the external signer (TLSM_EV_SIGN), then calls emit with the signature. */
 int hs_set_tbs(tlsm_conn *c, const uint8_t *p, size_t len);
@@ -287,13 +290,44 @@ void session_binding(const tlsm_conn *c, uint8_t *flags, uint8_t sni_hash[32]);
 /* 1 if a stored session may be resumed on this connection (same server name; a client
  * certificate if the config requires one). */
 int session_binding_ok(const tlsm_conn *c, uint8_t flags, const uint8_t sni_hash[32]);
-int ticket12_seal(tlsm_conn *c, const tls12_session *st, uint8_t *out, size_t cap,
-                  size_t *out_len);
-int ticket12_open(tlsm_conn *c, const uint8_t *ticket, size_t len, tls12_session *st);
-/* Server: seal/open the ticket that carries a resumption PSK. */
-int ticket_seal(tlsm_conn *c, const uint8_t *psk, size_t psk_len, uint32_t age_add,
-                uint8_t *out, size_t cap, size_t *out_len);
-int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, uint32_t obfuscated_age,
-                uint16_t *suite, uint8_t *psk, size_t *psk_len, uint8_t *session_flags);
+
+/* What a server keeps of a session to resume it (ticket.c): one encoding for tickets of
+ * both versions and the TLS 1.2 session-id cache. */
+#define SRV_SESSION_TLS13 1
+#define SRV_SESSION_TLS12 2
+typedef struct {
+    uint8_t kind;                 /* SRV_SESSION_* */
+    uint16_t suite;
+    uint64_t issued_ms;
+    uint32_t lifetime, age_add;   /* age_add: TLS 1.3 */
+    uint8_t ems;                  /* TLS 1.2 */
+    uint8_t flags;                /* SESSION_CLIENT_AUTH */
+    uint8_t sni_hash[32];         /* SHA-256 of the server name it was made for */
+    uint8_t secret[CRYPTO_HASH_MAX]; size_t secret_len; /* 1.3 PSK or 1.2 master secret */
+    uint16_t group, peer_sigalg;  /* of the handshake that authenticated the client */
+    const uint8_t *peer_leaf; size_t peer_leaf_len; /* the client's leaf DER */
+    uint8_t *store; size_t store_len; /* what peer_leaf points into, if owned (ticket_open) */
+} srv_session;
+/* The state of this connection's session (kind, and the secret to resume it with). */
+void srv_session_of(const tlsm_conn *c, int kind, const uint8_t *secret, size_t secret_len,
+                    srv_session *s);
+int srv_session_encode(const srv_session *s, uint8_t **out, size_t *out_len);
+int srv_session_decode(const uint8_t *p, size_t len, srv_session *s);
+/* 1 while within its lifetime. */
+int srv_session_fresh(const tlsm_conn *c, const srv_session *s);
+/* A resumed connection reports the original handshake's client identity. */
+int srv_session_restore(tlsm_conn *c, const srv_session *s);
+/* 1 if its ticket fits the 2^16-1 bytes a ticket may have. */
+int srv_session_sealable(const srv_session *s);
+/* A ticket: the encoded state sealed with the config's ticket key (*out owned). */
+int ticket_seal(tlsm_conn *c, const srv_session *s, uint8_t **out, size_t *out_len);
+/* Opens and decodes a ticket: 0 with *s holding the opened state (release it with
+ * srv_session_release), or -1 for a ticket that is not ours or not intact. */
+int ticket_open(tlsm_conn *c, const uint8_t *ticket, size_t len, srv_session *s);
+/* The TLS 1.2 session-id cache: finds (0, release *s after use) or stores a session. */
+int srv_session_cached(tlsm_conn *c, const uint8_t *sid, size_t sid_len, srv_session *s);
+void srv_session_cache(tlsm_conn *c, const uint8_t *sid, size_t sid_len, const srv_session *s);
+/* Wipes *s and frees what it owns. */
+void srv_session_release(srv_session *s);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "mem.h"
+
 int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     wire_reader r, nonce, ticket;
@@ -23,20 +25,25 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* s.4.6.1: lifetimes over 7 days are illegal; 0 means "do not use". */
     if (lifetime > 604800)
         return FAIL(R_NST_LIFETIME);
-    if (lifetime == 0 || ticket.len > sizeof c->session.ticket)
+    if (lifetime == 0)
         return 0;
-    tlsm_session *s = &c->session;
+    uint8_t secret[CRYPTO_HASH_MAX];
     if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce.p, nonce.len,
-                        s->secret, c->hash_len))
+                        secret, c->hash_len))
         return FAIL(R_KEY_SCHEDULE);
+    uint8_t *copy = mem_alloc(ticket.len);
+    if (!copy) {
+        crypto_wipe(secret, sizeof secret);
+        return FAIL(R_NOMEM);
+    }
+    memcpy(copy, ticket.p, ticket.len);
+    session_renew(c, copy, ticket.len);
+    tlsm_session *s = &c->session;
+    memcpy(s->secret, secret, c->hash_len);
+    crypto_wipe(secret, sizeof secret);
     s->secret_len = c->hash_len;
     s->version = TLSM_TLS13;
-    memcpy(s->server_name, c->server_name, sizeof s->server_name);
-    s->sid_len = 0;
-    s->ems = 0;
     s->suite = c->suite;
-    memcpy(s->ticket, ticket.p, ticket.len);
-    s->ticket_len = ticket.len;
     s->age_add = age_add;
     s->lifetime = lifetime;
     s->received_ms = config_now_ms(c->cfg);

@@ -5,19 +5,20 @@
  * flight; NewSessionTicket.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 
 #include <string.h>
 
 #define SERVER_FLIGHT_MSG 2048
 
-/* What the ClientHello offers, decoded once. */
+/* What the ClientHello offers, decoded once. Lists are read whole; what is kept is only
+ * what tlsm can use (groups it implements), so the arrays are bounded by our own lists. */
 typedef struct {
     ch_msg ch;
     const uint8_t *msg; size_t len;
-    uint16_t groups[64]; size_t n_groups;
-    struct { uint16_t group; const uint8_t *pub; size_t len; } shares[16];
-    size_t n_shares;
-    int has_key_share;
+    uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;     /* supported_groups, usable */
+    struct { uint16_t group; const uint8_t *pub; size_t len; } shares[TLSM_MAX_GROUPS];
+    size_t n_shares;                                       /* key shares, usable groups */
 } client_offer;
 
 static int suites_has(const ch_msg *ch, uint16_t suite)
@@ -28,13 +29,28 @@ static int suites_has(const ch_msg *ch, uint16_t suite)
     return 0;
 }
 
+/* A set of 16-bit codes, one bit each (8 KiB): membership in one step whatever the count. */
+typedef struct {
+    uint8_t bits[65536 / 8];
+} code_set;
+
+static int code_set_has(const code_set *s, uint16_t v)
+{
+    return (s->bits[v >> 3] >> (v & 7)) & 1;
+}
+
+static void code_set_add(code_set *s, uint16_t v)
+{
+    s->bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+}
+
 static int parse_groups(client_offer *o)
 {
     const ext_entry *sg = ext_find(&o->ch.ext, EXT_SUPPORTED_GROUPS);
     const ext_entry *ks = ext_find(&o->ch.ext, EXT_KEY_SHARE);
     wire_reader r, l;
+    code_set listed, shared;
     o->n_groups = o->n_shares = 0;
-    o->has_key_share = ks != NULL;
     /* s.9.2: key_share and supported_groups come together. */
     if (!sg || !ks)
         return FAIL(R_CH_NO_KEY_SHARE_EXT);
@@ -42,32 +58,36 @@ static int parse_groups(client_offer *o)
     wire_block(&r, 2, 2, 0xfffe, &l);
     if (wire_end(&r) || l.len % 2)
         return FAIL(R_CH_GROUPS_DECODE);
+    memset(&listed, 0, sizeof listed);
     while (wire_left(&l) > 0) {
         uint16_t g = wire_u16(&l);
-        if (o->n_groups < sizeof o->groups / sizeof *o->groups)
+        if (crypto_kex_supported(g) && !code_set_has(&listed, g) &&
+            o->n_groups < TLSM_MAX_GROUPS)
             o->groups[o->n_groups++] = g;
+        code_set_add(&listed, g);
     }
     wire_init(&r, ks->data, ks->len);
     wire_block(&r, 2, 0, 0xffff, &l);
     if (wire_end(&r))
         return FAIL(R_CH_KEY_SHARES_DECODE);
+    memset(&shared, 0, sizeof shared);
     while (wire_left(&l) > 0) {
         uint16_t g = wire_u16(&l);
         wire_reader pub;
         wire_block(&l, 2, 1, 0xffff, &pub);
         if (l.err)
             return FAIL(R_CH_KEY_SHARES_DECODE);
-        /* s.4.2.8: one share per group, each in supported_groups. */
-        int listed = 0;
-        for (size_t i = 0; i < o->n_groups; i++)
-            listed |= o->groups[i] == g;
-        for (size_t i = 0; i < o->n_shares; i++)
-            if (o->shares[i].group == g)
-                return FAIL(R_CH_KEY_SHARE_DUPLICATE);
-        if (!listed)
+        /* s.4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same
+         * group. Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+         * the client's "supported_groups" extension. Servers MAY check for violations of
+         * these rules and abort the handshake with an "illegal_parameter" alert". */
+        if (code_set_has(&shared, g))
+            return FAIL(R_CH_KEY_SHARE_DUPLICATE);
+        code_set_add(&shared, g);
+        if (!code_set_has(&listed, g))
             return FAIL(R_CH_KEY_SHARE_NOT_IN_GROUPS);
-        if (o->n_shares == sizeof o->shares / sizeof *o->shares)
-            return FAIL(R_CH_KEY_SHARE_TOO_MANY);
+        if (!crypto_kex_supported(g) || o->n_shares == TLSM_MAX_GROUPS)
+            continue; /* a group we cannot use: ignored, like any unknown value */
         o->shares[o->n_shares].group = g;
         o->shares[o->n_shares].pub = pub.p;
         o->shares[o->n_shares].len = pub.len;
@@ -147,6 +167,17 @@ static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
     return 0;
 }
 
+/* s.4.6.1, s.8.3: the ticket is within its lifetime and the client's view of its age
+ * (obfuscated_ticket_age - ticket_age_add) agrees with ours within 10 s either way. */
+static int psk_age_ok(const tlsm_conn *c, const srv_session *s, uint32_t obfuscated_age)
+{
+    if (!srv_session_fresh(c, s))
+        return 0;
+    uint64_t age = config_now_ms(c->cfg) - s->issued_ms;
+    uint64_t client_age = (uint32_t)(obfuscated_age - s->age_add);
+    return client_age <= age + 10000 && client_age + 10000 >= age;
+}
+
 /* Tries the client's PSK identities (tickets we issued). On success sets hs->psk.key and
  * verifies the binder. Returns 0 (accepted or none usable) or FAIL(R_...). */
 static int try_psk(tlsm_conn *c, client_offer *o)
@@ -156,6 +187,12 @@ static int try_psk(tlsm_conn *c, client_offer *o)
     const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
     if (!pe)
         return 0;
+    /* s.4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
+     * ClientHello (this facilitates implementation as described below). Servers MUST check
+     * that it is the last extension and otherwise fail the handshake with an
+     * "illegal_parameter" alert." */
+    if (o->ch.ext.last_type != EXT_PRE_SHARED_KEY)
+        return FAIL(R_CH_PSK_NOT_LAST);
     /* s.4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
     if (!modes)
         return FAIL(R_PSK_NO_MODES);
@@ -176,57 +213,59 @@ static int try_psk(tlsm_conn *c, client_offer *o)
     wire_block(&r, 2, 33, 0xffff, &binders);
     if (wire_end(&r))
         return FAIL(R_PSK_DECODE);
+    /* The binders close the ClientHello; they are not covered by their own MAC. */
+    size_t binders_len = 2 + binders.len;
     for (unsigned idx = 0; wire_left(&ids) > 0; idx++) {
-        wire_reader id;
+        wire_reader id, bind;
         wire_block(&ids, 2, 1, 0xffff, &id);
         uint32_t age = wire_u32(&ids);
         if (ids.err)
             return FAIL(R_PSK_DECODE);
-        uint16_t suite;
-        uint8_t psk[CRYPTO_HASH_MAX];
-        size_t psk_len;
+        /* s.4.2.11: one binder per identity, in the same order. */
+        wire_block(&binders, 1, 32, 255, &bind);
+        if (binders.err)
+            return FAIL(R_PSK_BINDER_DECODE);
+        srv_session st;
+        if (ticket_open(c, id.p, id.len, &st))
+            continue;
         hash_alg h;
         aead_alg a;
-        uint8_t flags;
-        if (ticket_open(c, id.p, id.len, age, &suite, psk, &psk_len, &flags))
-            continue;
-        hs_suite_params(suite, &h, &a);
-        if (h != c->hash) {
-            crypto_wipe(psk, sizeof psk);
-            continue;
-        }
-        /* Find binder idx. */
-        wire_reader b = binders, bind;
-        for (unsigned k = 0; k <= idx; k++)
-            wire_block(&b, 1, 32, 255, &bind);
-        if (b.err || bind.len != c->hash_len) {
-            crypto_wipe(psk, sizeof psk);
+        hs_suite_params(st.suite, &h, &a);
+        int usable = st.kind == SRV_SESSION_TLS13 && h == c->hash && psk_age_ok(c, &st, age) &&
+                     session_binding_ok(c, st.flags, st.sni_hash);
+        if (usable && bind.len != c->hash_len) {
+            srv_session_release(&st);
             return FAIL(R_PSK_BINDER_DECODE);
+        }
+        if (!usable) {
+            srv_session_release(&st);
+            continue;
         }
         uint8_t early[CRYPTO_HASH_MAX], bkey[CRYPTO_HASH_MAX], thash[CRYPTO_HASH_MAX],
             expect[CRYPTO_HASH_MAX];
-        ks_early_secret(h, psk, psk_len, early);
-        transcript_hash_with(&hs->tr, h, o->msg, o->len - o->ch.binders_len, thash);
+        ks_early_secret(h, st.secret, st.secret_len, early);
+        transcript_hash_with(&hs->tr, h, o->msg, o->len - binders_len, thash);
         int bad = ks_derive_empty(h, early, "res binder", bkey) ||
                   ks_finished(h, bkey, thash, expect) ||
                   !crypto_ct_equal(expect, bind.p, c->hash_len);
         crypto_wipe(bkey, sizeof bkey);
         if (bad) {
-            crypto_wipe(psk, sizeof psk);
+            srv_session_release(&st);
             crypto_wipe(early, sizeof early);
-            /* s.4.2.11: a binder that does not validate aborts the handshake. */
+            /* s.4.2.11: "If this value does not validate, the server MUST abort the
+             * handshake." */
             return FAIL(R_PSK_BINDER_INVALID);
         }
-        memcpy(hs->psk.key, psk, psk_len);
-        hs->psk.key_len = psk_len;
+        memcpy(hs->psk.key, st.secret, st.secret_len);
+        hs->psk.key_len = st.secret_len;
         memcpy(hs->ks.early, early, c->hash_len);
-        crypto_wipe(psk, sizeof psk);
         crypto_wipe(early, sizeof early);
         hs->psk.accepted = 1;
         hs->psk.index = (uint16_t)idx;
         c->resumed = 1;
-        c->resumed_flags = flags;
-        return 0;
+        int rc = srv_session_restore(c, &st);
+        srv_session_release(&st);
+        return rc;
     }
     return 0;
 }
@@ -254,6 +293,10 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     }
     if (c->cfg->require_cookie) {
         hs->hrr.cookie_len = 32;
+        if (!(hs->hrr.cookie = mem_alloc(hs->hrr.cookie_len))) {
+            hs_msg_abort(&w);
+            return FAIL(R_NOMEM);
+        }
         if (crypto_random(&c->cfg->rng, hs->hrr.cookie, hs->hrr.cookie_len)) {
             hs_msg_abort(&w);
             return FAIL(R_RNG);
@@ -697,10 +740,11 @@ int server_send_tickets(tlsm_conn *c)
 {
     const tlsm_config *cfg = c->cfg;
     for (unsigned i = 0; i < cfg->tickets; i++) {
-        uint8_t nonce[32], psk[CRYPTO_HASH_MAX], ticket[512];
-        size_t ticket_len, nonce_len = cfg->shape.ticket_nonce_len;
+        uint8_t nonce[32], psk[CRYPTO_HASH_MAX];
+        size_t nonce_len = cfg->shape.ticket_nonce_len;
         if (nonce_len > sizeof nonce)
             nonce_len = sizeof nonce;
+        srv_session st;
         uint32_t age_add;
         if (crypto_random(&cfg->rng, (uint8_t *)&age_add, sizeof age_add))
             return FAIL(R_RNG);
@@ -710,22 +754,35 @@ int server_send_tickets(tlsm_conn *c)
             nonce[nonce_len - 1 - k] = (uint8_t)(c->ticket_counter >> (8 * k));
         c->ticket_counter++;
         if (ks_expand_label(c->hash, c->resumption_secret, "resumption", nonce, nonce_len, psk,
-                            c->hash_len) ||
-            ticket_seal(c, psk, c->hash_len, age_add, ticket, sizeof ticket, &ticket_len)) {
-            crypto_wipe(psk, sizeof psk);
+                            c->hash_len))
             return FAIL(R_TICKET_SEAL);
-        }
+        srv_session_of(c, SRV_SESSION_TLS13, psk, c->hash_len, &st);
         crypto_wipe(psk, sizeof psk);
-        wire_writer w;
-        int rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 64 + nonce_len + ticket_len);
+        st.age_add = age_add;
+        /* A client leaf too large for a ticket: no ticket rather than one that would
+         * resume without the client's identity. */
+        if (!srv_session_sealable(&st)) {
+            srv_session_release(&st);
+            return 0;
+        }
+        uint8_t *ticket = NULL;
+        size_t ticket_len = 0;
+        int rc = ticket_seal(c, &st, &ticket, &ticket_len);
+        srv_session_release(&st);
         if (rc)
             return rc;
-        wire_put_u32(&w, cfg->ticket_lifetime);
-        wire_put_u32(&w, age_add);
-        wire_put_block(&w, 1, nonce, nonce_len);
-        wire_put_block(&w, 2, ticket, ticket_len);
-        wire_put_u16(&w, 0); /* no extensions (no early data) */
-        if ((rc = hs_msg_send(c, &w)))
+        wire_writer w;
+        rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 64 + nonce_len + ticket_len);
+        if (!rc) {
+            wire_put_u32(&w, cfg->ticket_lifetime);
+            wire_put_u32(&w, age_add);
+            wire_put_block(&w, 1, nonce, nonce_len);
+            wire_put_block(&w, 2, ticket, ticket_len);
+            wire_put_u16(&w, 0); /* no extensions (no early data) */
+            rc = hs_msg_send(c, &w);
+        }
+        mem_free(ticket);
+        if (rc)
             return rc;
     }
     return 0;

@@ -6,6 +6,7 @@
  * under implicit rejection; NewSessionTicket, ChangeCipherSpec and Finished.
  */
 #include "handshake/handshake.h"
+#include "mem.h"
 #include "handshake/prf12.h"
 
 #include <string.h>
@@ -15,11 +16,12 @@ static int is_ffdhe(uint16_t g)
     return g == TLSM_GROUP_FFDHE2048 || g == TLSM_GROUP_FFDHE3072;
 }
 
-/* The client's supported_groups, split into EC and FFDHE preferences (RFC 8422 s.5.1,
- * RFC 7919 s.4). */
+/* The client's supported_groups (RFC 8422 s.5.1, RFC 7919 s.4), read whole: the groups
+ * tlsm implements, in the client's order, and whether it named any FFDHE group at all. */
 typedef struct {
-    uint16_t groups[64];
+    uint16_t groups[TLSM_MAX_GROUPS];
     size_t n;
+    int sent;      /* the extension was there */
     int any_ffdhe;
 } client_groups;
 
@@ -28,6 +30,7 @@ static int read_groups(const ch_msg *ch, client_groups *g)
     const ext_entry *e = ext_find(&ch->ext, EXT_SUPPORTED_GROUPS);
     g->n = 0;
     g->any_ffdhe = 0;
+    g->sent = e != NULL;
     if (!e)
         return 0;
     wire_reader r, l;
@@ -38,7 +41,10 @@ static int read_groups(const ch_msg *ch, client_groups *g)
     while (wire_left(&l) > 0) {
         uint16_t v = wire_u16(&l);
         g->any_ffdhe |= v >= 0x0100 && v <= 0x01ff;
-        if (g->n < sizeof g->groups / sizeof *g->groups)
+        int dup = 0;
+        for (size_t i = 0; i < g->n; i++)
+            dup |= g->groups[i] == v;
+        if (crypto_kex_supported(v) && !dup && g->n < TLSM_MAX_GROUPS)
             g->groups[g->n++] = v;
     }
     return 0;
@@ -56,7 +62,7 @@ static uint16_t pick_group(const tlsm_config *cfg, const client_groups *g, int f
             if (g->groups[j] == cfg->groups[i])
                 return cfg->groups[i];
     }
-    if (!ffdhe && g->n == 0)
+    if (!ffdhe && !g->sent)
         return TLSM_GROUP_SECP256R1;
     if (ffdhe && !g->any_ffdhe)
         for (size_t i = 0; i < cfg->n_groups; i++)
@@ -111,28 +117,38 @@ static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
     return FAIL(R_CH_NO_COMMON_SUITE);
 }
 
-/* Resumption from a ticket (RFC 5077 s.3.1) or a cached session id (s.7.4.1.2). */
+/* Resumption from a ticket (RFC 5077 s.3.1) or a cached session id (s.7.4.1.2).
+ * Returns 1 to resume, 0 for a full handshake, or FAIL(R_...). */
 static int try_resume(tlsm_conn *c, const ch_msg *ch)
 {
     struct hs_state *hs = c->hs;
-    tls12_session st;
+    srv_session st;
     int found = 0;
     const ext_entry *t = ext_find(&ch->ext, EXT_SESSION_TICKET);
     if (t && t->len && c->cfg->tickets)
-        found = ticket12_open(c, t->data, t->len, &st) == 0;
+        found = ticket_open(c, t->data, t->len, &st) == 0;
     if (!found && ch->sid_len)
-        found = cache_get(c->cfg, ch->sid, ch->sid_len, config_now_ms(c->cfg), &st) == 0;
+        found = srv_session_cached(c, ch->sid, ch->sid_len, &st) == 0;
     if (!found)
         return 0;
-    /* The session's suite must still be acceptable and offered, and EMS must match:
-     * RFC 7627 s.5.3 - a session without EMS is not resumed by an EMS handshake. */
+    /* The session's suite must still be acceptable and offered. */
     const suite_info *s = suite_find(st.suite);
     int ours = 0;
     for (size_t i = 0; i < c->cfg->n_suites; i++)
         ours |= c->cfg->suites[i] == st.suite;
-    if (!s || s->version != TLSM_TLS12 || !ours || !suites_has(ch, st.suite) ||
-        st.ems != hs->t12.client_offered_ems || !session_binding_ok(c, st.flags, st.sni_hash)) {
-        crypto_wipe(&st, sizeof st);
+    int usable = st.kind == SRV_SESSION_TLS12 && srv_session_fresh(c, &st) && s &&
+                 s->version == TLSM_TLS12 && ours && suites_has(ch, st.suite) &&
+                 session_binding_ok(c, st.flags, st.sni_hash);
+    /* RFC 7627 s.5.3: "If the original session used the "extended_master_secret"
+     * extension but the new ClientHello does not contain it, the server MUST abort the
+     * abbreviated handshake." A session without it is not resumed by a client that
+     * offers it (full handshake). */
+    if (usable && st.ems && !hs->t12.client_offered_ems) {
+        srv_session_release(&st);
+        return FAIL(R_CH12_RESUME_WITHOUT_EMS);
+    }
+    if (!usable || st.ems != hs->t12.client_offered_ems) {
+        srv_session_release(&st);
         return 0;
     }
     hs_set_version(c, TLSM_TLS12);
@@ -140,13 +156,13 @@ static int try_resume(tlsm_conn *c, const ch_msg *ch)
     c->hash = s->hash;
     c->aead = s->aead;
     c->hash_len = crypto_hash_len(s->hash);
-    memcpy(hs->ks.master, st.master, sizeof st.master);
+    memcpy(hs->ks.master, st.secret, sizeof hs->ks.master);
     hs->t12.ems = st.ems;
     hs->t12.abbreviated = 1;
     c->resumed = 1;
-    c->resumed_flags = st.flags;
-    crypto_wipe(&st, sizeof st);
-    return 1;
+    int rc = srv_session_restore(c, &st);
+    srv_session_release(&st);
+    return rc ? rc : 1;
 }
 
 static void write_sh_extensions(tlsm_conn *c, wire_writer *w)
@@ -317,33 +333,27 @@ int server12_finish_flight(tlsm_conn *c)
     return 0;
 }
 
-/* The state a later connection resumes (ticket contents or cache entry). */
-static void current_session(tlsm_conn *c, tls12_session *st)
-{
-    memset(st, 0, sizeof *st);
-    st->suite = c->suite;
-    st->ems = (uint8_t)c->hs->t12.ems;
-    memcpy(st->master, c->hs->ks.master, sizeof st->master);
-    session_binding(c, &st->flags, st->sni_hash);
-}
-
 static int send_new_session_ticket12(tlsm_conn *c)
 {
-    tls12_session st;
-    current_session(c, &st);
-    uint8_t ticket[256];
-    size_t ticket_len;
-    int rc = ticket12_seal(c, &st, ticket, sizeof ticket, &ticket_len);
-    crypto_wipe(&st, sizeof st);
-    if (rc)
-        return FAIL(R_TICKET_SEAL);
-    wire_writer w;
-    rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 16 + ticket_len);
+    srv_session st;
+    srv_session_of(c, SRV_SESSION_TLS12, c->hs->ks.master, sizeof c->hs->ks.master, &st);
+    /* A client leaf too large for a ticket: an empty ticket, which RFC 5077 s.3.3 allows
+     * ("the server ... does not wish to provide a new ticket"). */
+    uint8_t *ticket = NULL;
+    size_t ticket_len = 0;
+    int rc = srv_session_sealable(&st) ? ticket_seal(c, &st, &ticket, &ticket_len) : 0;
+    srv_session_release(&st);
     if (rc)
         return rc;
-    wire_put_u32(&w, c->cfg->ticket_lifetime); /* RFC 5077 s.3.3 lifetime hint */
-    wire_put_block(&w, 2, ticket, ticket_len);
-    return hs_msg_send(c, &w);
+    wire_writer w;
+    rc = hs_msg_begin(&w, HS_NEW_SESSION_TICKET, 16 + ticket_len);
+    if (!rc) {
+        wire_put_u32(&w, c->cfg->ticket_lifetime); /* RFC 5077 s.3.3 lifetime hint */
+        wire_put_block(&w, 2, ticket, ticket_len);
+        rc = hs_msg_send(c, &w);
+    }
+    mem_free(ticket);
+    return rc;
 }
 
 int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg, size_t len)
@@ -391,7 +401,10 @@ int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg,
         hs->peer.n_sigalgs = 0;
     }
 
-    if (!try_resume(c, ch) && (rc = choose_suite(c, ch, &g)))
+    int resume = try_resume(c, ch);
+    if (resume < 0)
+        return resume;
+    if (!resume && (rc = choose_suite(c, ch, &g)))
         return rc;
     transcript_choose(&hs->tr, c->hash);
     /* s.7.4.8: a client CertificateVerify signs the messages themselves. */
@@ -494,10 +507,10 @@ int server12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
         if ((rc = tls12_send_ccs_finished(c)))
             return rc;
         if (c->cfg->session_cache_size && hs->hello.sid_len) {
-            tls12_session st;
-            current_session(c, &st);
-            cache_put(c->cfg, hs->hello.sid, hs->hello.sid_len, config_now_ms(c->cfg), &st);
-            crypto_wipe(&st, sizeof st);
+            srv_session st;
+            srv_session_of(c, SRV_SESSION_TLS12, hs->ks.master, sizeof hs->ks.master, &st);
+            srv_session_cache(c, hs->hello.sid, hs->hello.sid_len, &st);
+            srv_session_release(&st);
         }
     }
     tls12_keep_session(c);

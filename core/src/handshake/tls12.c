@@ -30,26 +30,22 @@ int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id)
 
 int tls12_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
-    /* s.7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. */
-    const uint8_t *certs[TLSM_MAX_CHAIN];
-    size_t lens[TLSM_MAX_CHAIN], n = 0;
+    /* s.7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>, read whole. */
     wire_reader r, list;
     wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
     wire_block(&r, 3, 0, 0xffffff, &list);
     if (wire_end(&r))
         return FAIL(R_CERT_MSG_DECODE);
+    cert_msg cm = {NULL, 0, list.p, list.len, 0, 0, 1};
     while (wire_left(&list) > 0) {
         wire_reader cert;
         wire_block(&list, 3, 1, 0xffffff, &cert);
         if (list.err)
             return FAIL(R_CERT_MSG_DECODE);
-        if (n == TLSM_MAX_CHAIN)
-            return FAIL(R_CERT_MSG_TOO_MANY);
-        certs[n] = cert.p;
-        lens[n++] = cert.len;
+        cm.n++;
     }
     hs_transcript_add(c, msg, len);
-    return hs_take_peer_chain(c, certs, lens, n);
+    return hs_take_cert_list(c, &cm);
 }
 
 int tls12_derive_master(tlsm_conn *c, const uint8_t *pms, size_t pms_len)

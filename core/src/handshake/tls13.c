@@ -34,7 +34,7 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
     cert_msg cm;
-    int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, TLSM_MAX_CHAIN, &cm);
+    int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &cm);
     if (rc)
         return rc;
     /* s.4.4.2: the context is empty for the server's Certificate and echoes the request
@@ -42,8 +42,14 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (cm.context_len != hs->peer.cr_context_len ||
         (cm.context_len && memcmp(cm.context, hs->peer.cr_context, cm.context_len)))
         return FAIL(R_CERT_CONTEXT_MISMATCH);
+    /* s.4.4.2: "Extensions in the Certificate message from the server MUST correspond to
+     * ones from the ClientHello message. Extensions in the Certificate message from the
+     * client MUST correspond to extensions in the CertificateRequest message." We ask for
+     * none (no status_request, no signed_certificate_timestamp): s.4.2 unsupported_extension. */
+    if (cm.has_extensions)
+        return FAIL(R_CERT_EXT_UNSOLICITED);
     hs_transcript_add(c, msg, len);
-    return hs_take_peer_chain(c, cm.cert, cm.cert_len, cm.n);
+    return hs_take_cert_list(c, &cm);
 }
 
 /* ------------------------------------------------------------------ CertificateVerify */

@@ -59,7 +59,9 @@ enum {
 
 #define HS_HEADER_LEN 4
 #define HS_RANDOM_LEN 32
-#define EXT_MAX 64
+/* The largest ClientHello the length fields allow: version, random, session_id<0..32>,
+ * cipher_suites<2..2^16-2>, legacy_compression_methods<1..2^8-1>, extensions<0..2^16-1>. */
+#define HS_CLIENT_HELLO_MAX (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
 
 typedef struct {
     uint16_t type;
@@ -67,15 +69,27 @@ typedef struct {
     size_t len;
 } ext_entry;
 
+/* An extension block, read whole: every extension is checked for form and uniqueness, and
+ * however many there are, only the types tlsm reads (the enum above) are kept for
+ * ext_find; the others are ignored as RFC 8446 s.4.2 requires, but stay visible to
+ * ext_next (a response may carry only what we asked for). There is no count limit: the
+ * work is bounded by the block's length. */
+#define EXT_KNOWN 24
 typedef struct {
-    ext_entry e[EXT_MAX];
-    size_t n;
+    const uint8_t *p; size_t len;  /* the extensions, after the block's 2-byte length */
+    size_t n;                      /* how many */
+    size_t last_type;              /* type of the last one (pre_shared_key's rule) */
+    ext_entry known[EXT_KNOWN];    /* by ext_slot(type); .data NULL when absent */
 } ext_list;
 
 /* Reads an extension block (2-byte length prefix) and every extension in it. Duplicate
- * types: illegal_parameter; malformed: decode_error. */
+ * types: R_EXT_DUPLICATE; malformed: R_EXT_DECODE. */
 int ext_parse(wire_reader *r, ext_list *out);
+/* The extension of that type, NULL if absent (or a type tlsm does not read). */
 const ext_entry *ext_find(const ext_list *l, uint16_t type);
+/* Walks every extension in order: start with *pos = 0; returns 1 and fills *e, or 0 at
+ * the end. */
+int ext_next(const ext_list *l, size_t *pos, ext_entry *e);
 
 typedef struct {
     uint16_t legacy_version;
@@ -84,12 +98,10 @@ typedef struct {
     const uint8_t *suites; size_t suites_len;      /* bytes, even */
     const uint8_t *compressions; size_t comp_len;
     ext_list ext;
-    size_t binders_len;   /* bytes at the end of the message taken by the PSK binders
-                             (with their 2-byte length), 0 without pre_shared_key */
 } ch_msg;
 
-/* Decodes a ClientHello body (after the 4-byte header). Checks pre_shared_key is the last
- * extension (s.4.2.11: illegal_parameter). */
+/* Decodes a ClientHello body (after the 4-byte header). Version-specific rules (where
+ * pre_shared_key may be, what it holds) are the version's handler's. */
 int ch_decode(const uint8_t *body, size_t len, ch_msg *out);
 
 typedef struct {
@@ -107,15 +119,18 @@ extern const uint8_t HS_HRR_RANDOM[HS_RANDOM_LEN];
 
 int sh_decode(const uint8_t *body, size_t len, sh_msg *out);
 
-/* Certificate (s.4.4.2): request context and up to max entries of cert_data (extensions per
- * entry are checked for form and otherwise ignored). Empty list allowed here; callers
- * decide. More than max entries: bad_certificate. */
+/* Certificate (s.4.4.2): the request context and the list of CertificateEntry, read
+ * whole. cert_next walks the entries (cert_data and its extensions block). */
 typedef struct {
     const uint8_t *context; size_t context_len;
-    const uint8_t *cert[10]; size_t cert_len[10];
-    size_t n;
+    const uint8_t *list; size_t list_len;
+    size_t n;             /* how many entries */
+    int has_extensions;   /* some entry carries an extension */
+    int tls12;            /* RFC 5246 s.7.4.2 layout: certificates without extensions */
 } cert_msg;
 
-int cert_decode(const uint8_t *body, size_t len, size_t max, cert_msg *out);
+int cert_decode(const uint8_t *body, size_t len, cert_msg *out);
+/* Walks the entries: start with *pos = 0; returns 1 with the certificate's DER, or 0. */
+int cert_next(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len);
 
 #endif

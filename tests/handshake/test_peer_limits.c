@@ -1,0 +1,556 @@
+/*
+ * test_peer_limits.c - what a peer sends has no fixed count caps (issue 16 item 7): a
+ * ClientHello with many extensions, groups, key shares and signature schemes (the usable
+ * entry last), the largest ClientHello the length fields allow, certificate chains of more
+ * than ten certificates, and tickets of several kilobytes all work.
+ *
+ * The ClientHello cases rewrite the client's first flight in flight. The client's own
+ * transcript then differs from the server's, so the handshake cannot finish; what is
+ * checked is that the server understood the hello: it answers with a ServerHello that
+ * picks the entry placed last, and it fails only where the keys or transcripts meet (the
+ * client's first protected record does not authenticate, or its Finished is wrong).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certforge.h"
+#include "mem.h"
+#include "pair.h"
+#include "pki/pki.h"
+
+#define EXT_SUPPORTED_GROUPS 10
+#define EXT_SIGNATURE_ALGORITHMS 13
+#define EXT_PADDING 21
+#define EXT_KEY_SHARE 51
+#define HS_SERVER_HELLO 2
+#define HS_SERVER_KEY_EXCHANGE 12
+#define MAX_FRAGMENT 16384
+/* The largest ClientHello body the length fields allow (RFC 8446 s.4.1.2, RFC 5246
+ * s.7.4.1.2): version, random, session_id<0..32>, cipher_suites<2..2^16-2>,
+ * compression_methods<1..2^8-1>, extensions<0..2^16-1>. */
+#define CH_BODY_MAX (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
+
+/* ------------------------------------------------------------------ a ClientHello apart */
+
+#define CH_EXTS 64
+typedef struct {
+    pair_buf head;   /* legacy_version, random, legacy_session_id */
+    pair_buf suites; /* cipher_suites, without the length */
+    pair_buf comp;   /* compression methods, without the length */
+    uint16_t ext_type[CH_EXTS];
+    pair_buf ext[CH_EXTS];
+    size_t n_ext;
+} ch_parts;
+
+static size_t get16(const uint8_t *p) { return (size_t)p[0] << 8 | p[1]; }
+static size_t get24(const uint8_t *p) { return (size_t)p[0] << 16 | get16(p + 1); }
+
+static void put16(pair_buf *b, size_t v)
+{
+    uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    pair_buf_append(b, x, 2);
+}
+
+/* Takes apart the ClientHello that is the whole of rec (the client's first record). */
+static void ch_split(const pair_buf *rec, ch_parts *ch)
+{
+    memset(ch, 0, sizeof *ch);
+    cr_assert(rec->len > 9 && rec->data[0] == 22 && rec->data[5] == 1, "not a ClientHello");
+    const uint8_t *b = rec->data + 9, *end = b + get24(rec->data + 6);
+    cr_assert(end == rec->data + rec->len, "the ClientHello is not one whole record");
+    size_t head = 2 + 32 + 1 + b[34];
+    pair_buf_set(&ch->head, b, head);
+    b += head;
+    pair_buf_set(&ch->suites, b + 2, get16(b));
+    b += 2 + get16(b);
+    pair_buf_set(&ch->comp, b + 1, b[0]);
+    b += 1 + b[0];
+    const uint8_t *e = b + 2;
+    cr_assert_eq(e + get16(b), end);
+    while (e < end) {
+        cr_assert_lt(ch->n_ext, CH_EXTS);
+        ch->ext_type[ch->n_ext] = (uint16_t)get16(e);
+        pair_buf_set(&ch->ext[ch->n_ext++], e + 4, get16(e + 2));
+        e += 4 + get16(e + 2);
+    }
+}
+
+static pair_buf *ch_ext(ch_parts *ch, uint16_t type)
+{
+    for (size_t i = 0; i < ch->n_ext; i++)
+        if (ch->ext_type[i] == type)
+            return &ch->ext[i];
+    cr_assert_fail("the client sent no extension %u", type);
+    return NULL;
+}
+
+static void ch_free(ch_parts *ch)
+{
+    pair_buf_free(&ch->head);
+    pair_buf_free(&ch->suites);
+    pair_buf_free(&ch->comp);
+    for (size_t i = 0; i < ch->n_ext; i++)
+        pair_buf_free(&ch->ext[i]);
+}
+
+/* What to add: `front` is a run of whole extensions (type, length, data) placed before
+ * the client's own; pad_to, if not 0, is the body size that a padding extension placed
+ * first brings the hello to. */
+typedef struct {
+    pair_buf front;
+    size_t pad_to;
+} ch_extra;
+
+/* Writes the ClientHello back as records of at most 2^14 bytes. */
+static void ch_join(const ch_parts *ch, const ch_extra *x, pair_buf *out)
+{
+    size_t exts = x->front.len;
+    for (size_t i = 0; i < ch->n_ext; i++)
+        exts += 4 + ch->ext[i].len;
+    size_t body = ch->head.len + 2 + ch->suites.len + 1 + ch->comp.len + 2 + exts;
+    size_t pad = 0;
+    if (x->pad_to) {
+        cr_assert_geq(x->pad_to, body + 4, "the hello is already %zu bytes", body);
+        pad = x->pad_to - body - 4;
+        exts += 4 + pad;
+        body = x->pad_to;
+    }
+    cr_assert_leq(exts, 0xffff);
+    pair_buf msg = {0};
+    uint8_t hdr[4] = {1, (uint8_t)(body >> 16), (uint8_t)(body >> 8), (uint8_t)body};
+    pair_buf_append(&msg, hdr, 4);
+    pair_buf_append(&msg, ch->head.data, ch->head.len);
+    put16(&msg, ch->suites.len);
+    pair_buf_append(&msg, ch->suites.data, ch->suites.len);
+    uint8_t n_comp = (uint8_t)ch->comp.len;
+    pair_buf_append(&msg, &n_comp, 1);
+    pair_buf_append(&msg, ch->comp.data, ch->comp.len);
+    put16(&msg, exts);
+    if (x->pad_to) {
+        put16(&msg, EXT_PADDING);
+        put16(&msg, pad);
+        uint8_t *zeros = calloc(1, pad + 1);
+        pair_buf_append(&msg, zeros, pad);
+        free(zeros);
+    }
+    pair_buf_append(&msg, x->front.data, x->front.len);
+    for (size_t i = 0; i < ch->n_ext; i++) {
+        put16(&msg, ch->ext_type[i]);
+        put16(&msg, ch->ext[i].len);
+        pair_buf_append(&msg, ch->ext[i].data, ch->ext[i].len);
+    }
+    cr_assert_eq(msg.len, 4 + body);
+    out->len = 0;
+    for (size_t off = 0; off < msg.len; off += MAX_FRAGMENT) {
+        size_t n = msg.len - off < MAX_FRAGMENT ? msg.len - off : MAX_FRAGMENT;
+        pair_buf rec = {0};
+        pair_make_record(&rec, 22, 0x0301, msg.data + off, n);
+        pair_buf_append(out, rec.data, rec.len);
+        pair_buf_free(&rec);
+    }
+    pair_buf_free(&msg);
+}
+
+/* ------------------------------------------------------------------ running one */
+
+typedef void (*ch_edit_fn)(ch_parts *ch, ch_extra *x);
+
+typedef struct {
+    ch_edit_fn edit;
+    pair_buf s2c; /* the server's plaintext handshake bytes */
+    size_t body;  /* the size of the rewritten ClientHello body */
+} edit_ctx;
+
+static void edit_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *vctx)
+{
+    (void)p;
+    edit_ctx *e = vctx;
+    if (dir == PAIR_C2S && index == 0) {
+        ch_parts ch;
+        ch_extra x = {0};
+        ch_split(rec, &ch);
+        e->edit(&ch, &x);
+        ch_join(&ch, &x, rec);
+        e->body = get24(rec->data + 9 - 3); /* the first record's handshake header */
+        ch_free(&ch);
+        pair_buf_free(&x.front);
+    } else if (dir == PAIR_S2C && pair_record_type(rec) == 22) {
+        pair_buf_append(&e->s2c, rec->data + 5, pair_record_body_len(rec));
+    }
+}
+
+/* The first message of type `type` in the server's plaintext handshake bytes: its body. */
+static const uint8_t *server_msg(const edit_ctx *e, uint8_t type, size_t *len)
+{
+    for (size_t off = 0; off + 4 <= e->s2c.len;) {
+        size_t n = get24(e->s2c.data + off + 1);
+        if (off + 4 + n > e->s2c.len)
+            break;
+        if (e->s2c.data[off] == type) {
+            *len = n;
+            return e->s2c.data + off + 4;
+        }
+        off += 4 + n;
+    }
+    return NULL;
+}
+
+/* The data of extension `type` in the ServerHello, NULL if absent. */
+static const uint8_t *sh_ext(const edit_ctx *e, uint16_t type, size_t *len)
+{
+    size_t n = 0;
+    const uint8_t *b = server_msg(e, HS_SERVER_HELLO, &n);
+    cr_assert_not_null(b, "the server sent no ServerHello");
+    const uint8_t *end = b + n;
+    b += 2 + 32;
+    b += 1 + b[0] + 2 + 1;
+    const uint8_t *x = b + 2;
+    for (; x + 4 <= end; x += 4 + get16(x + 2))
+        if (get16(x) == type) {
+            *len = get16(x + 2);
+            return x + 4;
+        }
+    return NULL;
+}
+
+static void run_edited(uint16_t version, ch_edit_fn edit, edit_ctx *e, pair *p)
+{
+    memset(e, 0, sizeof *e);
+    e->edit = edit;
+    pair_opts co = {.min_version = version, .max_version = version};
+    pair_opts so = {.key = PAIR_KEY_P256, .min_version = version, .max_version = version};
+    pair_init(p, &co, &so, 21);
+    pair_connect(p, PAIR_HOST);
+    p->hook = edit_hook;
+    p->hook_ctx = e;
+    (void)pair_handshake(p);
+    /* The server understood the hello: its own failure, if any, is where the two
+     * transcripts meet (see the top of the file), never a complaint about the hello. */
+    tlsm_error_detail d;
+    cr_assert_eq(tlsm_conn_error_detail(p->side[PAIR_SERVER].conn, &d), 0);
+    cr_assert(d.code == 0 || d.alert_sent == -1 || !strcmp(d.reason, "REC_BAD_MAC") ||
+                  !strcmp(d.reason, "FINISHED_MISMATCH"),
+              "server: %s (%s)", d.reason, d.text);
+}
+
+static void done(edit_ctx *e, pair *p)
+{
+    pair_buf_free(&e->s2c);
+    pair_free(p);
+}
+
+/* ------------------------------------------------------------------ the cases */
+
+static void add_unknown_extensions(ch_parts *ch, ch_extra *x)
+{
+    (void)ch;
+    /* 200 extensions of unassigned types before the client's own, some with data. */
+    for (unsigned i = 0; i < 200; i++) {
+        put16(&x->front, 0x7000 + i);
+        put16(&x->front, i % 3);
+        uint8_t data[2] = {0x5a, 0xa5};
+        pair_buf_append(&x->front, data, i % 3);
+    }
+}
+
+Test(peer_limits, client_hello_with_200_extensions)
+{
+    for (int v = 0; v < 2; v++) {
+        uint16_t version = v ? TLSM_TLS12 : TLSM_TLS13;
+        pair p;
+        edit_ctx e;
+        run_edited(version, add_unknown_extensions, &e, &p);
+        size_t n = 0;
+        cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "v%04x: no ServerHello",
+                           version);
+        done(&e, &p);
+    }
+}
+
+/* 100 unknown groups before the client's in supported_groups, and 40 key shares of
+ * unknown groups before its X25519 share: the server picks X25519 without a retry. */
+static void more_groups_and_shares(ch_parts *ch, ch_extra *x)
+{
+    (void)x;
+    pair_buf *g = ch_ext(ch, EXT_SUPPORTED_GROUPS), *ks = ch_ext(ch, EXT_KEY_SHARE);
+    pair_buf groups = {0}, shares = {0};
+    put16(&groups, 0);
+    for (unsigned i = 0; i < 100; i++)
+        put16(&groups, 0x6000 + i);
+    pair_buf_append(&groups, g->data + 2, g->len - 2);
+    groups.data[0] = (uint8_t)((groups.len - 2) >> 8);
+    groups.data[1] = (uint8_t)(groups.len - 2);
+    put16(&shares, 0);
+    for (unsigned i = 0; i < 40; i++) {
+        put16(&shares, 0x6000 + i);
+        put16(&shares, 1);
+        uint8_t k = (uint8_t)i;
+        pair_buf_append(&shares, &k, 1);
+    }
+    pair_buf_append(&shares, ks->data + 2, ks->len - 2);
+    shares.data[0] = (uint8_t)((shares.len - 2) >> 8);
+    shares.data[1] = (uint8_t)(shares.len - 2);
+    pair_buf_set(g, groups.data, groups.len);
+    pair_buf_set(ks, shares.data, shares.len);
+    pair_buf_free(&groups);
+    pair_buf_free(&shares);
+}
+
+Test(peer_limits, many_groups_and_key_shares)
+{
+    pair p;
+    edit_ctx e;
+    run_edited(TLSM_TLS13, more_groups_and_shares, &e, &p);
+    size_t n = 0;
+    const uint8_t *ks = sh_ext(&e, EXT_KEY_SHARE, &n);
+    cr_assert(ks && n >= 2, "no key_share in the ServerHello");
+    cr_assert_eq(get16(ks), TLSM_GROUP_X25519, "server chose group %04zx", get16(ks));
+    cr_assert(!tlsm_conn_hrr(p.side[PAIR_SERVER].conn), "a HelloRetryRequest was sent");
+    done(&e, &p);
+}
+
+/* 300 unknown signature schemes before the client's own. */
+static void more_sigalgs(ch_parts *ch, ch_extra *x)
+{
+    (void)x;
+    pair_buf *sa = ch_ext(ch, EXT_SIGNATURE_ALGORITHMS);
+    pair_buf list = {0};
+    put16(&list, 0);
+    for (unsigned i = 0; i < 300; i++)
+        put16(&list, 0xfe00 - i);
+    pair_buf_append(&list, sa->data + 2, sa->len - 2);
+    list.data[0] = (uint8_t)((list.len - 2) >> 8);
+    list.data[1] = (uint8_t)(list.len - 2);
+    pair_buf_set(sa, list.data, list.len);
+    pair_buf_free(&list);
+}
+
+Test(peer_limits, many_signature_schemes)
+{
+    /* TLS 1.2: the ServerKeyExchange, in the clear, shows the scheme the server chose. */
+    pair p;
+    edit_ctx e;
+    run_edited(TLSM_TLS12, more_sigalgs, &e, &p);
+    size_t n = 0;
+    const uint8_t *ske = server_msg(&e, HS_SERVER_KEY_EXCHANGE, &n);
+    cr_assert_not_null(ske, "no ServerKeyExchange");
+    /* ECParameters (curve_type 3, named_curve), public<1>, then the scheme. */
+    size_t at = 3 + 1 + ske[3];
+    cr_assert_lt(at + 2, n);
+    cr_assert_eq(get16(ske + at), TLSM_SIG_ECDSA_SECP256R1_SHA256, "scheme %04zx",
+                 get16(ske + at));
+    done(&e, &p);
+    /* TLS 1.3: the CertificateVerify is encrypted; the server got as far as sending it. */
+    run_edited(TLSM_TLS13, more_sigalgs, &e, &p);
+    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n));
+    done(&e, &p);
+}
+
+/* The largest ClientHello: 32,767 cipher suites (the client's own last), 255 compression
+ * methods in TLS 1.2 (null first), and extensions padded to 65,535 bytes. */
+static void largest(ch_parts *ch, ch_extra *x, int tls12)
+{
+    pair_buf suites = {0};
+    size_t extra = (65534 - ch->suites.len) / 2;
+    for (size_t i = 0; i < extra; i++)
+        put16(&suites, 0x2000 + i); /* unassigned below 0xc000 once past 0x13xx */
+    pair_buf_append(&suites, ch->suites.data, ch->suites.len);
+    cr_assert_eq(suites.len, 65534);
+    pair_buf_set(&ch->suites, suites.data, suites.len);
+    pair_buf_free(&suites);
+    if (tls12) {
+        uint8_t comp[255];
+        for (int i = 0; i < 255; i++)
+            comp[i] = (uint8_t)i; /* null (0) first, then methods nobody implements */
+        pair_buf_set(&ch->comp, comp, sizeof comp);
+    }
+    x->pad_to = CH_BODY_MAX - (tls12 ? 0 : 254);
+    /* The client's session id is 32 bytes in both (TLS 1.3 middlebox mode, TLS 1.2). */
+    cr_assert_eq(ch->head.len, 2 + 32 + 1 + 32);
+}
+static void largest12(ch_parts *ch, ch_extra *x) { largest(ch, x, 1); }
+static void largest13(ch_parts *ch, ch_extra *x) { largest(ch, x, 0); }
+
+Test(peer_limits, largest_client_hello)
+{
+    pair p;
+    edit_ctx e;
+    size_t n = 0;
+    /* TLS 1.3 allows exactly one compression method (s.4.1.2): 254 bytes less. */
+    run_edited(TLSM_TLS13, largest13, &e, &p);
+    cr_assert_eq(e.body, CH_BODY_MAX - 254);
+    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.3: no ServerHello");
+    done(&e, &p);
+    run_edited(TLSM_TLS12, largest12, &e, &p);
+    cr_assert_eq(e.body, CH_BODY_MAX, "the hello is %zu bytes", e.body);
+    cr_assert_eq(e.body, 131396);
+    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.2: no ServerHello");
+    done(&e, &p);
+}
+
+/* ------------------------------------------------------------------ long chains */
+
+/* A chain PEM of the P-256 server (or the client) followed by `extra` certificates that
+ * the path does not use: a peer may send them (RFC 8446 s.4.4.2 lets it). */
+static void add_long_identity(tlsm_config *cfg, const char *chain, const char *key,
+                              size_t extra)
+{
+    size_t chain_len = 0, other_len = 0, key_len = 0;
+    uint8_t *c = pair_read_pki(chain, &chain_len);
+    uint8_t *o = pair_read_pki("server-rsa.crt", &other_len);
+    uint8_t *k = pair_read_pki(key, &key_len);
+    pair_buf pem = {0};
+    pair_buf_append(&pem, c, chain_len);
+    for (size_t i = 0; i < extra; i++)
+        pair_buf_append(&pem, o, other_len);
+    cr_assert_eq(tlsm_config_add_identity_pem(cfg, pem.data, pem.len, k, key_len), 0);
+    pair_buf_free(&pem);
+    free(c);
+    free(o);
+    free(k);
+}
+
+Test(peer_limits, chains_of_many_certificates)
+{
+    for (int v = 0; v < 2; v++) {
+        uint16_t version = v ? TLSM_TLS12 : TLSM_TLS13;
+        pair p;
+        pair_opts co = {.min_version = version, .max_version = version};
+        pair_opts so = {.client_auth = 2, .min_version = version, .max_version = version};
+        pair_init(&p, &co, &so, 31);
+        add_long_identity(p.side[PAIR_SERVER].cfg, "server-p256.chain.pem", "server-p256.key",
+                          14);
+        add_long_identity(p.side[PAIR_CLIENT].cfg, "client.chain.pem", "client.key", 20);
+        pair_connect(&p, PAIR_HOST);
+        int rc = pair_handshake(&p);
+        cr_assert_eq(rc, 0, "v%04x: %s / %s", version, pair_reason(p.side[0].conn),
+                     pair_reason(p.side[1].conn));
+        cr_assert_eq(tlsm_conn_peer_cert_count(p.side[PAIR_CLIENT].conn), 16);
+        cr_assert_eq(tlsm_conn_peer_cert_count(p.side[PAIR_SERVER].conn), 22);
+        pair_free(&p);
+    }
+}
+
+/* ------------------------------------------------------------------ large tickets */
+
+/* A client certificate with `names` DNS names: the server's tickets carry the client's
+ * leaf, so they grow past what a fixed ticket buffer would hold. */
+static void big_client_identity(tlsm_config *cfg, size_t names, size_t *leaf_len)
+{
+    forge_der tmpl, san, exts, leaf, bc;
+    forge_read_pki_cert("client.crt", &tmpl);
+    char **list = calloc(names, sizeof *list);
+    for (size_t i = 0; i < names; i++) {
+        list[i] = malloc(48);
+        snprintf(list[i], 48, "host-%05zu.client.tlsm.test", i);
+    }
+    forge_san_dns((const char *const *)list, names, &san);
+    forge_basic_constraints(0, -1, &bc);
+    forge_exts e = {0};
+    forge_ext(&e, forge_oid_basic_constraints, sizeof forge_oid_basic_constraints, 1, bc.p,
+              bc.len);
+    forge_ext(&e, forge_oid_san, sizeof forge_oid_san, 0, san.p, san.len);
+    forge_exts_end(&e, &exts);
+    crypto_privkey *issuer = forge_read_pki_key("intermediate.key");
+    forge_cert(tmpl.p, tmpl.len, &(forge_opts){.extensions = &exts, .key = issuer}, &leaf);
+    *leaf_len = leaf.len;
+
+    forge_der inter;
+    forge_read_pki_cert("intermediate.crt", &inter);
+    size_t pem_len = 0, pos = 0, key_len = 0;
+    uint8_t *key_pem = pair_read_pki("client.key", &pem_len), *key = NULL;
+    cr_assert_eq(pki_pem_next(key_pem, pem_len, &pos, "PRIVATE KEY", NULL, &key, &key_len), 0);
+    const uint8_t *chain[2] = {leaf.p, inter.p};
+    size_t lens[2] = {leaf.len, inter.len};
+    cr_assert_eq(tlsm_config_add_identity_der(cfg, chain, lens, 2, key, key_len), 0);
+    mem_free(key);
+    free(key_pem);
+    for (size_t i = 0; i < names; i++)
+        free(list[i]);
+    free(list);
+    forge_free(&tmpl);
+    forge_free(&san);
+    forge_free(&bc);
+    forge_free(&exts);
+    forge_free(&leaf);
+    forge_free(&inter);
+    crypto_privkey_free(issuer);
+}
+
+/* Tickets of several kilobytes: stored by the client, offered, and resumed, in TLS 1.3
+ * (NewSessionTicket after the handshake) and TLS 1.2 (NewSessionTicket in the handshake). */
+Test(peer_limits, large_tickets)
+{
+    for (int v = 0; v < 2; v++) {
+        uint16_t version = v ? TLSM_TLS12 : TLSM_TLS13;
+        pair p;
+        pair_opts co = {.min_version = version, .max_version = version};
+        pair_opts so = {.key = PAIR_KEY_P256,
+                        .client_auth = 2,
+                        .min_version = version,
+                        .max_version = version};
+        pair_init(&p, &co, &so, 41);
+        size_t leaf_len = 0;
+        big_client_identity(p.side[PAIR_CLIENT].cfg, 300, &leaf_len);
+        cr_assert_gt(leaf_len, 8000);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(pair_handshake(&p), 0, "v%04x: %s / %s", version,
+                     pair_reason(p.side[0].conn), pair_reason(p.side[1].conn));
+        pair_buf sess = {0};
+        cr_assert_eq(pair_get_session(&p, &sess), 0, "v%04x: no session kept", version);
+        cr_assert_gt(sess.len, leaf_len, "v%04x: a %zu-byte session cannot hold the ticket",
+                     version, sess.len);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(tlsm_conn_set_session(p.side[PAIR_CLIENT].conn, sess.data, sess.len), 0);
+        cr_assert_eq(pair_handshake(&p), 0);
+        cr_assert(tlsm_conn_resumed(p.side[PAIR_SERVER].conn), "v%04x: not resumed", version);
+        size_t len = 0;
+        cr_assert_not_null(tlsm_conn_peer_cert(p.side[PAIR_SERVER].conn, 0, &len));
+        cr_assert_eq(len, leaf_len);
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+}
+
+/* A client leaf too large for a 64 KB ticket: the server sends no ticket (TLS 1.3) or an
+ * empty one (TLS 1.2) rather than one that would lose the client's identity. A TLS 1.2
+ * client still keeps the session id, which this server (no cache) does not resume. */
+Test(peer_limits, leaf_too_large_for_a_ticket)
+{
+    for (int v = 0; v < 2; v++) {
+        uint16_t version = v ? TLSM_TLS12 : TLSM_TLS13;
+        pair p;
+        pair_opts co = {.min_version = version, .max_version = version};
+        pair_opts so = {.key = PAIR_KEY_P256,
+                        .client_auth = 2,
+                        .no_session_cache = 1,
+                        .min_version = version,
+                        .max_version = version};
+        pair_init(&p, &co, &so, 43);
+        size_t leaf_len = 0;
+        big_client_identity(p.side[PAIR_CLIENT].cfg, 2400, &leaf_len);
+        cr_assert_gt(leaf_len, 65535);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(pair_handshake(&p), 0, "v%04x: %s / %s", version,
+                     pair_reason(p.side[0].conn), pair_reason(p.side[1].conn));
+        pair_buf sess = {0};
+        int rc = pair_get_session(&p, &sess);
+        if (version == TLSM_TLS13) {
+            cr_assert_eq(rc, TLSM_ERR_NO_SESSION);
+        } else {
+            cr_assert_eq(rc, 0);
+            pair_connect(&p, PAIR_HOST);
+            cr_assert_eq(tlsm_conn_set_session(p.side[PAIR_CLIENT].conn, sess.data, sess.len),
+                         0);
+            cr_assert_eq(pair_handshake(&p), 0);
+            cr_assert(!tlsm_conn_resumed(p.side[PAIR_SERVER].conn));
+            size_t len = 0;
+            cr_assert_not_null(tlsm_conn_peer_cert(p.side[PAIR_SERVER].conn, 0, &len));
+            cr_assert_eq(len, leaf_len);
+        }
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+}
