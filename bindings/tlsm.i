@@ -13,7 +13,7 @@
  *  - Events: next_event(conn) returns None or a tuple (type, code, alert, fatal, msg_type,
  *    ccs), the fields of tlsm_event.
  *  - The GIL is released around every call that can do crypto or parse certificates
- *    (feed, input_ack, write, status and output_peek on a client that starts, the
+ *    (feed, write, status and output_peek on a client that starts, the
  *    config_add_* loaders, sign_done, verify_done, export_keying_material, close, ...):
  *    other Python threads run while a handshake computes. A connection must still be used
  *    by one thread at a time (tlsm.h); the Python layer enforces that.
@@ -77,6 +77,31 @@
     (const uint8_t *data, size_t len)
 };
 
+/* C strings (server names, fault specs, paths): None gives NULL; a str is passed as UTF-8
+ * and refused with ValueError when it holds a NUL, which C would take as the end of the
+ * string ("localhost\0.attacker.example" would be checked as "localhost"). */
+%typemap(in, fragment="SWIG_AsCharPtrAndSize") const char * (char *buf = NULL, size_t size = 0, int alloc = 0) {
+    if ($input == Py_None) {
+        $1 = NULL;
+    } else {
+        int res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
+        if (!SWIG_IsOK(res))
+            SWIG_exception_fail(SWIG_ArgError(res), "in method '$symname', argument $argnum must be a str or None");
+        if (size > 0 && memchr(buf, 0, size - 1)) {
+            PyErr_Format(PyExc_ValueError, "%s: argument %d contains a NUL byte", "$symname", $argnum);
+            SWIG_fail;
+        }
+        $1 = buf;
+    }
+}
+%typemap(freearg) const char * {
+    if (alloc$argnum == SWIG_NEWOBJ)
+        free(buf$argnum);
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) const char * {
+    $1 = $input == Py_None || PyUnicode_Check($input);
+}
+
 /* Lists of 16-bit codes (suites, groups, signature schemes) from a sequence of ints. */
 %typemap(in) (const uint16_t *CODES, size_t N) {
     PyObject *seq = PySequence_Fast($input, "expected a sequence of integers");
@@ -123,7 +148,11 @@
 /* Replaced below by functions that return Python objects, or not for Python at all. */
 %ignore tlsm_output_peek;
 %ignore tlsm_read_peek;
+/* Zero-copy input is not offered to Python: a writable view into the connection would
+ * outlive the next call and the connection itself (a use after free for the caller to
+ * make). feed() copies instead. */
 %ignore tlsm_input_buf;
+%ignore tlsm_input_ack;
 %ignore tlsm_next_event;
 %ignore tlsm_sign_request;
 %ignore tlsm_export_keying_material;
@@ -257,18 +286,6 @@ PyObject *read_peek(tlsm_conn *conn)
     size_t len = 0;
     const uint8_t *p = tlsm_read_peek(conn, &len);
     return PyBytes_FromStringAndSize(p ? (const char *)p : "", p ? (Py_ssize_t)len : 0);
-}
-
-/* Zero-copy input: a writable memoryview of the engine's free input space (None when
- * full). Valid only until the next call on conn: write into it (sock.recv_into), release
- * it, then input_ack(conn, n). */
-PyObject *input_buffer(tlsm_conn *conn)
-{
-    size_t cap = 0;
-    uint8_t *p = tlsm_input_buf(conn, &cap);
-    if (!p || !cap)
-        Py_RETURN_NONE;
-    return PyMemoryView_FromMemory((char *)p, (Py_ssize_t)cap, PyBUF_WRITE);
 }
 
 /* The next event as (type, code, alert, fatal, msg_type, ccs), or None. */

@@ -11,9 +11,10 @@ package tlsm
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 
-	_ "tlsm/internal/ccore" // links the C core
+	_ "tlsm.example/tlsm/go/internal/ccore" // links the C core
 )
 
 // cbytes copies p into C memory (nil for an empty slice); free it with C.free.
@@ -38,6 +39,16 @@ func cview(p *C.uint8_t, n C.size_t) []byte {
 		return nil
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// cString copies s into C memory as a NUL-terminated string (free it with C.free). A NUL
+// inside s is refused: C would read only what comes before it, so
+// "localhost\x00.attacker.example" would be checked as "localhost".
+func cString(what, s string) (*C.char, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, argErr("%s %q contains a NUL byte", what, s)
+	}
+	return C.CString(s), nil
 }
 
 // Version returns the version of the C core, e.g. "0.1.0".

@@ -8,12 +8,17 @@ package tlsm
 import "C"
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -23,14 +28,14 @@ import (
 
 // Protocol versions (the same values as crypto/tls.VersionTLS12 and VersionTLS13).
 const (
-	VersionTLS12 uint16 = C.TLSM_TLS12
-	VersionTLS13 uint16 = C.TLSM_TLS13
+	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
 )
 
 // Key-exchange groups beyond crypto/tls's CurveIDs (X25519, P256 and P384 are shared).
 const (
-	FFDHE2048 tls.CurveID = C.TLSM_GROUP_FFDHE2048
-	FFDHE3072 tls.CurveID = C.TLSM_GROUP_FFDHE3072
+	FFDHE2048 tls.CurveID = 0x0100
+	FFDHE3072 tls.CurveID = 0x0101
 )
 
 // CipherSuiteName returns the IANA name of a cipher suite, or "unknown".
@@ -41,20 +46,35 @@ func CipherSuiteName(id uint16) string { return C.GoString(C.tlsm_suite_name(C.u
 // suites only). A Config may be shared by many connections; after its first use it must
 // not be modified (the engine freezes a C copy of it, which also holds the server's ticket
 // key and TLS 1.2 session cache, so sharing one Config is what makes resumption work).
+//
+// Peer certificates are verified either by crypto/x509, against RootCAs (ClientCAs on a
+// server) exactly as crypto/tls does, or by tlsm's own verifier in the C core, against
+// Roots (ClientRoots): the engine's path builder, RFC 5280 and RFC 6125. Set one of the
+// two; with neither, tlsm's verifier uses the system's trust store.
 type Config struct {
 	// Certificates holds the certificate chains (leaf first) with their private keys:
 	// servers must have one; clients send one when the server asks. Build them with
 	// tls.X509KeyPair or tls.LoadX509KeyPair. RSA, ECDSA (P-256, P-384) and Ed25519 keys
-	// are supported; several chains may be given, the engine picks the one matching the
-	// peer's signature algorithms.
+	// are used by the engine directly; any other crypto.Signer (a key in an HSM or a KMS)
+	// signs through the engine's external-signing event, in Go, on the goroutine that
+	// drives the handshake (at most one such key per key type). Several chains may be
+	// given: the engine picks the one matching the peer's signature algorithms.
 	Certificates []tls.Certificate
 
-	// RootCAs are the trust anchors a client verifies servers with; nil means the
-	// system's store.
-	RootCAs *CertPool
-	// ClientCAs are the trust anchors a server verifies client certificates with when
-	// ClientAuth asks for verification; nil means the system's store.
-	ClientCAs *CertPool
+	// RootCAs are the trust anchors a client verifies servers with, through crypto/x509
+	// (x509.Certificate.Verify with the ServerName, ExtKeyUsageServerAuth and the config's
+	// time) as crypto/tls does; the engine asks for that verdict with its external
+	// verification event. Nil means tlsm's verifier with Roots.
+	RootCAs *x509.CertPool
+	// Roots are the trust anchors of tlsm's own verifier for a client (in the C core);
+	// nil with a nil RootCAs means the system's store.
+	Roots *CertPool
+	// ClientCAs are the trust anchors a server verifies client certificates with, through
+	// crypto/x509 (ExtKeyUsageClientAuth), when ClientAuth asks for verification.
+	ClientCAs *x509.CertPool
+	// ClientRoots are tlsm's own verifier's anchors for client certificates; nil with a
+	// nil ClientCAs means the system's store.
+	ClientRoots *CertPool
 	// ClientAuth is the server's client-certificate policy: tls.NoClientCert (default),
 	// RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven or
 	// RequireAndVerifyClientCert.
@@ -65,19 +85,20 @@ type Config struct {
 	ServerName string
 	// InsecureSkipVerify makes a client accept any server certificate: testing only.
 	InsecureSkipVerify bool
-	// VerifyPeerCertificate, if set, is called after the built-in checks pass (or are
-	// skipped by InsecureSkipVerify / ClientAuth) with the peer's chain as DER; a non-nil
-	// error aborts the handshake with a bad_certificate alert. It runs in Go, on the
-	// goroutine driving the handshake; the engine waits for it.
-	VerifyPeerCertificate func(rawCerts [][]byte) error
+	// VerifyPeerCertificate, if set, is called as in crypto/tls once the normal checks
+	// passed (or were skipped by InsecureSkipVerify / ClientAuth), with the peer's chain
+	// as DER and, when crypto/x509 verified it (RootCAs, ClientCAs), the verified chains.
+	// A non-nil error aborts the handshake with a bad_certificate alert. It runs in Go, on
+	// the goroutine driving the handshake; the engine waits for it.
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 
 	// NextProtos lists the ALPN protocols in preference order. A server with NextProtos
 	// fails a client that offers none of them (no_application_protocol).
 	NextProtos []string
 
-	// MinVersion and MaxVersion bound the protocol version (VersionTLS12 or VersionTLS13;
-	// 0 means both). Versions below TLS 1.2 are never spoken: a lower MinVersion counts as
-	// TLS 1.2.
+	// MinVersion and MaxVersion bound the protocol version: VersionTLS12 or VersionTLS13
+	// (0 means TLS 1.2 for MinVersion and TLS 1.3 for MaxVersion). Older versions are
+	// refused with an error (RFC 8996), as is a MinVersion above MaxVersion.
 	MinVersion, MaxVersion uint16
 	// CipherSuites lists the enabled suites in preference order (crypto/tls constants).
 	// As in crypto/tls, a list without TLS 1.3 suites leaves the three TLS 1.3 suites
@@ -98,12 +119,17 @@ type Config struct {
 	// the ServerName (or the peer address when there is none).
 	ClientSessionCache SessionCache
 
+	// KeyLogWriter, if set, receives the NSS key log (SSLKEYLOGFILE format) of every
+	// connection, one line per secret, for Wireshark. It exposes the traffic keys:
+	// debugging only.
+	KeyLogWriter io.Writer
+
 	// RandSeed, if non-nil, replaces the random source by a deterministic generator
 	// seeded with it, so that handshakes are reproducible byte for byte. Tests only: the
 	// keys it produces are predictable.
 	RandSeed []byte
 	// FixedTime, if not zero, is the time the engine always reads (certificate validity,
-	// ticket ages). Tests only.
+	// ticket ages), and the time crypto/x509 verifies with. Tests only.
 	FixedTime time.Time
 	// Trace makes the engine report every handshake message sent and received as
 	// EventMessageSent / EventMessageReceived (Engine users: for ladders and debugging).
@@ -122,7 +148,9 @@ func (c *Config) Clone() *Config {
 	return &Config{
 		Certificates:           c.Certificates,
 		RootCAs:                c.RootCAs,
+		Roots:                  c.Roots,
 		ClientCAs:              c.ClientCAs,
+		ClientRoots:            c.ClientRoots,
 		ClientAuth:             c.ClientAuth,
 		ServerName:             c.ServerName,
 		InsecureSkipVerify:     c.InsecureSkipVerify,
@@ -135,6 +163,7 @@ func (c *Config) Clone() *Config {
 		SessionTicketsDisabled: c.SessionTicketsDisabled,
 		SessionTicketKey:       c.SessionTicketKey,
 		ClientSessionCache:     c.ClientSessionCache,
+		KeyLogWriter:           c.KeyLogWriter,
 		RandSeed:               c.RandSeed,
 		FixedTime:              c.FixedTime,
 		Trace:                  c.Trace,
@@ -185,13 +214,30 @@ func (s *CertPool) AddCert(cert *x509.Certificate) {
 	s.der = append(s.der, cert.Raw)
 }
 
-// nativeConfig is the frozen C config behind a Config for one role.
+// nativeConfig is the frozen C config behind a Config for one role, with what the Go side
+// of a connection needs from the Config, captured when it was built.
 type nativeConfig struct {
 	c   *C.tlsm_config
 	det *C.tlsmgo_det
 	// frozen is set once a connection was made from c; until then, connections are made
 	// under freezeMu (see newConn).
 	frozen atomic.Bool
+
+	server bool
+	// builtin: the C core verifies peers (tlsm's verifier, or none when insecure).
+	builtin bool
+	// x509Roots, when set, are the anchors crypto/x509 verifies peers with.
+	x509Roots *x509.CertPool
+	// verifyCB is Config.VerifyPeerCertificate.
+	verifyCB func([][]byte, [][]*x509.Certificate) error
+	// external: the engine asks the host (EventVerifyPeer) after its own checks.
+	external bool
+	// now is the verification time of crypto/x509 (Config.FixedTime or the clock).
+	now func() time.Time
+	// signers are the Certificates whose keys sign in Go (EventSign).
+	signers []crypto.Signer
+	// keyLog is Config.KeyLogWriter.
+	keyLog io.Writer
 }
 
 type nativeHandles struct {
@@ -223,46 +269,93 @@ func (c *Config) nativeFor(server bool) (*nativeConfig, error) {
 	return n, nil
 }
 
+// versionName names a protocol version the way all tlsm bindings do in errors.
+func versionName(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "SSL 3.0"
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case VersionTLS12:
+		return "TLS 1.2"
+	case VersionTLS13:
+		return "TLS 1.3"
+	}
+	return fmt.Sprintf("version %#04x", v)
+}
+
+// versionRange resolves MinVersion and MaxVersion: 0 means the default bound, anything
+// but TLS 1.2 and 1.3 is an error, and so is a reversed range.
+func (c *Config) versionRange() (uint16, uint16, error) {
+	minV, maxV := c.MinVersion, c.MaxVersion
+	if minV == 0 {
+		minV = VersionTLS12
+	}
+	if maxV == 0 {
+		maxV = VersionTLS13
+	}
+	for _, b := range []struct {
+		field string
+		v     uint16
+	}{{"MinVersion", minV}, {"MaxVersion", maxV}} {
+		if b.v != VersionTLS12 && b.v != VersionTLS13 {
+			return 0, 0, argErr("%s: %s is not supported (tlsm speaks TLS 1.2 and 1.3)", b.field, versionName(b.v))
+		}
+	}
+	if minV > maxV {
+		return 0, 0, argErr("MinVersion %s is above MaxVersion %s", versionName(minV), versionName(maxV))
+	}
+	return minV, maxV, nil
+}
+
+// groupName names a key-exchange group: tlsm's name, else crypto/tls's.
+func groupName(g tls.CurveID) string {
+	if name := C.GoString(C.tlsm_group_name(C.uint16_t(g))); name != "unknown" {
+		return name
+	}
+	return g.String()
+}
+
 func (c *Config) build(server bool) (n *nativeConfig, err error) {
+	minV, maxV, err := c.versionRange()
+	if err != nil {
+		return nil, err
+	}
 	role := C.TLSM_ROLE_CLIENT
 	if server {
 		role = C.TLSM_ROLE_SERVER
 	}
 	cc := C.tlsm_config_new(C.tlsm_role(role))
 	if cc == nil {
-		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+		return nil, &Error{Code: codeNoMem}
 	}
-	nc := &nativeConfig{c: cc}
+	nc := &nativeConfig{c: cc, server: server, verifyCB: c.VerifyPeerCertificate, keyLog: c.KeyLogWriter}
 	defer func() {
 		if err != nil {
 			freeNative(nativeHandles{nc.c, nc.det})
 		}
 	}()
 	n = nc
-	step := func(what string, rc C.int) error {
+	// step reports a refused setting as "tlsm: <field>: <the engine's reason>".
+	step := func(field string, rc C.int) error {
 		if rc != 0 {
-			return fmt.Errorf("tlsm: config: %s: %w", what, codeErr(rc))
+			return &configErr{field: field, err: &Error{Code: int(rc)}}
 		}
 		return nil
 	}
 
-	minV, maxV := c.MinVersion, c.MaxVersion
-	if minV < VersionTLS12 {
-		minV = VersionTLS12
-	}
-	if maxV == 0 {
-		maxV = VersionTLS13
-	}
-	if maxV < VersionTLS12 || maxV > VersionTLS13 || minV > maxV {
-		return nil, fmt.Errorf("tlsm: config: unsupported versions %#04x..%#04x (TLS 1.2 and 1.3 only)", c.MinVersion, c.MaxVersion)
-	}
-	if err := step("versions", C.tlsm_config_set_versions(cc, C.uint16_t(minV), C.uint16_t(maxV))); err != nil {
+	if err := step("MinVersion/MaxVersion", C.tlsm_config_set_versions(cc, C.uint16_t(minV), C.uint16_t(maxV))); err != nil {
 		return nil, err
 	}
 	if len(c.CipherSuites) > 0 {
 		suites := append([]uint16(nil), c.CipherSuites...)
 		has13 := false
 		for _, s := range suites {
+			if CipherSuiteName(s) == "unknown" {
+				return nil, argErr("CipherSuites: unsupported cipher suite %s", tls.CipherSuiteName(s))
+			}
 			if s>>8 == 0x13 {
 				has13 = true
 			}
@@ -270,7 +363,7 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 		if !has13 {
 			suites = append(suites, tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256)
 		}
-		if err := step("cipher suites", setU16(cc, suites, func(cfg *C.tlsm_config, p *C.uint16_t, k C.size_t) C.int {
+		if err := step("CipherSuites", setU16(cc, suites, func(cfg *C.tlsm_config, p *C.uint16_t, k C.size_t) C.int {
 			return C.tlsm_config_set_suites(cfg, p, k)
 		})); err != nil {
 			return nil, err
@@ -279,9 +372,12 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 	if len(c.CurvePreferences) > 0 {
 		groups := make([]uint16, len(c.CurvePreferences))
 		for i, g := range c.CurvePreferences {
+			if C.GoString(C.tlsm_group_name(C.uint16_t(g))) == "unknown" {
+				return nil, argErr("CurvePreferences: unsupported group %s", groupName(g))
+			}
 			groups[i] = uint16(g)
 		}
-		if err := step("curve preferences", setU16(cc, groups, func(cfg *C.tlsm_config, p *C.uint16_t, k C.size_t) C.int {
+		if err := step("CurvePreferences", setU16(cc, groups, func(cfg *C.tlsm_config, p *C.uint16_t, k C.size_t) C.int {
 			return C.tlsm_config_set_groups(cfg, p, k)
 		})); err != nil {
 			return nil, err
@@ -291,7 +387,7 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 		var wire []byte
 		for _, p := range c.NextProtos {
 			if len(p) == 0 || len(p) > 255 {
-				return nil, fmt.Errorf("tlsm: config: invalid ALPN protocol %q", p)
+				return nil, argErr("NextProtos: %q is not 1 to 255 bytes long", p)
 			}
 			wire = append(wire, byte(len(p)))
 			wire = append(wire, p...)
@@ -299,76 +395,25 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 		p, k := cbytes(wire)
 		rc := C.tlsm_config_set_alpn(cc, p, k)
 		C.free(unsafe.Pointer(p))
-		if err := step("ALPN", rc); err != nil {
+		if err := step("NextProtos", rc); err != nil {
 			return nil, err
 		}
 	}
 	for i := range c.Certificates {
-		if err := addIdentity(cc, &c.Certificates[i]); err != nil {
-			return nil, fmt.Errorf("tlsm: config: certificate %d: %w", i, err)
+		signer, err := addIdentity(cc, &c.Certificates[i])
+		if err != nil {
+			return nil, fmt.Errorf("tlsm: Certificates[%d]: %w", i, err)
+		}
+		if signer != nil {
+			nc.signers = append(nc.signers, signer)
 		}
 	}
-
-	verify := C.TLSM_VERIFY_PEER
-	pool := c.RootCAs
-	if server {
-		pool = c.ClientCAs
-		mode := 0
-		switch c.ClientAuth {
-		case tls.NoClientCert:
-		case tls.RequestClientCert:
-			mode, verify = 1, C.TLSM_VERIFY_INSECURE_NO_VERIFICATION
-		case tls.RequireAnyClientCert:
-			mode, verify = 2, C.TLSM_VERIFY_INSECURE_NO_VERIFICATION
-		case tls.VerifyClientCertIfGiven:
-			mode = 1
-		case tls.RequireAndVerifyClientCert:
-			mode = 2
-		default:
-			return nil, fmt.Errorf("tlsm: config: unknown ClientAuth %d", c.ClientAuth)
-		}
-		if err := step("client auth", C.tlsm_config_set_client_auth(cc, C.int(mode))); err != nil {
-			return nil, err
-		}
-		if mode == 0 {
-			pool = nil
-		} else if pool == nil && verify == C.TLSM_VERIFY_PEER {
-			pool = SystemCertPool()
-		}
-	} else {
-		if c.InsecureSkipVerify {
-			verify = C.TLSM_VERIFY_INSECURE_NO_VERIFICATION
-		}
-		if pool == nil && !c.InsecureSkipVerify {
-			pool = SystemCertPool()
-		}
-	}
-	if err := step("verification", C.tlsm_config_set_verify(cc, C.tlsm_verify_mode(verify))); err != nil {
+	if err := c.applyVerification(nc, server); err != nil {
 		return nil, err
-	}
-	if pool != nil {
-		if pool.system {
-			// A machine without a store still gets the explicit anchors below.
-			var added C.size_t
-			_ = C.tlsm_config_load_system_trust(cc, &added)
-		}
-		for _, der := range pool.der {
-			p, k := cbytes(der)
-			rc := C.tlsm_config_add_trust_der(cc, p, k)
-			C.free(unsafe.Pointer(p))
-			if err := step("trust anchor", rc); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if c.VerifyPeerCertificate != nil {
-		if err := step("external verification", C.tlsm_config_set_verify_external(cc, 1)); err != nil {
-			return nil, err
-		}
 	}
 
 	if c.SessionTicketsDisabled {
-		if err := step("tickets", C.tlsm_config_set_tickets(cc, 0)); err != nil {
+		if err := step("SessionTicketsDisabled", C.tlsm_config_set_tickets(cc, 0)); err != nil {
 			return nil, err
 		}
 	}
@@ -376,33 +421,40 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 		p, k := cbytes(c.SessionTicketKey[:])
 		rc := C.tlsm_config_set_ticket_key(cc, p, k)
 		C.free(unsafe.Pointer(p))
-		if err := step("ticket key", rc); err != nil {
+		if err := step("SessionTicketKey", rc); err != nil {
 			return nil, err
 		}
 	}
-
+	if c.KeyLogWriter != nil {
+		if err := step("KeyLogWriter", C.tlsm_config_set_keylog(cc, 1)); err != nil {
+			return nil, err
+		}
+	}
 	if c.Trace {
-		if err := step("trace", C.tlsm_config_set_trace(cc, 1)); err != nil {
+		if err := step("Trace", C.tlsm_config_set_trace(cc, 1)); err != nil {
 			return nil, err
 		}
 	}
+	nc.now = time.Now
 	if c.RandSeed != nil || !c.FixedTime.IsZero() {
 		n.det = (*C.tlsmgo_det)(C.calloc(1, C.size_t(unsafe.Sizeof(C.tlsmgo_det{}))))
 		if n.det == nil {
-			return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+			return nil, &Error{Code: codeNoMem}
 		}
 		if c.RandSeed != nil {
 			seed := sha256.Sum256(c.RandSeed)
 			for i, b := range seed {
 				n.det.seed[i] = C.uint8_t(b)
 			}
-			if err := step("rng", C.tlsmgo_set_det_rng(cc, n.det)); err != nil {
+			if err := step("RandSeed", C.tlsmgo_set_det_rng(cc, n.det)); err != nil {
 				return nil, err
 			}
 		}
 		if !c.FixedTime.IsZero() {
+			fixed := c.FixedTime
+			nc.now = func() time.Time { return fixed }
 			n.det.now_ms = C.uint64_t(c.FixedTime.UnixMilli())
-			if err := step("clock", C.tlsmgo_set_det_clock(cc, n.det)); err != nil {
+			if err := step("FixedTime", C.tlsmgo_set_det_clock(cc, n.det)); err != nil {
 				return nil, err
 			}
 		}
@@ -411,25 +463,121 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 	return n, nil
 }
 
+// applyVerification sets who verifies the peer: crypto/x509 (RootCAs, ClientCAs) through
+// the engine's external-verification event, or the C core with tlsm's pools (Roots,
+// ClientRoots, the system store), or nobody (InsecureSkipVerify, ClientAuth without
+// verification); VerifyPeerCertificate then runs after either.
+func (c *Config) applyVerification(nc *nativeConfig, server bool) error {
+	cc := nc.c
+	x509Roots, roots, fields := c.RootCAs, c.Roots, "RootCAs and Roots"
+	verify := true
+	if server {
+		x509Roots, roots, fields = c.ClientCAs, c.ClientRoots, "ClientCAs and ClientRoots"
+		mode := 0
+		switch c.ClientAuth {
+		case tls.NoClientCert:
+			verify = false
+		case tls.RequestClientCert:
+			mode, verify = 1, false
+		case tls.RequireAnyClientCert:
+			mode, verify = 2, false
+		case tls.VerifyClientCertIfGiven:
+			mode = 1
+		case tls.RequireAndVerifyClientCert:
+			mode = 2
+		default:
+			return argErr("ClientAuth: unknown value %d", int(c.ClientAuth))
+		}
+		if rc := C.tlsm_config_set_client_auth(cc, C.int(mode)); rc != 0 {
+			return &configErr{field: "ClientAuth", err: &Error{Code: int(rc)}}
+		}
+	} else if c.InsecureSkipVerify {
+		verify = false
+	}
+	if x509Roots != nil && roots != nil {
+		return argErr("%s are both set: peers are verified by crypto/x509 or by tlsm, not both", fields)
+	}
+	if verify && x509Roots != nil {
+		nc.x509Roots = x509Roots
+	}
+	nc.builtin = verify && nc.x509Roots == nil
+	if !nc.builtin {
+		if rc := C.tlsm_config_set_verify(cc, C.TLSM_VERIFY_INSECURE_NO_VERIFICATION); rc != 0 {
+			return &configErr{field: "InsecureSkipVerify", err: &Error{Code: int(rc)}}
+		}
+	}
+	nc.external = nc.x509Roots != nil || nc.verifyCB != nil
+	if nc.external {
+		if rc := C.tlsm_config_set_verify_external(cc, 1); rc != 0 {
+			return &configErr{field: "VerifyPeerCertificate", err: &Error{Code: int(rc)}}
+		}
+	}
+	if !nc.builtin {
+		return nil
+	}
+	field := "Roots"
+	if server {
+		field = "ClientRoots"
+	}
+	if roots == nil {
+		roots = SystemCertPool()
+	}
+	if roots.system {
+		// A machine without a store still gets the explicit anchors below.
+		var added C.size_t
+		_ = C.tlsm_config_load_system_trust(cc, &added)
+	}
+	for i, der := range roots.der {
+		p, k := cbytes(der)
+		rc := C.tlsm_config_add_trust_der(cc, p, k)
+		C.free(unsafe.Pointer(p))
+		if rc != 0 {
+			return &configErr{field: fmt.Sprintf("%s certificate %d", field, i), err: &Error{Code: int(rc)}}
+		}
+	}
+	return nil
+}
+
 // setU16 passes a list of 16-bit codes to a C setter through C memory.
 func setU16(cc *C.tlsm_config, list []uint16, set func(*C.tlsm_config, *C.uint16_t, C.size_t) C.int) C.int {
 	p := (*C.uint16_t)(C.malloc(C.size_t(2 * len(list))))
 	if p == nil {
-		return C.TLSM_ERR_NOMEM
+		return codeNoMem
 	}
 	defer C.free(unsafe.Pointer(p))
 	copy(unsafe.Slice((*uint16)(unsafe.Pointer(p)), len(list)), list)
 	return set(cc, p, C.size_t(len(list)))
 }
 
-// addIdentity hands a certificate chain and its private key (as PKCS#8 DER) to the engine.
-func addIdentity(cc *C.tlsm_config, cert *tls.Certificate) error {
+// addIdentity hands a certificate chain and its private key to the engine: as PKCS#8 DER
+// for the key types the engine signs with itself, else (any other crypto.Signer) as an
+// external identity whose signatures are made in Go; that signer is returned.
+func addIdentity(cc *C.tlsm_config, cert *tls.Certificate) (crypto.Signer, error) {
 	if len(cert.Certificate) == 0 {
-		return errors.New("empty certificate chain")
+		return nil, errors.New("empty certificate chain")
 	}
-	if cert.PrivateKey == nil {
-		return errors.New("no private key")
+	switch key := cert.PrivateKey.(type) {
+	case nil:
+		return nil, errors.New("no private key")
+	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
+		return nil, addKeyIdentity(cc, cert)
+	case crypto.Signer:
+		var chain []byte
+		for _, der := range cert.Certificate {
+			chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+		}
+		p, k := cbytes(chain)
+		defer C.free(unsafe.Pointer(p))
+		if err := codeErr(C.tlsm_config_add_identity_external(cc, p, k)); err != nil {
+			return nil, err
+		}
+		return key, nil
+	default:
+		return nil, fmt.Errorf("private key of type %T is not a crypto.Signer", cert.PrivateKey)
 	}
+}
+
+func addKeyIdentity(cc *C.tlsm_config, cert *tls.Certificate) error {
 	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
 	if err != nil {
 		return fmt.Errorf("private key of type %T: %w", cert.PrivateKey, err)
@@ -440,7 +588,7 @@ func addIdentity(cc *C.tlsm_config, cert *tls.Certificate) error {
 	if pp == nil || lp == nil {
 		C.free(unsafe.Pointer(pp))
 		C.free(unsafe.Pointer(lp))
-		return &Error{Code: C.TLSM_ERR_NOMEM}
+		return &Error{Code: codeNoMem}
 	}
 	ptrs, lens := unsafe.Slice(pp, n), unsafe.Slice(lp, n)
 	kp, kn := cbytes(key)

@@ -28,13 +28,13 @@ type Conn struct {
 	handshakeErr  error       // guarded by handshakeMu
 	handshakeDone atomic.Bool // set once, after a successful handshake
 
-	mu    sync.Mutex // guards eng and state
-	eng   *Engine
-	state ConnectionState // snapshot after the handshake, kept after Close
+	mu     sync.Mutex // guards eng, state and chains
+	eng    *Engine
+	state  ConnectionState // snapshot after the handshake, kept after Close
+	chains *lazyChains     // its VerifiedChains, built on first use
 
 	inMu  sync.Mutex // serializes reading from conn (Read and the handshake)
-	rawIn []byte     // ciphertext read from conn that the engine has not taken yet
-	rbuf  []byte
+	rawIn []byte     // ciphertext read from conn that the engine has not taken yet (inMu)
 
 	outMu        sync.Mutex // serializes writing to conn, keeping record order
 	outBuf       []byte
@@ -178,26 +178,33 @@ func (c *Conn) runHandshake() error {
 			_ = c.flush() // the alert that tells the peer why
 			return herr
 		}
+		// The engine's questions are answered in Go without holding mu (crypto/x509, the
+		// application's callback, a crypto.Signer may take their time); only the answer
+		// goes back under it.
 		if ev.verify {
-			cbErr := c.config.VerifyPeerCertificate(raw)
+			chains, alert, verr := c.eng.native.verifyPeer(raw, c.serverName)
 			c.mu.Lock()
-			verr := c.eng.VerifyDone(cbErr == nil, 0)
+			err := c.eng.verified(chains, alert, verr)
 			c.mu.Unlock()
-			if cbErr != nil {
+			if err != nil {
 				_ = c.flush()
-				if verr == nil {
-					verr = ErrClosed
-				}
-				return fmt.Errorf("%w: %w", verr, cbErr)
+				return err
 			}
-			if verr != nil {
-				return verr
+			continue
+		}
+		if ev.sign {
+			if err := c.sign(); err != nil {
+				// The engine cannot be told that signing failed (it would stay blocked and
+				// send nothing): close the transport so that the peer is not left waiting.
+				_ = c.conn.Close()
+				return err
 			}
 			continue
 		}
 		if done {
 			c.mu.Lock()
-			c.state = c.eng.ConnectionState()
+			c.state = c.eng.connectionState()
+			c.chains = c.eng.verifiedChains()
 			c.mu.Unlock()
 			if c.server && c.state.Version == VersionTLS13 {
 				c.sendTicketsAsync()
@@ -247,7 +254,25 @@ func (c *Conn) sessionKey() string {
 
 type events struct {
 	session []byte // a new resumable session (client)
-	verify  bool   // the engine waits for VerifyDone
+	verify  bool   // the engine waits for a verdict on the peer's chain
+	sign    bool   // the engine waits for a signature
+}
+
+// sign answers the engine's external-signing request with the Config's crypto.Signer.
+func (c *Conn) sign() error {
+	c.mu.Lock()
+	scheme, msg, err := c.eng.signRequest()
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	sig, err := c.eng.native.sign(scheme, msg)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.eng.SignDone(sig)
 }
 
 // takeEvents drains the engine's events. mu is held.
@@ -266,6 +291,8 @@ func (c *Conn) takeEvents() events {
 			}
 		case EventVerifyPeer:
 			out.verify = true
+		case EventSign:
+			out.sign = true
 		}
 	}
 }
@@ -289,6 +316,13 @@ func (c *Conn) feedLocked() (bool, error) {
 	return n > 0, err
 }
 
+// Reads from the transport offer at least minRead bytes of room, in a buffer that grows
+// by readSize: a little over four full records.
+const (
+	minRead  = 17 << 10
+	readSize = 68 << 10
+)
+
 // readTransport moves ciphertext from the underlying connection into the engine: the
 // buffered rest first, else one Read. At end of stream the engine learns it (a clean
 // close or truncation). It returns only transport errors; engine errors stay in the
@@ -305,17 +339,20 @@ func (c *Conn) readTransport() error {
 	if took || err != nil {
 		return nil
 	}
-	if c.rbuf == nil {
-		c.rbuf = make([]byte, 32<<10)
+	// Read straight into rawIn's free space (only holders of inMu touch rawIn), and take
+	// whatever the transport has, several records at once: the sender is not kept
+	// waiting while this side decrypts, so both sides compute at the same time.
+	if cap(c.rawIn)-len(c.rawIn) < minRead {
+		c.rawIn = append(make([]byte, 0, len(c.rawIn)+readSize), c.rawIn...)
 	}
-	n, rerr := c.conn.Read(c.rbuf)
+	n, rerr := c.conn.Read(c.rawIn[len(c.rawIn):cap(c.rawIn)])
+	c.rawIn = c.rawIn[:len(c.rawIn)+n]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.eng.c == nil {
 		return net.ErrClosed
 	}
 	if n > 0 {
-		c.rawIn = append(c.rawIn, c.rbuf[:n]...)
 		if _, err := c.feedLocked(); err != nil {
 			return nil
 		}
@@ -516,11 +553,13 @@ func (c *Conn) Close() error {
 // ConnectionState returns the negotiated parameters (zero before the handshake).
 func (c *Conn) ConnectionState() ConnectionState {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	st, chains := c.state, c.chains
 	if c.eng != nil && c.eng.c != nil && c.handshakeDone.Load() {
-		return c.eng.ConnectionState()
+		st = c.eng.connectionState()
 	}
-	return c.state
+	c.mu.Unlock()
+	st.VerifiedChains = chains.get() // without mu: it may verify the chain again
+	return st
 }
 
 // ExportKeyingMaterial derives keying material from the connection's secrets (RFC 5705,

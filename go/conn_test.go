@@ -186,7 +186,7 @@ func TestInteropClientAuth(t *testing.T) {
 			a, b := net.Pipe()
 			scfg := serverConfig(t, "server-p256", v.v)
 			scfg.ClientAuth = tls.RequireAndVerifyClientCert
-			scfg.ClientCAs = testCAs(t)
+			scfg.ClientRoots = testCAs(t)
 			s := Server(b, scfg)
 			errc := make(chan error, 1)
 			go func() {
@@ -211,7 +211,7 @@ func TestInteropClientAuth(t *testing.T) {
 			a, b := net.Pipe()
 			scfg := serverConfig(t, "server-p256", v.v)
 			scfg.ClientAuth = tls.RequireAndVerifyClientCert
-			scfg.ClientCAs = testCAs(t)
+			scfg.ClientRoots = testCAs(t)
 			s := Server(b, scfg)
 			errc := make(chan error, 1)
 			go func() { errc <- s.Handshake(); s.Close() }()
@@ -508,7 +508,7 @@ func TestVerifyErrorsWithCryptoTLS(t *testing.T) {
 			a, b := net.Pipe()
 			done := goEcho(tls.Server(b, goServerConfig(t, "server-p256", v.v)))
 			cfg := clientConfig(t, v.v)
-			cfg.RootCAs = otherCA(t)
+			cfg.Roots = otherCA(t)
 			c := Client(a, cfg)
 			if err := c.Handshake(); !errors.Is(err, ErrCertUnknownIssuer) || !errors.Is(err, AlertUnknownCA) {
 				t.Fatalf("handshake: %v", err)
@@ -541,7 +541,7 @@ func TestVerifyErrorsWithCryptoTLS(t *testing.T) {
 			done := goEcho(tls.Server(b, goServerConfig(t, "server-p256", v.v)))
 			cfg := clientConfig(t, v.v)
 			var seen int
-			cfg.VerifyPeerCertificate = func(raw [][]byte) error {
+			cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
 				seen = len(raw)
 				return errors.New("pinned key does not match")
 			}
@@ -557,7 +557,7 @@ func TestVerifyErrorsWithCryptoTLS(t *testing.T) {
 			a, b := net.Pipe()
 			done := goEcho(tls.Server(b, goServerConfig(t, "server-p256", v.v)))
 			cfg := clientConfig(t, v.v)
-			cfg.VerifyPeerCertificate = func(raw [][]byte) error { return nil }
+			cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error { return nil }
 			c := Client(a, cfg)
 			roundTrip(t, c, "ok")
 			c.Close()
@@ -607,7 +607,7 @@ func TestListenDial(t *testing.T) {
 			go func() { defer c.Close(); io.Copy(c, c) }()
 		}
 	}()
-	cfg := &Config{RootCAs: testCAs(t), FixedTime: fixedNow} // name from the address: 127.0.0.1
+	cfg := &Config{Roots: testCAs(t), FixedTime: fixedNow} // name from the address: 127.0.0.1
 	c, err := Dial("tcp", ln.Addr().String(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -22,32 +22,38 @@ import (
 // happened (Status, NextEvent). It never touches a socket, in the style of
 // crypto/tls.QUICConn; Client and Server build a net.Conn on top of it.
 //
-// Memory: the engine's state lives in C. Every byte crosses by copy (Go memory is never
-// handed to C to keep), slices returned by the Engine belong to the caller, and Close
-// frees the C state (a cleanup frees it too if an Engine is dropped without Close).
+// Memory: the engine's state lives in C. Go memory is lent to C only for the duration of
+// a call (Feed and Write pass the caller's slice; C copies what it keeps, as the cgo
+// rules require), slices returned by the Engine are Go copies that belong to the caller,
+// and Close frees the C state (a cleanup frees it too if an Engine is dropped without
+// Close).
 //
 // An Engine is not safe for concurrent use: one goroutine at a time, or a lock.
 // Errors are sticky: after a failure every call returns the same *Error, and the alert
 // that tells the peer why is already waiting in the output, so keep draining it.
 type Engine struct {
-	c       *C.tlsm_conn
-	scratch *C.uint8_t // C-side staging buffer for plaintext handed to Write
-	native  *nativeConfig
-	server  bool
-	cleanup runtime.Cleanup
+	c          *C.tlsm_conn
+	native     *nativeConfig
+	server     bool
+	serverName string      // client: the name sent and verified
+	chains     *lazyChains // ConnectionState.VerifiedChains, once known
+	cleanup    runtime.Cleanup
 }
 
-const scratchSize = 16 << 10
+func freeEngine(c *C.tlsm_conn) { C.tlsm_conn_free(c) }
 
-type engineHandles struct {
-	c       *C.tlsm_conn
-	scratch *C.uint8_t
+// goMem lends p to C for one call (nil for an empty slice). cgo allows it because p holds
+// no Go pointers and C does not keep it: every core entry point copies what it keeps.
+func goMem(p []byte) (*C.uint8_t, C.size_t) {
+	if len(p) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p))
 }
 
-func freeEngine(h engineHandles) {
-	C.tlsm_conn_free(h.c)
-	C.free(unsafe.Pointer(h.scratch))
-}
+// errNoIdentity is the error for a server Config without Certificates, worded as the
+// other bindings word it.
+var errNoIdentity = argErr("a server Config needs an identity: set Certificates")
 
 // ErrEngineClosed is returned by an Engine used after Close.
 var ErrEngineClosed = errors.New("tlsm: engine closed")
@@ -64,7 +70,7 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 		return nil, errors.New("tlsm: nil Config")
 	}
 	if server && len(cfg.Certificates) == 0 {
-		return nil, errors.New("tlsm: a server needs Config.Certificates")
+		return nil, errNoIdentity
 	}
 	if !server && serverName == "" && !cfg.InsecureSkipVerify {
 		return nil, errors.New("tlsm: either ServerName or InsecureSkipVerify must be set in the Config")
@@ -75,20 +81,17 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 	}
 	var name *C.char
 	if serverName != "" {
-		name = C.CString(serverName)
+		if name, err = cString("ServerName", serverName); err != nil {
+			return nil, err
+		}
 		defer C.free(unsafe.Pointer(name))
 	}
 	c := n.newConn(name)
 	if c == nil {
 		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
 	}
-	scratch := (*C.uint8_t)(C.malloc(scratchSize))
-	if scratch == nil {
-		C.tlsm_conn_free(c)
-		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
-	}
-	e := &Engine{c: c, scratch: scratch, native: n, server: server}
-	e.cleanup = runtime.AddCleanup(e, freeEngine, engineHandles{c, scratch})
+	e := &Engine{c: c, native: n, server: server, serverName: serverName}
+	e.cleanup = runtime.AddCleanup(e, freeEngine, c)
 	return e, nil
 }
 
@@ -99,8 +102,8 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.cleanup.Stop()
-	freeEngine(engineHandles{e.c, e.scratch})
-	e.c, e.scratch = nil, nil
+	freeEngine(e.c)
+	e.c = nil
 	return nil
 }
 
@@ -158,23 +161,11 @@ func (e *Engine) Feed(p []byte) (int, error) {
 	if err := e.err(); err != nil {
 		return 0, err
 	}
-	done := 0
-	for done < len(p) {
-		var capacity C.size_t
-		dst := C.tlsm_input_buf(e.c, &capacity)
-		if dst == nil {
-			break
-		}
-		n := copy(cview(dst, capacity), p[done:])
-		done += n
-		if rc := C.tlsm_input_ack(e.c, C.size_t(n)); rc != 0 {
-			return done, e.fail(rc)
-		}
-		if st := C.tlsm_status(e.c); st&(C.TLSM_STATUS_HAS_PLAINTEXT|C.TLSM_STATUS_BLOCKED) != 0 {
-			break
-		}
-	}
-	return done, nil
+	// One call: the core copies what it can take and processes every complete record.
+	ptr, n := goMem(p)
+	var consumed C.size_t
+	rc := C.tlsm_feed(e.c, ptr, n, &consumed)
+	return int(consumed), e.fail(rc)
 }
 
 // FeedEOF tells the engine that the transport reached end of stream. Without a prior
@@ -248,20 +239,11 @@ func (e *Engine) Write(p []byte) (int, error) {
 		return 0, ErrEngineClosed
 	}
 	defer runtime.KeepAlive(e)
-	total := 0
-	for total < len(p) {
-		n := copy(cview(e.scratch, scratchSize), p[total:])
-		var accepted C.size_t
-		rc := C.tlsm_write(e.c, e.scratch, C.size_t(n), &accepted)
-		total += int(accepted)
-		if rc != 0 {
-			return total, e.fail(rc)
-		}
-		if int(accepted) < n {
-			break
-		}
-	}
-	return total, nil
+	// The plaintext is read in place: the core encrypts from it into its output buffer.
+	ptr, n := goMem(p)
+	var accepted C.size_t
+	rc := C.tlsm_write(e.c, ptr, n, &accepted)
+	return int(accepted), e.fail(rc)
 }
 
 // Read copies received plaintext into p. With nothing to read it returns 0 and: io.EOF
@@ -356,14 +338,14 @@ type Status uint
 
 // Status bits (tlsm_status).
 const (
-	StatusWantInput    Status = C.TLSM_STATUS_WANT_INPUT    // needs more ciphertext
-	StatusHasOutput    Status = C.TLSM_STATUS_HAS_OUTPUT    // ciphertext waits for the transport
-	StatusCanWrite     Status = C.TLSM_STATUS_CAN_WRITE     // handshake done, room for plaintext
-	StatusHasPlaintext Status = C.TLSM_STATUS_HAS_PLAINTEXT // plaintext waits to be read
-	StatusBlocked      Status = C.TLSM_STATUS_BLOCKED       // waiting for VerifyDone
-	StatusClosed       Status = C.TLSM_STATUS_CLOSED        // no more plaintext will come
-	StatusHandshaking  Status = C.TLSM_STATUS_HANDSHAKING   // the handshake has not finished
-	StatusError        Status = C.TLSM_STATUS_ERROR         // failed: see Err
+	StatusWantInput    Status = 0x01 // needs more ciphertext
+	StatusHasOutput    Status = 0x02 // ciphertext waits for the transport
+	StatusCanWrite     Status = 0x04 // handshake done, room for plaintext
+	StatusHasPlaintext Status = 0x08 // plaintext waits to be read
+	StatusBlocked      Status = 0x10 // waiting for VerifyDone or SignDone
+	StatusClosed       Status = 0x20 // no more plaintext will come
+	StatusHandshaking  Status = 0x40 // the handshake has not finished
+	StatusError        Status = 0x80 // failed: see Err
 )
 
 // Status returns the current status bits (and starts a client's handshake).
@@ -380,17 +362,18 @@ type EventKind int
 
 // Event kinds (tlsm_event_type).
 const (
-	EventNone            EventKind = C.TLSM_EV_NONE             // no event pending
-	EventHandshakeDone   EventKind = C.TLSM_EV_HANDSHAKE_DONE   // keys ready, Write allowed
-	EventPeerClosed      EventKind = C.TLSM_EV_PEER_CLOSED      // close_notify received
-	EventAlert           EventKind = C.TLSM_EV_ALERT            // an alert arrived (Alert, Fatal)
-	EventNewTicket       EventKind = C.TLSM_EV_NEW_TICKET       // client: Session() has a resumable session
-	EventKeyUpdated      EventKind = C.TLSM_EV_KEY_UPDATED      // keys changed (PeerKeyUpdate tells whose)
-	EventMessageSent     EventKind = C.TLSM_EV_MESSAGE_SENT     // trace: handshake message Message sent
-	EventMessageReceived EventKind = C.TLSM_EV_MESSAGE_RECEIVED // trace: handshake message Message received
-	EventSign            EventKind = C.TLSM_EV_SIGN             // external signing requested
-	EventError           EventKind = C.TLSM_EV_ERROR            // the connection failed (Err)
-	EventVerifyPeer      EventKind = C.TLSM_EV_VERIFY_PEER      // answer with VerifyDone
+	EventNone            EventKind = 0  // no event pending
+	EventHandshakeDone   EventKind = 1  // keys ready, Write allowed
+	EventPeerClosed      EventKind = 2  // close_notify received
+	EventAlert           EventKind = 3  // an alert arrived (Alert, Fatal)
+	EventNewTicket       EventKind = 4  // client: Session() has a resumable session
+	EventKeyUpdated      EventKind = 5  // keys changed (PeerKeyUpdate tells whose)
+	EventMessageSent     EventKind = 6  // trace: handshake message Message sent
+	EventMessageReceived EventKind = 7  // trace: handshake message Message received
+	EventSign            EventKind = 8  // external signing requested: answer with Sign
+	EventError           EventKind = 9  // the connection failed (Err)
+	EventVerifyPeer      EventKind = 10 // answer with VerifyPeer (or VerifyDone)
+	EventKeyLog          EventKind = 11 // a key log line (KeyLog), already written to Config.KeyLogWriter
 )
 
 func (k EventKind) String() string { return C.GoString(C.tlsm_event_name(C.tlsm_event_type(k))) }
@@ -398,12 +381,13 @@ func (k EventKind) String() string { return C.GoString(C.tlsm_event_name(C.tlsm_
 // An Event is one thing that happened, from NextEvent.
 type Event struct {
 	Kind          EventKind
-	Err           error      // EventError
-	Alert         AlertError // EventAlert: the description
-	Fatal         bool       // EventAlert
-	PeerKeyUpdate bool       // EventKeyUpdated: the peer updated its keys (else we did)
-	Message       uint8      // trace: handshake message type (see MessageName)
-	CCS           bool       // trace: the message is a ChangeCipherSpec
+	Err           error  // EventError
+	Alert         Alert  // EventAlert: the description
+	Fatal         bool   // EventAlert
+	PeerKeyUpdate bool   // EventKeyUpdated: the peer updated its keys (else we did)
+	Message       uint8  // trace: handshake message type (see MessageName)
+	CCS           bool   // trace: the message is a ChangeCipherSpec
+	KeyLog        string // EventKeyLog: the NSS key log line, without its newline
 }
 
 // MessageName names a handshake message type ("ClientHello", ...).
@@ -424,19 +408,28 @@ func (e *Engine) NextEvent() Event {
 	case EventError:
 		out.Err = &Error{Code: int(ev.code), Verify: int(C.tlsm_conn_verify_error(e.c))}
 	case EventAlert:
-		out.Alert, out.Fatal = AlertError(ev.alert), ev.fatal != 0
+		out.Alert, out.Fatal = Alert(ev.alert), ev.fatal != 0
 	case EventKeyUpdated:
 		out.PeerKeyUpdate = ev.alert != 0
 	case EventMessageSent, EventMessageReceived:
 		out.Message, out.CCS = uint8(ev.msg_type), ev.ccs != 0
+	case EventKeyLog:
+		// The line is lent until the next call that changes the connection: copy it now,
+		// and write it where the Config wants it (one place for Conn and Engine users).
+		if line := C.tlsm_keylog_line(e.c); line != nil {
+			out.KeyLog = C.GoString(line)
+			if w := e.native.keyLog; w != nil {
+				_, _ = io.WriteString(w, out.KeyLog+"\n")
+			}
+		}
 	}
 	return out
 }
 
-// VerifyDone answers EventVerifyPeer (Config.VerifyPeerCertificate makes the engine ask):
+// VerifyDone answers EventVerifyPeer by hand (VerifyPeer answers it as the Config says):
 // ok accepts the peer's chain; otherwise the handshake fails with alert (bad_certificate
 // when 0) and the reason ErrCertRejected.
-func (e *Engine) VerifyDone(ok bool, alert AlertError) error {
+func (e *Engine) VerifyDone(ok bool, alert Alert) error {
 	if e.c == nil {
 		return ErrEngineClosed
 	}
@@ -615,10 +608,22 @@ type ConnectionState struct {
 	NegotiatedProtocol  string              // ALPN
 	ServerName          string              // server: the SNI the client sent
 	PeerCertificates    []*x509.Certificate // leaf first
+	// VerifiedChains are the chains the peer was verified with, leaf first and trust
+	// anchor last: crypto/x509's (RootCAs, ClientCAs), or the path tlsm's verifier
+	// accepted (rebuilt on first use, with the connection's config); nil when nothing
+	// was verified (InsecureSkipVerify, ClientAuth without verification).
+	VerifiedChains [][]*x509.Certificate
 }
 
 // ConnectionState returns the negotiated parameters.
 func (e *Engine) ConnectionState() ConnectionState {
+	st := e.connectionState()
+	st.VerifiedChains = e.verifiedChains().get()
+	return st
+}
+
+// connectionState is ConnectionState without VerifiedChains.
+func (e *Engine) connectionState() ConnectionState {
 	return ConnectionState{
 		Version:             e.Version(),
 		HandshakeComplete:   e.HandshakeComplete(),

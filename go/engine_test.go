@@ -321,7 +321,7 @@ func TestEngineVerifyFailure(t *testing.T) {
 	for _, v := range versions {
 		t.Run(v.name+"/unknown-issuer", func(t *testing.T) {
 			ccfg := clientConfig(t, v.v)
-			ccfg.RootCAs = otherCA(t)
+			ccfg.Roots = otherCA(t)
 			p := newPair(t, ccfg, serverConfig(t, "server-p256", v.v))
 			err := p.handshake()
 			if !errors.Is(p.client.Err(), ErrCertUnknownIssuer) || !errors.Is(p.client.Err(), AlertUnknownCA) {
@@ -389,7 +389,7 @@ func TestEngineClientAuth(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			scfg := serverConfig(t, "server-p256", v.v)
 			scfg.ClientAuth = tls.RequireAndVerifyClientCert
-			scfg.ClientCAs = testCAs(t)
+			scfg.ClientRoots = testCAs(t)
 			ccfg := clientConfig(t, v.v)
 			ccfg.Certificates = []tls.Certificate{keyPair(t, "client")}
 			p := newPair(t, ccfg, scfg)
@@ -476,28 +476,61 @@ func TestEngineGarbageInput(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	cert := keyPair(t, "server-p256")
+	noKey := tls.Certificate{Certificate: cert.Certificate}
 	bad := []struct {
-		name string
-		cfg  *Config
+		cfg    *Config
+		server bool
+		want   string // the whole message: the field, the bad value once, what is wrong
+		value  string
 	}{
-		{"TLS 1.1 only", &Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS11}},
-		{"unknown suite", &Config{InsecureSkipVerify: true, CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA}}},
-		{"unknown group", &Config{InsecureSkipVerify: true, CurvePreferences: []tls.CurveID{tls.CurveP521}}},
-		{"no server name", &Config{RootCAs: NewCertPool()}},
-		{"bad ALPN", &Config{InsecureSkipVerify: true, NextProtos: []string{""}}},
+		{&Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS11}, false,
+			"tlsm: MaxVersion: TLS 1.1 is not supported (tlsm speaks TLS 1.2 and 1.3)", "TLS 1.1"},
+		{&Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}, false,
+			"tlsm: MinVersion: TLS 1.0 is not supported (tlsm speaks TLS 1.2 and 1.3)", "TLS 1.0"},
+		{&Config{InsecureSkipVerify: true, MinVersion: VersionTLS13, MaxVersion: VersionTLS12}, false,
+			"tlsm: MinVersion TLS 1.3 is above MaxVersion TLS 1.2", "TLS 1.3"},
+		{&Config{InsecureSkipVerify: true, CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA}}, false,
+			"tlsm: CipherSuites: unsupported cipher suite TLS_RSA_WITH_RC4_128_SHA", "RC4"},
+		{&Config{InsecureSkipVerify: true, CurvePreferences: []tls.CurveID{tls.X25519MLKEM768}}, false,
+			"tlsm: CurvePreferences: unsupported group X25519MLKEM768", "X25519MLKEM768"},
+		{&Config{InsecureSkipVerify: true, CurvePreferences: []tls.CurveID{tls.CurveP521}}, false,
+			"tlsm: CurvePreferences: unsupported group CurveP521", "CurveP521"},
+		{&Config{InsecureSkipVerify: true, NextProtos: []string{""}}, false,
+			`tlsm: NextProtos: "" is not 1 to 255 bytes long`, `""`},
+		{&Config{ServerName: "x", Roots: NewCertPool(), RootCAs: goCAs(t)}, false,
+			"tlsm: RootCAs and Roots are both set: peers are verified by crypto/x509 or by tlsm, not both", "RootCAs"},
+		{&Config{}, true, "tlsm: a server Config needs an identity: set Certificates", "Certificates"},
+		{&Config{Certificates: []tls.Certificate{cert}, ClientAuth: 99}, true, "tlsm: ClientAuth: unknown value 99", "99"},
+		{&Config{Certificates: []tls.Certificate{noKey}}, true, "tlsm: Certificates[0]: no private key", "Certificates[0]"},
 	}
 	for _, b := range bad {
-		if e, err := NewClientEngine(b.cfg); err == nil {
-			e.Close()
-			t.Errorf("%s: accepted", b.name)
+		var err error
+		if b.server {
+			_, err = NewServerEngine(b.cfg)
+		} else {
+			_, err = NewClientEngine(b.cfg)
+		}
+		if err == nil {
+			t.Errorf("%q: accepted", b.want)
+			continue
+		}
+		msg := err.Error()
+		if msg != b.want {
+			t.Errorf("got  %q\nwant %q", msg, b.want)
+		}
+		if strings.Count(msg, b.value) != 1 || strings.Count(msg, "tlsm:") != 1 {
+			t.Errorf("%q: the value %q or the prefix is not there exactly once", msg, b.value)
+		}
+		if !strings.Contains(b.want, "Certificates[0]") && !errors.Is(err, ErrArg) {
+			t.Errorf("%q does not match ErrArg", msg)
 		}
 	}
-	if _, err := NewServerEngine(&Config{}); err == nil {
-		t.Error("server without certificate accepted")
+	if _, err := NewClientEngine(&Config{Roots: NewCertPool()}); err == nil {
+		t.Error("a verifying client without a server name accepted")
 	}
-	// A lower MinVersion counts as TLS 1.2; suites without TLS 1.3 ones keep TLS 1.3 on.
+	// Suites without TLS 1.3 ones keep TLS 1.3 on.
 	cfg := clientConfig(t, 0)
-	cfg.MinVersion = tls.VersionTLS10
 	cfg.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
 	p := newPair(t, cfg, serverConfig(t, "server-p256", 0))
 	if err := p.handshake(); err != nil {

@@ -8,7 +8,7 @@ import (
 	"net"
 	"os"
 
-	"tlsm"
+	tlsm "tlsm.example/tlsm/go"
 )
 
 // A tlsm server and a tlsm client over an in-memory pipe; any net.Conn works the same
@@ -33,7 +33,7 @@ func Example() {
 		io.Copy(s, s) // echo until the client's close_notify
 	}()
 
-	c := tlsm.Client(clientSide, &tlsm.Config{RootCAs: roots, ServerName: "localhost"})
+	c := tlsm.Client(clientSide, &tlsm.Config{Roots: roots, ServerName: "localhost"})
 	defer c.Close()
 	if _, err := io.WriteString(c, "hello"); err != nil {
 		log.Fatal(err)

@@ -67,7 +67,7 @@ func serverConfig(t testing.TB, key string, version uint16) *Config {
 
 func clientConfig(t testing.TB, version uint16) *Config {
 	return &Config{
-		RootCAs: testCAs(t), ServerName: "localhost",
+		Roots: testCAs(t), ServerName: "localhost",
 		MinVersion: version, MaxVersion: version,
 		FixedTime: fixedNow,
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"tlsm/internal/native"
+	"tlsm.example/tlsm/go/internal/native"
 )
 
 // freezeMu orders the first connection made from a C config (which freezes it) after

@@ -19,9 +19,9 @@ type CertPurpose int
 const (
 	// PurposeServer: a server certificate, as a client checks it (extendedKeyUsage, where
 	// present on the leaf or an issuer, must allow serverAuth).
-	PurposeServer CertPurpose = C.TLSM_PURPOSE_SERVER
+	PurposeServer CertPurpose = 0
 	// PurposeClient: a client certificate, as a server checks it (clientAuth).
-	PurposeClient CertPurpose = C.TLSM_PURPOSE_CLIENT
+	PurposeClient CertPurpose = 1
 )
 
 // VerifyOptions are the inputs of VerifyChain besides the certificates.
@@ -61,8 +61,8 @@ type VerifiedChain struct {
 
 // Fault values of a VerifyError.
 const (
-	FaultNone   = C.TLSM_VERIFY_FAULT_NONE   // no single certificate is at fault
-	FaultAnchor = C.TLSM_VERIFY_FAULT_ANCHOR // a trust anchor is (VerifyError.Anchor)
+	FaultNone   = -1 // no single certificate is at fault
+	FaultAnchor = -2 // a trust anchor is (VerifyError.Anchor)
 )
 
 // VerifyError is a chain that did not verify: the reason (an *Error whose Code is one of
@@ -93,17 +93,17 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 // (extras are allowed, but every one must parse). It runs the verifier the handshake
 // uses (tlsm_verify_chain), so the same chain, name, purpose and time give the same
 // verdict and reason as a handshake (Error.Verify). On success it returns the built path;
-// otherwise a *VerifyError.
+// otherwise a *VerifyError, or an error matching ErrArg for a Name holding a NUL byte.
 func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 	if opts.Purpose != PurposeServer && opts.Purpose != PurposeClient {
-		return nil, &VerifyError{Err: &Error{Code: C.TLSM_ERR_ARG}, Fault: FaultNone, Anchor: -1}
+		return nil, &VerifyError{Err: &Error{Code: codeArg}, Fault: FaultNone, Anchor: -1}
 	}
 	if opts.MaxDepth < 0 {
-		return nil, &VerifyError{Err: &Error{Code: C.TLSM_ERR_ARG}, Fault: FaultNone, Anchor: -1}
+		return nil, &VerifyError{Err: &Error{Code: codeArg}, Fault: FaultNone, Anchor: -1}
 	}
 	cfg := C.tlsm_config_new(C.TLSM_ROLE_CLIENT)
 	if cfg == nil {
-		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+		return nil, &Error{Code: codeNoMem}
 	}
 	defer C.tlsm_config_free(cfg)
 	roots := opts.Roots
@@ -114,15 +114,32 @@ func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 		var added C.size_t
 		_ = C.tlsm_config_load_system_trust(cfg, &added)
 	}
-	for _, der := range roots.der {
+	for i, der := range roots.der {
 		p, k := cbytes(der)
 		rc := C.tlsm_config_add_trust_der(cfg, p, k)
 		C.free(unsafe.Pointer(p))
 		if rc != 0 {
-			return nil, fmt.Errorf("tlsm: trust anchor: %w", codeErr(rc))
+			return nil, &configErr{field: fmt.Sprintf("VerifyOptions.Roots certificate %d", i), err: &Error{Code: int(rc)}}
 		}
 	}
+	when := C.int64_t(C.TLSM_VERIFY_TIME_NOW)
+	if !opts.CurrentTime.IsZero() {
+		when = C.int64_t(opts.CurrentTime.Unix())
+	}
+	return verifyOn(cfg, certs, opts.Name, opts.Purpose, when, opts.MaxDepth)
+}
 
+// verifyOn runs tlsm_verify_chain with trust's anchors (and clock, for
+// TLSM_VERIFY_TIME_NOW). trust is not changed: a frozen config may be shared.
+func verifyOn(trust *C.tlsm_config, certs [][]byte, peerName string, purpose CertPurpose, when C.int64_t, depth int) (*VerifiedChain, error) {
+	var name *C.char
+	if peerName != "" {
+		var err error
+		if name, err = cString("VerifyOptions.Name", peerName); err != nil {
+			return nil, err
+		}
+		defer C.free(unsafe.Pointer(name))
+	}
 	// The certificates and the arrays describing them live in C memory for the call.
 	// (At least one slot, so that no certificates is TLSM_ERR_NO_CERT, not a NULL array.)
 	n := len(certs)
@@ -132,7 +149,7 @@ func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 	defer C.free(unsafe.Pointer(ptrs))
 	defer C.free(unsafe.Pointer(lens))
 	if ptrs == nil || lens == nil {
-		return nil, &Error{Code: C.TLSM_ERR_NOMEM}
+		return nil, &Error{Code: codeNoMem}
 	}
 	ps, ls := unsafe.Slice(ptrs, n), unsafe.Slice(lens, n)
 	for i, der := range certs {
@@ -143,18 +160,8 @@ func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 			C.free(unsafe.Pointer(p))
 		}
 	}()
-	var name *C.char
-	if opts.Name != "" {
-		name = C.CString(opts.Name)
-		defer C.free(unsafe.Pointer(name))
-	}
-	when := C.int64_t(C.TLSM_VERIFY_TIME_NOW)
-	if !opts.CurrentTime.IsZero() {
-		when = C.int64_t(opts.CurrentTime.Unix())
-	}
 	var r C.tlsm_verify_result
-	rc := C.tlsm_verify_chain(cfg, ptrs, lens, C.size_t(n), name, C.int(opts.Purpose), when,
-		C.size_t(opts.MaxDepth), &r)
+	rc := C.tlsm_verify_chain(trust, ptrs, lens, C.size_t(n), name, C.int(purpose), when, C.size_t(depth), &r)
 	if rc != 0 {
 		return nil, &VerifyError{Err: &Error{Code: int(rc)}, Fault: int(r.fault), Anchor: int(r.fault_anchor)}
 	}
@@ -166,7 +173,7 @@ func VerifyChain(certs [][]byte, opts VerifyOptions) (*VerifiedChain, error) {
 			pc.Raw = append([]byte(nil), certs[pc.Input]...)
 		case pc.Anchor >= 0:
 			var k C.size_t
-			pc.Raw = goBytes(C.tlsm_config_trust_cert(cfg, C.size_t(pc.Anchor), &k), k)
+			pc.Raw = goBytes(C.tlsm_config_trust_cert(trust, C.size_t(pc.Anchor), &k), k)
 		}
 		out.Path = append(out.Path, pc)
 	}

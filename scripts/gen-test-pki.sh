@@ -29,6 +29,8 @@ subjectAltName=DNS:localhost,DNS:server.tlsm.test,IP:127.0.0.1,IP:::1
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid
 X
+sed 's/^extendedKeyUsage=.*/extendedKeyUsage=serverAuth,clientAuth/' "$tmp/server.ext" \
+  >"$tmp/both.ext"
 cat >"$tmp/client.ext" <<X
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
@@ -55,11 +57,17 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server-p256.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out server-p384.key
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server-rsa.key
 openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out server-rsapss.key
+# An RSA-PSS key whose parameters restrict it to SHA-384 (RFC 4055 s.1.2), certified for
+# both roles: the handshake tests hold servers and clients to rsa_pss_pss_sha384 with it.
+openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 \
+  -pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out server-rsapss384.key
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.key
 for k in ed25519 p256 p384 rsa rsapss; do
   sign server-$k "/CN=server.tlsm.test" intermediate server
   cat server-$k.crt intermediate.crt > server-$k.chain.pem
 done
+sign server-rsapss384 "/CN=server.tlsm.test" intermediate both
+cat server-rsapss384.crt intermediate.crt > server-rsapss384.chain.pem
 sign client "/CN=client.tlsm.test" intermediate client
 cat client.crt intermediate.crt > client.chain.pem
 rm -f ./*.srl

@@ -193,9 +193,21 @@ enum {
     TLSM_ERR_CERT_BAD_TIME = -0x410,     /* validity time malformed or of the wrong ASN.1 type */
     TLSM_ERR_CERT_RSA_TOO_LARGE = -0x411,/* RSA modulus over 8192 bits */
     TLSM_ERR_CERT_RSA_EXPONENT = -0x412, /* RSA public exponent even, below 3 or over 32 bits */
-    TLSM_ERR_CERT_WORK_LIMIT = -0x413    /* verifying would take more signature checks (64)
+    TLSM_ERR_CERT_WORK_LIMIT = -0x413,   /* verifying would take more signature checks (64)
                                             or name-constraint comparisons (2^20) than a
                                             chain is allowed */
+    TLSM_ERR_CERT_BAD_DNS_NAME = -0x414, /* a dNSName (subjectAltName under DNS name
+                                            constraints, or a constraint) outside the
+                                            preferred name syntax */
+    TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS = -0x415, /* nameConstraints in an end-entity cert */
+    TLSM_ERR_CERT_BC_NOT_CRITICAL = -0x416, /* an issuing CA's basicConstraints not critical */
+    TLSM_ERR_CERT_LEAF_IS_CA = -0x417,   /* the end-entity certificate asserts cA */
+    TLSM_ERR_CERT_EMPTY_SUBJECT = -0x418,/* empty subject on a CA, or without a critical
+                                            subjectAltName */
+    TLSM_ERR_CERT_NC_UNSUPPORTED_NAME = -0x419 /* a name of a form that a critical
+                                            nameConstraints restricts and tlsm does not
+                                            check (otherName, directoryName incl. a
+                                            non-empty subject, URI, ...) */
 };
 
 /* Returns a static, human-readable name for any tlsm code (never NULL). */
@@ -364,6 +376,19 @@ TLSM_MUST_CHECK int tlsm_config_add_trust_system(tlsm_config *cfg, tlsm_trust_re
  *   TLSM_ERR_CERT_WORK_LIMIT     the path search needed more than 64 signature checks or
  *                                2^20 name-constraint comparisons (fault: the certificate
  *                                whose issuer was being sought)
+ *   TLSM_ERR_CERT_BAD_DNS_NAME   a dNSName constraint outside the DNS name syntax (fault:
+ *                                the CA), or a malformed dNSName below a CA that constrains
+ *                                DNS names (fault: its holder)
+ *   TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS  nameConstraints in the end-entity certificate
+ *   TLSM_ERR_CERT_BC_NOT_CRITICAL an intermediate CA whose basicConstraints is not critical
+ *                                (trust anchors are exempt)
+ *   TLSM_ERR_CERT_LEAF_IS_CA     the end-entity certificate asserts cA (unless it is itself
+ *                                a trust anchor)
+ *   TLSM_ERR_CERT_EMPTY_SUBJECT  an issuer with an empty subject, or a leaf with an empty
+ *                                subject and no critical subjectAltName
+ *   TLSM_ERR_CERT_NC_UNSUPPORTED_NAME a name of a form that an issuer's critical
+ *                                nameConstraints restricts and tlsm does not check
+ *                                (fault: the certificate holding the name)
  *   TLSM_ERR_CERT_NAME_MISMATCH  peer_name is not a name of the leaf (fault 0)
  * For the same chain, name, purpose and time, tlsm_conn_verify_error() reports the same
  * code (a client verifies with TLSM_PURPOSE_SERVER and its server_name, a server with

@@ -25,7 +25,12 @@ int alert_received(tlsm_conn *c, const uint8_t *p, size_t len, int protected)
 {
     /* RFC 8446 s.5.1: "Alert messages (Section 6) MUST NOT be fragmented across records,
      * and multiple alert messages MUST NOT be coalesced into a single TLSPlaintext record.
-     * In other words, a record with an Alert type MUST contain exactly one message." */
+     * In other words, a record with an Alert type MUST contain exactly one message." An
+     * empty one is not a malformed alert but no alert at all: s.5.1 "Zero-length fragments
+     * of Alert ... MUST NOT be sent", unexpected_message as for empty handshake records
+     * (issue 16 item 9; OpenSSL answers the same). */
+    if (len == 0)
+        return FAIL(R_ALERT_EMPTY);
     if (len != 2)
         return FAIL(R_ALERT_MALFORMED);
     uint8_t level = p[0], desc = p[1];

@@ -69,8 +69,14 @@ static int dispatch(tlsm_conn *c, const rec_in *r)
         /* s.5: a protected change_cipher_spec record is unexpected_message; where an
          * unprotected one may come is the handshake table's (both versions). */
         return r->protected ? FAIL(R_CCS_UNEXPECTED) : hs_on_ccs(c, r->content, r->len);
-    case REC_HANDSHAKE:
-        return hs_feed(c, r->content, r->len);
+    case REC_HANDSHAKE: {
+        int rc = hs_feed(c, r->content, r->len);
+        /* s.5.1: nothing comes between the fragments of a handshake message, skipped early
+         * data included (s.4.2.10 skips it between messages only). */
+        if (c->msg_len)
+            c->rec.skip_early = 0;
+        return rc;
+    }
     case REC_ALERT:
         return alert_received(c, r->content, r->len, r->protected);
     case REC_APPLICATION_DATA:

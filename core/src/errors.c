@@ -104,6 +104,12 @@ const char *tlsm_strerror(int code)
     case TLSM_ERR_CERT_RSA_TOO_LARGE: return "certificate: RSA modulus over 8192 bits";
     case TLSM_ERR_CERT_RSA_EXPONENT: return "certificate: RSA public exponent even, below 3 or over 32 bits";
     case TLSM_ERR_CERT_WORK_LIMIT: return "certificate: verification needs more work than a chain is allowed";
+    case TLSM_ERR_CERT_BAD_DNS_NAME: return "certificate: DNS name not in preferred name syntax (subjectAltName or name constraint)";
+    case TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS: return "certificate: name constraints in an end-entity certificate";
+    case TLSM_ERR_CERT_BC_NOT_CRITICAL: return "certificate: basicConstraints of an issuing CA not marked critical";
+    case TLSM_ERR_CERT_LEAF_IS_CA: return "certificate: end-entity certificate is a CA certificate";
+    case TLSM_ERR_CERT_EMPTY_SUBJECT: return "certificate: empty subject on a CA or without a critical subjectAltName";
+    case TLSM_ERR_CERT_NC_UNSUPPORTED_NAME: return "certificate: a name of a form tlsm cannot check against critical name constraints";
     }
     return "unknown error";
 }

@@ -56,6 +56,8 @@ typedef struct {
     int send_session_ticket;                           /* empty session_ticket in CH */
     int ee_supported_groups;                           /* server lists its groups in EE */
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
+    int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
+                             server that skips 0-RTT (no early data is ever sent) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */

@@ -46,6 +46,8 @@
     X(REC_DECRYPTED_TOO_LONG, RECORD_OVERFLOW,                                               \
       "a record decrypts to more than the plaintext limit")                                  \
     X(REC_BAD_MAC, BAD_RECORD_MAC, "a record does not authenticate")                         \
+    X(REC_EARLY_DATA_TOO_MUCH, UNEXPECTED_MESSAGE,                                          \
+      "more refused 0-RTT data than a server skips (16 KiB)")                              \
     X(REC_SHORTER_THAN_TAG, BAD_RECORD_MAC, "a protected record too short to authenticate")  \
     X(REC_SEQ_EXHAUSTED, BAD_RECORD_MAC, "the read sequence number is exhausted")            \
     X(REC_NO_CONTENT_TYPE, UNEXPECTED_MESSAGE, "a TLS 1.3 record with no non-zero type byte")\
@@ -79,7 +81,11 @@
     /* ---- ClientHello (server side) */                                                    \
     X(CH_DECODE, DECODE_ERROR, "a malformed ClientHello")                                    \
     X(CH_PSK_NOT_LAST, ILLEGAL_PARAMETER, "pre_shared_key is not the last extension")        \
+    X(CH2_EARLY_DATA, ILLEGAL_PARAMETER, "early_data in the ClientHello after a retry")      \
     X(CH_NO_COMMON_VERSION, PROTOCOL_VERSION, "no protocol version in common")               \
+    X(CH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ClientHello legacy_version of SSL 3.0 or older")\
+    X(CH_INAPPROPRIATE_FALLBACK, INAPPROPRIATE_FALLBACK,                                      \
+      "TLS_FALLBACK_SCSV from a client that offers less than our highest version")           \
     X(CH_VERSIONS_DECODE, DECODE_ERROR, "a malformed supported_versions list")               \
     X(CH_COMPRESSION, ILLEGAL_PARAMETER, "legacy_compression_methods is not { null }")       \
     X(CH2_NOT_TLS13, ILLEGAL_PARAMETER, "the second ClientHello does not offer TLS 1.3")     \
@@ -122,6 +128,7 @@
     X(SH_SESSION_ID_TOO_LONG, ILLEGAL_PARAMETER, "a ServerHello session id over 32 bytes")   \
     X(SH_SESSION_ID_MISMATCH, ILLEGAL_PARAMETER, "the ServerHello does not echo our session id")\
     X(SH_LEGACY_VERSION, ILLEGAL_PARAMETER, "a TLS 1.3 ServerHello legacy_version not 0x0303")\
+    X(SH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ServerHello legacy_version of SSL 3.0 or older")\
     X(SH_SUITE_NOT_OFFERED, ILLEGAL_PARAMETER, "the server chose a suite we did not offer")  \
     X(SH_COMPRESSION, ILLEGAL_PARAMETER, "the server chose a compression method")            \
     X(SH_SUITE_CHANGED_AFTER_HRR, ILLEGAL_PARAMETER,                                         \
@@ -174,10 +181,24 @@
     X(CERT_RSA_KEY_TOO_LARGE, BAD_CERTIFICATE, "an RSA modulus over 8192 bits")              \
     X(CERT_RSA_EXPONENT, BAD_CERTIFICATE, "an RSA public exponent even, below 3 or over 32 bits")\
     X(CERT_WORK_LIMIT, BAD_CERTIFICATE, "verifying the chain would take too much work")      \
+    X(CERT_BAD_DNS_NAME, BAD_CERTIFICATE,                                                    \
+      "a DNS name of a certificate or name constraint is malformed")                         \
+    X(CERT_LEAF_NAME_CONSTRAINTS, BAD_CERTIFICATE,                                           \
+      "nameConstraints in an end-entity certificate")                                        \
+    X(CERT_BC_NOT_CRITICAL, BAD_CERTIFICATE,                                                 \
+      "an issuing CA whose basicConstraints is not critical")                                \
+    X(CERT_LEAF_IS_CA, UNSUPPORTED_CERTIFICATE,                                              \
+      "the peer's end-entity certificate is a CA certificate")                               \
+    X(CERT_EMPTY_SUBJECT, BAD_CERTIFICATE,                                                   \
+      "an empty subject on a CA, or without a critical subjectAltName")                      \
+    X(CERT_NC_UNSUPPORTED_NAME, BAD_CERTIFICATE,                                             \
+      "a name of a form critical name constraints restrict that tlsm does not check")        \
     X(CERT_OTHER, BAD_CERTIFICATE, "the certificate could not be verified")                  \
     X(CV_DECODE, DECODE_ERROR, "a malformed CertificateVerify")                              \
     X(SIG_SCHEME_NOT_OFFERED, ILLEGAL_PARAMETER, "a signature scheme we did not offer")      \
     X(SIG_SCHEME_KEY_MISMATCH, ILLEGAL_PARAMETER, "a signature scheme that does not fit the key")\
+    X(SIG_SCHEME_PSS_PARAMS, ILLEGAL_PARAMETER,                                              \
+      "a PSS scheme the key's RSASSA-PSS parameters do not allow")                           \
     X(SIG_INVALID, DECRYPT_ERROR, "the peer's signature does not verify")                    \
     /* ---- Finished (both versions) */                                                     \
     X(FINISHED_DECODE, DECODE_ERROR, "a Finished of the wrong length")                       \

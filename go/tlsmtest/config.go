@@ -3,26 +3,28 @@ package tlsmtest
 import (
 	"crypto/tls"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
+	"io/fs"
 	"time"
 
-	"tlsm"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/tests/data/pki"
 )
 
-// PKIDir returns the directory of the committed test PKI (tests/data/pki in the tlsm
-// repository, made by scripts/gen-test-pki.sh): ca.crt, an intermediate, servers with
-// P-256, P-384, RSA, RSA-PSS and Ed25519 keys (names localhost, server.tlsm.test,
-// 127.0.0.1, ::1; files server-KIND.chain.pem and server-KIND.key) and a client
-// (client.chain.pem, client.key). The module is used from the repository, so the
-// directory is found next to this package's source.
-func PKIDir() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("..", "..", "tests", "data", "pki")
+// PKI is the committed test PKI (tests/data/pki in the tlsm repository, made by
+// scripts/gen-test-pki.sh), embedded in the module so that it is found wherever the
+// module is: ca.crt, intermediate.crt, servers with P-256, P-384, RSA, RSA-PSS and Ed25519
+// keys (server-KIND.chain.pem, server-KIND.crt and server-KIND.key; names localhost,
+// server.tlsm.test, 127.0.0.1, ::1) and a client (client.chain.pem, client.crt,
+// client.key).
+var PKI fs.FS = pki.FS
+
+// PKIFile returns one file of PKI, e.g. "ca.crt"; a file that is not there is an error.
+func PKIFile(name string) ([]byte, error) {
+	b, err := fs.ReadFile(PKI, name)
+	if err != nil {
+		return nil, fmt.Errorf("tlsmtest: test PKI: %w", err)
 	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "tests", "data", "pki")
+	return b, nil
 }
 
 // FixedTime is the clock of the default configs: inside the test PKI's validity.
@@ -34,14 +36,13 @@ const ServerName = "localhost"
 // KeyPair loads the test PKI's chain and key named name: "server-p256", "server-p384",
 // "server-rsa", "server-rsapss", "server-ed25519" or "client".
 func KeyPair(name string) (tls.Certificate, error) {
-	dir := PKIDir()
-	chain, err := os.ReadFile(filepath.Join(dir, name+".chain.pem"))
+	chain, err := PKIFile(name + ".chain.pem")
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("tlsmtest: %w", err)
+		return tls.Certificate{}, err
 	}
-	key, err := os.ReadFile(filepath.Join(dir, name+".key"))
+	key, err := PKIFile(name + ".key")
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("tlsmtest: %w", err)
+		return tls.Certificate{}, err
 	}
 	cert, err := tls.X509KeyPair(chain, key)
 	if err != nil {
@@ -52,9 +53,9 @@ func KeyPair(name string) (tls.Certificate, error) {
 
 // CAs returns a pool holding the test PKI's root (ca.crt).
 func CAs() (*tlsm.CertPool, error) {
-	pem, err := os.ReadFile(filepath.Join(PKIDir(), "ca.crt"))
+	pem, err := PKIFile("ca.crt")
 	if err != nil {
-		return nil, fmt.Errorf("tlsmtest: %w", err)
+		return nil, err
 	}
 	pool := tlsm.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
@@ -78,7 +79,7 @@ func DefaultConfigs(version uint16) (client, server *tlsm.Config, err error) {
 		return nil, nil, err
 	}
 	client = &tlsm.Config{
-		RootCAs:    roots,
+		Roots:      roots,
 		ServerName: ServerName,
 		MinVersion: version, MaxVersion: version,
 		RandSeed:  []byte("tlsmtest client"),

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"tlsm"
-	"tlsm/tlsmtest"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/tlsmtest"
 )
 
 // A corrupted server Finished in TLS 1.2: the client detects it and sends bad_record_mac.
@@ -25,10 +25,12 @@ func ExampleNewPair() {
 	err = p.Run()
 	fmt.Println(errors.Is(err, tlsm.AlertBadRecordMAC))
 	c, s := p.Report(tlsmtest.Client), p.Report(tlsmtest.Server)
-	fmt.Println(c.AlertSent == int(tlsm.AlertBadRecordMAC), s.AlertReceived == int(tlsm.AlertBadRecordMAC))
+	fmt.Println(c.AlertSent == tlsm.AlertBadRecordMAC, s.AlertReceived == tlsm.AlertBadRecordMAC)
+	fmt.Printf("client sent %v, server received %v, server sent %v\n", c.AlertSent, s.AlertReceived, s.AlertSent)
 	fmt.Println(s.HandshakeDone, c.HandshakeDone)
 	// Output:
 	// true
 	// true true
+	// client sent bad_record_mac, server received bad_record_mac, server sent none
 	// true false
 }

@@ -31,18 +31,19 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"unsafe"
 
-	"tlsm"
-	"tlsm/internal/native"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/internal/native"
 )
 
 // Side names one end of a Pair; as a direction it is the sending side.
 type Side int
 
 const (
-	Client Side = C.TLSM_PAIR_CLIENT
-	Server Side = C.TLSM_PAIR_SERVER
+	Client Side = 0
+	Server Side = 1
 )
 
 func (s Side) String() string {
@@ -59,16 +60,17 @@ func (s Side) String() string {
 type Format int
 
 const (
-	Ladder  Format = C.TLSM_TRACE_LADDER  // a ladder diagram for the terminal (plain ASCII)
-	Mermaid Format = C.TLSM_TRACE_MERMAID // Mermaid "sequenceDiagram" text
-	JSON    Format = C.TLSM_TRACE_JSON    // {"records": [...], "client": {...}, "server": {...}}
+	Ladder  Format = 0 // a ladder diagram for the terminal (plain ASCII)
+	Mermaid Format = 1 // Mermaid "sequenceDiagram" text
+	JSON    Format = 2 // {"records": [...], "client": {...}, "server": {...}}
 )
 
 // MaxSteps is how many steps Run takes before it gives up (a livelock, not a slow case).
-const MaxSteps = C.TLSM_PAIR_MAX_STEPS
+const MaxSteps = 10000
 
-// NoAlert is Report.AlertSent / AlertReceived when there was no fatal alert.
-const NoAlert = -1
+// NoAlert is Report.AlertSent / AlertReceived when there was no fatal alert
+// (tlsm.AlertNone, whose String is "none").
+const NoAlert = tlsm.AlertNone
 
 // ErrStuck is returned by Run (and Write, CloseNotify) when the pair was still not
 // idle after MaxSteps steps.
@@ -104,6 +106,9 @@ func NewPair(client, server *tlsm.Config) (*Pair, error) {
 	}
 	var name *C.char
 	if client.ServerName != "" {
+		if strings.IndexByte(client.ServerName, 0) >= 0 {
+			return nil, argErr("ServerName %q contains a NUL byte", client.ServerName)
+		}
 		name = C.CString(client.ServerName)
 		defer C.free(unsafe.Pointer(name))
 	}
@@ -124,6 +129,14 @@ func NewPair(client, server *tlsm.Config) (*Pair, error) {
 }
 
 func freePair(p *C.tlsm_pair) { C.tlsm_pair_free(p) }
+
+// argError is an invalid argument named in the text; errors.Is(err, tlsm.ErrArg) matches.
+type argError struct{ msg string }
+
+func (e *argError) Error() string        { return "tlsmtest: " + e.msg }
+func (e *argError) Is(target error) bool { return target == tlsm.ErrArg }
+
+func argErr(format string, args ...any) error { return &argError{fmt.Sprintf(format, args...)} }
 
 // Close frees the pair, its connections and everything it recorded. Calling it again
 // does nothing; any other method of a closed Pair panics.
@@ -176,14 +189,20 @@ func (p *Pair) Seed(seed uint64) {
 // "corrupt:-1@s2c:msg=Finished", "fragment:1@c2s:all", "delay:3@s2c", "inject:HEX@c2s"
 // (the grammar is in tlsm.h, above tlsm_pair_new).
 func (p *Pair) AddFault(spec string) error {
+	if strings.IndexByte(spec, 0) >= 0 {
+		return argErr("fault %q contains a NUL byte", spec)
+	}
 	cs := C.CString(spec)
 	defer C.free(unsafe.Pointer(cs))
 	rc := C.tlsm_pair_add_fault(p.live(), cs)
 	runtime.KeepAlive(p)
-	if rc != 0 {
-		return fmt.Errorf("tlsmtest: fault %q: %w", spec, &tlsm.Error{Code: int(rc)})
+	switch rc {
+	case 0:
+		return nil
+	case -2: // TLSM_ERR_ARG
+		return argErr("bad fault spec %q (KIND[:ARG]@c2s|s2c[:rec=K|:msg=NAME|:all])", spec)
 	}
-	return nil
+	return fmt.Errorf("tlsmtest: fault %q: %w", spec, &tlsm.Error{Code: int(rc)})
 }
 
 // Step moves one flight: everything one side has sent (sides alternate; a side with
@@ -279,9 +298,9 @@ type Report struct {
 	// nil if none.
 	Err error
 	// AlertSent is the fatal alert this side sent, AlertReceived the one it received from
-	// its peer: TLS alert descriptions (compare with int(tlsm.AlertBadRecordMAC)), or
+	// its peer (compare with tlsm.AlertBadRecordMAC; %v prints "bad_record_mac"), or
 	// NoAlert.
-	AlertSent, AlertReceived int
+	AlertSent, AlertReceived tlsm.Alert
 	HandshakeDone            bool
 	PeerClosed               bool // close_notify received
 	// The facts, zero before the handshake finished.
@@ -307,8 +326,8 @@ func (p *Pair) Report(at Side) Report {
 		return Report{Err: &tlsm.Error{Code: int(rc)}, AlertSent: NoAlert, AlertReceived: NoAlert}
 	}
 	out := Report{
-		AlertSent:         int(r.alert_sent),
-		AlertReceived:     int(r.alert_received),
+		AlertSent:         reportAlert(r.alert_sent),
+		AlertReceived:     reportAlert(r.alert_received),
 		HandshakeDone:     r.handshake_done != 0,
 		PeerClosed:        r.peer_closed != 0,
 		Version:           uint16(r.version),
@@ -322,6 +341,14 @@ func (p *Pair) Report(at Side) Report {
 		out.Err = &tlsm.Error{Code: int(r.error), Verify: int(verify)}
 	}
 	return out
+}
+
+// reportAlert turns the report's alert (-1 for none) into a tlsm.Alert.
+func reportAlert(a C.int) tlsm.Alert {
+	if a < 0 {
+		return NoAlert
+	}
+	return tlsm.Alert(a)
 }
 
 func (p *Pair) conn(s Side) *C.tlsm_conn {
@@ -346,7 +373,7 @@ func (p *Pair) Events(at Side) []tlsm.Event {
 		case tlsm.EventError:
 			e.Err = &tlsm.Error{Code: int(ev.code)}
 		case tlsm.EventAlert:
-			e.Alert, e.Fatal = tlsm.AlertError(ev.alert), ev.fatal != 0
+			e.Alert, e.Fatal = tlsm.Alert(ev.alert), ev.fatal != 0
 		case tlsm.EventKeyUpdated:
 			e.PeerKeyUpdate = ev.alert != 0
 		case tlsm.EventMessageSent, tlsm.EventMessageReceived:

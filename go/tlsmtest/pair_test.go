@@ -2,6 +2,7 @@ package tlsmtest_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -13,8 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"tlsm"
-	"tlsm/tlsmtest"
+	tlsm "tlsm.example/tlsm/go"
+	"tlsm.example/tlsm/go/internal/header"
+	"tlsm.example/tlsm/go/tlsmtest"
 )
 
 var versions = []struct {
@@ -73,7 +75,7 @@ func TestFaultAlerts(t *testing.T) {
 		version  uint16
 		spec     string
 		detector tlsmtest.Side // sends the alert
-		alert    tlsm.AlertError
+		alert    tlsm.Alert
 	}{
 		// A changed byte in a protected record fails its AEAD tag (s.5.2 / s.6.2.3).
 		{tlsm.VersionTLS13, "corrupt:-1@s2c:msg=Certificate", tlsmtest.Client, tlsm.AlertBadRecordMAC},
@@ -99,11 +101,11 @@ func TestFaultAlerts(t *testing.T) {
 				t.Fatalf("Run = %v, want the detector's local alert first", err)
 			}
 			det, peer := p.Report(tc.detector), p.Report(1-tc.detector)
-			if det.AlertSent != int(tc.alert) || det.AlertReceived != tlsmtest.NoAlert {
-				t.Fatalf("%s: sent %d received %d, want sent %d", tc.detector, det.AlertSent, det.AlertReceived, tc.alert)
+			if det.AlertSent != tc.alert || det.AlertReceived != tlsmtest.NoAlert {
+				t.Fatalf("%s: sent %v received %v, want sent %v", tc.detector, det.AlertSent, det.AlertReceived, tc.alert)
 			}
-			if peer.AlertReceived != int(tc.alert) || peer.AlertSent != tlsmtest.NoAlert {
-				t.Fatalf("%s: sent %d received %d, want received %d", 1-tc.detector, peer.AlertSent, peer.AlertReceived, tc.alert)
+			if peer.AlertReceived != tc.alert || peer.AlertSent != tlsmtest.NoAlert {
+				t.Fatalf("%s: sent %v received %v, want received %v", 1-tc.detector, peer.AlertSent, peer.AlertReceived, tc.alert)
 			}
 			var de, pe *tlsm.Error
 			if !errors.As(det.Err, &de) || !de.LocalAlert() || !errors.Is(de, tc.alert) {
@@ -224,7 +226,7 @@ func TestMisuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.VerifyPeerCertificate = func([][]byte) error { return nil }
+	c.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return nil }
 	if _, err := tlsmtest.NewPair(c, s); err == nil {
 		t.Fatal("VerifyPeerCertificate accepted")
 	}
@@ -459,6 +461,64 @@ func TestConcurrentPairs(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		if err := <-done; err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+func TestNULInServerNameOrFaultIsRefused(t *testing.T) {
+	client, server, err := tlsmtest.DefaultConfigs(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.ServerName = "localhost\x00.attacker.example"
+	if _, err := tlsmtest.NewPair(client, server); !errors.Is(err, tlsm.ErrArg) || !strings.Contains(err.Error(), "NUL") {
+		t.Fatalf("NewPair with a NUL in ServerName: %v", err)
+	}
+	p := tlsmtest.New(t)
+	if err := p.AddFault("drop@s2c\x00:msg=Finished"); !errors.Is(err, tlsm.ErrArg) || !strings.Contains(err.Error(), "NUL") {
+		t.Fatalf("AddFault with a NUL: %v", err)
+	}
+}
+
+func TestKitConstantsMatchTheHeader(t *testing.T) {
+	h, err := header.Values(filepath.Join("..", "..", "core", "include", "tlsm.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]int64{
+		"TLSM_PAIR_CLIENT": int64(tlsmtest.Client), "TLSM_PAIR_SERVER": int64(tlsmtest.Server),
+		"TLSM_TRACE_LADDER": int64(tlsmtest.Ladder), "TLSM_TRACE_MERMAID": int64(tlsmtest.Mermaid),
+		"TLSM_TRACE_JSON": int64(tlsmtest.JSON), "TLSM_PAIR_MAX_STEPS": tlsmtest.MaxSteps,
+	} {
+		if c, ok := h[name]; !ok || c != v {
+			t.Errorf("%s: Go %d, tlsm.h %d (present: %v)", name, v, c, ok)
+		}
+	}
+}
+
+// TestKitFailuresPointAtTheTest runs failing kit calls in a child test process and checks
+// that the failures are reported at the line of the test that called the kit (t.Helper),
+// not inside the kit. In the child (TLSMTEST_HELPER_DEMO set) the test is the failing
+// demo itself.
+func TestKitFailuresPointAtTheTest(t *testing.T) {
+	switch os.Getenv("TLSMTEST_HELPER_DEMO") {
+	case "handshake":
+		p := tlsmtest.New(t, tlsmtest.Fault("corrupt:-1@s2c:msg=Finished"))
+		p.Handshake(t) // fails here, and must say so at this line
+		return
+	case "new":
+		tlsmtest.New(t, tlsmtest.Fault("no-such-fault@c2s")) // fails here
+		return
+	}
+	for _, demo := range []string{"handshake", "new"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestKitFailuresPointAtTheTest$", "-test.v")
+		cmd.Env = append(os.Environ(), "TLSMTEST_HELPER_DEMO="+demo)
+		out, _ := cmd.CombinedOutput()
+		if !regexp.MustCompile(`(?m)^\s+pair_test\.go:\d+: tlsmtest: `).Match(out) {
+			t.Errorf("%s: the failure is not reported at the test's line:\n%s", demo, out)
+		}
+		if regexp.MustCompile(`(?m)^\s+(testing|pair)\.go:\d+: tlsmtest: `).Match(out) {
+			t.Errorf("%s: the failure is reported inside the kit:\n%s", demo, out)
 		}
 	}
 }

@@ -3,7 +3,7 @@ package tlsmtest
 import (
 	"testing"
 
-	"tlsm"
+	tlsm "tlsm.example/tlsm/go"
 )
 
 // An Option changes what New builds.
@@ -58,6 +58,7 @@ func New(t testing.TB, opts ...Option) *Pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		t.Helper()
 		if t.Failed() && p.p != nil {
 			t.Logf("tlsmtest: trace of the failed test's pair:\n%s", p.Trace(Ladder))
 		}

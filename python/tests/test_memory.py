@@ -392,8 +392,8 @@ def test_pem_from_text_and_der_identity():
     client, server = connected_pair(scfg=scfg)
     assert server.handshake_complete
     key_b64 = "".join(l for l in pki("server-p256.key").read_text().splitlines() if not l.startswith("-----"))
-    scfg2 = tlsm.ServerConfig(rng_seed=4, fixed_time=NOW)
-    scfg2.add_identity_der([der("server-p256.crt"), der("intermediate.crt")], base64.b64decode(key_b64))
+    scfg2 = tlsm.ServerConfig([der("server-p256.crt"), der("intermediate.crt")], base64.b64decode(key_b64),
+                              rng_seed=4, fixed_time=NOW)
     client, server = connected_pair(scfg=scfg2)
     assert client.peer_certificate == der("server-p256.crt")
 

@@ -330,13 +330,29 @@ def test_tshark_decrypts_the_capture(tls_pair: Pair, tmp_path: Path) -> None:
 def test_find_test_pki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     found = find_test_pki()
     assert (found / "ca.crt").is_file()
-    assert find_test_pki(found) == found
-    monkeypatch.setenv("TLSM_TEST_PKI", str(found))
+    # The copy installed with the package, whatever the current directory.
+    assert found.parent == Path(tlsm.__file__).resolve().parent
     monkeypatch.chdir(tmp_path)
     assert find_test_pki() == found
-    with pytest.raises(FileNotFoundError, match="TLSM_TEST_PKI"):
+    assert find_test_pki(found) == found
+    with pytest.raises(FileNotFoundError, match="pki="):
         find_test_pki(tmp_path)
-    assert TEST_HOST == "server.tlsm.test"
+    monkeypatch.setenv("TLSM_TEST_PKI", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="TLSM_TEST_PKI"):
+        find_test_pki()
+    assert TEST_HOST == "localhost"
+
+
+def test_missing_pki_is_an_error_not_a_skip(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["tlsm.testing"]\n')
+    (tmp_path / "test_user.py").write_text("def test_x(tls_pair):\n    tls_pair.run(check=True)\n")
+    env = {**os.environ, "TLSM_TEST_PKI": str(tmp_path / "nowhere")}
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert out.returncode != 0 and "1 error" in out.stdout, out.stdout + out.stderr
+    assert "skipped" not in out.stdout and "nowhere" in out.stdout
 
 
 def test_plugin_attaches_trace_to_failures(tmp_path: Path, tlsm_test_pki: Path) -> None:
@@ -354,7 +370,7 @@ def test_plugin_attaches_trace_to_failures(tmp_path: Path, tlsm_test_pki: Path) 
             """
         )
     )
-    env = {**os.environ, "TLSM_TEST_PKI": str(tlsm_test_pki)}
+    env = {k: v for k, v in os.environ.items() if k != "TLSM_TEST_PKI"}  # the installed copy
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,

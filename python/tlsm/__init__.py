@@ -14,7 +14,16 @@ Errors are :class:`TLSError` subclasses, which are also ``ssl.SSLError`` subclas
 """
 
 from . import capi
-from ._config import CIPHER_SUITES, GROUPS, SIGNATURE_SCHEMES, ClientConfig, PEMSource, ServerConfig, TLSVersion
+from ._config import (
+    CIPHER_SUITES,
+    GROUPS,
+    SIGNATURE_SCHEMES,
+    ClientConfig,
+    PEMSource,
+    ServerConfig,
+    TLSVersion,
+    cipher_key_bits,
+)
 from ._connection import Connection
 from ._errors import (
     CertificateVerificationError,
@@ -53,6 +62,7 @@ __all__ = [
     "TLSVersion",
     "PEMSource",
     "CIPHER_SUITES",
+    "cipher_key_bits",
     "GROUPS",
     "SIGNATURE_SCHEMES",
     "Connection",

@@ -14,11 +14,13 @@ are still delivered).
 from __future__ import annotations
 
 import collections
+import functools
 import ssl
 import threading
-from typing import Deque, Iterator, List, Optional, Union
+from typing import Any, Callable, Deque, Iterator, List, Optional, Union
 
 from . import capi
+from ._args import host_name
 from ._config import ClientConfig, ServerConfig, _Config
 from ._errors import StateError, TLSError, error_for
 from ._events import (
@@ -41,7 +43,10 @@ Buffer = Union[bytes, bytearray, memoryview]
 
 class _Guard:
     """Raises instead of letting two threads drive one connection at once (the C engine
-    is single-threaded and releases the GIL while it computes)."""
+    is single-threaded and releases the GIL while it computes). Every method and property
+    that reaches the C connection takes it, queries included: a query may run while
+    another thread is inside a call that changes the connection (and frees what the query
+    reads)."""
 
     __slots__ = ("_lock",)
 
@@ -52,8 +57,23 @@ class _Guard:
         if not self._lock.acquire(blocking=False):
             raise RuntimeError("a tlsm.Connection was used by two threads at once")
 
+    def try_enter(self) -> bool:
+        """Enters if no other call is in progress; False otherwise."""
+        return self._lock.acquire(blocking=False)
+
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs the method under the connection's one-thread guard."""
+
+    @functools.wraps(fn)
+    def call(self: "Connection", *args: Any, **kwargs: Any) -> Any:
+        with self._guard:
+            return fn(self, *args, **kwargs)
+
+    return call
 
 
 class Connection:
@@ -78,6 +98,7 @@ class Connection:
         session: Optional[bytes] = None,
     ) -> None:
         self._conn = None
+        self._guard = _Guard()
         if not isinstance(config, _Config):
             raise TypeError("config must be a tlsm.ClientConfig or tlsm.ServerConfig")
         self._config = config  # keeps the C config (and its test hooks) alive
@@ -87,15 +108,12 @@ class Connection:
         if self.is_client and server_hostname is None and not config.insecure_no_verification:
             raise ValueError("server_hostname is required to verify the server")
         if server_hostname is not None:
-            server_hostname = server_hostname.rstrip(".")
-            if server_hostname.startswith("[") and server_hostname.endswith("]"):
-                server_hostname = server_hostname[1:-1]
-        conn = capi.conn_new(config._cfg, server_hostname)
+            server_hostname = host_name(server_hostname, "server_hostname")
+        conn = config._use(capi.conn_new, server_hostname)
         if conn is None:
             raise ValueError("tlsm_conn_new failed (a server config needs an identity; names are at most 255 bytes)")
         self._conn = conn
         self._hostname = server_hostname
-        self._guard = _Guard()
         self._events: Deque[Event] = collections.deque()
         self._pending_in = bytearray()  # ciphertext the engine could not take yet
         self._out = bytearray()  # ciphertext moved out of the engine to make room
@@ -118,7 +136,15 @@ class Connection:
 
     def __repr__(self) -> str:
         role = "client" if self.is_client else "server"
-        state = "failed" if self._error else ("established" if self.handshake_complete else "handshaking")
+        if self._error:
+            state = "failed"
+        elif not self._guard.try_enter():
+            state = "busy"  # another thread is inside a call: do not touch the engine
+        else:
+            try:
+                state = "established" if capi.conn_handshake_done(self._conn) else "handshaking"
+            finally:
+                self._guard.__exit__()
         return f"<tlsm.Connection {role} {state}>"
 
     # ------------------------------------------------------------------ errors
@@ -135,6 +161,7 @@ class Connection:
             raise self._error.with_traceback(None)
 
     @property
+    @_guarded
     def error(self) -> Optional[TLSError]:
         """The sticky error, or None."""
         if self._error is None and self._conn is not None:
@@ -234,7 +261,7 @@ class Connection:
                     HandshakeComplete(
                         version=ssl.TLSVersion(capi.conn_version(conn)),
                         cipher=capi.suite_name(capi.conn_suite(conn)),
-                        alpn_protocol=self.alpn_protocol,
+                        alpn_protocol=self._alpn(),
                         resumed=bool(capi.conn_resumed(conn)),
                     )
                 )
@@ -257,7 +284,7 @@ class Connection:
                 if rc == 0:
                     self._events.append(SignatureRequested(scheme, message))
             elif kind == getattr(capi, "EV_VERIFY_PEER", -1):
-                self._events.append(PeerVerificationRequested(tuple(self.peer_certificates)))
+                self._events.append(PeerVerificationRequested(tuple(self._peer_certs())))
             # EV_ERROR: the failing call raises; nothing to queue.
 
     # ------------------------------------------------------------------ output
@@ -379,44 +406,55 @@ class Connection:
     # ------------------------------------------------------------------ facts
 
     @property
+    @_guarded
     def handshake_complete(self) -> bool:
         """True once the handshake finished."""
         return bool(capi.conn_handshake_done(self._conn))
 
     @property
+    @_guarded
     def version(self) -> Optional[ssl.TLSVersion]:
         """The negotiated protocol version (``ssl.TLSVersion``), None before."""
         v = capi.conn_version(self._conn)
         return ssl.TLSVersion(v) if v else None
 
     @property
+    @_guarded
     def cipher(self) -> Optional[str]:
         """The negotiated cipher suite's IANA name, e.g. ``"TLS_AES_128_GCM_SHA256"``."""
         s = capi.conn_suite(self._conn)
         return capi.suite_name(s) if s else None
 
     @property
+    @_guarded
     def cipher_suite(self) -> int:
         """The negotiated cipher suite's code (0 before the handshake)."""
         return capi.conn_suite(self._conn)
 
     @property
+    @_guarded
     def group(self) -> int:
         """The key-exchange group's code (``tlsm.GROUPS``), 0 if none."""
         return capi.conn_group(self._conn)
 
     @property
+    @_guarded
     def peer_signature_scheme(self) -> int:
         """The signature scheme the peer signed with, 0 if none."""
         return capi.conn_peer_sigalg(self._conn)
 
     @property
+    @_guarded
     def alpn_protocol(self) -> Optional[str]:
         """The negotiated ALPN protocol, or None."""
+        return self._alpn()
+
+    def _alpn(self) -> Optional[str]:
         p = capi.conn_alpn(self._conn)
         return None if p is None else p.decode("ascii", "replace")
 
     @property
+    @_guarded
     def server_hostname(self) -> Optional[str]:
         """Client: the name given at creation. Server: the SNI name the client sent."""
         if self.is_client:
@@ -424,27 +462,35 @@ class Connection:
         return capi.conn_server_name(self._conn)
 
     @property
+    @_guarded
     def peer_certificates(self) -> List[bytes]:
         """The peer's certificate chain as DER, leaf first (empty if none was sent)."""
+        return self._peer_certs()
+
+    def _peer_certs(self) -> List[bytes]:
         n = capi.conn_peer_cert_count(self._conn)
         return [capi.conn_peer_cert(self._conn, i) for i in range(n)]
 
     @property
+    @_guarded
     def peer_certificate(self) -> Optional[bytes]:
         """The peer's leaf certificate as DER (``getpeercert(binary_form=True)``)."""
         return capi.conn_peer_cert(self._conn, 0)
 
     @property
+    @_guarded
     def resumed(self) -> bool:
         """True if the handshake resumed a session (``SSLObject.session_reused``)."""
         return bool(capi.conn_resumed(self._conn))
 
     @property
+    @_guarded
     def hello_retry(self) -> bool:
         """True if a HelloRetryRequest happened."""
         return bool(capi.conn_hrr(self._conn))
 
     @property
+    @_guarded
     def session(self) -> Optional[bytes]:
         """Client: the latest resumable session as bytes (a secret: store it like a key),
         or None. Give it to a new :class:`Connection` as ``session=``."""
@@ -455,16 +501,19 @@ class Connection:
         return self._session
 
     @property
+    @_guarded
     def verify_error(self) -> int:
         """The ``TLSM_ERR_CERT_*`` code of a failed certificate verification, or 0."""
         return capi.conn_verify_error(self._conn)
 
     @property
+    @_guarded
     def wants_input(self) -> bool:
         """True when the engine waits for more ciphertext."""
         return bool(capi.status(self._conn) & capi.STATUS_WANT_INPUT)
 
     @property
+    @_guarded
     def closed(self) -> bool:
         """True when no more data will come from the peer (closed or failed)."""
         return bool(capi.status(self._conn) & capi.STATUS_CLOSED)

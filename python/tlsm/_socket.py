@@ -9,11 +9,12 @@ On the server side, wrap an accepted socket: ``tlsm.wrap_socket(conn, server_con
 
 from __future__ import annotations
 
+import errno
 import socket
 from typing import Any, List, Optional, Tuple, Union
 
 from . import capi
-from ._config import ClientConfig, ServerConfig
+from ._config import ClientConfig, ServerConfig, cipher_key_bits
 from ._connection import Connection
 from ._errors import TLSError, TruncatedError
 from ._events import ApplicationData, ConnectionClosed
@@ -52,6 +53,12 @@ class TLSSocket:
 
     # ------------------------------------------------------------------ plumbing
 
+    def _check_open(self) -> None:
+        """After close() every I/O call raises the same error, as a closed ssl.SSLSocket
+        does: OSError EBADF."""
+        if self._closed:
+            raise OSError(errno.EBADF, "the TLS socket is closed")
+
     def _flush(self) -> None:
         data = self.connection.data_to_send()
         if data:
@@ -89,6 +96,7 @@ class TLSSocket:
 
     def do_handshake(self) -> None:
         """Runs the handshake to completion (raises its error on failure)."""
+        self._check_open()
         self._flush()
         while not self.connection.handshake_complete:
             if self._peer_closed:
@@ -103,6 +111,7 @@ class TLSSocket:
         or a bare TCP close when ``suppress_ragged_eofs``)."""
         if flags:
             raise ValueError("flags are not supported on a TLS socket")
+        self._check_open()
         while not self._rbuf:
             if self._peer_closed:
                 return b""
@@ -130,6 +139,7 @@ class TLSSocket:
         """Encrypts and sends all of ``data``."""
         if flags:
             raise ValueError("flags are not supported on a TLS socket")
+        self._check_open()
         try:
             self.connection.send_data(data)
         finally:
@@ -150,6 +160,7 @@ class TLSSocket:
 
     def unwrap(self) -> socket.socket:
         """Sends close_notify, waits for the peer's, and returns the plain socket."""
+        self._check_open()
         self.connection.close()
         self._flush()
         while not self._peer_closed:
@@ -173,9 +184,11 @@ class TLSSocket:
         self.socket.close()
 
     def __enter__(self) -> "TLSSocket":
+        """Returns the socket; leaving the block closes it."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Closes the socket (:meth:`close`)."""
         self.close()
 
     # ------------------------------------------------------------------ facts (ssl.SSLSocket names)
@@ -186,14 +199,16 @@ class TLSSocket:
         return None if v is None else {0x0304: "TLSv1.3", 0x0303: "TLSv1.2"}.get(int(v), v.name)
 
     def cipher(self) -> Optional[Tuple[str, str, int]]:
-        """(IANA suite name, protocol version, secret bits), like ``SSLSocket.cipher``."""
-        name = self.connection.cipher
-        if name is None:
+        """(IANA suite name, protocol version, secret bits), like ``SSLSocket.cipher``:
+        ``("TLS_AES_128_GCM_SHA256", "TLSv1.3", 128)``. The bits are the traffic key size
+        from the suite table (:func:`tlsm.cipher_key_bits`)."""
+        code = self.connection.cipher_suite
+        if not code:
             return None
-        bits = 256 if ("256" in name or "CHACHA20" in name) else 128
-        return (name, self.version() or "", bits)
+        return (capi.suite_name(code), self.version() or "", cipher_key_bits(code))
 
     def selected_alpn_protocol(self) -> Optional[str]:
+        """The ALPN protocol agreed on, or None (``SSLSocket.selected_alpn_protocol``)."""
         return self.connection.alpn_protocol
 
     def getpeercert(self, binary_form: bool = True) -> Optional[bytes]:
@@ -204,33 +219,42 @@ class TLSSocket:
         return self.connection.peer_certificate
 
     def get_verified_chain(self) -> List[bytes]:
+        """The peer's certificates as DER, leaf first."""
         return self.connection.peer_certificates
 
     @property
     def session(self) -> Optional[bytes]:
+        """The resumable session (client), for ``session=`` of a later connection."""
         return self.connection.session
 
     @property
     def session_reused(self) -> bool:
+        """True if the handshake resumed a session."""
         return self.connection.resumed
 
     @property
     def server_hostname(self) -> Optional[str]:
+        """Client: the name given; server: the SNI name the client sent."""
         return self.connection.server_hostname
 
     def fileno(self) -> int:
+        """The socket's file descriptor."""
         return self.socket.fileno()
 
     def settimeout(self, value: Optional[float]) -> None:
+        """Sets the socket's timeout (``socket.settimeout``)."""
         self.socket.settimeout(value)
 
     def gettimeout(self) -> Optional[float]:
+        """The socket's timeout."""
         return self.socket.gettimeout()
 
     def getpeername(self) -> Any:
+        """The remote address."""
         return self.socket.getpeername()
 
     def getsockname(self) -> Any:
+        """The local address."""
         return self.socket.getsockname()
 
 

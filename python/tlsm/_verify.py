@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from . import capi
-from ._config import ClientConfig, PEMSource, _Config, _read_pem
+from ._config import ClientConfig, PEMSource, _Config
 from ._errors import CertificateVerificationError, TLSError, error_for, strerror
 
 __all__ = ["verify_chain", "VerifyResult"]
@@ -133,8 +133,9 @@ def verify_chain(
             any order: a list of DER ``bytes``, one DER certificate, PEM bytes/text, or a
             path to a PEM (or single DER) file.
         trust: the trust anchors: a :class:`~tlsm.ClientConfig` / :class:`~tlsm.ServerConfig`
-            (its anchors, and its clock for ``time=None``), PEM (bytes/text, a path or a
-            list of them), or None for the system trust store.
+            (its anchors, and its clock for ``time=None``; the config is frozen from then
+            on, as by a connection, so it can be shared with threads that verify), PEM
+            (bytes/text, a path or a list of them), or None for the system trust store.
         hostname: DNS name or IP address the leaf must carry in its subjectAltName (RFC
             6125, as a client checks its server); None checks no name.
         purpose: ``"server"`` (serverAuth, what a client asks of its server) or
@@ -161,10 +162,10 @@ def verify_chain(
     use_now, seconds = _unix_time(time)
     args = (hostname, _PURPOSES[purpose], use_now, seconds, int(max_depth))
     if pem is not None:
-        rc, fault, fault_anchor, used_time, path = capi.verify_chain_pem(cfg._cfg, pem, *args)
+        rc, fault, fault_anchor, used_time, path = cfg._use(capi.verify_chain_pem, pem, *args)
     else:
         assert ders is not None
-        rc, fault, fault_anchor, used_time, path = capi.verify_chain(cfg._cfg, ders, *args)
+        rc, fault, fault_anchor, used_time, path = cfg._use(capi.verify_chain, ders, *args)
     if rc == capi.ERR_ARG:
         raise ValueError(f"verify_chain: {strerror(rc)} (empty certificate or host name, too many certificates)")
     if rc == capi.ERR_NOMEM:

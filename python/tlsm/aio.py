@@ -12,19 +12,33 @@ Protocols: :class:`TLSProtocol` wraps your ``asyncio.Protocol`` the way asyncio'
 SSL support does: your protocol sees a transport carrying plaintext and gets
 ``connection_made`` once the handshake is done. ``transport.get_extra_info("tlsm")``
 (or ``"ssl_object"``) is the :class:`tlsm.Connection`.
+
+Handshakes time out (``ssl_handshake_timeout``, 60 seconds by default as in asyncio) with
+:class:`ConnectionAbortedError`. A server never drops a failed handshake silently: it is
+logged on the ``tlsm.aio`` logger at WARNING with the peer's address and the reason, and
+passed to ``handshake_error_callback`` when one is given.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, Awaitable, Callable, Optional, Tuple, Union
 
-from ._config import ClientConfig, ServerConfig
+from ._config import ClientConfig, ServerConfig, cipher_key_bits
 from ._connection import Connection
 from ._errors import TLSError
 from ._events import ApplicationData, ConnectionClosed, HandshakeComplete
 
-__all__ = ["TLSProtocol", "open_connection", "start_server", "create_connection"]
+__all__ = ["TLSProtocol", "open_connection", "start_server", "create_connection", "HANDSHAKE_TIMEOUT"]
+
+#: Seconds a handshake may take by default (asyncio's ``ssl_handshake_timeout`` default).
+HANDSHAKE_TIMEOUT = 60.0
+
+logger = logging.getLogger("tlsm.aio")
+
+#: Called with the exception and the peer's address when a server's handshake fails.
+HandshakeErrorCallback = Callable[[BaseException, Any], None]
 
 
 class _AppTransport(asyncio.Transport):
@@ -97,6 +111,10 @@ class TLSProtocol(asyncio.Protocol):
         server_hostname, session: client only, as for :class:`tlsm.Connection`.
         handshake_waiter: optional future: result None when the handshake completes, or
             the handshake's exception.
+        ssl_handshake_timeout: seconds the handshake may take (None: no limit); after
+            that the connection is aborted with :class:`ConnectionAbortedError`.
+        handshake_error_callback: called as ``callback(exc, peername)`` when the handshake
+            does not complete (a TLS error, the timeout, the transport closing first).
     """
 
     def __init__(
@@ -107,8 +125,16 @@ class TLSProtocol(asyncio.Protocol):
         server_hostname: Optional[str] = None,
         session: Optional[bytes] = None,
         handshake_waiter: Optional["asyncio.Future[None]"] = None,
+        ssl_handshake_timeout: Optional[float] = HANDSHAKE_TIMEOUT,
+        handshake_error_callback: Optional[HandshakeErrorCallback] = None,
     ) -> None:
+        if ssl_handshake_timeout is not None and ssl_handshake_timeout <= 0:
+            raise ValueError(f"ssl_handshake_timeout must be positive, not {ssl_handshake_timeout}")
         self._config = config
+        self._handshake_timeout = ssl_handshake_timeout
+        self._on_handshake_error = handshake_error_callback
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._handshake_reported = False
         self._app = app_protocol
         self._hostname = server_hostname
         self._session = session
@@ -123,7 +149,12 @@ class TLSProtocol(asyncio.Protocol):
     # ------------------------------------------------------------------ TCP side
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """The TCP connection is up: the handshake starts (the client's first flight goes
+        out now) and its timer runs."""
         self._raw = transport  # type: ignore[assignment]
+        if self._handshake_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self._handshake_timeout, self._handshake_timed_out)
         try:
             self._tls = Connection(self._config, self._hostname, session=self._session)
         except Exception as exc:  # bad arguments: report like a failed handshake
@@ -132,6 +163,7 @@ class TLSProtocol(asyncio.Protocol):
         self._flush()
 
     def data_received(self, data: bytes) -> None:
+        """Ciphertext from the network into the engine; plaintext on to the application."""
         if self._tls is None:
             return
         try:
@@ -145,6 +177,8 @@ class TLSProtocol(asyncio.Protocol):
         self._flush()
 
     def eof_received(self) -> Optional[bool]:
+        """The peer closed its side of TCP: a clean close after its close_notify, else
+        truncation (the application still sees EOF once the handshake is done)."""
         if self._tls is not None:
             try:
                 self._tls.receive_eof()
@@ -161,8 +195,12 @@ class TLSProtocol(asyncio.Protocol):
         return False  # close the transport
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
+        """The TCP connection is gone; the application's protocol is told."""
         exc = exc or self._exc
         self._closing = True
+        self._cancel_timer()
+        if not self._app_connected and not self._handshake_done():
+            self._report_handshake_error(exc or ConnectionResetError("connection closed during the TLS handshake"))
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_exception(exc or ConnectionResetError("connection closed during the TLS handshake"))
         if self._app_connected:
@@ -171,12 +209,42 @@ class TLSProtocol(asyncio.Protocol):
         self._raw = None
 
     def pause_writing(self) -> None:
+        """The TCP buffer is full: passed on to the application."""
         if self._app_connected:
             self._app.pause_writing()
 
     def resume_writing(self) -> None:
+        """The TCP buffer drained: passed on to the application."""
         if self._app_connected:
             self._app.resume_writing()
+
+    # ------------------------------------------------------------------ handshake outcome
+
+    def _handshake_done(self) -> bool:
+        return self._tls is not None and self._tls.error is None and self._tls.handshake_complete
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _handshake_timed_out(self) -> None:
+        self._timer = None
+        if self._app_connected or self._closing:
+            return
+        self._abort(ConnectionAbortedError(
+            f"TLS handshake is taking longer than {self._handshake_timeout} seconds: aborting the connection"
+        ))
+
+    def _report_handshake_error(self, exc: BaseException) -> None:
+        """Once per connection: the callback, if any, else nothing here (start_server's
+        callback logs)."""
+        if self._handshake_reported:
+            return
+        self._handshake_reported = True
+        if self._on_handshake_error is not None:
+            peer = self._raw.get_extra_info("peername") if self._raw is not None else None
+            self._on_handshake_error(exc, peer)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -191,6 +259,7 @@ class TLSProtocol(asyncio.Protocol):
         assert self._tls is not None
         for ev in self._tls.events():
             if isinstance(ev, HandshakeComplete):
+                self._cancel_timer()
                 if not self._app_connected and not self._closing:
                     self._app_connected = True
                     self._app.connection_made(self._app_transport)
@@ -212,6 +281,9 @@ class TLSProtocol(asyncio.Protocol):
     def _abort(self, exc: Optional[BaseException]) -> None:
         self._exc = exc
         self._closing = True
+        self._cancel_timer()
+        if exc is not None and not self._app_connected:
+            self._report_handshake_error(exc)
         if self._waiter is not None and not self._waiter.done() and exc is not None:
             self._waiter.set_exception(exc)
         if self._raw is not None:
@@ -244,8 +316,9 @@ class TLSProtocol(asyncio.Protocol):
             return tls
         if name == "peercert" and tls is not None:
             return tls.peer_certificate
-        if name == "cipher" and tls is not None and tls.cipher:
-            return (tls.cipher, str(tls.version.name if tls.version else ""), 0)
+        if name == "cipher" and tls is not None and tls.cipher_suite:
+            version = {0x0304: "TLSv1.3", 0x0303: "TLSv1.2"}.get(int(tls.version or 0), "")
+            return (tls.cipher, version, cipher_key_bits(tls.cipher_suite))
         if name == "sslcontext":
             return self._config
         if self._raw is not None:
@@ -261,17 +334,26 @@ async def create_connection(
     config: Optional[ClientConfig] = None,
     server_hostname: Optional[str] = None,
     session: Optional[bytes] = None,
+    ssl_handshake_timeout: Optional[float] = HANDSHAKE_TIMEOUT,
     **kwargs: Any,
 ) -> Tuple[asyncio.Transport, asyncio.Protocol]:
     """Like ``loop.create_connection`` with TLS: returns (plaintext transport, your
-    protocol) once the handshake is done, or raises its error."""
+    protocol) once the handshake is done, or raises its error
+    (:class:`ConnectionAbortedError` after ``ssl_handshake_timeout`` seconds)."""
     loop = asyncio.get_running_loop()
     if config is None:
         config = ClientConfig()
     app = protocol_factory()
     waiter: asyncio.Future[None] = loop.create_future()
     _, tls = await loop.create_connection(
-        lambda: TLSProtocol(config, app, server_hostname=server_hostname or host, session=session, handshake_waiter=waiter),
+        lambda: TLSProtocol(
+            config,
+            app,
+            server_hostname=server_hostname or host,
+            session=session,
+            handshake_waiter=waiter,
+            ssl_handshake_timeout=ssl_handshake_timeout,
+        ),
         host,
         port,
         **kwargs,
@@ -292,11 +374,14 @@ async def open_connection(
     server_hostname: Optional[str] = None,
     session: Optional[bytes] = None,
     limit: int = 2**16,
+    ssl_handshake_timeout: Optional[float] = HANDSHAKE_TIMEOUT,
     **kwargs: Any,
 ) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Like ``asyncio.open_connection`` with TLS by tlsm. ``config`` defaults to
-    ``ClientConfig()``; ``server_hostname`` to ``host``. Returns after the handshake.
-    ``writer.get_extra_info("tlsm")`` is the :class:`tlsm.Connection`."""
+    ``ClientConfig()``; ``server_hostname`` to ``host``. Returns after the handshake, or
+    raises its error (:class:`ConnectionAbortedError` when it takes longer than
+    ``ssl_handshake_timeout`` seconds). ``writer.get_extra_info("tlsm")`` is the
+    :class:`tlsm.Connection`."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=limit, loop=loop)
     transport, proto = await create_connection(
@@ -306,6 +391,7 @@ async def open_connection(
         config=config,
         server_hostname=server_hostname,
         session=session,
+        ssl_handshake_timeout=ssl_handshake_timeout,
         **kwargs,
     )
     writer = asyncio.StreamWriter(transport, proto, reader, loop)  # type: ignore[arg-type]
@@ -319,15 +405,30 @@ async def start_server(
     *,
     config: ServerConfig,
     limit: int = 2**16,
+    ssl_handshake_timeout: Optional[float] = HANDSHAKE_TIMEOUT,
+    handshake_error_callback: Optional[HandshakeErrorCallback] = None,
     **kwargs: Any,
 ) -> asyncio.AbstractServer:
     """Like ``asyncio.start_server`` with TLS by tlsm: ``client_connected_cb(reader,
-    writer)`` runs for each client once its handshake is done."""
+    writer)`` runs for each client once its handshake is done.
+
+    A handshake that fails (a TLS error, no handshake within ``ssl_handshake_timeout``
+    seconds, the client closing first) is logged on the ``tlsm.aio`` logger at WARNING
+    and passed to ``handshake_error_callback(exc, peername)`` if given."""
+    if not isinstance(config, ServerConfig):
+        raise TypeError(f"config must be a tlsm.ServerConfig, not {type(config).__name__}")
     loop = asyncio.get_running_loop()
+
+    def report(exc: BaseException, peer: Any) -> None:
+        logger.warning("TLS handshake with %s failed: %s", peer, exc)
+        if handshake_error_callback is not None:
+            handshake_error_callback(exc, peer)
 
     def factory() -> TLSProtocol:
         reader = asyncio.StreamReader(limit=limit, loop=loop)
         app = asyncio.StreamReaderProtocol(reader, client_connected_cb, loop=loop)
-        return TLSProtocol(config, app)
+        return TLSProtocol(
+            config, app, ssl_handshake_timeout=ssl_handshake_timeout, handshake_error_callback=report
+        )
 
     return await loop.create_server(factory, host, port, **kwargs)

@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import capi
-from ._config import ClientConfig, ServerConfig, TLSVersion
+from ._args import host_name
+from ._config import ClientConfig, ServerConfig, TLSVersion, _use_pair
 from ._errors import StateError, TLSError, alert_name, error_for, strerror
 
 __all__ = [
@@ -64,9 +65,11 @@ __all__ = [
     "parse_trace",
 ]
 
-#: The server name of the committed test PKI (``tests/data/pki``); its leaf certificates
-#: also name ``localhost``, ``127.0.0.1`` and ``::1``.
-TEST_HOST = "server.tlsm.test"
+#: The name the default client sends and verifies, as in the Go and Rust kits; the test
+#: PKI's leaf certificates also name ``server.tlsm.test``, ``127.0.0.1`` and ``::1``.
+TEST_HOST = "localhost"
+#: The test PKI installed with the package (from the repository's ``tests/data/pki``).
+_PACKAGED_PKI = Path(__file__).resolve().parent / "pki"
 #: 2027-06-01T00:00:00Z: inside the validity of the test PKI; the default configs' clock.
 TEST_TIME = 1811808000.0
 #: The first four bytes of a classic libpcap file as :meth:`Pair.pcap` writes it
@@ -205,30 +208,22 @@ def parse_trace(text: str) -> Dict[str, Any]:
 
 
 def find_test_pki(path: Union[str, "os.PathLike[str]", None] = None) -> Path:
-    """The directory of tlsm's committed test PKI (``ca.crt``, ``server-*.chain.pem``...).
+    """The directory of tlsm's test PKI (``ca.crt``, ``server-*.chain.pem``...).
 
-    Looks at, in order: ``path`` if given, ``$TLSM_TEST_PKI``, then ``tests/data/pki`` in
-    the current directory and its parents, then next to this package (an in-place
-    checkout). Raises :class:`FileNotFoundError` naming what it tried.
+    ``path`` if given, else ``$TLSM_TEST_PKI`` if set, else the copy installed with this
+    package (``tlsm/pki``, the repository's ``tests/data/pki``), so the kit works in any
+    project. A directory without ``ca.crt`` is an error (:class:`FileNotFoundError`
+    naming it), never a reason to look elsewhere.
     """
-    tried: List[Path] = []
     if path is not None:
-        candidates: Iterable[Path] = [Path(path)]
+        cand, origin = Path(path), "pki="
+    elif os.environ.get("TLSM_TEST_PKI"):
+        cand, origin = Path(os.environ["TLSM_TEST_PKI"]), "$TLSM_TEST_PKI"
     else:
-        env = os.environ.get("TLSM_TEST_PKI")
-        here = Path.cwd().resolve()
-        pkg = Path(__file__).resolve().parent
-        candidates = ([Path(env)] if env else []) + [
-            d / "tests" / "data" / "pki" for d in (here, *here.parents, *pkg.parents)
-        ]
-    for cand in candidates:
-        tried.append(cand)
-        if (cand / "ca.crt").is_file():
-            return cand
-    shown = ", ".join(str(t) for t in tried[:4]) + (", ..." if len(tried) > 4 else "")
-    raise FileNotFoundError(
-        f"tlsm test PKI not found (tried {shown}); pass pki=... or set TLSM_TEST_PKI"
-    )
+        cand, origin = _PACKAGED_PKI, "the copy installed with tlsm"
+    if (cand / "ca.crt").is_file():
+        return cand
+    raise FileNotFoundError(f"tlsm test PKI not found in {cand} ({origin}): no ca.crt there")
 
 
 def default_configs(
@@ -334,6 +329,9 @@ class Pair:
         session: Optional[bytes] = None,
     ) -> None:
         self._p = None
+        self._guard = _Guard()
+        if server_name is not None:
+            server_name = host_name(server_name, "server_name")
         if (client_config is None) != (server_config is None):
             raise ValueError("give both configs or neither")
         if client_config is None or server_config is None:
@@ -342,14 +340,13 @@ class Pair:
             raise TypeError("a pair needs a tlsm.ClientConfig and a tlsm.ServerConfig")
         # The pair holds C references to both configs; these keep their test hooks alive.
         self._configs = (client_config, server_config)
-        p = capi.pair_new(client_config._cfg, server_config._cfg, server_name)
+        p = _use_pair(client_config, server_config, lambda c, s: capi.pair_new(c, s, server_name))
         if p is None:
             raise ValueError(
                 "tlsm_pair_new failed (a server config needs an identity; a verifying "
                 "client needs a server name)"
             )
         self._p = p
-        self._guard = _Guard()
         self._seed = 0
         self.server_name = server_name
         if seed is not None:
@@ -365,10 +362,13 @@ class Pair:
 
     def free(self) -> None:
         """Frees the pair, its connections and what it recorded. Idempotent; any later
-        call raises :class:`ValueError`."""
-        p, self._p = self._p, None
-        if p is not None:
-            capi.pair_free(p)
+        call raises :class:`ValueError`. Raises :class:`RuntimeError` while another thread
+        is inside a call on the pair (freeing it then would pull the memory from under
+        that call)."""
+        with self._guard:
+            p, self._p = self._p, None
+            if p is not None:
+                capi.pair_free(p)
 
     def __enter__(self) -> "Pair":
         return self
@@ -399,10 +399,12 @@ class Pair:
 
     @property
     def client_config(self) -> ClientConfig:
+        """The client's config (frozen once the pair is made)."""
         return self._configs[0]
 
     @property
     def server_config(self) -> ServerConfig:
+        """The server's config (frozen once the pair is made)."""
         return self._configs[1]
 
     # ------------------------------------------------------------------ faults
@@ -459,8 +461,8 @@ class Pair:
         Connection errors are not raised here: see :meth:`report`."""
         with self._guard:
             rc = capi.pair_step(self._handle)
-        if rc < 0:
-            self._outcome(rc, True)
+            if rc < 0:
+                self._outcome(rc, True)
         return rc == 1
 
     def steps(self) -> Iterator[int]:
@@ -482,7 +484,7 @@ class Pair:
         :class:`LivelockError` if the pair never becomes idle."""
         with self._guard:
             rc = capi.pair_run(self._handle)
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def write(self, side: SideLike, data: Union[bytes, bytearray, memoryview], check: bool = False) -> Optional[TLSError]:
         """Sends ``data`` as application data from ``side`` and runs. Raises
@@ -495,7 +497,7 @@ class Pair:
             if not capi.conn_error(conn) and not capi.conn_handshake_done(conn):
                 raise StateError(capi.ERR_STATE, f"the {s.name.lower()} has not finished its handshake")
             rc = capi.pair_write(self._handle, int(s), data)
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def read(self, side: SideLike, max_bytes: int = -1) -> bytes:
         """Application data ``side`` received and nobody read yet (at most ``max_bytes``,
@@ -518,7 +520,7 @@ class Pair:
         """``side`` sends close_notify and the pair runs. Returns as :meth:`run`."""
         with self._guard:
             rc = capi.pair_close(self._handle, int(_side(side)))
-        return self._outcome(rc, check)
+            return self._outcome(rc, check)
 
     def eof(self, direction: Direction) -> Optional[TLSError]:
         """The transport of ``direction`` (``"c2s"`` or ``"s2c"``) ends: what is in
@@ -527,12 +529,12 @@ class Pair:
         without one (or the receiver's earlier sticky error)."""
         with self._guard:
             rc = capi.pair_eof(self._handle, _direction(direction))
-        if rc == capi.ERR_NOMEM:
-            raise MemoryError("the testing kit ran out of memory")
-        if rc == 0:
-            return None
-        receiver = Side.SERVER if _direction(direction) == capi.PAIR_C2S else Side.CLIENT
-        return error_for(rc, capi.conn_verify_error(self._conn(receiver)))
+            if rc == capi.ERR_NOMEM:
+                raise MemoryError("the testing kit ran out of memory")
+            if rc == 0:
+                return None
+            receiver = Side.SERVER if _direction(direction) == capi.PAIR_C2S else Side.CLIENT
+            return error_for(rc, capi.conn_verify_error(self._conn(receiver)))
 
     def key_update(self, side: SideLike, request_peer: bool = False, check: bool = False) -> Optional[TLSError]:
         """TLS 1.3: ``side`` updates its sending keys (and asks the peer to update too
@@ -704,12 +706,9 @@ if _pytest is not None:
 
     @_pytest.fixture(scope="session")
     def tlsm_test_pki() -> Path:
-        """The test PKI directory (:func:`find_test_pki`); the test is skipped without
-        one."""
-        try:
-            return find_test_pki()
-        except FileNotFoundError as exc:
-            _pytest.skip(str(exc))
+        """The test PKI directory (:func:`find_test_pki`). A missing PKI is an error of
+        every test that uses the kit, never a silent skip."""
+        return find_test_pki()
 
     @_pytest.fixture
     def tls_pair_factory(request: Any, tlsm_test_pki: Path) -> Iterator[Callable[..., Pair]]:

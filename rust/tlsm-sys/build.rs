@@ -1,9 +1,13 @@
 //! Builds (or finds) the tlsm C core and tells cargo how to link it.
 //!
-//! Default: compile every `*.c` under `../../core/src` (or `$TLSM_SYS_SOURCE_DIR/src` when
+//! Default: compile every `*.c` under `core/src` (or `$TLSM_SYS_SOURCE_DIR/src` when
 //! set, pointing at a `core/` directory) with the `cc` crate, with the warning flags of the
 //! CMake build, into a static `libtlsm.a`, then link libsodium, hogweed, nettle (pkg-config),
-//! gmp and pthread after it.
+//! gmp and pthread after it. In the repository `core` is a symbolic link to the C core,
+//! which `cargo package` follows: the published crate carries the sources themselves, so it
+//! builds on its own, like `openssl-src` or `libsodium-sys`. Warnings are errors only in the
+//! repository (a user's newer compiler must not fail a dependency's build over a new
+//! warning; the repository's builds keep the CMake build's `-Werror`).
 //!
 //! `TLSM_SYS_USE_PKG_CONFIG=1`: link an installed tlsm found by `pkg-config tlsm` instead
 //! (`TLSM_SYS_STATIC=1` asks pkg-config for the static library).
@@ -57,7 +61,7 @@ fn build_from_source() -> PathBuf {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let core = match env::var_os("TLSM_SYS_SOURCE_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => manifest.join("../../core"),
+        None => manifest.join("core"),
     };
     let core = core
         .canonicalize()
@@ -72,6 +76,7 @@ fn build_from_source() -> PathBuf {
     sources.sort();
     assert!(!sources.is_empty(), "no C sources under {}", src.display());
 
+    let in_repository = manifest.join("core").symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
     let mut build = cc::Build::new();
     build
         .files(&sources)
@@ -85,7 +90,7 @@ fn build_from_source() -> PathBuf {
         // The flags of CMakeLists.txt: -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2.
         .warnings(true)
         .extra_warnings(true)
-        .warnings_into_errors(true)
+        .warnings_into_errors(in_repository)
         .flag_if_supported("-Wshadow")
         .flag_if_supported("-Wvla")
         .flag_if_supported("-Wformat=2");

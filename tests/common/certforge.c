@@ -277,16 +277,16 @@ void forge_basic_constraints(int ca, int path_len, forge_der *out)
     out->len = v.len;
 }
 
-static void general_names_dns(dbuf *b, const char *const *names, size_t n)
+forge_gname forge_gn_dns(const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        tlv(b, DER_CTX(2), (const uint8_t *)names[i], strlen(names[i]));
+    return (forge_gname){FORGE_GN_DNS, name, strlen(name)};
 }
 
-void forge_san_dns(const char *const *names, size_t n, forge_der *out)
+void forge_general_names(const forge_gname *names, size_t n, forge_der *out)
 {
     dbuf body = {0}, v = {0};
-    general_names_dns(&body, names, n);
+    for (size_t i = 0; i < n; i++)
+        tlv(&body, names[i].tag, names[i].p, names[i].len);
     tlv(&v, DER_SEQUENCE, body.p, body.len);
     free(body.p);
     out->p = v.p;
@@ -294,12 +294,12 @@ void forge_san_dns(const char *const *names, size_t n, forge_der *out)
 }
 
 /* GeneralSubtrees ::= SEQUENCE OF GeneralSubtree { base GeneralName, minimum DEFAULT 0, ... } */
-static void subtrees_dns(dbuf *b, uint8_t tag, const char *const *names, size_t n)
+static void subtrees(dbuf *b, uint8_t tag, const forge_gname *names, size_t n)
 {
     dbuf trees = {0};
     for (size_t i = 0; i < n; i++) {
         dbuf base = {0};
-        tlv(&base, DER_CTX(2), (const uint8_t *)names[i], strlen(names[i]));
+        tlv(&base, names[i].tag, names[i].p, names[i].len);
         tlv(&trees, DER_SEQUENCE, base.p, base.len);
         free(base.p);
     }
@@ -307,18 +307,63 @@ static void subtrees_dns(dbuf *b, uint8_t tag, const char *const *names, size_t 
     free(trees.p);
 }
 
-void forge_nc_dns(const char *const *permitted, size_t n_permitted,
-                  const char *const *excluded, size_t n_excluded, forge_der *out)
+void forge_name_constraints(const forge_gname *permitted, size_t n_permitted,
+                            const forge_gname *excluded, size_t n_excluded, forge_der *out)
 {
     dbuf body = {0}, v = {0};
     if (n_permitted)
-        subtrees_dns(&body, DER_CTX_CONS(0), permitted, n_permitted);
+        subtrees(&body, DER_CTX_CONS(0), permitted, n_permitted);
     if (n_excluded)
-        subtrees_dns(&body, DER_CTX_CONS(1), excluded, n_excluded);
+        subtrees(&body, DER_CTX_CONS(1), excluded, n_excluded);
     tlv(&v, DER_SEQUENCE, body.p, body.len);
     free(body.p);
     out->p = v.p;
     out->len = v.len;
+}
+
+/* The dNSName entries of names[0 .. n) (the caller frees the array). */
+static forge_gname *dns_list(const char *const *names, size_t n)
+{
+    forge_gname *g = calloc(n ? n : 1, sizeof *g);
+    cr_assert_not_null(g);
+    for (size_t i = 0; i < n; i++)
+        g[i] = forge_gn_dns(names[i]);
+    return g;
+}
+
+void forge_san_dns(const char *const *names, size_t n, forge_der *out)
+{
+    forge_gname *g = dns_list(names, n);
+    forge_general_names(g, n, out);
+    free(g);
+}
+
+void forge_nc_dns(const char *const *permitted, size_t n_permitted,
+                  const char *const *excluded, size_t n_excluded, forge_der *out)
+{
+    forge_gname *p = dns_list(permitted, n_permitted), *e = dns_list(excluded, n_excluded);
+    forge_name_constraints(p, n_permitted, e, n_excluded, out);
+    free(p);
+    free(e);
+}
+
+void forge_name(const char *cn, forge_der *out)
+{
+    /* Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value }; id-at-commonName 2.5.4.3. */
+    static const uint8_t cn_oid[] = {0x55, 0x04, 0x03};
+    dbuf atv = {0}, set = {0}, seq = {0}, name = {0};
+    if (cn) {
+        tlv(&atv, DER_OID, cn_oid, sizeof cn_oid);
+        tlv(&atv, 0x0c, (const uint8_t *)cn, strlen(cn)); /* UTF8String */
+        tlv(&seq, DER_SEQUENCE, atv.p, atv.len);
+        tlv(&set, DER_SET, seq.p, seq.len);
+    }
+    tlv(&name, DER_SEQUENCE, set.p, set.len);
+    free(atv.p);
+    free(seq.p);
+    free(set.p);
+    out->p = name.p;
+    out->len = name.len;
 }
 
 void forge_subject_of(const uint8_t *cert, size_t len, forge_der *out)

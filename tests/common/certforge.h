@@ -57,11 +57,31 @@ void forge_ext(forge_exts *e, const uint8_t *oid, size_t oid_len, int critical,
 void forge_exts_end(forge_exts *e, forge_der *out);
 /* Extension values. basicConstraints (path_len < 0: absent): */
 void forge_basic_constraints(int ca, int path_len, forge_der *out);
-/* subjectAltName with dNSName entries: */
+/* One GeneralName (RFC 5280 s.4.2.1.6) of any form: its tag byte and its contents. */
+typedef struct {
+    uint8_t tag;
+    const void *p;
+    size_t len;
+} forge_gname;
+#define FORGE_GN_OTHER_NAME 0xa0 /* contents: type-id OID TLV, then [0] EXPLICIT value */
+#define FORGE_GN_RFC822     0x81
+#define FORGE_GN_DNS        0x82
+#define FORGE_GN_DIRECTORY  0xa4 /* contents: a whole Name */
+#define FORGE_GN_URI        0x86
+#define FORGE_GN_IP         0x87
+/* A dNSName from a C string. */
+forge_gname forge_gn_dns(const char *name);
+/* A subjectAltName value (GeneralNames) with the given entries: */
+void forge_general_names(const forge_gname *names, size_t n, forge_der *out);
+/* nameConstraints with subtrees of any form (either list may be empty): */
+void forge_name_constraints(const forge_gname *permitted, size_t n_permitted,
+                            const forge_gname *excluded, size_t n_excluded, forge_der *out);
+/* The same for dNSName entries and subtrees only: */
 void forge_san_dns(const char *const *names, size_t n, forge_der *out);
-/* nameConstraints with dNSName subtrees (either list may be empty): */
 void forge_nc_dns(const char *const *permitted, size_t n_permitted,
                   const char *const *excluded, size_t n_excluded, forge_der *out);
+/* A Name with one commonName attribute (UTF8String), or the empty Name (cn NULL). */
+void forge_name(const char *cn, forge_der *out);
 /* OIDs of the extensions above (content bytes). */
 extern const uint8_t forge_oid_basic_constraints[3], forge_oid_san[3], forge_oid_nc[3],
     forge_oid_key_usage[3];

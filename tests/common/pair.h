@@ -66,7 +66,8 @@ typedef enum {
     PAIR_KEY_P384,
     PAIR_KEY_RSA,
     PAIR_KEY_RSAPSS,
-    PAIR_KEY_CLIENT
+    PAIR_KEY_CLIENT,
+    PAIR_KEY_RSAPSS384 /* RSA-PSS restricted to SHA-384 by its parameters, both EKUs */
 } pair_key;
 
 const char *pair_key_name(pair_key k);

@@ -48,7 +48,7 @@ uint64_t pair_clock_now(void *ctx)
 /* ---------------------------------------------------------------- test PKI */
 
 static const char *const key_names[] = {"none", "ed25519", "p256", "p384", "rsa", "rsapss",
-                                        "client"};
+                                        "client", "rsapss384"};
 
 const char *pair_key_name(pair_key k)
 {

@@ -16,217 +16,31 @@
 #include <string.h>
 
 #include "certforge.h"
+#include "hello_edit.h"
 #include "mem.h"
 #include "pair.h"
 #include "pki/pki.h"
 
 #define EXT_SUPPORTED_GROUPS 10
 #define EXT_SIGNATURE_ALGORITHMS 13
-#define EXT_PADDING 21
 #define EXT_KEY_SHARE 51
 #define HS_SERVER_HELLO 2
 #define HS_SERVER_KEY_EXCHANGE 12
-#define MAX_FRAGMENT 16384
 /* The largest ClientHello body the length fields allow (RFC 8446 s.4.1.2, RFC 5246
  * s.7.4.1.2): version, random, session_id<0..32>, cipher_suites<2..2^16-2>,
  * compression_methods<1..2^8-1>, extensions<0..2^16-1>. */
 #define CH_BODY_MAX (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
 
-/* ------------------------------------------------------------------ a ClientHello apart */
-
-#define CH_EXTS 64
-typedef struct {
-    pair_buf head;   /* legacy_version, random, legacy_session_id */
-    pair_buf suites; /* cipher_suites, without the length */
-    pair_buf comp;   /* compression methods, without the length */
-    uint16_t ext_type[CH_EXTS];
-    pair_buf ext[CH_EXTS];
-    size_t n_ext;
-} ch_parts;
-
-static size_t get16(const uint8_t *p) { return (size_t)p[0] << 8 | p[1]; }
-static size_t get24(const uint8_t *p) { return (size_t)p[0] << 16 | get16(p + 1); }
-
-static void put16(pair_buf *b, size_t v)
-{
-    uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    pair_buf_append(b, x, 2);
-}
-
-/* Takes apart the ClientHello that is the whole of rec (the client's first record). */
-static void ch_split(const pair_buf *rec, ch_parts *ch)
-{
-    memset(ch, 0, sizeof *ch);
-    cr_assert(rec->len > 9 && rec->data[0] == 22 && rec->data[5] == 1, "not a ClientHello");
-    const uint8_t *b = rec->data + 9, *end = b + get24(rec->data + 6);
-    cr_assert(end == rec->data + rec->len, "the ClientHello is not one whole record");
-    size_t head = 2 + 32 + 1 + b[34];
-    pair_buf_set(&ch->head, b, head);
-    b += head;
-    pair_buf_set(&ch->suites, b + 2, get16(b));
-    b += 2 + get16(b);
-    pair_buf_set(&ch->comp, b + 1, b[0]);
-    b += 1 + b[0];
-    const uint8_t *e = b + 2;
-    cr_assert_eq(e + get16(b), end);
-    while (e < end) {
-        cr_assert_lt(ch->n_ext, CH_EXTS);
-        ch->ext_type[ch->n_ext] = (uint16_t)get16(e);
-        pair_buf_set(&ch->ext[ch->n_ext++], e + 4, get16(e + 2));
-        e += 4 + get16(e + 2);
-    }
-}
-
-static pair_buf *ch_ext(ch_parts *ch, uint16_t type)
-{
-    for (size_t i = 0; i < ch->n_ext; i++)
-        if (ch->ext_type[i] == type)
-            return &ch->ext[i];
-    cr_assert_fail("the client sent no extension %u", type);
-    return NULL;
-}
-
-static void ch_free(ch_parts *ch)
-{
-    pair_buf_free(&ch->head);
-    pair_buf_free(&ch->suites);
-    pair_buf_free(&ch->comp);
-    for (size_t i = 0; i < ch->n_ext; i++)
-        pair_buf_free(&ch->ext[i]);
-}
-
-/* What to add: `front` is a run of whole extensions (type, length, data) placed before
- * the client's own; pad_to, if not 0, is the body size that a padding extension placed
- * first brings the hello to. */
-typedef struct {
-    pair_buf front;
-    size_t pad_to;
-} ch_extra;
-
-/* Writes the ClientHello back as records of at most 2^14 bytes. */
-static void ch_join(const ch_parts *ch, const ch_extra *x, pair_buf *out)
-{
-    size_t exts = x->front.len;
-    for (size_t i = 0; i < ch->n_ext; i++)
-        exts += 4 + ch->ext[i].len;
-    size_t body = ch->head.len + 2 + ch->suites.len + 1 + ch->comp.len + 2 + exts;
-    size_t pad = 0;
-    if (x->pad_to) {
-        cr_assert_geq(x->pad_to, body + 4, "the hello is already %zu bytes", body);
-        pad = x->pad_to - body - 4;
-        exts += 4 + pad;
-        body = x->pad_to;
-    }
-    cr_assert_leq(exts, 0xffff);
-    pair_buf msg = {0};
-    uint8_t hdr[4] = {1, (uint8_t)(body >> 16), (uint8_t)(body >> 8), (uint8_t)body};
-    pair_buf_append(&msg, hdr, 4);
-    pair_buf_append(&msg, ch->head.data, ch->head.len);
-    put16(&msg, ch->suites.len);
-    pair_buf_append(&msg, ch->suites.data, ch->suites.len);
-    uint8_t n_comp = (uint8_t)ch->comp.len;
-    pair_buf_append(&msg, &n_comp, 1);
-    pair_buf_append(&msg, ch->comp.data, ch->comp.len);
-    put16(&msg, exts);
-    if (x->pad_to) {
-        put16(&msg, EXT_PADDING);
-        put16(&msg, pad);
-        uint8_t *zeros = calloc(1, pad + 1);
-        pair_buf_append(&msg, zeros, pad);
-        free(zeros);
-    }
-    pair_buf_append(&msg, x->front.data, x->front.len);
-    for (size_t i = 0; i < ch->n_ext; i++) {
-        put16(&msg, ch->ext_type[i]);
-        put16(&msg, ch->ext[i].len);
-        pair_buf_append(&msg, ch->ext[i].data, ch->ext[i].len);
-    }
-    cr_assert_eq(msg.len, 4 + body);
-    out->len = 0;
-    for (size_t off = 0; off < msg.len; off += MAX_FRAGMENT) {
-        size_t n = msg.len - off < MAX_FRAGMENT ? msg.len - off : MAX_FRAGMENT;
-        pair_buf rec = {0};
-        pair_make_record(&rec, 22, 0x0301, msg.data + off, n);
-        pair_buf_append(out, rec.data, rec.len);
-        pair_buf_free(&rec);
-    }
-    pair_buf_free(&msg);
-}
-
 /* ------------------------------------------------------------------ running one */
 
-typedef void (*ch_edit_fn)(ch_parts *ch, ch_extra *x);
-
-typedef struct {
-    ch_edit_fn edit;
-    pair_buf s2c; /* the server's plaintext handshake bytes */
-    size_t body;  /* the size of the rewritten ClientHello body */
-} edit_ctx;
-
-static void edit_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *vctx)
+static void run_edited(uint16_t version, ch_edit_fn edit, hello_edit *e, pair *p)
 {
-    (void)p;
-    edit_ctx *e = vctx;
-    if (dir == PAIR_C2S && index == 0) {
-        ch_parts ch;
-        ch_extra x = {0};
-        ch_split(rec, &ch);
-        e->edit(&ch, &x);
-        ch_join(&ch, &x, rec);
-        e->body = get24(rec->data + 9 - 3); /* the first record's handshake header */
-        ch_free(&ch);
-        pair_buf_free(&x.front);
-    } else if (dir == PAIR_S2C && pair_record_type(rec) == 22) {
-        pair_buf_append(&e->s2c, rec->data + 5, pair_record_body_len(rec));
-    }
-}
-
-/* The first message of type `type` in the server's plaintext handshake bytes: its body. */
-static const uint8_t *server_msg(const edit_ctx *e, uint8_t type, size_t *len)
-{
-    for (size_t off = 0; off + 4 <= e->s2c.len;) {
-        size_t n = get24(e->s2c.data + off + 1);
-        if (off + 4 + n > e->s2c.len)
-            break;
-        if (e->s2c.data[off] == type) {
-            *len = n;
-            return e->s2c.data + off + 4;
-        }
-        off += 4 + n;
-    }
-    return NULL;
-}
-
-/* The data of extension `type` in the ServerHello, NULL if absent. */
-static const uint8_t *sh_ext(const edit_ctx *e, uint16_t type, size_t *len)
-{
-    size_t n = 0;
-    const uint8_t *b = server_msg(e, HS_SERVER_HELLO, &n);
-    cr_assert_not_null(b, "the server sent no ServerHello");
-    const uint8_t *end = b + n;
-    b += 2 + 32;
-    b += 1 + b[0] + 2 + 1;
-    const uint8_t *x = b + 2;
-    for (; x + 4 <= end; x += 4 + get16(x + 2))
-        if (get16(x) == type) {
-            *len = get16(x + 2);
-            return x + 4;
-        }
-    return NULL;
-}
-
-static void run_edited(uint16_t version, ch_edit_fn edit, edit_ctx *e, pair *p)
-{
-    memset(e, 0, sizeof *e);
-    e->edit = edit;
     pair_opts co = {.min_version = version, .max_version = version};
     pair_opts so = {.key = PAIR_KEY_P256, .min_version = version, .max_version = version};
     pair_init(p, &co, &so, 21);
     pair_connect(p, PAIR_HOST);
-    p->hook = edit_hook;
-    p->hook_ctx = e;
-    (void)pair_handshake(p);
-    /* The server understood the hello: its own failure, if any, is where the two
+    hello_edit_run(p, e, edit);
+    /* The server understood the hello: its own failure, if any, is where the keys or
      * transcripts meet (see the top of the file), never a complaint about the hello. */
     tlsm_error_detail d;
     cr_assert_eq(tlsm_conn_error_detail(p->side[PAIR_SERVER].conn, &d), 0);
@@ -235,9 +49,9 @@ static void run_edited(uint16_t version, ch_edit_fn edit, edit_ctx *e, pair *p)
               "server: %s (%s)", d.reason, d.text);
 }
 
-static void done(edit_ctx *e, pair *p)
+static void done(hello_edit *e, pair *p)
 {
-    pair_buf_free(&e->s2c);
+    hello_edit_free(e);
     pair_free(p);
 }
 
@@ -248,8 +62,8 @@ static void add_unknown_extensions(ch_parts *ch, ch_extra *x)
     (void)ch;
     /* 200 extensions of unassigned types before the client's own, some with data. */
     for (unsigned i = 0; i < 200; i++) {
-        put16(&x->front, 0x7000 + i);
-        put16(&x->front, i % 3);
+        hello_put16(&x->front, 0x7000 + i);
+        hello_put16(&x->front, i % 3);
         uint8_t data[2] = {0x5a, 0xa5};
         pair_buf_append(&x->front, data, i % 3);
     }
@@ -260,10 +74,10 @@ Test(peer_limits, client_hello_with_200_extensions)
     for (int v = 0; v < 2; v++) {
         uint16_t version = v ? TLSM_TLS12 : TLSM_TLS13;
         pair p;
-        edit_ctx e;
+        hello_edit e;
         run_edited(version, add_unknown_extensions, &e, &p);
         size_t n = 0;
-        cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "v%04x: no ServerHello",
+        cr_assert_not_null(hello_server_msg(&e, HS_SERVER_HELLO, &n), "v%04x: no ServerHello",
                            version);
         done(&e, &p);
     }
@@ -276,16 +90,16 @@ static void more_groups_and_shares(ch_parts *ch, ch_extra *x)
     (void)x;
     pair_buf *g = ch_ext(ch, EXT_SUPPORTED_GROUPS), *ks = ch_ext(ch, EXT_KEY_SHARE);
     pair_buf groups = {0}, shares = {0};
-    put16(&groups, 0);
+    hello_put16(&groups, 0);
     for (unsigned i = 0; i < 100; i++)
-        put16(&groups, 0x6000 + i);
+        hello_put16(&groups, 0x6000 + i);
     pair_buf_append(&groups, g->data + 2, g->len - 2);
     groups.data[0] = (uint8_t)((groups.len - 2) >> 8);
     groups.data[1] = (uint8_t)(groups.len - 2);
-    put16(&shares, 0);
+    hello_put16(&shares, 0);
     for (unsigned i = 0; i < 40; i++) {
-        put16(&shares, 0x6000 + i);
-        put16(&shares, 1);
+        hello_put16(&shares, 0x6000 + i);
+        hello_put16(&shares, 1);
         uint8_t k = (uint8_t)i;
         pair_buf_append(&shares, &k, 1);
     }
@@ -301,12 +115,12 @@ static void more_groups_and_shares(ch_parts *ch, ch_extra *x)
 Test(peer_limits, many_groups_and_key_shares)
 {
     pair p;
-    edit_ctx e;
+    hello_edit e;
     run_edited(TLSM_TLS13, more_groups_and_shares, &e, &p);
     size_t n = 0;
-    const uint8_t *ks = sh_ext(&e, EXT_KEY_SHARE, &n);
+    const uint8_t *ks = hello_sh_ext(&e, EXT_KEY_SHARE, &n);
     cr_assert(ks && n >= 2, "no key_share in the ServerHello");
-    cr_assert_eq(get16(ks), TLSM_GROUP_X25519, "server chose group %04zx", get16(ks));
+    cr_assert_eq(hello_get16(ks), TLSM_GROUP_X25519, "server chose group %04zx", hello_get16(ks));
     cr_assert(!tlsm_conn_hrr(p.side[PAIR_SERVER].conn), "a HelloRetryRequest was sent");
     done(&e, &p);
 }
@@ -317,9 +131,9 @@ static void more_sigalgs(ch_parts *ch, ch_extra *x)
     (void)x;
     pair_buf *sa = ch_ext(ch, EXT_SIGNATURE_ALGORITHMS);
     pair_buf list = {0};
-    put16(&list, 0);
+    hello_put16(&list, 0);
     for (unsigned i = 0; i < 300; i++)
-        put16(&list, 0xfe00 - i);
+        hello_put16(&list, 0xfe00 - i);
     pair_buf_append(&list, sa->data + 2, sa->len - 2);
     list.data[0] = (uint8_t)((list.len - 2) >> 8);
     list.data[1] = (uint8_t)(list.len - 2);
@@ -331,20 +145,20 @@ Test(peer_limits, many_signature_schemes)
 {
     /* TLS 1.2: the ServerKeyExchange, in the clear, shows the scheme the server chose. */
     pair p;
-    edit_ctx e;
+    hello_edit e;
     run_edited(TLSM_TLS12, more_sigalgs, &e, &p);
     size_t n = 0;
-    const uint8_t *ske = server_msg(&e, HS_SERVER_KEY_EXCHANGE, &n);
+    const uint8_t *ske = hello_server_msg(&e, HS_SERVER_KEY_EXCHANGE, &n);
     cr_assert_not_null(ske, "no ServerKeyExchange");
     /* ECParameters (curve_type 3, named_curve), public<1>, then the scheme. */
     size_t at = 3 + 1 + ske[3];
     cr_assert_lt(at + 2, n);
-    cr_assert_eq(get16(ske + at), TLSM_SIG_ECDSA_SECP256R1_SHA256, "scheme %04zx",
-                 get16(ske + at));
+    cr_assert_eq(hello_get16(ske + at), TLSM_SIG_ECDSA_SECP256R1_SHA256, "scheme %04zx",
+                 hello_get16(ske + at));
     done(&e, &p);
     /* TLS 1.3: the CertificateVerify is encrypted; the server got as far as sending it. */
     run_edited(TLSM_TLS13, more_sigalgs, &e, &p);
-    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n));
+    cr_assert_not_null(hello_server_msg(&e, HS_SERVER_HELLO, &n));
     done(&e, &p);
 }
 
@@ -355,7 +169,7 @@ static void largest(ch_parts *ch, ch_extra *x, int tls12)
     pair_buf suites = {0};
     size_t extra = (65534 - ch->suites.len) / 2;
     for (size_t i = 0; i < extra; i++)
-        put16(&suites, 0x2000 + i); /* unassigned below 0xc000 once past 0x13xx */
+        hello_put16(&suites, 0x2000 + i); /* unassigned below 0xc000 once past 0x13xx */
     pair_buf_append(&suites, ch->suites.data, ch->suites.len);
     cr_assert_eq(suites.len, 65534);
     pair_buf_set(&ch->suites, suites.data, suites.len);
@@ -376,17 +190,17 @@ static void largest13(ch_parts *ch, ch_extra *x) { largest(ch, x, 0); }
 Test(peer_limits, largest_client_hello)
 {
     pair p;
-    edit_ctx e;
+    hello_edit e;
     size_t n = 0;
     /* TLS 1.3 allows exactly one compression method (s.4.1.2): 254 bytes less. */
     run_edited(TLSM_TLS13, largest13, &e, &p);
     cr_assert_eq(e.body, CH_BODY_MAX - 254);
-    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.3: no ServerHello");
+    cr_assert_not_null(hello_server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.3: no ServerHello");
     done(&e, &p);
     run_edited(TLSM_TLS12, largest12, &e, &p);
     cr_assert_eq(e.body, CH_BODY_MAX, "the hello is %zu bytes", e.body);
     cr_assert_eq(e.body, 131396);
-    cr_assert_not_null(server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.2: no ServerHello");
+    cr_assert_not_null(hello_server_msg(&e, HS_SERVER_HELLO, &n), "TLS 1.2: no ServerHello");
     done(&e, &p);
 }
 

@@ -22,11 +22,11 @@
  *     user_canceled lets the connection go on (RFC 8446 s.6.1, RFC 5246 s.7.2.1); a warning
  *     handshake_failure in TLS 1.3 is an error alert whatever its level (RFC 8446 s.6.2).
  *   - zero-length records of each content type: handshake is unexpected_message (RFC 8446
- *     s.5.1, RFC 5246 s.6.2.1); application data is unexpected_message before the handshake
- *     completes and accepted after it. Exceptions, documented where the RFC prefers the
- *     length error: an empty alert record is decode_error (an alert record carries exactly
- *     one two-byte alert, RFC 8446 s.5.1 / s.6; the length is wrong: s.6.2 decode_error),
- *     and in TLS 1.2 an empty ChangeCipherSpec read before the peer's CCS is decode_error
+ *     s.5.1, RFC 5246 s.6.2.1), and so is alert (s.5.1: "Zero-length fragments of Alert
+ *     ... MUST NOT be sent"; a one-byte alert is decode_error); application data is
+ *     unexpected_message before the handshake completes and accepted after it. Exception,
+ *     documented where the RFC prefers the length error: in TLS 1.2 an empty
+ *     ChangeCipherSpec read before the peer's CCS is decode_error
  *     (RFC 5246 s.7.1 fixes its body at the single byte 1) once the hellos chose 1.2; in
  *     TLS 1.3, and before any version is chosen, a CCS other than the single byte 1 is
  *     unexpected_message (RFC 8446 s.5), as is a second CCS in 1.2.
@@ -822,6 +822,8 @@ static void run_state(const state_row *row)
     case_record(d, "zero-length application_data", R_APP, NULL, 0,
                 done ? accepted(THEN_COMPLETE) : early_appdata());
     case_record(d, "zero-length alert", R_ALERT, NULL, 0,
+                local(TLSM_ALERT_UNEXPECTED_MESSAGE, "ALERT_EMPTY"));
+    case_record(d, "one-byte alert", R_ALERT, (const uint8_t *)"\x02", 1,
                 local(TLSM_ALERT_DECODE_ERROR, "ALERT_MALFORMED"));
     case_record(d, "zero-length change_cipher_spec", R_CCS, NULL, 0,
                 ccs12_first ? local(TLSM_ALERT_DECODE_ERROR, "CCS_MALFORMED") : ccs_unexpected);

@@ -752,7 +752,7 @@ static void old_hello_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, v
 
 /* RFC 8996 s.5 / RFC 7568 s.3: TLS 1.1, 1.0 and SSL 3.0 are refused; a server that finds
  * no acceptable version answers protocol_version (RFC 5246 E.1, RFC 8446 s.4.2.1), in
- * plaintext. */
+ * plaintext; a legacy_version of SSL 3.0 or older is refused first (RFC 8446 D.5). */
 static void old_version(uint16_t legacy, uint16_t sv, int client13)
 {
     pair_opts co, so;
@@ -765,7 +765,8 @@ static void old_version(uint16_t legacy, uint16_t sv, int client13)
     start(&p, &co, &so, old_hello_hook, &o);
     pair_pump(&p);
     cr_assert(o.done);
-    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_PROTOCOL_VERSION, "CH_NO_COMMON_VERSION");
+    expect_alert(&p, PAIR_SERVER, TLSM_ALERT_PROTOCOL_VERSION,
+                 legacy <= 0x0300 ? "CH_LEGACY_VERSION_SSL3" : "CH_NO_COMMON_VERSION");
     pair_free(&p);
 }
 

@@ -66,6 +66,12 @@ declare -A REASON=(
     [NAME_CONSTRAINT]="certificate: name outside the issuer's name constraints"
     [BAD_SERIAL]="certificate: serial number not a positive integer of at most 20 octets"
     [BAD_TIME]="certificate: malformed validity time"
+    [BAD_DNS_NAME]="certificate: DNS name not in preferred name syntax (subjectAltName or name constraint)"
+    [LEAF_NAME_CONSTRAINTS]="certificate: name constraints in an end-entity certificate"
+    [BC_NOT_CRITICAL]="certificate: basicConstraints of an issuing CA not marked critical"
+    [LEAF_IS_CA]="certificate: end-entity certificate is a CA certificate"
+    [EMPTY_SUBJECT]="certificate: empty subject on a CA or without a critical subjectAltName"
+    [NC_UNSUPPORTED_NAME]="certificate: a name of a form tlsm cannot check against critical name constraints"
 )
 
 is_ip() { [[ $1 == *:* || $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; }

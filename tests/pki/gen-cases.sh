@@ -46,6 +46,8 @@ default_md = default
 [ policy_any ]
 commonName = supplied
 emailAddress = optional
+[ policy_empty ]
+commonName = optional
 X
 : >cases.txt
 
@@ -110,6 +112,9 @@ ext nc_dir "$CA_BC" "$CA_KU" 'nameConstraints=critical,permitted;dirName:nc_dir_
 ext nc_uri "$CA_BC" "$CA_KU" 'nameConstraints=critical,permitted;URI:.example.test'
 ext nc_uri_noncrit "$CA_BC" "$CA_KU" 'nameConstraints=permitted;URI:.example.test,permitted;DNS:permitted.test'
 ext nc_badmask "$CA_BC" "$CA_KU" 'nameConstraints=critical,permitted;IP:192.0.2.0/255.0.255.0'
+ext nc_other "$CA_BC" "$CA_KU" 'nameConstraints=critical,excluded;otherName:1.3.6.1.4.1.55555.2;UTF8:x'
+ext nc_dns_bad "$CA_BC" "$CA_KU" 'nameConstraints=critical,permitted;DNS:permitted..test'
+ext nc_dns_trail "$CA_BC" "$CA_KU" 'nameConstraints=critical,permitted;DNS:permitted.test.'
 printf '[nc_dir_sect]\nCN=nc-dir-leaf\n' >>"$ca_dir/nc_dir.ext"
 san() { # profile-name SAN-value: a server leaf profile with that subjectAltName
   ext "$1" "$SRV" "$DS" 'extendedKeyUsage=serverAuth' "subjectAltName=$2"
@@ -142,6 +147,22 @@ san s_mail_sub 'email:x@sub.mail.test,DNS:good.test'
 san s_mail_apex 'email:x@mail.test,DNS:good.test'
 san s_mail_other 'email:x@other.test,DNS:good.test'
 san s_uri 'URI:https://www.example.test/,DNS:permitted.test'
+san s_othername 'otherName:1.3.6.1.4.1.55555.2;UTF8:x,DNS:good.test'
+# dNSName syntax (RFC 5280 s.4.2.1.6 preferred name syntax, tlsm's rules in pki/dnsname.c)
+san s_lead_dot 'DNS:.permitted.test'
+san s_empty_label 'DNS:www..permitted.test'
+san s_trail_dot 'DNS:www.permitted.test.'
+san s_hyphen_edge 'DNS:-www.permitted.test'
+san s_underscore 'DNS:_srv.permitted.test'
+san s_lead_dot_evil 'DNS:.evil.test'
+san s_bad_and_good 'DNS:.good.test,DNS:good.test'
+san s_good_trail_dot 'DNS:good.test.'
+# Empty subjects (s.4.1.2.6): the subjectAltName must then be critical.
+ext e_san_crit "$SRV" "$DS" 'extendedKeyUsage=serverAuth' 'subjectAltName=critical,DNS:good.test'
+ext e_san_noncrit "$SRV" "$DS" 'extendedKeyUsage=serverAuth' 'subjectAltName=DNS:good.test'
+ext e_nosan "$SRV" "$DS" 'extendedKeyUsage=serverAuth'
+ext leaf_nc "$SRV" "$DS" 'extendedKeyUsage=serverAuth' 'subjectAltName=DNS:good.test' \
+  'nameConstraints=critical,permitted;DNS:good.test'
 ext ca_nc_child_bad "$CA_BC" "$CA_KU" 'subjectAltName=DNS:x.other.test'
 
 good_from=20250101000000Z good_to=20450101000000Z
@@ -297,10 +318,17 @@ srv nokcs nokcs NOT_CA@1 same
 ec256 intNoKU; issue intNoKU rootA ca_noku
 ec256 leaf-noku; issue leaf-noku intNoKU server; chain int-noku leaf-noku intNoKU
 srv int-noku int-noku OK reject
-# Likewise a non-critical basicConstraints on a CA (s.4.2.1.9 says critical).
+# A CA whose basicConstraints is not critical (s.4.2.1.9: "MUST mark the extension as
+# critical") may not issue; a trust anchor is trusted as configured (Debian's store holds
+# roots with a non-critical one), which OpenSSL's strict mode refuses.
 ec256 intBCNC; issue intBCNC rootA ca_bc_noncrit
 ec256 leaf-bcnc; issue leaf-bcnc intBCNC server; chain bc-noncrit leaf-bcnc intBCNC
-srv bc-noncrit bc-noncrit OK reject
+srv bc-noncrit bc-noncrit BC_NOT_CRITICAL@1 same
+case_ bc-noncrit-anchor bc-noncrit intBCNC.crt good.test server OK reject
+ec256 rootBCNC; issue rootBCNC self ca_bc_noncrit
+ec256 leaf-under-bcnc-root; issue leaf-under-bcnc-root rootBCNC server
+chain bc-noncrit-root leaf-under-bcnc-root
+case_ bc-noncrit-root bc-noncrit-root rootBCNC.crt good.test server OK reject
 ec256 intPL0; issue intPL0 rootA ca_pl0
 ec256 intSub; issue intSub intPL0 ca
 ec256 leaf-pathlen; issue leaf-pathlen intSub server; chain pathlen leaf-pathlen intSub intPL0
@@ -326,11 +354,21 @@ ec256 intUnderPL0Root; issue intUnderPL0Root rootPL0 ca
 ec256 leaf-under-pl0root; issue leaf-under-pl0root intUnderPL0Root server
 chain root-pathlen leaf-under-pl0root intUnderPL0Root
 case_ root-pathlen root-pathlen rootPL0.crt good.test server PATH_LEN@2 same
-# keyCertSign without cA in a leaf (s.4.2.1.3 MUST); a CA certificate as a leaf is allowed.
+# keyCertSign without cA in a leaf (s.4.2.1.3 MUST). A CA certificate as the leaf is refused
+# for TLS (pyca/cryptography agrees; OpenSSL and Go accept it), unless it is itself the
+# trust anchor (a pinned self-signed certificate, as `openssl req -x509` makes them).
 ec256 leaf-kcs; issue leaf-kcs intA ku_kcs; chain leaf-kcs leaf-kcs intA
 srv leaf-kcs leaf-kcs USAGE@0 same
 ec256 leaf-isca; issue leaf-isca intA leaf_ca; chain leaf-ca leaf-isca intA
-srv leaf-ca leaf-ca OK same
+srv leaf-ca leaf-ca LEAF_IS_CA@0 accept
+case_ leaf-ca-client leaf-ca rootA.crt - client LEAF_IS_CA@0 accept
+case_ leaf-ca-pinned leaf-ca leaf-isca.crt good.test server OK same
+ec256 leaf-selfca; issue leaf-selfca self leaf_ca; chain leaf-selfca leaf-selfca
+case_ leaf-selfca-pinned leaf-selfca leaf-selfca.crt good.test server OK same
+# nameConstraints "MUST be used only in a CA certificate" (s.4.2.1.10); OpenSSL does not
+# look at it in a leaf.
+ec256 leaf-nc; issue leaf-nc intA leaf_nc; chain leaf-nc leaf-nc intA
+srv leaf-nc leaf-nc LEAF_NAME_CONSTRAINTS@0 accept
 # A version 1 certificate cannot be an intermediate (no basicConstraints, s.6.1.4(k)).
 ec256 intV1
 openssl req -new -key intV1.key -subj /CN=intV1 -out "$ca_dir/intV1.csr"
@@ -514,12 +552,22 @@ case_ nc-root-ok nc-root-ok rootNC.crt permitted.test server OK same
 ec256 leaf-root-nc-bad; issue leaf-root-nc-bad intUnderNCRoot s_other
 chain nc-root-bad leaf-root-nc-bad intUnderNCRoot
 case_ nc-root-bad nc-root-bad rootNC.crt - server NAME_CONSTRAINT@0 same
-# Forms tlsm does not implement in a critical extension: the CA is refused; OpenSSL
-# implements directoryName and URI constraints.
+# Forms tlsm does not implement in a critical extension: a name of that form below the CA
+# is refused (s.4.2.1.10 "MUST either process the constraint or reject the certificate"),
+# a certificate without one passes. A non-empty subject is a directoryName. OpenSSL
+# implements directoryName and URI constraints (and rejects nc-dirname for its subject).
 nc_ca ncDir nc_dir
-nc_leaf nc-dirname ncDir s_permitted CRITICAL_EXT@1 reject
+nc_leaf nc-dirname ncDir s_permitted NC_UNSUPPORTED_NAME@0 reject
+ec256 leaf-nc-dir-empty
+SUBJ=/ issue leaf-nc-dir-empty ncDir e_san_crit "" "" -policy policy_empty
+chain nc-dirname-empty-subject leaf-nc-dir-empty ncDir
+case_ nc-dirname-empty-subject nc-dirname-empty-subject rootA.crt good.test server OK same
 nc_ca ncURI nc_uri
-nc_leaf nc-uri ncURI s_uri CRITICAL_EXT@1 accept
+nc_leaf nc-uri ncURI s_uri NC_UNSUPPORTED_NAME@0 accept
+nc_leaf nc-uri-no-uri ncURI s_permitted OK same permitted.test
+nc_ca ncOther nc_other
+nc_leaf nc-othername ncOther s_othername NC_UNSUPPORTED_NAME@0 same
+nc_leaf nc-othername-absent ncOther s_ip_dns OK same good.test
 # Non-critical: the known forms apply, the rest is ignored.
 nc_ca ncURINC nc_uri_noncrit
 nc_leaf nc-uri-noncrit-ok ncURINC s_uri OK same permitted.test
@@ -527,6 +575,48 @@ nc_leaf nc-uri-noncrit-dns ncURINC s_other NAME_CONSTRAINT@0 same
 # An iPAddress constraint whose mask is not a prefix is malformed here.
 nc_ca ncBadMask nc_badmask
 nc_leaf nc-bad-mask ncBadMask s_ip_ok PARSE@1 accept
+# dNSName syntax (pki/dnsname.c). Under a CA that constrains DNS names a malformed dNSName
+# is refused: no constraint applies to it. OpenSSL compares suffixes, so ".permitted.test"
+# and "www..permitted.test" pass its "permitted.test"; a trailing dot does not.
+nc_leaf nc-san-leading-dot ncDNS s_lead_dot BAD_DNS_NAME@0 accept
+nc_leaf nc-san-empty-label ncDNS s_empty_label BAD_DNS_NAME@0 accept
+nc_leaf nc-san-trailing-dot ncDNS s_trail_dot BAD_DNS_NAME@0 same
+nc_leaf nc-san-hyphen-edge ncDNS s_hyphen_edge BAD_DNS_NAME@0 accept
+nc_leaf nc-san-underscore ncDNS s_underscore OK same _srv.permitted.test
+nc_leaf nc-excl-leading-dot ncExcl s_lead_dot_evil BAD_DNS_NAME@0 same
+# A malformed constraint makes its CA unusable.
+nc_ca ncDNSBad nc_dns_bad
+nc_leaf nc-constraint-empty-label ncDNSBad s_www_permitted BAD_DNS_NAME@1 same
+nc_ca ncDNSTrail nc_dns_trail
+nc_leaf nc-constraint-trailing-dot ncDNSTrail s_www_permitted BAD_DNS_NAME@1 same
+# Without name constraints a malformed dNSName only never matches.
+ec256 leaf-bad-and-good; issue leaf-bad-and-good intA s_bad_and_good
+chain san-bad-and-good leaf-bad-and-good intA
+srv san-bad-and-good san-bad-and-good OK same
+ec256 leaf-good-trail; issue leaf-good-trail intA s_good_trail_dot
+chain san-trailing-dot leaf-good-trail intA
+srv san-trailing-dot san-trailing-dot NAME_MISMATCH@0 same
+
+# ------------------------------------------------------------------ empty subjects
+# s.4.1.2.6: an empty subject needs a critical subjectAltName; a critical one beside a
+# non-empty subject is allowed (s.4.2.1.6 only says SHOULD be non-critical); a CA's subject
+# MUST NOT be empty (its certificates would have an empty issuer, s.4.1.2.4).
+ec256 leaf-empty-crit; SUBJ=/ issue leaf-empty-crit intA e_san_crit "" "" -policy policy_empty
+chain empty-subject-critical-san leaf-empty-crit intA
+srv empty-subject-critical-san empty-subject-critical-san OK same
+ec256 leaf-empty-noncrit; SUBJ=/ issue leaf-empty-noncrit intA e_san_noncrit "" "" -policy policy_empty
+chain empty-subject-noncritical-san leaf-empty-noncrit intA
+srv empty-subject-noncritical-san empty-subject-noncritical-san EMPTY_SUBJECT@0 same
+ec256 leaf-empty-nosan; SUBJ=/ issue leaf-empty-nosan intA e_nosan "" "" -policy policy_empty
+chain empty-subject-no-san leaf-empty-nosan intA
+case_ empty-subject-no-san empty-subject-no-san rootA.crt - server EMPTY_SUBJECT@0 same
+ec256 leaf-crit-san; issue leaf-crit-san intA e_san_crit
+chain critical-san leaf-crit-san intA
+srv critical-san critical-san OK same
+ec256 intEmpty; SUBJ=/ issue intEmpty rootA ca "" "" -policy policy_empty
+ec256 leaf-under-empty; issue leaf-under-empty intEmpty server
+chain ca-empty-subject leaf-under-empty intEmpty
+srv ca-empty-subject ca-empty-subject EMPTY_SUBJECT@1 same
 
 # ------------------------------------------------------------------ path building
 ec256 intA2; issue intA2 intA ca

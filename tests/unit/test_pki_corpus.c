@@ -262,7 +262,8 @@ static int cert_code_ok(int rc)
     return rc == 0 || rc == TLSM_ERR_CERT_PARSE || rc == TLSM_ERR_CERT_UNSUPPORTED_ALG ||
            rc == TLSM_ERR_CERT_CRITICAL_EXT || rc == TLSM_ERR_CERT_BAD_SERIAL ||
            rc == TLSM_ERR_CERT_BAD_TIME || rc == TLSM_ERR_CERT_USAGE ||
-           rc == TLSM_ERR_CERT_RSA_TOO_LARGE || rc == TLSM_ERR_CERT_RSA_EXPONENT;
+           rc == TLSM_ERR_CERT_RSA_TOO_LARGE || rc == TLSM_ERR_CERT_RSA_EXPONENT ||
+           rc == TLSM_ERR_CERT_BAD_DNS_NAME;
 }
 
 /* Runs the DER parsers on an exact-size copy (so that ASan sees any overread). */

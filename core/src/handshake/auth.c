@@ -7,7 +7,7 @@
 #include "handshake/handshake.h"
 #include "mem.h"
 #include "handshake/suites.h"
-#include "mem.h"
+#include "pki/alg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +93,18 @@ int hs_group_offered(const tlsm_conn *c, uint16_t group)
     return list_has(c->cfg->groups, c->cfg->n_groups, group);
 }
 
+/* RFC 4055 s.1.2 and s.3.1: an id-RSASSA-PSS public key whose parameters are present may
+ * only be used with those parameters; tlsm accepts such parameters only in the TLS 1.3
+ * profile (alg.c), so they name exactly one rsa_pss_pss_* scheme. RFC 8446 s.4.2.3 says
+ * the same of certificate signatures: "If the corresponding public key's parameters are
+ * present, then the parameters in the signature MUST be identical to those in the public
+ * key." A handshake signature made with that key is held to it as well, both ways: we
+ * never choose another scheme for such a key of ours, and refuse one from the peer. */
+static int scheme_fits_params(sig_alg alg, const pki_cert *leaf)
+{
+    return alg_fits_key(alg, leaf->pubkey.type, leaf->pss_params);
+}
+
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
@@ -104,8 +116,9 @@ int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite
         for (size_t j = 0; j < cfg->n_ids; j++) {
             pk_type key = cfg->ids[j].leaf.pubkey.type;
             sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
-            if (alg == SIG_NONE || (suite && !suite_allows_key(suite, key)) ||
-                !curve_acceptable(c, key) || !cert_type_requested(c, key))
+            if (alg == SIG_NONE || !scheme_fits_params(alg, &cfg->ids[j].leaf) ||
+                (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
+                !cert_type_requested(c, key))
                 continue;
             c->hs->own.id = &cfg->ids[j];
             c->hs->own.scheme = cfg->sigalgs[i];
@@ -238,16 +251,19 @@ int hs_take_cert_list(tlsm_conn *c, const cert_msg *m)
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
                        const uint8_t *sig, size_t sig_len)
 {
-    const crypto_pubkey *pk = &c->hs->peer.certs[0].pubkey;
+    const pki_cert *leaf = &c->hs->peer.certs[0];
+    const crypto_pubkey *pk = &leaf->pubkey;
     /* RFC 8446 s.4.4.3: "If the CertificateVerify message is sent by a server, the
      * signature algorithm MUST be one offered in the client's "signature_algorithms"
      * extension" (and likewise RFC 5246 s.7.4.3); it must also fit the certificate's key
-     * in this version. */
+     * in this version, and the key's RSASSA-PSS parameters when it has them. */
     if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme))
         return FAIL(R_SIG_SCHEME_NOT_OFFERED);
     sig_alg alg = hs_scheme_alg(c->version, scheme, pk->type);
     if (alg == SIG_NONE)
         return FAIL(R_SIG_SCHEME_KEY_MISMATCH);
+    if (!scheme_fits_params(alg, leaf))
+        return FAIL(R_SIG_SCHEME_PSS_PARAMS);
     /* s.4.4.3: "If the verification fails, the receiver MUST terminate the handshake with
      * a "decrypt_error" alert." */
     if (crypto_verify(alg, pk, tbs, tbs_len, sig, sig_len))

@@ -169,6 +169,11 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
     wire_put_u16(w, 2);
     wire_put_u16(w, (uint16_t)(cfg->record_size_limit + 1));
+    if (cfg->shape.send_early_data && !c->hrr) {
+        /* Tests only: announce 0-RTT (s.4.2.10; never in the second ClientHello). */
+        wire_put_u16(w, EXT_EARLY_DATA);
+        wire_put_u16(w, 0);
+    }
     if (pad) {
         wire_put_u16(w, EXT_PADDING);
         e = wire_open(w, 2);
@@ -420,6 +425,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = sh_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &sh);
     if (rc)
         return rc;
+    /* RFC 8446 D.5: a legacy_version of 0x0300 or less is protocol_version. */
+    if (sh.legacy_version <= 0x0300)
+        return FAIL(R_SH_LEGACY_VERSION_SSL3);
     const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
     /* Without supported_versions the server speaks TLS 1.2 or older (RFC 8446 s.4.2.1);
      * older than 1.2 is refused (RFC 8996), 1.2 only if we offered it. */

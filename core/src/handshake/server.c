@@ -21,14 +21,6 @@ typedef struct {
     size_t n_shares;                                       /* key shares, usable groups */
 } client_offer;
 
-static int suites_has(const ch_msg *ch, uint16_t suite)
-{
-    for (size_t i = 0; i + 1 < ch->suites_len; i += 2)
-        if ((uint16_t)(ch->suites[i] << 8 | ch->suites[i + 1]) == suite)
-            return 1;
-    return 0;
-}
-
 /* A set of 16-bit codes, one bit each (8 KiB): membership in one step whatever the count. */
 typedef struct {
     uint8_t bits[65536 / 8];
@@ -552,14 +544,14 @@ static int choose_suite13(tlsm_conn *c, const client_offer *o, int second)
         if (o->ch.sid_len != hs->hello.sid_len ||
             memcmp(o->ch.sid, hs->hello.sid, hs->hello.sid_len) ||
             memcmp(o->ch.random, hs->hello.client_random, HS_RANDOM_LEN) ||
-            !suites_has(&o->ch, c->suite))
+            !ch_offers_suite(&o->ch, c->suite))
             return FAIL(R_CH2_CHANGED);
         return 0;
     }
     c->suite = 0;
     /* s.4.1.2: only TLS 1.3 suites are usable with TLS 1.3. */
     for (size_t i = 0; i < cfg->n_suites && !c->suite; i++)
-        if (suite_find(cfg->suites[i])->version == TLSM_TLS13 && suites_has(&o->ch, cfg->suites[i]))
+        if (suite_find(cfg->suites[i])->version == TLSM_TLS13 && ch_offers_suite(&o->ch, cfg->suites[i]))
             c->suite = cfg->suites[i];
     if (!c->suite)
         return FAIL(R_CH_NO_COMMON_SUITE);
@@ -666,9 +658,21 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     c->accept_plain_ccs = 1;
     memcpy(hs->hello.client_random, o.ch.random, HS_RANDOM_LEN);
 
+    /* RFC 8446 D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
+     * or ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a
+     * "protocol_version" alert" - supported_versions or not. */
+    if (o.ch.legacy_version <= 0x0300)
+        return FAIL(R_CH_LEGACY_VERSION_SSL3);
     uint16_t version = choose_version(c->cfg, &o.ch, &rc);
     if (!version)
         return rc;
+    /* RFC 7507 s.3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the
+     * highest protocol version supported by the server is higher than the version
+     * indicated in ClientHello.client_version, the server MUST respond with a fatal
+     * inappropriate_fallback alert". The version the client indicates is the highest it
+     * offers, so it is below ours exactly when we settle on less than our highest. */
+    if (version < c->cfg->max_version && ch_offers_suite(&o.ch, SUITE_FALLBACK_SCSV))
+        return FAIL(R_CH_INAPPROPRIATE_FALLBACK);
     if ((rc = check_compression(&o.ch, version)))
         return rc;
     /* s.4.1.4: the second ClientHello answers a TLS 1.3 HelloRetryRequest. */
@@ -677,6 +681,13 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (version == TLSM_TLS12)
         return tls12_client_hello(c, &o);
     hs_set_version(c, TLSM_TLS13);
+    /* We never accept 0-RTT (no early_data in EncryptedExtensions): the client's early
+     * data is skipped (s.4.2.10, engine.c). s.4.2.10: "A client MUST NOT include the
+     * "early_data" extension in its followup ClientHello."; after it nothing is skipped. */
+    int early = ext_find(&o.ch.ext, EXT_EARLY_DATA) != NULL;
+    if (second && early)
+        return FAIL(R_CH2_EARLY_DATA);
+    c->rec.skip_early = early ? REC_EARLY_SKIP_MAX : 0;
 
     size_t share = 0;
     uint16_t hrr_group = 0;

@@ -71,14 +71,6 @@ static uint16_t pick_group(const tlsm_config *cfg, const client_groups *g, int f
     return 0;
 }
 
-static int suites_has(const ch_msg *ch, uint16_t suite)
-{
-    for (size_t i = 0; i + 1 < ch->suites_len; i += 2)
-        if ((uint16_t)(ch->suites[i] << 8 | ch->suites[i + 1]) == suite)
-            return 1;
-    return 0;
-}
-
 /* Chooses suite, group and identity (server preference). Returns 0 or an alert. */
 static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
 {
@@ -86,7 +78,7 @@ static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
     const tlsm_config *cfg = c->cfg;
     for (size_t i = 0; i < cfg->n_suites; i++) {
         const suite_info *s = suite_find(cfg->suites[i]);
-        if (!s || s->version != TLSM_TLS12 || !suites_has(ch, s->code))
+        if (!s || s->version != TLSM_TLS12 || !ch_offers_suite(ch, s->code))
             continue;
         uint16_t group = 0;
         if (s->kx == KX_ECDHE || s->kx == KX_DHE) {
@@ -137,7 +129,7 @@ static int try_resume(tlsm_conn *c, const ch_msg *ch)
     for (size_t i = 0; i < c->cfg->n_suites; i++)
         ours |= c->cfg->suites[i] == st.suite;
     int usable = st.kind == SRV_SESSION_TLS12 && srv_session_fresh(c, &st) && s &&
-                 s->version == TLSM_TLS12 && ours && suites_has(ch, st.suite) &&
+                 s->version == TLSM_TLS12 && ours && ch_offers_suite(ch, st.suite) &&
                  session_binding_ok(c, st.flags, st.sni_hash);
     /* RFC 7627 s.5.3: "If the original session used the "extended_master_secret"
      * extension but the new ClientHello does not contain it, the server MUST abort the
@@ -371,7 +363,7 @@ int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg,
             return FAIL(R_CH12_RENEGOTIATION_INFO);
         hs->t12.secure_reneg = 1;
     }
-    if (suites_has(ch, 0x00ff))
+    if (ch_offers_suite(ch, SUITE_RENEGOTIATION_SCSV))
         hs->t12.secure_reneg = 1;
     const ext_entry *e = ext_find(&ch->ext, EXT_EXTENDED_MASTER_SECRET);
     if (e && e->len) /* RFC 7627 s.5.1: empty */

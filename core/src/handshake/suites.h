@@ -24,6 +24,11 @@ typedef struct {
     hash_alg hash;
 } suite_info;
 
+/* Signalling values in cipher_suites, not suites: RFC 5746 s.3.3 (secure renegotiation)
+ * and RFC 7507 s.2 (a client's fallback retry). */
+#define SUITE_RENEGOTIATION_SCSV 0x00ff
+#define SUITE_FALLBACK_SCSV 0x5600
+
 /* NULL if the suite is not implemented. */
 const suite_info *suite_find(uint16_t code);
 /* 1 if a certificate key of this type can authenticate the suite. */

@@ -4,9 +4,10 @@
  *
  * Policy, stricter than the minimum and the same as modern browsers:
  *  - Only subjectAltName counts; the subject CN is never consulted (RFC 9525 s.6.3).
- *  - DNS names compare ASCII case-insensitively (RFC 6125 s.6.4.1); one trailing dot on
- *    either side is ignored, since "example.com." and "example.com" are the same
- *    absolute name.
+ *  - DNS names compare ASCII case-insensitively (RFC 6125 s.6.4.1). Both the host name
+ *    and the dNSName entries must be in the DNS name syntax of dnsname.c; the host may end
+ *    with one dot ("example.com." is the absolute form of "example.com"), a dNSName may
+ *    not (RFC 5280 s.4.2.1.6 preferred name syntax): a malformed entry never matches.
  *  - A wildcard is only "*" as the entire left-most label and matches exactly one
  *    non-empty label (RFC 6125 s.6.4.3, RFC 9525 s.6.3: no "f*o.example.com", no "*" in
  *    other labels, no matching of several labels or of the bare parent).
@@ -142,30 +143,6 @@ static int ascii_equal_nocase(const char *a, const char *b, size_t n)
     return 1;
 }
 
-/* A host name tlsm is willing to match: LDH labels (plus '_', seen in real names), each
- * 1-63 characters, 253 characters at most without the trailing dot. */
-static int valid_host(const char *h, size_t len)
-{
-    if (len == 0 || len > 253)
-        return 0;
-    size_t label = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = h[i];
-        if (ch == '.') {
-            if (label == 0)
-                return 0;
-            label = 0;
-            continue;
-        }
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '-' || ch == '_'))
-            return 0;
-        if (++label > 63)
-            return 0;
-    }
-    return label > 0;
-}
-
 static size_t count_labels(const char *p, size_t len)
 {
     size_t n = 1;
@@ -174,17 +151,14 @@ static size_t count_labels(const char *p, size_t len)
     return n;
 }
 
-/* Matches one dNSName pattern (already checked to be ASCII) against a valid host. */
+/* Matches one dNSName pattern against a valid host. */
 static int match_dns(const char *pat, size_t plen, const char *host, size_t hlen)
 {
-    if (plen && pat[plen - 1] == '.')
-        plen--;
-    if (plen == 0)
+    if (!pki_dns_name_valid((const uint8_t *)pat, plen, PKI_DNS_WILDCARD))
         return 0;
     if (pat[0] == '*') {
-        /* "*." then at least two more labels, no other '*'. */
-        if (plen < 2 || pat[1] != '.' || memchr(pat + 1, '*', plen - 1) ||
-            count_labels(pat, plen) < 3)
+        /* "*." then at least two more labels (the syntax allows no other '*'). */
+        if (count_labels(pat, plen) < 3)
             return 0;
         const char *dot = memchr(host, '.', hlen);
         if (!dot || dot == host)
@@ -192,8 +166,6 @@ static int match_dns(const char *pat, size_t plen, const char *host, size_t hlen
         size_t rest = hlen - (size_t)(dot - host);
         return rest == plen - 1 && ascii_equal_nocase(dot, pat + 1, rest);
     }
-    if (memchr(pat, '*', plen))
-        return 0; /* partial-label or inner wildcards never match */
     return plen == hlen && ascii_equal_nocase(pat, host, hlen);
 }
 
@@ -209,7 +181,7 @@ int pki_match_host(const pki_cert *cert, const char *host)
     if (!is_ip) {
         if (hlen && host[hlen - 1] == '.')
             hlen--;
-        if (!valid_host(host, hlen))
+        if (!pki_dns_name_valid((const uint8_t *)host, hlen, 0))
             return TLSM_ERR_CERT_NAME_MISMATCH;
     }
     der_reader r;

@@ -3,9 +3,17 @@
  * that imposes them; verify.c calls pki_nc_check for every certificate under each CA (and
  * trust anchor) of a candidate path.
  *
- * Forms: dNSName, rfc822Name and iPAddress. x509.c has already refused a critical
- * extension with any other form, so other forms here come from a non-critical extension
- * and are ignored. For each name of a constrained form in the certificate:
+ * Forms checked: dNSName, rfc822Name and iPAddress. The other forms (otherName,
+ * directoryName, URI, ...) are not implemented: in a non-critical extension they are
+ * ignored; in a critical one (s.4.2.1.10: "If a name constraints extension that is marked
+ * as critical imposes constraints on a particular name form, and an instance of that name
+ * form appears in the subject field or subjectAltName extension of a subsequent
+ * certificate, then the application MUST either process the constraint or reject the
+ * certificate.") a certificate below the CA that carries a name of such a form is refused
+ * with TLSM_ERR_CERT_NC_UNSUPPORTED_NAME, and one that carries none passes. A non-empty
+ * subject is a directoryName, so a critical directoryName constraint passes only
+ * certificates with an empty subject (and a critical subjectAltName) below it.
+ * For each name of a checked form in the certificate:
  *  - excluded: no excluded subtree of that form may contain it (s.4.2.1.10 "no name
  *    within the excluded subtrees");
  *  - permitted: when the CA lists permitted subtrees of that form, one must contain it.
@@ -15,7 +23,11 @@
  *  - dNSName "example.com": the name itself and any name made by adding labels on the left
  *    ("www.example.com", not "badexample.com"); ".example.com" (a widespread reading,
  *    OpenSSL's and Go's): only the names below it; "" contains every name. ASCII case is
- *    ignored, as is one trailing dot. A wildcard SAN "*.example.com" is within a permitted
+ *    ignored. Both sides are in the DNS name syntax of dnsname.c: x509.c refuses a CA with
+ *    a malformed dNSName constraint, and a malformed dNSName in the certificate below a CA
+ *    that constrains DNS names is refused with TLSM_ERR_CERT_BAD_DNS_NAME, since no
+ *    constraint can be applied to it (".example.com" would otherwise pass a permitted
+ *    "example.com", "a..example.com" too). A wildcard SAN "*.example.com" is within a permitted
  *    subtree only if all it can match is, and meets an excluded subtree if any name it can
  *    match is in it (so "*.example.com" hits an exclusion of "secret.example.com").
  *  - rfc822Name: "user@host" is that mailbox (local part compared exactly, host without
@@ -26,7 +38,6 @@
  * Names checked: the subjectAltName entries, and (s.4.2.1.10: "the rfc822Name constraint
  * MUST be applied to the attribute of type emailAddress in the subject distinguished
  * name") every emailAddress attribute of the subject, with or without a subjectAltName.
- * directoryName constraints are not implemented (rejected as critical in x509.c).
  */
 #include <string.h>
 
@@ -59,14 +70,7 @@ static int ends_with(span s, span suffix)
            equal_nocase(s.p + s.len - suffix.len, suffix.p, suffix.len);
 }
 
-static span strip_dot(span s)
-{
-    if (s.len && s.p[s.len - 1] == '.')
-        s.len--;
-    return s;
-}
-
-/* Whether the domain `name` lies in the subtree `cons` (both without a trailing dot). */
+/* Whether the domain `name` lies in the subtree `cons`. */
 static int dns_within(span name, span cons)
 {
     if (cons.len == 0)
@@ -156,10 +160,8 @@ static int subtrees_match(const uint8_t *trees, size_t len, uint8_t tag, span na
         } else if (tag == DER_CTX(1)) {
             hit = email_within(name, cons);
         } else {
-            span dn = strip_dot(name);
-            cons = strip_dot(cons);
-            int wildcard = dn.len > 2 && dn.p[0] == '*' && dn.p[1] == '.';
-            hit = wildcard && excluded ? dns_wildcard_meets(dn, cons) : dns_within(dn, cons);
+            int wildcard = name.len > 2 && name.p[0] == '*' && name.p[1] == '.';
+            hit = wildcard && excluded ? dns_wildcard_meets(name, cons) : dns_within(name, cons);
         }
         if (hit)
             return 1;
@@ -212,13 +214,34 @@ static int check_subject_email(const pki_cert *ca, const pki_cert *cert, unsigne
     return 0;
 }
 
+/* The forms a critical extension of `ca` constrains that nc.c does not check: a name of
+ * one of them in `cert` cannot be judged (see the top of the file). */
+static int check_unchecked_forms(const pki_cert *ca, const pki_cert *cert)
+{
+    unsigned unchecked = ca->nc_critical ? ca->nc_forms & ~PKI_GN_CHECKED : 0;
+    if (!unchecked)
+        return 0;
+    if ((unchecked & PKI_GN_BIT(PKI_GN_DIRECTORY)) && !pki_subject_empty(cert))
+        return TLSM_ERR_CERT_NC_UNSUPPORTED_NAME;
+    der_reader r;
+    uint8_t tag = 0;
+    size_t n = 0;
+    der_init(&r, cert->san, cert->san ? cert->san_len : 0);
+    while (der_left(&r))
+        if (der_get_any(&r, &tag, &n) && (unchecked & PKI_GN_BIT(tag & 0x1f)))
+            return TLSM_ERR_CERT_NC_UNSUPPORTED_NAME;
+    return 0;
+}
+
 int pki_nc_check(const pki_cert *ca, const pki_cert *cert, unsigned long *budget)
 {
     if (!ca || !cert || !budget)
         return TLSM_ERR_ARG;
     if (!ca->has_nc)
         return 0;
-    int rc = check_subject_email(ca, cert, budget);
+    int rc = check_unchecked_forms(ca, cert);
+    if (rc == 0)
+        rc = check_subject_email(ca, cert, budget);
     if (rc != 0 || !cert->san)
         return rc;
     der_reader r;
@@ -227,11 +250,14 @@ int pki_nc_check(const pki_cert *ca, const pki_cert *cert, unsigned long *budget
     der_init(&r, cert->san, cert->san_len);
     while (der_left(&r)) {
         const uint8_t *g = der_get_any(&r, &tag, &n);
-        if (g && (tag == DER_CTX(1) || tag == DER_CTX(2) || tag == DER_CTX(7))) {
-            rc = check_name(ca, tag, (span){g, n}, budget);
-            if (rc != 0)
-                return rc;
-        }
+        if (!g || (tag != DER_CTX(1) && tag != DER_CTX(2) && tag != DER_CTX(7)))
+            continue;
+        if (tag == DER_CTX(2) && (ca->nc_forms & PKI_GN_BIT(PKI_GN_DNS)) &&
+            !pki_dns_name_valid(g, n, PKI_DNS_WILDCARD))
+            return TLSM_ERR_CERT_BAD_DNS_NAME;
+        rc = check_name(ca, tag, (span){g, n}, budget);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

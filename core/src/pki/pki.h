@@ -46,7 +46,12 @@ typedef struct {
     const uint8_t *aki; size_t aki_len;       /* authorityKeyIdentifier keyIdentifier, NULL if absent */
     sig_alg pss_params;                       /* id-RSASSA-PSS key restricted to this PSS
                                                  algorithm by its parameters, else SIG_NONE */
+    int bc_critical;                          /* basicConstraints marked critical */
+    int san_critical;                         /* subjectAltName marked critical */
     int has_nc;                               /* nameConstraints present */
+    int nc_critical;                          /* ... and marked critical */
+    unsigned nc_forms;                        /* the GeneralName forms it constrains: bit n
+                                                 for the form with context tag [n] */
     const uint8_t *nc_permitted; size_t nc_permitted_len; /* GeneralSubtrees contents, */
     const uint8_t *nc_excluded; size_t nc_excluded_len;   /* NULL when absent */
     int defect;                               /* why a well-formed certificate is refused
@@ -54,10 +59,22 @@ typedef struct {
                                                  than TLSM_ERR_CERT_PARSE), else 0 */
 } pki_cert;
 
+/* GeneralName forms (RFC 5280 s.4.2.1.6) as bits of pki_cert.nc_forms: bit n for [n]. */
+#define PKI_GN_OTHER_NAME 0
+#define PKI_GN_RFC822     1
+#define PKI_GN_DNS        2
+#define PKI_GN_DIRECTORY  4
+#define PKI_GN_URI        6
+#define PKI_GN_IP         7
+#define PKI_GN_BIT(form)  (1u << (form))
+/* The forms whose constraints tlsm checks (nc.c); the others are only known by name. */
+#define PKI_GN_CHECKED (PKI_GN_BIT(PKI_GN_RFC822) | PKI_GN_BIT(PKI_GN_DNS) | PKI_GN_BIT(PKI_GN_IP))
+
 /* Parses a DER certificate strictly (DER only, no trailing bytes, v3 extensions unique,
  * unknown critical extensions rejected, positive serial, RFC 5280 validity times, RSA keys
- * within crypto_rsa_pubkey_check's bounds). Returns 0 or TLSM_ERR_CERT_PARSE / _BAD_SERIAL
- * / _BAD_TIME / _UNSUPPORTED_ALG / _RSA_TOO_LARGE / _RSA_EXPONENT / _CRITICAL_EXT (see
+ * within crypto_rsa_pubkey_check's bounds, dNSName constraints in the syntax of
+ * pki_dns_name_valid). Returns 0 or TLSM_ERR_CERT_PARSE / _BAD_SERIAL / _BAD_TIME /
+ * _UNSUPPORTED_ALG / _RSA_TOO_LARGE / _RSA_EXPONENT / _CRITICAL_EXT / _BAD_DNS_NAME (see
  * x509.c for the order).
  *
  * TLSM_ERR_CERT_PARSE means the bytes are not a certificate. Any other failure leaves a
@@ -65,6 +82,12 @@ typedef struct {
  * kept in out->defect: it fails a chain only if a path would use it (RFC 8446 s.4.4.2
  * lets a peer send certificates the path does not need), see pki_chain_parse. */
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
+
+/* 1 if the certificate's subject is the empty Name (an empty SEQUENCE: 30 00). */
+static inline int pki_subject_empty(const pki_cert *c)
+{
+    return c->subject_len == 2;
+}
 
 /* Parses a peer's certificate list for pki_verify_chain: the end-entity certificate
  * (certs[0]) must pass pki_cert_parse; the others only need to be well-formed (their
@@ -112,8 +135,10 @@ typedef struct {
 
 /* Verifies a chain as received (chain[0] = leaf, the rest untrusted intermediates in any
  * order) against the store: builds a path to an anchor checking signatures, validity,
- * basicConstraints/pathLen, keyUsage/EKU (leaf and issuers), name constraints and finally
- * the host name. Returns 0 or the
+ * basicConstraints/pathLen (critical in intermediates), keyUsage/EKU (leaf and issuers),
+ * the RFC 5280 profile of the leaf (no cA unless it is itself an anchor, no
+ * nameConstraints, an empty subject only with a critical subjectAltName) and of issuers
+ * (non-empty subject), name constraints and finally the host name. Returns 0 or the
  * TLSM_ERR_CERT_* that best explains the failure; *bad_index (may be NULL) receives the
  * index in `chain` of the certificate at fault, or n when the fault is in a trust anchor. */
 int pki_verify_chain(const pki_store *anchors, const pki_cert *chain, size_t n,
@@ -139,9 +164,20 @@ int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_
 /* Checks the names of `cert` (subjectAltName dNSName, rfc822Name and iPAddress entries,
  * and emailAddress attributes of the subject) against the nameConstraints of `ca` (RFC 5280
  * s.4.2.1.10, s.6.1.3(b)(c)). Each (name, subtree) comparison takes one unit of *budget,
- * shared by all the checks of one chain. Returns 0, TLSM_ERR_CERT_NAME_CONSTRAINT, or
+ * shared by all the checks of one chain. Returns 0, TLSM_ERR_CERT_NAME_CONSTRAINT,
+ * TLSM_ERR_CERT_BAD_DNS_NAME (a malformed dNSName where `ca` constrains DNS names),
+ * TLSM_ERR_CERT_NC_UNSUPPORTED_NAME (a name of a form that a critical extension of `ca`
+ * constrains and tlsm does not check, the subject counting as a directoryName), or
  * TLSM_ERR_CERT_WORK_LIMIT when the budget ran out before an answer. */
 int pki_nc_check(const pki_cert *ca, const pki_cert *cert, unsigned long *budget);
+
+/* 1 if name[0 .. len) is a DNS name in the syntax tlsm accepts (dnsname.c): LDH labels
+ * plus '_', no empty label, no trailing dot, at most 253 characters. PKI_DNS_WILDCARD also
+ * accepts "*" as the whole left-most label (a subjectAltName), PKI_DNS_CONSTRAINT the empty
+ * name and one leading '.' (a nameConstraints subtree). */
+#define PKI_DNS_WILDCARD   1u
+#define PKI_DNS_CONSTRAINT 2u
+int pki_dns_name_valid(const uint8_t *name, size_t len, unsigned flags);
 
 /* Matches host (DNS name, or IPv4/IPv6 literal) against the certificate's subjectAltName
  * (RFC 6125: no CN fallback, wildcard only as the whole left-most label, never for IPs).

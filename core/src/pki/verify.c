@@ -4,6 +4,10 @@
  * trust anchors included (as OpenSSL, Go and webpki do), apply to all certificates below
  * it (nc.c); extendedKeyUsage is enforced on issuers too: an issuer that lists purposes
  * must list the one asked for (or anyExtendedKeyUsage), as browsers and OpenSSL require.
+ * The RFC 5280 profile rules about what a certificate is are judged where its role on the
+ * path is known: the leaf (check_leaf_profile) and each issuer (check_issuer); trust
+ * anchors are trusted as configured where real roots deviate (a non-critical
+ * basicConstraints) and a pinned leaf may be a CA certificate.
  *
  * The peer's list is only a bag of candidates (RFC 8446 s.4.4.2 lets it be out of order
  * and carry extra certificates), so the path is built, not read: starting at the leaf,
@@ -103,10 +107,37 @@ static unsigned wanted_eku(const verifier *v)
     return v->opts->purpose == PKI_PURPOSE_CLIENT ? PKI_EKU_CLIENT_AUTH : PKI_EKU_SERVER_AUTH;
 }
 
+/* RFC 5280 profile rules about what the leaf is (issue 16 items 14-16). A leaf that is
+ * itself a trust anchor (`pinned`) is trusted as configured and may be a CA: a self-signed
+ * certificate made by `openssl req -x509` asserts cA and is routinely pinned. */
+static int check_leaf_profile(const pki_cert *leaf, int pinned)
+{
+    /* s.4.1.2.6: "If subject naming information is present only in the subjectAltName
+     * extension (e.g., a key bound only to an email address or URI), then the subject
+     * name MUST be an empty sequence and the subjectAltName extension MUST be critical."
+     * A critical subjectAltName beside a non-empty subject is allowed (s.4.2.1.6 only
+     * says SHOULD be non-critical then). */
+    if (pki_subject_empty(leaf) && !(leaf->san && leaf->san_critical))
+        return TLSM_ERR_CERT_EMPTY_SUBJECT;
+    /* The certificate a TLS peer authenticates with is an end-entity certificate: the
+     * CA/Browser Forum Baseline Requirements want cA FALSE in subscriber certificates, and
+     * a key that may sign certificates should not also sign handshakes (pyca/cryptography
+     * refuses the same; OpenSSL and Go accept). */
+    if (leaf->is_ca && !pinned)
+        return TLSM_ERR_CERT_LEAF_IS_CA;
+    /* s.4.2.1.10: "The name constraints extension, which MUST be used only in a CA
+     * certificate, ..." */
+    if (leaf->has_nc && !leaf->is_ca)
+        return TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS;
+    return 0;
+}
+
 /* Checks on the end-entity certificate that no choice of path can change. */
-static int check_leaf(const verifier *v, const pki_cert *leaf)
+static int check_leaf(const verifier *v, const pki_cert *leaf, int pinned)
 {
     int rc = check_time(leaf, v->opts->now);
+    if (rc == 0)
+        rc = check_leaf_profile(leaf, pinned);
     if (rc == 0)
         rc = check_key_strength(v, leaf);
     /* RFC 5280 s.4.2.1.3: with keyUsage present the key may only be used as listed; TLS
@@ -126,8 +157,9 @@ static int check_leaf(const verifier *v, const pki_cert *leaf)
     return rc;
 }
 
-/* Checks that `issuer`, placed at path position `depth`, may issue the path below it. */
-static int check_issuer(const verifier *v, const pki_cert *issuer, size_t depth)
+/* Checks that `issuer`, placed at path position `depth`, may issue the path below it;
+ * `anchor` when it is a trust anchor. */
+static int check_issuer(const verifier *v, const pki_cert *issuer, size_t depth, int anchor)
 {
     if (depth + 1 > v->max_depth)
         return TLSM_ERR_CERT_PATH_LEN;
@@ -138,6 +170,18 @@ static int check_issuer(const verifier *v, const pki_cert *issuer, size_t depth)
      * held to the same rule: a trusted leaf certificate must not turn into a CA. */
     if (!issuer->is_ca)
         return TLSM_ERR_CERT_NOT_CA;
+    /* s.4.2.1.9: "Conforming CAs MUST include this extension in all CA certificates that
+     * contain public keys used to validate digital signatures on certificates and MUST
+     * mark the extension as critical in such certificates." Trust anchors are trusted as
+     * configured: Debian's store holds roots with a non-critical one (Go Daddy and
+     * Starfield Class 2, Chunghwa ePKI). */
+    if (!issuer->bc_critical && !anchor)
+        return TLSM_ERR_CERT_BC_NOT_CRITICAL;
+    /* s.4.1.2.6: "If the subject is a CA (e.g., the basic constraints extension, as
+     * discussed in Section 4.2.1.9, is present and the value of cA is TRUE), then the
+     * subject field MUST be populated with a non-empty distinguished name". */
+    if (pki_subject_empty(issuer))
+        return TLSM_ERR_CERT_EMPTY_SUBJECT;
     /* s.6.1.4(n): with keyUsage present, keyCertSign must be set. */
     if (issuer->has_key_usage && !(issuer->key_usage & PKI_KU_KEY_CERT_SIGN))
         return TLSM_ERR_CERT_NOT_CA;
@@ -210,7 +254,7 @@ static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t 
     const pki_cert *child = &v->chain[child_index];
     int rc = issuer->defect;
     if (rc == 0)
-        rc = check_issuer(v, issuer, depth);
+        rc = check_issuer(v, issuer, depth, index >= v->n);
     if (rc != 0) {
         record(v, rc, index, depth);
         return rc;
@@ -325,13 +369,13 @@ int pki_verify_chain_path(const pki_store *anchors, const pki_cert *chain, size_
     v.best_err = TLSM_ERR_CERT_UNKNOWN_ISSUER;
     v.best_rank = 0;
 
-    int rc = chain[0].defect ? chain[0].defect : check_leaf(&v, &chain[0]);
-    if (rc != 0)
-        return rc;
     /* A leaf that is itself a trust anchor (a pinned self-signed certificate) is trusted
      * as is; otherwise build a path up to an anchor. */
-    v.path[0] = 0;
     size_t pinned = find_anchor(anchors, &chain[0]);
+    int rc = chain[0].defect ? chain[0].defect : check_leaf(&v, &chain[0], pinned < anchors->n);
+    if (rc != 0)
+        return rc;
+    v.path[0] = 0;
     if (pinned < anchors->n) {
         v.path_len = 1;
         v.path_anchor = pinned;

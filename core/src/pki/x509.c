@@ -8,9 +8,14 @@
  * TLSM_ERR_CERT_BAD_SERIAL; a validity time that is malformed or of the wrong type for its
  * year TLSM_ERR_CERT_BAD_TIME; an algorithm tlsm does not accept
  * TLSM_ERR_CERT_UNSUPPORTED_ALG, an RSA key too large to compute with
- * TLSM_ERR_CERT_RSA_TOO_LARGE / _RSA_EXPONENT; an unknown critical extension, or a critical
- * nameConstraints extension constraining a name form tlsm does not implement (anything
- * but dNSName, rfc822Name and iPAddress), TLSM_ERR_CERT_CRITICAL_EXT.
+ * TLSM_ERR_CERT_RSA_TOO_LARGE / _RSA_EXPONENT; an unknown critical extension
+ * TLSM_ERR_CERT_CRITICAL_EXT; a dNSName constraint outside the DNS name syntax of
+ * dnsname.c TLSM_ERR_CERT_BAD_DNS_NAME.
+ *
+ * A critical nameConstraints extension on a name form tlsm does not check (anything but
+ * dNSName, rfc822Name and iPAddress) is not refused here: the forms are recorded
+ * (nc_forms, nc_critical) and nc.c refuses a chain only where a name of such a form is
+ * present below the CA (RFC 5280 s.4.2.1.10, issue 16 item 18).
  *
  * Serial numbers: RFC 5280 s.4.1.2.2 says the serial "MUST be a positive integer", so a
  * negative or zero serial is refused in a peer's certificate. Trust anchors are trusted as
@@ -57,10 +62,12 @@ static const uint8_t *read_name(der_reader *r, size_t *len)
 }
 
 /* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
- * (0..MAX) OPTIONAL } (RFC 5280 s.4.2.1.9). */
-static int ext_basic_constraints(pki_cert *c, der_reader *v)
+ * (0..MAX) OPTIONAL } (RFC 5280 s.4.2.1.9). Whether a CA certificate marks it critical is
+ * judged where the CA issues (verify.c). */
+static int ext_basic_constraints(pki_cert *c, der_reader *v, int critical)
 {
     der_reader s;
+    c->bc_critical = critical;
     der_enter(v, DER_SEQUENCE, &s);
     if (der_peek(&s) == DER_BOOLEAN) {
         c->is_ca = der_bool(&s);
@@ -121,14 +128,30 @@ static int ext_eku(pki_cert *c, der_reader *v)
     return der_leave(v, &s);
 }
 
+/* The form of a GeneralName with this tag (its context tag number, 0 .. 8), or -1 when the
+ * tag is not one of GeneralName's alternatives (RFC 5280 s.4.2.1.6): constructed for the
+ * SEQUENCE forms otherName, x400Address and ediPartyName and for directoryName (a CHOICE,
+ * so explicitly tagged), primitive for the others. */
+static int general_name_form(uint8_t tag)
+{
+    static const uint8_t tags[] = {DER_CTX_CONS(0), DER_CTX(1), DER_CTX(2),
+                                   DER_CTX_CONS(3), DER_CTX_CONS(4), DER_CTX_CONS(5),
+                                   DER_CTX(6), DER_CTX(7), DER_CTX(8)};
+    unsigned form = tag & 0x1f;
+    return form < sizeof tags && tag == tags[form] ? (int)form : -1;
+}
+
 /* GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName (RFC 5280 s.4.2.1.6). Each name
- * is one context-tagged element; the two kinds tlsm matches are checked here so that the
- * matcher can trust them: dNSName is a non-empty IA5String, iPAddress is 4 or 16 bytes. */
-static int ext_san(pki_cert *c, der_reader *v)
+ * is one of GeneralName's alternatives; the encodings tlsm reads are checked so that the
+ * matcher can trust them: rfc822Name and dNSName are IA5Strings, iPAddress is 4 or 16
+ * bytes. A dNSName outside the DNS name syntax is well-formed DER: it never matches a host
+ * and fails a chain only under a CA that constrains DNS names (dnsname.c). */
+static int ext_san(pki_cert *c, der_reader *v, int critical)
 {
     der_reader s;
     size_t n = 0;
     uint8_t tag;
+    c->san_critical = critical;
     der_enter(v, DER_SEQUENCE, &s);
     c->san = s.p;
     c->san_len = s.len;
@@ -136,7 +159,7 @@ static int ext_san(pki_cert *c, der_reader *v)
         der_fail(&s);
     while (der_left(&s)) {
         const uint8_t *g = der_get_any(&s, &tag, &n);
-        if (!g || (tag & 0xc0) != 0x80)
+        if (!g || general_name_form(tag) < 0)
             der_fail(&s);
         else if (tag == DER_CTX(1) || tag == DER_CTX(2)) {
             /* rfc822Name and dNSName are IA5Strings (s.4.2.1.6): ASCII only. */
@@ -166,14 +189,15 @@ static int ext_aki(pki_cert *c, der_reader *v)
     return der_leave(v, &s);
 }
 
-/* Reads the base GeneralName of one GeneralSubtree and checks it. Returns 1 for a name form
- * tlsm implements, 0 for one it does not, -1 when malformed. */
-static int nc_base(der_reader *subtree)
+/* Reads the base GeneralName of one GeneralSubtree and checks it. Returns its form (the
+ * context tag number), -1 when malformed; *bad_dns is set for a dNSName outside the DNS
+ * name syntax (well-formed DER, but no constraint tlsm can apply). */
+static int nc_base(der_reader *subtree, int *bad_dns)
 {
     size_t n = 0;
     uint8_t tag = 0;
     const uint8_t *g = der_get_any(subtree, &tag, &n);
-    if (!g)
+    if (!g || general_name_form(tag) < 0)
         return -1;
     switch (tag) {
     case DER_CTX(1): /* rfc822Name, IA5String */
@@ -181,7 +205,9 @@ static int nc_base(der_reader *subtree)
         for (size_t i = 0; i < n; i++)
             if (g[i] >= 0x80)
                 return -1;
-        return 1;
+        if (tag == DER_CTX(2) && !pki_dns_name_valid(g, n, PKI_DNS_CONSTRAINT))
+            *bad_dns = 1;
+        return general_name_form(tag);
     case DER_CTX(7): { /* iPAddress: address then mask, 8 octets for v4, 32 for v6 */
         /* s.4.2.1.10: the constraint is an address range written in CIDR style; tlsm
          * requires the mask to be a prefix (ones, then zeros), as every use of it is. */
@@ -195,30 +221,30 @@ static int nc_base(der_reader *subtree)
                     return -1;
                 zero_seen |= !bit;
             }
-        return 1;
+        return PKI_GN_IP;
     }
     default:
         /* otherName, x400Address, directoryName, ediPartyName, URI, registeredID:
-         * well-formed as far as the DER reader is concerned, but not implemented. */
-        return (tag & 0xc0) == 0x80 ? 0 : -1;
+         * well-formed as far as the DER reader is concerned, but not checked by nc.c. */
+        return general_name_form(tag);
     }
 }
 
 /* GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree; GeneralSubtree ::=
  * SEQUENCE { base GeneralName, minimum [0] BaseDistance DEFAULT 0, maximum [1]
  * BaseDistance OPTIONAL }. Poisons trees when malformed. */
-static void nc_subtrees(der_reader *trees, int *unsupported)
+static void nc_subtrees(pki_cert *c, der_reader *trees, int *bad_dns)
 {
     der_reader t;
     if (!der_left(trees))
         der_fail(trees);
     while (der_left(trees)) {
         der_enter(trees, DER_SEQUENCE, &t);
-        int k = nc_base(&t);
-        if (k < 0)
+        int form = nc_base(&t, bad_dns);
+        if (form < 0)
             der_fail(&t);
-        if (k == 0)
-            *unsupported = 1;
+        else
+            c->nc_forms |= PKI_GN_BIT(form);
         /* s.4.2.1.10: "the minimum MUST be zero, and maximum MUST be absent"; DER omits
          * a zero minimum (X.690 s.11.5), so nothing may follow the base. */
         der_leave(trees, &t);
@@ -227,11 +253,13 @@ static void nc_subtrees(der_reader *trees, int *unsupported)
 
 /* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL,
  * excludedSubtrees [1] GeneralSubtrees OPTIONAL } (RFC 5280 s.4.2.1.10). The subtrees are
- * kept as DER for pki_nc_check. *unsupported is set when a subtree uses a name form tlsm
- * does not implement. */
-static int ext_name_constraints(pki_cert *c, der_reader *v, int *unsupported)
+ * kept as DER for pki_nc_check, with the forms they constrain and the criticality. *bad_dns
+ * is set when a dNSName subtree is outside the DNS name syntax. Whether the certificate
+ * may carry the extension at all (a CA only) is judged where it is used (verify.c). */
+static int ext_name_constraints(pki_cert *c, der_reader *v, int critical, int *bad_dns)
 {
     der_reader s, trees;
+    c->nc_critical = critical;
     der_enter(v, DER_SEQUENCE, &s);
     /* s.4.2.1.10: "Conforming CAs MUST NOT issue certificates where name constraints is
      * an empty sequence." */
@@ -241,14 +269,14 @@ static int ext_name_constraints(pki_cert *c, der_reader *v, int *unsupported)
         der_enter(&s, DER_CTX_CONS(0), &trees);
         c->nc_permitted = trees.p;
         c->nc_permitted_len = trees.len;
-        nc_subtrees(&trees, unsupported);
+        nc_subtrees(c, &trees, bad_dns);
         der_leave(&s, &trees);
     }
     if (der_peek(&s) == DER_CTX_CONS(1)) {
         der_enter(&s, DER_CTX_CONS(1), &trees);
         c->nc_excluded = trees.p;
         c->nc_excluded_len = trees.len;
-        nc_subtrees(&trees, unsupported);
+        nc_subtrees(c, &trees, bad_dns);
         der_leave(&s, &trees);
     }
     c->has_nc = 1;
@@ -276,7 +304,7 @@ static int read_extensions(pki_cert *c, der_reader *r)
 {
     der_reader exts, e, v;
     size_t n = 0, vlen = 0;
-    int critical_unknown = 0;
+    int critical_unknown = 0, bad_dns = 0;
     der_enter(r, DER_SEQUENCE, &exts);
     if (!der_left(&exts))
         der_fail(&exts);
@@ -302,21 +330,21 @@ static int read_extensions(pki_cert *c, der_reader *r)
         if (critical && (DER_OID_IS(oid, n, OID_EXT_AKI) || DER_OID_IS(oid, n, OID_EXT_SKI)))
             return TLSM_ERR_CERT_PARSE;
         der_init(&v, val, vlen);
-        int rc = 0, known = 1, unsupported_form = 0;
+        int rc = 0, known = 1;
         if (DER_OID_IS(oid, n, OID_EXT_BASIC_CONSTRAINTS))
-            rc = ext_basic_constraints(c, &v);
+            rc = ext_basic_constraints(c, &v, critical);
         else if (DER_OID_IS(oid, n, OID_EXT_KEY_USAGE))
             rc = ext_key_usage(c, &v);
         else if (DER_OID_IS(oid, n, OID_EXT_EKU))
             rc = ext_eku(c, &v);
         else if (DER_OID_IS(oid, n, OID_EXT_SAN))
-            rc = ext_san(c, &v);
+            rc = ext_san(c, &v, critical);
         else if (DER_OID_IS(oid, n, OID_EXT_SKI))
             c->ski = der_get(&v, DER_OCTET_STRING, &c->ski_len);
         else if (DER_OID_IS(oid, n, OID_EXT_AKI))
             rc = ext_aki(c, &v);
         else if (DER_OID_IS(oid, n, OID_EXT_NAME_CONSTRAINTS))
-            rc = ext_name_constraints(c, &v, &unsupported_form);
+            rc = ext_name_constraints(c, &v, critical, &bad_dns);
         else
             known = 0;
         if (known && (rc != 0 || der_end(&v) != 0))
@@ -326,17 +354,12 @@ static int read_extensions(pki_cert *c, der_reader *r)
          * malformed certificate is reported as such. */
         if (!known && critical)
             critical_unknown = 1;
-        /* s.4.2.1.10: with a critical name constraints extension on a name form, an
-         * application "MUST either process the constraint or reject the certificate".
-         * Every certificate has a subject, so a directoryName constraint always applies;
-         * tlsm rejects any critical extension with a form it does not process. A
-         * non-critical one is used for the forms tlsm knows and the rest is ignored. */
-        if (unsupported_form && critical)
-            critical_unknown = 1;
     }
     if (der_leave(r, &exts) != 0)
         return TLSM_ERR_CERT_PARSE;
-    return critical_unknown ? TLSM_ERR_CERT_CRITICAL_EXT : 0;
+    if (critical_unknown)
+        return TLSM_ERR_CERT_CRITICAL_EXT;
+    return bad_dns ? TLSM_ERR_CERT_BAD_DNS_NAME : 0;
 }
 
 /* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, Time ::= CHOICE { utcTime,

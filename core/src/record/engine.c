@@ -327,7 +327,22 @@ static size_t max_plaintext_in(const rec_engine *e)
     return e->rsl_negotiated ? e->max_plaintext_in : REC_MAX_PLAINTEXT;
 }
 
-/* Decrypts (or passes through) the complete record at the start of e->in. */
+/* open_record's answer for a record that was skipped: frame the next one. */
+#define REC_SKIPPED 1
+
+/* RFC 8446 s.4.2.10: a server that refused 0-RTT "skips past early data" - encrypted
+ * records it cannot read - "up to the configured max_early_data_size". Beyond it: s.4.6.1
+ * "SHOULD terminate the connection with an "unexpected_message" alert". */
+static int skip_early_record(rec_engine *e, size_t body_len)
+{
+    if (body_len > e->skip_early)
+        return FAIL(R_REC_EARLY_DATA_TOO_MUCH);
+    e->skip_early -= body_len;
+    return REC_SKIPPED;
+}
+
+/* Decrypts (or passes through) the complete record at the start of e->in. Returns 0,
+ * REC_SKIPPED or FAIL(R_...). */
 static int open_record(rec_engine *e, size_t body_len, rec_in *r)
 {
     uint8_t *rec = e->in;
@@ -335,6 +350,23 @@ static int open_record(rec_engine *e, size_t body_len, rec_in *r)
     r->content = rec + REC_HEADER_LEN;
     r->len = body_len;
     r->protected = 0;
+    if (e->skip_early && r->type == REC_APPLICATION_DATA && !read_is12(e)) {
+        /* Without read keys (after a HelloRetryRequest, s.4.2.10: "skipping all records
+         * with an external content type of "application_data""), or one that does not
+         * deprotect with the handshake key ("discarding records which fail
+         * deprotection"). The first that deprotects ends the early data. */
+        if (!e->rd.active)
+            return skip_early_record(e, body_len);
+        int rc = record_open(&e->rd, rec, body_len, max_plaintext_in(e), &r->type, &r->content,
+                             &r->len);
+        if (rc == RC(R_REC_BAD_MAC))
+            return skip_early_record(e, body_len);
+        e->skip_early = 0;
+        if (rc)
+            return rc;
+        r->protected = 1;
+        return 0;
+    }
     /* The ChangeCipherSpec is never protected; whether one may come is the caller's. */
     if (r->type == REC_CHANGE_CIPHER_SPEC)
         return 0;
@@ -402,12 +434,15 @@ static int frame(rec_engine *e, size_t *body_len)
 
 int rec_next(rec_engine *e, rec_in *r)
 {
-    size_t len = 0;
-    int rc = frame(e, &len);
-    if (rc <= 0)
-        return rc;
-    rc = open_record(e, len, r);
-    return rc ? rc : 1;
+    for (;;) {
+        size_t len = 0;
+        int rc = frame(e, &len);
+        if (rc <= 0)
+            return rc;
+        rc = open_record(e, len, r);
+        if (rc != REC_SKIPPED)
+            return rc ? rc : 1;
+    }
 }
 
 int rec_skip(rec_engine *e)

@@ -20,6 +20,8 @@
 
 #include "record/record.h"
 
+/* The most 0-RTT data a server skips before it gives up (RFC 8446 s.4.2.10). */
+#define REC_EARLY_SKIP_MAX 16384u
 /* Input is not processed while more than this is waiting to be sent. */
 #define REC_OUT_PENDING_MAX (1u << 17)
 /* A handshake flight may grow the output up to this. */
@@ -32,6 +34,9 @@ typedef struct {
     int rd_changed;         /* set when the read protection changes */
     int plain_alert_ok;     /* a plaintext alert is read even after read keys are set */
     int handshake_over;     /* no handshake output buffer is kept between messages */
+    /* Server that refused the client's 0-RTT: how many more bytes of early data it skips
+     * (RFC 8446 s.4.2.10), 0 when not skipping. */
+    size_t skip_early;
 
     size_t peer_max_fragment; /* largest plaintext per record we send */
     size_t max_plaintext_in;  /* largest plaintext per record we accept, once negotiated */

@@ -113,6 +113,14 @@ const ext_entry *ext_find(const ext_list *l, uint16_t type)
     return slot >= 0 && l->known[slot].data ? &l->known[slot] : NULL;
 }
 
+int ch_offers_suite(const ch_msg *ch, uint16_t suite)
+{
+    for (size_t i = 0; i + 1 < ch->suites_len; i += 2)
+        if ((uint16_t)(ch->suites[i] << 8 | ch->suites[i + 1]) == suite)
+            return 1;
+    return 0;
+}
+
 int ch_decode(const uint8_t *body, size_t len, ch_msg *out)
 {
     wire_reader r, b;

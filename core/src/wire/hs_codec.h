@@ -103,6 +103,8 @@ typedef struct {
 /* Decodes a ClientHello body (after the 4-byte header). Version-specific rules (where
  * pre_shared_key may be, what it holds) are the version's handler's. */
 int ch_decode(const uint8_t *body, size_t len, ch_msg *out);
+/* 1 if the ClientHello lists that cipher suite (or signalling value). */
+int ch_offers_suite(const ch_msg *ch, uint16_t suite);
 
 typedef struct {
     uint16_t legacy_version;

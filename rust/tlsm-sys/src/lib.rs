@@ -11,9 +11,11 @@
 //! header apply: borrowed pointers live until the next call that changes the connection,
 //! errors are sticky, a connection is single-threaded, a frozen config may be shared.
 //!
-//! Building: by default build.rs compiles the C sources of the repository (`../../core`,
-//! or `TLSM_SYS_SOURCE_DIR`) with the `cc` crate; `TLSM_SYS_USE_PKG_CONFIG=1` links an
-//! installed `tlsm` through pkg-config instead.
+//! Building: by default build.rs compiles the C core shipped in the crate (`core/`, in the
+//! repository a symbolic link to `../../core` that `cargo package` follows; or
+//! `TLSM_SYS_SOURCE_DIR`) with the `cc` crate; `TLSM_SYS_USE_PKG_CONFIG=1` links an
+//! installed `tlsm` through pkg-config instead. It needs a C compiler, pkg-config and the
+//! libsodium, Nettle and GMP development files.
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
 
@@ -136,6 +138,12 @@ pub const TLSM_ERR_CERT_BAD_TIME: c_int = -0x410;
 pub const TLSM_ERR_CERT_RSA_TOO_LARGE: c_int = -0x411;
 pub const TLSM_ERR_CERT_RSA_EXPONENT: c_int = -0x412;
 pub const TLSM_ERR_CERT_WORK_LIMIT: c_int = -0x413;
+pub const TLSM_ERR_CERT_BAD_DNS_NAME: c_int = -0x414;
+pub const TLSM_ERR_CERT_LEAF_NAME_CONSTRAINTS: c_int = -0x415;
+pub const TLSM_ERR_CERT_BC_NOT_CRITICAL: c_int = -0x416;
+pub const TLSM_ERR_CERT_LEAF_IS_CA: c_int = -0x417;
+pub const TLSM_ERR_CERT_EMPTY_SUBJECT: c_int = -0x418;
+pub const TLSM_ERR_CERT_NC_UNSUPPORTED_NAME: c_int = -0x419;
 
 // ------------------------------------------------------------------ config, connection
 

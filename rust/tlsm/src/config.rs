@@ -1,6 +1,7 @@
 //! Configurations: [`ClientConfig`] and [`ServerConfig`], built once and shared (cheap
 //! `Clone`, `Send + Sync`) by any number of connections.
 use std::ffi::{c_char, c_int, c_void};
+use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,27 +42,36 @@ impl Version {
 pub struct CipherSuite(pub u16);
 
 impl CipherSuite {
+    /// The cipher suite `TLS_AES_128_GCM_SHA256`.
     pub const TLS13_AES_128_GCM_SHA256: CipherSuite = CipherSuite(sys::TLSM_TLS_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_AES_256_GCM_SHA384`.
     pub const TLS13_AES_256_GCM_SHA384: CipherSuite = CipherSuite(sys::TLSM_TLS_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_CHACHA20_POLY1305_SHA256`.
     pub const TLS13_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_CHACHA20_POLY1305_SHA256);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`.
     pub const ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384`.
     pub const ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256`.
     pub const ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
     pub const ECDHE_RSA_WITH_AES_128_GCM_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`.
     pub const ECDHE_RSA_WITH_AES_256_GCM_SHA384: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    /// The cipher suite `TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256`.
     pub const ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: CipherSuite =
         CipherSuite(sys::TLSM_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 
     /// The IANA name, e.g. `"TLS_AES_128_GCM_SHA256"`.
     pub fn name(self) -> &'static str {
         // SAFETY: tlsm_suite_name returns a static NUL-terminated string for any code.
-        static_str(unsafe { sys::tlsm_suite_name(self.0) })
+        unsafe { static_str(sys::tlsm_suite_name(self.0)) }
     }
 }
 
@@ -70,10 +80,15 @@ impl CipherSuite {
 pub struct NamedGroup(pub u16);
 
 impl NamedGroup {
+    /// The group `secp256r1`.
     pub const SECP256R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP256R1);
+    /// The group `secp384r1`.
     pub const SECP384R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP384R1);
+    /// The group `x25519`.
     pub const X25519: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519);
+    /// The group `ffdhe2048`.
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
+    /// The group `ffdhe3072`.
     pub const FFDHE3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE3072);
 }
 
@@ -82,10 +97,15 @@ impl NamedGroup {
 pub struct SignatureScheme(pub u16);
 
 impl SignatureScheme {
+    /// The signature scheme `ecdsa_secp256r1_sha256`.
     pub const ECDSA_SECP256R1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP256R1_SHA256);
+    /// The signature scheme `ecdsa_secp384r1_sha384`.
     pub const ECDSA_SECP384R1_SHA384: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP384R1_SHA384);
+    /// The signature scheme `rsa_pss_rsae_sha256`.
     pub const RSA_PSS_RSAE_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PSS_RSAE_SHA256);
+    /// The signature scheme `rsa_pkcs1_sha256`.
     pub const RSA_PKCS1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PKCS1_SHA256);
+    /// The signature scheme `ed25519`.
     pub const ED25519: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ED25519);
 }
 
@@ -131,20 +151,34 @@ unsafe extern "C" fn deterministic_rng(ctx: *mut c_void, out: *mut u8, len: usiz
     }
     // SAFETY: the core passes a writable buffer of `len` bytes (tlsm_rng_fn contract).
     let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
-    for chunk in out.chunks_mut(8) {
-        chunk.copy_from_slice(&rng.next().to_le_bytes()[..chunk.len()]);
+    // No panic may unwind into C (undefined behaviour before Rust 1.81, an abort since):
+    // a panic is a failed generator, which the core reports as TLSM_ERR_RNG.
+    let filled = panic::catch_unwind(AssertUnwindSafe(|| {
+        for chunk in out.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next().to_le_bytes()[..chunk.len()]);
+        }
+    }));
+    if filled.is_ok() {
+        0
+    } else {
+        -1
     }
-    0
 }
 
 type ClockFn = dyn Fn() -> u64 + Send + Sync;
 
+/// What a clock reads when its closure panicked: the Unix epoch, before the validity of
+/// any certificate, so the handshake fails (certificate not yet valid) instead of
+/// trusting a made-up time.
+const PANICKED_CLOCK_MS: u64 = 0;
+
 unsafe extern "C" fn clock_trampoline(ctx: *mut c_void) -> u64 {
     // SAFETY: ctx is the Box<Box<ClockFn>> registered with tlsm_config_set_clock and owned
-    // by the RawConfig that owns the C config. A panic cannot cross this `extern "C"`
-    // boundary: Rust aborts the process instead.
+    // by the RawConfig that owns the C config.
     let f = unsafe { &*(ctx as *const Box<ClockFn>) };
-    f()
+    // A panic must not unwind through the C core (see deterministic_rng); the panic hook
+    // has printed its message by the time catch_unwind returns.
+    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or(PANICKED_CLOCK_MS)
 }
 
 /// Serializes the first connection made from a config (which freezes it) with the changes
@@ -265,10 +299,30 @@ impl Settings {
         Settings { ops: Vec::new(), rng_seed: None, clock: None, bad_alpn: false }
     }
 
-    fn build(self, role: sys::tlsm_role) -> Result<Arc<RawConfig>> {
+    /// What build() refuses before the core sees anything: checks worded as the other
+    /// bindings word them.
+    fn check(&self, role: sys::tlsm_role) -> Result<()> {
         if self.bad_alpn {
-            return Err(Error::from_code(sys::TLSM_ERR_ARG).with_context("alpn_protocols"));
+            return Err(Error::refused(sys::TLSM_ERR_ARG, "alpn_protocols", "a protocol name is not 1 to 255 bytes long"));
         }
+        for op in &self.ops {
+            if let Op::Versions(Version::Tls13, Version::Tls12) = op {
+                return Err(Error::refused(sys::TLSM_ERR_ARG, "versions", "min TLS 1.3 is above max TLS 1.2"));
+            }
+        }
+        let has_identity = self.ops.iter().any(|op| matches!(op, Op::IdentityPem(..) | Op::IdentityDer(..)));
+        if role == sys::TLSM_ROLE_SERVER && !has_identity {
+            return Err(Error::refused(
+                sys::TLSM_ERR_NO_CERT,
+                "build",
+                "a ServerConfig needs an identity: call identity_pem or identity_der",
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(self, role: sys::tlsm_role) -> Result<Arc<RawConfig>> {
+        self.check(role)?;
         // SAFETY: plain constructor; NULL (allocation failure) is handled below.
         let ptr = NonNull::new(unsafe { sys::tlsm_config_new(role) })
             .ok_or_else(|| Error::from_code(sys::TLSM_ERR_NOMEM).with_context("config_new"))?;
@@ -484,7 +538,9 @@ macro_rules! common_builder_methods {
 
         /// Replaces the clock (milliseconds since the Unix epoch), e.g. for certificate
         /// validity and ticket ages in tests. The closure may be called from any thread
-        /// using the config; it must not panic (that aborts).
+        /// using the config. A panic in it does not cross into the C core: the clock then
+        /// reads as the Unix epoch, so certificate checks fail (not yet valid) and the
+        /// handshake ends with that error.
         pub fn clock(mut self, now_ms: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
             self.s.clock = Some(Box::new(now_ms));
             self
@@ -527,7 +583,7 @@ impl ClientConfigBuilder {
 /// A client configuration, shared by connections (`Clone` shares it).
 ///
 /// ```
-/// let ca = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/ca.crt"))?;
+/// let ca = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/ca.crt"))?;
 /// let config = tlsm::ClientConfig::builder()
 ///     .trust_pem(&ca)
 ///     .alpn_protocols(&[b"h2", b"http/1.1"])
@@ -658,6 +714,16 @@ mod tests {
         let e = ClientConfig::builder().alpn_protocols(&[b"h2", &long]).build().err().unwrap();
         assert_eq!(e.code(), sys::TLSM_ERR_ARG);
         assert_eq!(e.context(), Some("alpn_protocols"));
+    }
+
+    #[test]
+    fn builders_refuse_what_cannot_work() {
+        let e = ServerConfig::builder().build().unwrap_err();
+        assert_eq!(e.to_string(), "build: a ServerConfig needs an identity: call identity_pem or identity_der");
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        let e = ClientConfig::builder().versions(Version::Tls13, Version::Tls12).build().unwrap_err();
+        assert_eq!(e.to_string(), "versions: min TLS 1.3 is above max TLS 1.2");
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tlsm_sys as sys;
 
 use crate::config::{CipherSuite, ClientConfig, NamedGroup, RawConfig, ServerConfig, SignatureScheme, Version};
-use crate::error::{check, Alert, Error, Result};
+use crate::error::{check, Alert, CertificateError, Error, Result};
 
 /// Level-triggered status bits (`tlsm_status`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,15 +83,33 @@ pub enum Event {
     /// The peer sent close_notify.
     PeerClosed,
     /// An alert was received.
-    Alert { alert: Alert, fatal: bool },
+    Alert {
+        /// Its description.
+        alert: Alert,
+        /// Whether it was fatal (the connection is over).
+        fatal: bool,
+    },
     /// Client: a resumable session is available ([`Connection::session`]).
     NewTicket,
     /// Keys were updated: by the peer (`by_peer`) or by us.
-    KeyUpdated { by_peer: bool },
-    /// Trace: a handshake message was sent (`ccs`: a ChangeCipherSpec).
-    MessageSent { msg_type: u8, ccs: bool },
+    KeyUpdated {
+        /// The peer updated its sending keys (else we updated ours).
+        by_peer: bool,
+    },
+    /// Trace: a handshake message was sent.
+    MessageSent {
+        /// The handshake message type ([`Event::message_name`]).
+        msg_type: u8,
+        /// The message is a ChangeCipherSpec.
+        ccs: bool,
+    },
     /// Trace: a handshake message was received.
-    MessageReceived { msg_type: u8, ccs: bool },
+    MessageReceived {
+        /// The handshake message type ([`Event::message_name`]).
+        msg_type: u8,
+        /// The message is a ChangeCipherSpec.
+        ccs: bool,
+    },
     /// External signing requested: see [`Connection::sign_request`].
     SignRequested,
     /// External verification requested (`TLSM_EV_VERIFY_PEER`).
@@ -122,7 +140,7 @@ impl Event {
     /// Name of a handshake message type, e.g. `"ClientHello"` (`tlsm_message_name`).
     pub fn message_name(msg_type: u8) -> &'static str {
         // SAFETY: tlsm_message_name returns a static NUL-terminated string for any value.
-        crate::error::static_str(unsafe { sys::tlsm_message_name(msg_type) })
+        unsafe { crate::error::static_str(sys::tlsm_message_name(msg_type)) }
     }
 }
 
@@ -268,6 +286,12 @@ macro_rules! debug_len {
 }
 debug_len!(Output, Plaintext, InputBuffer);
 
+/// A server name as C takes it: a NUL inside is refused, since C would read only what
+/// comes before it ("localhost\0.attacker.example" checked as "localhost").
+pub(crate) fn server_name_cstring(name: &str, context: &'static str) -> Result<CString> {
+    CString::new(name).map_err(|_| Error::refused(sys::TLSM_ERR_ARG, context, "the server name contains a NUL byte"))
+}
+
 /// Builds a slice from a pointer/length pair lent by the core; NULL means empty.
 ///
 /// # Safety
@@ -288,14 +312,16 @@ impl Connection {
         // SAFETY: the config is live (Arc); the name is NUL-terminated and copied by the
         // core. NULL is returned for invalid arguments or allocation failure.
         let raw = unsafe { config.new_conn(name) };
-        let raw = NonNull::new(raw).ok_or_else(|| Error::from_code(sys::TLSM_ERR_ARG).with_context("conn_new"))?;
+        let raw = NonNull::new(raw).ok_or_else(|| {
+            Error::refused(sys::TLSM_ERR_ARG, "conn_new", "tlsm_conn_new failed (a server name of more than 255 bytes, or out of memory)")
+        })?;
         Ok(Connection { raw, _config: Arc::clone(config), _not_sync: PhantomData })
     }
 
     /// A client connection to `server_name` (sent as SNI and checked against the
     /// certificate; an IP literal is checked against IP SANs and not sent).
     pub fn client(config: &ClientConfig, server_name: &str) -> Result<Connection> {
-        let name = CString::new(server_name).map_err(|_| Error::from_code(sys::TLSM_ERR_ARG).with_context("conn_new"))?;
+        let name = server_name_cstring(server_name, "conn_new")?;
         Connection::new(&config.raw, Some(&name))
     }
 
@@ -500,7 +526,8 @@ impl Connection {
 
     /// Answers [`Event::VerifyPeer`]: `accept` lets the handshake go on; otherwise `alert`
     /// (0 means bad_certificate) is sent and becomes the sticky error, and
-    /// [`verify_error`](Self::verify_error) reports `TLSM_ERR_CERT_REJECTED`.
+    /// [`verify_error`](Self::verify_error) reports
+    /// [`CertificateError::ApplicationRejected`].
     pub fn verify_done(&mut self, accept: bool, alert: u8) -> Result<()> {
         // SAFETY: live connection, exclusive access; plain values only.
         let rc = unsafe { sys::tlsm_verify_done(self.ptr(), c_int::from(accept), alert) };
@@ -514,11 +541,10 @@ impl Connection {
         (code != 0).then(|| self.annotate(Error::from_code(code)))
     }
 
-    /// Why peer verification failed (`TLSM_ERR_CERT_*`), if it did.
-    pub fn verify_error(&self) -> Option<i32> {
+    /// Why peer verification failed, if it did.
+    pub fn verify_error(&self) -> Option<CertificateError> {
         // SAFETY: live connection; const query.
-        let v = unsafe { sys::tlsm_conn_verify_error(self.ptr()) };
-        (v != 0).then_some(v)
+        CertificateError::from_code(unsafe { sys::tlsm_conn_verify_error(self.ptr()) })
     }
 
     /// Whether the handshake finished.
@@ -668,16 +694,10 @@ mod tests {
     }
 
     #[test]
-    fn server_without_identity_fails() {
-        let cfg = ServerConfig::builder().build().unwrap();
-        let e = Connection::server(&cfg).unwrap_err();
-        assert_eq!(e.context(), Some("conn_new"));
-    }
-
-    #[test]
     fn nul_in_server_name_fails() {
         let cfg = ClientConfig::builder().build().unwrap();
-        assert!(Connection::client(&cfg, "a\0b").is_err());
+        let e = Connection::client(&cfg, "a\0b").unwrap_err();
+        assert_eq!(e.to_string(), "conn_new: the server name contains a NUL byte");
     }
 
     #[test]

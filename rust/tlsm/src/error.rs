@@ -10,27 +10,67 @@ use tlsm_sys as sys;
 pub struct Alert(pub u8);
 
 impl Alert {
+    /// `close_notify`.
     pub const CLOSE_NOTIFY: Alert = Alert(sys::TLSM_ALERT_CLOSE_NOTIFY);
+    /// `unexpected_message`.
     pub const UNEXPECTED_MESSAGE: Alert = Alert(sys::TLSM_ALERT_UNEXPECTED_MESSAGE);
+    /// `bad_record_mac`.
     pub const BAD_RECORD_MAC: Alert = Alert(sys::TLSM_ALERT_BAD_RECORD_MAC);
+    /// `record_overflow`.
+    pub const RECORD_OVERFLOW: Alert = Alert(sys::TLSM_ALERT_RECORD_OVERFLOW);
+    /// `handshake_failure`.
     pub const HANDSHAKE_FAILURE: Alert = Alert(sys::TLSM_ALERT_HANDSHAKE_FAILURE);
+    /// `bad_certificate`.
     pub const BAD_CERTIFICATE: Alert = Alert(sys::TLSM_ALERT_BAD_CERTIFICATE);
+    /// `unsupported_certificate`.
+    pub const UNSUPPORTED_CERTIFICATE: Alert = Alert(sys::TLSM_ALERT_UNSUPPORTED_CERTIFICATE);
+    /// `certificate_revoked`.
+    pub const CERTIFICATE_REVOKED: Alert = Alert(sys::TLSM_ALERT_CERTIFICATE_REVOKED);
+    /// `certificate_expired`.
     pub const CERTIFICATE_EXPIRED: Alert = Alert(sys::TLSM_ALERT_CERTIFICATE_EXPIRED);
+    /// `certificate_unknown`.
     pub const CERTIFICATE_UNKNOWN: Alert = Alert(sys::TLSM_ALERT_CERTIFICATE_UNKNOWN);
+    /// `illegal_parameter`.
     pub const ILLEGAL_PARAMETER: Alert = Alert(sys::TLSM_ALERT_ILLEGAL_PARAMETER);
+    /// `unknown_ca`.
     pub const UNKNOWN_CA: Alert = Alert(sys::TLSM_ALERT_UNKNOWN_CA);
+    /// `access_denied`.
+    pub const ACCESS_DENIED: Alert = Alert(sys::TLSM_ALERT_ACCESS_DENIED);
+    /// `decode_error`.
     pub const DECODE_ERROR: Alert = Alert(sys::TLSM_ALERT_DECODE_ERROR);
+    /// `decrypt_error`.
     pub const DECRYPT_ERROR: Alert = Alert(sys::TLSM_ALERT_DECRYPT_ERROR);
+    /// `protocol_version`.
     pub const PROTOCOL_VERSION: Alert = Alert(sys::TLSM_ALERT_PROTOCOL_VERSION);
+    /// `insufficient_security`.
+    pub const INSUFFICIENT_SECURITY: Alert = Alert(sys::TLSM_ALERT_INSUFFICIENT_SECURITY);
+    /// `internal_error`.
     pub const INTERNAL_ERROR: Alert = Alert(sys::TLSM_ALERT_INTERNAL_ERROR);
+    /// `inappropriate_fallback`.
+    pub const INAPPROPRIATE_FALLBACK: Alert = Alert(sys::TLSM_ALERT_INAPPROPRIATE_FALLBACK);
+    /// `user_canceled`.
+    pub const USER_CANCELED: Alert = Alert(sys::TLSM_ALERT_USER_CANCELED);
+    /// `no_renegotiation`.
+    pub const NO_RENEGOTIATION: Alert = Alert(sys::TLSM_ALERT_NO_RENEGOTIATION);
+    /// `missing_extension`.
     pub const MISSING_EXTENSION: Alert = Alert(sys::TLSM_ALERT_MISSING_EXTENSION);
+    /// `unsupported_extension`.
+    pub const UNSUPPORTED_EXTENSION: Alert = Alert(sys::TLSM_ALERT_UNSUPPORTED_EXTENSION);
+    /// `unrecognized_name`.
+    pub const UNRECOGNIZED_NAME: Alert = Alert(sys::TLSM_ALERT_UNRECOGNIZED_NAME);
+    /// `bad_certificate_status_response`.
+    pub const BAD_CERTIFICATE_STATUS_RESPONSE: Alert = Alert(sys::TLSM_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
+    /// `unknown_psk_identity`.
+    pub const UNKNOWN_PSK_IDENTITY: Alert = Alert(sys::TLSM_ALERT_UNKNOWN_PSK_IDENTITY);
+    /// `certificate_required`.
     pub const CERTIFICATE_REQUIRED: Alert = Alert(sys::TLSM_ALERT_CERTIFICATE_REQUIRED);
+    /// `no_application_protocol`.
     pub const NO_APPLICATION_PROTOCOL: Alert = Alert(sys::TLSM_ALERT_NO_APPLICATION_PROTOCOL);
 
     /// The RFC name, e.g. `"unknown_ca"` (`tlsm_alert_name`).
     pub fn name(self) -> &'static str {
         // SAFETY: tlsm_alert_name returns a static NUL-terminated string for any value.
-        static_str(unsafe { sys::tlsm_alert_name(self.0) })
+        unsafe { static_str(sys::tlsm_alert_name(self.0)) }
     }
 }
 
@@ -46,13 +86,18 @@ impl fmt::Display for Alert {
     }
 }
 
-/// Converts a static C string from the core into `&'static str`.
-pub(crate) fn static_str(p: *const std::ffi::c_char) -> &'static str {
+/// Converts a static C string from the core into `&'static str` (NULL gives "").
+///
+/// # Safety
+/// `p` must be NULL or point to a NUL-terminated string that is never freed nor changed:
+/// the names the header documents as static (strerror, alert, suite, event and message
+/// names, the version string). Any other pointer would give a `'static` borrow of memory
+/// that does not live that long.
+pub(crate) unsafe fn static_str(p: *const std::ffi::c_char) -> &'static str {
     if p.is_null() {
         return "";
     }
-    // SAFETY: every caller passes a pointer the header documents as a static,
-    // NUL-terminated string (strerror, alert/suite/event names), never freed.
+    // SAFETY: guaranteed by the caller.
     unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("?")
 }
 
@@ -65,20 +110,149 @@ pub enum AlertSource {
     Peer,
 }
 
-/// An error from tlsm: the core's code (see `tlsm.h`), the alert when it is a protocol
-/// error, the certificate problem when verification failed, and the API step that failed
-/// for configuration errors. `Display` uses `tlsm_strerror`.
+/// Why a certificate (chain) did not verify: the `TLSM_ERR_CERT_*` codes of `tlsm.h`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The DER or X.509 structure is malformed.
+    BadEncoding,
+    /// No path to a trust anchor.
+    UnknownIssuer,
+    /// A signature in the chain does not verify.
+    BadSignature,
+    /// The time is after a certificate's notAfter.
+    Expired,
+    /// The time is before a certificate's notBefore.
+    NotValidYet,
+    /// An issuer lacks basicConstraints cA or keyCertSign.
+    NotCa,
+    /// A pathLenConstraint is exceeded or the chain is too deep.
+    PathLenExceeded,
+    /// keyUsage or extendedKeyUsage forbids this use.
+    InvalidPurpose,
+    /// The host name or IP address is not in the leaf's subjectAltName.
+    NotValidForName,
+    /// A signature or key algorithm is not supported or not allowed.
+    UnsupportedAlgorithm,
+    /// An unknown extension is marked critical.
+    UnknownCriticalExtension,
+    /// A key is too small for the policy.
+    WeakKey,
+    /// No trust anchors are configured.
+    NoTrustAnchors,
+    /// The application rejected the chain ([`Connection::verify_done`](crate::Connection::verify_done)).
+    ApplicationRejected,
+    /// A name is outside an issuer's nameConstraints.
+    NameConstraintViolation,
+    /// A serialNumber is negative, zero or longer than 20 octets.
+    BadSerialNumber,
+    /// A validity time is malformed or of the wrong ASN.1 type.
+    BadValidityTime,
+    /// A code this crate does not know (a newer core).
+    Other(i32),
+}
+
+impl CertificateError {
+    const TABLE: [(i32, CertificateError); 17] = [
+        (sys::TLSM_ERR_CERT_PARSE, CertificateError::BadEncoding),
+        (sys::TLSM_ERR_CERT_UNKNOWN_ISSUER, CertificateError::UnknownIssuer),
+        (sys::TLSM_ERR_CERT_SIGNATURE, CertificateError::BadSignature),
+        (sys::TLSM_ERR_CERT_EXPIRED, CertificateError::Expired),
+        (sys::TLSM_ERR_CERT_NOT_YET_VALID, CertificateError::NotValidYet),
+        (sys::TLSM_ERR_CERT_NOT_CA, CertificateError::NotCa),
+        (sys::TLSM_ERR_CERT_PATH_LEN, CertificateError::PathLenExceeded),
+        (sys::TLSM_ERR_CERT_USAGE, CertificateError::InvalidPurpose),
+        (sys::TLSM_ERR_CERT_NAME_MISMATCH, CertificateError::NotValidForName),
+        (sys::TLSM_ERR_CERT_UNSUPPORTED_ALG, CertificateError::UnsupportedAlgorithm),
+        (sys::TLSM_ERR_CERT_CRITICAL_EXT, CertificateError::UnknownCriticalExtension),
+        (sys::TLSM_ERR_CERT_WEAK_KEY, CertificateError::WeakKey),
+        (sys::TLSM_ERR_CERT_NO_TRUST, CertificateError::NoTrustAnchors),
+        (sys::TLSM_ERR_CERT_REJECTED, CertificateError::ApplicationRejected),
+        (sys::TLSM_ERR_CERT_NAME_CONSTRAINT, CertificateError::NameConstraintViolation),
+        (sys::TLSM_ERR_CERT_BAD_SERIAL, CertificateError::BadSerialNumber),
+        (sys::TLSM_ERR_CERT_BAD_TIME, CertificateError::BadValidityTime),
+    ];
+
+    /// The certificate problem behind a `TLSM_ERR_CERT_*` code; `None` for other codes.
+    pub fn from_code(code: i32) -> Option<CertificateError> {
+        if !is_cert_code(code) {
+            return None;
+        }
+        Some(
+            CertificateError::TABLE
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(CertificateError::Other(code), |(_, e)| *e),
+        )
+    }
+
+    /// The `TLSM_ERR_CERT_*` code.
+    pub fn code(self) -> i32 {
+        match self {
+            CertificateError::Other(code) => code,
+            known => CertificateError::TABLE.iter().find(|(_, e)| *e == known).map_or(0, |(c, _)| *c),
+        }
+    }
+}
+
+/// Certificate codes: the 0x400 block of the namespace.
+fn is_cert_code(code: i32) -> bool {
+    code < 0 && (-code) & 0xf00 == 0x400
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Error::describe(self.code()))
+    }
+}
+
+impl std::error::Error for CertificateError {}
+
+/// What kind of failure an [`Error`] is, for code that reacts to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The peer's certificate chain did not verify (the alert has been sent).
+    Certificate(CertificateError),
+    /// tlsm detected a protocol violation and sent this alert.
+    AlertSent(Alert),
+    /// The peer sent this fatal alert.
+    AlertReceived(Alert),
+    /// The transport ended without close_notify: the data may have been cut.
+    Truncated,
+    /// The connection was closed cleanly (close_notify): no more data can be sent.
+    Closed,
+    /// The call is not allowed now (writing before the handshake, a KeyUpdate on TLS 1.2).
+    State,
+    /// A configuration was refused (malformed PEM or key, a key not matching its
+    /// certificate, a bad combination of settings, a config already in use).
+    Config,
+    /// An invalid argument (a NUL in a name, a length out of range, an unknown code).
+    InvalidArgument,
+    /// No resumable session is available.
+    NoSession,
+    /// An allocation failed.
+    OutOfMemory,
+    /// Anything else (the random generator or a crypto primitive failed).
+    Other,
+}
+
+/// An error from tlsm: the core's code (see `tlsm.h`), what kind of failure it is
+/// ([`kind`](Self::kind)), the alert and who sent it for protocol errors, the
+/// certificate problem when verification failed, and the API step that failed for
+/// configuration errors. `Display` uses `tlsm_strerror`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Error {
     code: c_int,
     verify: c_int,
     context: Option<&'static str>,
+    detail: Option<&'static str>,
 }
 
 impl Error {
     /// Wraps a raw (negative) tlsm code.
     pub fn from_code(code: i32) -> Error {
-        Error { code, verify: 0, context: None }
+        Error { code, verify: 0, context: None, detail: None }
     }
 
     pub(crate) fn with_verify(mut self, verify: c_int) -> Error {
@@ -91,9 +265,43 @@ impl Error {
         self
     }
 
+    /// A refusal by this crate (not the core), explained in words.
+    pub(crate) fn refused(code: c_int, context: &'static str, detail: &'static str) -> Error {
+        Error { code, verify: 0, context: Some(context), detail: Some(detail) }
+    }
+
     /// The raw code, e.g. `tlsm_sys::TLSM_ERR_PEM` or `-(0x100 | 48)`.
     pub fn code(&self) -> i32 {
         self.code
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        if let Some(cert) = self.certificate_error() {
+            return ErrorKind::Certificate(cert);
+        }
+        if let Some((alert, source)) = self.alert() {
+            return match source {
+                AlertSource::Local => ErrorKind::AlertSent(alert),
+                AlertSource::Peer => ErrorKind::AlertReceived(alert),
+            };
+        }
+        match self.code {
+            sys::TLSM_ERR_TRUNCATED => ErrorKind::Truncated,
+            sys::TLSM_ERR_CLOSED => ErrorKind::Closed,
+            sys::TLSM_ERR_STATE => ErrorKind::State,
+            sys::TLSM_ERR_ARG => ErrorKind::InvalidArgument,
+            sys::TLSM_ERR_NO_SESSION => ErrorKind::NoSession,
+            sys::TLSM_ERR_NOMEM => ErrorKind::OutOfMemory,
+            sys::TLSM_ERR_FROZEN
+            | sys::TLSM_ERR_PEM
+            | sys::TLSM_ERR_KEY
+            | sys::TLSM_ERR_KEY_MISMATCH
+            | sys::TLSM_ERR_NO_CERT
+            | sys::TLSM_ERR_IO
+            | sys::TLSM_ERR_NO_SERVER_NAME => ErrorKind::Config,
+            _ => ErrorKind::Other,
+        }
     }
 
     /// The alert of a protocol error and who sent it; `None` for other errors.
@@ -107,9 +315,11 @@ impl Error {
         }
     }
 
-    /// Why certificate verification failed (a `TLSM_ERR_CERT_*` code), if it did.
-    pub fn verify_error(&self) -> Option<i32> {
-        (self.verify != 0).then_some(self.verify)
+    /// Why certificate verification failed, if it did: the reason a connection recorded
+    /// with its alert, or the code itself when it is a certificate code (the PKI
+    /// functions, [`verify_chain`](crate::verify_chain)).
+    pub fn certificate_error(&self) -> Option<CertificateError> {
+        CertificateError::from_code(self.verify).or_else(|| CertificateError::from_code(self.code))
     }
 
     /// The configuration step that failed (e.g. `"add_identity_pem"`), if any.
@@ -127,10 +337,23 @@ impl Error {
         self.code == sys::TLSM_ERR_CLOSED
     }
 
+    /// The tlsm error inside an `io::Error` from [`Stream`](crate::Stream) or the tokio
+    /// adapters: the error it wraps, or one found along its source chain.
+    pub fn from_io(e: &io::Error) -> Option<&Error> {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|inner| inner as _);
+        while let Some(err) = next {
+            if let Some(found) = err.downcast_ref::<Error>() {
+                return Some(found);
+            }
+            next = err.source();
+        }
+        None
+    }
+
     /// The name of a tlsm code (`tlsm_strerror`).
     pub fn describe(code: i32) -> &'static str {
         // SAFETY: tlsm_strerror returns a static NUL-terminated string for any code.
-        static_str(unsafe { sys::tlsm_strerror(code) })
+        unsafe { static_str(sys::tlsm_strerror(code)) }
     }
 }
 
@@ -139,27 +362,22 @@ impl fmt::Display for Error {
         if let Some(ctx) = self.context {
             write!(f, "{ctx}: ")?;
         }
-        f.write_str(Error::describe(self.code))?;
-        if self.verify != 0 {
-            write!(f, " (certificate: {})", Error::describe(self.verify))?;
+        if let Some(detail) = self.detail {
+            return f.write_str(detail);
         }
-        Ok(())
+        // A failed verification reads as the certificate's problem, then the alert sent:
+        // "certificate: unknown issuer (no path to a trust anchor); sent alert unknown_ca".
+        if self.verify != 0 && self.verify != self.code {
+            write!(f, "{}; ", Error::describe(self.verify))?;
+        }
+        f.write_str(Error::describe(self.code))
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("code", &self.code).field("name", &Error::describe(self.code));
-        if let Some(a) = self.alert() {
-            d.field("alert", &a);
-        }
-        if self.verify != 0 {
-            d.field("verify", &Error::describe(self.verify));
-        }
-        if let Some(c) = self.context {
-            d.field("context", &c);
-        }
+        d.field("code", &self.code).field("kind", &self.kind()).field("message", &self.to_string());
         d.finish()
     }
 }
@@ -168,11 +386,11 @@ impl std::error::Error for Error {}
 
 impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
-        let kind = match e.code {
-            sys::TLSM_ERR_TRUNCATED => io::ErrorKind::UnexpectedEof,
-            sys::TLSM_ERR_CLOSED => io::ErrorKind::BrokenPipe,
-            sys::TLSM_ERR_NOMEM => io::ErrorKind::OutOfMemory,
-            sys::TLSM_ERR_ARG | sys::TLSM_ERR_STATE => io::ErrorKind::InvalidInput,
+        let kind = match e.kind() {
+            ErrorKind::Truncated => io::ErrorKind::UnexpectedEof,
+            ErrorKind::Closed => io::ErrorKind::BrokenPipe,
+            ErrorKind::OutOfMemory => io::ErrorKind::OutOfMemory,
+            ErrorKind::InvalidArgument | ErrorKind::State | ErrorKind::Config => io::ErrorKind::InvalidInput,
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, e)
@@ -199,21 +417,56 @@ mod tests {
     fn protocol_error_carries_alert() {
         let e = Error::from_code(sys::TLSM_ERR_LOCAL_ALERT(sys::TLSM_ALERT_UNKNOWN_CA));
         assert_eq!(e.alert(), Some((Alert::UNKNOWN_CA, AlertSource::Local)));
+        assert_eq!(e.kind(), ErrorKind::AlertSent(Alert::UNKNOWN_CA));
         assert_eq!(e.to_string(), "sent alert unknown_ca");
         let p = Error::from_code(sys::TLSM_ERR_PEER_ALERT(40));
         assert_eq!(p.alert(), Some((Alert::HANDSHAKE_FAILURE, AlertSource::Peer)));
+        assert_eq!(p.kind(), ErrorKind::AlertReceived(Alert::HANDSHAKE_FAILURE));
         assert_eq!(p.to_string(), "peer sent alert handshake_failure");
+    }
+
+    #[test]
+    fn certificate_errors_are_typed_and_said_once() {
+        let e = Error::from_code(sys::TLSM_ERR_LOCAL_ALERT(sys::TLSM_ALERT_UNKNOWN_CA))
+            .with_verify(sys::TLSM_ERR_CERT_UNKNOWN_ISSUER);
+        assert_eq!(e.kind(), ErrorKind::Certificate(CertificateError::UnknownIssuer));
+        let text = e.to_string();
+        assert_eq!(text.matches("certificate:").count(), 1, "{text}");
+        assert!(text.ends_with("; sent alert unknown_ca"), "{text}");
+        for (code, err) in CertificateError::TABLE {
+            assert_eq!(CertificateError::from_code(code), Some(err));
+            assert_eq!(err.code(), code);
+            assert_eq!(Error::from_code(code).kind(), ErrorKind::Certificate(err));
+        }
+        assert_eq!(CertificateError::from_code(-0x4ff), Some(CertificateError::Other(-0x4ff)));
+        assert_eq!(CertificateError::from_code(sys::TLSM_ERR_PEM), None);
     }
 
     #[test]
     fn other_errors_have_no_alert() {
         let e = Error::from_code(sys::TLSM_ERR_PEM).with_context("add_trust_pem");
         assert_eq!(e.alert(), None);
+        assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().starts_with("add_trust_pem: "));
         let io: io::Error = Error::from_code(sys::TLSM_ERR_TRUNCATED).into();
         assert_eq!(io.kind(), io::ErrorKind::UnexpectedEof);
-        let inner = io.get_ref().and_then(|e| e.downcast_ref::<Error>()).unwrap();
-        assert!(inner.is_truncated());
+        assert!(Error::from_io(&io).unwrap().is_truncated());
+        let wrapped = io::Error::other(Wrapper(Error::from_code(sys::TLSM_ERR_CLOSED)));
+        assert_eq!(Error::from_io(&wrapped).map(Error::kind), Some(ErrorKind::Closed));
+        assert!(Error::from_io(&io::Error::other("x")).is_none());
+    }
+
+    #[derive(Debug)]
+    struct Wrapper(Error);
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "wrapped: {}", self.0)
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
     }
 
     #[test]

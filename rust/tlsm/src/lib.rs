@@ -12,14 +12,16 @@
 //! * [`Error`]: the core's code, its alert and who sent it, the certificate problem.
 //! * [`verify_chain`] / [`verify_chain_pem`]: the handshake's certificate verifier on its
 //!   own, against a config's trust anchors.
-//! * `testing` (cargo feature `testing`): the in-memory testing kit, a client and a server
+//! * [`testing`] (cargo feature `testing`): the in-memory testing kit, a client and a server
 //!   wired together with scripted faults, traces, pcap and key log.
+//! * [`tokio`] (cargo feature `tokio`): `TlsConnector`, `TlsAcceptor` and `TlsStream` over
+//!   any `AsyncRead + AsyncWrite`, like `tokio-rustls`.
 //!
 //! # Example: a client and a server in memory
 //!
 //! ```
 //! use tlsm::{ClientConfig, Connection, ServerConfig};
-//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/");
+//! let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/");
 //! let read = |f: &str| std::fs::read(format!("{pki}{f}")).unwrap();
 //!
 //! let server_cfg = ServerConfig::builder()
@@ -71,7 +73,10 @@
 //!    `ctx` points into a `Box` owned by the same `RawConfig`, so the context outlives the
 //!    C config and every connection using it. The RNG counter is atomic and the clock
 //!    closure is `Send + Sync`, because a shared config is used from many threads.
-//!    Panics cannot unwind into C: Rust aborts at an `extern "C"` boundary.
+//!    Panics cannot unwind into C: both trampolines run the Rust code under
+//!    `catch_unwind` (unwinding out of an `extern "C"` function is undefined behaviour
+//!    before Rust 1.81, within this crate's `rust-version`) and turn a panic into a
+//!    failure the core reports: a failed RNG, a clock at the Unix epoch.
 //! 3. **Borrowed buffers.** The header says a lent pointer stays valid until the next call
 //!    that changes that connection. Every changing call takes `&mut self`; every lent slice
 //!    is returned in a guard ([`Output`], [`Plaintext`], [`InputBuffer`], [`SignRequest`])
@@ -85,9 +90,12 @@
 //!    `Send + Sync`: after `build()` they are only read (freezing is an atomic CAS in the
 //!    core) or rotated with `tlsm_config_rotate_ticket_key`, documented as thread-safe.
 //! 5. **Strings.** Names from the core (`tlsm_strerror`, `tlsm_alert_name`, ...) are
-//!    static; strings passed in are `CString`s or pointer + length.
+//!    static; turning one into `&'static str` is an `unsafe fn` whose callers vouch for
+//!    that. Strings passed in are `CString`s (a NUL inside is refused) or pointer + length.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_debug_implementations)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod conn;
@@ -95,14 +103,18 @@ mod error;
 mod stream;
 mod verify;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use config::{
     CipherSuite, ClientAuth, ClientConfig, ClientConfigBuilder, NamedGroup, ServerConfig, ServerConfigBuilder,
     SignatureScheme, Version,
 };
 pub use conn::{Connection, Event, InputBuffer, Output, Plaintext, SignRequest, Status};
-pub use error::{Alert, AlertSource, Error, Result};
+pub use error::{Alert, AlertSource, CertificateError, Error, ErrorKind, Result};
 pub use stream::{Stream, StreamOwned};
 pub use verify::{
     verify_chain, verify_chain_pem, Fault, PathCert, Purpose, TrustAnchors, VerifiedChain, VerifyError, VerifyOptions,
@@ -112,5 +124,5 @@ pub use tlsm_sys as sys;
 /// The C library's version string, e.g. `"0.1.0"`.
 pub fn version_string() -> &'static str {
     // SAFETY: tlsm_version_string returns a static NUL-terminated string.
-    error::static_str(unsafe { sys::tlsm_version_string() })
+    unsafe { error::static_str(sys::tlsm_version_string()) }
 }

@@ -33,6 +33,20 @@ impl<'a, T: Read + Write + ?Sized> Stream<'a, T> {
         Ok(())
     }
 
+    /// Sends close_notify and flushes it to the transport: the peer reads the end of the
+    /// stream (a clean one, not truncation). Writing afterwards fails; reading still
+    /// returns what the peer sends until it closes too. The transport stays open.
+    pub fn close(&mut self) -> io::Result<()> {
+        let closed = self.conn.close();
+        // close_notify, or the alert of a connection that had failed, goes out either way.
+        self.send_output()?;
+        self.sock.flush()?;
+        match closed {
+            Err(e) if !e.is_closed() => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     fn send_output(&mut self) -> io::Result<()> {
         while self.conn.status().has_output() {
             if self.conn.write_tls(self.sock)? == 0 {
@@ -117,6 +131,11 @@ impl<T: Read + Write> StreamOwned<T> {
     /// Both halves back.
     pub fn into_parts(self) -> (Connection, T) {
         (self.conn, self.sock)
+    }
+
+    /// Sends close_notify and flushes it ([`Stream::close`]).
+    pub fn close(&mut self) -> io::Result<()> {
+        self.as_stream().close()
     }
 
     fn as_stream(&mut self) -> Stream<'_, T> {

@@ -42,7 +42,9 @@ use crate::{Alert, CipherSuite, ClientConfig, Error, Event, NamedGroup, Result, 
 /// One end of a [`Pair`]; as a direction, the sending side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Side {
+    /// The client.
     Client,
+    /// The server.
     Server,
 }
 
@@ -102,26 +104,71 @@ pub struct Report {
     pub alert_sent: Option<Alert>,
     /// The fatal alert the peer sent and this side read.
     pub alert_received: Option<Alert>,
+    /// The handshake finished on this side.
     pub handshake_done: bool,
     /// close_notify received.
     pub peer_closed: bool,
-    /// The facts, `None` before the handshake finished.
+    /// The negotiated version, `None` before the handshake finished.
     pub version: Option<Version>,
+    /// The negotiated cipher suite, `None` before.
     pub cipher_suite: Option<CipherSuite>,
+    /// The key-exchange group, `None` before (or for psk_ke resumption).
     pub group: Option<NamedGroup>,
+    /// The handshake resumed a session.
     pub resumed: bool,
+    /// A HelloRetryRequest happened.
     pub hello_retry_request: bool,
     /// Application data received so far (read or not).
     pub app_bytes_received: u64,
 }
 
-/// The directory of the committed test PKI (`tests/data/pki` in the tlsm repository, from
-/// `scripts/gen-test-pki.sh`): `ca.crt`, an intermediate, servers with P-256, P-384, RSA,
-/// RSA-PSS and Ed25519 keys (`server-KIND.chain.pem` / `.key`, names `localhost`,
-/// `server.tlsm.test`, `127.0.0.1`, `::1`) and a client (`client.chain.pem`, `client.key`).
-/// The path is the one this crate was built from.
+/// The directory of the test PKI this crate was built with (`test-pki/` in the crate: the
+/// tlsm repository's `tests/data/pki`, from `scripts/gen-test-pki.sh`): `ca.crt`, an
+/// intermediate, servers with P-256, P-384, RSA, RSA-PSS and Ed25519 keys
+/// (`server-KIND.chain.pem` / `.crt` / `.key`, names `localhost`, `server.tlsm.test`,
+/// `127.0.0.1`, `::1`) and a client (`client.chain.pem`, `client.crt`, `client.key`). The
+/// files are also compiled into the crate: see [`pki_file`].
 pub fn test_pki_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki"))
+}
+
+macro_rules! pki_files {
+    ($($name:literal),* $(,)?) => {
+        /// The files of the test PKI compiled into the crate, by name.
+        const PKI_FILES: &[(&str, &[u8])] = &[$(($name, include_bytes!(concat!("../test-pki/", $name)))),*];
+    };
+}
+pki_files!(
+    "ca.crt",
+    "intermediate.crt",
+    "client.crt",
+    "client.chain.pem",
+    "client.key",
+    "server-ed25519.crt",
+    "server-ed25519.chain.pem",
+    "server-ed25519.key",
+    "server-p256.crt",
+    "server-p256.chain.pem",
+    "server-p256.key",
+    "server-p384.crt",
+    "server-p384.chain.pem",
+    "server-p384.key",
+    "server-rsa.crt",
+    "server-rsa.chain.pem",
+    "server-rsa.key",
+    "server-rsapss.crt",
+    "server-rsapss.chain.pem",
+    "server-rsapss.key",
+);
+
+/// A file of the test PKI (see [`test_pki_dir`]), compiled into the crate so that it needs
+/// no file system: `pki_file("ca.crt")`. `None` for a name that is not part of it.
+pub fn pki_file(name: &str) -> Option<&'static [u8]> {
+    PKI_FILES.iter().find(|(n, _)| *n == name).map(|(_, data)| *data)
+}
+
+fn pki(name: &str) -> &'static [u8] {
+    pki_file(name).unwrap_or_else(|| panic!("{name} is not a file of the test PKI"))
 }
 
 /// The clock of the default configs (2027-06-01T12:00:00Z, inside the PKI's validity), in
@@ -135,18 +182,16 @@ pub const TEST_SERVER_NAME: &str = "localhost";
 /// offers both, so TLS 1.3 is spoken): the server presents `server-p256`, the client
 /// trusts `ca.crt`; both use a deterministic RNG and [`TEST_TIME_MS`], so runs replay
 /// byte for byte.
-pub fn test_configs(version: Option<Version>) -> std::io::Result<(ClientConfig, ServerConfig)> {
-    let dir = test_pki_dir();
-    let read = |f: &str| std::fs::read(dir.join(f));
+pub fn test_configs(version: Option<Version>) -> Result<(ClientConfig, ServerConfig)> {
     let (min, max) = version.map_or((Version::Tls12, Version::Tls13), |v| (v, v));
     let client = ClientConfig::builder()
-        .trust_pem(&read("ca.crt")?)
+        .trust_pem(pki("ca.crt"))
         .versions(min, max)
         .insecure_deterministic_rng(1)
         .fixed_clock(TEST_TIME_MS)
         .build()?;
     let server = ServerConfig::builder()
-        .identity_pem(&read("server-p256.chain.pem")?, &read("server-p256.key")?)
+        .identity_pem(pki("server-p256.chain.pem"), pki("server-p256.key"))
         .versions(min, max)
         .insecure_deterministic_rng(2)
         .fixed_clock(TEST_TIME_MS)
@@ -199,7 +244,7 @@ impl Pair {
     /// Wires a client (connecting to `server_name`, sent as SNI and verified) to a server.
     /// Nothing is sent before the first [`step`](Self::step) or [`run`](Self::run).
     pub fn new(client: &ClientConfig, server: &ServerConfig, server_name: &str) -> Result<Pair> {
-        let name = CString::new(server_name).map_err(|_| Error::from_code(sys::TLSM_ERR_ARG).with_context("pair_new"))?;
+        let name = crate::conn::server_name_cstring(server_name, "pair_new")?;
         Pair::create(client, server, name.as_ptr())
     }
 
@@ -209,9 +254,9 @@ impl Pair {
     }
 
     /// A pair over [`test_configs`] connecting to [`TEST_SERVER_NAME`].
-    pub fn with_test_pki(version: Option<Version>) -> std::io::Result<Pair> {
+    pub fn with_test_pki(version: Option<Version>) -> Result<Pair> {
         let (client, server) = test_configs(version)?;
-        Ok(Pair::new(&client, &server, TEST_SERVER_NAME)?)
+        Pair::new(&client, &server, TEST_SERVER_NAME)
     }
 
     fn create(client: &ClientConfig, server: &ServerConfig, name: *const c_char) -> Result<Pair> {
@@ -257,10 +302,17 @@ impl Pair {
     /// `"corrupt:-1@s2c:msg=Finished"`, `"fragment:1@c2s:all"`, `"delay:3@s2c"`.
     /// `TLSM_ERR_ARG` for a spec that does not parse.
     pub fn add_fault(&mut self, spec: &str) -> Result<()> {
-        let spec = CString::new(spec).map_err(|_| Error::from_code(sys::TLSM_ERR_ARG).with_context("add_fault"))?;
+        const GRAMMAR: &str = "bad fault spec (KIND[:ARG]@c2s|s2c[:rec=K|:msg=NAME|:all])";
+        let spec = CString::new(spec)
+            .map_err(|_| Error::refused(sys::TLSM_ERR_ARG, "add_fault", "the fault spec contains a NUL byte"))?;
         // SAFETY: live pair, exclusive access; the spec is NUL-terminated and only read.
-        crate::error::check(unsafe { sys::tlsm_pair_add_fault(self.ptr(), spec.as_ptr()) })
-            .map_err(|e| e.with_context("add_fault"))
+        crate::error::check(unsafe { sys::tlsm_pair_add_fault(self.ptr(), spec.as_ptr()) }).map_err(|e| {
+            if e.code() == sys::TLSM_ERR_ARG {
+                Error::refused(sys::TLSM_ERR_ARG, "add_fault", GRAMMAR)
+            } else {
+                e.with_context("add_fault")
+            }
+        })
     }
 
     /// Moves one flight; `Ok(false)` when the pair is idle. Connection errors are not

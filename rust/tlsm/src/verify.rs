@@ -25,6 +25,7 @@ pub struct VerifyOptions<'a> {
     /// `*` only as a whole left-most label, IPs only against iPAddress); `None` checks no
     /// name.
     pub peer_name: Option<&'a str>,
+    /// What the leaf is checked for (default: a server certificate).
     pub purpose: Purpose,
     /// Validation time in seconds since the Unix epoch; `None` is now: the config's clock
     /// (e.g. [`fixed_clock`](crate::ClientConfigBuilder::fixed_clock)) if it has one, else
@@ -77,6 +78,7 @@ pub struct PathCert {
 /// A chain that verified: the path from the leaf (first) to a trust anchor (last).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedChain {
+    /// The certificates of the path, leaf first, trust anchor last.
     pub path: Vec<PathCert>,
     /// The validation time used, in seconds since the Unix epoch.
     pub time: i64,
@@ -97,7 +99,9 @@ pub enum Fault {
 /// `_NO_CERT`, `_PEM`, `_NOMEM`) and the certificate at fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifyError {
+    /// The reason ([`Error::certificate_error`] for certificate problems).
     pub error: Error,
+    /// The certificate at fault.
     pub fault: Fault,
 }
 
@@ -154,7 +158,7 @@ pub fn verify_chain<T: TrustAnchors + ?Sized>(
 ///
 /// ```
 /// use tlsm::{verify_chain_pem, ClientConfig, Fault, VerifyOptions};
-/// let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/pki/");
+/// let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/test-pki/");
 /// let read = |f: &str| std::fs::read(format!("{pki}{f}")).unwrap();
 ///
 /// let trust = ClientConfig::builder().trust_pem(&read("ca.crt")).build()?;

@@ -181,7 +181,7 @@ fn external_verification_accepts_and_rejects() {
             assert!(c.handshake_done() && s.handshake_done());
         } else {
             assert!(!c.handshake_done());
-            assert_eq!(c.verify_error(), Some(tlsm_sys::TLSM_ERR_CERT_REJECTED));
+            assert_eq!(c.verify_error(), Some(tlsm::CertificateError::ApplicationRejected));
             assert!(s.error().is_some(), "the server saw the access_denied alert");
         }
     }

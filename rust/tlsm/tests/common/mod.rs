@@ -6,7 +6,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 
 pub fn pki(file: &str) -> Vec<u8> {
-    let path = format!("{}/../../tests/data/pki/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/test-pki/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

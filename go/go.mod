@@ -1,3 +1,0 @@
-module tlsm
-
-go 1.24
