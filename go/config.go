@@ -36,6 +36,13 @@ const (
 const (
 	FFDHE2048 tls.CurveID = 0x0100
 	FFDHE3072 tls.CurveID = 0x0101
+	// RFC 3526 MODP parameters from a TLS 1.2 server (OpenSSL's and Apache's default):
+	// reported by ConnectionState, never configurable (private-use values, tlsm.h).
+	MODP2048 tls.CurveID = 0xfe08
+	MODP3072 tls.CurveID = 0xfe0c
+	MODP4096 tls.CurveID = 0xfe10
+	MODP6144 tls.CurveID = 0xfe18
+	MODP8192 tls.CurveID = 0xfe20
 )
 
 // CipherSuiteName returns the IANA name of a cipher suite, or "unknown".

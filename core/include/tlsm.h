@@ -90,6 +90,16 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_X25519    0x001d
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
+/* The RFC 3526 MODP groups have no TLS code. A TLS 1.2 server may send them as explicit
+ * DHE parameters (OpenSSL's s_server and Apache do by default); a tlsm client that enables
+ * DHE (any FFDHE group in its groups) accepts them by exact match, and tlsm_conn_group()
+ * then reports these values from the private-use range (RFC 8446 s.4.2.7). They are never
+ * sent, never chosen by a tlsm server, and tlsm_config_set_groups refuses them. */
+#define TLSM_GROUP_MODP2048  0xfe08
+#define TLSM_GROUP_MODP3072  0xfe0c
+#define TLSM_GROUP_MODP4096  0xfe10
+#define TLSM_GROUP_MODP6144  0xfe18
+#define TLSM_GROUP_MODP8192  0xfe20
 
 /* Signature schemes (RFC 8446 s.4.2.3). */
 #define TLSM_SIG_RSA_PKCS1_SHA256       0x0401
@@ -97,6 +107,7 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_SIG_RSA_PKCS1_SHA512       0x0601
 #define TLSM_SIG_ECDSA_SECP256R1_SHA256 0x0403
 #define TLSM_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define TLSM_SIG_ECDSA_SECP521R1_SHA512 0x0603 /* TLS 1.2: ECDSA with SHA-512, any curve */
 #define TLSM_SIG_RSA_PSS_RSAE_SHA256    0x0804
 #define TLSM_SIG_RSA_PSS_RSAE_SHA384    0x0805
 #define TLSM_SIG_RSA_PSS_RSAE_SHA512    0x0806

@@ -163,6 +163,11 @@ const char *tlsm_group_name(uint16_t group)
     case TLSM_GROUP_X25519: return "x25519";
     case TLSM_GROUP_FFDHE2048: return "ffdhe2048";
     case TLSM_GROUP_FFDHE3072: return "ffdhe3072";
+    case TLSM_GROUP_MODP2048: return "modp2048";
+    case TLSM_GROUP_MODP3072: return "modp3072";
+    case TLSM_GROUP_MODP4096: return "modp4096";
+    case TLSM_GROUP_MODP6144: return "modp6144";
+    case TLSM_GROUP_MODP8192: return "modp8192";
     }
     return "unknown";
 }
@@ -175,6 +180,7 @@ const char *tlsm_sigalg_name(uint16_t scheme)
     case TLSM_SIG_RSA_PKCS1_SHA512: return "rsa_pkcs1_sha512";
     case TLSM_SIG_ECDSA_SECP256R1_SHA256: return "ecdsa_secp256r1_sha256";
     case TLSM_SIG_ECDSA_SECP384R1_SHA384: return "ecdsa_secp384r1_sha384";
+    case TLSM_SIG_ECDSA_SECP521R1_SHA512: return "ecdsa_secp521r1_sha512";
     case TLSM_SIG_RSA_PSS_RSAE_SHA256: return "rsa_pss_rsae_sha256";
     case TLSM_SIG_RSA_PSS_RSAE_SHA384: return "rsa_pss_rsae_sha384";
     case TLSM_SIG_RSA_PSS_RSAE_SHA512: return "rsa_pss_rsae_sha512";

@@ -58,6 +58,7 @@ typedef struct {
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
+    uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */

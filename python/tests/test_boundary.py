@@ -88,7 +88,11 @@ def test_verify_chain_while_another_thread_adds_anchors(round_):
                     cfg.add_trust_der(anchor)
                     added.append(1)
                 except tlsm.ConfigError as exc:
-                    assert exc.code == tlsm.capi.ERR_FROZEN
+                    # FROZEN once verification started; before that, a system root tlsm
+                    # cannot parse (Debian ships two ECDSA roots whose signature algorithm
+                    # carries NULL parameters, which RFC 5758 s.3.2 forbids) is refused as
+                    # malformed, whichever thread gets there first.
+                    assert exc.code in (tlsm.capi.ERR_FROZEN, tlsm.capi.ERR_CERT_PARSE), exc
                     refused.append(1)
         finally:
             done.set()

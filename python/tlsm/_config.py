@@ -87,6 +87,7 @@ SIGNATURE_SCHEMES = {
     "rsa_pkcs1_sha512": capi.SIG_RSA_PKCS1_SHA512,
     "ecdsa_secp256r1_sha256": capi.SIG_ECDSA_SECP256R1_SHA256,
     "ecdsa_secp384r1_sha384": capi.SIG_ECDSA_SECP384R1_SHA384,
+    "ecdsa_secp521r1_sha512": capi.SIG_ECDSA_SECP521R1_SHA512,
     "rsa_pss_rsae_sha256": capi.SIG_RSA_PSS_RSAE_SHA256,
     "rsa_pss_rsae_sha384": capi.SIG_RSA_PSS_RSAE_SHA384,
     "rsa_pss_rsae_sha512": capi.SIG_RSA_PSS_RSAE_SHA512,

@@ -1,11 +1,13 @@
 /*
  * test_tls12.c - TLS 1.2 in memory: every suite with the certificate types it allows, both
  * key exchanges per group, client authentication, resumption by session id and by ticket,
- * version negotiation (1.3 preferred, downgrade sentinel) and the TLS 1.2 negative paths.
+ * version negotiation (1.3 preferred, downgrade sentinel), ECDSA hashes free of curves
+ * (and SHA-1 / SHA-224 refused) and the TLS 1.2 negative paths.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pair.h"
 
 static const uint8_t msg[] = "tls 1.2 application data";
@@ -157,4 +159,129 @@ Test(tls12, ecdsa_certificate_curve_must_be_supported)
     pair_connect(&p, PAIR_HOST);
     cr_assert_eq(pair_handshake(&p), TLSM_ERR_PEER_ALERT(TLSM_ALERT_HANDSHAKE_FAILURE));
     pair_free(&p);
+}
+
+/* RFC 5246 s.7.4.1.4.1, RFC 8422 s.5.1.3: in TLS 1.2 an ECDSA scheme names the hash only,
+ * so SHA-256, SHA-384 and SHA-512 go with P-256 and P-384 keys alike, for the server's
+ * ServerKeyExchange and the client's CertificateVerify (issue 16 item 11). */
+Test(tls12, ecdsa_any_hash_with_any_curve)
+{
+    static const uint16_t schemes[] = {TLSM_SIG_ECDSA_SECP256R1_SHA256,
+                                       TLSM_SIG_ECDSA_SECP384R1_SHA384,
+                                       TLSM_SIG_ECDSA_SECP521R1_SHA512};
+    static const pair_key keys[] = {PAIR_KEY_P256, PAIR_KEY_P384};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t s = 0; s < 3; s++) {
+            uint16_t only[] = {schemes[s]};
+            /* The signer allows one scheme; the verifier the defaults. */
+            pair_opts co = {.key = PAIR_KEY_CLIENT, .sigalgs = only, .n_sigalgs = 1};
+            pair_opts so = {.key = keys[k], .client_auth = 2, .sigalgs = only, .n_sigalgs = 1};
+            pair p;
+            pair_init(&p, &co, &so, 17);
+            set12(&p, PAIR_CLIENT);
+            pair_connect(&p, PAIR_HOST);
+            int rc = pair_handshake(&p);
+            cr_assert_eq(rc, 0, "%s key, %s: %s / %s", pair_key_name(keys[k]),
+                         tlsm_sigalg_name(schemes[s]), pair_reason(p.side[0].conn),
+                         pair_reason(p.side[1].conn));
+            cr_assert_eq(tlsm_conn_peer_sigalg(p.side[PAIR_CLIENT].conn), schemes[s]);
+            cr_assert_eq(tlsm_conn_peer_sigalg(p.side[PAIR_SERVER].conn), schemes[s]);
+            exchange(&p);
+            pair_free(&p);
+        }
+}
+
+/* TLS 1.3 keeps the curve binding (RFC 8446 s.4.2.3): ecdsa_secp521r1_sha512 is no scheme
+ * for a P-256 or P-384 key, so a server allowed only that one has nothing to sign with. */
+Test(tls12, ecdsa_sha512_is_tls12_only)
+{
+    uint16_t only[] = {TLSM_SIG_ECDSA_SECP521R1_SHA512};
+    pair_opts so = {.key = PAIR_KEY_P256, .sigalgs = only, .n_sigalgs = 1};
+    pair p;
+    pair_init(&p, NULL, &so, 19);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_neq(pair_handshake(&p), 0);
+    cr_assert_eq(tlsm_conn_error(p.side[PAIR_SERVER].conn),
+                 TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_HANDSHAKE_FAILURE), "%s",
+                 pair_reason(p.side[PAIR_SERVER].conn));
+    pair_free(&p);
+}
+
+/* A ServerKeyExchange signed with ecdsa_sha1 (0x0203) or ecdsa_sha224 (0x0303), which no
+ * tlsm client offers, is refused by name (illegal_parameter), before any signature check. */
+static void ske_scheme_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    (void)index;
+    size_t n = 0, at = dir == PAIR_S2C ? pair_hs_find(rec, 12, &n) : PAIR_NONE;
+    if (at == PAIR_NONE)
+        return;
+    /* ECParameters (curve_type, named_curve), public<1>, then the scheme. */
+    size_t scheme = at + 4 + 3 + 1 + rec->data[at + 4 + 3];
+    rec->data[scheme] = (uint8_t)(*(uint16_t *)ctx >> 8);
+    rec->data[scheme + 1] = (uint8_t)*(uint16_t *)ctx;
+}
+
+Test(tls12, ecdsa_sha1_and_sha224_refused)
+{
+    static const uint16_t weak[] = {0x0203, 0x0303};
+    for (size_t i = 0; i < 2; i++) {
+        uint16_t scheme = weak[i];
+        pair p;
+        pair_init(&p, NULL, &(pair_opts){.key = PAIR_KEY_P256}, 23);
+        set12(&p, PAIR_CLIENT);
+        pair_connect(&p, PAIR_HOST);
+        p.hook = ske_scheme_hook;
+        p.hook_ctx = &scheme;
+        cr_assert_neq(pair_handshake(&p), 0);
+        cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), "SIG_SCHEME_NOT_OFFERED",
+                         "%04x", scheme);
+        cr_assert_eq(tlsm_conn_error(p.side[PAIR_CLIENT].conn),
+                     TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ILLEGAL_PARAMETER));
+        pair_free(&p);
+    }
+}
+
+/* RFC 3526 MODP groups as explicit DHE parameters (what OpenSSL's s_server and Apache send
+ * without configuration): accepted by exact match when the client enables DHE, reported
+ * as TLSM_GROUP_MODP*; refused by a client with no FFDHE group (issue 16 item 12). The
+ * server sends them through a test knob: no tlsm server chooses them. */
+Test(tls12, dhe_with_rfc3526_groups)
+{
+    static const uint16_t modp[] = {TLSM_GROUP_MODP2048, TLSM_GROUP_MODP3072,
+                                    TLSM_GROUP_MODP8192};
+    uint16_t suites[] = {TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    for (size_t i = 0; i < 3; i++) {
+        pair_opts co = {.suites = suites, .n_suites = 1};
+        pair_opts so = {.suites = suites, .n_suites = 1, .key = PAIR_KEY_RSA};
+        pair p;
+        pair_init(&p, &co, &so, 29);
+        set12(&p, PAIR_CLIENT);
+        p.side[PAIR_SERVER].cfg->shape.dhe_group = modp[i];
+        pair_connect(&p, PAIR_HOST);
+        int rc = pair_handshake(&p);
+        cr_assert_eq(rc, 0, "%s: %s", tlsm_group_name(modp[i]), pair_reason(p.side[0].conn));
+        cr_assert_eq(tlsm_conn_group(p.side[PAIR_CLIENT].conn), modp[i]);
+        exchange(&p);
+        pair_free(&p);
+    }
+    /* A client whose groups are all elliptic does not do DHE with them. */
+    uint16_t ec_only[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1};
+    pair_opts co = {.suites = suites, .n_suites = 1, .groups = ec_only, .n_groups = 2};
+    pair_opts so = {.suites = suites, .n_suites = 1, .key = PAIR_KEY_RSA};
+    pair p;
+    pair_init(&p, &co, &so, 31);
+    set12(&p, PAIR_CLIENT);
+    p.side[PAIR_SERVER].cfg->shape.dhe_group = TLSM_GROUP_MODP2048;
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_neq(pair_handshake(&p), 0);
+    cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), "SKE_DH_GROUP");
+    cr_assert_eq(tlsm_conn_error(p.side[PAIR_CLIENT].conn),
+                 TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_INSUFFICIENT_SECURITY));
+    pair_free(&p);
+    /* Nor can a configuration name them. */
+    tlsm_config *cfg = tlsm_config_new(TLSM_ROLE_CLIENT);
+    uint16_t g[] = {TLSM_GROUP_MODP2048};
+    cr_assert_eq(tlsm_config_set_groups(cfg, g, 1), TLSM_ERR_ARG);
+    tlsm_config_free(cfg);
 }

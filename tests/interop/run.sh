@@ -8,7 +8,7 @@
 #   (a) openssl s_server -rev (reverse echo)  <-  tlsm client  (one line, reversed back)
 #   (b) tlsm server --once (echo)             <-  openssl s_client (one line, echoed back)
 # then the same two directions for TLS 1.2 (ECDHE with every group and key type, DHE with
-# the RFC 7919 groups, RSA key transport), plus gnutls-cli cases, ALPN, client
+# the RFC 7919 groups and with s_server's default RFC 3526 parameters, RSA key transport), plus gnutls-cli cases, ALPN, client
 # certificates in both directions for TLS 1.3 and 1.2 (each verified by the peer, and
 # required: no certificate, no connection) and must-fail checks. Each case also checks
 # that the peer reports the version, suite and group that were pinned. Resumption is
@@ -149,11 +149,14 @@ split_args() {
 }
 
 # openssl_proto PROTO OSSL_SUITE GROUPS: the openssl options that pin a version, suite and
-# groups (TLS 1.2 DHE takes the RFC 7919 group as explicit parameters).
+# groups (TLS 1.2 DHE takes the RFC 7919 group as explicit parameters; modp* means the
+# server's default parameters, an RFC 3526 group).
 openssl_proto() {
     local proto=$1 ossl=$2 group=$3
     if [ "$proto" = 1.3 ]; then
         echo "-tls1_3 -ciphersuites $ossl -groups $group"
+    elif [[ $group == modp* ]]; then
+        echo "-tls1_2 -cipher $ossl" # no -dhparam: OpenSSL's own (RFC 3526) parameters
     elif [[ $group == ffdhe* ]]; then
         echo "-tls1_2 -cipher $ossl -dhparam $work/$group.pem -groups $group"
     else
@@ -189,7 +192,8 @@ case_s_server() {
     port=${line##*:}
     local msg="tlsm-interop-$name-$RANDOM"
     printf '%s\n' "$msg" | timeout "$case_timeout" "$tlsm" client "127.0.0.1:$port" \
-        --ca "$pki/ca.crt" --servername localhost --suite "$suite" --group "$group" \
+        --ca "$pki/ca.crt" --servername localhost --suite "$suite" \
+        --group "$([[ $group == modp* ]] && echo ffdhe2048 || echo "$group")" \
         "${cl[@]}" >"$d/cli.out" 2>"$d/cli.err"
     local rc=$?
     stop "$spid" "$([ "$rc" -eq 0 ] && echo "$grace" || echo 1)" # no client, no wait
@@ -914,6 +918,10 @@ else
             tls12_case "${pair#*=}-$group-rsa" "$pair" "$group" rsa
         done
     done
+    # DHE with s_server's default parameters (no -dhparam: an RFC 3526 group, issue 16
+    # item 12): a tlsm client that enables DHE accepts it by exact match.
+    case_s_server "s_server-1.2-dhe-default-params" 1.2 TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 \
+        DHE-RSA-AES128-GCM-SHA256 modp2048 rsa
     # RSA key transport is off by default on both tlsm sides: pin it explicitly.
     case_s_server "s_server-1.2-AES128-GCM-SHA256-rsa-kx" 1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 \
         AES128-GCM-SHA256 X25519 rsa

@@ -171,6 +171,127 @@ Test(ffdhe, primes_match_rfc7919_formula_and_structure)
     mpz_clears(p, want, t, q, ones, NULL);
 }
 
+/* ------------------------------------------------------------------ the RFC 3526 primes */
+
+/* floor(2^bits * pi) by Machin's formula pi = 16 atan(1/5) - 4 atan(1/239), each series
+ * summed in fixed point with 64 guard bits (the truncations lose far less than 2^64). */
+static void atan_inv_scaled(mpz_t out, unsigned long x, unsigned long bits)
+{
+    mpz_t term, t;
+    mpz_inits(term, t, NULL);
+    mpz_set_ui(out, 0);
+    mpz_setbit(term, bits);
+    mpz_tdiv_q_ui(term, term, x); /* 2^bits / x */
+    unsigned long x2 = x * x;
+    for (unsigned long n = 0; mpz_sgn(term) > 0; n++) {
+        mpz_tdiv_q_ui(t, term, 2 * n + 1);
+        if (n % 2)
+            mpz_sub(out, out, t);
+        else
+            mpz_add(out, out, t);
+        mpz_tdiv_q_ui(term, term, x2);
+    }
+    mpz_clears(term, t, NULL);
+}
+
+static void pi_scaled(mpz_t out, unsigned long bits)
+{
+    mpz_t a, b;
+    mpz_inits(a, b, NULL);
+    atan_inv_scaled(a, 5, bits + 64);
+    atan_inv_scaled(b, 239, bits + 64);
+    mpz_mul_ui(a, a, 16);
+    mpz_mul_ui(b, b, 4);
+    mpz_sub(out, a, b);
+    mpz_fdiv_q_2exp(out, out, 64);
+    mpz_clears(a, b, NULL);
+}
+
+Test(ffdhe, modp_primes_match_rfc3526_formula)
+{
+    /* RFC 3526: p = 2^n - 2^(n-64) - 1 + 2^64 * ( [2^(n-130) pi] + k ). */
+    const struct { uint16_t group; unsigned long bits, k; } rfc[] = {
+        { TLSM_GROUP_MODP2048, 2048, 124476 },  { TLSM_GROUP_MODP3072, 3072, 1690314 },
+        { TLSM_GROUP_MODP4096, 4096, 240904 },  { TLSM_GROUP_MODP6144, 6144, 929484 },
+        { TLSM_GROUP_MODP8192, 8192, 4743158 },
+    };
+    mpz_t p, want, t, q;
+    mpz_inits(p, want, t, q, NULL);
+    for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+        unsigned long n = rfc[i].bits;
+        size_t len = group_prime(rfc[i].group, p);
+        cr_assert_eq(len, n / 8);
+        pi_scaled(t, n - 130);
+        mpz_add_ui(t, t, rfc[i].k);
+        mpz_mul_2exp(want, t, 64);
+        mpz_set_ui(t, 0);
+        mpz_setbit(t, n);
+        mpz_add(want, want, t);
+        mpz_set_ui(t, 0);
+        mpz_setbit(t, n - 64);
+        mpz_sub(want, want, t);
+        mpz_sub_ui(want, want, 1);
+        cr_assert_eq(mpz_cmp(p, want), 0, "modp%lu differs from the RFC 3526 formula", n);
+        /* Safe primes (a few rounds: the formula match is the real check). */
+        cr_assert_gt(mpz_probab_prime_p(p, 2), 0, "modp%lu: p is not prime", n);
+        mpz_sub_ui(q, p, 1);
+        mpz_fdiv_q_2exp(q, q, 1);
+        cr_assert_gt(mpz_probab_prime_p(q, 2), 0, "modp%lu: (p-1)/2 is not prime", n);
+        /* Recognised from explicit parameters, but never a group a peer may name. */
+        uint8_t *be = malloc(len), g = 2;
+        mpz_to_be(p, be, len);
+        uint16_t found = 0;
+        cr_assert_eq(crypto_dh_params_check(be, len, &g, 1, &found), 0);
+        cr_assert_eq(found, rfc[i].group);
+        cr_assert(crypto_kex_is_ffdhe(found));
+        cr_assert_not(crypto_kex_supported(found));
+        cr_assert_eq(crypto_kex_pub_len(found), len);
+        /* One bit off is a custom prime: refused. */
+        be[len - 1] ^= 2;
+        cr_assert_neq(crypto_dh_params_check(be, len, &g, 1, &found), 0);
+        free(be);
+    }
+    mpz_clears(p, want, t, q, NULL);
+}
+
+/* Key pairs and agreement in the RFC 3526 groups, against GMP; exponents twice RFC 3526
+ * s.8's upper strength estimates (ffdhe_groups.c). */
+Test(ffdhe, modp_agreement_matches_gmp)
+{
+    const struct { uint16_t group; size_t exp_len; } g[] = {
+        { TLSM_GROUP_MODP2048, 40 }, { TLSM_GROUP_MODP3072, 53 }, { TLSM_GROUP_MODP4096, 60 },
+        { TLSM_GROUP_MODP6144, 68 }, { TLSM_GROUP_MODP8192, 78 },
+    };
+    mpz_t p, x, y, z;
+    mpz_inits(p, x, y, z, NULL);
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        size_t plen = group_prime(g[i].group, p);
+        test_rng ta, tb;
+        crypto_rng ra = rng_of(&ta, 7 + i), rb = rng_of(&tb, 70 + i);
+        uint8_t a[CRYPTO_KEX_PRIV_MAX], b[CRYPTO_KEX_PRIV_MAX];
+        static uint8_t pa[CRYPTO_KEX_PUB_MAX], pb[CRYPTO_KEX_PUB_MAX], sa[CRYPTO_KEX_SHARED_MAX],
+            want[CRYPTO_KEX_SHARED_MAX];
+        size_t la = 0, lb = 0, na = 0;
+        cr_assert_eq(crypto_kex_keygen(g[i].group, &ra, a, pa, &la), 0);
+        cr_assert_eq(crypto_kex_keygen(g[i].group, &rb, b, pb, &lb), 0);
+        cr_assert_eq(ta.drawn, g[i].exp_len);
+        cr_assert_eq(la, plen);
+        be_to_mpz(x, a, g[i].exp_len);
+        mpz_set_ui(y, 2);
+        mpz_powm(y, y, x, p);
+        mpz_to_be(y, want, plen);
+        cr_assert_eq(memcmp(pa, want, plen), 0, "public value differs from GMP");
+        cr_assert_eq(crypto_kex_shared_tls12(g[i].group, a, pb, lb, sa, &na), 0);
+        be_to_mpz(y, pb, lb);
+        mpz_powm(z, y, x, p);
+        size_t zlen = (mpz_sizeinbase(z, 2) + 7) / 8;
+        mpz_to_be(z, want, zlen);
+        cr_assert_eq(na, zlen);
+        cr_assert_eq(memcmp(sa, want, zlen), 0, "shared secret differs from GMP");
+    }
+    mpz_clears(p, x, y, z, NULL);
+}
+
 /* ------------------------------------------------------------------ key exchange */
 
 Test(ffdhe, kex_api_sizes)

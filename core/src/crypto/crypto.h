@@ -95,13 +95,25 @@ void crypto_aead_wipe(crypto_aead_ctx *ctx);
 #ifndef TLSM_GROUP_FFDHE3072
 #define TLSM_GROUP_FFDHE3072 0x0101
 #endif
+#ifndef TLSM_GROUP_MODP2048 /* RFC 3526, private-use values (tlsm.h) */
+#define TLSM_GROUP_MODP2048 0xfe08
+#define TLSM_GROUP_MODP3072 0xfe0c
+#define TLSM_GROUP_MODP4096 0xfe10
+#define TLSM_GROUP_MODP6144 0xfe18
+#define TLSM_GROUP_MODP8192 0xfe20
+#endif
 
-#define CRYPTO_KEX_PRIV_MAX 48   /* P-384 scalar; FFDHE exponents are 32 and 40 bytes */
-#define CRYPTO_KEX_PUB_MAX 384   /* ffdhe3072 public value (an uncompressed P-384 point is 97) */
-#define CRYPTO_KEX_SHARED_MAX 384 /* ffdhe3072 shared secret */
+#define CRYPTO_KEX_PRIV_MAX 80    /* the RFC 3526 8192-bit group's exponent (78 bytes) */
+#define CRYPTO_KEX_PUB_MAX 1024   /* an 8192-bit MODP public value (a P-384 point is 97) */
+#define CRYPTO_KEX_SHARED_MAX 1024 /* an 8192-bit MODP shared secret */
+#define CRYPTO_EC_POINT_MAX 97    /* an uncompressed P-384 point */
 
+/* 1 for the groups a TLS peer may name (key_share, supported_groups, TLS 1.2 curves). */
 int crypto_kex_supported(uint16_t group);
-/* Public key length on the wire for group (32, 65, 97, 256, 384), 0 if unsupported. */
+/* 1 for a finite-field group: RFC 7919 (named) or RFC 3526 (TLSM_GROUP_MODP*). */
+int crypto_kex_is_ffdhe(uint16_t group);
+/* Public key length on the wire for group (32, 65, 97, or the prime's length for finite
+ * fields), 0 if unsupported. */
 size_t crypto_kex_pub_len(uint16_t group);
 /* Generates a key pair, drawing the private key from rng: X25519 takes 32 bytes as the
  * private key (as RFC 8448 traces expect); NIST curves draw scalar-sized bytes and retry
@@ -126,9 +138,9 @@ int crypto_kex_shared_tls12(uint16_t group, const uint8_t *priv, const uint8_t *
 
 /* TLS 1.2 ServerKeyExchange carries explicit DH parameters (RFC 5246 s.7.4.3). Returns 0
  * and the group code if p and g (big-endian, leading zero bytes ignored) are exactly one
- * of the RFC 7919 groups tlsm supports; -1 for anything else, so weak or custom parameters
- * are refused (RFC 7919 s.3, client behaviour: such a client ends the handshake with an
- * insufficient_security alert). */
+ * of the RFC 7919 groups or the RFC 3526 groups of 2048 bits and more (TLSM_GROUP_MODP*);
+ * -1 for anything else, so weak or custom parameters are refused (RFC 7919 s.3, client
+ * behaviour: such a client ends the handshake with an insufficient_security alert). */
 int crypto_dh_params_check(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
                            uint16_t *group);
 /* The server side: points p and g at the group's parameters as sent in ServerKeyExchange

@@ -8,18 +8,22 @@
 
 #include "crypto/backend.h"
 
-/* Largest prime supported (ffdhe3072), in bytes. */
-#define FFDHE_P_MAX 384
+/* Largest prime supported (RFC 3526's 8192-bit group), in bytes. */
+#define FFDHE_P_MAX 1024
 
 typedef struct {
-    uint16_t group;       /* TLS NamedGroup code */
+    uint16_t group;       /* TLS NamedGroup code, or TLSM_GROUP_MODP* */
+    int named;            /* 1: RFC 7919, negotiated by code; 0: RFC 3526, explicit only */
     const uint8_t *p;     /* the safe prime, big-endian, p_len bytes (top byte non-zero) */
     size_t p_len;
     size_t exp_len;       /* bytes of private exponent drawn by crypto_kex_keygen */
 } ffdhe_group;
 
-/* Every RFC 7919 group uses the generator 2 (RFC 7919 Appendix A). */
+/* Every RFC 7919 and RFC 3526 group uses the generator 2 (RFC 7919 Appendix A, RFC 3526). */
 extern const uint8_t ffdhe_generator[1];
+/* The RFC 3526 primes (modp_groups.c). */
+extern const uint8_t modp2048_p[256], modp3072_p[384], modp4096_p[512], modp6144_p[768],
+    modp8192_p[1024];
 
 /* The group with this NamedGroup code, or NULL if it is not an FFDHE group we support. */
 const ffdhe_group *ffdhe_group_find(uint16_t group);

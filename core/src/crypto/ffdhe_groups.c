@@ -1,6 +1,8 @@
 /*
- * ffdhe_groups.c - the RFC 7919 finite-field groups tlsm supports: ffdhe2048 (0x0100) and
- * ffdhe3072 (0x0101), both with generator 2.
+ * ffdhe_groups.c - the finite-field groups tlsm supports, all with generator 2: the RFC 7919
+ * groups ffdhe2048 (0x0100) and ffdhe3072 (0x0101), negotiated by code, and the RFC 3526
+ * MODP groups of 2048 to 8192 bits (modp_groups.c), accepted only as a TLS 1.2 server's
+ * explicit parameters.
  *
  * The primes are the public constants of RFC 7919 Appendix A.1 and A.2:
  *     p = 2^b - 2^(b-64) + {[2^(b-130) e] + X} * 2^64 - 1
@@ -81,9 +83,16 @@ static const uint8_t ffdhe3072_p[384] = {
 
 const uint8_t ffdhe_generator[1] = { 2 };
 
+/* RFC 3526 s.8 estimates the MODP groups' strength at up to 160, 210, 240, 270 and 310
+ * bits; each exponent is twice that, as s.8 advises. */
 static const ffdhe_group groups[] = {
-    { TLSM_GROUP_FFDHE2048, ffdhe2048_p, sizeof ffdhe2048_p, 32 },
-    { TLSM_GROUP_FFDHE3072, ffdhe3072_p, sizeof ffdhe3072_p, 40 },
+    { TLSM_GROUP_FFDHE2048, 1, ffdhe2048_p, sizeof ffdhe2048_p, 32 },
+    { TLSM_GROUP_FFDHE3072, 1, ffdhe3072_p, sizeof ffdhe3072_p, 40 },
+    { TLSM_GROUP_MODP2048, 0, modp2048_p, sizeof modp2048_p, 40 },
+    { TLSM_GROUP_MODP3072, 0, modp3072_p, sizeof modp3072_p, 53 },
+    { TLSM_GROUP_MODP4096, 0, modp4096_p, sizeof modp4096_p, 60 },
+    { TLSM_GROUP_MODP6144, 0, modp6144_p, sizeof modp6144_p, 68 },
+    { TLSM_GROUP_MODP8192, 0, modp8192_p, sizeof modp8192_p, 78 },
 };
 
 const ffdhe_group *ffdhe_group_at(size_t i)

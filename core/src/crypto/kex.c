@@ -15,17 +15,24 @@
 
 int crypto_kex_supported(uint16_t group)
 {
-    return crypto_kex_pub_len(group) != 0;
+    const ffdhe_group *ff = ffdhe_group_find(group);
+    return ff ? ff->named : crypto_kex_pub_len(group) != 0;
+}
+
+int crypto_kex_is_ffdhe(uint16_t group)
+{
+    return ffdhe_group_find(group) != NULL;
 }
 
 size_t crypto_kex_pub_len(uint16_t group)
 {
+    const ffdhe_group *ff = ffdhe_group_find(group);
+    if (ff != NULL)
+        return ff->p_len;
     switch (group) {
     case TLSM_GROUP_X25519: return 32;
     case TLSM_GROUP_SECP256R1: return 65;
     case TLSM_GROUP_SECP384R1: return 97;
-    case TLSM_GROUP_FFDHE2048: return 256;
-    case TLSM_GROUP_FFDHE3072: return 384;
     default: return 0;
     }
 }
@@ -88,7 +95,7 @@ static int nist_shared(const ec_params *ec, const uint8_t *priv, const uint8_t *
 {
     struct ecc_scalar k;
     struct ecc_point p, r;
-    uint8_t point[CRYPTO_KEX_PUB_MAX];
+    uint8_t point[CRYPTO_EC_POINT_MAX];
     int rc = -1;
     ecc_scalar_init(&k, ec->curve);
     ecc_point_init(&p, ec->curve);

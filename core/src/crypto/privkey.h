@@ -20,7 +20,7 @@ struct crypto_privkey {
         struct {
             struct ecc_scalar scalar;
             uint8_t scalar_be[48]; /* kept for the deterministic part of the nonce */
-            uint8_t point[CRYPTO_KEX_PUB_MAX]; /* uncompressed public point */
+            uint8_t point[CRYPTO_EC_POINT_MAX]; /* uncompressed public point */
             size_t point_len;
         } ec;
         struct {

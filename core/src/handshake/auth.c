@@ -27,11 +27,15 @@ sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key)
     int ec = key == PK_EC_P256 || key == PK_EC_P384;
     switch (scheme) {
     /* TLS 1.3 binds each ECDSA scheme to its curve (s.4.2.3); in TLS 1.2 the code only
-     * names the hash (RFC 5246 s.7.4.1.4.1, RFC 8422 s.5.1.3). */
+     * names the hash (RFC 5246 s.7.4.1.4.1, RFC 8422 s.5.1.3), so SHA-384 and SHA-512 go
+     * with either curve. tlsm has no P-521 key: 0x0603 is TLS 1.2 only. SHA-1 and SHA-224
+     * (0x0203, 0x0303) are no schemes of ours: never offered, refused if used. */
     case TLSM_SIG_ECDSA_SECP256R1_SHA256:
         return (version == TLSM_TLS12 ? ec : key == PK_EC_P256) ? SIG_ECDSA_SHA256 : SIG_NONE;
     case TLSM_SIG_ECDSA_SECP384R1_SHA384:
         return (version == TLSM_TLS12 ? ec : key == PK_EC_P384) ? SIG_ECDSA_SHA384 : SIG_NONE;
+    case TLSM_SIG_ECDSA_SECP521R1_SHA512:
+        return version == TLSM_TLS12 && ec ? SIG_ECDSA_SHA512 : SIG_NONE;
     case TLSM_SIG_ED25519:
         return key == PK_ED25519 ? SIG_ED25519 : SIG_NONE;
     case TLSM_SIG_RSA_PSS_RSAE_SHA256:

@@ -193,6 +193,15 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     return 0;
 }
 
+/* Whether we enable DHE at all: some RFC 7919 group among ours. */
+static int offers_ffdhe(const tlsm_conn *c)
+{
+    for (size_t i = 0; i < c->cfg->n_groups; i++)
+        if (crypto_kex_is_ffdhe(c->cfg->groups[i]))
+            return 1;
+    return 0;
+}
+
 int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
@@ -208,18 +217,21 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         if (r.err)
             return FAIL(R_SKE_DECODE);
         if (curve_type != 3 || !hs_group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
-            group == TLSM_GROUP_FFDHE2048 || group == TLSM_GROUP_FFDHE3072)
+            crypto_kex_is_ffdhe(group))
             return FAIL(R_SKE_CURVE);
     } else {
-        /* s.7.4.3: dh_p, dh_g, dh_Ys. Only the RFC 7919 groups are accepted: custom or weak
-         * parameters are refused (RFC 7919 s.4). */
+        /* s.7.4.3: dh_p, dh_g, dh_Ys. Only known safe primes are accepted, by exact match:
+         * the RFC 7919 groups we offer, and the RFC 3526 groups of 2048 bits and more when
+         * we offer any FFDHE group (what OpenSSL and Apache send unconfigured, issue 16
+         * item 12); custom or weak parameters are refused (RFC 7919 s.4). */
         wire_reader p, g;
         wire_block(&r, 2, 1, 0xffff, &p);
         wire_block(&r, 2, 1, 0xffff, &g);
         wire_block(&r, 2, 1, 0xffff, &pub);
         if (r.err)
             return FAIL(R_SKE_DECODE);
-        if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) || !hs_group_offered(c, group))
+        if (crypto_dh_params_check(p.p, p.len, g.p, g.len, &group) ||
+            !(crypto_kex_supported(group) ? hs_group_offered(c, group) : offers_ffdhe(c)))
             return FAIL(R_SKE_DH_GROUP);
     }
     size_t params_len = r.pos;
@@ -307,7 +319,7 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
     struct hs_state *hs = c->hs;
     const suite_info *suite = suite_find(c->suite);
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, 1024);
+    int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, HS_HEADER_LEN + 2 + CRYPTO_KEX_PUB_MAX);
     if (rc)
         return rc;
     if (suite->kx == KX_RSA) {

@@ -85,6 +85,8 @@ static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
             group = pick_group(cfg, g, s->kx == KX_DHE);
             if (!group)
                 continue;
+            if (s->kx == KX_DHE && cfg->shape.dhe_group)
+                group = cfg->shape.dhe_group; /* tests: parameters no tlsm server chooses */
         }
         hs_set_version(c, TLSM_TLS12);
         if (s->kx == KX_RSA) {
@@ -257,7 +259,8 @@ static int send_server_key_exchange(tlsm_conn *c)
     if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
                           &hs->kex.pub_len))
         return FAIL(R_RNG);
-    uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 2 * 512 + CRYPTO_KEX_PUB_MAX];
+    /* randoms, then dh_p<2> (at most a public value's size), dh_g<2>, dh_Ys<2>. */
+    uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 1 + 2 * CRYPTO_KEX_PUB_MAX];
     wire_writer w;
     wire_writer_init(&w, buf, sizeof buf);
     wire_put_bytes(&w, hs->hello.client_random, HS_RANDOM_LEN);

@@ -90,6 +90,17 @@ impl NamedGroup {
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
     /// The group `ffdhe3072`.
     pub const FFDHE3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE3072);
+    /// RFC 3526 2048-bit MODP parameters from a TLS 1.2 server: reported by
+    /// `Connection::group`, never configurable (likewise the four below).
+    pub const MODP2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP2048);
+    /// RFC 3526 3072-bit MODP parameters.
+    pub const MODP3072: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP3072);
+    /// RFC 3526 4096-bit MODP parameters.
+    pub const MODP4096: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP4096);
+    /// RFC 3526 6144-bit MODP parameters.
+    pub const MODP6144: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP6144);
+    /// RFC 3526 8192-bit MODP parameters.
+    pub const MODP8192: NamedGroup = NamedGroup(sys::TLSM_GROUP_MODP8192);
 }
 
 /// A signature scheme code (`TLSM_SIG_*`).
@@ -101,6 +112,9 @@ impl SignatureScheme {
     pub const ECDSA_SECP256R1_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP256R1_SHA256);
     /// The signature scheme `ecdsa_secp384r1_sha384`.
     pub const ECDSA_SECP384R1_SHA384: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP384R1_SHA384);
+    /// The signature scheme `ecdsa_secp521r1_sha512` (TLS 1.2 only in tlsm: ECDSA with
+    /// SHA-512 on any curve).
+    pub const ECDSA_SECP521R1_SHA512: SignatureScheme = SignatureScheme(sys::TLSM_SIG_ECDSA_SECP521R1_SHA512);
     /// The signature scheme `rsa_pss_rsae_sha256`.
     pub const RSA_PSS_RSAE_SHA256: SignatureScheme = SignatureScheme(sys::TLSM_SIG_RSA_PSS_RSAE_SHA256);
     /// The signature scheme `rsa_pkcs1_sha256`.
