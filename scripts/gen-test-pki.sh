@@ -31,6 +31,10 @@ authorityKeyIdentifier=keyid
 X
 sed 's/^extendedKeyUsage=.*/extendedKeyUsage=serverAuth,clientAuth/' "$tmp/server.ext" \
   >"$tmp/both.ext"
+# The RSA server also does TLS 1.2 RSA key transport, which needs keyEncipherment
+# (RFC 5280 s.4.2.1.3; tlsm checks it, issue 16).
+sed 's/^keyUsage=.*/keyUsage=critical,digitalSignature,keyEncipherment/' "$tmp/server.ext" \
+  >"$tmp/rsa.ext"
 cat >"$tmp/client.ext" <<X
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
@@ -63,7 +67,7 @@ openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_ps
   -pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out server-rsapss384.key
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out client.key
 for k in ed25519 p256 p384 rsa rsapss; do
-  sign server-$k "/CN=server.tlsm.test" intermediate server
+  sign server-$k "/CN=server.tlsm.test" intermediate "$([ $k = rsa ] && echo rsa || echo server)"
   cat server-$k.crt intermediate.crt > server-$k.chain.pem
 done
 sign server-rsapss384 "/CN=server.tlsm.test" intermediate both

@@ -66,7 +66,6 @@
     X(ALERT_MALFORMED, DECODE_ERROR, "an alert record that is not one two-byte alert")       \
     X(ALERT_EMPTY, UNEXPECTED_MESSAGE, "an empty alert record")                              \
     X(WARNING_FLOOD, UNEXPECTED_MESSAGE, "too many warning alerts or renegotiation requests")\
-    X(ALERT_UNKNOWN, ILLEGAL_PARAMETER, "an alert with an unassigned description")           \
     /* ---- handshake framing and order */                                                  \
     X(HS_EMPTY_FRAGMENT, UNEXPECTED_MESSAGE, "a zero-length handshake record")              \
     X(HS_MESSAGE_TOO_LARGE, DECODE_ERROR, "a handshake message larger than allowed")         \
@@ -156,12 +155,19 @@
     X(CR_NO_SIGALGS, MISSING_EXTENSION, "a CertificateRequest without signature_algorithms") \
     /* ---- certificates and signatures (both versions) */                                  \
     X(CERT_MSG_DECODE, DECODE_ERROR, "a malformed Certificate message")                      \
+    X(OCSP_REQUEST_DECODE, DECODE_ERROR, "a malformed status_request in a ClientHello")        \
+    X(OCSP_RESPONSE_DECODE, DECODE_ERROR, "a malformed stapled OCSP response (CertificateStatus)")\
+    X(CERT_STATUS_UNEXPECTED, UNEXPECTED_MESSAGE, "a CertificateStatus the ServerHello did not announce")\
     X(CERT_EXT_UNSOLICITED, UNSUPPORTED_EXTENSION, "a certificate entry extension we did not ask for")\
     X(CERT_CONTEXT_MISMATCH, ILLEGAL_PARAMETER, "the Certificate context is not the request's")\
     X(CERT_EMPTY_SERVER, DECODE_ERROR, "the server sent no certificate")                     \
     X(CERT_REQUIRED, CERTIFICATE_REQUIRED, "the client sent no certificate, one is required")\
     X(CERT12_REQUIRED, HANDSHAKE_FAILURE, "the TLS 1.2 client sent no certificate, one is required")\
     X(CERT_KEY_NOT_FOR_SUITE, UNSUPPORTED_CERTIFICATE, "the leaf key does not fit the TLS 1.2 suite")\
+    X(CERT_KU_NO_SIGNATURE, UNSUPPORTED_CERTIFICATE,                                          \
+      "the leaf's keyUsage does not allow signing (digitalSignature)")                      \
+    X(CERT_KU_NO_ENCIPHERMENT, UNSUPPORTED_CERTIFICATE,                                       \
+      "the leaf's keyUsage does not allow RSA key transport (keyEncipherment)")             \
     X(CERT_PARSE, BAD_CERTIFICATE, "a certificate is not strict DER X.509")                  \
     X(CERT_UNKNOWN_ISSUER, UNKNOWN_CA, "no path to a trust anchor")                          \
     X(CERT_NO_TRUST, UNKNOWN_CA, "no trust anchors are configured")                          \

@@ -395,6 +395,31 @@ crypto_privkey *forge_read_pki_key(const char *name)
     return k;
 }
 
+size_t forge_identity(tlsm_config *cfg, const char *tmpl, const char *key,
+                      const forge_der *extensions)
+{
+    forge_der t, leaf, inter;
+    forge_read_pki_cert(tmpl, &t);
+    forge_read_pki_cert("intermediate.crt", &inter);
+    crypto_privkey *issuer = forge_read_pki_key("intermediate.key");
+    forge_cert(t.p, t.len, &(forge_opts){.extensions = extensions, .key = issuer}, &leaf);
+    size_t pem_len = 0, pos = 0, key_len = 0;
+    uint8_t *pem = pair_read_pki(key, &pem_len), *der = NULL;
+    cr_assert_eq(pki_pem_next(pem, pem_len, &pos, "PRIVATE KEY", NULL, &der, &key_len), 0,
+                 "certforge: no PKCS#8 key in %s", key);
+    const uint8_t *chain[2] = {leaf.p, inter.p};
+    size_t lens[2] = {leaf.len, inter.len};
+    cr_assert_eq(tlsm_config_add_identity_der(cfg, chain, lens, 2, der, key_len), 0);
+    size_t n = leaf.len;
+    free(der);
+    free(pem);
+    forge_free(&t);
+    forge_free(&leaf);
+    forge_free(&inter);
+    crypto_privkey_free(issuer);
+    return n;
+}
+
 void forge_free(forge_der *d)
 {
     free(d->p);

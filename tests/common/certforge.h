@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "tlsm.h"
 
 typedef struct {
     uint8_t *p;
@@ -93,6 +94,12 @@ void forge_subject_of(const uint8_t *cert, size_t len, forge_der *out);
 void forge_read_pki_cert(const char *name, forge_der *out);
 /* Loads tests/data/pki/<name> as a private key. */
 crypto_privkey *forge_read_pki_key(const char *name);
+
+/* Adds to cfg an identity whose leaf is the test PKI certificate `tmpl` with its extensions
+ * replaced by *extensions, re-signed by the intermediate CA, holding the key in the PKI
+ * file `key`, chained to the intermediate. Returns the leaf's size. */
+size_t forge_identity(tlsm_config *cfg, const char *tmpl, const char *key,
+                      const forge_der *extensions);
 
 void forge_free(forge_der *d);
 

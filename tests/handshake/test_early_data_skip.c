@@ -117,6 +117,16 @@ Test(early_data_skip, skipped_with_the_handshake_key)
     }
 }
 
+/* Records too short to hold a tag do not deprotect either. */
+Test(early_data_skip, short_records_skipped)
+{
+    pair p;
+    early e = {.n = 3, .size = 4};
+    cr_assert_eq(run(&p, &e, 0), 0, "%s", pair_reason(p.side[PAIR_SERVER].conn));
+    expect_done(&p, 0, "short");
+    pair_free(&p);
+}
+
 Test(early_data_skip, skipped_in_the_clear_after_a_retry)
 {
     pair p;

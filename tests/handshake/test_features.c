@@ -277,6 +277,47 @@ Test(features, middlebox_compat_off)
     middlebox(0);
 }
 
+/* RFC 8446 D.4: the client's dummy CCS comes before its first protected record of any
+ * kind, so a middlebox sees it even when that record is an alert about the server's flight
+ * (here: the server's first protected record is corrupted). */
+typedef struct {
+    uint8_t c2s_types[8];
+    size_t n;
+} record_types;
+
+static void corrupt_server_flight(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    (void)index;
+    record_types *t = ctx;
+    if (dir == PAIR_C2S && t->n < sizeof t->c2s_types)
+        t->c2s_types[t->n++] = pair_record_type(rec);
+    if (dir == PAIR_S2C && pair_record_type(rec) == 23 && rec->len > 10 && !t->c2s_types[7]) {
+        rec->data[rec->len - 1] ^= 1; /* the tag */
+        t->c2s_types[7] = 1;          /* once */
+    }
+}
+
+Test(features, middlebox_ccs_before_an_encrypted_alert)
+{
+    record_types t;
+    memset(&t, 0, sizeof t);
+    pair p;
+    pair_init(&p, NULL, &(pair_opts){.key = PAIR_KEY_P256}, 5);
+    p.hook = corrupt_server_flight;
+    p.hook_ctx = &t;
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_neq(pair_handshake(&p), 0);
+    cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), "REC_BAD_MAC");
+    /* ClientHello, CCS, then the protected bad_record_mac alert. */
+    cr_assert_geq(t.n, 3, "the client sent %zu records", t.n);
+    cr_assert_eq(t.c2s_types[0], 22);
+    cr_assert_eq(t.c2s_types[1], 20, "no CCS before the encrypted alert (got type %u)",
+                 t.c2s_types[1]);
+    cr_assert_eq(t.c2s_types[2], 23);
+    pair_free(&p);
+}
+
 static size_t messages(const pair *p, int who, tlsm_event_type type, uint8_t *out, size_t cap)
 {
     size_t n = 0;
@@ -417,4 +458,41 @@ Test(features, identity_der_with_null_entry)
     cr_assert_eq(tlsm_config_add_identity_der(cfg, chain, lens, 3, cert, sizeof cert),
                  TLSM_ERR_ARG);
     tlsm_config_free(cfg);
+}
+
+/* tlsm_conn_identity: which of several identities a handshake sent (by the peer's
+ * signature schemes), -1 when none was sent (no request, resumption). */
+Test(features, identity_index)
+{
+    static const uint16_t rsa_only[] = {TLSM_SIG_RSA_PSS_RSAE_SHA256};
+    static const uint16_t ecdsa_only[] = {TLSM_SIG_ECDSA_SECP256R1_SHA256};
+    const uint16_t *lists[] = {ecdsa_only, rsa_only};
+    for (int want = 0; want < 2; want++) {
+        pair p;
+        pair_opts co = {.sigalgs = lists[want], .n_sigalgs = 1};
+        pair_init(&p, &co, &(pair_opts){.key = PAIR_KEY_P256}, 31);
+        cr_assert_eq(pair_add_identity(p.side[PAIR_SERVER].cfg, PAIR_KEY_RSA), 0);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), -1, "before the handshake");
+        cr_assert_eq(pair_handshake(&p), 0);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), want);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_CLIENT].conn), -1, "no certificate asked");
+        pair_buf sess = {0};
+        cr_assert_eq(pair_get_session(&p, &sess), 0);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(tlsm_conn_set_session(p.side[PAIR_CLIENT].conn, sess.data, sess.len), 0);
+        cr_assert_eq(pair_handshake(&p), 0);
+        cr_assert(tlsm_conn_resumed(p.side[PAIR_SERVER].conn));
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), -1, "resumed: none sent");
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+    /* A client asked for its certificate. */
+    pair p;
+    pair_init(&p, &(pair_opts){.key = PAIR_KEY_CLIENT},
+              &(pair_opts){.key = PAIR_KEY_P256, .client_auth = 2}, 37);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    cr_assert_eq(tlsm_conn_identity(p.side[PAIR_CLIENT].conn), 0);
+    pair_free(&p);
 }

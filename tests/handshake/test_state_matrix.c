@@ -804,12 +804,16 @@ static void run_state(const state_row *row)
     case_alert(d, "fatal handshake_failure", 2, TLSM_ALERT_HANDSHAKE_FAILURE,
                peer(TLSM_ALERT_HANDSHAKE_FAILURE));
     case_alert(d, "fatal unknown alert 255", 2, 255, peer(255));
+    /* s.6: "Unknown Alert types MUST be treated as error alerts", in every version. */
+    case_alert(d, "warning unknown alert 8", 1, 8, peer(8));
     case_alert(d, "close_notify", 1, TLSM_ALERT_CLOSE_NOTIFY,
                done ? accepted(THEN_CLOSED) : peer(TLSM_ALERT_CLOSE_NOTIFY));
     case_alert(d, "warning user_canceled", 1, TLSM_ALERT_USER_CANCELED, accepted(THEN_COMPLETE));
     if (v13)
         case_alert(d, "warning-level handshake_failure", 1, TLSM_ALERT_HANDSHAKE_FAILURE,
                    peer(TLSM_ALERT_HANDSHAKE_FAILURE));
+    else /* assigned, if only used by older versions: a TLS 1.2 warning like any other */
+        case_alert(d, "warning decompression_failure", 1, 30, accepted(THEN_COMPLETE));
 
     /* TLS 1.2, once the version is known and before the peer's CCS: the CCS's length is
      * checked first (decode_error); a second one is unexpected whatever it holds, and

@@ -359,7 +359,7 @@ static int open_record(rec_engine *e, size_t body_len, rec_in *r)
             return skip_early_record(e, body_len);
         int rc = record_open(&e->rd, rec, body_len, max_plaintext_in(e), &r->type, &r->content,
                              &r->len);
-        if (rc == RC(R_REC_BAD_MAC))
+        if (rc == RC(R_REC_BAD_MAC) || rc == RC(R_REC_SHORTER_THAN_TAG))
             return skip_early_record(e, body_len);
         e->skip_early = 0;
         if (rc)
