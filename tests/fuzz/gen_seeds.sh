@@ -18,9 +18,11 @@ cc=${CC:-gcc}
 pki=$root/tests/data/pki
 
 # 1. The core library.
+# The configure log stays inside the build directory (ignored by git), not beside it.
 if [ ! -f "$build/CMakeCache.txt" ]; then
+    mkdir -p "$build"
     cmake -S "$root" -B "$build" -DTLSM_TESTS=OFF -DTLSM_CLI=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 1; }
+        >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
 fi
 cmake --build "$build" --target tlsm_static -j 2 >"$build/build-seeds.log" 2>&1 ||
     { cat "$build/build-seeds.log" >&2; exit 1; }
