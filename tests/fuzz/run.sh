@@ -23,8 +23,10 @@
 #   * Inputs that must be writable or must be bounds-checked exactly are copied into
 #     exactly-sized heap buffers, so that AddressSanitizer sees any read past the end.
 #   * Optional, next to the target: fuzz_<what>.dict (a libFuzzer dictionary),
-#     fuzz_<what>.options (extra libFuzzer flags on one line, e.g. -max_len=17000), and
-#     corpus/fuzz_<what>/ (small committed seed inputs, read only).
+#     fuzz_<what>.options (extra libFuzzer flags on one line, e.g. -max_len=17000),
+#     corpus/fuzz_<what>/ (small committed seed inputs, read only), and
+#     regressions/fuzz_<what>/ (inputs that once crashed or raised a false alarm, replayed
+#     at the start of every run, read only).
 #   * The growing corpus lives in $TLSM_FUZZ_OUT/corpus/fuzz_<what>/ and crash inputs in
 #     $TLSM_FUZZ_OUT/artifacts/; reproduce one with $TLSM_FUZZ_OUT/fuzz_<what> <file>.
 set -u
@@ -68,6 +70,8 @@ for t in $targets; do
     fi
     set -- "$@" "$corpus"
     [ -d "$here/corpus/$t" ] && set -- "$@" "$here/corpus/$t"
+    # Past findings are read at start-up like the seeds, so every run replays them.
+    [ -d "$here/regressions/$t" ] && set -- "$@" "$here/regressions/$t"
 
     log="$out/$t.log"
     echo "== $t: ${secs}s (log: $log)"
