@@ -266,7 +266,9 @@ TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *sui
  * first of its groups the client sent a share for, else asks for its first common group.
  * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
-/* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
+/* Signature schemes accepted from the peer and offered to it (signature_algorithms), in
+ * preference order (TLSM_SIG_*); also the schemes our identities sign with, unless
+ * tlsm_config_set_identity_sigalgs gives one its own. */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);
 /* ALPN protocols in preference order, as a wire-format list: each name prefixed by its
  * one-byte length (e.g. "\x02h2\x08http/1.1"). A server with ALPN configured and a client
@@ -487,6 +489,16 @@ TLSM_MUST_CHECK int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on)
 TLSM_MUST_CHECK int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index,
                                                  const uint8_t *der, size_t len);
 TLSM_MUST_CHECK int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on);
+
+/* The signature schemes the index-th identity (in the order added, from 0) signs with, in
+ * preference order (TLSM_SIG_*; n = 0 returns it to the tlsm_config_set_sigalgs list). The
+ * list may hold schemes we do not accept from the peer, and changes nothing we accept or
+ * offer. A handshake signs with the scheme the peer accepts that comes earliest in its
+ * identity's list, and between identities by the order they were added; an identity none
+ * of whose schemes the peer accepts is not used. TLSM_ERR_ARG for an index past the
+ * identities, an unknown or repeated scheme, or more than 24. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index,
+                                                    const uint16_t *sigs, size_t n);
 
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);

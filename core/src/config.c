@@ -172,7 +172,7 @@ static int suite_known(uint16_t s)
     return suite_find(s) != NULL;
 }
 
-static int sigalg_known(uint16_t s)
+int config_sigalg_known(uint16_t s)
 {
     for (size_t i = 0; i < sizeof default_sigalgs / sizeof *default_sigalgs; i++)
         if (default_sigalgs[i] == s)
@@ -213,7 +213,7 @@ int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
 int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
 {
     CONFIG_EDIT(cfg);
-    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
+    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, config_sigalg_known);
 }
 
 int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
@@ -437,6 +437,20 @@ int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t 
     cfg->ids[index].ocsp = copy;
     cfg->ids[index].ocsp_len = len;
     return 0;
+}
+
+int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index, const uint16_t *sigs,
+                                     size_t n)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    if (n == 0) {
+        cfg->ids[index].n_sigalgs = 0;
+        return 0;
+    }
+    return set_list(cfg->ids[index].sigalgs, &cfg->ids[index].n_sigalgs, TLSM_MAX_SIGALGS,
+                    sigs, n, config_sigalg_known);
 }
 
 int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on)

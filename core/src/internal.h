@@ -46,6 +46,9 @@ typedef struct {
     size_t n, cap;
     pki_cert leaf;
     crypto_privkey *key;
+    /* tlsm_config_set_identity_sigalgs: the schemes this identity signs with, in
+     * preference order; none = the config's signature_algorithms list. */
+    uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
 } tlsm_identity;
 
 /* Internal knobs that let the RFC 8448 replay reproduce another implementation's
@@ -202,6 +205,8 @@ struct tlsm_conn {
 /* Freezes cfg for use by connections and verifications (thread-safe; lock-free once
  * frozen); draws the ticket key if unset. */
 int config_freeze(tlsm_config *cfg);
+/* 1 for a signature scheme tlsm implements (TLSM_SIG_*). */
+int config_sigalg_known(uint16_t s);
 
 /* Every setter begins with CONFIG_EDIT(cfg): it returns TLSM_ERR_ARG for NULL and
  * TLSM_ERR_FROZEN once frozen, and otherwise holds cfg->edit_lock until the setter

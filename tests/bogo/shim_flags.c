@@ -26,6 +26,7 @@ typedef enum {
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
     F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
+    F_CRED_CODES,  /* a 16-bit code appended to a list of the newest credential */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -94,7 +95,7 @@ static const flag_def flags[] = {
     /* algorithms */
     {"-curves", F_CODES, OPT(curves), CFG, NULL},
     {"-key-shares", F_CODES, OPT(key_shares), CFG, NULL},
-    {"-signing-prefs", F_CODES, OPT(signing_prefs), CFG, NULL},
+    {"-signing-prefs", F_CRED_CODES, offsetof(shim_credential, signing_prefs), CFG, NULL},
     {"-verify-prefs", F_CODES, OPT(verify_prefs), CFG, NULL},
     {"-cipher", F_STR, OPT(cipher), CFG, NULL},
     /* ALPN, SNI */
@@ -359,8 +360,6 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
     case F_CODES:
         if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
             return -1;
-        if (f->off == OPT(signing_prefs) && o->n_credentials > 0)
-            shim_unimplemented("-signing-prefs of one credential: tlsm has one list for all");
         return shim_codes_push((shim_codes *)field, (uint16_t)v);
     case F_CREDENTIAL: {
         shim_credential *more =
@@ -368,14 +367,20 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         if (!more)
             return -1;
         o->credentials = more;
-        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL, NULL};
+        o->credentials[o->n_credentials++] = (shim_credential){0};
         return 0;
     }
-    case F_CRED_FILE: {
+    case F_CRED_FILE:
+    case F_CRED_CODES: {
         shim_credential *c = o->n_credentials ? &o->credentials[o->n_credentials - 1]
                                               : &o->default_credential;
-        *(const char **)((char *)c + f->off) = param;
-        return 0;
+        if (f->kind == F_CRED_FILE) {
+            *(const char **)((char *)c + f->off) = param;
+            return 0;
+        }
+        if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
+            return -1;
+        return shim_codes_push((shim_codes *)((char *)c + f->off), (uint16_t)v);
     }
     default:
         return 0;
@@ -426,7 +431,8 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
         if (!f)
             shim_unimplemented("unknown flag %s", name);
         int has_param = f->kind == F_INT || f->kind == F_STR || f->kind == F_CODES ||
-                        f->kind == F_CRED_FILE || f->kind == F_NO_PARAM;
+                        f->kind == F_CRED_FILE || f->kind == F_CRED_CODES ||
+                        f->kind == F_NO_PARAM;
         const char *param = NULL;
         if (has_param) {
             if (i + 1 >= argc) {
@@ -459,8 +465,10 @@ static void opts_free(shim_opts *o)
 {
     shim_codes_free(&o->curves);
     shim_codes_free(&o->key_shares);
-    shim_codes_free(&o->signing_prefs);
     shim_codes_free(&o->verify_prefs);
+    shim_codes_free(&o->default_credential.signing_prefs);
+    for (size_t i = 0; i < o->n_credentials; i++)
+        shim_codes_free(&o->credentials[i].signing_prefs);
     free(o->credentials);
 }
 

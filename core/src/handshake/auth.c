@@ -109,23 +109,39 @@ static int scheme_fits_params(sig_alg alg, const pki_cert *leaf)
     return alg_fits_key(alg, leaf->pubkey.type, leaf->pss_params);
 }
 
+/* Whether identity `id` may sign with `scheme` here (returns the algorithm or SIG_NONE). */
+static sig_alg identity_can_sign(const tlsm_conn *c, const tlsm_identity *id, uint16_t scheme,
+                                 const suite_info *suite)
+{
+    pk_type key = id->leaf.pubkey.type;
+    sig_alg alg = hs_scheme_alg(c->version, scheme, key);
+    if (alg == SIG_NONE || !scheme_fits_params(alg, &id->leaf) ||
+        (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
+        !cert_type_requested(c, key))
+        return SIG_NONE;
+    return alg;
+}
+
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
-    /* Our preference order first, then the first identity whose key fits the scheme (and,
-     * in TLS 1.2, the suite). */
-    for (size_t i = 0; i < cfg->n_sigalgs; i++) {
-        if (!list_has(peer, n, cfg->sigalgs[i]))
-            continue;
+    /* Each identity signs with the schemes of its own list (tlsm_config_set_identity_sigalgs)
+     * or else of the config's, in that list's order. The choice goes by the scheme's place
+     * in its list first, then by the order the identities were added: without lists of
+     * their own, the config's preference order decides and the first identity that fits
+     * the scheme takes it. */
+    for (size_t rank = 0; rank < TLSM_MAX_SIGALGS; rank++) {
         for (size_t j = 0; j < cfg->n_ids; j++) {
-            pk_type key = cfg->ids[j].leaf.pubkey.type;
-            sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
-            if (alg == SIG_NONE || !scheme_fits_params(alg, &cfg->ids[j].leaf) ||
-                (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
-                !cert_type_requested(c, key))
+            const tlsm_identity *id = &cfg->ids[j];
+            const uint16_t *list = id->n_sigalgs ? id->sigalgs : cfg->sigalgs;
+            size_t len = id->n_sigalgs ? id->n_sigalgs : cfg->n_sigalgs;
+            if (rank >= len || !list_has(peer, n, list[rank]))
                 continue;
-            c->hs->own.id = &cfg->ids[j];
-            c->hs->own.scheme = cfg->sigalgs[i];
+            sig_alg alg = identity_can_sign(c, id, list[rank], suite);
+            if (alg == SIG_NONE)
+                continue;
+            c->hs->own.id = id;
+            c->hs->own.scheme = list[rank];
             c->hs->own.alg = alg;
             return 0;
         }
@@ -140,14 +156,15 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
     wire_block(&r, 2, 2, 0xfffe, &l);
     if (wire_end(&r) || l.len % 2)
         return FAIL(R_SIGALGS_DECODE);
-    /* The whole list is read; only the schemes we use are kept (in the peer's order): no
-     * count limit on what the peer sends. */
+    /* The whole list is read; only the schemes we implement are kept (in the peer's order,
+     * once each, so at most TLSM_MAX_SIGALGS): no count limit on what the peer sends. An
+     * identity may sign with a scheme we do not accept from the peer
+     * (tlsm_config_set_identity_sigalgs), so the filter is what we know, not cfg->sigalgs. */
     struct hs_state *hs = c->hs;
     hs->peer.n_sigalgs = 0;
     while (wire_left(&l) > 0) {
         uint16_t s = wire_u16(&l);
-        if (list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, s) &&
-            !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
+        if (config_sigalg_known(s) && !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
             hs->peer.sigalgs[hs->peer.n_sigalgs++] = s;
     }
     return 0;

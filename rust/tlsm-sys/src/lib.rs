@@ -360,6 +360,12 @@ extern "C" {
         len: usize,
     ) -> c_int;
     pub fn tlsm_config_set_ocsp_request(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_identity_sigalgs(
+        cfg: *mut tlsm_config,
+        index: usize,
+        sigs: *const u16,
+        n: usize,
+    ) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;
     pub fn tlsm_config_set_tickets(cfg: *mut tlsm_config, n: c_uint) -> c_int;
     pub fn tlsm_config_set_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
