@@ -585,7 +585,8 @@ static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *rc
     return best;
 }
 
-/* s.4.1.2 / RFC 5246 s.7.4.1.2: legacy_compression_methods must be exactly { null } in
+/* s.4.1.2 / RFC 5246 s.7.4.1.2 ("This vector MUST contain, and all implementations MUST
+ * support, CompressionMethod.null."): legacy_compression_methods must be exactly { null } in
  * TLS 1.3 ("For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to
  * zero" ... "If a TLS 1.3 ClientHello is received with any other value in this field, the
  * server MUST abort the handshake with an "illegal_parameter" alert.") and must include null
