@@ -50,7 +50,9 @@ sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key)
         return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA384 : SIG_NONE;
     case TLSM_SIG_RSA_PSS_PSS_SHA512:
         return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA512 : SIG_NONE;
-    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3). */
+    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3).
+     * s.4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether
+     * RSASSA-PKCS1-v1_5 algorithms appear in "signature_algorithms"." */
     case TLSM_SIG_RSA_PKCS1_SHA256:
         return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA256 : SIG_NONE;
     case TLSM_SIG_RSA_PKCS1_SHA384:
@@ -389,7 +391,9 @@ int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t
     /* RFC 8446 s.4.4.3: "If the CertificateVerify message is sent by a server, the
      * signature algorithm MUST be one offered in the client's "signature_algorithms"
      * extension" (and likewise RFC 5246 s.7.4.3); it must also fit the certificate's key
-     * in this version, and the key's RSASSA-PSS parameters when it has them. */
+     * in this version ("In addition, the signature algorithm MUST be compatible with the key
+     * in the sender's end-entity certificate."), and the key's RSASSA-PSS parameters when it
+     * has them. */
     if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme))
         return FAIL(R_SIG_SCHEME_NOT_OFFERED);
     sig_alg alg = hs_scheme_alg(c->version, scheme, pk->type);

@@ -42,7 +42,9 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
         const ext_entry *e = &x;
         wire_reader r, b;
         wire_init(&r, e->data, e->len);
-        /* s.7.4.1.4: an extension we did not offer is unsupported_extension. */
+        /* s.7.4.1.4: "If a client receives an extension type in ServerHello that it did not
+         * request in the associated ClientHello, it MUST abort the handshake with an
+         * unsupported_extension fatal alert." */
         if (!allowed_in_sh12(c, e->type))
             return FAIL(R_SH12_EXT_UNSOLICITED);
         switch (e->type) {
@@ -400,7 +402,8 @@ int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (hs->peer.cert_requested) {
         /* Only an identity of a type the server listed (auth.c). */
         have_cert = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
-        /* s.7.4.6: without a suitable certificate, send an empty list. */
+        /* s.7.4.6: "If no suitable certificate is available, the client MUST send a
+         * certificate message containing no certificates." */
         int rc = tls12_send_certificate(c, have_cert ? hs->own.id : NULL);
         if (rc)
             return rc;
