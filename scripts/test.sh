@@ -211,6 +211,11 @@ for lang in python go rust; do
     fi
 done
 
+# After the Python suite, whose build-python/venv it uses: an echo server at 500 TLS 1.3
+# connections in Go and Python, tlsm next to crypto/tls and ssl; four memory goals (~40 s).
+step "bindings under load: Go and Python echo servers, RSS next to crypto/tls and ssl (127.0.0.1)"
+run_counted "bindings under load" bench/load-bindings.sh
+
 echo
 if [ ${#failures[@]} -gt 0 ]; then
     echo "failed suites: ${failures[*]}"
