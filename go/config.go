@@ -119,7 +119,9 @@ type Config struct {
 	// enabled; a list that names TLS 1.3 suites restricts those too.
 	CipherSuites []uint16
 	// CurvePreferences lists the key-exchange groups in preference order: tls.X25519,
-	// tls.CurveP256, tls.CurveP384, FFDHE2048, FFDHE3072.
+	// tls.CurveP256, tls.CurveP384, FFDHE2048, FFDHE3072, and the TLS 1.3 ML-KEM groups
+	// tls.X25519MLKEM768, SecP256r1MLKEM768, MLKEM768, SecP384r1MLKEM1024, MLKEM1024 (the
+	// last three only when listed here).
 	CurvePreferences []tls.CurveID
 
 	// SessionTicketsDisabled turns resumption off: a server sends no tickets (TLS 1.3)
