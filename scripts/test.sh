@@ -189,7 +189,7 @@ bogo_build=build-test
 [ -x build-asan/tlsm-bogo-shim ] && bogo_build=build-asan
 run_counted "bogo" tests/bogo/run.sh --build "$root/$bogo_build"
 
-step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory"
+step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory, 10,000 idle pairs"
 run_counted "memory" tests/memory/run.sh --count 5000 --matrix quick --build build-test
 
 step "testkit: pcap + key log decrypted by tshark"

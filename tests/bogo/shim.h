@@ -36,11 +36,12 @@ typedef struct {
 } shim_codes;
 
 /* A certificate chain and its private key, PEM files, its stapled OCSP response (base64,
- * NULL for none) and the schemes it signs with (-signing-prefs after it; none given: the
- * default ones). */
+ * NULL for none), the schemes it signs with (-signing-prefs after it; none given: the
+ * default ones) and whether the peer must name its issuer (-must-match-issuer). */
 typedef struct {
     const char *cert_file, *key_file, *ocsp_b64;
     shim_codes signing_prefs;
+    int must_match_issuer;
 } shim_credential;
 
 /* The options of one connection. Strings point into argv. A string flag that was not
@@ -69,6 +70,7 @@ typedef struct {
     /* algorithms */
     shim_codes curves, key_shares, verify_prefs;
     const char *cipher;
+    const char *use_client_ca_list; /* hex DER names, comma-separated, or <NULL> / <EMPTY> */
     /* ALPN and SNI */
     const char *advertise_alpn, *select_alpn, *expect_alpn, *host_name, *expect_server_name;
     int decline_alpn;

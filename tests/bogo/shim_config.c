@@ -147,12 +147,16 @@ static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
-/* The schemes the index-th identity signs with: its -signing-prefs, or with -verify-prefs
+/* -must-match-issuer, then the schemes the index-th identity signs with: its -signing-prefs, or with -verify-prefs
  * alone BoringSSL's default of signing with any scheme it has (tlsm's defaults), since
  * verify preferences do not limit signing there. */
 static int set_signing_prefs(tlsm_config *cfg, const shim_opts *o, size_t index,
                              const shim_credential *c)
 {
+    if (c->must_match_issuer && tlsm_config_set_identity_issuer_match(cfg, index, 1) != 0) {
+        shim_fail("tlsm_config_set_identity_issuer_match failed");
+        return -1;
+    }
     static const uint16_t defaults[] = {
         TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384,
         TLSM_SIG_ECDSA_SECP521R1_SHA512, TLSM_SIG_ED25519,
@@ -239,6 +243,40 @@ static int add_credentials(tlsm_config *cfg, const shim_opts *o)
                : 0;
 }
 
+/* -use-client-ca-list: the names a server sends in its CertificateRequest, hex DER Names
+ * separated by commas; "<NULL>" and "<EMPTY>" both mean none. */
+static int set_ca_names(tlsm_config *cfg, const shim_opts *o)
+{
+    const char *s = o->use_client_ca_list;
+    if (!s)
+        return 0;
+    size_t n = strlen(s), len = 0;
+    uint8_t *names = malloc(n / 2 + 1);
+    if (!names)
+        return -1;
+    if (strcmp(s, "<NULL>") != 0 && strcmp(s, "<EMPTY>") != 0) {
+        for (size_t i = 0; i < n;) {
+            unsigned v;
+            if (s[i] == ',') {
+                i++;
+                continue;
+            }
+            if (i + 1 >= n || sscanf(s + i, "%2x", &v) != 1) {
+                free(names);
+                shim_fail("-use-client-ca-list: not hex");
+                return -1;
+            }
+            names[len++] = (uint8_t)v;
+            i += 2;
+        }
+    }
+    int rc = tlsm_config_set_ca_names(cfg, names, len);
+    free(names);
+    if (rc != 0)
+        shim_fail("tlsm_config_set_ca_names: %s", tlsm_strerror(rc));
+    return rc;
+}
+
 /* ALPN: a client advertises the runner's wire-format list as given; a server "selects"
  * -select-alpn by offering only that protocol (tlsm picks from its own list). */
 static int set_alpn(tlsm_config *cfg, const shim_opts *o)
@@ -299,7 +337,7 @@ tlsm_config *shim_build_config(const shim_opts *o, const uint8_t ticket_key[32])
         return NULL;
     }
     if (set_versions(cfg, o) || set_suites(cfg, o) || set_groups(cfg, o) ||
-        set_sigalgs(cfg, o) || add_credentials(cfg, o) || set_alpn(cfg, o) ||
+        set_sigalgs(cfg, o) || add_credentials(cfg, o) || set_ca_names(cfg, o) || set_alpn(cfg, o) ||
         set_peer_verification(cfg, o) || set_sessions(cfg, o, ticket_key)) {
         tlsm_config_free(cfg);
         return NULL;

@@ -27,6 +27,7 @@ typedef enum {
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
     F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
     F_CRED_CODES,  /* a 16-bit code appended to a list of the newest credential */
+    F_CRED_BOOL,   /* no value: sets an int of the newest credential to 1 */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -181,7 +182,7 @@ static const flag_def flags[] = {
     {"-new-delegated-credential", F_NO, 0, CONN, "delegated credentials are not implemented"},
     {"-delegated-credential", F_NO_PARAM, 0, CONN, "delegated credentials are not implemented"},
     {"-expect-selected-credential", F_STR, OPT(expect_selected_credential), CONN, NULL},
-    {"-must-match-issuer", F_NO, 0, CONN, NO_CREDS},
+    {"-must-match-issuer", F_CRED_BOOL, offsetof(shim_credential, must_match_issuer), CFG, NULL},
     {"-cert-properties", F_NO_PARAM, 0, CONN, NO_CREDS},
     {"-new-psk-credential", F_NO, 0, CONN, NO_PSK},
     {"-psk", F_NO_PARAM, 0, CONN, NO_PSK},
@@ -279,7 +280,7 @@ static const flag_def flags[] = {
     {"-allow-unknown-alpn-protos", F_NO, 0, CONN, "tlsm has no ALPN selection callback"},
     {"-expect-peer-verify-pref", F_NO_PARAM, 0, CONN, "tlsm has no API for the peer's sigalgs"},
     {"-expect-certificate-types", F_NO_PARAM, 0, CONN, "tlsm has no API for CertificateRequest"},
-    {"-use-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
+    {"-use-client-ca-list", F_STR, OPT(use_client_ca_list), CFG, NULL},
     {"-expect-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
     {"-expect-session-id", F_BOOL, OPT(expect_session_id), CONN, NULL},
     {"-expect-no-session-id", F_BOOL, OPT(expect_no_session_id), CONN, NULL},
@@ -371,9 +372,14 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         return 0;
     }
     case F_CRED_FILE:
-    case F_CRED_CODES: {
+    case F_CRED_CODES:
+    case F_CRED_BOOL: {
         shim_credential *c = o->n_credentials ? &o->credentials[o->n_credentials - 1]
                                               : &o->default_credential;
+        if (f->kind == F_CRED_BOOL) {
+            *(int *)((char *)c + f->off) = 1;
+            return 0;
+        }
         if (f->kind == F_CRED_FILE) {
             *(const char **)((char *)c + f->off) = param;
             return 0;

@@ -92,14 +92,8 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             wire_block(&b, 1, 1, 255, &name);
             if (wire_end(&b) || wire_end(&r))
                 return FAIL(R_ALPN_DECODE);
-            int found = 0;
-            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
-                found |= c->cfg->alpn[k] == name.len &&
-                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
-            if (!found) /* RFC 7301 s.3.1 */
+            if (!conn_alpn_select(c, name.p, name.len)) /* RFC 7301 s.3.1 */
                 return FAIL(R_ALPN_NOT_OFFERED);
-            memcpy(c->alpn, name.p, name.len);
-            c->alpn_len = name.len;
             break;
         }
         case EXT_RECORD_SIZE_LIMIT: {
@@ -159,10 +153,16 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
     transcript_choose(&hs->tr, c->hash);
     hs_transcript_add(c, msg, len);
 
-    /* Resumption: the server echoed the session id of the session we offered. */
+    /* Resumption: the server echoed the session id of the session we offered (s.7.4.1.3:
+     * "the server will respond with the same value as was supplied by the client. This
+     * indicates a resumed session"). Echoing an id that offered no session (TLS 1.3
+     * compatibility mode, RFC 8446 D.4) claims a resumption of nothing: illegal_parameter. */
     const tlsm_session *s = &c->session;
-    if (hs->t12.offered && sh->sid_len && sh->sid_len == hs->hello.sid_len &&
-        !memcmp(sh->sid, hs->hello.sid, sh->sid_len)) {
+    int echoed = sh->sid_len && sh->sid_len == hs->hello.sid_len &&
+                 !memcmp(sh->sid, hs->hello.sid, sh->sid_len);
+    if (echoed && !hs->t12.offered)
+        return FAIL(R_SH12_SESSION_ID_NOT_OFFERED);
+    if (echoed) {
         /* The resumed session's suite and EMS must be the ones it was made with
          * (RFC 5246 s.7.4.1.3, RFC 7627 s.5.3). */
         if (s->suite != sh->suite)
@@ -196,6 +196,12 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* The leaf's key must be the kind the suite names (s.7.4.2). */
     if (!suite_allows_key(suite, hs->peer.certs[0].pubkey.type))
         return FAIL(R_CERT_KEY_NOT_FOR_SUITE);
+    /* RFC 8422 s.5.3: for ECDHE_ECDSA the server's key "MUST use a curve and point format
+     * supported by the client" (s.5.1: the curves of its supported_groups, which are
+     * ours). TLS 1.3 ties the curve to the signature scheme instead. */
+    uint16_t curve = hs_key_curve(hs->peer.certs[0].pubkey.type);
+    if (curve && !hs_group_offered(c, curve))
+        return FAIL(R_CERT12_CURVE_NOT_OFFERED);
     /* RFC 5246 s.7.4.2 / RFC 5280 s.4.2.1.3: RSA key transport encrypts to the key, which
      * its keyUsage, when present, must allow (keyEncipherment). */
     if (suite->kx == KX_RSA && !hs_leaf_allows(c, PKI_KU_KEY_ENCIPHERMENT))
@@ -309,13 +315,9 @@ int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len
     wire_block(&r, 2, 0, 0xffff, &cas);
     if (wire_end(&r))
         return FAIL(R_CR12_DECODE);
-    while (wire_left(&cas) > 0) {
-        wire_reader dn;
-        wire_block(&cas, 2, 1, 0xffff, &dn);
-        if (cas.err)
-            return FAIL(R_CR12_DECODE);
-    }
     int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
+    if (!rc)
+        rc = hs_parse_ca_names(c, msg + HS_HEADER_LEN + sig_end, r.pos - sig_end, 0);
     if (rc)
         return rc;
     /* The whole list is read; only the two types tlsm can present matter. */
