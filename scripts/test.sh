@@ -184,7 +184,7 @@ fi
 step "ML-KEM-768 constant time: valgrind with the secrets undefined, no division"
 run_counted "mlkem constant time" tests/ct/run.sh "$root/build-test"
 
-step "ML-KEM-768 against Go's crypto/mlkem: 3,000 random cases"
+step "ML-KEM-768 and ML-KEM-1024 against Go's crypto/mlkem: 3,000 random cases each"
 run_counted "mlkem diff (Go)" tests/mlkem_diff/run.sh "$root/build-test" 3000
 
 step "tlsm verify against openssl verify on the PKI corpus"

@@ -48,8 +48,9 @@ fi
 
 echo "== build ($build, Debug)"
 if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTLSM_CLI=OFF >"$build.cmake.log" 2>&1 ||
-        { tail -20 "$build.cmake.log"; echo "memory: 0 passed, 1 failed"; exit 1; }
+    mkdir -p "$build"
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTLSM_CLI=OFF >"$build/cmake.log" 2>&1 ||
+        { tail -20 "$build/cmake.log"; echo "memory: 0 passed, 1 failed"; exit 1; }
 fi
 targets=(tlsm_static)
 [ "$matrix" = none ] || targets+=(test_matrix test_tls12_matrix)
@@ -63,7 +64,7 @@ for prog in handshakes idle_pairs; do
     # shellcheck disable=SC2046
     if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -g -O1 \
         -Icore/include -DTLSM_PKI_DIR="\"$root/tests/data/pki\"" "tests/memory/$prog.c" \
-        "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
+        tests/memory/mem_common.c "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
         -o "$build/memory_$prog"; then
         echo "memory: 0 passed, 1 failed"
         exit 1
