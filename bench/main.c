@@ -436,11 +436,10 @@ static void check_goals(void)
         for (int w = 0; w < 2; w++) {
             char label[64];
             snprintf(label, sizeof label, "%s %s", scenarios[i].name, w ? "server" : "client");
+            /* Issue 8's "<= 8192 bytes without record buffers" is superseded by issue 18's
+             * goals below (<= 12 KiB with AES-GCM, whose Nettle tables issue 18 keeps, and
+             * <= 4 KiB with ChaCha20-Poly1305): record buffers are no longer kept idle. */
             double net = (double)(r->mem_tlsm.idle[w] - r->mem_tlsm.record_bufs[w]);
-            snprintf(line, sizeof line,
-                     "%s: idle heap without record buffers %.0f bytes (goal <= %.0f)",
-                 label, net, 8192.0);
-            goal(net <= 8192);
             snprintf(line, sizeof line, "%s: that is %.2f of OpenSSL's idle total (goal < %.2f)",
                      label,
                  net / (double)r->mem_ossl.idle[w], 0.25);

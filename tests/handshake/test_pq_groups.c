@@ -346,9 +346,36 @@ Test(pq_groups, bad_client_shares_are_illegal_parameter)
     }
 }
 
-/* The server's share: its X25519 half zeroed (an all-zero X25519 secret, refused), or a
+/* Adds delta (+1 or -1) bytes at the end of the ServerHello's key_share (whose data is
+ * at `at`, `len` bytes), fixing the lengths of the share, the extension, the extensions,
+ * the message and the record. */
+static void resize_server_share(pair_buf *rec, size_t at, size_t len, int delta)
+{
+    uint8_t *d = rec->data;
+    size_t sid = d[5 + 4 + 2 + 32], exts = 5 + 4 + 2 + 32 + 1 + sid + 2 + 1;
+    size_t end = at + len;
+    pair_buf out = {0};
+    pair_buf_append(&out, d, delta > 0 ? end : end - 1);
+    if (delta > 0)
+        pair_buf_append(&out, (const uint8_t[]){0x5a}, 1);
+    pair_buf_append(&out, d + end, rec->len - end);
+    uint8_t *o = out.data;
+    size_t rl = hello_get16(o + 3) + (size_t)delta, hl = hello_get24(o + 6) + (size_t)delta;
+    size_t el = hello_get16(o + exts) + (size_t)delta, xl = hello_get16(o + at - 2) + (size_t)delta;
+    size_t kl = hello_get16(o + at + 2) + (size_t)delta;
+    o[3] = (uint8_t)(rl >> 8), o[4] = (uint8_t)rl;
+    o[6] = (uint8_t)(hl >> 16), o[7] = (uint8_t)(hl >> 8), o[8] = (uint8_t)hl;
+    o[exts] = (uint8_t)(el >> 8), o[exts + 1] = (uint8_t)el;
+    o[at - 2] = (uint8_t)(xl >> 8), o[at - 1] = (uint8_t)xl;
+    o[at + 2] = (uint8_t)(kl >> 8), o[at + 3] = (uint8_t)kl;
+    pair_buf_set(rec, out.data, out.len);
+    pair_buf_free(&out);
+}
+
+/* The server's share: its X25519 half zeroed (an all-zero X25519 secret, refused), a
  * ciphertext byte changed (implicitly rejected: the keys differ, the client cannot read
- * the server's flight). */
+ * the server's flight), or the share one byte too long or too short (refused by length,
+ * FIPS 203 s.7.3 and the draft's fixed share size). */
 static void server_share_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
 {
     (void)p;
@@ -360,21 +387,25 @@ static void server_share_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec
     cr_assert_eq(len, 4 + 1088 + 32);
     if (kind == 0)
         memset(rec->data + at + 4 + 1088, 0, 32);
-    else
+    else if (kind == 1)
         rec->data[at + 4 + 500] ^= 1;
+    else
+        resize_server_share(rec, at, len, kind == 2 ? 1 : -1);
 }
 
 Test(pq_groups, bad_server_shares)
 {
-    static const char *const want[] = {"SH_KEY_SHARE_INVALID", "REC_BAD_MAC"};
-    for (int kind = 0; kind < 2; kind++) {
+    static const char *const want[] = {"SH_KEY_SHARE_INVALID", "REC_BAD_MAC",
+                                       "SH_KEY_SHARE_INVALID", "SH_KEY_SHARE_INVALID"};
+    for (int kind = 0; kind < 4; kind++) {
         pair p;
         pair_init(&p, NULL, &(pair_opts){.key = PAIR_KEY_P256}, 29);
         pair_connect(&p, PAIR_HOST);
         p.hook = server_share_hook;
         p.hook_ctx = &kind;
         cr_assert_neq(pair_handshake(&p), 0);
-        cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), want[kind]);
+        cr_assert_str_eq(pair_reason(p.side[PAIR_CLIENT].conn), want[kind], "kind %d: %s", kind,
+                         pair_reason(p.side[PAIR_CLIENT].conn));
         pair_free(&p);
     }
 }

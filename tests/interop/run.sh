@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh - interop tests: `tlsm client` and `tlsm server` against real TLS 1.3 and 1.2
-# peers (openssl s_server / s_client, gnutls-cli) on 127.0.0.1 only.
+# peers (openssl s_server / s_client, gnutls-cli, NSS tstclnt) on 127.0.0.1 only.
 #
 #   tests/interop/run.sh [path/to/tlsm]        (default: build/tlsm)
 #
@@ -521,6 +521,43 @@ case_resume_s_client() {
     fi
 }
 
+# case_nss_fallback: NSS's tstclnt limited to TLS 1.2 and sending TLS_FALLBACK_SCSV (-K),
+# as a browser retrying after a failed TLS 1.3 attempt does, against a tlsm server that
+# speaks TLS 1.3: refused with inappropriate_fallback (RFC 7507 s.3, issue 16 item 4).
+# Control: the same client without -K completes TLS 1.2 and echoes its line.
+case_nss_fallback() {
+    if ! command -v tstclnt >/dev/null; then
+        if [ "${CI:-}" = true ]; then
+            fail "nss-tstclnt-fallback-scsv" "tstclnt not installed (libnss3-tools)"
+        else
+            skip "nss-tstclnt-fallback-scsv" "tstclnt not installed (libnss3-tools)"
+        fi
+        return
+    fi
+    local d=$work/nss-fallback
+    if ! start_tlsm_server "$d" p256; then
+        fail "nss-tstclnt-fallback-scsv" "tlsm server did not start: $(last_line "$d/srv.err")"
+        stop "$srv_pid"
+        return
+    fi
+    local msg="tlsm-interop-nss-$RANDOM"
+    talk "$d" "$msg" tstclnt -h 127.0.0.1 -p "$srv_port" -D -o -V tls1.2:tls1.2 -K
+    if grep -q "SSL_ERROR_INAPPROPRIATE_FALLBACK_ALERT" "$d/cli.err" "$d/cli.out" 2>/dev/null &&
+       [ "$talk_echoed" -eq 0 ]; then
+        ok "nss-tstclnt-fallback-scsv"
+    else
+        fail "nss-tstclnt-fallback-scsv" "not refused with inappropriate_fallback: $(last_line "$d/cli.err")"
+    fi
+    msg="tlsm-interop-nss-$RANDOM"
+    talk "$d" "$msg" tstclnt -h 127.0.0.1 -p "$srv_port" -D -o -V tls1.2:tls1.2
+    if [ "$talk_echoed" -eq 1 ]; then
+        ok "nss-tstclnt-1.2-without-scsv"
+    else
+        fail "nss-tstclnt-1.2-without-scsv" "no echo (tstclnt exit $talk_rc: $(last_line "$d/cli.err"))"
+    fi
+    stop "$srv_pid"
+}
+
 # case_gnutls_resume NAME VERS [--sv tlsm server args] [--cl gnutls-cli args]: gnutls-cli
 # --resume (it connects, disconnects and connects again offering the session) against a
 # tlsm server that serves both; the second connection must be resumed and echo the line.
@@ -1018,6 +1055,7 @@ else
     case_gnutls "gnutls-cli-AES-128-GCM-X25519-rsapss" TLS1.3 AES-128-GCM X25519 rsapss
     case_gnutls "gnutls-cli-1.2-AES-128-GCM-SECP256R1-p256" TLS1.2 AES-128-GCM SECP256R1 p256
     case_gnutls "gnutls-cli-1.2-CHACHA20-POLY1305-X25519-rsa" TLS1.2 CHACHA20-POLY1305 X25519 rsa
+    case_nss_fallback
     case_gnutls_resume "resume-gnutls-cli-1.3-ticket" TLS1.3
     case_gnutls_resume "resume-gnutls-cli-1.2-ticket" TLS1.2
     case_gnutls_resume "resume-gnutls-cli-1.2-session-id" TLS1.2 --sv --no-tickets --cl --noticket

@@ -338,6 +338,54 @@ Test(unused, defective_extra_certificate_does_not_fail_the_chain)
     forge_free(&subject);
 }
 
+/* An extension tlsm does not know (OID 1.3.6.1.4.1.55555.1), marked critical. */
+static void unknown_critical_exts(forge_der *out)
+{
+    static const uint8_t oid[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb2, 0x03, 0x01};
+    static const uint8_t value[] = {0x05, 0x00};
+    forge_exts e = {0};
+    forge_ext(&e, oid, sizeof oid, 1, value, sizeof value);
+    forge_exts_end(&e, out);
+}
+
+/* Issue 16 item 17 as the issue states it: an extra certificate with an unknown critical
+ * extension that the path does not use leaves the chain valid; the same extension on a
+ * certificate of the path fails it (RFC 5280 s.4.2: "A certificate-using system MUST
+ * reject the certificate if it encounters a critical extension it does not recognize"). */
+Test(unused, unknown_critical_extension_off_the_path)
+{
+    forge_der leaf, inter, tmpl, extra, exts, bad_leaf;
+    forge_read_pki_cert("server-p256.crt", &leaf);
+    forge_read_pki_cert("intermediate.crt", &inter);
+    forge_read_pki_cert("client.crt", &tmpl);
+    unknown_critical_exts(&exts);
+    crypto_privkey *ca_key = forge_read_pki_key("intermediate.key");
+    forge_opts o = {.extensions = &exts, .key = ca_key};
+    forge_cert(tmpl.p, tmpl.len, &o, &extra);
+    forge_cert(leaf.p, leaf.len, &o, &bad_leaf);
+    chain_t c = {.n = 0};
+    chain_push(&c, &leaf);
+    chain_push(&c, &extra);
+    chain_push(&c, &inter);
+    tlsm_verify_result r;
+    int rc = verify(&c, PAIR_HOST, TLSM_PURPOSE_SERVER, &r);
+    cr_assert_eq(rc, 0, "got %s (fault %d)", tlsm_strerror(rc), r.fault);
+    cr_assert_eq(r.path_input[1], 2, "the path skips the extra certificate");
+    /* Control: the same extension in the leaf. */
+    c.der[0] = bad_leaf.p;
+    c.len[0] = bad_leaf.len;
+    rc = verify(&c, PAIR_HOST, TLSM_PURPOSE_SERVER, &r);
+    cr_assert_eq(rc, TLSM_ERR_CERT_CRITICAL_EXT, "got %s", tlsm_strerror(rc));
+    cr_assert_eq(r.fault, 0);
+    crypto_privkey_free(ca_key);
+    forge_free(&leaf);
+    forge_free(&inter);
+    forge_free(&tmpl);
+    forge_free(&extra);
+    forge_free(&exts);
+    forge_free(&bad_leaf);
+}
+
 /* ------------------------------------------------------------------ in a handshake */
 
 static uint64_t clock_2027(void *ctx)
@@ -417,4 +465,47 @@ Test(handshake, server_refuses_client_chain_without_rsa_work)
         tlsm_config_free(client);
         tlsm_config_free(server);
     }
+}
+
+/* The same extra certificate sent in a server's chain, between its leaf and intermediate:
+ * the client's handshake succeeds in both versions (RFC 8446 s.4.4.2 lets a server send
+ * certificates the path does not need). */
+Test(handshake, unused_extra_certificate_with_unknown_critical_extension)
+{
+    forge_der leaf, inter, tmpl, extra, exts, key;
+    forge_read_pki_cert("server-p256.crt", &leaf);
+    forge_read_pki_cert("intermediate.crt", &inter);
+    forge_read_pki_cert("client.crt", &tmpl);
+    unknown_critical_exts(&exts);
+    crypto_privkey *ca_key = forge_read_pki_key("intermediate.key");
+    forge_cert(tmpl.p, tmpl.len, &(forge_opts){.extensions = &exts, .key = ca_key}, &extra);
+    size_t len = 0, pos = 0;
+    uint8_t *pem = pair_read_pki("server-p256.key", &len);
+    cr_assert_eq(pki_pem_next(pem, len, &pos, NULL, NULL, &key.p, &key.len), 0);
+    free(pem);
+    for (int tls12 = 0; tls12 < 2; tls12++) {
+        tlsm_config *client = trust_ca(TLSM_ROLE_CLIENT);
+        tlsm_config *server = tlsm_config_new(TLSM_ROLE_SERVER);
+        const uint8_t *chain[3] = {leaf.p, extra.p, inter.p};
+        size_t lens[3] = {leaf.len, extra.len, inter.len};
+        cr_assert_eq(tlsm_config_add_identity_der(server, chain, lens, 3, key.p, key.len), 0);
+        if (tls12)
+            cr_assert_eq(tlsm_config_set_versions(client, TLSM_TLS12, TLSM_TLS12), 0);
+        cr_assert_eq(tlsm_config_set_clock(client, clock_2027, NULL), 0);
+        tlsm_pair *p = tlsm_pair_new(client, server, PAIR_HOST);
+        cr_assert_not_null(p);
+        int rc = tlsm_pair_run(p);
+        cr_assert_eq(rc, 0, "tls12 %d: %s", tls12, tlsm_strerror(rc));
+        cr_assert_eq(tlsm_conn_peer_cert_count(tlsm_pair_client(p)), 3);
+        tlsm_pair_free(p);
+        tlsm_config_free(client);
+        tlsm_config_free(server);
+    }
+    crypto_privkey_free(ca_key);
+    forge_free(&leaf);
+    forge_free(&inter);
+    forge_free(&tmpl);
+    forge_free(&extra);
+    forge_free(&exts);
+    forge_free(&key);
 }
