@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libsodium-dev nettle-dev libgmp-dev libcriterion-dev
       openssl libssl-dev gnutls-bin swig clang python3 python3-venv python3-dev tshark valgrind
-      curl)
+      curl ninja-build)
 # libFuzzer's runtime: the package name follows clang's version.
 clang_major=$( (clang --version 2>/dev/null || true) | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
 
