@@ -483,19 +483,24 @@ Test(hello_tamper, client_hello_share_for_a_group_not_listed)
            "CH_KEY_SHARE_NOT_IN_GROUPS");
 }
 
-/* The X25519 share, all zeros (a small-order point: the shared secret is all zeros) or one
- * byte too long. */
-static void x25519_share(ch_parts *ch, size_t len)
+/* The client's X25519 share replaced: all zeros (a small-order point: the shared secret
+ * is all zeros), or the real share with one byte more. */
+static void x25519_share(ch_parts *ch, int all_zero)
 {
     pair_buf *ks = ch_ext(ch, EXT_KEY_SHARE);
     cr_assert_eq(get16(ks->data + 2), TLSM_GROUP_X25519, "the first share is not X25519");
-    uint8_t body[40];
-    memset(body, 0, sizeof body);
+    cr_assert_eq(get16(ks->data + 4), 32);
+    uint8_t pub[33];
+    memcpy(pub, ks->data + 6, 32);
+    if (all_zero)
+        memset(pub, 0, 32);
+    pub[32] = 0x01;
+    size_t len = all_zero ? 32 : 33;
     pair_buf out = {0};
     hello_put16(&out, 4 + len);
     hello_put16(&out, TLSM_GROUP_X25519);
     hello_put16(&out, len);
-    pair_buf_append(&out, body, len);
+    pair_buf_append(&out, pub, len);
     pair_buf_set(ks, out.data, out.len);
     pair_buf_free(&out);
 }
@@ -503,13 +508,13 @@ static void x25519_share(ch_parts *ch, size_t len)
 static void x25519_all_zero(ch_parts *ch, hello_tamper *t)
 {
     (void)t;
-    x25519_share(ch, 32);
+    x25519_share(ch, 1);
 }
 
 static void x25519_33_bytes(ch_parts *ch, hello_tamper *t)
 {
     (void)t;
-    x25519_share(ch, 33);
+    x25519_share(ch, 0);
 }
 
 /* s.7.4.2: "For X25519 and X448, ... implementations MUST check whether the computed
@@ -720,6 +725,43 @@ Test(hello_tamper, tls12_resumption_client_hello_without_ems)
     hello_tamper t = {.dir = PAIR_C2S, .ch = ch_without_ems};
     expect(&co, &so, &t, 1, PAIR_SERVER, TLSM_ALERT_HANDSHAKE_FAILURE,
            "CH12_RESUME_WITHOUT_EMS");
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+/* A plaintext warning (user_canceled) right after the ServerHello, when the client has
+ * its handshake keys. */
+static void plain_warning_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    (void)index;
+    int *done = ctx;
+    static const uint8_t warning[7] = {21, 3, 3, 0, 2, 1, TLSM_ALERT_USER_CANCELED};
+    if (dir != PAIR_S2C || *done || !sh_is(rec))
+        return;
+    pair_buf_append(rec, warning, sizeof warning);
+    *done = 1;
+}
+
+/* RFC 8446 s.5: once the handshake keys are in place every record is protected; a peer
+ * that failed before it had keys may still send its (fatal) alert in the clear, but an
+ * unprotected warning then cannot be trusted: it ends the handshake like a fatal one
+ * (s.6: in TLS 1.3 only close_notify and user_canceled may be warnings at all). */
+Test(hello_tamper, tls13_plaintext_warning_after_keys_is_fatal)
+{
+    int done = 0;
+    pair p;
+    pair_init(&p, &client13, &server13, 21);
+    p.hook = plain_warning_hook;
+    p.hook_ctx = &done;
+    pair_connect(&p, PAIR_HOST);
+    pair_pump(&p);
+    cr_assert(done);
+    cr_assert_eq(tlsm_conn_error(CLIENT(&p)), TLSM_ERR_PEER_ALERT(TLSM_ALERT_USER_CANCELED),
+                 "%s", tlsm_strerror(tlsm_conn_error(CLIENT(&p))));
+    cr_assert_str_eq(pair_reason(CLIENT(&p)), "PEER_ALERT");
+    cr_assert_not(tlsm_conn_handshake_done(CLIENT(&p)));
+    pair_free(&p);
 }
 
 /* ---------------------------------------------------------------- record framing */

@@ -1,15 +1,16 @@
 /*
  * test_session_binding.c - what a session may be resumed for (RFC 8446 s.4.6.1, s.4.2.11;
  * RFC 6066 s.3; RFC 5077): the server name it was made for, on both sides; the client
- * authentication it had, when the resuming server requires one; and the version it was
- * made in (a TLS 1.2 ticket is no TLS 1.3 PSK). A refused session is not an error: the
- * handshake goes on in full.
+ * authentication it had, when the resuming server requires one; the version it was made
+ * in (a TLS 1.2 ticket is no TLS 1.3 PSK); and the server's own state format. A refused
+ * session is not an error: the handshake goes on in full.
  *
  * A behaving tlsm client never offers a session outside these rules, so the server's side
  * is reached by a client that does (white box: the test edits the client's stored session
  * after tlsm_conn_set_session).
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -207,4 +208,55 @@ Test(session_binding, tls12_ticket_is_no_tls13_psk)
     pair_buf_free(&s);
     pair_free(&a);
     pair_free(&b);
+}
+
+/* ---------------------------------------------------------------- the ticket's format */
+
+static tlsm_config *format_server_cfg;
+
+/* Opens the session's ticket with the server's ticket key, sets the state's format byte
+ * (the first one, ticket.c) to 2, and seals it again with the same key and nonce (white
+ * box: what only a server holding the key could do - an older or newer tlsm, say). */
+static void other_state_format(tlsm_session *s)
+{
+    uint8_t key[32];
+    config_ticket_keys(format_server_cfg, key, NULL);
+    cr_assert_gt(s->ticket_len, CRYPTO_AEAD_NONCE_LEN + CRYPTO_AEAD_TAG_LEN);
+    size_t plain_len = s->ticket_len - CRYPTO_AEAD_NONCE_LEN - CRYPTO_AEAD_TAG_LEN;
+    uint8_t *plain = malloc(plain_len);
+    cr_assert_not_null(plain);
+    crypto_aead_ctx aead;
+    cr_assert_eq(crypto_aead_init(&aead, AEAD_CHACHA20_POLY1305, key), 0);
+    cr_assert_eq(crypto_aead_open(&aead, s->ticket, NULL, 0, s->ticket + CRYPTO_AEAD_NONCE_LEN,
+                                  s->ticket_len - CRYPTO_AEAD_NONCE_LEN, plain), 0,
+                 "the ticket does not open with the server's key");
+    cr_assert_eq(plain[0], 3, "the state format is no longer 3: update this test");
+    plain[0] = 2;
+    crypto_aead_seal(&aead, s->ticket, NULL, 0, plain, plain_len,
+                     s->ticket + CRYPTO_AEAD_NONCE_LEN);
+    crypto_aead_wipe(&aead);
+    crypto_wipe(key, sizeof key);
+    crypto_wipe(plain, plain_len);
+    free(plain);
+}
+
+/* RFC 5077 s.4 / RFC 8446 s.4.6.1: the ticket is the server's own encoding; a state in a
+ * format this server does not write is not resumed (a full handshake), in both versions. */
+Test(session_binding, ticket_of_another_state_format_is_not_resumed)
+{
+    static const uint16_t versions[] = {TLSM_TLS13, TLSM_TLS12};
+    for (size_t i = 0; i < 2; i++) {
+        pair_opts co = version_only(versions[i]);
+        pair p;
+        pair_buf s = {0};
+        init(&p, &co, &server_p256);
+        first(&p, PAIR_HOST, &s);
+        format_server_cfg = p.side[PAIR_SERVER].cfg;
+        cr_assert_not(again(&p, PAIR_HOST, &s, other_state_format), "v%04x: resumed",
+                      versions[i]);
+        /* The control: the untouched session resumes. */
+        cr_assert(again(&p, PAIR_HOST, &s, NULL), "v%04x: not resumed", versions[i]);
+        pair_buf_free(&s);
+        pair_free(&p);
+    }
 }

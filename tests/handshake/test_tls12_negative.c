@@ -752,6 +752,48 @@ Test(tls12_negative, weak_dh_parameters)
     }
 }
 
+/* ---------------------------------------------------------------- warnings */
+
+/* n plaintext warning alerts (unrecognized_name, which a TLS 1.2 server may send before
+ * its ServerHello) ahead of the server's first record. */
+typedef struct {
+    int n, done;
+} warnings;
+
+static void warnings_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    warnings *w = ctx;
+    if (dir != PAIR_S2C || index != 0 || w->done)
+        return;
+    pair_buf out = {0};
+    static const uint8_t warning[7] = {REC_ALERT_T, 3, 3, 0, 2, 1, TLSM_ALERT_UNRECOGNIZED_NAME};
+    for (int i = 0; i < w->n; i++)
+        pair_buf_append(&out, warning, sizeof warning);
+    pair_buf_append(&out, rec->data, rec->len);
+    pair_buf_set(rec, out.data, out.len);
+    pair_buf_free(&out);
+    w->done = 1;
+}
+
+/* RFC 5246 s.7.2 warnings are reported and the handshake goes on - but not without end: a
+ * peer that keeps sending them is cut off (unexpected_message) rather than allowed to keep
+ * the connection busy for free (DESIGN.md: bound the work a peer can cause). 16 pass. */
+Test(tls12_negative, warning_flood_is_cut_off)
+{
+    warnings few = {.n = 16};
+    pair p;
+    start12(&p, warnings_hook, &few);
+    handshake_ok(&p);
+    cr_assert_eq(pair_count_events(&p, PAIR_CLIENT, TLSM_EV_ALERT), 16);
+    pair_free(&p);
+    warnings many = {.n = 17};
+    start12(&p, warnings_hook, &many);
+    pair_pump(&p);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "WARNING_FLOOD");
+    pair_free(&p);
+}
+
 /* ---------------------------------------------------------------- Extended Master Secret */
 
 /* RFC 7627 s.5.2: a server that requires EMS and gets a ClientHello without it aborts the

@@ -173,6 +173,8 @@ echo "== scratch tree $src (${SECONDS}s)"
 mirror
 suites=()
 for t in "$src"/tests/{unit,handshake,vectors}/test_*.c; do suites+=("$(basename "$t" .c)"); done
+# The fuzz targets' committed inputs, replayed as Criterion suites (tests/fuzz/replay.c).
+for t in "$src"/tests/fuzz/fuzz_*.c; do suites+=("test_replay_$(basename "$t" .c)"); done
 
 # Ninja when there is one: its no-op check of 33 targets takes a fraction of a second,
 # make's several seconds, and that is paid once per mutant.
