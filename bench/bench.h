@@ -90,6 +90,8 @@ typedef struct {
     resume_mode resume;
     bench_aead aead;     /* TLS 1.3 suite (handshakes use AES-128-GCM) */
     size_t chunk;        /* bulk: bytes per write */
+    uint16_t group;      /* handshakes: the key-exchange group, 0 for X25519 (OpenSSL 3.0
+                            has no ML-KEM: a post-quantum group runs tlsm alone) */
 } scenario;
 
 #define BENCH_HOST "server.tlsm.test"

@@ -95,7 +95,7 @@ static tlsm_config *make_config(const scenario *sc, tlsm_role role)
     uint16_t suite = sc->tls12 ? TLSM_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 : suite13[sc->aead];
     /* TLS 1.2 clients also list P-256: the curve of an ECDSA certificate must be among the
      * client's groups (RFC 8422 s.5.1); the key exchange is X25519 either way. */
-    static const uint16_t groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1};
+    uint16_t groups[] = {sc->group ? sc->group : TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1};
     size_t n_groups = sc->tls12 && role == TLSM_ROLE_CLIENT ? 2 : 1;
     int rc = tlsm_config_set_versions(cfg, v, v);
     if (!rc)

@@ -12,6 +12,8 @@
  *    with size_t out-parameters return (rc, value). Errors are the int codes of tlsm.h.
  *  - Events: next_event(conn) returns None or a tuple (type, code, alert, fatal, msg_type,
  *    ccs), the fields of tlsm_event.
+ *  - Why a connection failed: conn_error_detail(conn) returns the fields of
+ *    tlsm_error_detail as a tuple (code, reason, text, file, line, alert_sent).
  *  - The GIL is released around every call that can do crypto or parse certificates
  *    (feed, write, status and output_peek on a client that starts, the
  *    config_add_* loaders, sign_done, verify_done, export_keying_material, close, ...):
@@ -164,6 +166,8 @@
 %ignore tlsm_config_set_clock;
 %ignore tlsm_config_ref;
 %ignore tlsm_event;
+%ignore tlsm_conn_error_detail;
+%ignore tlsm_error_detail;
 /* The testing kit: calls that fill caller buffers or out-structs get Python versions. */
 %ignore tlsm_pair_read;
 %ignore tlsm_pair_get_report;
@@ -297,6 +301,19 @@ PyObject *next_event(tlsm_conn *conn)
         Py_RETURN_NONE;
     return Py_BuildValue("(iiiiii)", (int)ev.type, ev.code, (int)ev.alert, (int)ev.fatal,
                          (int)ev.msg_type, (int)ev.ccs);
+}
+
+/* Why the connection failed (tlsm_conn_error_detail): (code, reason, text, file, line,
+ * alert_sent); reason and text are "" while there is no error, file is None outside debug
+ * builds, alert_sent is -1 when this side sent no alert. */
+PyObject *conn_error_detail(tlsm_conn *conn)
+{
+    tlsm_error_detail d;
+    memset(&d, 0, sizeof d);
+    if (tlsm_conn_error_detail(conn, &d) != 0)
+        return PyErr_Format(PyExc_ValueError, "tlsm_conn_error_detail refused the connection");
+    return Py_BuildValue("(issziii)", d.code, d.reason ? d.reason : "", d.text ? d.text : "",
+                         d.file, d.line, d.alert_sent);
 }
 
 /* External signing: (rc, scheme, bytes to sign). */
@@ -535,7 +552,7 @@ PyObject *pair_pending(tlsm_pair *p, int side)
 }
 
 /* How `side` ended: (rc, (error, alert_sent, alert_received, handshake_done, peer_closed,
- * version, suite, group, resumed, hrr, app_bytes_received)). */
+ * version, suite, group, resumed, hrr, app_bytes_received, reason)). */
 PyObject *pair_get_report(tlsm_pair *p, int side)
 {
     tlsm_pair_report r;
@@ -543,10 +560,10 @@ PyObject *pair_get_report(tlsm_pair *p, int side)
     int rc = tlsm_pair_get_report(p, side, &r);
     if (rc != 0)
         return Py_BuildValue("(iO)", rc, Py_None);
-    return Py_BuildValue("(i(iiiiiiiiiiK))", 0, r.error, r.alert_sent, r.alert_received,
+    return Py_BuildValue("(i(iiiiiiiiiiKs))", 0, r.error, r.alert_sent, r.alert_received,
                          r.handshake_done, r.peer_closed, (int)r.version, (int)r.suite,
                          (int)r.group, r.resumed, r.hrr,
-                         (unsigned long long)r.app_bytes_received);
+                         (unsigned long long)r.app_bytes_received, r.reason ? r.reason : "");
 }
 
 /* The index-th event the kit popped from `side` as (type, code, alert, fatal, msg_type,

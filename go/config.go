@@ -32,10 +32,13 @@ const (
 	VersionTLS13 uint16 = 0x0304
 )
 
-// Key-exchange groups beyond crypto/tls's CurveIDs (X25519, P256 and P384 are shared).
+// Key-exchange groups beyond crypto/tls's CurveIDs (X25519, P256, P384 and
+// tls.X25519MLKEM768 are shared).
 const (
-	FFDHE2048 tls.CurveID = 0x0100
-	FFDHE3072 tls.CurveID = 0x0101
+	SecP256r1MLKEM768 tls.CurveID = 0x11eb // TLS 1.3 hybrid
+	MLKEM768          tls.CurveID = 0x0201 // TLS 1.3, pure ML-KEM-768, only when configured
+	FFDHE2048         tls.CurveID = 0x0100
+	FFDHE3072         tls.CurveID = 0x0101
 	// RFC 3526 MODP parameters from a TLS 1.2 server (OpenSSL's and Apache's default):
 	// reported by ConnectionState, never configurable (private-use values, tlsm.h).
 	MODP2048 tls.CurveID = 0xfe08

@@ -1,6 +1,7 @@
 package tlsm
 
 import (
+	"crypto/tls"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,6 +29,8 @@ func TestConstantsMatchTheHeader(t *testing.T) {
 	check := map[string]int64{
 		"TLSM_TLS12": int64(VersionTLS12), "TLSM_TLS13": int64(VersionTLS13),
 		"TLSM_GROUP_FFDHE2048": int64(FFDHE2048), "TLSM_GROUP_FFDHE3072": int64(FFDHE3072),
+		"TLSM_GROUP_X25519MLKEM768": int64(tls.X25519MLKEM768), "TLSM_GROUP_SECP256R1MLKEM768": int64(SecP256r1MLKEM768),
+		"TLSM_GROUP_MLKEM768": int64(MLKEM768),
 		"TLSM_GROUP_MODP2048": int64(MODP2048), "TLSM_GROUP_MODP3072": int64(MODP3072),
 		"TLSM_GROUP_MODP4096": int64(MODP4096), "TLSM_GROUP_MODP6144": int64(MODP6144),
 		"TLSM_GROUP_MODP8192": int64(MODP8192),

@@ -110,7 +110,7 @@ func (e *Engine) Close() error {
 // IsServer reports whether the engine plays the server role.
 func (e *Engine) IsServer() bool { return e.server }
 
-// err returns the sticky error with its certificate reason, or nil.
+// err returns the sticky error with its certificate problem and reason, or nil.
 func (e *Engine) err() error {
 	if e.c == nil {
 		return ErrEngineClosed
@@ -119,18 +119,16 @@ func (e *Engine) err() error {
 	if code == 0 {
 		return nil
 	}
-	return &Error{Code: int(code), Verify: int(C.tlsm_conn_verify_error(e.c))}
+	return connError(e.c, code)
 }
 
-// fail converts a C return code, attaching the certificate reason to the sticky error.
+// fail converts a C return code, attaching the certificate problem and the reason to the
+// sticky error.
 func (e *Engine) fail(rc C.int) error {
 	if rc == 0 {
 		return nil
 	}
-	if rc == C.tlsm_conn_error(e.c) {
-		return e.err()
-	}
-	return &Error{Code: int(rc)}
+	return connError(e.c, rc)
 }
 
 // Err returns the sticky error that ended the connection, or nil.
@@ -406,7 +404,7 @@ func (e *Engine) NextEvent() Event {
 	out := Event{Kind: EventKind(ev._type)}
 	switch out.Kind {
 	case EventError:
-		out.Err = &Error{Code: int(ev.code), Verify: int(C.tlsm_conn_verify_error(e.c))}
+		out.Err = connError(e.c, ev.code)
 	case EventAlert:
 		out.Alert, out.Fatal = Alert(ev.alert), ev.fatal != 0
 	case EventKeyUpdated:
@@ -611,7 +609,11 @@ type ConnectionState struct {
 	// VerifiedChains are the chains the peer was verified with, leaf first and trust
 	// anchor last: crypto/x509's (RootCAs, ClientCAs), or the path tlsm's verifier
 	// accepted (rebuilt on first use, with the connection's config); nil when nothing
-	// was verified (InsecureSkipVerify, ClientAuth without verification).
+	// was verified (InsecureSkipVerify, ClientAuth without verification). A resumed
+	// connection reports the peer of the handshake it resumes (PeerCertificates: the
+	// server's whole chain on a client, the client's leaf only on a server, see tlsm.h),
+	// and VerifiedChains rebuilt from those on first use: so on a resumed server they
+	// are nil unless the client's leaf alone leads to a trust anchor.
 	VerifiedChains [][]*x509.Certificate
 }
 

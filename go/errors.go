@@ -20,13 +20,38 @@ import (
 // (PeerAlert). When a certificate check failed, Verify holds the reason (one of the
 // ErrCert* codes) and Code the alert that was sent.
 //
+// An Error that ended a connection also names the check that fired (Reason), so that two
+// failures that send the same alert can be told apart:
+//
+//	var te *tlsm.Error
+//	if errors.As(err, &te) && te.Reason == "CERT_NAME_MISMATCH" { ... }
+//
 // errors.Is matches an *Error against the sentinels below by Code or by Verify, against an
 // Alert by alert description, and truncation against io.ErrUnexpectedEOF.
 type Error struct {
 	Code   int
 	Verify int
+	// Reason is the engine's name for the check that ended the connection
+	// (tlsm_conn_error_detail): a stable identifier such as "CERT_NAME_MISMATCH",
+	// "REC_BAD_MAC", "TRUNCATED" or "PEER_ALERT" (the peer's alert ended it). Empty for an
+	// error that is not a connection's failure (a configuration refused, a call made at
+	// the wrong time).
+	Reason string
+	// ReasonText says the same in one line of words, e.g. "a record does not
+	// authenticate"; empty without a Reason.
+	ReasonText string
+	// AlertSent is the fatal alert this side sent because of the failure (also for codes
+	// that are not alerts: internal_error when out of memory), or AlertNone when it sent
+	// none (the peer's alert, a cut stream). Set together with Reason; without a Reason it
+	// means nothing.
+	AlertSent Alert
 }
 
+// Error reads as tlsm_strerror's text of the code, after the certificate problem if
+// there is one, and then the reason: "tlsm: sent alert bad_record_mac (REC_BAD_MAC: a
+// record does not authenticate)". A certificate problem or the peer's alert is said in
+// words once, so only the reason's name follows it: "tlsm: peer sent alert
+// bad_certificate (PEER_ALERT)".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tlsm: ")
@@ -35,7 +60,35 @@ func (e *Error) Error() string {
 		b.WriteString("; ")
 	}
 	b.WriteString(C.GoString(C.tlsm_strerror(C.int(e.Code))))
+	if e.Reason != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Reason)
+		if e.Verify == 0 && !e.PeerAlert() && e.ReasonText != "" {
+			b.WriteString(": ")
+			b.WriteString(e.ReasonText)
+		}
+		b.WriteString(")")
+	}
 	return b.String()
+}
+
+// connError is the *Error for code, returned by a call on the connection c: when code is
+// c's sticky error, with the certificate problem and the reason that ended it.
+func connError(c *C.tlsm_conn, code C.int) *Error {
+	e := &Error{Code: int(code)}
+	if code == 0 || code != C.tlsm_conn_error(c) {
+		return e
+	}
+	e.Verify = int(C.tlsm_conn_verify_error(c))
+	var d C.tlsm_error_detail
+	if C.tlsm_conn_error_detail(c, &d) != 0 || d.reason == nil || *d.reason == 0 {
+		return e
+	}
+	e.Reason, e.ReasonText, e.AlertSent = C.GoString(d.reason), C.GoString(d.text), AlertNone
+	if d.alert_sent >= 0 {
+		e.AlertSent = Alert(d.alert_sent)
+	}
+	return e
 }
 
 // Alert returns the TLS alert description behind the error, if it is a protocol error.

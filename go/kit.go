@@ -37,6 +37,9 @@ func (n *nativeConfig) newConn(serverName *C.char) *C.tlsm_conn {
 
 func init() {
 	native.PairConfigs = pairConfigs
+	native.ConnError = func(conn unsafe.Pointer, code int) error {
+		return connError((*C.tlsm_conn)(conn), C.int(code))
+	}
 }
 
 // pairConfigs is native.PairConfigs (for package tlsmtest).

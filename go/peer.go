@@ -31,40 +31,52 @@ import (
 func (n *nativeConfig) verifyPeer(raw [][]byte, serverName string) ([][]*x509.Certificate, Alert, error) {
 	var chains [][]*x509.Certificate
 	if n.x509Roots != nil {
-		if len(raw) == 0 {
-			return nil, AlertCertificateRequired, errors.New("tlsm: the peer sent no certificate")
-		}
-		certs := make([]*x509.Certificate, len(raw))
-		for i, der := range raw {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return nil, AlertBadCertificate, &tls.CertificateVerificationError{Err: err}
-			}
-			certs[i] = c
-		}
-		opts := x509.VerifyOptions{
-			Roots:         n.x509Roots,
-			Intermediates: x509.NewCertPool(),
-			CurrentTime:   n.now(),
-			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		if n.server {
-			opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		} else {
-			opts.DNSName = serverName
-		}
-		for _, c := range certs[1:] {
-			opts.Intermediates.AddCert(c)
-		}
+		var alert Alert
 		var err error
-		if chains, err = certs[0].Verify(opts); err != nil {
-			return nil, x509Alert(err), &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
+		if chains, alert, err = n.x509Verify(raw, serverName); err != nil {
+			return nil, alert, err
 		}
 	}
 	if n.verifyCB != nil {
 		if err := n.verifyCB(raw, chains); err != nil {
 			return nil, AlertBadCertificate, err
 		}
+	}
+	return chains, 0, nil
+}
+
+// x509Verify verifies a peer's chain (DER, leaf first) with crypto/x509 against the
+// config's x509 anchors, as crypto/tls does: the chains it built, or the alert to send and
+// the reason.
+func (n *nativeConfig) x509Verify(raw [][]byte, serverName string) ([][]*x509.Certificate, Alert, error) {
+	if len(raw) == 0 {
+		return nil, AlertCertificateRequired, errors.New("tlsm: the peer sent no certificate")
+	}
+	certs := make([]*x509.Certificate, len(raw))
+	for i, der := range raw {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, AlertBadCertificate, &tls.CertificateVerificationError{Err: err}
+		}
+		certs[i] = c
+	}
+	opts := x509.VerifyOptions{
+		Roots:         n.x509Roots,
+		Intermediates: x509.NewCertPool(),
+		CurrentTime:   n.now(),
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if n.server {
+		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	} else {
+		opts.DNSName = serverName
+	}
+	for _, c := range certs[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	chains, err := certs[0].Verify(opts)
+	if err != nil {
+		return nil, x509Alert(err), &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
 	}
 	return chains, 0, nil
 }
@@ -218,10 +230,12 @@ func signingInput(pub crypto.PublicKey, scheme tls.SignatureScheme, msg []byte) 
 	return nil, nil, false
 }
 
-// lazyChains is ConnectionState.VerifiedChains: the chains crypto/x509 built, or, when
-// the C core verified the peer, the path it accepted, rebuilt on first use with
-// tlsm_verify_chain on the connection's own (frozen, shareable) config, so that a
-// handshake does not pay for it unless the application asks.
+// lazyChains is ConnectionState.VerifiedChains: the chains crypto/x509 built during the
+// handshake, or else the peer's chain verified again on first use, so that a handshake
+// does not pay for it unless the application asks: with tlsm_verify_chain on the
+// connection's own (frozen, shareable) config when the C core verified the peer, with
+// crypto/x509 and the config's x509 anchors on a resumed connection (which verified
+// nothing: the session vouches for the peer the first handshake verified).
 type lazyChains struct {
 	once   sync.Once
 	done   bool // chains is final (crypto/x509's, or nothing to build)
@@ -237,6 +251,10 @@ func (l *lazyChains) get() [][]*x509.Certificate {
 	}
 	l.once.Do(func() {
 		if l.done {
+			return
+		}
+		if l.native.x509Roots != nil {
+			l.chains, _, _ = l.native.x509Verify(l.raw, l.name)
 			return
 		}
 		purpose := PurposeServer
@@ -266,7 +284,12 @@ func (e *Engine) verifiedChains() *lazyChains {
 	if e.chains != nil {
 		return e.chains
 	}
-	if e.c == nil || !e.native.builtin || C.tlsm_conn_handshake_done(e.c) == 0 {
+	if e.c == nil || C.tlsm_conn_handshake_done(e.c) == 0 {
+		return nil
+	}
+	// Verified by the C core, or by crypto/x509 in the handshake this one resumed.
+	resumedX509 := e.native.x509Roots != nil && C.tlsm_conn_resumed(e.c) != 0
+	if !e.native.builtin && !resumedX509 {
 		return nil
 	}
 	raw := e.RawPeerCertificates()

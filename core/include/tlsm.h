@@ -90,6 +90,12 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_X25519    0x001d
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
+/* ML-KEM-768 groups (draft-ietf-tls-ecdhe-mlkem, draft-ietf-tls-mlkem), TLS 1.3 only: the
+ * hybrids are the default first choice (see tlsm_config_set_groups); pure ML-KEM-768 only
+ * when configured. */
+#define TLSM_GROUP_X25519MLKEM768    0x11ec
+#define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
+#define TLSM_GROUP_MLKEM768          0x0201
 /* The RFC 3526 MODP groups have no TLS code. A TLS 1.2 server may send them as explicit
  * DHE parameters (OpenSSL's s_server and Apache do by default); a tlsm client that enables
  * DHE (any FFDHE group in its groups) accepts them by exact match, and tlsm_conn_group()
@@ -253,8 +259,12 @@ TLSM_MUST_CHECK int tlsm_config_set_versions(tlsm_config *cfg, uint16_t min, uin
 /* Cipher suites in preference order (TLSM_TLS_* codes), both versions in one list; each
  * version uses its own. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *suites, size_t n);
-/* Key-exchange groups in preference order (TLSM_GROUP_*). The client sends a key share for
- * the first one. Unknown codes: TLSM_ERR_ARG. */
+/* Key-exchange groups in preference order (TLSM_GROUP_*). Default: X25519MLKEM768,
+ * SecP256r1MLKEM768, X25519, secp256r1, secp384r1, ffdhe2048, ffdhe3072. A client sends a
+ * key share for the first group and one for the first group of the other kind (classical
+ * or ML-KEM), so that a server with either needs no HelloRetryRequest; a server takes the
+ * first of its groups the client sent a share for, else asks for its first common group.
+ * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
 /* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);
@@ -461,6 +471,22 @@ TLSM_MUST_CHECK int tlsm_config_set_verify(tlsm_config *cfg, tlsm_verify_mode mo
  * TLSM_STATUS_BLOCKED; the host examines tlsm_conn_peer_cert() and answers with
  * tlsm_verify_done(). Works for servers checking clients too. Default off. */
 TLSM_MUST_CHECK int tlsm_config_set_verify_external(tlsm_config *cfg, int on);
+/* Client: a resumed connection verifies the server's chain it kept from the original
+ * handshake again, as a full handshake would (built-in verification, and the
+ * TLSM_EV_VERIFY_PEER question with external verification), so that a certificate that
+ * expired or a changed trust store takes effect on resumption too. Default off (a
+ * resumption trusts the earlier verification, as RFC 8446 s.2.2 permits). */
+TLSM_MUST_CHECK int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on);
+
+/* OCSP stapling (RFC 6066 s.8, RFC 8446 s.4.4.2.1), passed through: tlsm neither fetches
+ * nor checks OCSP responses. A server staples `der` (an OCSPResponse) for its index-th
+ * identity (in the order added, from 0; len 0 removes it) when a client asks; a client
+ * with tlsm_config_set_ocsp_request asks, and tlsm_conn_ocsp_response gives what the server
+ * stapled (also on a resumption of that session). TLSM_ERR_ARG for an index past the
+ * identities. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index,
+                                                 const uint8_t *der, size_t len);
+TLSM_MUST_CHECK int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on);
 
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
@@ -660,9 +686,10 @@ int tlsm_conn_error(const tlsm_conn *conn);           /* sticky error, 0 if none
 typedef struct {
     int code;           /* tlsm_conn_error() */
     const char *reason; /* the check, e.g. "SH_SESSION_ID_MISMATCH"; "" while no error.
-                           Names are stable identifiers (static strings) */
+                           Names are stable identifiers */
     const char *text;   /* one line, e.g. "the ServerHello does not echo our session id" */
-    const char *file;   /* debug builds: where it was detected, else NULL */
+    const char *file;   /* debug builds: where it was detected, else NULL. reason, text and
+                           file are static strings, valid for the life of the program */
     int line;
     int alert_sent;     /* the fatal alert this side queued for the peer because of it (also
                            for errors that are not alert codes: internal_error for
@@ -686,6 +713,16 @@ int tlsm_conn_hrr(const tlsm_conn *conn);             /* 1 if a HelloRetryReques
 const uint8_t *tlsm_conn_alpn(const tlsm_conn *conn, size_t *len);
 /* Server: SNI host name the client sent (NUL-terminated), NULL if none. */
 const char *tlsm_conn_server_name(const tlsm_conn *conn);
+/* Which of our identities this handshake sent: its index in the order they were added to
+ * the config (tlsm_config_add_identity_*), from 0; -1 when we sent none (no certificate
+ * requested, an empty client Certificate, a resumption). */
+int tlsm_conn_identity(const tlsm_conn *conn);
+/* TLS 1.2: the session's id (borrowed), NULL if it has none - a server gives one only when
+ * it keeps the session in its cache, not when it issues a ticket instead; TLS 1.3 has no
+ * session ids (legacy_session_id is only middlebox compatibility). */
+const uint8_t *tlsm_conn_session_id(const tlsm_conn *conn, size_t *len);
+/* Client: the OCSP response the server stapled for its leaf (borrowed), NULL if none. */
+const uint8_t *tlsm_conn_ocsp_response(const tlsm_conn *conn, size_t *len);
 /* Peer certificate chain as DER, index 0 = leaf; NULL past the end. */
 size_t tlsm_conn_peer_cert_count(const tlsm_conn *conn);
 const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *conn, size_t index, size_t *len);

@@ -23,9 +23,16 @@ int alert_send(tlsm_conn *c, uint8_t level, uint8_t desc)
     return rec_send(&c->rec, REC_ALERT, a, sizeof a);
 }
 
-/* 1 for the alert descriptions TLS defines (the one list, in errors.c). */
+/* 1 for the alert descriptions IANA has assigned: those tlsm names (errors.c) and the ones
+ * only older versions use (decryption_failed 21, decompression_failure 30, no_certificate
+ * 41, export_restriction 60, certificate_unobtainable 111, bad_certificate_hash_value 114),
+ * which a TLS 1.2 peer may still send as warnings. */
 static int alert_assigned(uint8_t desc)
 {
+    static const uint8_t legacy[] = {21, 30, 41, 60, 111, 114};
+    for (size_t i = 0; i < sizeof legacy; i++)
+        if (desc == legacy[i])
+            return 1;
     return strcmp(tlsm_alert_name(desc), "unknown_alert") != 0;
 }
 

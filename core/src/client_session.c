@@ -22,8 +22,10 @@ void session_clear(tlsm_session *s)
 {
     if (s->ticket)
         mem_free(s->ticket);
-    if (!s->chain_is_conn)
+    if (!s->chain_is_conn) {
         mem_free(s->peer_chain);
+        mem_free(s->ocsp);
+    }
     crypto_wipe(s, sizeof *s);
 }
 
@@ -49,6 +51,11 @@ void session_resumed(tlsm_conn *c)
         c->peer_cert_n = s->peer_cert_n;
         s->peer_chain = NULL;
         s->peer_chain_len = s->peer_cert_n = 0;
+        mem_free(c->ocsp);
+        c->ocsp = s->ocsp;
+        c->ocsp_len = s->ocsp_len;
+        s->ocsp = NULL;
+        s->ocsp_len = 0;
         s->chain_is_conn = 1;
     }
     c->peer_sigalg = s->peer_sigalg;
@@ -58,8 +65,8 @@ void session_resumed(tlsm_conn *c)
 
 /* Session blob (format 3): 'T' 3 | protocol u16 | suite u16 | age_add u32 | lifetime u32 |
  * received_ms u64 | ems u8 | secret<1> | ticket<2> | session_id<1> | server_name<1> |
- * group u16 | peer_sigalg u16 | peer_chain<3> (certificates, each <3>). The secret is the
- * TLS 1.3 PSK or the TLS 1.2 master secret. */
+ * group u16 | peer_sigalg u16 | peer_chain<3> (certificates, each <3>) | ocsp<3>. The
+ * secret is the TLS 1.3 PSK or the TLS 1.2 master secret. */
 int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!c || !len)
@@ -72,9 +79,11 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     const tlsm_session *s = &c->session;
     const uint8_t *chain = s->chain_is_conn ? c->peer_chain : s->peer_chain;
     size_t chain_len = s->chain_is_conn ? c->peer_chain_len : s->peer_chain_len;
+    const uint8_t *ocsp = s->chain_is_conn ? c->ocsp : s->ocsp;
+    size_t ocsp_len = s->chain_is_conn ? c->ocsp_len : s->ocsp_len;
     size_t name_len = strlen(s->server_name);
     size_t need = 2 + 2 + 2 + 4 + 4 + 8 + 1 + 1 + s->secret_len + 2 + s->ticket_len + 1 +
-                  s->sid_len + 1 + name_len + 2 + 2 + 3 + chain_len;
+                  s->sid_len + 1 + name_len + 2 + 2 + 3 + chain_len + 3 + ocsp_len;
     *len = need;
     if (!buf)
         return 0;
@@ -97,6 +106,7 @@ int tlsm_conn_get_session(const tlsm_conn *c, uint8_t *buf, size_t cap, size_t *
     wire_put_u16(&w, s->group);
     wire_put_u16(&w, s->peer_sigalg);
     wire_put_block(&w, 3, chain, chain_len);
+    wire_put_block(&w, 3, ocsp, ocsp_len);
     return w.err ? TLSM_ERR_BUFFER : 0;
 }
 
@@ -123,7 +133,7 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         return TLSM_ERR_STATE;
     tlsm_session s;
     memset(&s, 0, sizeof s);
-    wire_reader r, secret, ticket, sid, name, chain;
+    wire_reader r, secret, ticket, sid, name, chain, ocsp;
     wire_init(&r, blob, len);
     uint8_t magic = wire_u8(&r), format = wire_u8(&r);
     s.version = wire_u16(&r);
@@ -139,6 +149,7 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
     s.group = wire_u16(&r);
     s.peer_sigalg = wire_u16(&r);
     wire_block(&r, 3, 0, 0xffffff, &chain);
+    wire_block(&r, 3, 0, 0xffffff, &ocsp);
     const suite_info *si = suite_find(s.suite);
     int ok = !wire_end(&r) && magic == BLOB_MAGIC && format == BLOB_FORMAT && si &&
              si->version == s.version && s.ems <= 1;
@@ -157,10 +168,14 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         return TLSM_ERR_ARG;
     if (ticket.len && !(s.ticket = mem_alloc(ticket.len)))
         return TLSM_ERR_NOMEM;
-    if (chain.len && !(s.peer_chain = mem_alloc(chain.len))) {
+    if ((chain.len && !(s.peer_chain = mem_alloc(chain.len))) ||
+        (ocsp.len && !(s.ocsp = mem_alloc(ocsp.len)))) {
         session_clear(&s);
         return TLSM_ERR_NOMEM;
     }
+    if (ocsp.len)
+        memcpy(s.ocsp, ocsp.p, ocsp.len);
+    s.ocsp_len = ocsp.len;
     memcpy(s.secret, secret.p, secret.len);
     s.secret_len = secret.len;
     if (ticket.len)

@@ -27,9 +27,12 @@ static const uint16_t default_suites[] = {
     TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
     TLSM_TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
     TLSM_TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
-static const uint16_t default_groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
-                                          TLSM_GROUP_SECP384R1, TLSM_GROUP_FFDHE2048,
-                                          TLSM_GROUP_FFDHE3072};
+/* issue 19: the post-quantum hybrids first (a server prefers them, a client sends an
+ * X25519MLKEM768 share with an X25519 one); pure ML-KEM-768 only when asked for. */
+static const uint16_t default_groups[] = {
+    TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_X25519,
+    TLSM_GROUP_SECP256R1,      TLSM_GROUP_SECP384R1,         TLSM_GROUP_FFDHE2048,
+    TLSM_GROUP_FFDHE3072};
 static const uint16_t default_sigalgs[] = {
     TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ECDSA_SECP521R1_SHA512,
     TLSM_SIG_ED25519,
@@ -129,6 +132,7 @@ tlsm_config *tlsm_config_ref(tlsm_config *cfg)
 
 static void identity_free(tlsm_identity *id)
 {
+    mem_free(id->ocsp);
     for (size_t i = 0; i < id->n; i++)
         mem_free(id->der[i]);
     mem_free(id->der);
@@ -414,6 +418,38 @@ int tlsm_config_set_verify_external(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
     cfg->verify_external = !!on;
+    return 0;
+}
+
+int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t *der,
+                                  size_t len)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids || (len && !der))
+        return TLSM_ERR_ARG;
+    uint8_t *copy = NULL;
+    if (len) {
+        if (!(copy = mem_alloc(len)))
+            return TLSM_ERR_NOMEM;
+        memcpy(copy, der, len);
+    }
+    mem_free(cfg->ids[index].ocsp);
+    cfg->ids[index].ocsp = copy;
+    cfg->ids[index].ocsp_len = len;
+    return 0;
+}
+
+int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->ocsp_request = !!on;
+    return 0;
+}
+
+int tlsm_config_set_reverify_on_resume(tlsm_config *cfg, int on)
+{
+    CONFIG_EDIT(cfg);
+    cfg->reverify_on_resume = !!on;
     return 0;
 }
 

@@ -143,6 +143,7 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     }
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
+    c->own_identity = -1;
     c->role = cfg->role;
     c->trace = cfg->trace;
     c->keylog_on = cfg->keylog;
@@ -173,6 +174,7 @@ void tlsm_conn_free(tlsm_conn *c)
     }
     session_clear(&c->session);
     mem_free(c->peer_chain);
+    mem_free(c->ocsp);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
     mem_free(c);

@@ -44,6 +44,22 @@ const char *tlsm_conn_server_name(const tlsm_conn *c)
 
 size_t tlsm_conn_peer_cert_count(const tlsm_conn *c) { return c ? c->peer_cert_n : 0; }
 
+int tlsm_conn_identity(const tlsm_conn *c) { return c ? c->own_identity : -1; }
+
+const uint8_t *tlsm_conn_session_id(const tlsm_conn *c, size_t *len)
+{
+    if (len)
+        *len = c ? c->session_id_len : 0;
+    return c && c->session_id_len ? c->session_id : NULL;
+}
+
+const uint8_t *tlsm_conn_ocsp_response(const tlsm_conn *c, size_t *len)
+{
+    if (len)
+        *len = c && c->ocsp ? c->ocsp_len : 0;
+    return c ? c->ocsp : NULL;
+}
+
 const uint8_t *tlsm_conn_peer_cert(const tlsm_conn *c, size_t index, size_t *len)
 {
     if (len)

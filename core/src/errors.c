@@ -149,6 +149,7 @@ const char *tlsm_message_name(uint8_t t)
     case 15: return "CertificateVerify";
     case 16: return "ClientKeyExchange";
     case 20: return "Finished";
+    case 22: return "CertificateStatus";
     case 24: return "KeyUpdate";
     case 254: return "MessageHash";
     }
@@ -163,6 +164,9 @@ const char *tlsm_group_name(uint16_t group)
     case TLSM_GROUP_X25519: return "x25519";
     case TLSM_GROUP_FFDHE2048: return "ffdhe2048";
     case TLSM_GROUP_FFDHE3072: return "ffdhe3072";
+    case TLSM_GROUP_X25519MLKEM768: return "X25519MLKEM768";
+    case TLSM_GROUP_SECP256R1MLKEM768: return "SecP256r1MLKEM768";
+    case TLSM_GROUP_MLKEM768: return "MLKEM768";
     case TLSM_GROUP_MODP2048: return "modp2048";
     case TLSM_GROUP_MODP3072: return "modp3072";
     case TLSM_GROUP_MODP4096: return "modp4096";

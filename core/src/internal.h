@@ -40,6 +40,7 @@
 
 /* A certificate chain with the key that signs for it (NULL key = external signer). */
 typedef struct {
+    uint8_t *ocsp; size_t ocsp_len; /* stapled OCSP response for the leaf, owned, or NULL */
     uint8_t **der;     /* the chain, leaf first (each owned) */
     size_t *der_len;
     size_t n, cap;
@@ -80,6 +81,8 @@ struct tlsm_config {
     pki_store trust;
     tlsm_verify_mode verify;
     int verify_external;
+    int reverify_on_resume;      /* client: verify the session's chain again on resumption */
+    int ocsp_request;            /* client: ask for a stapled OCSP response (status_request) */
     int client_auth;
     unsigned tickets;
     uint8_t ticket_key[32];
@@ -115,11 +118,12 @@ typedef struct {
     uint32_t age_add, lifetime;
     uint64_t received_ms;
     uint16_t group, peer_sigalg;                        /* of the original handshake */
-    /* The server's chain (the conn's peer_chain format). A session made on this
-     * connection uses the connection's (chain_is_conn); one set from a blob owns a copy,
-     * which a resumption hands over to the connection. */
+    /* The server's chain (the conn's peer_chain format) and stapled OCSP response. A
+     * session made on this connection uses the connection's (chain_is_conn); one set from
+     * a blob owns copies, which a resumption hands over to the connection. */
     int chain_is_conn;
     uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
+    uint8_t *ocsp; size_t ocsp_len;
 } tlsm_session;
 /* Replaces the client's session by a new one made on this connection, with ticket
  * (allocated, taken over; may be NULL). The caller fills in the rest and sets valid. */
@@ -161,6 +165,9 @@ struct tlsm_conn {
     /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
      * as many as it sent (no count limit: the Certificate message bounds the bytes). */
     uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
+    int own_identity;     /* index in cfg->ids of the identity we sent, -1 if none */
+    uint8_t session_id[32]; size_t session_id_len; /* TLS 1.2: the session's id, if any */
+    uint8_t *ocsp; size_t ocsp_len; /* client: the OCSP response the server stapled (owned) */
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */

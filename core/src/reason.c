@@ -14,8 +14,10 @@ static const struct {
     const char *text;
     int alert;
 } table[] = {
-    [R_NONE] = {"", "", ALERT_NONE},
-#define TLSM_REASON_ROW(name, alert, text) [R_##name] = {#name, text, TLSM_ALERT_##alert},
+    /* Slot 0 is R_NONE, the others r - R__BASE: the reasons' values start far from 0
+     * (reason.h), and indexing by them directly would make this table 1.5 MB. */
+    [0] = {"", "", ALERT_NONE},
+#define TLSM_REASON_ROW(name, alert, text) [R_##name - R__BASE] = {#name, text, TLSM_ALERT_##alert},
     TLSM_REASONS(TLSM_REASON_ROW)
 #undef TLSM_REASON_ROW
 };
@@ -55,19 +57,24 @@ static int known(reason r)
     return r == R_NONE || (r > R__BASE && r < R__END);
 }
 
+static size_t slot(reason r)
+{
+    return r == R_NONE ? 0 : (size_t)(r - R__BASE);
+}
+
 const char *reason_name(reason r)
 {
-    return known(r) ? table[r].name : "UNKNOWN";
+    return known(r) ? table[slot(r)].name : "UNKNOWN";
 }
 
 const char *reason_text(reason r)
 {
-    return known(r) ? table[r].text : "unknown reason";
+    return known(r) ? table[slot(r)].text : "unknown reason";
 }
 
 int reason_alert(reason r)
 {
-    return known(r) ? table[r].alert : TLSM_ALERT_INTERNAL_ERROR;
+    return known(r) ? table[slot(r)].alert : TLSM_ALERT_INTERNAL_ERROR;
 }
 
 int reason_code(reason r)

@@ -155,6 +155,9 @@
     X(CR_NO_SIGALGS, MISSING_EXTENSION, "a CertificateRequest without signature_algorithms") \
     /* ---- certificates and signatures (both versions) */                                  \
     X(CERT_MSG_DECODE, DECODE_ERROR, "a malformed Certificate message")                      \
+    X(OCSP_REQUEST_DECODE, DECODE_ERROR, "a malformed status_request in a ClientHello")        \
+    X(OCSP_RESPONSE_DECODE, DECODE_ERROR, "a malformed stapled OCSP response (CertificateStatus)")\
+    X(CERT_STATUS_UNEXPECTED, UNEXPECTED_MESSAGE, "a CertificateStatus the ServerHello did not announce")\
     X(CERT_EXT_UNSOLICITED, UNSUPPORTED_EXTENSION, "a certificate entry extension we did not ask for")\
     X(CERT_CONTEXT_MISMATCH, ILLEGAL_PARAMETER, "the Certificate context is not the request's")\
     X(CERT_EMPTY_SERVER, DECODE_ERROR, "the server sent no certificate")                     \

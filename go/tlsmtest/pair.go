@@ -167,15 +167,27 @@ func side(s Side) C.int {
 }
 
 // runErr turns what tlsm_pair_run (and the calls that run) return into an error: nil,
-// ErrStuck, or the *tlsm.Error a connection ended with.
-func runErr(rc C.int) error {
+// ErrStuck, or the *tlsm.Error a connection ended with, with its reason.
+func (p *Pair) runErr(rc C.int) error {
 	switch rc {
 	case 0:
 		return nil
 	case C.TLSM_ERR_STATE:
 		return ErrStuck
 	}
+	for _, s := range []Side{Client, Server} {
+		if c := p.conn(s); C.tlsm_conn_error(c) == rc {
+			return p.connErr(c, rc)
+		}
+	}
 	return &tlsm.Error{Code: int(rc)}
+}
+
+// connErr is the *tlsm.Error for code from the connection c of this pair (see
+// tlsm.Error: the certificate problem and the reason when code is c's sticky error).
+func (p *Pair) connErr(c *C.tlsm_conn, code C.int) error {
+	defer runtime.KeepAlive(p)
+	return native.ConnError(unsafe.Pointer(c), int(code))
 }
 
 // Seed seeds the faults' randomness (default 0): the same seed and faults replay the
@@ -226,7 +238,7 @@ func (p *Pair) Step() (bool, error) {
 func (p *Pair) Run() error {
 	rc := C.tlsm_pair_run(p.live())
 	runtime.KeepAlive(p)
-	return runErr(rc)
+	return p.runErr(rc)
 }
 
 // Write sends all of data as application data from side and runs the pair. It fails
@@ -242,7 +254,7 @@ func (p *Pair) Write(from Side, data []byte) error {
 	if rc == C.TLSM_ERR_STATE && !p.Report(from).HandshakeDone {
 		return tlsm.ErrState
 	}
-	return runErr(rc)
+	return p.runErr(rc)
 }
 
 // Buffered returns how many bytes of application data side received and has not Read.
@@ -277,7 +289,7 @@ func (p *Pair) Read(at Side) []byte {
 func (p *Pair) CloseNotify(from Side) error {
 	rc := C.tlsm_pair_close(p.live(), side(from))
 	runtime.KeepAlive(p)
-	return runErr(rc)
+	return p.runErr(rc)
 }
 
 // EOF ends the transport from side: what is in transit arrives (delays ignored), then
@@ -289,14 +301,17 @@ func (p *Pair) EOF(from Side) error {
 	if rc == 0 {
 		return nil
 	}
-	return &tlsm.Error{Code: int(rc)}
+	return p.connErr(p.conn(1-from), rc)
 }
 
 // Report is how one side of a Pair ended (so far).
 type Report struct {
-	// Err is the connection's sticky error (a *tlsm.Error with its certificate reason),
-	// nil if none.
+	// Err is the connection's sticky error (a *tlsm.Error with its certificate problem and
+	// its Reason), nil if none.
 	Err error
+	// Reason names the check that ended this side (tlsm.Error.Reason, e.g. "REC_BAD_MAC";
+	// "PEER_ALERT" when the peer's alert did), "" if it did not fail.
+	Reason string
 	// AlertSent is the fatal alert this side sent, AlertReceived the one it received from
 	// its peer (compare with tlsm.AlertBadRecordMAC; %v prints "bad_record_mac"), or
 	// NoAlert.
@@ -317,10 +332,6 @@ type Report struct {
 func (p *Pair) Report(at Side) Report {
 	var r C.tlsm_pair_report
 	rc := C.tlsm_pair_get_report(p.live(), side(at), &r)
-	var verify C.int
-	if rc == 0 && r.error != 0 {
-		verify = C.tlsm_conn_verify_error(p.conn(at))
-	}
 	runtime.KeepAlive(p)
 	if rc != 0 {
 		return Report{Err: &tlsm.Error{Code: int(rc)}, AlertSent: NoAlert, AlertReceived: NoAlert}
@@ -338,7 +349,8 @@ func (p *Pair) Report(at Side) Report {
 		AppBytesReceived:  uint64(r.app_bytes_received),
 	}
 	if r.error != 0 {
-		out.Err = &tlsm.Error{Code: int(r.error), Verify: int(verify)}
+		out.Err = p.connErr(p.conn(at), r.error)
+		out.Reason = C.GoString(r.reason)
 	}
 	return out
 }
@@ -371,7 +383,7 @@ func (p *Pair) Events(at Side) []tlsm.Event {
 		e := tlsm.Event{Kind: tlsm.EventKind(ev._type)}
 		switch e.Kind {
 		case tlsm.EventError:
-			e.Err = &tlsm.Error{Code: int(ev.code)}
+			e.Err = p.connErr(p.conn(at), ev.code)
 		case tlsm.EventAlert:
 			e.Alert, e.Fatal = tlsm.Alert(ev.alert), ev.fatal != 0
 		case tlsm.EventKeyUpdated:

@@ -71,6 +71,9 @@ def cipher_key_bits(suite: int) -> int:
 
 #: Key-exchange groups by name (RFC 8446 / RFC 7919 names, plus the usual aliases).
 GROUPS = {
+    "X25519MLKEM768": capi.GROUP_X25519MLKEM768,
+    "SecP256r1MLKEM768": capi.GROUP_SECP256R1MLKEM768,
+    "MLKEM768": capi.GROUP_MLKEM768,
     "x25519": capi.GROUP_X25519,
     "secp256r1": capi.GROUP_SECP256R1,
     "P-256": capi.GROUP_SECP256R1,

@@ -22,7 +22,7 @@ from typing import Any, Callable, Deque, Iterator, List, Optional, Union
 from . import capi
 from ._args import host_name
 from ._config import ClientConfig, ServerConfig, _Config
-from ._errors import StateError, TLSError, error_for
+from ._errors import StateError, TLSError, conn_error_for, error_for
 from ._events import (
     AlertReceived,
     ApplicationData,
@@ -153,7 +153,7 @@ class Connection:
         """Records the sticky error for rc and raises it."""
         if self._error is None:
             self._collect_events()
-            self._error = error_for(rc, capi.conn_verify_error(self._conn))
+            self._error = conn_error_for(self._conn, rc)
         raise self._error.with_traceback(None)  # a fresh traceback each time, not a growing one
 
     def _raise_if_failed(self) -> None:
@@ -167,7 +167,7 @@ class Connection:
         if self._error is None and self._conn is not None:
             rc = capi.conn_error(self._conn)
             if rc:
-                self._error = error_for(rc, capi.conn_verify_error(self._conn))
+                self._error = conn_error_for(self._conn, rc)
         return self._error
 
     # ------------------------------------------------------------------ input

@@ -41,14 +41,14 @@ import enum
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import capi
 from ._args import host_name
 from ._config import ClientConfig, ServerConfig, TLSVersion, _use_pair
-from ._errors import StateError, TLSError, alert_name, error_for, strerror
+from ._errors import Detail, StateError, TLSError, alert_name, conn_error_for, error_for, strerror
 
 __all__ = [
     "Side",
@@ -147,6 +147,10 @@ class Report:
         resumed: the handshake resumed a session.
         hrr: a HelloRetryRequest happened.
         app_bytes_received: application data this side received so far.
+        reason: why this side failed: the name of the check that fired
+            (``tlsm_conn_error_detail``), e.g. ``"REC_BAD_MAC"``, ``"PEER_ALERT"`` when the
+            peer's alert ended it; ``""`` if it did not fail.
+        reason_text: the reason in one line of words, ``""`` if none.
     """
 
     side: Side
@@ -163,6 +167,9 @@ class Report:
     resumed: bool
     hrr: bool
     app_bytes_received: int
+    reason: str = ""
+    reason_text: str = ""
+    _detail: Optional[Detail] = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -172,7 +179,7 @@ class Report:
     @property
     def exception(self) -> Optional[TLSError]:
         """The error as the exception a :class:`~tlsm.Connection` would raise, or None."""
-        return error_for(self.error, self.verify_error) if self.error else None
+        return error_for(self.error, self.verify_error, self._detail) if self.error else None
 
 
 @dataclass(frozen=True)
@@ -444,13 +451,12 @@ class Pair:
             raise MemoryError("the testing kit ran out of memory")
         if rc == 0:
             return None
-        verify = 0
+        err = error_for(rc)
         for side in Side:
             conn = self._conn(side)
             if capi.conn_error(conn) == rc:
-                verify = capi.conn_verify_error(conn)
+                err = conn_error_for(conn, rc)
                 break
-        err = error_for(rc, verify)
         if check:
             raise err
         return err
@@ -534,16 +540,17 @@ class Pair:
             if rc == 0:
                 return None
             receiver = Side.SERVER if _direction(direction) == capi.PAIR_C2S else Side.CLIENT
-            return error_for(rc, capi.conn_verify_error(self._conn(receiver)))
+            return conn_error_for(self._conn(receiver), rc)
 
     def key_update(self, side: SideLike, request_peer: bool = False, check: bool = False) -> Optional[TLSError]:
         """TLS 1.3: ``side`` updates its sending keys (and asks the peer to update too
         with ``request_peer``), then the pair runs. Returns as :meth:`run`."""
         s = _side(side)
         with self._guard:
-            rc = capi.key_update(self._conn(s), int(request_peer))
-        if rc:
-            err = error_for(rc)
+            conn = self._conn(s)
+            rc = capi.key_update(conn, int(request_peer))
+            err = conn_error_for(conn, rc) if rc else None
+        if err is not None:
             if check or isinstance(err, StateError):
                 raise err
             return err
@@ -557,9 +564,10 @@ class Pair:
         with self._guard:
             rc, r = capi.pair_get_report(self._handle, int(s))
             verify = capi.conn_verify_error(self._conn(s))
+            detail = capi.conn_error_detail(self._conn(s))
         if rc:
             raise error_for(rc)
-        error, sent, received, done, closed, version, suite, group, resumed, hrr, nbytes = r
+        error, sent, received, done, closed, version, suite, group, resumed, hrr, nbytes, reason = r
         return Report(
             side=s,
             error=error,
@@ -575,6 +583,9 @@ class Pair:
             resumed=bool(resumed),
             hrr=bool(hrr),
             app_bytes_received=nbytes,
+            reason=reason,
+            reason_text=detail[2] if reason else "",
+            _detail=detail,
         )
 
     @property

@@ -35,9 +35,10 @@ typedef struct {
     size_t n, cap;
 } shim_codes;
 
-/* A certificate chain and its private key, PEM files. */
+/* A certificate chain and its private key, PEM files, and its stapled OCSP response
+ * (base64, NULL for none). */
 typedef struct {
-    const char *cert_file, *key_file;
+    const char *cert_file, *key_file, *ocsp_b64;
 } shim_credential;
 
 /* The options of one connection. Strings point into argv. A string flag that was not
@@ -53,6 +54,13 @@ typedef struct {
     shim_credential default_credential;
     shim_credential *credentials;
     size_t n_credentials;
+    const char *expect_selected_credential; /* its index among the added ones, -1: default */
+    int reverify_on_resume;
+    /* OCSP stapling: a client asks; what it expects (base64) */
+    int enable_ocsp_stapling, use_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
+    const char *expect_ocsp_response;
+    /* a TLS 1.2 server cached the session (a session id) or not (tickets) */
+    int expect_session_id, expect_no_session_id;
     /* verification of the peer; trust_cert is the runner's root for its own credential */
     const char *trust_cert;
     int verify_peer, require_any_client_certificate, verify_fail, use_custom_verify_callback;
@@ -119,6 +127,8 @@ int shim_cert_key_family(const uint8_t *der, size_t len);
 int shim_codes_push(shim_codes *l, uint16_t v);
 int shim_codes_has(const shim_codes *l, uint16_t v);
 void shim_codes_free(shim_codes *l);
+/* Decodes standard base64 (padding optional) into a malloc'ed buffer: 0, or -1. */
+int shim_base64(const char *in, uint8_t **out, size_t *len);
 
 /* ---- shim_config.c */
 /* The clock every config uses: real time plus the -resumption-delay seconds so far. */

@@ -81,16 +81,37 @@ static int set_suites(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
+static int is_kem_group(uint16_t g)
+{
+    return g == TLSM_GROUP_X25519MLKEM768 || g == TLSM_GROUP_SECP256R1MLKEM768 ||
+           g == TLSM_GROUP_MLKEM768;
+}
+
 static int set_groups(tlsm_config *cfg, const shim_opts *o)
 {
     for (size_t i = 0; i < o->curves.n; i++)
         if (!shim_group_known(o->curves.v[i]))
-            shim_unimplemented("group 0x%04x is not implemented%s", o->curves.v[i],
-                               o->curves.v[i] == 0x11ec ? " (X25519MLKEM768: issue 19)" : "");
-    /* A tlsm client sends one key share, for its first group. */
-    if (o->key_shares.n > 1 ||
-        (o->key_shares.n == 1 && (o->curves.n == 0 || o->key_shares.v[0] != o->curves.v[0])))
-        shim_unimplemented("-key-shares: a tlsm client sends one share, for its first group");
+            shim_unimplemented("group 0x%04x is not implemented", o->curves.v[i]);
+    /* A tlsm client sends a share for its first group and one for its first group of the
+     * other kind, classical or ML-KEM (the defaults: X25519MLKEM768 and X25519).
+     * -key-shares must name exactly those. */
+    if (o->key_shares.n) {
+        uint16_t want[2] = {TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_X25519};
+        size_t n_want = 2;
+        if (o->curves.n) {
+            want[0] = o->curves.v[0];
+            n_want = 1;
+            for (size_t i = 1; i < o->curves.n && n_want == 1; i++)
+                if (is_kem_group(o->curves.v[i]) != is_kem_group(want[0]))
+                    want[n_want++] = o->curves.v[i];
+        }
+        int same = o->key_shares.n == n_want;
+        for (size_t i = 0; same && i < n_want; i++)
+            same = o->key_shares.v[i] == want[i];
+        if (!same)
+            shim_unimplemented("-key-shares: a tlsm client sends a share for its first group "
+                               "and for its first group of the other kind (classical/ML-KEM)");
+    }
     if (o->curves.n == 0)
         return 0;
     int rc = tlsm_config_set_groups(cfg, o->curves.v, o->curves.n);
@@ -210,6 +231,26 @@ static int add_credential(tlsm_config *cfg, const shim_credential *c)
     return rc;
 }
 
+/* The credential's stapled OCSP response, if it has one (-ocsp-response). */
+static int set_ocsp(tlsm_config *cfg, const shim_opts *o, size_t index,
+                    const shim_credential *c)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    /* A declining status callback staples nothing. */
+    if (!c->ocsp_b64 || !*c->ocsp_b64 || (o->use_ocsp_callback && o->decline_ocsp_callback))
+        return 0;
+    if (shim_base64(c->ocsp_b64, &der, &len) != 0) {
+        shim_fail("-ocsp-response: not base64");
+        return -1;
+    }
+    int rc = tlsm_config_set_identity_ocsp(cfg, index, der, len);
+    free(der);
+    if (rc != 0)
+        shim_fail("tlsm_config_set_identity_ocsp: %s", tlsm_strerror(rc));
+    return rc;
+}
+
 /* The added credentials first, in order, then the default one (BoringSSL's order). */
 static int add_credentials(tlsm_config *cfg, const shim_opts *o)
 {
@@ -218,10 +259,15 @@ static int add_credentials(tlsm_config *cfg, const shim_opts *o)
             shim_fail("-new-x509-credential without -cert-file and -key-file");
             return -1;
         }
-        if (add_credential(cfg, &o->credentials[i]) != 0)
+        if (add_credential(cfg, &o->credentials[i]) != 0 ||
+            set_ocsp(cfg, o, i, &o->credentials[i]))
             return -1;
     }
-    return add_credential(cfg, &o->default_credential);
+    if (add_credential(cfg, &o->default_credential) != 0)
+        return -1;
+    return o->default_credential.cert_file
+               ? set_ocsp(cfg, o, o->n_credentials, &o->default_credential)
+               : 0;
 }
 
 /* ALPN: a client advertises the runner's wire-format list as given; a server "selects"
@@ -251,6 +297,10 @@ static int set_peer_verification(tlsm_config *cfg, const shim_opts *o)
     int rc = tlsm_config_set_verify(cfg, TLSM_VERIFY_INSECURE_NO_VERIFICATION);
     if (rc == 0)
         rc = tlsm_config_set_verify_external(cfg, 1);
+    if (rc == 0 && o->reverify_on_resume)
+        rc = tlsm_config_set_reverify_on_resume(cfg, 1);
+    if (rc == 0 && o->enable_ocsp_stapling && !o->is_server)
+        rc = tlsm_config_set_ocsp_request(cfg, 1);
     if (rc == 0 && o->is_server && (o->require_any_client_certificate || o->verify_peer))
         rc = tlsm_config_set_client_auth(cfg, o->require_any_client_certificate ? 2 : 1);
     if (rc != 0)

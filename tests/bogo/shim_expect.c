@@ -5,6 +5,7 @@
  * DoExchange in bssl_shim.cc); each prints the first mismatch on stderr.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -127,6 +128,59 @@ static int check_peer_certificate(const shim_opts *o, tlsm_conn *c)
     return 0;
 }
 
+/* On the first connection: whether the server kept the session in its cache (it then
+ * has an id; with a ticket it keeps nothing). */
+static int check_session_id(const shim_opts *o, tlsm_conn *c, int is_resume)
+{
+    size_t len = 0;
+    tlsm_conn_session_id(c, &len);
+    if (!is_resume && o->expect_session_id && len == 0) {
+        shim_fail("session was not cached on the server");
+        return -1;
+    }
+    if (!is_resume && o->expect_no_session_id && len != 0) {
+        shim_fail("session was unexpectedly cached on the server");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_ocsp(const shim_opts *o, tlsm_conn *c)
+{
+    if (!o->expect_ocsp_response)
+        return 0;
+    uint8_t *want = NULL;
+    size_t want_len = 0, got_len = 0;
+    if (shim_base64(o->expect_ocsp_response, &want, &want_len) != 0) {
+        shim_fail("-expect-ocsp-response: not base64");
+        return -1;
+    }
+    const uint8_t *got = tlsm_conn_ocsp_response(c, &got_len);
+    int same = got_len == want_len && (!want_len || (got && !memcmp(got, want, want_len)));
+    free(want);
+    if (!same) {
+        shim_fail("OCSP response mismatch");
+        return -1;
+    }
+    return 0;
+}
+
+/* BoringSSL numbers the added credentials from 0 and reports -1 for the default one (which
+ * the shim adds last) and when none was sent (tlsm_conn_identity). */
+static int check_selected_credential(const shim_opts *o, tlsm_conn *c)
+{
+    if (!o->expect_selected_credential)
+        return 0;
+    int got = tlsm_conn_identity(c), want = atoi(o->expect_selected_credential);
+    if (got >= (int)o->n_credentials)
+        got = -1;
+    if (got != want) {
+        shim_fail("credential %d was used, wanted %d", got, want);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_hrr(const shim_opts *o, tlsm_conn *c)
 {
     int hrr = tlsm_conn_hrr(c);
@@ -141,7 +195,8 @@ int shim_check_handshake(const shim_opts *o, tlsm_conn *c, int is_resume, const 
 {
     if (check_verify_result(o, st) || check_peer_cert_file(o, c) || check_numbers(o, c) ||
         check_resumption(o, c, is_resume, st) || check_names(o, c) ||
-        check_peer_certificate(o, c) || check_hrr(o, c))
+        check_peer_certificate(o, c) || check_hrr(o, c) || check_selected_credential(o, c) ||
+        check_ocsp(o, c) || check_session_id(o, c, is_resume))
         return -1;
     return 0;
 }

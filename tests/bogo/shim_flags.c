@@ -25,7 +25,7 @@ typedef enum {
     F_STR,         /* a string (argv is kept, so it is borrowed) */
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
-    F_CRED_FILE,   /* a file of the newest credential (off: in shim_credential) */
+    F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -48,7 +48,7 @@ typedef struct {
 #define NO_NPN "NPN is not implemented (superseded by ALPN)"
 #define NO_ALPS "ALPS (application settings) is not implemented"
 #define NO_CHANNEL_ID "Channel ID is not implemented"
-#define NO_OCSP "tlsm has no API to staple or read OCSP responses"
+#define NO_OCSP "tlsm staples a configured OCSP response: it has no per-connection OCSP callback"
 #define NO_SCT "signed certificate timestamps are not implemented"
 #define NO_CREDS "tlsm has no API to tell which of several credentials was used"
 #define NO_PSK "external PSKs are not implemented"
@@ -165,19 +165,21 @@ static const flag_def flags[] = {
     {"-enable-channel-id", F_NO, 0, CONN, NO_CHANNEL_ID},
     {"-send-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
     {"-expect-channel-id", F_NO_PARAM, 0, CONN, NO_CHANNEL_ID},
-    {"-enable-ocsp-stapling", F_NO, 0, CONN, NO_OCSP},
-    {"-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-expect-ocsp-response", F_NO_PARAM, 0, CONN, NO_OCSP},
-    {"-use-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-set-ocsp-in-callback", F_NO, 0, CONN, NO_OCSP},
-    {"-decline-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
+    {"-enable-ocsp-stapling", F_BOOL, OPT(enable_ocsp_stapling), CONN, NULL},
+    {"-ocsp-response", F_CRED_FILE, offsetof(shim_credential, ocsp_b64), CFG, NULL},
+    {"-expect-ocsp-response", F_STR, OPT(expect_ocsp_response), CONN, NULL},
+    /* BoringSSL's status callback, emulated: it accepts (tlsm staples what is configured,
+     * set in the callback or before), or declines (nothing stapled); failing is not. */
+    {"-use-ocsp-callback", F_BOOL, OPT(use_ocsp_callback), CONN, NULL},
+    {"-set-ocsp-in-callback", F_BOOL, OPT(set_ocsp_in_callback), CONN, NULL},
+    {"-decline-ocsp-callback", F_BOOL, OPT(decline_ocsp_callback), CONN, NULL},
     {"-fail-ocsp-callback", F_NO, 0, CONN, NO_OCSP},
     {"-enable-signed-cert-timestamps", F_NO, 0, CONN, NO_SCT},
     {"-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
     {"-expect-signed-cert-timestamps", F_NO_PARAM, 0, CONN, NO_SCT},
     {"-new-delegated-credential", F_NO, 0, CONN, "delegated credentials are not implemented"},
     {"-delegated-credential", F_NO_PARAM, 0, CONN, "delegated credentials are not implemented"},
-    {"-expect-selected-credential", F_NO_PARAM, 0, CONN, NO_CREDS},
+    {"-expect-selected-credential", F_STR, OPT(expect_selected_credential), CONN, NULL},
     {"-must-match-issuer", F_NO, 0, CONN, NO_CREDS},
     {"-cert-properties", F_NO_PARAM, 0, CONN, NO_CREDS},
     {"-new-psk-credential", F_NO, 0, CONN, NO_PSK},
@@ -247,8 +249,7 @@ static const flag_def flags[] = {
     {"-use-ticket-callback", F_NO, 0, CONN, NO_CALLBACK},
     {"-use-ticket-aead-callback", F_NO, 0, CONN, NO_CALLBACK},
     {"-expect-msg-callback", F_NO_PARAM, 0, CONN, NO_CALLBACK},
-    {"-reverify-on-resume", F_NO, 0, CONN,
-     "a resumed session keeps no peer certificate to verify again (issue 16 item 5)"},
+    {"-reverify-on-resume", F_BOOL, OPT(reverify_on_resume), CONN, NULL},
     {"-retain-only-sha256-client-cert", F_NO, 0, CONN, "BoringSSL's SHA-256-only client cert API"},
     {"-expect-sha256-client-cert", F_NO, 0, CONN, "BoringSSL's SHA-256-only client cert API"},
     {"-handshake-twice", F_NO, 0, CONN, "BoringSSL's SSL_do_handshake API; tlsm has no handshake call"},
@@ -279,8 +280,8 @@ static const flag_def flags[] = {
     {"-expect-certificate-types", F_NO_PARAM, 0, CONN, "tlsm has no API for CertificateRequest"},
     {"-use-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
     {"-expect-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
-    {"-expect-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
-    {"-expect-no-session-id", F_NO, 0, CONN, "tlsm has no API for the session ID"},
+    {"-expect-session-id", F_BOOL, OPT(expect_session_id), CONN, NULL},
+    {"-expect-no-session-id", F_BOOL, OPT(expect_no_session_id), CONN, NULL},
     {"-expect-ticket-age-skew", F_NO_PARAM, 0, CONN, "tlsm has no API for the ticket age skew"},
     {"-renew-ticket", F_NO, 0, CONN, NO_CALLBACK},
     {"-skip-ticket", F_NO, 0, CONN, NO_CALLBACK},
@@ -367,7 +368,7 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         if (!more)
             return -1;
         o->credentials = more;
-        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL};
+        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL, NULL};
         return 0;
     }
     case F_CRED_FILE: {

@@ -60,6 +60,35 @@ int shim_codes_has(const shim_codes *l, uint16_t v)
     return 0;
 }
 
+int shim_base64(const char *in, uint8_t **out, size_t *len)
+{
+    size_t n = strlen(in);
+    uint8_t *o = malloc(n / 4 * 3 + 3);
+    if (!o)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n && in[i] != '='; i++) {
+        const char c = in[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+        if (v < 0) {
+            free(o);
+            return -1;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            o[k++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *out = o;
+    *len = k;
+    return 0;
+}
+
 void shim_codes_free(shim_codes *l)
 {
     free(l->v);

@@ -175,3 +175,63 @@ Test(external, verifying_client_needs_a_server_name)
     cr_assert_eq(verifies, 1);
     pair_free(&p);
 }
+
+/* tlsm_config_set_reverify_on_resume: a resumed client verifies the kept chain again,
+ * built in (a client whose trust no longer includes the CA refuses the resumption it would
+ * otherwise accept) and through the host (the question comes again, and a "no" ends it). */
+static void resume_with(uint16_t v, int reverify, int trust_ca, int external, int accept,
+                        int *verifies, pair *p)
+{
+    pair_opts so = {.key = PAIR_KEY_P256};
+    pair_init(p, NULL, &so, 41 + v);
+    versions(p, v);
+    pair_connect(p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(p), 0);
+    pair_buf sess = {0};
+    cr_assert_eq(pair_get_session(p, &sess), 0);
+    /* A new client config for the second connection (the server's stays). */
+    pair_opts co = {.trust = trust_ca ? NULL : ""};
+    tlsm_config *cfg = pair_config(TLSM_ROLE_CLIENT, &co, &p->rng[0], &p->now_ms);
+    cr_assert_eq(tlsm_config_set_versions(cfg, v, v), 0);
+    cr_assert_eq(tlsm_config_set_reverify_on_resume(cfg, reverify), 0);
+    cr_assert_eq(tlsm_config_set_verify_external(cfg, external), 0);
+    tlsm_config_free(p->side[0].cfg);
+    p->side[0].cfg = cfg;
+    pair_connect(p, PAIR_HOST);
+    cr_assert_eq(tlsm_conn_set_session(p->side[0].conn, sess.data, sess.len), 0);
+    pair_buf_free(&sess);
+    *verifies = 0;
+    (void)drive(p, accept, verifies);
+}
+
+Test(external, reverify_on_resume)
+{
+    for (int i = 0; i < 2; i++) {
+        uint16_t v = i ? TLSM_TLS12 : TLSM_TLS13;
+        pair p;
+        int verifies = 0;
+        /* Off (the default): the earlier verification stands, whatever the trust now. */
+        resume_with(v, 0, 0, 0, 1, &verifies, &p);
+        cr_assert(tlsm_conn_handshake_done(p.side[0].conn) && tlsm_conn_resumed(p.side[0].conn),
+                  "v%04x: %s", v, pair_reason(p.side[0].conn));
+        pair_free(&p);
+        /* On, same trust: resumed. */
+        resume_with(v, 1, 1, 0, 1, &verifies, &p);
+        cr_assert(tlsm_conn_resumed(p.side[0].conn) && tlsm_conn_handshake_done(p.side[0].conn),
+                  "v%04x: %s", v, pair_reason(p.side[0].conn));
+        pair_free(&p);
+        /* On, the CA no longer trusted: refused as a full handshake would be. */
+        resume_with(v, 1, 0, 0, 1, &verifies, &p);
+        cr_assert_str_eq(pair_reason(p.side[0].conn), "CERT_NO_TRUST", "v%04x", v);
+        pair_free(&p);
+        /* On, external: the host is asked again; its "no" ends the connection. */
+        resume_with(v, 1, 1, 1, 1, &verifies, &p);
+        cr_assert_eq(verifies, 1, "v%04x", v);
+        cr_assert(tlsm_conn_resumed(p.side[0].conn) && tlsm_conn_handshake_done(p.side[0].conn));
+        pair_free(&p);
+        resume_with(v, 1, 1, 1, 0, &verifies, &p);
+        cr_assert_eq(verifies, 1);
+        cr_assert_eq(tlsm_conn_verify_error(p.side[0].conn), TLSM_ERR_CERT_REJECTED);
+        pair_free(&p);
+    }
+}

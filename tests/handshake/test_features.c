@@ -459,3 +459,40 @@ Test(features, identity_der_with_null_entry)
                  TLSM_ERR_ARG);
     tlsm_config_free(cfg);
 }
+
+/* tlsm_conn_identity: which of several identities a handshake sent (by the peer's
+ * signature schemes), -1 when none was sent (no request, resumption). */
+Test(features, identity_index)
+{
+    static const uint16_t rsa_only[] = {TLSM_SIG_RSA_PSS_RSAE_SHA256};
+    static const uint16_t ecdsa_only[] = {TLSM_SIG_ECDSA_SECP256R1_SHA256};
+    const uint16_t *lists[] = {ecdsa_only, rsa_only};
+    for (int want = 0; want < 2; want++) {
+        pair p;
+        pair_opts co = {.sigalgs = lists[want], .n_sigalgs = 1};
+        pair_init(&p, &co, &(pair_opts){.key = PAIR_KEY_P256}, 31);
+        cr_assert_eq(pair_add_identity(p.side[PAIR_SERVER].cfg, PAIR_KEY_RSA), 0);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), -1, "before the handshake");
+        cr_assert_eq(pair_handshake(&p), 0);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), want);
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_CLIENT].conn), -1, "no certificate asked");
+        pair_buf sess = {0};
+        cr_assert_eq(pair_get_session(&p, &sess), 0);
+        pair_connect(&p, PAIR_HOST);
+        cr_assert_eq(tlsm_conn_set_session(p.side[PAIR_CLIENT].conn, sess.data, sess.len), 0);
+        cr_assert_eq(pair_handshake(&p), 0);
+        cr_assert(tlsm_conn_resumed(p.side[PAIR_SERVER].conn));
+        cr_assert_eq(tlsm_conn_identity(p.side[PAIR_SERVER].conn), -1, "resumed: none sent");
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+    /* A client asked for its certificate. */
+    pair p;
+    pair_init(&p, &(pair_opts){.key = PAIR_KEY_CLIENT},
+              &(pair_opts){.key = PAIR_KEY_P256, .client_auth = 2}, 37);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    cr_assert_eq(tlsm_conn_identity(p.side[PAIR_CLIENT].conn), 0);
+    pair_free(&p);
+}

@@ -812,6 +812,8 @@ static void run_state(const state_row *row)
     if (v13)
         case_alert(d, "warning-level handshake_failure", 1, TLSM_ALERT_HANDSHAKE_FAILURE,
                    peer(TLSM_ALERT_HANDSHAKE_FAILURE));
+    else /* assigned, if only used by older versions: a TLS 1.2 warning like any other */
+        case_alert(d, "warning decompression_failure", 1, 30, accepted(THEN_COMPLETE));
 
     /* TLS 1.2, once the version is known and before the peer's CCS: the CCS's length is
      * checked first (decode_error); a second one is unexpected whatever it holds, and

@@ -98,6 +98,14 @@ static void resume_case(int tickets)
     pair_connect(&p, PAIR_HOST);
     cr_assert_eq(pair_handshake(&p), 0);
     cr_assert(!tlsm_conn_resumed(p.side[0].conn));
+    /* A server that issues a ticket caches nothing: no session id; otherwise both sides
+     * know the cache entry's id. */
+    size_t cid = 0, sid = 0;
+    const uint8_t *c_id = tlsm_conn_session_id(p.side[0].conn, &cid);
+    const uint8_t *s_id = tlsm_conn_session_id(p.side[1].conn, &sid);
+    cr_assert_eq(sid, tickets ? 0u : 32u, "tickets %d: server session id %zu bytes", tickets, sid);
+    cr_assert_eq(cid, sid);
+    cr_assert(tickets ? !c_id && !s_id : !memcmp(c_id, s_id, 32));
     pair_buf sess = {0};
     cr_assert_eq(pair_get_session(&p, &sess), 0);
     uint8_t first[32], second[32];

@@ -8,7 +8,9 @@
 #   (a) openssl s_server -rev (reverse echo)  <-  tlsm client  (one line, reversed back)
 #   (b) tlsm server --once (echo)             <-  openssl s_client (one line, echoed back)
 # then the same two directions for TLS 1.2 (ECDHE with every group and key type, DHE with
-# the RFC 7919 groups and with s_server's default RFC 3526 parameters, RSA key transport), plus gnutls-cli cases, ALPN, client
+# the RFC 7919 groups and with s_server's default RFC 3526 parameters, RSA key transport),
+# tlsm's default groups (post-quantum hybrid first) against a server without ML-KEM, plus
+# gnutls-cli cases, ALPN, client
 # certificates in both directions for TLS 1.3 and 1.2 (each verified by the peer, and
 # required: no certificate, no connection) and must-fail checks. Each case also checks
 # that the peer reports the version, suite and group that were pinned. Resumption is
@@ -132,6 +134,7 @@ tlsm_group() {
         X25519) echo x25519 ;;
         P-256) echo secp256r1 ;;
         P-384) echo secp384r1 ;;
+        default) echo x25519 ;; # tlsm's defaults against a peer without ML-KEM
         *) echo "$2" ;;
     esac
 }
@@ -153,7 +156,9 @@ split_args() {
 # server's default parameters, an RFC 3526 group).
 openssl_proto() {
     local proto=$1 ossl=$2 group=$3
-    if [ "$proto" = 1.3 ]; then
+    if [ "$proto" = 1.3 ] && [ "$group" = default ]; then
+        echo "-tls1_3 -ciphersuites $ossl" # the server's own groups
+    elif [ "$proto" = 1.3 ]; then
         echo "-tls1_3 -ciphersuites $ossl -groups $group"
     elif [[ $group == modp* ]]; then
         echo "-tls1_2 -cipher $ossl" # no -dhparam: OpenSSL's own (RFC 3526) parameters
@@ -193,7 +198,7 @@ case_s_server() {
     local msg="tlsm-interop-$name-$RANDOM"
     printf '%s\n' "$msg" | timeout "$case_timeout" "$tlsm" client "127.0.0.1:$port" \
         --ca "$pki/ca.crt" --servername localhost --suite "$suite" \
-        --group "$([[ $group == modp* ]] && echo ffdhe2048 || echo "$group")" \
+        $(case $group in modp*) echo "--group ffdhe2048" ;; default) ;; *) echo "--group $group" ;; esac) \
         "${cl[@]}" >"$d/cli.out" 2>"$d/cli.err"
     local rc=$?
     stop "$spid" "$([ "$rc" -eq 0 ] && echo "$grace" || echo 1)" # no client, no wait
@@ -205,6 +210,8 @@ case_s_server() {
         fail "$name" "expected '$want' back, got '$(head -c 200 "$d/cli.out")'"
     elif ! grep -q -- "TLS $proto, $suite, $(tlsm_group "$suite" "$group")," "$d/cli.err"; then
         fail "$name" "unexpected session: $(last_line "$d/cli.err")"
+    elif [ "$group" = default ] && grep -q "HelloRetryRequest" "$d/cli.err"; then
+        fail "$name" "a HelloRetryRequest: $(last_line "$d/cli.err")"
     else
         ok "$name"
     fi
@@ -927,6 +934,10 @@ else
             tls12_case "${pair#*=}-$group-rsa" "$pair" "$group" rsa
         done
     done
+    # tlsm's default groups (an X25519MLKEM768 share and an X25519 one) against a server
+    # without ML-KEM (OpenSSL 3.0): X25519 at once, no HelloRetryRequest (issue 19).
+    case_s_server "s_server-default-groups" 1.3 TLS_AES_128_GCM_SHA256 TLS_AES_128_GCM_SHA256 \
+        default p256
     # DHE with s_server's default parameters (no -dhparam: an RFC 3526 group, issue 16
     # item 12): a tlsm client that enables DHE accepts it by exact match.
     case_s_server "s_server-1.2-dhe-default-params" 1.2 TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 \

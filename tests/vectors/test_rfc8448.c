@@ -200,6 +200,10 @@ static tlsm_config *client_config(replay_rng *rng, uint64_t *now, const uint16_t
     cr_assert_eq(tlsm_config_set_versions(cfg, TLSM_TLS13, TLSM_TLS13), 0);
     cr_assert_eq(tlsm_config_set_suites(cfg, suites, 3), 0);
     cr_assert_eq(tlsm_config_set_middlebox_compat(cfg, 0), 0);
+    /* The traces' client sends one X25519 share (no ML-KEM group then). */
+    static const uint16_t classical[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
+                                         TLSM_GROUP_SECP384R1};
+    cr_assert_eq(tlsm_config_set_groups(cfg, classical, 3), 0);
     cr_assert_eq(tlsm_config_set_verify(cfg, TLSM_VERIFY_INSECURE_NO_VERIFICATION), 0);
     cr_assert_eq(tlsm_config_set_rng(cfg, rng_replay, rng), 0);
     cr_assert_eq(tlsm_config_set_clock(cfg, clock_fixed, now), 0);

@@ -82,6 +82,17 @@ int default_kex_public(uint16_t group, const uint8_t *priv, uint8_t *pub, size_t
 int default_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                        size_t peer_len, uint8_t *shared, size_t *shared_len);
 
+/* The ML-KEM-768 groups (kex_mlkem.c), behind crypto_kex_*: kex_kem_find is non-NULL for
+ * them; keygen (client), decaps (client, the server's share), encaps (server). */
+const void *kex_kem_find(uint16_t group);
+size_t kex_kem_client_share_len(uint16_t group);
+int kex_kem_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t *pub,
+                   size_t *pub_len);
+int kex_kem_decaps(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
+                   uint8_t *shared, size_t *shared_len);
+int kex_kem_encaps(uint16_t group, const crypto_rng *rng, const uint8_t *peer, size_t peer_len,
+                   uint8_t *pub, size_t *pub_len, uint8_t *shared, size_t *shared_len);
+
 /* ML-KEM-768 (mlkem_backend.c): libsodium's or tlsm's own, chosen at build time;
  * default_kem_name says which. */
 extern const char default_kem_name[];

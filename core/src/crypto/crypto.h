@@ -95,6 +95,11 @@ void crypto_aead_wipe(crypto_aead_ctx *ctx);
 #ifndef TLSM_GROUP_FFDHE3072
 #define TLSM_GROUP_FFDHE3072 0x0101
 #endif
+#ifndef TLSM_GROUP_X25519MLKEM768
+#define TLSM_GROUP_X25519MLKEM768 0x11ec
+#define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
+#define TLSM_GROUP_MLKEM768 0x0201
+#endif
 #ifndef TLSM_GROUP_MODP2048 /* RFC 3526, private-use values (tlsm.h) */
 #define TLSM_GROUP_MODP2048 0xfe08
 #define TLSM_GROUP_MODP3072 0xfe0c
@@ -103,13 +108,22 @@ void crypto_aead_wipe(crypto_aead_ctx *ctx);
 #define TLSM_GROUP_MODP8192 0xfe20
 #endif
 
-#define CRYPTO_KEX_PRIV_MAX 80    /* the RFC 3526 8192-bit group's exponent (78 bytes) */
-#define CRYPTO_KEX_PUB_MAX 1024   /* an 8192-bit MODP public value (a P-384 point is 97) */
-#define CRYPTO_KEX_SHARED_MAX 1024 /* an 8192-bit MODP shared secret */
+/* Our private part of a key share: an ML-KEM-768 decapsulation key (2400 bytes) and a
+ * P-256 scalar for SecP256r1MLKEM768; the RFC 3526 8192-bit exponent is 78 bytes. */
+#define CRYPTO_KEX_PRIV_MAX (2400 + 32)
+/* A public share: the client's SecP256r1MLKEM768 share (65 + 1184 bytes); an 8192-bit
+ * MODP value is 1024, a P-384 point 97. */
+#define CRYPTO_KEX_PUB_MAX 1249
+#define CRYPTO_KEX_SHARED_MAX 1024 /* an 8192-bit MODP shared secret (a hybrid's is 64) */
 #define CRYPTO_EC_POINT_MAX 97    /* an uncompressed P-384 point */
 
 /* 1 for the groups a TLS peer may name (key_share, supported_groups, TLS 1.2 curves). */
 int crypto_kex_supported(uint16_t group);
+/* 1 for the ML-KEM-768 groups (hybrid or pure): TLS 1.3 only. */
+int crypto_kex_is_kem(uint16_t group);
+/* Size of our private part of a key share for group (what crypto_kex_keygen writes to
+ * priv), 0 if unsupported. */
+size_t crypto_kex_priv_len(uint16_t group);
 /* 1 for a finite-field group: RFC 7919 (named) or RFC 3526 (TLSM_GROUP_MODP*). */
 int crypto_kex_is_ffdhe(uint16_t group);
 /* Public key length on the wire for group (32, 65, 97, or the prime's length for finite
@@ -126,9 +140,22 @@ int crypto_kex_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint
  * curve, uncompressed form only; X25519 rejects an all-zero result; FFDHE requires exactly
  * the prime's length and 1 < Y < p-1). Writes the x-coordinate (NIST), the 32-byte result
  * (X25519) or g^xy mod p left-padded to the prime's length (FFDHE, as TLS 1.3 wants it,
- * RFC 8446 s.7.4.1). */
+ * RFC 8446 s.7.4.1). For an ML-KEM group this is the client's side: peer_pub is the
+ * server's share (ciphertext, and the classical share of a hybrid), decapsulated with the
+ * key crypto_kex_keygen made. */
 int crypto_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                       size_t peer_len, uint8_t *shared, size_t *shared_len);
+/* The server's side of a TLS 1.3 key share: from the client's share, our share (written to
+ * pub) and the shared secret. (EC)DHE: a fresh key pair and the agreement; ML-KEM:
+ * encapsulation to the client's key (FIPS 203 s.7.2 checks) and, for a hybrid, the
+ * classical agreement beside it, in the draft's order. Returns 0, CRYPTO_KEX_BAD_SHARE for
+ * a share that fails a check (the caller answers illegal_parameter) or CRYPTO_KEX_FAILED
+ * (rng or primitive failure); nothing secret is left behind. */
+#define CRYPTO_KEX_BAD_SHARE (-1)
+#define CRYPTO_KEX_FAILED (-2)
+int crypto_kex_respond(uint16_t group, const crypto_rng *rng, const uint8_t *peer_pub,
+                       size_t peer_len, uint8_t *pub, size_t *pub_len, uint8_t *shared,
+                       size_t *shared_len);
 /* The same for a TLS 1.2 premaster secret. FFDHE: the peer's dh_Y may come without its
  * leading zero bytes (any length up to the prime's), and the leading zero bytes of the
  * result are stripped (RFC 5246 s.8.1.2). ECDHE groups give the same bytes as

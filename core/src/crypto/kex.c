@@ -1,7 +1,7 @@
 /*
  * kex.c - (EC)DHE for the TLS key_share groups: X25519 (libsodium) and secp256r1/secp384r1
- * (Nettle), plus the public crypto_kex_* entry points. The RFC 7919 finite-field groups
- * (ffdhe2048, ffdhe3072) are dispatched to ffdhe.c.
+ * (Nettle), plus the public crypto_kex_* entry points. The finite-field groups are
+ * dispatched to ffdhe.c, the ML-KEM-768 groups (hybrids included) to kex_mlkem.c.
  *
  * RFC 8446 s.4.2.8.2: NIST public values are uncompressed points and must be validated;
  * s.7.4.2: the NIST shared secret is the x-coordinate. RFC 7748 s.6.1 / RFC 8446 s.7.4.2:
@@ -19,6 +19,11 @@ int crypto_kex_supported(uint16_t group)
     return ff ? ff->named : crypto_kex_pub_len(group) != 0;
 }
 
+int crypto_kex_is_kem(uint16_t group)
+{
+    return kex_kem_find(group) != NULL;
+}
+
 int crypto_kex_is_ffdhe(uint16_t group)
 {
     return ffdhe_group_find(group) != NULL;
@@ -29,6 +34,8 @@ size_t crypto_kex_pub_len(uint16_t group)
     const ffdhe_group *ff = ffdhe_group_find(group);
     if (ff != NULL)
         return ff->p_len;
+    if (kex_kem_find(group))
+        return kex_kem_client_share_len(group);
     switch (group) {
     case TLSM_GROUP_X25519: return 32;
     case TLSM_GROUP_SECP256R1: return 65;
@@ -39,6 +46,18 @@ size_t crypto_kex_pub_len(uint16_t group)
 
 /* Size of the private key crypto_kex_keygen draws: X25519 keys, NIST scalars and FFDHE
  * exponents (sizes chosen in ffdhe_groups.c). */
+static size_t kex_priv_len(uint16_t group);
+
+size_t crypto_kex_priv_len(uint16_t group)
+{
+    if (kex_kem_find(group)) {
+        const uint16_t ec = group == TLSM_GROUP_X25519MLKEM768     ? TLSM_GROUP_X25519
+                            : group == TLSM_GROUP_SECP256R1MLKEM768 ? TLSM_GROUP_SECP256R1 : 0;
+        return CRYPTO_MLKEM768_DK_LEN + (ec ? kex_priv_len(ec) : 0);
+    }
+    return kex_priv_len(group);
+}
+
 static size_t kex_priv_len(uint16_t group)
 {
     const ffdhe_group *ff = ffdhe_group_find(group);
@@ -150,6 +169,8 @@ int default_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_
 int crypto_kex_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t *pub,
                       size_t *pub_len)
 {
+    if (kex_kem_find(group))
+        return kex_kem_keygen(group, rng, priv, pub, pub_len);
     size_t len = kex_priv_len(group);
     if (len == 0)
         return -1;
@@ -169,6 +190,23 @@ int crypto_kex_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint
 int crypto_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                       size_t peer_len, uint8_t *shared, size_t *shared_len)
 {
+    if (kex_kem_find(group))
+        return kex_kem_decaps(group, priv, peer_pub, peer_len, shared, shared_len);
     return crypto_provider_default()->kex_shared(group, priv, peer_pub, peer_len, shared,
                                                  shared_len);
+}
+
+int crypto_kex_respond(uint16_t group, const crypto_rng *rng, const uint8_t *peer_pub,
+                       size_t peer_len, uint8_t *pub, size_t *pub_len, uint8_t *shared,
+                       size_t *shared_len)
+{
+    if (kex_kem_find(group))
+        return kex_kem_encaps(group, rng, peer_pub, peer_len, pub, pub_len, shared,
+                              shared_len);
+    uint8_t priv[CRYPTO_KEX_PRIV_MAX];
+    if (crypto_kex_keygen(group, rng, priv, pub, pub_len))
+        return CRYPTO_KEX_FAILED;
+    int rc = crypto_kex_shared(group, priv, peer_pub, peer_len, shared, shared_len);
+    crypto_wipe(priv, kex_priv_len(group));
+    return rc ? CRYPTO_KEX_BAD_SHARE : 0;
 }

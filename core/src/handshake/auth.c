@@ -196,35 +196,34 @@ static int keep_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *l
     return 0;
 }
 
-int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+/* Parses the connection's copy of the peer's chain (c->peer_chain) into hs->peer.certs,
+ * then verifies it: built in, and asks the host when verification is external. */
+static int check_kept_chain(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
+    size_t n = c->peer_cert_n;
     mem_free(hs->peer.certs);
     hs->peer.certs = NULL;
     hs->peer.n = 0;
-    if (n == 0)
-        return 0;
-    int rc = keep_chain(c, certs, lens, n);
-    if (rc)
-        return rc;
     const uint8_t **copies = mem_alloc(n * sizeof *copies);
+    size_t *lens = mem_alloc(n * sizeof *lens);
     hs->peer.certs = mem_calloc(n, sizeof *hs->peer.certs);
-    if (!copies || !hs->peer.certs) {
-        mem_free(copies);
-        return FAIL(R_NOMEM);
-    }
+    int rc = copies && lens && hs->peer.certs ? 0 : FAIL(R_NOMEM);
     const uint8_t *p = c->peer_chain;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; !rc && i < n; i++) {
+        lens[i] = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
         copies[i] = p + 3;
         p += 3 + lens[i];
     }
     /* The parsed certificates borrow from the connection's copy, which outlives them. */
-    rc = pki_chain_parse(hs->peer.certs, copies, lens, n, NULL);
-    mem_free(copies);
-    if (rc) {
+    if (!rc && (rc = pki_chain_parse(hs->peer.certs, copies, lens, n, NULL))) {
         c->verify_error = rc;
-        return FAIL(reason_of_cert(rc));
+        rc = FAIL(reason_of_cert(rc));
     }
+    mem_free(copies);
+    mem_free(lens);
+    if (rc)
+        return rc;
     hs->peer.n = n;
     if (c->cfg->verify != TLSM_VERIFY_INSECURE_NO_VERIFICATION && (rc = builtin_verify(c)))
         return rc;
@@ -235,6 +234,29 @@ int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *
         conn_event(c, TLSM_EV_VERIFY_PEER, 0, 0, 0, 0);
     }
     return 0;
+}
+
+int hs_take_peer_chain(tlsm_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n)
+{
+    struct hs_state *hs = c->hs;
+    mem_free(hs->peer.certs);
+    hs->peer.certs = NULL;
+    hs->peer.n = 0;
+    if (n == 0)
+        return 0;
+    int rc = keep_chain(c, certs, lens, n);
+    return rc ? rc : check_kept_chain(c);
+}
+
+int hs_reverify_on_resume(tlsm_conn *c)
+{
+    if (c->role != TLSM_ROLE_CLIENT || !c->cfg->reverify_on_resume)
+        return 0;
+    /* A session from before sessions kept the chain has nothing to verify: refuse it, as a
+     * full handshake with no certificate would be. */
+    if (!c->peer_cert_n)
+        return FAIL(R_CERT_EMPTY_SERVER);
+    return check_kept_chain(c);
 }
 
 int hs_take_cert_list(tlsm_conn *c, const cert_msg *m)

@@ -90,10 +90,16 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     }
     wire_put_u16(w, EXT_SUPPORTED_GROUPS);
     e = wire_open(w, 2);
-    if (sh->n_adv_groups)
+    if (sh->n_adv_groups) {
         put_u16_list(w, 2, sh->adv_groups, sh->n_adv_groups);
-    else
-        put_u16_list(w, 2, cfg->groups, cfg->n_groups);
+    } else {
+        /* The ML-KEM groups are TLS 1.3's: not listed when we offer TLS 1.2 only. */
+        m = wire_open(w, 2);
+        for (size_t i = 0; i < cfg->n_groups; i++)
+            if (offers13(c) || !crypto_kex_is_kem(cfg->groups[i]))
+                wire_put_u16(w, cfg->groups[i]);
+        wire_close(w, m);
+    }
     wire_close(w, e);
     if (offers12(c)) {
         /* RFC 8422 s.5.1.2: uncompressed points only. */
@@ -113,6 +119,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         else
             wire_put_u16(w, 0);
     }
+    if (cfg->ocsp_request)
+        ocsp_put_request(w);
     if (cfg->alpn_len) {
         wire_put_u16(w, EXT_ALPN);
         e = wire_open(w, 2);
@@ -136,6 +144,10 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     m = wire_open(w, 2);
     wire_put_u16(w, hs->kex.group);
     wire_put_block(w, 2, hs->kex.pub, hs->kex.pub_len);
+    if (hs->kex2.group) {
+        wire_put_u16(w, hs->kex2.group);
+        wire_put_block(w, 2, hs->kex2.pub, hs->kex2.pub_len);
+    }
     wire_close(w, m);
     wire_close(w, e);
     wire_put_u16(w, EXT_SUPPORTED_VERSIONS);
@@ -251,12 +263,15 @@ static int send_client_hello(tlsm_conn *c)
     return hs_msg_send(c, &w);
 }
 
-static int new_key_share(tlsm_conn *c, uint16_t group)
+/* The second share: the first of our groups of the other kind than the first (classical
+ * beside ML-KEM, or ML-KEM beside classical), as BoringSSL and Go do, so that a server
+ * with either kind needs no retry. 0 if all our groups are of one kind. */
+static uint16_t second_share_group(const tlsm_config *cfg)
 {
-    struct hs_state *hs = c->hs;
-    hs->kex.group = group;
-    if (crypto_kex_keygen(group, &c->cfg->rng, hs->kex.priv, hs->kex.pub, &hs->kex.pub_len))
-        return FAIL(R_RNG);
+    int first_kem = crypto_kex_is_kem(cfg->groups[0]);
+    for (size_t i = 1; i < cfg->n_groups; i++)
+        if (crypto_kex_is_kem(cfg->groups[i]) != first_kem)
+            return cfg->groups[i];
     return 0;
 }
 
@@ -268,7 +283,12 @@ int client_start(tlsm_conn *c)
     if (crypto_random(&cfg->rng, hs->hello.client_random, HS_RANDOM_LEN))
         return FAIL(R_RNG);
     if (offers13(c)) {
-        int rc = new_key_share(c, cfg->groups[0]);
+        /* issue 19: shares for our first group and the first of the other kind (by
+         * default X25519MLKEM768 and X25519). */
+        uint16_t second = second_share_group(cfg);
+        int rc = hs_share_new(c, &hs->kex, cfg->groups[0]);
+        if (!rc && second)
+            rc = hs_share_new(c, &hs->kex2, second);
         if (rc)
             return rc;
     }
@@ -316,6 +336,8 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
         return c->cfg->alpn_len != 0;
     case EXT_PRE_SHARED_KEY:
         return c->hs->psk.offered;
+    case EXT_STATUS_REQUEST:
+        return c->cfg->ocsp_request;
     case EXT_SESSION_TICKET:
         return c->cfg->shape.send_session_ticket || (offers12(c) && c->cfg->tickets);
     case EXT_RENEGOTIATION_INFO:
@@ -373,8 +395,8 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
         group = wire_u16(&r);
         if (wire_end(&r))
             return FAIL(R_HRR_KEY_SHARE_DECODE);
-        /* s.4.2.8: the group must be one we support and not the share we already sent. */
-        if (!hs_group_offered(c, group) || group == hs->kex.group)
+        /* s.4.2.8: the group must be one we support and not a share we already sent. */
+        if (!hs_group_offered(c, group) || group == hs->kex.group || group == hs->kex2.group)
             return FAIL(R_HRR_GROUP);
     }
     if (ck) {
@@ -401,8 +423,11 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
     /* A PSK for another hash cannot be used with this suite (s.4.2.11). */
     if (hs->psk.offered && hs->psk.hash != c->hash)
         hs->psk.offered = 0;
-    if (group != hs->kex.group) {
-        int rc = new_key_share(c, group);
+    if (ks) {
+        /* s.4.1.2: the shares become "a single KeyShareEntry from the indicated group". */
+        hs_share_free(&hs->kex2);
+        hs->kex2.group = 0;
+        int rc = hs_share_new(c, &hs->kex, group);
         if (rc)
             return rc;
     }
@@ -506,7 +531,10 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     wire_block(&r, 2, 1, 0xffff, &pub);
     if (wire_end(&r))
         return FAIL(R_SH_KEY_SHARE_DECODE);
-    if (group != hs->kex.group)
+    /* s.4.2.8: the server's share is for one of the groups we sent a share for. */
+    const hs_key_share *mine = group == hs->kex.group ? &hs->kex
+                               : hs->kex2.group && group == hs->kex2.group ? &hs->kex2 : NULL;
+    if (!mine)
         return FAIL(R_SH_KEY_SHARE_GROUP);
     c->group = group;
 
@@ -516,9 +544,10 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
     /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
-    if (crypto_kex_shared(group, hs->kex.priv, pub.p, pub.len, shared, &shared_len))
+    if (crypto_kex_shared(group, mine->priv, pub.p, pub.len, shared, &shared_len))
         return FAIL(R_SH_KEY_SHARE_INVALID);
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
+    hs_share_free(&hs->kex);
+    hs_share_free(&hs->kex2);
     rc = hs_derive_handshake(c, shared, shared_len);
     crypto_wipe(shared, sizeof shared);
     if (rc)
@@ -532,6 +561,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         hs->hello.ccs_sent = 1;
         rc = hs_send_ccs(c);
     }
+    if (!rc && c->resumed)
+        rc = hs_reverify_on_resume(c);
     return rc;
 }
 

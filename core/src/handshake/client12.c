@@ -28,6 +28,8 @@ static int allowed_in_sh12(const tlsm_conn *c, uint16_t type)
         return 1;
     case EXT_SESSION_TICKET:
         return cfg->tickets != 0;
+    case EXT_STATUS_REQUEST:
+        return cfg->ocsp_request;
     }
     return 0;
 }
@@ -61,6 +63,11 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             if (b.len)
                 return FAIL(R_SH12_RENEGOTIATION_INFO);
             hs->t12.secure_reneg = 1;
+            break;
+        case EXT_STATUS_REQUEST: /* RFC 6066 s.8: empty; a CertificateStatus may follow */
+            if (e->len)
+                return FAIL(R_SH12_EXT_DECODE);
+            hs->t12.status_expected = 1;
             break;
         case EXT_SESSION_TICKET: /* RFC 5077 s.3.2: empty; a ticket will follow */
             if (e->len)
@@ -167,7 +174,7 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
         c->resumed = 1;
         session_resumed(c);
         hs->state = HS_C12_WAIT_NST_CCS;
-        return 0;
+        return hs_reverify_on_resume(c);
     }
     /* A full handshake: remember the server's session id for a later resumption. */
     memcpy(hs->hello.sid, sh->sid, sh->sid_len);
@@ -206,10 +213,31 @@ static int offers_ffdhe(const tlsm_conn *c)
     return 0;
 }
 
+/* RFC 6066 s.8: "the server MAY also choose not to send a "CertificateStatus" message"
+ * - but it comes right after Certificate or not at all. */
+static void status_window_closes(tlsm_conn *c)
+{
+    c->hs->t12.status_expected = 0;
+}
+
+int client12_on_certificate_status(tlsm_conn *c, const uint8_t *msg, size_t len)
+{
+    struct hs_state *hs = c->hs;
+    if (!hs->t12.status_expected)
+        return FAIL(R_CERT_STATUS_UNEXPECTED);
+    status_window_closes(c);
+    int rc = ocsp_take_status(c, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
+    if (rc)
+        return rc;
+    hs_transcript_add(c, msg, len);
+    return 0;
+}
+
 int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
     const suite_info *suite = suite_find(c->suite);
+    status_window_closes(c);
     wire_reader r, pub, sig;
     wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
     uint16_t group;
@@ -221,7 +249,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
         if (r.err)
             return FAIL(R_SKE_DECODE);
         if (curve_type != 3 || !hs_group_offered(c, group) || crypto_kex_pub_len(group) == 0 ||
-            crypto_kex_is_ffdhe(group))
+            crypto_kex_is_ffdhe(group) || crypto_kex_is_kem(group))
             return FAIL(R_SKE_CURVE);
     } else {
         /* s.7.4.3: dh_p, dh_g, dh_Ys. Only known safe primes are accepted, by exact match:
@@ -268,6 +296,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
 int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
+    status_window_closes(c);
     wire_reader r, types, cas;
     wire_init(&r, msg + HS_HEADER_LEN, len - HS_HEADER_LEN);
     /* s.7.4.4: certificate_types<1..2^8-1>, supported_signature_algorithms<2..2^16-2>,
@@ -361,6 +390,7 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
 int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
 {
     struct hs_state *hs = c->hs;
+    status_window_closes(c);
     if (len != HS_HEADER_LEN) /* s.7.4.5: empty */
         return FAIL(R_SHD_NOT_EMPTY);
     hs_transcript_add(c, msg, len);

@@ -65,6 +65,11 @@ static const hs_row table[] = {
         HS_C12_WAIT_CR_SHD),
     ROW(HS_C12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, client12_on_server_key_exchange,
         HS_C12_WAIT_CR_SHD),
+    /* RFC 6066 s.8: right after Certificate when the ServerHello announced it (the handler
+     * refuses it anywhere else); the state does not change. */
+    ROW(HS_C12_WAIT_SKE, HS_CERTIFICATE_STATUS, client12_on_certificate_status, HS_C12_WAIT_SKE),
+    ROW(HS_C12_WAIT_CR_SHD, HS_CERTIFICATE_STATUS, client12_on_certificate_status,
+        HS_C12_WAIT_CR_SHD),
     ROW(HS_C12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, client12_on_certificate_request,
         HS_C12_WAIT_SHD),
     ROW(HS_C12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, client12_on_server_hello_done,
@@ -131,10 +136,38 @@ int hs_create(tlsm_conn *c)
     return 0;
 }
 
+int hs_share_new(tlsm_conn *c, hs_key_share *k, uint16_t group)
+{
+    hs_share_free(k);
+    k->group = group;
+    size_t priv_len = crypto_kex_priv_len(group), pub_cap = crypto_kex_pub_len(group);
+    if (!priv_len || !pub_cap)
+        return FAIL(R_KEY_SCHEDULE);
+    if (!(k->priv = mem_alloc(priv_len + pub_cap)))
+        return FAIL(R_NOMEM);
+    k->priv_len = priv_len;
+    k->pub = k->priv + priv_len;
+    if (crypto_kex_keygen(group, &c->cfg->rng, k->priv, k->pub, &k->pub_len))
+        return FAIL(R_RNG);
+    return 0;
+}
+
+void hs_share_free(hs_key_share *k)
+{
+    if (k->priv) {
+        crypto_wipe(k->priv, k->priv_len);
+        mem_free(k->priv);
+    }
+    k->priv = k->pub = NULL;
+    k->priv_len = k->pub_len = 0;
+}
+
 void hs_free(tlsm_conn *c)
 {
     if (!c->hs)
         return;
+    hs_share_free(&c->hs->kex);
+    hs_share_free(&c->hs->kex2);
     transcript_free(&c->hs->tr);
     mem_free(c->hs->own.tbs);
     mem_free(c->hs->peer.certs);

@@ -74,6 +74,18 @@ const char *hs_state_name(hs_state_id s);
 typedef int (*hs_emit_sig)(tlsm_conn *c, const uint8_t *sig, size_t len);
 #define HS_SIG_MAX 1024
 
+/* One of our key shares, sized to its group (hs_share_new; freed and wiped by hs_free or
+ * hs_share_free): an ML-KEM share is 3.6 KB, an X25519 one 64 bytes. */
+typedef struct {
+    uint16_t group;
+    uint8_t *priv; size_t priv_len;  /* owned: priv_len + pub space in one allocation */
+    uint8_t *pub; size_t pub_len;
+} hs_key_share;
+/* Allocates k for group (after wiping whatever it held) and generates the key pair. */
+int hs_share_new(tlsm_conn *c, hs_key_share *k, uint16_t group);
+/* Wipes and frees k's keys (k->group stays). */
+void hs_share_free(hs_key_share *k);
+
 struct hs_state {
     hs_state_id state;
     transcript tr;
@@ -85,13 +97,12 @@ struct hs_state {
         int ccs_sent;                  /* the one compatibility or TLS 1.2 CCS is out */
         int client_rsl;                /* server: the client sent record_size_limit */
         int sni_accepted;              /* server: we answer server_name */
+        int ocsp_requested;            /* server: the client asked for a stapled OCSP response */
     } hello;
 
-    struct {                           /* our (EC)DHE key share */
-        uint16_t group;
-        uint8_t priv[CRYPTO_KEX_PRIV_MAX];
-        uint8_t pub[CRYPTO_KEX_PUB_MAX]; size_t pub_len;
-    } kex;
+    /* Our key share; a client sends a second one (kex2, group 0 when none) for its first
+     * group of the other kind (classical or ML-KEM), so that neither server needs a retry. */
+    hs_key_share kex, kex2;
 
     struct {                           /* HelloRetryRequest (TLS 1.3) */
         uint16_t suite;
@@ -134,6 +145,8 @@ struct hs_state {
         int secure_reneg;              /* peer supports RFC 5746 */
         int abbreviated;               /* resuming a session: no key exchange */
         int ticket_expected;           /* client: the server will send a NewSessionTicket */
+        int status_expected;           /* client: a CertificateStatus may come next */
+        int send_status;               /* server: we answered status_request, one follows */
         int send_ticket;               /* server: issue a NewSessionTicket */
         int client_offered_ems, client_point_formats;
         uint16_t client_version;       /* ClientHello.legacy_version, for the RSA premaster */
@@ -190,6 +203,19 @@ int hs_sign(tlsm_conn *c, hs_emit_sig emit);
  * emitted as hs_sign would have. */
 int hs_signed(tlsm_conn *c, const uint8_t *sig, size_t len);
 /* Verifies the peer's signature with its leaf key. */
+/* ---- OCSP stapling, passed through (ocsp.c) */
+/* Writes our status_request extension (type and empty request). */
+void ocsp_put_request(wire_writer *w);
+/* A ClientHello's status_request: 1 if it asks for OCSP, 0 for another type, or FAIL. */
+int ocsp_parse_request(const ext_entry *e);
+/* Writes a CertificateStatus body for id's stapled response. */
+void ocsp_put_status(wire_writer *w, const tlsm_identity *id);
+/* Reads a CertificateStatus body and keeps its response in c->ocsp. */
+int ocsp_take_status(tlsm_conn *c, const uint8_t *p, size_t len);
+
+/* Client with tlsm_config_set_reverify_on_resume: verifies the resumed session's chain
+ * again (may block on the host's answer as hs_take_peer_chain does). */
+int hs_reverify_on_resume(tlsm_conn *c);
 /* 1 if the peer's leaf may be used so: no keyUsage extension, or the bit (PKI_KU_*) set. */
 int hs_leaf_allows(const tlsm_conn *c, unsigned key_usage);
 int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t tbs_len,
@@ -251,6 +277,7 @@ int client12_on_server_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
 int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len);
+int client12_on_certificate_status(tlsm_conn *c, const uint8_t *msg, size_t len);
 int client12_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len);
 
 /* Server: the ClientHello chose TLS 1.2. */

@@ -324,18 +324,22 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     uint8_t random[HS_RANDOM_LEN];
     if (crypto_random(&c->cfg->rng, random, sizeof random))
         return FAIL(R_RNG);
-    if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
-                          &hs->kex.pub_len))
-        return FAIL(R_RNG);
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
-    /* s.4.2.8: an invalid client share is illegal_parameter. */
-    if (crypto_kex_shared(hs->kex.group, hs->kex.priv, peer_pub, peer_len, shared, &shared_len))
+    /* s.4.2.8.1-2 and draft-ietf-tls-ecdhe-mlkem s.4: an invalid client share (off the
+     * curve, all-zero X25519 result, wrong length, an ML-KEM key failing FIPS 203 s.7.2)
+     * is illegal_parameter. */
+    uint8_t pub[CRYPTO_KEX_PUB_MAX];
+    size_t pub_len = 0;
+    int kx = crypto_kex_respond(hs->kex.group, &c->cfg->rng, peer_pub, peer_len, pub, &pub_len,
+                                shared, &shared_len);
+    if (kx == CRYPTO_KEX_FAILED)
+        return FAIL(R_RNG);
+    if (kx)
         return FAIL(R_CH_KEY_SHARE_INVALID);
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
 
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512);
+    int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 512 + CRYPTO_KEX_PUB_MAX);
     if (rc) {
         crypto_wipe(shared, sizeof shared);
         return rc;
@@ -354,7 +358,7 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     wire_put_u16(&w, EXT_KEY_SHARE);
     size_t e = wire_open(&w, 2);
     wire_put_u16(&w, hs->kex.group);
-    wire_put_block(&w, 2, hs->kex.pub, hs->kex.pub_len);
+    wire_put_block(&w, 2, pub, pub_len);
     wire_close(&w, e);
     wire_put_u16(&w, EXT_SUPPORTED_VERSIONS);
     wire_put_u16(&w, 2);
@@ -519,6 +523,17 @@ static int check_compression(const ch_msg *ch, uint16_t version)
 
 /* The extensions a TLS 1.2 ClientHello shares with TLS 1.3 (server_name, ALPN,
  * record_size_limit); the rest is server12.c's. */
+/* RFC 6066 s.8: whether the client asks for a stapled OCSP response. */
+static int note_status_request(tlsm_conn *c, const client_offer *o)
+{
+    const ext_entry *sr = ext_find(&o->ch.ext, EXT_STATUS_REQUEST);
+    int rc = sr ? ocsp_parse_request(sr) : 0;
+    if (rc < 0)
+        return rc;
+    c->hs->hello.ocsp_requested = rc;
+    return 0;
+}
+
 static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
 {
     const ext_entry *sni = ext_find(&o->ch.ext, EXT_SERVER_NAME);
@@ -526,7 +541,7 @@ static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
     const ext_entry *rsl = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT);
     int rc = 0;
     if ((sni && (rc = parse_server_name(c, sni))) || (al && (rc = choose_alpn(c, al))) ||
-        (rsl && (rc = parse_record_size_limit(c, rsl))))
+        (rsl && (rc = parse_record_size_limit(c, rsl))) || (rc = note_status_request(c, o)))
         return rc;
     /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
     if (rsl)
@@ -642,6 +657,8 @@ static int read_extensions(tlsm_conn *c, client_offer *o, int second)
         rc = choose_alpn(c, e);
     if (!rc && (e = ext_find(&o->ch.ext, EXT_RECORD_SIZE_LIMIT)))
         rc = parse_record_size_limit(c, e);
+    if (!rc)
+        rc = note_status_request(c, o);
     if (!rc && second)
         rc = check_cookie(c, o);
     return rc;

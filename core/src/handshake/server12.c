@@ -44,7 +44,7 @@ static int read_groups(const ch_msg *ch, client_groups *g)
         int dup = 0;
         for (size_t i = 0; i < g->n; i++)
             dup |= g->groups[i] == v;
-        if (crypto_kex_supported(v) && !dup && g->n < TLSM_MAX_GROUPS)
+        if (crypto_kex_supported(v) && !crypto_kex_is_kem(v) && !dup && g->n < TLSM_MAX_GROUPS)
             g->groups[g->n++] = v;
     }
     return 0;
@@ -186,6 +186,12 @@ static void write_sh_extensions(tlsm_conn *c, wire_writer *w)
         wire_put_u16(w, EXT_SERVER_NAME);
         wire_put_u16(w, 0);
     }
+    /* RFC 6066 s.8: an empty status_request announces the CertificateStatus we staple. */
+    if (hs->hello.ocsp_requested && !hs->t12.abbreviated && hs->own.id && hs->own.id->ocsp) {
+        wire_put_u16(w, EXT_STATUS_REQUEST);
+        wire_put_u16(w, 0);
+        hs->t12.send_status = 1;
+    }
     if (c->alpn_len) {
         wire_put_u16(w, EXT_ALPN);
         size_t e = wire_open(w, 2), l = wire_open(w, 2);
@@ -214,7 +220,9 @@ static int send_server_hello12(tlsm_conn *c, const ch_msg *ch)
         /* s.7.4.1.3: echo the session id (for a ticket, the client's own, RFC 5077 s.3.4). */
         memcpy(hs->hello.sid, ch->sid, ch->sid_len);
         hs->hello.sid_len = ch->sid_len;
-    } else if (c->cfg->session_cache_size || hs->t12.send_ticket) {
+    } else if (c->cfg->session_cache_size && !hs->t12.send_ticket) {
+        /* A session id names a cache entry; with a ticket the client holds the session,
+         * so nothing is cached and the id stays empty (RFC 5077 s.3.4 allows both). */
         hs->hello.sid_len = 32;
         if (crypto_random(&c->cfg->rng, hs->hello.sid, hs->hello.sid_len))
             return FAIL(R_RNG);
@@ -251,14 +259,26 @@ static int emit_server_key_exchange(tlsm_conn *c, const uint8_t *sig, size_t sig
     return server12_finish_flight(c);
 }
 
+/* RFC 6066 s.8: CertificateStatus, right after Certificate. */
+static int send_certificate_status(tlsm_conn *c)
+{
+    const tlsm_identity *id = c->hs->own.id;
+    wire_writer w;
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_STATUS, 16 + id->ocsp_len);
+    if (rc)
+        return rc;
+    ocsp_put_status(&w, id);
+    return hs_msg_send(c, &w);
+}
+
 /* Builds the ServerKeyExchange parameters (s.7.4.3, RFC 8422 s.5.4) and signs them. */
 static int send_server_key_exchange(tlsm_conn *c)
 {
     struct hs_state *hs = c->hs;
     const suite_info *s = suite_find(c->suite);
-    if (crypto_kex_keygen(hs->kex.group, &c->cfg->rng, hs->kex.priv, hs->kex.pub,
-                          &hs->kex.pub_len))
-        return FAIL(R_RNG);
+    int rc = hs_share_new(c, &hs->kex, hs->kex.group);
+    if (rc)
+        return rc;
     /* randoms, then dh_p<2> (at most a public value's size), dh_g<2>, dh_Ys<2>. */
     uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 1 + 2 * CRYPTO_KEX_PUB_MAX];
     wire_writer w;
@@ -280,7 +300,7 @@ static int send_server_key_exchange(tlsm_conn *c)
     }
     if (w.err)
         return FAIL(R_MESSAGE_ENCODE);
-    int rc = hs_set_tbs(c, buf, w.len);
+    rc = hs_set_tbs(c, buf, w.len);
     return rc ? rc : hs_sign(c, emit_server_key_exchange);
 }
 
@@ -421,6 +441,8 @@ int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg,
     }
     if ((rc = tls12_send_certificate(c, hs->own.id)))
         return rc;
+    if (hs->t12.send_status && (rc = send_certificate_status(c)))
+        return rc;
     if (suite_find(c->suite)->kx == KX_RSA)
         return server12_finish_flight(c);
     return send_server_key_exchange(c);
@@ -460,7 +482,7 @@ int server12_on_client_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
     } else if (tls12_kex_shared(hs->kex.group, hs->kex.priv, v.p, v.len, pms, &pms_len)) {
         return FAIL(R_CKE_SHARE_INVALID);
     }
-    crypto_wipe(hs->kex.priv, sizeof hs->kex.priv);
+    hs_share_free(&hs->kex);
     hs_transcript_add(c, msg, len);
     int rc = tls12_derive_master(c, pms, pms_len);
     crypto_wipe(pms, sizeof pms);

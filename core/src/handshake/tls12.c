@@ -13,6 +13,7 @@ const uint8_t TLS12_DOWNGRADE_SENTINEL[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52,
 
 int tls12_send_certificate(tlsm_conn *c, const tlsm_identity *id)
 {
+    c->own_identity = id ? (int)(id - c->cfg->ids) : -1;
     wire_writer w;
     size_t cap = 64;
     for (size_t i = 0; id && i < id->n; i++)
@@ -152,6 +153,8 @@ void tls12_keep_session(tlsm_conn *c)
     memcpy(c->randoms, hs->hello.client_random, HS_RANDOM_LEN);
     memcpy(c->randoms + HS_RANDOM_LEN, hs->hello.server_random, HS_RANDOM_LEN);
     c->ems = hs->t12.ems;
+    memcpy(c->session_id, hs->hello.sid, hs->hello.sid_len);
+    c->session_id_len = hs->hello.sid_len;
 }
 
 int tls12_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,

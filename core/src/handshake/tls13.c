@@ -12,8 +12,9 @@
 
 int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id)
 {
+    c->own_identity = id ? (int)(id - c->cfg->ids) : -1;
     wire_writer w;
-    size_t cap = 64 + c->hs->peer.cr_context_len;
+    size_t cap = 64 + c->hs->peer.cr_context_len + (id ? 16 + id->ocsp_len : 0);
     for (size_t i = 0; id && i < id->n; i++)
         cap += id->der_len[i] + 5;
     int rc = hs_msg_begin(&w, HS_CERTIFICATE, cap);
@@ -22,12 +23,44 @@ int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id)
     /* s.4.4.2: the request context echoes the CertificateRequest's (empty for servers). */
     wire_put_block(&w, 1, c->hs->peer.cr_context, c->hs->peer.cr_context_len);
     size_t list = wire_open(&w, 3);
+    /* s.4.4.2.1: a stapled OCSP response goes with the leaf when the client asked. */
+    int staple = id && id->ocsp && c->role == TLSM_ROLE_SERVER && c->hs->hello.ocsp_requested;
     for (size_t i = 0; id && i < id->n; i++) {
         wire_put_block(&w, 3, id->der[i], id->der_len[i]);
-        wire_put_u16(&w, 0); /* no per-certificate extensions */
+        size_t exts = wire_open(&w, 2);
+        if (i == 0 && staple) {
+            wire_put_u16(&w, EXT_STATUS_REQUEST);
+            size_t e = wire_open(&w, 2);
+            ocsp_put_status(&w, id);
+            wire_close(&w, e);
+        }
+        wire_close(&w, exts);
     }
     wire_close(&w, list);
     return hs_msg_send(c, &w);
+}
+
+static int certificate_extensions(tlsm_conn *c, const cert_msg *cm)
+{
+    int asked = c->role == TLSM_ROLE_CLIENT && c->cfg->ocsp_request;
+    const uint8_t *der, *exts;
+    size_t der_len, exts_len;
+    for (size_t pos = 0, i = 0; cert_next_entry(cm, &pos, &der, &der_len, &exts, &exts_len); i++) {
+        wire_reader r;
+        ext_list l;
+        wire_init(&r, exts - 2, exts_len + 2);
+        int rc = ext_parse(&r, &l);
+        ext_entry e;
+        for (size_t at = 0; !rc && ext_next(&l, &at, &e);) {
+            if (e.type != EXT_STATUS_REQUEST || !asked)
+                return FAIL(R_CERT_EXT_UNSOLICITED);
+            if (i == 0) /* the leaf's; others (intermediates) are not ours to keep */
+                rc = ocsp_take_status(c, e.data, e.len);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
@@ -44,10 +77,11 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_CERT_CONTEXT_MISMATCH);
     /* s.4.4.2: "Extensions in the Certificate message from the server MUST correspond to
      * ones from the ClientHello message. Extensions in the Certificate message from the
-     * client MUST correspond to extensions in the CertificateRequest message." We ask for
-     * none (no status_request, no signed_certificate_timestamp): s.4.2 unsupported_extension. */
-    if (cm.has_extensions)
-        return FAIL(R_CERT_EXT_UNSOLICITED);
+     * client MUST correspond to extensions in the CertificateRequest message." The only one
+     * we may ask for is status_request, of the server (s.4.4.2.1: an OCSP response, kept for
+     * the leaf); anything else is unsupported_extension (s.4.2). */
+    if (cm.has_extensions && (rc = certificate_extensions(c, &cm)))
+        return rc;
     hs_transcript_add(c, msg, len);
     return hs_take_cert_list(c, &cm);
 }

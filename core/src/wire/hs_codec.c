@@ -210,19 +210,31 @@ int cert_decode(const uint8_t *body, size_t len, cert_msg *out)
     return 0;
 }
 
-int cert_next(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len)
+int cert_next_entry(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len,
+                    const uint8_t **exts, size_t *exts_len)
 {
-    wire_reader r, data, exts;
+    wire_reader r, data, e;
     if (*pos >= m->list_len)
         return 0;
     wire_init(&r, m->list + *pos, m->list_len - *pos);
     wire_block(&r, 3, 1, 0xffffff, &data);
+    e.p = NULL;
+    e.len = 0;
     if (!m->tls12)
-        wire_block(&r, 2, 0, 0xffff, &exts);
+        wire_block(&r, 2, 0, 0xffff, &e);
     if (r.err) /* the list was checked when it was read: cannot happen */
         return 0;
     *der = data.p;
     *der_len = data.len;
+    if (exts) {
+        *exts = e.p;
+        *exts_len = e.len;
+    }
     *pos += r.pos;
     return 1;
+}
+
+int cert_next(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len)
+{
+    return cert_next_entry(m, pos, der, der_len, NULL, NULL);
 }

@@ -28,6 +28,7 @@ enum {
     HS_CERTIFICATE_VERIFY = 15,
     HS_CLIENT_KEY_EXCHANGE = 16,
     HS_FINISHED = 20,
+    HS_CERTIFICATE_STATUS = 22, /* TLS 1.2, RFC 6066 s.8 */
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254
 };
@@ -134,5 +135,9 @@ typedef struct {
 int cert_decode(const uint8_t *body, size_t len, cert_msg *out);
 /* Walks the entries: start with *pos = 0; returns 1 with the certificate's DER, or 0. */
 int cert_next(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len);
+/* The same with the entry's extensions (the block's contents, after its 2-byte length;
+ * empty for TLS 1.2 lists). */
+int cert_next_entry(const cert_msg *m, size_t *pos, const uint8_t **der, size_t *der_len,
+                    const uint8_t **exts, size_t *exts_len);
 
 #endif

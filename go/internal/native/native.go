@@ -15,3 +15,8 @@ import "unsafe"
 // that own them and their deterministic-RNG state). client and server must be
 // *tlsm.Config.
 var PairConfigs func(client, server any, create func(client, server unsafe.Pointer) bool) (keep any, err error)
+
+// ConnError returns the *tlsm.Error for code, returned by a call on the C connection conn
+// (tlsm_conn *): when code is that connection's sticky error, with its certificate problem
+// and the reason that ended it (tlsm_conn_error_detail), as package tlsm reports them.
+var ConnError func(conn unsafe.Pointer, code int) error

@@ -29,6 +29,11 @@ enum {
     TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME,
     TLSM_SYS_LAYOUT_CERT_FACTS_SIZE,
     TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN,
+    TLSM_SYS_LAYOUT_ERROR_DETAIL_SIZE,
+    TLSM_SYS_LAYOUT_ERROR_DETAIL_LINE,
+    TLSM_SYS_LAYOUT_ERROR_DETAIL_ALERT_SENT,
+    TLSM_SYS_LAYOUT_PAIR_REPORT_SIZE,
+    TLSM_SYS_LAYOUT_PAIR_REPORT_REASON,
     TLSM_SYS_LAYOUT_COUNT
 };
 
@@ -62,6 +67,12 @@ long tlsm_sys_layout(int what)
     case TLSM_SYS_LAYOUT_VERIFY_RESULT_TIME: return (long)offsetof(tlsm_verify_result, time);
     case TLSM_SYS_LAYOUT_CERT_FACTS_SIZE: return (long)sizeof(tlsm_cert_facts);
     case TLSM_SYS_LAYOUT_CERT_FACTS_SERIAL_LEN: return (long)offsetof(tlsm_cert_facts, serial_len);
+    case TLSM_SYS_LAYOUT_ERROR_DETAIL_SIZE: return (long)sizeof(tlsm_error_detail);
+    case TLSM_SYS_LAYOUT_ERROR_DETAIL_LINE: return (long)offsetof(tlsm_error_detail, line);
+    case TLSM_SYS_LAYOUT_ERROR_DETAIL_ALERT_SENT:
+        return (long)offsetof(tlsm_error_detail, alert_sent);
+    case TLSM_SYS_LAYOUT_PAIR_REPORT_SIZE: return (long)sizeof(tlsm_pair_report);
+    case TLSM_SYS_LAYOUT_PAIR_REPORT_REASON: return (long)offsetof(tlsm_pair_report, reason);
     default: return -1;
     }
 }

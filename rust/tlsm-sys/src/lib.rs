@@ -51,6 +51,9 @@ pub const TLSM_TLS_RSA_WITH_AES_256_GCM_SHA384: u16 = 0x009d;
 pub const TLSM_GROUP_SECP256R1: u16 = 0x0017;
 pub const TLSM_GROUP_SECP384R1: u16 = 0x0018;
 pub const TLSM_GROUP_X25519: u16 = 0x001d;
+pub const TLSM_GROUP_X25519MLKEM768: u16 = 0x11ec;
+pub const TLSM_GROUP_SECP256R1MLKEM768: u16 = 0x11eb;
+pub const TLSM_GROUP_MLKEM768: u16 = 0x0201;
 pub const TLSM_GROUP_FFDHE2048: u16 = 0x0100;
 pub const TLSM_GROUP_FFDHE3072: u16 = 0x0101;
 pub const TLSM_GROUP_MODP2048: u16 = 0xfe08;
@@ -349,6 +352,14 @@ extern "C" {
     pub fn tlsm_config_trust_cert(cfg: *const tlsm_config, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_config_set_verify(cfg: *mut tlsm_config, mode: tlsm_verify_mode) -> c_int;
     pub fn tlsm_config_set_verify_external(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_reverify_on_resume(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_identity_ocsp(
+        cfg: *mut tlsm_config,
+        index: usize,
+        der: *const u8,
+        len: usize,
+    ) -> c_int;
+    pub fn tlsm_config_set_ocsp_request(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;
     pub fn tlsm_config_set_tickets(cfg: *mut tlsm_config, n: c_uint) -> c_int;
     pub fn tlsm_config_set_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
@@ -420,6 +431,9 @@ extern "C" {
     pub fn tlsm_conn_hrr(conn: *const tlsm_conn) -> c_int;
     pub fn tlsm_conn_alpn(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_server_name(conn: *const tlsm_conn) -> *const c_char;
+    pub fn tlsm_conn_identity(conn: *const tlsm_conn) -> c_int;
+    pub fn tlsm_conn_session_id(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
+    pub fn tlsm_conn_ocsp_response(conn: *const tlsm_conn, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_peer_cert_count(conn: *const tlsm_conn) -> usize;
     pub fn tlsm_conn_peer_cert(conn: *const tlsm_conn, index: usize, len: *mut usize) -> *const u8;
     pub fn tlsm_conn_get_session(
@@ -471,8 +485,10 @@ pub const TLSM_TRACE_LADDER: c_int = 0;
 pub const TLSM_TRACE_MERMAID: c_int = 1;
 pub const TLSM_TRACE_JSON: c_int = 2;
 
-/// What one side of a pair ended with (`tlsm_pair_get_report`).
-/// Why a connection failed (tlsm_conn_error_detail).
+/// Why a connection failed (`tlsm_conn_error_detail`): `reason` names the check that
+/// fired (a static string, "" while there is no error), `text` says it in words, `file`
+/// and `line` say where in debug builds (else NULL and 0), `alert_sent` is the alert this
+/// side sent because of it, or -1.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct tlsm_error_detail {
@@ -484,6 +500,8 @@ pub struct tlsm_error_detail {
     pub alert_sent: c_int,
 }
 
+/// What one side of a pair ended with (`tlsm_pair_get_report`); `reason` is the
+/// `tlsm_error_detail` reason of its failure ("" if none).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct tlsm_pair_report {

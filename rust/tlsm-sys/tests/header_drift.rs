@@ -476,6 +476,11 @@ fn layout() {
     assert_eq!(c(19), offset_of!(tlsm_verify_result, time));
     assert_eq!(c(20), size_of::<tlsm_cert_facts>());
     assert_eq!(c(21), offset_of!(tlsm_cert_facts, serial_len));
+    assert_eq!(c(22), size_of::<tlsm_error_detail>());
+    assert_eq!(c(23), offset_of!(tlsm_error_detail, line));
+    assert_eq!(c(24), offset_of!(tlsm_error_detail, alert_sent));
+    assert_eq!(c(25), size_of::<tlsm_pair_report>());
+    assert_eq!(c(26), offset_of!(tlsm_pair_report, reason));
 }
 
 #[test]

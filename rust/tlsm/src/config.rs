@@ -86,6 +86,12 @@ impl NamedGroup {
     pub const SECP384R1: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP384R1);
     /// The group `x25519`.
     pub const X25519: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519);
+    /// The hybrid `X25519MLKEM768` (TLS 1.3; the default first choice).
+    pub const X25519MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_X25519MLKEM768);
+    /// The hybrid `SecP256r1MLKEM768` (TLS 1.3).
+    pub const SECP256R1MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP256R1MLKEM768);
+    /// Pure ML-KEM-768 (`MLKEM768`, TLS 1.3; only when configured).
+    pub const MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_MLKEM768);
     /// The group `ffdhe2048`.
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
     /// The group `ffdhe3072`.

@@ -210,8 +210,18 @@ impl Output<'_> {
     pub fn consume(self, n: usize) -> Result<()> {
         // SAFETY: the connection is live and exclusively borrowed for 'a; consume
         // invalidates `data`, which `self` (moved in) can no longer reach.
-        check(unsafe { sys::tlsm_output_consume(self.conn.as_ptr(), n) })
+        unsafe { check_on(self.conn, sys::tlsm_output_consume(self.conn.as_ptr(), n)) }
     }
+}
+
+/// `check` for a call on `conn`: a failure of the connection carries its certificate
+/// problem and its reason ([`Error::reason`]).
+///
+/// # Safety
+/// `conn` must point to a live connection.
+unsafe fn check_on(conn: NonNull<sys::tlsm_conn>, rc: c_int) -> Result<()> {
+    // SAFETY: guaranteed by the caller.
+    check(rc).map_err(|e| unsafe { e.of_conn(conn.as_ptr()) })
 }
 
 /// Received application data, borrowed from the connection.
@@ -232,7 +242,7 @@ impl Plaintext<'_> {
     /// Marks the first `n` bytes as read.
     pub fn consume(self, n: usize) -> Result<()> {
         // SAFETY: as for Output::consume.
-        check(unsafe { sys::tlsm_read_consume(self.conn.as_ptr(), n) })
+        unsafe { check_on(self.conn, sys::tlsm_read_consume(self.conn.as_ptr(), n)) }
     }
 }
 
@@ -262,7 +272,7 @@ impl InputBuffer<'_> {
     pub fn commit(self, n: usize) -> Result<()> {
         // SAFETY: the connection is live and exclusively borrowed; the core checks that
         // n does not exceed the space it lent.
-        check(unsafe { sys::tlsm_input_ack(self.conn.as_ptr(), n) })
+        unsafe { check_on(self.conn, sys::tlsm_input_ack(self.conn.as_ptr(), n)) }
     }
 }
 
@@ -339,15 +349,15 @@ impl Connection {
         self.raw.as_ptr()
     }
 
-    /// Adds the verification reason to an error from this connection.
+    /// Adds the certificate problem and the reason to an error from this connection.
     fn annotate(&self, e: Error) -> Error {
-        // SAFETY: the connection is live; a const query.
-        let v = unsafe { sys::tlsm_conn_verify_error(self.ptr()) };
-        e.with_verify(v)
+        // SAFETY: the connection is live.
+        unsafe { e.of_conn(self.ptr()) }
     }
 
     fn check(&self, rc: c_int) -> Result<()> {
-        check(rc).map_err(|e| self.annotate(e))
+        // SAFETY: the connection is live.
+        unsafe { check_on(self.raw, rc) }
     }
 
     /// Ciphertext in: copies what it can and processes every complete record. Returns how
@@ -386,8 +396,7 @@ impl Connection {
         }
         let n = rd.read(&mut buf)?;
         if n > 0 {
-            let rc = buf.commit(n);
-            rc.map_err(|e| self.annotate(e))?;
+            buf.commit(n)?; // with the connection's reason, if it failed
         }
         Ok(n)
     }

@@ -239,24 +239,79 @@ pub enum ErrorKind {
 
 /// An error from tlsm: the core's code (see `tlsm.h`), what kind of failure it is
 /// ([`kind`](Self::kind)), the alert and who sent it for protocol errors, the
-/// certificate problem when verification failed, and the API step that failed for
-/// configuration errors. `Display` uses `tlsm_strerror`.
+/// certificate problem when verification failed, the check that ended the connection
+/// ([`reason`](Self::reason)) for a connection's failure, and the API step that failed
+/// for configuration errors. `Display` uses `tlsm_strerror` and then names the reason:
+/// `sent alert bad_record_mac (REC_BAD_MAC: a record does not authenticate)`.
+///
+/// Two failures that send the same alert differ in their reason:
+///
+/// ```
+/// # fn demo(err: tlsm::Error) {
+/// match err.reason() {
+///     Some("CERT_NAME_MISMATCH") => eprintln!("the certificate is for another name"),
+///     Some(other) => eprintln!("TLS failed: {other}: {err}"),
+///     None => eprintln!("{err}"), // not a connection's failure (a config, a misuse)
+/// }
+/// # }
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Error {
     code: c_int,
     verify: c_int,
     context: Option<&'static str>,
     detail: Option<&'static str>,
+    failure: Option<Failure>,
+}
+
+/// Why a connection failed (`tlsm_conn_error_detail`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Failure {
+    reason: &'static str,
+    text: &'static str,
+    alert_sent: Option<Alert>,
 }
 
 impl Error {
     /// Wraps a raw (negative) tlsm code.
     pub fn from_code(code: i32) -> Error {
-        Error { code, verify: 0, context: None, detail: None }
+        Error { code, verify: 0, context: None, detail: None, failure: None }
     }
 
+    #[cfg(test)]
     pub(crate) fn with_verify(mut self, verify: c_int) -> Error {
         self.verify = verify;
+        self
+    }
+
+    /// Adds what `conn` knows about this error when it is the connection's sticky error:
+    /// the certificate problem and the reason (`tlsm_conn_verify_error`,
+    /// `tlsm_conn_error_detail`). Other codes (a call made at the wrong time) are left as
+    /// they are.
+    ///
+    /// # Safety
+    /// `conn` must point to a live connection.
+    pub(crate) unsafe fn of_conn(mut self, conn: *const sys::tlsm_conn) -> Error {
+        // SAFETY: guaranteed by the caller; const queries.
+        if unsafe { sys::tlsm_conn_error(conn) } != self.code {
+            return self;
+        }
+        // SAFETY: as above.
+        self.verify = unsafe { sys::tlsm_conn_verify_error(conn) };
+        // SAFETY: tlsm_error_detail is plain data (ints and pointers); all-zero is valid.
+        let mut d: sys::tlsm_error_detail = unsafe { std::mem::zeroed() };
+        // SAFETY: live connection (caller); fills `d`.
+        if unsafe { sys::tlsm_conn_error_detail(conn, &mut d) } != 0 {
+            return self;
+        }
+        // SAFETY: the reason and its text are entries of the core's static reason table
+        // (reason.h documents the names as static strings; the texts sit beside them),
+        // never freed nor changed.
+        let (reason, text) = unsafe { (static_str(d.reason), static_str(d.text)) };
+        if !reason.is_empty() {
+            let alert_sent = u8::try_from(d.alert_sent).ok().map(Alert);
+            self.failure = Some(Failure { reason, text, alert_sent });
+        }
         self
     }
 
@@ -267,7 +322,7 @@ impl Error {
 
     /// A refusal by this crate (not the core), explained in words.
     pub(crate) fn refused(code: c_int, context: &'static str, detail: &'static str) -> Error {
-        Error { code, verify: 0, context: Some(context), detail: Some(detail) }
+        Error { code, verify: 0, context: Some(context), detail: Some(detail), failure: None }
     }
 
     /// The raw code, e.g. `tlsm_sys::TLSM_ERR_PEM` or `-(0x100 | 48)`.
@@ -322,6 +377,29 @@ impl Error {
         CertificateError::from_code(self.verify).or_else(|| CertificateError::from_code(self.code))
     }
 
+    /// For an error that ended a connection, the name of the check that fired
+    /// (`tlsm_conn_error_detail`): a stable identifier such as `"CERT_NAME_MISMATCH"`,
+    /// `"REC_BAD_MAC"`, `"TRUNCATED"`, or `"PEER_ALERT"` when the peer's alert ended it.
+    /// Two failures that send the same alert have different reasons. `None` for errors
+    /// that are not a connection's failure (a configuration refused, a call made at the
+    /// wrong time).
+    pub fn reason(&self) -> Option<&'static str> {
+        self.failure.map(|f| f.reason)
+    }
+
+    /// The [`reason`](Self::reason) in one line of words, e.g. `"a record does not
+    /// authenticate"`.
+    pub fn reason_text(&self) -> Option<&'static str> {
+        self.failure.map(|f| f.text)
+    }
+
+    /// The fatal alert this side sent because of the failure (also for codes that are not
+    /// alerts: `internal_error` when out of memory); `None` when it sent none (the peer's
+    /// alert, a cut stream) or the error is not a connection's failure.
+    pub fn alert_sent(&self) -> Option<Alert> {
+        self.failure.and_then(|f| f.alert_sent)
+    }
+
     /// The configuration step that failed (e.g. `"add_identity_pem"`), if any.
     pub fn context(&self) -> Option<&'static str> {
         self.context
@@ -367,17 +445,30 @@ impl fmt::Display for Error {
         }
         // A failed verification reads as the certificate's problem, then the alert sent:
         // "certificate: unknown issuer (no path to a trust anchor); sent alert unknown_ca".
-        if self.verify != 0 && self.verify != self.code {
+        let said = self.verify != 0 && self.verify != self.code;
+        if said {
             write!(f, "{}; ", Error::describe(self.verify))?;
         }
-        f.write_str(Error::describe(self.code))
+        f.write_str(Error::describe(self.code))?;
+        // The reason's name; its text too unless the message said it in words already (the
+        // certificate problem, or "peer sent alert ...").
+        let in_words = said || sys::TLSM_ERR_IS_PEER_ALERT(self.code);
+        match self.failure {
+            Some(r) if in_words || r.text.is_empty() => write!(f, " ({})", r.reason),
+            Some(r) => write!(f, " ({}: {})", r.reason, r.text),
+            None => Ok(()),
+        }
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("code", &self.code).field("kind", &self.kind()).field("message", &self.to_string());
+        d.field("code", &self.code).field("kind", &self.kind());
+        if let Some(r) = self.failure {
+            d.field("reason", &r.reason).field("alert_sent", &r.alert_sent);
+        }
+        d.field("message", &self.to_string());
         d.finish()
     }
 }

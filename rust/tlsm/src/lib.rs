@@ -9,7 +9,8 @@
 //!   ([`Output`], [`Plaintext`], [`InputBuffer`]) hold a mutable borrow of the connection,
 //!   so using one after the connection changed does not compile.
 //! * [`Stream`] / [`StreamOwned`]: blocking `Read + Write` over any transport.
-//! * [`Error`]: the core's code, its alert and who sent it, the certificate problem.
+//! * [`Error`]: the core's code, its alert and who sent it, the certificate problem, and
+//!   for a connection's failure the check that fired ([`Error::reason`]).
 //! * [`verify_chain`] / [`verify_chain_pem`]: the handshake's certificate verifier on its
 //!   own, against a config's trust anchors.
 //! * [`testing`] (cargo feature `testing`): the in-memory testing kit, a client and a server

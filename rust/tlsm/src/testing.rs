@@ -98,8 +98,13 @@ impl TraceFormat {
 /// How one side of a pair ended (or where it is).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Report {
-    /// The connection's sticky error (with its certificate reason), if it failed.
+    /// The connection's sticky error (with its certificate problem and its
+    /// [`reason`](Error::reason)), if it failed.
     pub error: Option<Error>,
+    /// Why this side failed: the check that fired ([`Error::reason`], e.g.
+    /// `"REC_BAD_MAC"`; `"PEER_ALERT"` when the peer's alert ended it), `None` if it did
+    /// not fail.
+    pub reason: Option<&'static str>,
     /// The fatal alert this side sent.
     pub alert_sent: Option<Alert>,
     /// The fatal alert the peer sent and this side read.
@@ -231,15 +236,6 @@ impl fmt::Debug for Pair {
     }
 }
 
-/// What `tlsm_pair_run` (and the calls that run the pair) return, as a `Result`.
-fn run_result(rc: c_int) -> Result<()> {
-    match rc {
-        0 => Ok(()),
-        sys::TLSM_ERR_STATE => Err(Error::from_code(rc).with_context("pair not idle after TLSM_PAIR_MAX_STEPS steps")),
-        _ => Err(Error::from_code(rc)),
-    }
-}
-
 impl Pair {
     /// Wires a client (connecting to `server_name`, sent as SNI and verified) to a server.
     /// Nothing is sent before the first [`step`](Self::step) or [`run`](Self::run).
@@ -279,6 +275,24 @@ impl Pair {
 
     fn ptr(&self) -> *mut sys::tlsm_pair {
         self.raw.as_ptr()
+    }
+
+    /// What `tlsm_pair_run` (and the calls that run the pair) return, as a `Result`: the
+    /// error of the connection that ended with it, with its reason.
+    fn run_result(&self, rc: c_int) -> Result<()> {
+        match rc {
+            0 => Ok(()),
+            sys::TLSM_ERR_STATE => Err(Error::from_code(rc).with_context("pair not idle after TLSM_PAIR_MAX_STEPS steps")),
+            _ => {
+                let failed = [Side::Client, Side::Server].into_iter().map(|s| self.conn(s)).find(|&c| {
+                    // SAFETY: the pair's connections are live while it is; a const query.
+                    let code = unsafe { sys::tlsm_conn_error(c) };
+                    code == rc
+                });
+                // SAFETY: as above.
+                Err(failed.map_or(Error::from_code(rc), |c| unsafe { Error::from_code(rc).of_conn(c) }))
+            }
+        }
     }
 
     fn conn(&self, side: Side) -> *mut sys::tlsm_conn {
@@ -333,7 +347,7 @@ impl Pair {
     /// the stream with [`eof`](Self::eof).
     pub fn run(&mut self) -> Result<()> {
         // SAFETY: live pair, exclusive access.
-        run_result(unsafe { sys::tlsm_pair_run(self.ptr()) })
+        self.run_result(unsafe { sys::tlsm_pair_run(self.ptr()) })
     }
 
     /// Writes all of `data` as application data from `from`, then runs the pair.
@@ -344,7 +358,7 @@ impl Pair {
         if rc == sys::TLSM_ERR_STATE && !self.report(from).handshake_done {
             return Err(Error::from_code(rc).with_context("write before the handshake"));
         }
-        run_result(rc)
+        self.run_result(rc)
     }
 
     /// How many bytes of application data `side` received and nobody read yet.
@@ -372,15 +386,17 @@ impl Pair {
     /// `from` sends close_notify and the pair runs (returns as [`run`](Self::run)).
     pub fn close(&mut self, from: Side) -> Result<()> {
         // SAFETY: live pair, exclusive access.
-        run_result(unsafe { sys::tlsm_pair_close(self.ptr(), from.raw()) })
+        self.run_result(unsafe { sys::tlsm_pair_close(self.ptr(), from.raw()) })
     }
 
     /// The transport from `from` ends: what is in transit arrives, then the receiver sees
     /// the end of the stream. `Ok` after a close_notify, else the receiver's error
-    /// ([`Error::is_truncated`]).
+    /// ([`Error::is_truncated`], reason `"TRUNCATED"`).
     pub fn eof(&mut self, from: Side) -> Result<()> {
         // SAFETY: live pair, exclusive access.
-        crate::error::check(unsafe { sys::tlsm_pair_eof(self.ptr(), from.raw()) })
+        let rc = unsafe { sys::tlsm_pair_eof(self.ptr(), from.raw()) };
+        // SAFETY: the receiving connection is live while the pair is.
+        crate::error::check(rc).map_err(|e| unsafe { e.of_conn(self.conn(from.peer())) })
     }
 
     /// How `side` ended, or where it is.
@@ -392,6 +408,7 @@ impl Pair {
         if rc != 0 {
             return Report {
                 error: Some(Error::from_code(rc)),
+                reason: None,
                 alert_sent: None,
                 alert_received: None,
                 handshake_done: false,
@@ -404,14 +421,13 @@ impl Pair {
                 app_bytes_received: 0,
             };
         }
-        let error = (r.error != 0).then(|| {
-            // SAFETY: the connection is live while the pair is; a const query.
-            let verify = unsafe { sys::tlsm_conn_verify_error(self.conn(side)) };
-            Error::from_code(r.error).with_verify(verify)
-        });
+        // SAFETY: the connection is live while the pair is.
+        let error = (r.error != 0).then(|| unsafe { Error::from_code(r.error).of_conn(self.conn(side)) });
         let alert = |a: c_int| u8::try_from(a).ok().map(Alert);
         Report {
             error,
+            // SAFETY: the report's reason is a name from the core's static reason table.
+            reason: Some(unsafe { crate::error::static_str(r.reason) }).filter(|r| !r.is_empty()),
             alert_sent: alert(r.alert_sent),
             alert_received: alert(r.alert_received),
             handshake_done: r.handshake_done != 0,
@@ -436,7 +452,11 @@ impl Pair {
             if unsafe { sys::tlsm_pair_event(self.ptr(), side.raw(), i, &mut ev) } != 1 {
                 break;
             }
-            out.push(Event::from_raw(&ev));
+            out.push(match Event::from_raw(&ev) {
+                // SAFETY: the connection is live while the pair is.
+                Event::Error(e) => Event::Error(unsafe { e.of_conn(self.conn(side)) }),
+                other => other,
+            });
         }
         out
     }

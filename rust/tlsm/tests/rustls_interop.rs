@@ -146,7 +146,8 @@ fn alpn_mismatch_fails_with_no_application_protocol() {
         "the alert reached rustls"
     );
     assert_eq!(e.alert(), Some((Alert::NO_APPLICATION_PROTOCOL, AlertSource::Local)));
-    assert_eq!(e.to_string(), "sent alert no_application_protocol");
+    assert_eq!(e.reason(), Some("ALPN_NO_OVERLAP"));
+    assert_eq!(e.to_string(), format!("sent alert no_application_protocol (ALPN_NO_OVERLAP: {})", e.reason_text().unwrap()));
 
     // rustls server refusing tlsm's offer: tlsm reports the peer's alert.
     let cfg = tlsm_client().alpn_protocols(&[b"spdy/1"]).build().unwrap();
@@ -158,7 +159,7 @@ fn alpn_mismatch_fails_with_no_application_protocol() {
     assert!(matches!(err, PumpError::Rustls(rustls::Error::NoApplicationProtocol)), "{err:?}");
     let e = m.t.error().expect("tlsm received rustls' alert");
     assert_eq!(e.alert(), Some((Alert::NO_APPLICATION_PROTOCOL, AlertSource::Peer)));
-    assert_eq!(e.to_string(), "peer sent alert no_application_protocol");
+    assert_eq!(e.to_string(), "peer sent alert no_application_protocol (PEER_ALERT)");
 }
 
 #[test]

@@ -7,33 +7,6 @@ use std::io::{self, Read, Write};
 use common::*;
 use tlsm::{Connection, Event, Version};
 
-fn pump(from: &mut Connection, to: &mut Connection) -> tlsm::Result<usize> {
-    let mut moved = 0;
-    loop {
-        let out = from.output();
-        if out.is_empty() {
-            return Ok(moved);
-        }
-        let used = to.feed(&out)?;
-        out.consume(used)?;
-        moved += used;
-        if used == 0 {
-            return Ok(moved);
-        }
-    }
-}
-
-fn handshake(c: &mut Connection, s: &mut Connection) {
-    for _ in 0..20 {
-        if c.handshake_done() && s.handshake_done() && !c.status().has_output() && !s.status().has_output() {
-            return;
-        }
-        pump(c, s).unwrap();
-        pump(s, c).unwrap();
-    }
-    panic!("no handshake: client {:?}, server {:?}", c.error(), s.error());
-}
-
 fn first_flight(seed: u64) -> Vec<u8> {
     let cfg = tlsm_client().insecure_deterministic_rng(seed).fixed_clock(1_800_000_000_000).build().unwrap();
     let mut c = Connection::client(&cfg, "localhost").unwrap();

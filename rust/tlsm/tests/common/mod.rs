@@ -88,6 +88,53 @@ pub fn tlsm_client() -> tlsm::ClientConfigBuilder {
     tlsm::ClientConfig::builder().trust_pem(&pki("ca.crt"))
 }
 
+/// Moves `from`'s output into `to` until there is none (or `to` takes no more): the bytes
+/// moved, or the first error (`to`'s from feeding, `from`'s from consuming).
+pub fn pump(from: &mut tlsm::Connection, to: &mut tlsm::Connection) -> tlsm::Result<usize> {
+    let mut moved = 0;
+    loop {
+        let out = from.output();
+        if out.is_empty() {
+            return Ok(moved);
+        }
+        let used = to.feed(&out)?;
+        out.consume(used)?;
+        moved += used;
+        if used == 0 {
+            return Ok(moved);
+        }
+    }
+}
+
+/// Moves bytes both ways between two tlsm connections until nothing moves: `Ok` when they
+/// settled (the handshake done, or one side waiting for an answer such as
+/// `verify_done`), else the first error, after the failing side's alert reached its peer
+/// (which fails too).
+pub fn try_handshake(c: &mut tlsm::Connection, s: &mut tlsm::Connection) -> tlsm::Result<()> {
+    for _ in 0..50 {
+        let to_server = pump(c, s).map_err(|e| {
+            let _ = pump(s, c);
+            e
+        })?;
+        let to_client = pump(s, c).map_err(|e| {
+            let _ = pump(c, s);
+            e
+        })?;
+        if to_server == 0 && to_client == 0 {
+            return Ok(());
+        }
+    }
+    panic!("the connections never settled: client {:?}, server {:?}", c.error(), s.error());
+}
+
+/// [`try_handshake`] that must complete the handshake on both sides.
+pub fn handshake(c: &mut tlsm::Connection, s: &mut tlsm::Connection) {
+    let r = try_handshake(c, s);
+    if r.is_err() || !c.handshake_done() || !s.handshake_done() {
+        panic!("no handshake: {r:?}: client {:?}, server {:?}", c.error(), s.error());
+    }
+}
+
 /// A tlsm connection and a rustls connection joined in memory.
 pub struct Mixed {
     pub t: tlsm::Connection,
