@@ -18,7 +18,9 @@
 
 enum {
     EXT_SUPPORTED_GROUPS = 10,
+    EXT_SIGNATURE_ALGORITHMS = 13,
     EXT_ALPN = 16,
+    EXT_PADDING = 21,
     EXT_EMS = 23,
     EXT_PRE_SHARED_KEY = 41,
     EXT_COOKIE = 44,
@@ -618,16 +620,91 @@ Test(hello_tamper, second_client_hello_with_another_session_id)
     expect(&client13, &so, &t, 0, PAIR_SERVER, TLSM_ALERT_ILLEGAL_PARAMETER, "CH2_CHANGED");
 }
 
-/* The same for another random. DISABLED: it fails - a core bug found by this test (issue
- * 15): server.c server_on_client_hello copies the hello's random into hs->hello.client_random
- * before choose_suite13 compares the second hello's random with it, so the comparison
- * always succeeds and the changed hello is only caught later, as bad_record_mac when the
- * transcripts differ. Enable it with the fix (copy the random only for a first hello). */
-Test(hello_tamper, second_client_hello_with_another_random, .disabled = true)
+/* The same for another random (before the fix the server copied the second hello's
+ * random over the first's before comparing them, and the change was caught only later,
+ * as bad_record_mac when the transcripts differed). */
+Test(hello_tamper, second_client_hello_with_another_random)
 {
     pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
     hello_tamper t = {.dir = PAIR_C2S, .nth = 1, .ch = ch2_random_changed};
     expect(&client13, &so, &t, 0, PAIR_SERVER, TLSM_ALERT_ILLEGAL_PARAMETER, "CH2_CHANGED");
+}
+
+static void ch2_suites_reordered(ch_parts *ch, hello_tamper *t)
+{
+    (void)t;
+    cr_assert_geq(ch->suites.len, 4, "one suite only");
+    uint8_t first[2] = {ch->suites.data[0], ch->suites.data[1]};
+    memmove(ch->suites.data, ch->suites.data + 2, ch->suites.len - 2);
+    memcpy(ch->suites.data + ch->suites.len - 2, first, 2);
+}
+
+/* s.4.1.2: the cipher suites are not among the allowed changes: another order (the suite
+ * chosen from the first hello is still offered) is illegal_parameter. */
+Test(hello_tamper, second_client_hello_with_suites_reordered)
+{
+    pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
+    hello_tamper t = {.dir = PAIR_C2S, .nth = 1, .ch = ch2_suites_reordered};
+    expect(&client13, &so, &t, 0, PAIR_SERVER, TLSM_ALERT_ILLEGAL_PARAMETER, "CH2_CHANGED");
+}
+
+static void ch2_sigalgs_swapped(ch_parts *ch, hello_tamper *t)
+{
+    (void)t;
+    pair_buf *sa = ch_ext(ch, EXT_SIGNATURE_ALGORITHMS);
+    cr_assert_geq(sa->len, 6, "one signature scheme only");
+    /* The first two schemes trade places: the same length, other bytes. */
+    uint8_t first[2] = {sa->data[2], sa->data[3]};
+    memcpy(sa->data + 2, sa->data + 4, 2);
+    memcpy(sa->data + 4, first, 2);
+}
+
+static void ch2_unknown_extension(ch_parts *ch, hello_tamper *t)
+{
+    (void)t;
+    ch_add_ext(ch, 0xfaf0, "\x01\x02\x03", 3);
+}
+
+static void ch2_padding_added(ch_parts *ch, hello_tamper *t)
+{
+    (void)t;
+    static const uint8_t zeros[64] = {0};
+    cr_assert_null(ch_find_ext(ch, EXT_PADDING));
+    ch_add_ext(ch, EXT_PADDING, zeros, sizeof zeros);
+}
+
+/* s.4.1.2: any extension other than key_share, early_data, cookie, pre_shared_key and
+ * padding must come back unchanged: one whose entries changed places, or one that was not in the
+ * first hello (even a type the server does not know), is illegal_parameter. */
+Test(hello_tamper, second_client_hello_with_another_extension)
+{
+    pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
+    hello_tamper t = {.dir = PAIR_C2S, .nth = 1, .ch = ch2_sigalgs_swapped};
+    expect(&client13, &so, &t, 0, PAIR_SERVER, TLSM_ALERT_ILLEGAL_PARAMETER, "CH2_CHANGED");
+}
+
+Test(hello_tamper, second_client_hello_with_an_extension_added)
+{
+    pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
+    hello_tamper t = {.dir = PAIR_C2S, .nth = 1, .ch = ch2_unknown_extension};
+    expect(&client13, &so, &t, 0, PAIR_SERVER, TLSM_ALERT_ILLEGAL_PARAMETER, "CH2_CHANGED");
+}
+
+/* The control: s.4.1.2 lets the client add padding to its second hello; the server takes
+ * it and answers with its flight. The client, whose transcript lacks the padding, has other
+ * handshake keys: the EncryptedExtensions record does not open, and the server cannot open
+ * the client's alert, sealed under those keys, either. Neither fails on the hello. */
+Test(hello_tamper, second_client_hello_with_padding_added_is_accepted)
+{
+    pair_opts so = {.key = PAIR_KEY_P256, .require_cookie = 1};
+    hello_tamper t = {.dir = PAIR_C2S, .nth = 1, .ch = ch2_padding_added};
+    pair p;
+    run(&p, &client13, &so, &t, 0);
+    cr_assert_str_eq(pair_reason(SERVER(&p)), "REC_BAD_MAC", "server: %s",
+                     pair_reason(SERVER(&p)));
+    cr_assert_str_eq(pair_reason(CLIENT(&p)), "REC_BAD_MAC", "client: %s",
+                     pair_reason(CLIENT(&p)));
+    finish(&p, &t);
 }
 
 static void ch2_two_shares(ch_parts *ch, hello_tamper *t)
