@@ -26,6 +26,8 @@ void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
 
 int bench_side = SIDE_NONE;
+int bench_side_clock;
+uint64_t bench_side_ns[SIDE_N], bench_side_t0;
 bench_heap bench_heaps[SIDE_N];
 
 #define HOOK_MAGIC 0x7e1b5a3cu

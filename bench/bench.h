@@ -35,6 +35,22 @@ enum {
 };
 extern int bench_side;
 
+/* Wall time per side, kept only while bench_side_clock is on (a scenario that times one
+ * side alone, in both libraries alike): bench_set_side charges the time since the last
+ * change of side to the side that was current. Off, it costs one test. */
+extern int bench_side_clock;
+extern uint64_t bench_side_ns[SIDE_N], bench_side_t0;
+
+static inline void bench_set_side(int side)
+{
+    if (bench_side_clock) {
+        uint64_t now = bench_now_ns();
+        bench_side_ns[bench_side] += now - bench_side_t0;
+        bench_side_t0 = now;
+    }
+    bench_side = side;
+}
+
 /* ---------------------------------------------------------------- heap (alloc_hooks.c) */
 
 typedef struct {
@@ -92,6 +108,9 @@ typedef struct {
     size_t chunk;        /* bulk: bytes per write */
     uint16_t group;      /* handshakes: the key-exchange group, 0 for X25519 (OpenSSL 3.0
                             has no ML-KEM: a post-quantum group runs tlsm alone) */
+    int vcache;          /* tlsm: the verification cache on (default of the library); off in
+                            the other scenarios, which compare the same work as OpenSSL's */
+    int client_side;     /* handshakes: the rate is of the client's time alone */
 } scenario;
 
 #define BENCH_HOST "server.tlsm.test"
@@ -139,6 +158,8 @@ void tlsm_env_free(tlsm_env *e);
 int tlsm_env_handshake(tlsm_env *e);                      /* one complete handshake */
 int tlsm_env_bulk(tlsm_env *e, uint64_t bytes);           /* client -> server */
 int tlsm_env_memory(tlsm_env *e, bench_mem *m);
+/* The client config's verification cache counters (tlsm_config_verify_cache_stats). */
+void tlsm_env_verify_cache(tlsm_env *e, uint64_t *hits, uint64_t *misses);
 void tlsm_env_timing(int on, bench_api_time *t);          /* per-call timing of tlsm calls */
 const char *tlsm_env_error(void);
 

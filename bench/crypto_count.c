@@ -111,6 +111,11 @@ static int c_aead_init(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key)
     return rc;
 }
 
+static size_t c_aead_ctx_size(aead_alg alg)
+{
+    return inner->aead_ctx_size(alg);
+}
+
 static void c_aead_seal(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,
                         size_t aad_len, const uint8_t *in, size_t len, uint8_t *out)
 {
@@ -198,6 +203,7 @@ static const crypto_provider counting = {
     .hkdf_extract = c_hkdf_extract,
     .hkdf_expand = c_hkdf_expand,
     .aead_init = c_aead_init,
+    .aead_ctx_size = c_aead_ctx_size,
     .aead_seal = c_aead_seal,
     .aead_open = c_aead_open,
     .kex_public = c_kex_public,

@@ -10,7 +10,10 @@
  * of records of the same size in a tight loop, no timers inside), measured in the same
  * rotation. Heap per connection is measured with allocator hooks for both libraries
  * (alloc_hooks.c). The mlkem768 scenario times ML-KEM-768 against Go's crypto/mlkem
- * (mlkem.c). At the end the goals of issues 8 and 19 are checked against the numbers shown.
+ * (mlkem.c). At the end the goals of issues 8, 18 and 19 are checked against the numbers
+ * shown. tlsm's verification cache is off except in tls13-client-p256-vcache, where it is
+ * on (the library's default) and the rate is of the client's time alone, in both libraries:
+ * the other scenarios compare the same work as OpenSSL's.
  *
  * Usage: tlsm-bench [--quick] [--runs N] [--ms N] [--scenario A,B,...] [--list]
  *                   [--detail] [--pki DIR] [--go-mlkem PATH]
@@ -32,39 +35,44 @@
 
 static const scenario scenarios[] = {
     {"tls13-full-p256", "TLS 1.3 full, ECDSA P-256 chain, X25519", KIND_HANDSHAKE, 0, "p256",
-     RESUME_NONE, AEAD_A128, 0, 0},
+     RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
     {"tls13-full-ed25519", "TLS 1.3 full, Ed25519 leaf, X25519", KIND_HANDSHAKE, 0, "ed25519",
-     RESUME_NONE, AEAD_A128, 0, 0},
+     RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
     {"tls13-full-rsa2048", "TLS 1.3 full, RSA-2048 leaf (PSS), X25519", KIND_HANDSHAKE, 0, "rsa",
-     RESUME_NONE, AEAD_A128, 0, 0},
+     RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
     {"tls13-full-x25519mlkem768", "TLS 1.3 full, ECDSA P-256 chain, X25519MLKEM768 (tlsm only)",
-     KIND_HANDSHAKE, 0, "p256", RESUME_NONE, AEAD_A128, 0, TLSM_GROUP_X25519MLKEM768},
+     KIND_HANDSHAKE, 0, "p256", RESUME_NONE, AEAD_A128, 0, TLSM_GROUP_X25519MLKEM768, 0, 0},
+    {"tls13-client-p256-vcache",
+     "TLS 1.3 full, P-256 chain, client side only, tlsm's verification cache on",
+     KIND_HANDSHAKE, 0, "p256", RESUME_NONE, AEAD_A128, 0, 0, 1, 1},
     {"tls13-resume", "TLS 1.3 resumption, ticket, psk_dhe_ke", KIND_HANDSHAKE, 0, "p256",
-     RESUME_TICKET, AEAD_A128, 0, 0},
+     RESUME_TICKET, AEAD_A128, 0, 0, 0, 0},
     {"tls12-full", "TLS 1.2 full, ECDHE-ECDSA-AES128-GCM, X25519", KIND_HANDSHAKE, 1, "p256",
-     RESUME_NONE, AEAD_A128, 0, 0},
+     RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
     {"tls12-resume-ticket", "TLS 1.2 resumption by ticket", KIND_HANDSHAKE, 1, "p256",
-     RESUME_TICKET, AEAD_A128, 0, 0},
+     RESUME_TICKET, AEAD_A128, 0, 0, 0, 0},
     {"tls12-resume-sessid", "TLS 1.2 resumption by session id", KIND_HANDSHAKE, 1, "p256",
-     RESUME_SESSION_ID, AEAD_A128, 0, 0},
+     RESUME_SESSION_ID, AEAD_A128, 0, 0, 0, 0},
     {"bulk-aes128gcm-16k", "TLS 1.3 AES-128-GCM, 16 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_A128, 16384, 0},
+     RESUME_NONE, AEAD_A128, 16384, 0, 0, 0},
     {"bulk-aes128gcm-1k", "TLS 1.3 AES-128-GCM, 1 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_A128, 1024, 0},
+     RESUME_NONE, AEAD_A128, 1024, 0, 0, 0},
     {"bulk-aes256gcm-16k", "TLS 1.3 AES-256-GCM, 16 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_A256, 16384, 0},
+     RESUME_NONE, AEAD_A256, 16384, 0, 0, 0},
     {"bulk-aes256gcm-1k", "TLS 1.3 AES-256-GCM, 1 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_A256, 1024, 0},
+     RESUME_NONE, AEAD_A256, 1024, 0, 0, 0},
     {"bulk-chacha20-16k", "TLS 1.3 ChaCha20-Poly1305, 16 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_CHACHA, 16384, 0},
+     RESUME_NONE, AEAD_CHACHA, 16384, 0, 0, 0},
     {"bulk-chacha20-1k", "TLS 1.3 ChaCha20-Poly1305, 1 KiB writes", KIND_BULK, 0, "p256",
-     RESUME_NONE, AEAD_CHACHA, 1024, 0},
+     RESUME_NONE, AEAD_CHACHA, 1024, 0, 0, 0},
     {"memory-tls13", "heap per connection, TLS 1.3 full (P-256, X25519, AES-128-GCM)",
-     KIND_MEMORY, 0, "p256", RESUME_NONE, AEAD_A128, 0, 0},
+     KIND_MEMORY, 0, "p256", RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
+    {"memory-tls13-chacha20", "heap per connection, TLS 1.3 full (P-256, X25519, ChaCha20)",
+     KIND_MEMORY, 0, "p256", RESUME_NONE, AEAD_CHACHA, 0, 0, 0, 0},
     {"memory-tls12", "heap per connection, TLS 1.2 full (ECDHE-ECDSA-AES128-GCM)", KIND_MEMORY,
-     1, "p256", RESUME_NONE, AEAD_A128, 0, 0},
+     1, "p256", RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
     {"mlkem768", "ML-KEM-768 keygen, encaps, decaps: tlsm next to Go's crypto/mlkem", KIND_KEM,
-     0, NULL, RESUME_NONE, AEAD_A128, 0, 0},
+     0, NULL, RESUME_NONE, AEAD_A128, 0, 0, 0, 0},
 };
 #define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
 
@@ -75,6 +83,8 @@ typedef struct {
     double over_all;           /* bulk: both sides together */
     double raw_mbs;            /* bulk: the primitive alone, seal + open of the same records */
     double kem_vs_go;          /* ML-KEM: worst tlsm/Go time ratio, 0 without Go */
+    double pair_tlsm, pair_ossl; /* client-side scenarios: the pair's rates beside */
+    uint64_t vc_hits, vc_misses; /* tlsm's verification cache over the whole scenario */
     bench_mem mem_tlsm, mem_ossl;
 } result;
 
@@ -129,10 +139,17 @@ static void die(const char *what)
     exit(1);
 }
 
-/* One time slice of one library: handshakes/s or MB/s (10^6 bytes). */
-static double slice(const scenario *sc, tlsm_env *te, ossl_env *oe, int ms)
+/* One time slice of one library: handshakes/s or MB/s (10^6 bytes). A client-side
+ * scenario's rate is handshakes per second of the client's time alone (inside the
+ * library's client calls); *pair, when given, gets the rate of whole pairs beside. */
+static double slice(const scenario *sc, tlsm_env *te, ossl_env *oe, int ms, double *pair)
 {
     uint64_t t0 = bench_now_ns(), end = t0 + (uint64_t)ms * 1000000u, n = 0, now;
+    if (sc->client_side) {
+        memset(bench_side_ns, 0, sizeof bench_side_ns);
+        bench_side_t0 = t0;
+        bench_side_clock = 1;
+    }
     do {
         int rc;
         if (sc->kind == KIND_HANDSHAKE)
@@ -145,6 +162,13 @@ static double slice(const scenario *sc, tlsm_env *te, ossl_env *oe, int ms)
         now = bench_now_ns();
     } while (now < end);
     double secs = (double)(now - t0) / 1e9;
+    if (pair)
+        *pair = (double)n / secs;
+    if (sc->client_side) {
+        bench_side_clock = 0;
+        double client = (double)bench_side_ns[te ? SIDE_TLSM_CLIENT : SIDE_OSSL_CLIENT] / 1e9;
+        return (double)n / client;
+    }
     return sc->kind == KIND_HANDSHAKE ? (double)n / secs : (double)n * BULK_STEP / 1e6 / secs;
 }
 
@@ -240,19 +264,23 @@ static void run_rate(const scenario *sc, result *r)
     if (with_ossl && oe == NULL)
         die(ossl_env_error());
     /* Warm-up: caches, lazily drawn ticket keys, first-use allocations. */
-    slice(sc, te, NULL, opt_ms / 5 + 1);
+    slice(sc, te, NULL, opt_ms / 5 + 1, NULL);
     if (oe)
-        slice(sc, NULL, oe, opt_ms / 5 + 1);
-    double t[MAX_RUNS], o[MAX_RUNS], raw[MAX_RUNS];
+        slice(sc, NULL, oe, opt_ms / 5 + 1, NULL);
+    double t[MAX_RUNS], o[MAX_RUNS], raw[MAX_RUNS], tp[MAX_RUNS], op[MAX_RUNS];
     for (int i = 0; i < opt_runs; i++) {
-        t[i] = slice(sc, te, NULL, opt_ms);
-        o[i] = oe ? slice(sc, NULL, oe, opt_ms) : 0;
+        t[i] = slice(sc, te, NULL, opt_ms, &tp[i]);
+        o[i] = oe ? slice(sc, NULL, oe, opt_ms, &op[i]) : 0;
         /* Bulk: the primitive alone, in the same rotation, as the goal's yardstick. */
         if (sc->kind == KIND_BULK)
             raw[i] = raw_aead(sc, opt_ms);
     }
     r->tlsm = median(t, opt_runs);
     r->ossl = oe ? median(o, opt_runs) : 0;
+    if (sc->client_side) {
+        r->pair_tlsm = median(tp, opt_runs);
+        r->pair_ossl = oe ? median(op, opt_runs) : 0;
+    }
     if (sc->kind == KIND_BULK)
         r->raw_mbs = median(raw, opt_runs);
     const char *unit = sc->kind == KIND_HANDSHAKE ? "hs/s" : "MB/s";
@@ -272,6 +300,14 @@ static void run_rate(const scenario *sc, result *r)
     else
         printf("   %5.2f (raw AEAD seal+open %.0f MB/s: tlsm at %.0f%%)\n", r->over_all,
                r->raw_mbs, 100.0 * r->tlsm / r->raw_mbs);
+    if (sc->client_side)
+        printf("  %-26s (client time alone; whole pairs %.1f vs %.1f hs/s, %.2fx)\n", "",
+               r->pair_tlsm, r->pair_ossl, r->pair_ossl > 0 ? r->pair_tlsm / r->pair_ossl : 0);
+    if (sc->vcache) {
+        tlsm_env_verify_cache(te, &r->vc_hits, &r->vc_misses);
+        printf("  %-26s verification cache: %llu hits, %llu misses\n", "",
+               (unsigned long long)r->vc_hits, (unsigned long long)r->vc_misses);
+    }
     r->ran = 1;
     tlsm_env_free(te);
     if (oe)
@@ -351,7 +387,7 @@ static void goal(int ok)
 
 static void check_goals(void)
 {
-    printf("\ngoals (issues 8 and 19)\n");
+    printf("\ngoals (issues 8, 18 and 19)\n");
     static const char *const full13[] = {"tls13-full-p256", "tls13-full-ed25519",
                                          "tls13-full-rsa2048"};
     for (int i = 0; i < 3; i++) {
@@ -413,6 +449,32 @@ static void check_goals(void)
                      "%s: idle total with record buffers %.2f of OpenSSL's (goal < %.2f)", label,
                  (double)r->mem_tlsm.idle[w] / (double)r->mem_ossl.idle[w], 0.25);
             goal((double)r->mem_tlsm.idle[w] * 4 < (double)r->mem_ossl.idle[w]);
+        }
+    }
+    /* Issue 18: every heap byte of an idle connection, record buffers included, and the
+     * peak of a full handshake. */
+    for (size_t i = 0; i < N_SCENARIOS; i++) {
+        const result *r = &results[i];
+        if (!r->ran || scenarios[i].kind != KIND_MEMORY)
+            continue;
+        double idle_goal = scenarios[i].aead == AEAD_CHACHA ? 4096 : 12288;
+        for (int w = 0; w < 2; w++) {
+            const char *who = w ? "server" : "client";
+            snprintf(line, sizeof line, "%s %s: idle heap %lld bytes (goal <= %.0f)",
+                     scenarios[i].name, who, (long long)r->mem_tlsm.idle[w], idle_goal);
+            goal((double)r->mem_tlsm.idle[w] <= idle_goal);
+            snprintf(line, sizeof line, "%s %s: peak during the handshake %lld bytes "
+                     "(goal <= 49152)", scenarios[i].name, who, (long long)r->mem_tlsm.peak[w]);
+            goal(r->mem_tlsm.peak[w] <= 49152);
+        }
+    }
+    {
+        const result *r = &results[find("tls13-client-p256-vcache")];
+        if (r->ran) {
+            snprintf(line, sizeof line, "tls13-client-p256-vcache: tlsm/OpenSSL, client side, "
+                     "%.2fx (goal >= 2.0x), %llu cache hits", r->tlsm / r->ossl,
+                     (unsigned long long)r->vc_hits);
+            goal(r->tlsm / r->ossl >= 2.0 && r->vc_hits > 0);
         }
     }
     for (size_t i = 0; i < N_SCENARIOS; i++) {

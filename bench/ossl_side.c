@@ -148,10 +148,10 @@ static SSL_CTX *make_ctx(const scenario *sc, int server)
 /* Runs one step of SSL_do_handshake on `ssl`; 1 when done, 0 to go on, -1 on failure. */
 static int step(SSL *ssl, int side, const char *who)
 {
-    bench_side = side;
+    bench_set_side(side);
     int r = SSL_do_handshake(ssl);
     int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
-    bench_side = SIDE_NONE;
+    bench_set_side(SIDE_NONE);
     if (r == 1)
         return 1;
     if (e == SSL_ERROR_WANT_READ)
@@ -163,10 +163,10 @@ static int step(SSL *ssl, int side, const char *who)
 static int drain(ossl_env *e, SSL *ssl, int side)
 {
     for (;;) {
-        bench_side = side;
+        bench_set_side(side);
         int r = SSL_read(ssl, e->rbuf, BENCH_BULK_BUF);
         int code = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
-        bench_side = SIDE_NONE;
+        bench_set_side(SIDE_NONE);
         if (r > 0) {
             e->received += (uint64_t)r;
             continue;
@@ -182,15 +182,15 @@ static int drain(ossl_env *e, SSL *ssl, int side)
  * for the next connection. */
 static void close_pair(ossl_env *e, SSL *c, SSL *s)
 {
-    bench_side = SIDE_OSSL_CLIENT;
+    bench_set_side(SIDE_OSSL_CLIENT);
     if (c != NULL && SSL_is_init_finished(c))
         (void)SSL_shutdown(c);
     SSL_free(c);
-    bench_side = SIDE_OSSL_SERVER;
+    bench_set_side(SIDE_OSSL_SERVER);
     if (s != NULL && SSL_is_init_finished(s))
         (void)SSL_shutdown(s);
     SSL_free(s);
-    bench_side = SIDE_NONE;
+    bench_set_side(SIDE_NONE);
     bench_pipe_pop(&e->c2s, e->c2s.len);
     bench_pipe_pop(&e->s2c, e->s2c.len);
 }
@@ -200,14 +200,14 @@ static int open_pair(ossl_env *e, SSL **pc, SSL **ps)
     /* The BIOs belong to the host's transport: charged to nobody. */
     BIO *c_in = pipe_bio(&e->s2c), *c_out = pipe_bio(&e->c2s);
     BIO *s_in = pipe_bio(&e->c2s), *s_out = pipe_bio(&e->s2c);
-    bench_side = SIDE_OSSL_CLIENT;
+    bench_set_side(SIDE_OSSL_CLIENT);
     SSL *c = SSL_new(e->cctx);
     int ok = c && SSL_set_tlsext_host_name(c, BENCH_HOST) && SSL_set1_host(c, BENCH_HOST);
     if (ok && e->session)
         ok = SSL_set_session(c, e->session);
-    bench_side = SIDE_OSSL_SERVER;
+    bench_set_side(SIDE_OSSL_SERVER);
     SSL *s = SSL_new(e->sctx);
-    bench_side = SIDE_NONE;
+    bench_set_side(SIDE_NONE);
     if (!ok || s == NULL || !c_in || !c_out || !s_in || !s_out) {
         BIO_free(c_in);
         BIO_free(c_out);
@@ -319,9 +319,9 @@ int ossl_env_bulk(ossl_env *e, uint64_t bytes)
     uint64_t sent = 0, start = e->received;
     while (sent < bytes) {
         int n = bytes - sent < e->sc->chunk ? (int)(bytes - sent) : (int)e->sc->chunk;
-        bench_side = SIDE_OSSL_CLIENT;
+        bench_set_side(SIDE_OSSL_CLIENT);
         int r = SSL_write(e->c, e->buf, n);
-        bench_side = SIDE_NONE;
+        bench_set_side(SIDE_NONE);
         if (r <= 0)
             return fail("write");
         sent += (uint64_t)r;

@@ -37,7 +37,7 @@ static const int side_of[2] = {SIDE_TLSM_CLIENT, SIDE_TLSM_SERVER};
 
 static void enter(int who)
 {
-    bench_side = side_of[who];
+    bench_set_side(side_of[who]);
     if (timing)
         call_t0 = bench_now_ns();
 }
@@ -48,7 +48,7 @@ static void leave(int who)
         api.api_ns[who] += bench_now_ns() - call_t0;
         api.api_calls[who]++;
     }
-    bench_side = SIDE_NONE;
+    bench_set_side(SIDE_NONE);
 }
 
 #define CALL(who, stmt) \
@@ -102,6 +102,8 @@ static tlsm_config *make_config(const scenario *sc, tlsm_role role)
         rc = tlsm_config_set_suites(cfg, &suite, 1);
     if (!rc)
         rc = tlsm_config_set_groups(cfg, groups, n_groups);
+    if (!rc)
+        rc = tlsm_config_set_verify_cache(cfg, sc->vcache ? TLSM_VERIFY_CACHE_DEFAULT : 0);
     if (!rc && role == TLSM_ROLE_SERVER) {
         char chain_name[64], key_name[64];
         snprintf(chain_name, sizeof chain_name, "server-%s.chain.pem", sc->key);
@@ -368,11 +370,20 @@ int tlsm_env_bulk(tlsm_env *e, uint64_t bytes)
     return 0;
 }
 
-/* The record buffers the API needs: the input buffer (one whole record) and the output
- * buffer as allocated. */
+void tlsm_env_verify_cache(tlsm_env *e, uint64_t *hits, uint64_t *misses)
+{
+    tlsm_verify_cache_stats st = {0};
+    if (tlsm_config_verify_cache_stats(e->ccfg, &st))
+        st.hits = st.misses = 0;
+    *hits = st.hits;
+    *misses = st.misses;
+}
+
+/* The record buffers the connection holds now (allocated on demand, released when
+ * empty: 0 when idle). */
 static int64_t record_buffers(const tlsm_conn *conn)
 {
-    return (int64_t)(sizeof conn->rec.in + conn->rec.out_cap);
+    return (int64_t)(conn->rec.in_cap + conn->rec.out_cap + conn->rec.hs_out_cap);
 }
 
 int tlsm_env_memory(tlsm_env *e, bench_mem *m)
@@ -393,11 +404,11 @@ int tlsm_env_memory(tlsm_env *e, bench_mem *m)
         m->record_bufs[w] = record_buffers(conn[w]);
         const tlsm_conn *k = conn[w];
         snprintf(m->parts[w], sizeof m->parts[w],
-                 "struct tlsm_conn %zu (in[] %zu, 2 AEAD contexts %zu, session %zu, events %zu), "
-                 "out %zu, hs_out %zu, msg %zu, peer chain %zu",
-                 sizeof *k, sizeof k->rec.in, sizeof k->rec.rd.aead + sizeof k->rec.wr.aead,
-                 sizeof k->session, sizeof k->events, k->rec.out_cap, k->rec.hs_out_cap, k->msg_cap,
-                 k->peer_chain_len);
+                 "struct tlsm_conn %zu (session %zu), 2 AEAD states %zu, in %zu, out %zu, "
+                 "hs_out %zu, msg %zu, events %s, peer chain %zu, ticket %zu",
+                 sizeof *k, sizeof k->session, k->rec.rd.aead_size + k->rec.wr.aead_size,
+                 k->rec.in_cap, k->rec.out_cap, k->rec.hs_out_cap, k->msg_cap,
+                 k->events ? "1024" : "0", k->peer_chain_len, k->session.ticket_len);
     }
     close_pair(e, c, s);
     return 0;

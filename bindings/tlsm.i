@@ -181,6 +181,9 @@
 %ignore tlsm_verify_chain_pem;
 %ignore tlsm_verify_result;
 %ignore tlsm_config_trust_cert;
+/* The verification cache's counters: a Python version returns them as a tuple. */
+%ignore tlsm_config_verify_cache_stats;
+%ignore tlsm_verify_cache_stats;
 %ignore TLSM_VERIFY_TIME_NOW;
 
 /* Cheap calls keep the GIL (releasing it would cost more than the call). The rest of
@@ -209,6 +212,7 @@
 %nothread tlsm_pair_seed;
 %nothread tlsm_pair_free;
 %nothread tlsm_config_trust_count;
+%nothread config_verify_cache_stats;
 
 %include "tlsm.h"
 
@@ -314,6 +318,18 @@ PyObject *conn_error_detail(tlsm_conn *conn)
         return PyErr_Format(PyExc_ValueError, "tlsm_conn_error_detail refused the connection");
     return Py_BuildValue("(issziii)", d.code, d.reason ? d.reason : "", d.text ? d.text : "",
                          d.file, d.line, d.alert_sent);
+}
+
+/* The verification cache's counters (tlsm_config_verify_cache_stats): (hits, misses,
+ * entries, capacity). */
+PyObject *config_verify_cache_stats(tlsm_config *cfg)
+{
+    tlsm_verify_cache_stats st;
+    memset(&st, 0, sizeof st);
+    if (tlsm_config_verify_cache_stats(cfg, &st) != 0)
+        return PyErr_Format(PyExc_ValueError, "tlsm_config_verify_cache_stats refused the config");
+    return Py_BuildValue("(KKKK)", (unsigned long long)st.hits, (unsigned long long)st.misses,
+                         (unsigned long long)st.entries, (unsigned long long)st.capacity);
 }
 
 /* External signing: (rc, scheme, bytes to sign). */

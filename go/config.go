@@ -145,6 +145,14 @@ type Config struct {
 	// EventMessageSent / EventMessageReceived (Engine users: for ladders and debugging).
 	Trace bool
 
+	// VerifyCacheSize is the capacity of the engine's verification cache: certificate
+	// signatures tlsm's verifier (Roots, ClientRoots) checked on this Config, so that a
+	// chain seen again costs no public-key operation for them (a hit skips that one
+	// check and nothing else; see VerifyCacheStats). 0 means the default (256 entries);
+	// a negative value turns it off, e.g. when handshake timing must not reveal whether a
+	// chain was seen before. crypto/x509 verification (RootCAs, ClientCAs) does not use it.
+	VerifyCacheSize int
+
 	mu     sync.Mutex
 	native [2]*nativeConfig // by role, built on first use
 }
@@ -177,7 +185,36 @@ func (c *Config) Clone() *Config {
 		RandSeed:               c.RandSeed,
 		FixedTime:              c.FixedTime,
 		Trace:                  c.Trace,
+		VerifyCacheSize:        c.VerifyCacheSize,
 	}
+}
+
+// VerifyCacheStats is what a verification cache did so far.
+type VerifyCacheStats struct {
+	Hits     uint64 // signature checks answered by the cache
+	Misses   uint64 // signature checks the cache did not hold (then verified)
+	Entries  uint64 // signatures held now
+	Capacity uint64 // the most it holds (0: off)
+}
+
+// VerifyCacheStats returns the counters of the verification cache of c's engine config
+// for clients (server false) or servers; all zero while c was not used in that role.
+func (c *Config) VerifyCacheStats(server bool) VerifyCacheStats {
+	role := 0
+	if server {
+		role = 1
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.native[role]
+	if n == nil {
+		return VerifyCacheStats{}
+	}
+	var st C.tlsm_verify_cache_stats
+	C.tlsm_config_verify_cache_stats(n.c, &st)
+	runtime.KeepAlive(n)
+	return VerifyCacheStats{Hits: uint64(st.hits), Misses: uint64(st.misses),
+		Entries: uint64(st.entries), Capacity: uint64(st.capacity)}
 }
 
 // A CertPool is a set of trust anchors: certificates added as PEM or as parsed
@@ -442,6 +479,15 @@ func (c *Config) build(server bool) (n *nativeConfig, err error) {
 	}
 	if c.Trace {
 		if err := step("Trace", C.tlsm_config_set_trace(cc, 1)); err != nil {
+			return nil, err
+		}
+	}
+	if c.VerifyCacheSize != 0 {
+		size := c.VerifyCacheSize
+		if size < 0 {
+			size = 0
+		}
+		if err := step("VerifyCacheSize", C.tlsm_config_set_verify_cache(cc, C.size_t(size))); err != nil {
 			return nil, err
 		}
 	}

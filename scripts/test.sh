@@ -312,7 +312,7 @@ bogo_build=build-test
 runnable "bogo" "BoGo runner tests" tests/bogo/run.sh &&
     run_counted "bogo" "BoGo runner tests" tests/bogo/run.sh --build "$root/$bogo_build"
 
-step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory"
+step "memory: valgrind over the in-memory handshakes, 5,000 handshakes with flat memory, 10,000 idle pairs"
 runnable "memory" "memory checks (valgrind, flat heap)" tests/memory/run.sh &&
     run_counted "memory" "memory checks (valgrind, flat heap)" \
         tests/memory/run.sh --count 5000 --matrix quick --build build-test

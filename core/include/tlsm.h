@@ -266,7 +266,9 @@ TLSM_MUST_CHECK int tlsm_config_set_suites(tlsm_config *cfg, const uint16_t *sui
  * first of its groups the client sent a share for, else asks for its first common group.
  * The ML-KEM groups are TLS 1.3 only. Unknown codes: TLSM_ERR_ARG. */
 TLSM_MUST_CHECK int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n);
-/* Signature schemes accepted from the peer / offered, in preference order (TLSM_SIG_*). */
+/* Signature schemes accepted from the peer and offered to it (signature_algorithms), in
+ * preference order (TLSM_SIG_*); also the schemes our identities sign with, unless
+ * tlsm_config_set_identity_sigalgs gives one its own. */
 TLSM_MUST_CHECK int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n);
 /* ALPN protocols in preference order, as a wire-format list: each name prefixed by its
  * one-byte length (e.g. "\x02h2\x08http/1.1"). A server with ALPN configured and a client
@@ -488,6 +490,33 @@ TLSM_MUST_CHECK int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index
                                                  const uint8_t *der, size_t len);
 TLSM_MUST_CHECK int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on);
 
+/* The signature schemes the index-th identity (in the order added, from 0) signs with, in
+ * preference order (TLSM_SIG_*; n = 0 returns it to the tlsm_config_set_sigalgs list). The
+ * list may hold schemes we do not accept from the peer, and changes nothing we accept or
+ * offer. A handshake signs with the scheme the peer accepts that comes earliest in its
+ * identity's list, and between identities by the order they were added; an identity none
+ * of whose schemes the peer accepts is not used. TLSM_ERR_ARG for an index past the
+ * identities, an unknown or repeated scheme, or more than 24. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index,
+                                                    const uint16_t *sigs, size_t n);
+/* With on, the index-th identity is used only when the peer's certificate_authorities
+ * (RFC 8446 s.4.2.4: in a ClientHello or a TLS 1.3 CertificateRequest; the list of a TLS 1.2
+ * CertificateRequest, RFC 5246 s.7.4.4) holds the issuer name of one of the identity's
+ * certificates; a peer that sends no list matches none. Another identity may still serve.
+ * A server left with no identity fails with reason NO_MATCHING_ISSUER (handshake_failure);
+ * a client sends an empty Certificate (RFC 8446 s.4.4.2). Default off. TLSM_ERR_ARG for
+ * an index past the identities. */
+TLSM_MUST_CHECK int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index,
+                                                         int on);
+/* The certificate_authorities we send (RFC 8446 s.4.2.4): `names` is DER X.501 Names (e.g.
+ * certificate subjects) one after the other. A server sends them in its CertificateRequest
+ * (TLS 1.2: its certificate_authorities field, RFC 5246 s.7.4.4), a client offering TLS 1.3
+ * in its ClientHello. len 0: none (a TLS 1.3 CertificateRequest then has no extension, a
+ * TLS 1.2 one an empty list). Until this is called a server sends the subjects of its
+ * trust anchors and a client sends none. TLSM_ERR_ARG when `names` is not whole DER
+ * SEQUENCEs or the list would pass 65,535 bytes. */
+TLSM_MUST_CHECK int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len);
+
 /* Server: ask for a client certificate (0 = no, 1 = request, 2 = require). */
 TLSM_MUST_CHECK int tlsm_config_set_client_auth(tlsm_config *cfg, int mode);
 
@@ -506,11 +535,41 @@ TLSM_MUST_CHECK int tlsm_config_rotate_ticket_key(tlsm_config *cfg, const uint8_
 TLSM_MUST_CHECK int tlsm_config_set_require_ems(tlsm_config *cfg, int on);
 /* Server, TLS 1.2: how many sessions the session-id cache keeps (default 256, 0 = none). */
 TLSM_MUST_CHECK int tlsm_config_set_session_cache(tlsm_config *cfg, size_t entries);
+/* Verification cache: certificate signatures this config has verified, so that a chain
+ * seen again (a client reconnecting to the same servers, a server seeing the same client
+ * CAs) does not cost the same public-key operations twice. An entry is the SHA-256 of the
+ * signature algorithm and of the full DER encodings of both the signed certificate and its
+ * issuer: a changed byte anywhere in either is a different entry. Only signatures that
+ * verified are stored, and a hit skips that one signature check and nothing else:
+ * validity times, names, constraints, key usage, the path itself and the handshake's
+ * CertificateVerify are checked on every verification, and the result (error code,
+ * certificate at fault) is the same with the cache on or off. It serves the handshakes of
+ * every connection on the config and tlsm_verify_chain with the config as trust store;
+ * it is thread-safe, bounded (4-way set associative, the oldest entry of a set replaced),
+ * and allocated at its first entry (32 bytes per entry).
+ * entries: the capacity (rounded up to a multiple of 4; default TLSM_VERIFY_CACHE_DEFAULT,
+ * at most TLSM_VERIFY_CACHE_MAX, else TLSM_ERR_ARG); 0 turns the cache off. A host that
+ * must not let the timing of a handshake reveal whether a chain was verified before on
+ * this config turns it off. */
+#define TLSM_VERIFY_CACHE_DEFAULT 256
+#define TLSM_VERIFY_CACHE_MAX 1048576u /* 2^20 */
+TLSM_MUST_CHECK int tlsm_config_set_verify_cache(tlsm_config *cfg, size_t entries);
+typedef struct {
+    uint64_t hits;     /* signature checks answered by the cache */
+    uint64_t misses;   /* signature checks the cache did not hold (then verified) */
+    uint64_t entries;  /* signatures held now */
+    uint64_t capacity; /* most it holds (0: off) */
+} tlsm_verify_cache_stats;
+/* Fills *stats (thread-safe; any time). TLSM_ERR_ARG for NULL. */
+TLSM_MUST_CHECK int tlsm_config_verify_cache_stats(const tlsm_config *cfg,
+                                                   tlsm_verify_cache_stats *stats);
 /* Ticket lifetime in seconds (default 7200, at most 604800: RFC 8446 s.4.6.1); also the
  * lifetime of cached TLS 1.2 sessions. */
 TLSM_MUST_CHECK int tlsm_config_set_ticket_lifetime(tlsm_config *cfg, uint32_t seconds);
 
-/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4). Default on. */
+/* Client: send a legacy session ID and an early ChangeCipherSpec (RFC 8446 D.4) in
+ * ClientHellos that offer TLS 1.3 (a client offering only TLS 1.2 has no such mode).
+ * Default on. */
 TLSM_MUST_CHECK int tlsm_config_set_middlebox_compat(tlsm_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest carrying a cookie
  * (a stateless-retry style address check). Default off. */
@@ -578,14 +637,37 @@ void tlsm_conn_free(tlsm_conn *conn);
  * tlsm_status / tlsm_output_peek; returns the sticky error if any. */
 TLSM_MUST_CHECK int tlsm_conn_start(tlsm_conn *conn);
 
+/* Memory. An established connection holds only what it negotiated: its record keys
+ * (about 4.4 KB per direction for AES-GCM, which keeps the expanded key and GHASH table;
+ * the 32-byte key for ChaCha20-Poly1305), the peer's certificates (client), its session
+ * and ticket (client), the server name, and about 1 KB of state: some 11 KB per side idle
+ * with AES-GCM, 2.5 KB with ChaCha20-Poly1305. The handshake state is freed when the
+ * handshake ends; the event queue exists while it holds events; the record buffers are
+ * allocated when bytes must go in and released by the call that leaves them empty. One
+ * exception avoids an allocation per record while data flows: a buffer that carried
+ * application records of at most 4 KiB stays for the next one (a connection streaming
+ * small records reuses it; one left idle after them keeps at most two such buffers). */
+
 /* Ciphertext in. Copies up to len bytes, sets *consumed, and processes every complete
- * record. Fewer bytes are consumed only when the engine must be drained first: plaintext
- * unread, output pending beyond its bound (128 KiB), or events not taken (drain
- * tlsm_next_event after every call). */
+ * record. The bytes are taken record by record into an input buffer sized to the record
+ * being received (at most one record of 16 KiB + 2 KiB and its header), released again
+ * when the call leaves it empty. Fewer bytes are consumed when the engine must be drained
+ * first: plaintext unread (a call takes at most the records up to the first that carries
+ * application data, plus what fits in the buffer's free room), output pending beyond its
+ * bound (128 KiB), or events not taken (drain tlsm_next_event after every call); offer the
+ * rest again after draining. */
 TLSM_MUST_CHECK int tlsm_feed(tlsm_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
 /* Zero-copy input: a pointer to free space in the input buffer and its size; write ciphertext
  * there and call tlsm_input_ack(n). The space is initialized memory (safe to expose as a
- * mutable byte slice). Returns NULL (cap 0) when the buffer is full. */
+ * mutable byte slice). It is allocated by this call: while no record header is buffered
+ * it offers at least 1 KiB, once a header is in, at least the rest of that record (up to
+ * 16 KiB + 2 KiB and its header), plus any free room the buffer already has. A buffer
+ * still empty at the end of a later tlsm_feed, tlsm_input_ack, tlsm_read_consume or
+ * tlsm_output_consume is released (the pointer is invalid after any call that changes the
+ * connection): a host waiting on a socket with the buffer lent holds 1 KiB, one that reads
+ * into its own buffer and calls tlsm_feed holds none. Returns
+ * NULL (cap 0) when the buffer is full, and on allocation failure (the connection then
+ * fails with TLSM_ERR_NOMEM). */
 uint8_t *tlsm_input_buf(tlsm_conn *conn, size_t *cap);
 TLSM_MUST_CHECK int tlsm_input_ack(tlsm_conn *conn, size_t n);
 /* The transport reached end of stream. Without a prior close_notify this is truncation
@@ -597,8 +679,10 @@ const uint8_t *tlsm_output_peek(tlsm_conn *conn, size_t *len);
 /* ... and drop the first n bytes once the transport took them. */
 TLSM_MUST_CHECK int tlsm_output_consume(tlsm_conn *conn, size_t n);
 
-/* Plaintext out: queue application data. Accepts what fits (*accepted); the rest must be
- * offered again once tlsm_status has TLSM_STATUS_CAN_WRITE. Only after the handshake. */
+/* Plaintext out: queue application data. Accepts what fits (*accepted): records are sealed
+ * into the output while it holds less than two maximal records (33,290 bytes); the rest
+ * must be offered again once tlsm_status has TLSM_STATUS_CAN_WRITE. Only after the
+ * handshake. */
 TLSM_MUST_CHECK int tlsm_write(tlsm_conn *conn, const uint8_t *p, size_t len, size_t *accepted);
 /* Plaintext in: borrow the received application data available now ... */
 const uint8_t *tlsm_read_peek(tlsm_conn *conn, size_t *len);

@@ -26,6 +26,8 @@ void session_clear(tlsm_session *s)
         mem_free(s->peer_chain);
         mem_free(s->ocsp);
     }
+    if (s->name_owned)
+        mem_free(s->server_name);
     crypto_wipe(s, sizeof *s);
 }
 
@@ -35,7 +37,7 @@ void session_renew(tlsm_conn *c, uint8_t *ticket, size_t ticket_len)
     session_clear(s);
     s->ticket = ticket;
     s->ticket_len = ticket ? ticket_len : 0;
-    memcpy(s->server_name, c->server_name, sizeof s->server_name);
+    s->server_name = c->server_name;
     s->group = c->group;
     s->peer_sigalg = c->peer_sigalg;
     s->chain_is_conn = 1;
@@ -145,7 +147,7 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
     wire_block(&r, 1, 32, CRYPTO_HASH_MAX, &secret);
     wire_block(&r, 2, 0, 0xffff, &ticket);
     wire_block(&r, 1, 0, sizeof s.sid, &sid);
-    wire_block(&r, 1, 0, sizeof s.server_name - 1, &name);
+    wire_block(&r, 1, 0, 255, &name);
     s.group = wire_u16(&r);
     s.peer_sigalg = wire_u16(&r);
     wire_block(&r, 3, 0, 0xffffff, &chain);
@@ -166,9 +168,17 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
         ok = 0;
     if (!ok)
         return TLSM_ERR_ARG;
-    if (ticket.len && !(s.ticket = mem_alloc(ticket.len)))
-        return TLSM_ERR_NOMEM;
-    if ((chain.len && !(s.peer_chain = mem_alloc(chain.len))) ||
+    /* The name is the connection's when they agree (the only case it is offered in). */
+    s.server_name = c->server_name;
+    if (strlen(c->server_name) != name.len || memcmp(c->server_name, name.p, name.len)) {
+        s.name_owned = 1;
+        if (!(s.server_name = mem_alloc(name.len + 1)))
+            return TLSM_ERR_NOMEM;
+        memcpy(s.server_name, name.p, name.len);
+        s.server_name[name.len] = 0;
+    }
+    if ((ticket.len && !(s.ticket = mem_alloc(ticket.len))) ||
+        (chain.len && !(s.peer_chain = mem_alloc(chain.len))) ||
         (ocsp.len && !(s.ocsp = mem_alloc(ocsp.len)))) {
         session_clear(&s);
         return TLSM_ERR_NOMEM;
@@ -186,8 +196,6 @@ int tlsm_conn_set_session(tlsm_conn *c, const uint8_t *blob, size_t len)
     s.peer_chain_len = chain.len;
     memcpy(s.sid, sid.p, sid.len);
     s.sid_len = sid.len;
-    memcpy(s.server_name, name.p, name.len);
-    s.server_name[name.len] = 0;
     s.valid = 1;
     session_clear(&c->session);
     c->session = s;

@@ -10,6 +10,7 @@
 
 #include "handshake/suites.h"
 #include "mem.h"
+#include "pki/der.h"
 #include "internal.h"
 #include "wire/hs_codec.h"
 
@@ -76,6 +77,7 @@ tlsm_config *tlsm_config_new(tlsm_role role)
     cfg->middlebox_compat = 1;
     cfg->record_size_limit = REC_MAX_PLAINTEXT;
     cfg->shape.ticket_nonce_len = 8;
+    pki_sig_cache_init(&cfg->verify_cache, TLSM_VERIFY_CACHE_DEFAULT);
     return cfg;
 }
 
@@ -148,7 +150,9 @@ void tlsm_config_free(tlsm_config *cfg)
     for (size_t i = 0; i < cfg->n_ids; i++)
         identity_free(&cfg->ids[i]);
     pki_store_free(&cfg->trust);
+    mem_free(cfg->ca_names);
     cache_free(cfg);
+    pki_sig_cache_free(&cfg->verify_cache);
     pthread_mutex_destroy(&cfg->lock);
     pthread_mutex_destroy(&cfg->edit_lock);
     crypto_wipe(cfg, sizeof *cfg);
@@ -172,7 +176,7 @@ static int suite_known(uint16_t s)
     return suite_find(s) != NULL;
 }
 
-static int sigalg_known(uint16_t s)
+int config_sigalg_known(uint16_t s)
 {
     for (size_t i = 0; i < sizeof default_sigalgs / sizeof *default_sigalgs; i++)
         if (default_sigalgs[i] == s)
@@ -213,7 +217,7 @@ int tlsm_config_set_groups(tlsm_config *cfg, const uint16_t *groups, size_t n)
 int tlsm_config_set_sigalgs(tlsm_config *cfg, const uint16_t *sigs, size_t n)
 {
     CONFIG_EDIT(cfg);
-    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, sigalg_known);
+    return set_list(cfg->sigalgs, &cfg->n_sigalgs, TLSM_MAX_SIGALGS, sigs, n, config_sigalg_known);
 }
 
 int tlsm_config_set_alpn(tlsm_config *cfg, const uint8_t *list, size_t len)
@@ -439,6 +443,71 @@ int tlsm_config_set_identity_ocsp(tlsm_config *cfg, size_t index, const uint8_t 
     return 0;
 }
 
+int tlsm_config_set_identity_sigalgs(tlsm_config *cfg, size_t index, const uint16_t *sigs,
+                                     size_t n)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    if (n == 0) {
+        cfg->ids[index].n_sigalgs = 0;
+        return 0;
+    }
+    return set_list(cfg->ids[index].sigalgs, &cfg->ids[index].n_sigalgs, TLSM_MAX_SIGALGS,
+                    sigs, n, config_sigalg_known);
+}
+
+int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index, int on)
+{
+    CONFIG_EDIT(cfg);
+    if (index >= cfg->n_ids)
+        return TLSM_ERR_ARG;
+    cfg->ids[index].issuer_match = !!on;
+    return 0;
+}
+
+int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len)
+{
+    CONFIG_EDIT(cfg);
+    if (len && !names)
+        return TLSM_ERR_ARG;
+    /* Each name is one whole DER SEQUENCE (an X.501 Name); on the wire each gets a 2-byte
+     * length, and the list must fit its own 2-byte length (RFC 8446 s.4.2.4). */
+    size_t wire_len = 0;
+    for (size_t at = 0; at < len;) {
+        der_reader r;
+        size_t n;
+        der_init(&r, names + at, len - at);
+        const uint8_t *name = der_get_raw(&r, 0x30, &n);
+        if (!name)
+            return TLSM_ERR_ARG;
+        wire_len += 2 + n;
+        at += n;
+    }
+    if (wire_len > 0xffff)
+        return TLSM_ERR_ARG;
+    uint8_t *copy = NULL;
+    if (wire_len && !(copy = mem_alloc(wire_len)))
+        return TLSM_ERR_NOMEM;
+    size_t out = 0;
+    for (size_t at = 0; at < len;) {
+        der_reader r;
+        size_t n;
+        der_init(&r, names + at, len - at);
+        (void)der_get_raw(&r, 0x30, &n);
+        copy[out++] = (uint8_t)(n >> 8);
+        copy[out++] = (uint8_t)n;
+        memcpy(copy + out, names + at, n);
+        out += n;
+        at += n;
+    }
+    mem_free(cfg->ca_names);
+    cfg->ca_names = copy;
+    cfg->ca_names_len = wire_len;
+    cfg->ca_names_set = 1;
+    return 0;
+}
+
 int tlsm_config_set_ocsp_request(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
@@ -514,6 +583,26 @@ int tlsm_config_set_require_ems(tlsm_config *cfg, int on)
 {
     CONFIG_EDIT(cfg);
     cfg->require_ems = !!on;
+    return 0;
+}
+
+int tlsm_config_set_verify_cache(tlsm_config *cfg, size_t entries)
+{
+    CONFIG_EDIT(cfg);
+    if (entries > TLSM_VERIFY_CACHE_MAX)
+        return TLSM_ERR_ARG;
+    pki_sig_cache_resize(&cfg->verify_cache, entries);
+    return 0;
+}
+
+int tlsm_config_verify_cache_stats(const tlsm_config *cfg, tlsm_verify_cache_stats *stats)
+{
+    if (!cfg || !stats)
+        return TLSM_ERR_ARG;
+    size_t used, capacity;
+    pki_sig_cache_stats((pki_sig_cache *)&cfg->verify_cache, &stats->hits, &stats->misses, &used, &capacity);
+    stats->entries = used;
+    stats->capacity = capacity;
     return 0;
 }
 

@@ -118,7 +118,16 @@ static int process_and_flush(tlsm_conn *c)
     int rc = process_input(c);
     if (!rc && !c->blocked)
         rc = rec_flush_handshake(&c->rec);
+    if (!rc && c->events_lost)
+        rc = FAIL(R_NOMEM); /* an event found no queue: never dropped silently */
     return rc ? conn_fail(c, rc) : c->error;
+}
+
+/* The end of a host call that may have emptied a buffer: see rec_idle. */
+static int idle(tlsm_conn *c, int rc)
+{
+    rec_idle(&c->rec);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ life cycle */
@@ -137,10 +146,8 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     tlsm_conn *c = mem_calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    if (rec_init(&c->rec)) {
-        mem_free(c);
-        return NULL;
-    }
+    rec_init(&c->rec);
+    c->server_name = (char *)conn_no_name;
     c->cfg = tlsm_config_ref(cfg);
     c->keylog_current = -1;
     c->own_identity = -1;
@@ -149,9 +156,8 @@ tlsm_conn *tlsm_conn_new(tlsm_config *cfg, const char *server_name)
     c->keylog_on = cfg->keylog;
     c->rec.max_plaintext_in = cfg->record_size_limit;
     c->hash_len = crypto_hash_len(HASH_SHA256);
-    if (server_name)
-        memcpy(c->server_name, server_name, name_len + 1);
-    if (hs_create(c)) {
+    if ((server_name && conn_set_server_name(c, (const uint8_t *)server_name, name_len)) ||
+        hs_create(c)) {
         tlsm_conn_free(c);
         return NULL;
     }
@@ -175,6 +181,8 @@ void tlsm_conn_free(tlsm_conn *c)
     session_clear(&c->session);
     mem_free(c->peer_chain);
     mem_free(c->ocsp);
+    conn_events_free(c);
+    conn_set_server_name(c, NULL, 0);
     tlsm_config_free(c->cfg);
     crypto_wipe(c, sizeof *c);
     mem_free(c);
@@ -208,14 +216,35 @@ static void autostart(tlsm_conn *c)
 
 /* ------------------------------------------------------------------ ciphertext */
 
+/* Room for input (see rec_input_space); NULL when none (full, failed, closed). */
+static uint8_t *input_space(tlsm_conn *c, const uint8_t *next, size_t next_len, size_t *cap)
+{
+    *cap = 0;
+    if (c->error || c->eof)
+        return NULL;
+    int nomem;
+    uint8_t *p = rec_input_space(&c->rec, next, next_len, cap, &nomem);
+    if (nomem)
+        conn_fail(c, FAIL(R_NOMEM));
+    return p;
+}
+
 uint8_t *tlsm_input_buf(tlsm_conn *c, size_t *cap)
 {
     if (!c || !cap)
         return NULL;
-    *cap = 0;
-    if (c->error || c->eof)
-        return NULL;
-    return rec_input_space(&c->rec, cap);
+    return input_space(c, NULL, 0, cap);
+}
+
+/* n bytes were written into the room input_space gave: process them. */
+static int input_ack(tlsm_conn *c, size_t n)
+{
+    autostart(c);
+    if (c->error)
+        return c->error;
+    if (rec_input_commit(&c->rec, n))
+        return TLSM_ERR_ARG;
+    return process_and_flush(c);
 }
 
 int tlsm_input_ack(tlsm_conn *c, size_t n)
@@ -224,15 +253,9 @@ int tlsm_input_ack(tlsm_conn *c, size_t n)
         return TLSM_ERR_ARG;
     if (c->error)
         return c->error;
-    size_t cap;
-    rec_input_space(&c->rec, &cap);
-    if (n > cap)
+    if (n > c->rec.in_cap - c->rec.in_len)
         return TLSM_ERR_ARG;
-    autostart(c);
-    if (c->error)
-        return c->error;
-    rec_input_commit(&c->rec, n);
-    return process_and_flush(c);
+    return idle(c, input_ack(c, n));
 }
 
 int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
@@ -246,10 +269,10 @@ int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         return c->error;
     if (c->eof)
         return TLSM_ERR_STATE;
-    /* Copy-in is input_buf + input_ack: one path for both. */
+    /* Copy-in is input_space + input_ack, record by record: one path for both. */
     while (done < len) {
         size_t cap, pending;
-        uint8_t *dst = tlsm_input_buf(c, &cap);
+        uint8_t *dst = input_space(c, in + done, len - done, &cap);
         if (!dst)
             break;
         size_t n = len - done < cap ? len - done : cap;
@@ -257,13 +280,13 @@ int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         done += n;
         if (consumed)
             *consumed = done;
-        int rc = tlsm_input_ack(c, n);
+        int rc = input_ack(c, n);
         if (rc)
-            return rc;
+            return idle(c, rc);
         if (rec_plaintext(&c->rec, &pending) || c->blocked)
             break;
     }
-    return c->error;
+    return idle(c, c->error);
 }
 
 int tlsm_feed_eof(tlsm_conn *c)
@@ -291,7 +314,7 @@ int tlsm_output_consume(tlsm_conn *c, size_t n)
 {
     if (!c || rec_output_consume(&c->rec, n))
         return TLSM_ERR_ARG;
-    return 0;
+    return idle(c, 0);
 }
 
 /* ------------------------------------------------------------------ plaintext */
@@ -312,6 +335,8 @@ int tlsm_write(tlsm_conn *c, const uint8_t *p, size_t len, size_t *accepted)
     while (done < len) {
         if (c->version == TLSM_TLS13 && rec_write_seq(&c->rec) >= KEY_UPDATE_AFTER) {
             int rc = hs_send_key_update(c, 0);
+            if (!rc && c->events_lost)
+                rc = FAIL(R_NOMEM);
             if (rc)
                 return conn_fail(c, rc);
         }
@@ -347,7 +372,7 @@ int tlsm_read_consume(tlsm_conn *c, size_t n)
     if (rec_plaintext_consume(&c->rec, n))
         return TLSM_ERR_ARG;
     size_t left;
-    return rec_plaintext(&c->rec, &left) ? 0 : process_and_flush(c);
+    return rec_plaintext(&c->rec, &left) ? 0 : idle(c, process_and_flush(c));
 }
 
 /* ------------------------------------------------------------------ status */
@@ -402,7 +427,7 @@ int tlsm_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
         return rc;
     if (rc)
         return conn_fail(c, rc);
-    return process_and_flush(c); /* messages and records that arrived while we waited */
+    return idle(c, process_and_flush(c)); /* what arrived while we waited */
 }
 
 int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
@@ -420,7 +445,7 @@ int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
         return fail_with(c, FAIL(R_CERT_REJECTED_BY_HOST),
                          alert ? alert : TLSM_ALERT_BAD_CERTIFICATE);
     }
-    return process_and_flush(c);
+    return idle(c, process_and_flush(c));
 }
 
 int tlsm_close(tlsm_conn *c)
@@ -447,5 +472,7 @@ int tlsm_key_update(tlsm_conn *c, int ask_peer)
     if (c->local_closed)
         return TLSM_ERR_CLOSED;
     int rc = hs_send_key_update(c, ask_peer);
+    if (!rc && c->events_lost)
+        rc = FAIL(R_NOMEM);
     return rc ? conn_fail(c, rc) : 0;
 }

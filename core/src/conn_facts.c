@@ -1,10 +1,44 @@
 /*
  * conn_facts.c - what a connection can tell about itself: its error and why, the
- * negotiated version, suite, group and ALPN, the peer's certificates.
+ * negotiated version, suite, group and ALPN, the peer's certificates; and how the facts of
+ * variable size are stored: the server name allocated to its length, the ALPN protocol as
+ * a pointer into the config's list (the connection holds a reference to its config).
  */
 #include <string.h>
 
 #include "internal.h"
+#include "mem.h"
+
+const char conn_no_name[1] = "";
+
+int conn_set_server_name(tlsm_conn *c, const uint8_t *name, size_t len)
+{
+    if (c->server_name != conn_no_name)
+        mem_free(c->server_name);
+    c->server_name = (char *)conn_no_name;
+    if (!name)
+        return 0;
+    char *copy = mem_alloc(len + 1);
+    if (!copy)
+        return FAIL(R_NOMEM);
+    memcpy(copy, name, len);
+    copy[len] = 0;
+    c->server_name = copy;
+    return 0;
+}
+
+int conn_alpn_select(tlsm_conn *c, const uint8_t *name, size_t len)
+{
+    const uint8_t *list = c->cfg->alpn;
+    for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)list[k]) {
+        if (list[k] == len && !memcmp(list + k + 1, name, len)) {
+            c->alpn = list + k + 1;
+            c->alpn_len = len;
+            return 1;
+        }
+    }
+    return 0;
+}
 
 int tlsm_conn_error(const tlsm_conn *c) { return c ? c->error : TLSM_ERR_ARG; }
 int tlsm_conn_verify_error(const tlsm_conn *c) { return c ? c->verify_error : 0; }

@@ -1,12 +1,19 @@
 /*
  * events.c - the connection's queue of one-shot events (tlsm_next_event) and the trace
- * events for handshake messages. The queue is a fixed ring: the driver reads no further
- * input while it is nearly full, so a peer cannot make it grow; trace events are best
- * effort and give way to the others.
+ * events for handshake messages. The queue is a ring of TLSM_EVENT_QUEUE slots: the driver
+ * reads no further input while it is nearly full, so a peer cannot make it grow; trace
+ * events are best effort and give way to the others.
+ *
+ * The ring exists only while it holds events: allocated by the first event, freed when the
+ * host takes the last one (an established connection moving data has none). An event that
+ * finds no memory for the ring is not dropped silently: the driver fails the connection
+ * with NOMEM (events_lost), and an error event that cannot be queued is handed out by
+ * tlsm_next_event from the sticky error itself.
  */
 #include <string.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "wire/hs_codec.h"
 
 static int is_trace(tlsm_event_type t)
@@ -41,6 +48,13 @@ static int make_room(tlsm_conn *c, tlsm_event_type type)
 
 static tlsm_event *push(tlsm_conn *c, tlsm_event_type type)
 {
+    if (!c->events && !(c->events = mem_alloc(TLSM_EVENT_QUEUE * sizeof *c->events))) {
+        if (type == TLSM_EV_ERROR)
+            c->error_event_lost = 1;
+        else
+            c->events_lost = 1;
+        return NULL;
+    }
     if (c->ev_count == TLSM_EVENT_QUEUE && !make_room(c, type))
         return NULL;
     tlsm_event *ev = slot(c, c->ev_count++);
@@ -78,13 +92,31 @@ size_t conn_event_room(const tlsm_conn *c)
     return TLSM_EVENT_QUEUE - c->ev_count;
 }
 
+void conn_events_free(tlsm_conn *c)
+{
+    mem_free(c->events);
+    c->events = NULL;
+    c->ev_head = c->ev_count = 0;
+}
+
 int tlsm_next_event(tlsm_conn *c, tlsm_event *ev)
 {
-    if (!c || !ev || c->ev_count == 0)
+    if (!c || !ev)
         return 0;
+    if (c->ev_count == 0) {
+        if (!c->error_event_lost)
+            return 0;
+        c->error_event_lost = 0;
+        memset(ev, 0, sizeof *ev);
+        ev->type = TLSM_EV_ERROR;
+        ev->code = c->error;
+        c->keylog_current = -1;
+        return 1;
+    }
     *ev = c->events[c->ev_head];
     c->ev_head = (c->ev_head + 1) % TLSM_EVENT_QUEUE;
-    c->ev_count--;
+    if (--c->ev_count == 0)
+        conn_events_free(c);
     c->keylog_current = ev->type == TLSM_EV_KEYLOG ? ev->code : -1;
     return 1;
 }

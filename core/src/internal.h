@@ -3,10 +3,14 @@
  * (config.c, conn.c) and the handshake state machines (handshake/). Nothing here is
  * visible to library users.
  *
- * Memory: a connection is one allocation (struct tlsm_conn with its record buffers
- * inline) plus the handshake state (struct hs_state), which is freed as soon as the
- * handshake ends, and a handshake-message reassembly buffer that grows only for large
- * messages (certificate chains) and is released with the handshake state.
+ * Memory: an established connection is struct tlsm_conn (about 1 KB) plus what it
+ * negotiated, each sized to it: its two record ciphers (record/record.h: 4.4 KB each for
+ * AES-GCM, the keys for ChaCha20-Poly1305), the peer's certificates (client), the session
+ * and its ticket (client), the server name. Everything else exists only while in use: the
+ * handshake state (struct hs_state, freed when the handshake ends), the handshake-message
+ * reassembly buffer, the record buffers (record/engine.h: allocated when bytes must go in,
+ * released when a call leaves them empty), the event queue (events.c: while it holds
+ * events) and the key log ring (only with the key log on).
  */
 #ifndef TLSM_INTERNAL_H
 #define TLSM_INTERNAL_H
@@ -46,6 +50,10 @@ typedef struct {
     size_t n, cap;
     pki_cert leaf;
     crypto_privkey *key;
+    /* tlsm_config_set_identity_sigalgs: the schemes this identity signs with, in
+     * preference order; none = the config's signature_algorithms list. */
+    uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
+    int issuer_match; /* used only when the peer names an issuer of the chain (s.4.2.4) */
 } tlsm_identity;
 
 /* Internal knobs that let the RFC 8448 replay reproduce another implementation's
@@ -60,6 +68,8 @@ typedef struct {
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
     uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */
+    const uint8_t *psk_modes; size_t n_psk_modes; /* client: psk_key_exchange_modes as sent,
+                             for tests of a server's ticket policy (set with n 0: none) */
 } tlsm_shape;
 
 #define SESSION_CLIENT_AUTH 0x01 /* the client presented a verified certificate */
@@ -77,6 +87,9 @@ struct tlsm_config {
     uint16_t groups[TLSM_MAX_GROUPS]; size_t n_groups;
     uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs;
     uint8_t alpn[TLSM_MAX_ALPN]; size_t alpn_len;
+    /* tlsm_config_set_ca_names: the DistinguishedNames we send, each with its 2-byte length
+     * (owned); before the call a server sends its trust anchors' subjects */
+    uint8_t *ca_names; size_t ca_names_len; int ca_names_set;
     tlsm_identity ids[TLSM_MAX_IDENTITIES]; size_t n_ids;
     pki_store trust;
     tlsm_verify_mode verify;
@@ -91,6 +104,7 @@ struct tlsm_config {
     int require_ems;
     size_t session_cache_size;
     struct session_cache *cache;
+    pki_sig_cache verify_cache;   /* certificate signatures verified (pki/sigcache.c) */
     pthread_mutex_t lock;         /* ticket keys and the session cache (handshakes only) */
     uint32_t ticket_lifetime;
     int middlebox_compat;
@@ -114,7 +128,6 @@ typedef struct {
     uint8_t *ticket; size_t ticket_len;                 /* owned */
     uint8_t sid[32]; size_t sid_len;                    /* 1.2 */
     uint8_t ems;                                        /* 1.2 */
-    char server_name[256];                              /* only resumed for the same name */
     uint32_t age_add, lifetime;
     uint64_t received_ms;
     uint16_t group, peer_sigalg;                        /* of the original handshake */
@@ -124,6 +137,10 @@ typedef struct {
     int chain_is_conn;
     uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
     uint8_t *ocsp; size_t ocsp_len;
+    /* The name it was made for (only resumed for the same name): the connection's own
+     * server_name, or a copy (name_owned) when a blob named another host. */
+    char *server_name;
+    int name_owned;
 } tlsm_session;
 /* Replaces the client's session by a new one made on this connection, with ticket
  * (allocated, taken over; may be NULL). The caller fills in the rest and sets valid. */
@@ -160,8 +177,10 @@ struct tlsm_conn {
     hash_alg hash; size_t hash_len; aead_alg aead;
     int resumed, hrr;
     uint8_t resumed_flags;   /* server: SESSION_* of the session resumed */
-    uint8_t alpn[256]; size_t alpn_len;
-    char server_name[256];
+    const uint8_t *alpn; size_t alpn_len; /* the protocol, inside cfg->alpn (conn_alpn_select) */
+    /* SNI: the client's own, or the one a server received; "" (conn_no_name, not
+     * allocated) when none. Set with conn_set_server_name. */
+    char *server_name;
     /* The peer's certificates (tlsm_conn_peer_cert), each as a 3-byte length and its DER,
      * as many as it sent (no count limit: the Certificate message bounds the bytes). */
     uint8_t *peer_chain; size_t peer_chain_len, peer_cert_n;
@@ -171,6 +190,7 @@ struct tlsm_conn {
 
     /* secrets that outlive the handshake */
     uint8_t rd_secret[CRYPTO_HASH_MAX], wr_secret[CRYPTO_HASH_MAX]; /* TLS 1.3 traffic */
+    int wr_key_updated;          /* TLS 1.3: our write key comes from a KeyUpdate of ours */
     uint8_t exporter_secret[CRYPTO_HASH_MAX];
     uint8_t resumption_secret[CRYPTO_HASH_MAX];
     uint8_t master12[48];          /* TLS 1.2: for the RFC 5705 exporter */
@@ -185,9 +205,11 @@ struct tlsm_conn {
     /* handshake-message reassembly (also used for post-handshake messages) */
     uint8_t *msg; size_t msg_len, msg_cap;
 
-    /* events */
-    tlsm_event events[TLSM_EVENT_QUEUE];
+    /* events: a ring of TLSM_EVENT_QUEUE, allocated while it holds any (events.c) */
+    tlsm_event *events;
     size_t ev_head, ev_count;
+    int events_lost;          /* an event found no memory: the driver fails with NOMEM */
+    int error_event_lost;     /* the error event found none: tlsm_next_event makes it */
 
     /* key log lines (only with tlsm_config_set_keylog): a ring, indexed by the event code */
     char (*keylog)[KEYLOG_LINE_MAX];
@@ -202,6 +224,8 @@ struct tlsm_conn {
 /* Freezes cfg for use by connections and verifications (thread-safe; lock-free once
  * frozen); draws the ticket key if unset. */
 int config_freeze(tlsm_config *cfg);
+/* 1 for a signature scheme tlsm implements (TLSM_SIG_*). */
+int config_sigalg_known(uint16_t s);
 
 /* Every setter begins with CONFIG_EDIT(cfg): it returns TLSM_ERR_ARG for NULL and
  * TLSM_ERR_FROZEN once frozen, and otherwise holds cfg->edit_lock until the setter
@@ -247,6 +271,17 @@ void conn_event(tlsm_conn *c, tlsm_event_type type, int code, uint8_t alert, uin
 void conn_trace(tlsm_conn *c, tlsm_event_type type, uint8_t msg_type, int ccs, int hrr);
 /* Room left in the event queue. */
 size_t conn_event_room(const tlsm_conn *c);
+void conn_events_free(tlsm_conn *c);
+
+/* ---- conn_facts.c: negotiated facts stored to size */
+/* The empty server name every connection starts with (never freed). */
+extern const char conn_no_name[1];
+/* Sets the connection's server name to the len bytes at name (no NUL among them, len <=
+ * 255), or back to none with name NULL. Returns 0 or FAIL(R_NOMEM). */
+int conn_set_server_name(tlsm_conn *c, const uint8_t *name, size_t len);
+/* Makes the protocol name (len bytes) the negotiated ALPN if the config lists it.
+ * Returns 1 if so, 0 when it is not one of ours. */
+int conn_alpn_select(tlsm_conn *c, const uint8_t *name, size_t len);
 
 /* ---- keylog.c: key log (debugging aid): records "LABEL <client_random> <secret>" and
  * emits TLSM_EV_KEYLOG, if the config asked for it. */

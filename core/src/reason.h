@@ -80,6 +80,8 @@
     /* ---- ClientHello (server side) */                                                    \
     X(CH_DECODE, DECODE_ERROR, "a malformed ClientHello")                                    \
     X(CH_PSK_NOT_LAST, ILLEGAL_PARAMETER, "pre_shared_key is not the last extension")        \
+    X(CH2_PSK_DROPPED, MISSING_EXTENSION,                                                   \
+      "the second ClientHello dropped the pre_shared_key the first had")                   \
     X(CH2_EARLY_DATA, ILLEGAL_PARAMETER, "early_data in the ClientHello after a retry")      \
     X(CH_NO_COMMON_VERSION, PROTOCOL_VERSION, "no protocol version in common")               \
     X(CH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ClientHello legacy_version of SSL 3.0 or older")\
@@ -103,6 +105,9 @@
     X(CH_KEY_SHARE_INVALID, ILLEGAL_PARAMETER, "the client's key share is not a valid key")  \
     X(CH_NO_SIGALGS, MISSING_EXTENSION, "certificate authentication without signature_algorithms")\
     X(CH_NO_COMMON_SIGALG, HANDSHAKE_FAILURE, "no certificate of ours fits the client's schemes")\
+    X(NO_MATCHING_ISSUER, HANDSHAKE_FAILURE, "the peer's certificate_authorities name no issuer "  \
+                                             "of the identities that must match one")           \
+    X(CA_NAMES_DECODE, DECODE_ERROR, "a malformed certificate_authorities list")              \
     X(SNI_DECODE, DECODE_ERROR, "a malformed server_name extension")                         \
     X(SNI_INVALID, ILLEGAL_PARAMETER, "a server name over 255 bytes or with a NUL")          \
     X(ALPN_DECODE, DECODE_ERROR, "a malformed ALPN extension")                               \
@@ -116,7 +121,8 @@
     X(PSK_NO_MODES, MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes")      \
     X(PSK_MODES_DECODE, DECODE_ERROR, "a malformed psk_key_exchange_modes")                  \
     X(PSK_DECODE, DECODE_ERROR, "a malformed pre_shared_key")                                \
-    X(PSK_BINDER_DECODE, DECODE_ERROR, "a PSK binder of the wrong length or missing")        \
+    X(PSK_BINDER_DECODE, DECODE_ERROR, "a malformed list of PSK binders")                    \
+    X(PSK_BINDER_COUNT, ILLEGAL_PARAMETER, "not one PSK binder for each identity")           \
     X(PSK_BINDER_INVALID, DECRYPT_ERROR, "a PSK binder that does not verify")                \
     X(SIGALGS_DECODE, DECODE_ERROR, "a malformed signature_algorithms list")                 \
     /* ---- ServerHello and HelloRetryRequest (client side) */                              \
@@ -128,6 +134,9 @@
     X(SH_SESSION_ID_MISMATCH, ILLEGAL_PARAMETER, "the ServerHello does not echo our session id")\
     X(SH_LEGACY_VERSION, ILLEGAL_PARAMETER, "a TLS 1.3 ServerHello legacy_version not 0x0303")\
     X(SH_LEGACY_VERSION_SSL3, PROTOCOL_VERSION, "a ServerHello legacy_version of SSL 3.0 or older")\
+    X(SH_LEGACY_VERSION_UNKNOWN, PROTOCOL_VERSION, "a ServerHello legacy_version above TLS 1.2")\
+    X(SH2_VERSION_CHANGED, ILLEGAL_PARAMETER,                                                \
+      "the ServerHello after a HelloRetryRequest is not TLS 1.3")                            \
     X(SH_SUITE_NOT_OFFERED, ILLEGAL_PARAMETER, "the server chose a suite we did not offer")  \
     X(SH_COMPRESSION, ILLEGAL_PARAMETER, "the server chose a compression method")            \
     X(SH_SUITE_CHANGED_AFTER_HRR, ILLEGAL_PARAMETER,                                         \
@@ -222,6 +231,8 @@
     X(SH12_RENEGOTIATION_INFO, HANDSHAKE_FAILURE, "a non-empty renegotiation_info")          \
     X(SH12_POINT_FORMATS, ILLEGAL_PARAMETER, "ec_point_formats without uncompressed")        \
     X(SH12_NO_EMS, HANDSHAKE_FAILURE, "the server does not do Extended Master Secret")       \
+    X(SH12_SESSION_ID_NOT_OFFERED, ILLEGAL_PARAMETER,                                       \
+      "the TLS 1.2 ServerHello echoes a session id that offered no session")                 \
     X(SH12_RESUMED_SUITE, ILLEGAL_PARAMETER, "the resumed session's suite changed")          \
     X(SH12_RESUMED_EMS, HANDSHAKE_FAILURE, "the resumed session's EMS changed")              \
     X(SKE_DECODE, DECODE_ERROR, "a malformed ServerKeyExchange")                             \

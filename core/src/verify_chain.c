@@ -77,6 +77,8 @@ static int verify_parsed(const tlsm_config *trust, const uint8_t *const *certs,
     opts.now = r->time;
     opts.purpose = purpose == TLSM_PURPOSE_CLIENT ? PKI_PURPOSE_CLIENT : PKI_PURPOSE_SERVER;
     opts.max_depth = max_depth;
+    /* The cache is the one part of a frozen config that changes (under its own lock). */
+    opts.cache = (pki_sig_cache *)&trust->verify_cache;
     pki_path path;
     rc = pki_verify_chain_path(&trust->trust, parsed, n, &opts, &bad, &path);
     if (rc != 0) {

@@ -22,6 +22,7 @@ from ._config import (
     PEMSource,
     ServerConfig,
     TLSVersion,
+    VerifyCacheStats,
     cipher_key_bits,
 )
 from ._connection import Connection
@@ -59,6 +60,7 @@ library_version: str = capi.version_string()
 __all__ = [
     "ClientConfig",
     "ServerConfig",
+    "VerifyCacheStats",
     "TLSVersion",
     "PEMSource",
     "CIPHER_SUITES",

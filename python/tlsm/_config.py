@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import capi
 from ._errors import ConfigError, TLSError, error_for
@@ -30,6 +30,7 @@ __all__ = [
     "CIPHER_SUITES",
     "GROUPS",
     "SIGNATURE_SCHEMES",
+    "VerifyCacheStats",
 ]
 
 #: The protocol versions, the same enum as the ``ssl`` module's (its values are the
@@ -194,6 +195,15 @@ def _int(value: object, what: str) -> int:
     return value
 
 
+class VerifyCacheStats(NamedTuple):
+    """What a config's verification cache did so far (:meth:`ClientConfig.verify_cache_stats`)."""
+
+    hits: int  #: signature checks answered by the cache
+    misses: int  #: signature checks the cache did not hold (then verified)
+    entries: int  #: signatures held now
+    capacity: int  #: the most it holds (0: off)
+
+
 class _Config:
     """What client and server configs share. Not instantiated directly."""
 
@@ -212,6 +222,7 @@ class _Config:
         trace: bool,
         rng_seed: Optional[int],
         fixed_time: Optional[float],
+        verify_cache: Optional[int] = None,
     ) -> None:
         self._cfg = None
         self._hooks = None
@@ -245,6 +256,12 @@ class _Config:
             self._check(capi.config_set_record_size_limit(cfg, _int(record_size_limit, "record_size_limit")))
         if trace:
             self._check(capi.config_set_trace(cfg, 1))
+        if verify_cache is not None:
+            self._check(capi.config_set_verify_cache(cfg, _int(verify_cache, "verify_cache")))
+
+    def verify_cache_stats(self) -> VerifyCacheStats:
+        """The verification cache's counters (thread-safe, at any time)."""
+        return VerifyCacheStats(*capi.config_verify_cache_stats(self._cfg))
 
     @staticmethod
     def _check(rc: int) -> None:
@@ -383,6 +400,11 @@ class ClientConfig(_Config):
         external_verification: stop after the built-in checks with a
             :class:`~tlsm.PeerVerificationRequested` event for the application to decide.
         trace: report every handshake message as a :class:`~tlsm.HandshakeMessage` event.
+        verify_cache: capacity of the verification cache, the certificate signatures this
+            config verified, so that a chain seen again costs no public-key operation for
+            them (a hit skips that one check and nothing else; counters in
+            :meth:`verify_cache_stats`). Default 256 entries; 0 turns it off, e.g. when
+            handshake timing must not reveal whether a chain was seen before.
         rng_seed, fixed_time: deterministic random generator and clock (unix seconds) for
             tests; never in production.
     """
@@ -409,6 +431,7 @@ class ClientConfig(_Config):
         insecure_no_verification: bool = False,
         external_verification: bool = False,
         trace: bool = False,
+        verify_cache: Optional[int] = None,
         rng_seed: Optional[int] = None,
         fixed_time: Optional[float] = None,
     ) -> None:
@@ -423,6 +446,7 @@ class ClientConfig(_Config):
             trace=trace,
             rng_seed=rng_seed,
             fixed_time=fixed_time,
+            verify_cache=verify_cache,
         )
         self.insecure_no_verification = insecure_no_verification
         if trust is not None:
@@ -494,6 +518,7 @@ class ServerConfig(_Config):
         record_size_limit: Optional[int] = None,
         external_verification: bool = False,
         trace: bool = False,
+        verify_cache: Optional[int] = None,
         rng_seed: Optional[int] = None,
         fixed_time: Optional[float] = None,
     ) -> None:
@@ -513,6 +538,7 @@ class ServerConfig(_Config):
             trace=trace,
             rng_seed=rng_seed,
             fixed_time=fixed_time,
+            verify_cache=verify_cache,
         )
         self._identity_arguments(certificate_chain, private_key)
         if isinstance(client_auth, bool) or not isinstance(client_auth, int):

@@ -35,10 +35,13 @@ typedef struct {
     size_t n, cap;
 } shim_codes;
 
-/* A certificate chain and its private key, PEM files, and its stapled OCSP response
- * (base64, NULL for none). */
+/* A certificate chain and its private key, PEM files, its stapled OCSP response (base64,
+ * NULL for none), the schemes it signs with (-signing-prefs after it; none given: the
+ * default ones) and whether the peer must name its issuer (-must-match-issuer). */
 typedef struct {
     const char *cert_file, *key_file, *ocsp_b64;
+    shim_codes signing_prefs;
+    int must_match_issuer;
 } shim_credential;
 
 /* The options of one connection. Strings point into argv. A string flag that was not
@@ -65,8 +68,9 @@ typedef struct {
     const char *trust_cert;
     int verify_peer, require_any_client_certificate, verify_fail, use_custom_verify_callback;
     /* algorithms */
-    shim_codes curves, key_shares, signing_prefs, verify_prefs;
+    shim_codes curves, key_shares, verify_prefs;
     const char *cipher;
+    const char *use_client_ca_list; /* hex DER names, comma-separated, or <NULL> / <EMPTY> */
     /* ALPN and SNI */
     const char *advertise_alpn, *select_alpn, *expect_alpn, *host_name, *expect_server_name;
     int decline_alpn;
@@ -117,13 +121,6 @@ int shim_all_suites(shim_codes *out);
 /* 1 if tlsm implements this group / signature scheme. */
 int shim_group_known(uint16_t group);
 int shim_sigalg_known(uint16_t scheme);
-/* Key families, as signature schemes and certificates have them (0: unknown). */
-#define SHIM_FAMILY_RSA 1
-#define SHIM_FAMILY_ECDSA 2
-#define SHIM_FAMILY_EDDSA 3
-int shim_scheme_family(uint16_t scheme);
-/* The key family of a DER certificate's subjectPublicKeyInfo, 0 if not recognised. */
-int shim_cert_key_family(const uint8_t *der, size_t len);
 int shim_codes_push(shim_codes *l, uint16_t v);
 int shim_codes_has(const shim_codes *l, uint16_t v);
 void shim_codes_free(shim_codes *l);

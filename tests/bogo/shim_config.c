@@ -120,88 +120,58 @@ static int set_groups(tlsm_config *cfg, const shim_opts *o)
     return rc;
 }
 
-/* The key family of the first certificate of a PEM file, as a bit (1 << SHIM_FAMILY_*), 0
- * when unknown. */
-static int file_key_family(const char *path)
+/* Copies the schemes of `given` that tlsm implements into *out (BoringSSL ignores the
+ * schemes it cannot use too); a list of nothing but unknown ones is unimplemented. */
+static int known_schemes(const shim_codes *given, shim_codes *out, const char *flag)
 {
-    cli_cert_list certs = {0};
-    int family = 0;
-    if (path && cli_cert_list_add_file(&certs, path) == 0 && certs.n > 0)
-        family = shim_cert_key_family(certs.v[0].der, certs.v[0].len);
-    cli_cert_list_free(&certs);
-    return family ? 1 << family : 0;
-}
-
-/* The key families of the shim's own certificates, as a bit set. */
-static int own_key_families(const shim_opts *o)
-{
-    int families = file_key_family(o->default_credential.cert_file);
-    for (size_t i = 0; i < o->n_credentials; i++)
-        families |= file_key_family(o->credentials[i].cert_file);
-    return families;
-}
-
-/* tlsm has one list of signature schemes: it signs with the first one its key can use and
- * the peer accepts, and it offers and accepts all of them. BoringSSL has two lists. So:
- *  - with -signing-prefs only, the list is those, then the default schemes of the other
- *    key families, so that the peer's signatures of another family still verify. When the
- *    peer's key is of the shim's own family (the runner's roots, -trust-cert, have the key
- *    of its leaves), one list cannot say both things: the test is unimplemented;
- *  - with -verify-prefs only, the list is those, then the default schemes of the shim's
- *    own key family, so that it can still sign (the peer's signatures of that family are
- *    then accepted beyond -verify-prefs: a test relying on that refusal fails here);
- *  - both must then be the same list.
- * Schemes tlsm lacks are left out, as BoringSSL ignores the schemes it cannot use; a list
- * of nothing but those is unsupported. */
-/* Appends tlsm's default schemes of the key families in `families` (a bit set). */
-static int add_default_schemes(shim_codes *list, int families)
-{
-    static const uint16_t defaults[] = {
-        TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384, TLSM_SIG_ED25519,
-        TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,    TLSM_SIG_RSA_PSS_RSAE_SHA512,
-        TLSM_SIG_RSA_PKCS1_SHA256,       TLSM_SIG_RSA_PKCS1_SHA384,       TLSM_SIG_RSA_PKCS1_SHA512};
-    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
-        if ((families & (1 << shim_scheme_family(defaults[i]))) &&
-            !shim_codes_has(list, defaults[i]) && shim_codes_push(list, defaults[i]) != 0)
+    for (size_t i = 0; i < given->n; i++)
+        if (shim_sigalg_known(given->v[i]) && shim_codes_push(out, given->v[i]) != 0)
             return -1;
+    if (out->n == 0)
+        shim_unimplemented("%s: signature scheme 0x%04x is not implemented", flag, given->v[0]);
     return 0;
 }
 
+/* -verify-prefs: the schemes accepted from the peer (and offered), tlsm_config_set_sigalgs.
+ * What the shim signs with is set per credential (set_signing_prefs). */
 static int set_sigalgs(tlsm_config *cfg, const shim_opts *o)
 {
-    int signing = o->signing_prefs.n > 0;
-    const shim_codes *given = signing ? &o->signing_prefs : &o->verify_prefs;
-    if (given->n == 0)
+    if (o->verify_prefs.n == 0)
         return 0;
-    if (signing && o->verify_prefs.n &&
-        (o->signing_prefs.n != o->verify_prefs.n ||
-         memcmp(o->signing_prefs.v, o->verify_prefs.v, 2 * o->verify_prefs.n) != 0))
-        shim_unimplemented("different -signing-prefs and -verify-prefs: tlsm has one list");
-    int own = own_key_families(o), given_families = 0;
-    if (signing && !o->verify_prefs.n && (own & file_key_family(o->trust_cert)))
-        shim_unimplemented("-signing-prefs for a key of the peer's type: tlsm has one list "
-                           "of signature schemes for signing and verifying");
+    shim_codes list = {0};
+    int rc = known_schemes(&o->verify_prefs, &list, "-verify-prefs");
+    if (rc == 0 && (rc = tlsm_config_set_sigalgs(cfg, list.v, list.n)) != 0)
+        shim_fail("tlsm_config_set_sigalgs: %s", tlsm_strerror(rc));
+    shim_codes_free(&list);
+    return rc;
+}
+
+/* -must-match-issuer, then the schemes the index-th identity signs with: its -signing-prefs, or with -verify-prefs
+ * alone BoringSSL's default of signing with any scheme it has (tlsm's defaults), since
+ * verify preferences do not limit signing there. */
+static int set_signing_prefs(tlsm_config *cfg, const shim_opts *o, size_t index,
+                             const shim_credential *c)
+{
+    if (c->must_match_issuer && tlsm_config_set_identity_issuer_match(cfg, index, 1) != 0) {
+        shim_fail("tlsm_config_set_identity_issuer_match failed");
+        return -1;
+    }
+    static const uint16_t defaults[] = {
+        TLSM_SIG_ECDSA_SECP256R1_SHA256, TLSM_SIG_ECDSA_SECP384R1_SHA384,
+        TLSM_SIG_ECDSA_SECP521R1_SHA512, TLSM_SIG_ED25519,
+        TLSM_SIG_RSA_PSS_RSAE_SHA256,    TLSM_SIG_RSA_PSS_RSAE_SHA384,
+        TLSM_SIG_RSA_PSS_RSAE_SHA512,    TLSM_SIG_RSA_PKCS1_SHA256,
+        TLSM_SIG_RSA_PKCS1_SHA384,       TLSM_SIG_RSA_PKCS1_SHA512};
     shim_codes list = {0};
     int rc = 0;
-    for (size_t i = 0; i < given->n && rc == 0; i++) {
-        if (!shim_sigalg_known(given->v[i]))
-            continue;
-        given_families |= 1 << shim_scheme_family(given->v[i]);
-        rc = shim_codes_push(&list, given->v[i]);
-    }
-    if (rc == 0 && list.n == 0) {
-        shim_codes_free(&list);
-        shim_unimplemented("signature scheme 0x%04x is not implemented", given->v[0]);
-    }
-    /* Signing preferences: the other families verify as by default. Verify preferences:
-     * the shim's own family can still sign. */
-    if (rc == 0)
-        rc = add_default_schemes(&list, signing ? ~(own ? own : given_families) : own);
-    if (rc == 0)
-        rc = tlsm_config_set_sigalgs(cfg, list.v, list.n);
+    if (c->signing_prefs.n)
+        rc = known_schemes(&c->signing_prefs, &list, "-signing-prefs");
+    else if (o->verify_prefs.n)
+        for (size_t i = 0; i < sizeof defaults / sizeof *defaults && rc == 0; i++)
+            rc = shim_codes_push(&list, defaults[i]);
+    if (rc == 0 && list.n && (rc = tlsm_config_set_identity_sigalgs(cfg, index, list.v, list.n)))
+        shim_fail("tlsm_config_set_identity_sigalgs: %s", tlsm_strerror(rc));
     shim_codes_free(&list);
-    if (rc != 0)
-        shim_fail("tlsm_config_set_sigalgs: %s", tlsm_strerror(rc));
     return rc;
 }
 
@@ -260,14 +230,50 @@ static int add_credentials(tlsm_config *cfg, const shim_opts *o)
             return -1;
         }
         if (add_credential(cfg, &o->credentials[i]) != 0 ||
-            set_ocsp(cfg, o, i, &o->credentials[i]))
+            set_ocsp(cfg, o, i, &o->credentials[i]) ||
+            set_signing_prefs(cfg, o, i, &o->credentials[i]))
             return -1;
     }
     if (add_credential(cfg, &o->default_credential) != 0)
         return -1;
     return o->default_credential.cert_file
-               ? set_ocsp(cfg, o, o->n_credentials, &o->default_credential)
+               ? set_ocsp(cfg, o, o->n_credentials, &o->default_credential) ||
+                     set_signing_prefs(cfg, o, o->n_credentials, &o->default_credential)
                : 0;
+}
+
+/* -use-client-ca-list: the names a server sends in its CertificateRequest, hex DER Names
+ * separated by commas; "<NULL>" and "<EMPTY>" both mean none. */
+static int set_ca_names(tlsm_config *cfg, const shim_opts *o)
+{
+    const char *s = o->use_client_ca_list;
+    if (!s)
+        return 0;
+    size_t n = strlen(s), len = 0;
+    uint8_t *names = malloc(n / 2 + 1);
+    if (!names)
+        return -1;
+    if (strcmp(s, "<NULL>") != 0 && strcmp(s, "<EMPTY>") != 0) {
+        for (size_t i = 0; i < n;) {
+            unsigned v;
+            if (s[i] == ',') {
+                i++;
+                continue;
+            }
+            if (i + 1 >= n || sscanf(s + i, "%2x", &v) != 1) {
+                free(names);
+                shim_fail("-use-client-ca-list: not hex");
+                return -1;
+            }
+            names[len++] = (uint8_t)v;
+            i += 2;
+        }
+    }
+    int rc = tlsm_config_set_ca_names(cfg, names, len);
+    free(names);
+    if (rc != 0)
+        shim_fail("tlsm_config_set_ca_names: %s", tlsm_strerror(rc));
+    return rc;
 }
 
 /* ALPN: a client advertises the runner's wire-format list as given; a server "selects"
@@ -330,7 +336,7 @@ tlsm_config *shim_build_config(const shim_opts *o, const uint8_t ticket_key[32])
         return NULL;
     }
     if (set_versions(cfg, o) || set_suites(cfg, o) || set_groups(cfg, o) ||
-        set_sigalgs(cfg, o) || add_credentials(cfg, o) || set_alpn(cfg, o) ||
+        set_sigalgs(cfg, o) || add_credentials(cfg, o) || set_ca_names(cfg, o) || set_alpn(cfg, o) ||
         set_peer_verification(cfg, o) || set_sessions(cfg, o, ticket_key)) {
         tlsm_config_free(cfg);
         return NULL;

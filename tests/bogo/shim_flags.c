@@ -26,6 +26,8 @@ typedef enum {
     F_CODES,       /* a 16-bit code appended to a shim_codes list */
     F_CREDENTIAL,  /* no value: -new-x509-credential, a credential added to the list */
     F_CRED_FILE,   /* a value of the newest credential (off: in shim_credential) */
+    F_CRED_CODES,  /* a 16-bit code appended to a list of the newest credential */
+    F_CRED_BOOL,   /* no value: sets an int of the newest credential to 1 */
     F_ACCEPT,      /* no value: tlsm already does what the flag asks (see why) */
     F_NO,          /* no value: not implemented (why) */
     F_NO_PARAM     /* with a value: not implemented (why) */
@@ -94,7 +96,7 @@ static const flag_def flags[] = {
     /* algorithms */
     {"-curves", F_CODES, OPT(curves), CFG, NULL},
     {"-key-shares", F_CODES, OPT(key_shares), CFG, NULL},
-    {"-signing-prefs", F_CODES, OPT(signing_prefs), CFG, NULL},
+    {"-signing-prefs", F_CRED_CODES, offsetof(shim_credential, signing_prefs), CFG, NULL},
     {"-verify-prefs", F_CODES, OPT(verify_prefs), CFG, NULL},
     {"-cipher", F_STR, OPT(cipher), CFG, NULL},
     /* ALPN, SNI */
@@ -180,7 +182,7 @@ static const flag_def flags[] = {
     {"-new-delegated-credential", F_NO, 0, CONN, "delegated credentials are not implemented"},
     {"-delegated-credential", F_NO_PARAM, 0, CONN, "delegated credentials are not implemented"},
     {"-expect-selected-credential", F_STR, OPT(expect_selected_credential), CONN, NULL},
-    {"-must-match-issuer", F_NO, 0, CONN, NO_CREDS},
+    {"-must-match-issuer", F_CRED_BOOL, offsetof(shim_credential, must_match_issuer), CFG, NULL},
     {"-cert-properties", F_NO_PARAM, 0, CONN, NO_CREDS},
     {"-new-psk-credential", F_NO, 0, CONN, NO_PSK},
     {"-psk", F_NO_PARAM, 0, CONN, NO_PSK},
@@ -278,7 +280,7 @@ static const flag_def flags[] = {
     {"-allow-unknown-alpn-protos", F_NO, 0, CONN, "tlsm has no ALPN selection callback"},
     {"-expect-peer-verify-pref", F_NO_PARAM, 0, CONN, "tlsm has no API for the peer's sigalgs"},
     {"-expect-certificate-types", F_NO_PARAM, 0, CONN, "tlsm has no API for CertificateRequest"},
-    {"-use-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
+    {"-use-client-ca-list", F_STR, OPT(use_client_ca_list), CFG, NULL},
     {"-expect-client-ca-list", F_NO_PARAM, 0, CONN, "tlsm has no API for certificate_authorities"},
     {"-expect-session-id", F_BOOL, OPT(expect_session_id), CONN, NULL},
     {"-expect-no-session-id", F_BOOL, OPT(expect_no_session_id), CONN, NULL},
@@ -359,8 +361,6 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
     case F_CODES:
         if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
             return -1;
-        if (f->off == OPT(signing_prefs) && o->n_credentials > 0)
-            shim_unimplemented("-signing-prefs of one credential: tlsm has one list for all");
         return shim_codes_push((shim_codes *)field, (uint16_t)v);
     case F_CREDENTIAL: {
         shim_credential *more =
@@ -368,14 +368,25 @@ static int set_value(shim_opts *o, const flag_def *f, const char *param)
         if (!more)
             return -1;
         o->credentials = more;
-        o->credentials[o->n_credentials++] = (shim_credential){NULL, NULL, NULL};
+        o->credentials[o->n_credentials++] = (shim_credential){0};
         return 0;
     }
-    case F_CRED_FILE: {
+    case F_CRED_FILE:
+    case F_CRED_CODES:
+    case F_CRED_BOOL: {
         shim_credential *c = o->n_credentials ? &o->credentials[o->n_credentials - 1]
                                               : &o->default_credential;
-        *(const char **)((char *)c + f->off) = param;
-        return 0;
+        if (f->kind == F_CRED_BOOL) {
+            *(int *)((char *)c + f->off) = 1;
+            return 0;
+        }
+        if (f->kind == F_CRED_FILE) {
+            *(const char **)((char *)c + f->off) = param;
+            return 0;
+        }
+        if (parse_int(param, &v) != 0 || v < 0 || v > 0xffff)
+            return -1;
+        return shim_codes_push((shim_codes *)((char *)c + f->off), (uint16_t)v);
     }
     default:
         return 0;
@@ -426,7 +437,8 @@ int shim_parse_args(int argc, char **argv, shim_args *out)
         if (!f)
             shim_unimplemented("unknown flag %s", name);
         int has_param = f->kind == F_INT || f->kind == F_STR || f->kind == F_CODES ||
-                        f->kind == F_CRED_FILE || f->kind == F_NO_PARAM;
+                        f->kind == F_CRED_FILE || f->kind == F_CRED_CODES ||
+                        f->kind == F_NO_PARAM;
         const char *param = NULL;
         if (has_param) {
             if (i + 1 >= argc) {
@@ -459,8 +471,10 @@ static void opts_free(shim_opts *o)
 {
     shim_codes_free(&o->curves);
     shim_codes_free(&o->key_shares);
-    shim_codes_free(&o->signing_prefs);
     shim_codes_free(&o->verify_prefs);
+    shim_codes_free(&o->default_credential.signing_prefs);
+    for (size_t i = 0; i < o->n_credentials; i++)
+        shim_codes_free(&o->credentials[i].signing_prefs);
     free(o->credentials);
 }
 

@@ -80,7 +80,7 @@ static void fuzz_open(const uint8_t *p, size_t n)
     p++;
     n--;
     for (int a = 0; a < 3; a++) {
-        record_cipher c;
+        record_cipher c = {0};
         fresh(&c, a, 0);
         uint8_t *rec = dup_exact(p, n), type = 0, *content = NULL;
         size_t clen = 0, len = n - REC_HEADER_LEN;
@@ -99,6 +99,7 @@ static void fuzz_open(const uint8_t *p, size_t n)
             CHECK(clen < len);
         }
         free(rec);
+        record_cipher_wipe(&c);
     }
 }
 
@@ -121,7 +122,7 @@ static void fuzz_seal_open(const uint8_t *p, size_t n)
     p += 5;
     n -= 5;
 
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     fresh(&tx, aead, seq);
     fresh(&rx, aead, seq);
     size_t cap = record_sealed_len(n, pad);
@@ -134,6 +135,8 @@ static void fuzz_seal_open(const uint8_t *p, size_t n)
     if (!ok) {
         CHECK(tx.seq == seq);
         free(out);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
         return;
     }
     CHECK(out_len == cap && tx.seq == seq + 1);
@@ -148,7 +151,7 @@ static void fuzz_seal_open(const uint8_t *p, size_t n)
     CHECK(n == 0 || memcmp(content, p, n) == 0);
 
     /* Sealing the same content in place gives the same bytes. */
-    record_cipher tx2;
+    record_cipher tx2 = {0};
     fresh(&tx2, aead, seq);
     memset(out, 0xee, cap);
     memcpy(out + REC_HEADER_LEN, p, n);
@@ -157,13 +160,17 @@ static void fuzz_seal_open(const uint8_t *p, size_t n)
     CHECK(out_len2 == out_len);
     free(ctext);
     ctext = dup_exact(out, out_len);
-    record_cipher rx2;
+    record_cipher rx2 = {0};
     fresh(&rx2, aead, seq);
     CHECK(record_open(&rx2, ctext, out_len - REC_HEADER_LEN, REC_MAX_PLAINTEXT, &t, &content,
                       &clen) == 0);
     CHECK(clen == n && t == type);
     free(ctext);
     free(out);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
+    record_cipher_wipe(&tx2);
+    record_cipher_wipe(&rx2);
 }
 
 /* ------------------------------------------------------------------ mode 2: inner */
@@ -203,7 +210,7 @@ static void fuzz_inner(const uint8_t *p, size_t n)
     crypto_aead_wipe(ctx);
     free(ctx);
 
-    record_cipher rx;
+    record_cipher rx = {0};
     fresh(&rx, aead, seq);
     size_t clen = 0;
     int rc = record_open(&rx, rec, body, limit, &t, &content, &clen);
@@ -230,6 +237,7 @@ static void fuzz_inner(const uint8_t *p, size_t n)
         CHECK(clen == 0 || memcmp(content, p, clen) == 0);
     }
     free(rec);
+    record_cipher_wipe(&rx);
 }
 
 /* ------------------------------------------------------------------ mode 3: wire */

@@ -180,8 +180,18 @@ static void largest(ch_parts *ch, ch_extra *x, int tls12)
             comp[i] = (uint8_t)i; /* null (0) first, then methods nobody implements */
         pair_buf_set(&ch->comp, comp, sizeof comp);
     }
+    /* The longest session id, 32 bytes: the client's own in TLS 1.3 middlebox mode; a
+     * client offering only TLS 1.2 sends none in a full handshake (RFC 8446 D.4), so the
+     * edit puts one in. */
+    if (tls12) {
+        cr_assert_eq(ch->head.len, 2 + 32 + 1);
+        uint8_t sid[1 + 32];
+        sid[0] = 32;
+        memset(sid + 1, 0x5a, 32);
+        ch->head.len = 2 + 32;
+        pair_buf_append(&ch->head, sid, sizeof sid);
+    }
     x->pad_to = CH_BODY_MAX - (tls12 ? 0 : 254);
-    /* The client's session id is 32 bytes in both (TLS 1.3 middlebox mode, TLS 1.2). */
     cr_assert_eq(ch->head.len, 2 + 32 + 1 + 32);
 }
 static void largest12(ch_parts *ch, ch_extra *x) { largest(ch, x, 1); }

@@ -127,6 +127,69 @@ static void resume_case(int tickets)
 Test(tls12, resume_by_ticket) { resume_case(1); }
 Test(tls12, resume_by_session_id) { resume_case(0); }
 
+/* The legacy_session_id length of the client's first record on each connection. */
+typedef struct {
+    int len[4];
+    size_t n;
+} sid_log;
+
+static void sid_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    sid_log *l = ctx;
+    /* record header 5, handshake header 4, legacy_version 2, random 32, then the length */
+    if (dir == PAIR_C2S && index == 0 && rec->len > 43 && rec->data[5] == 1 && l->n < 4)
+        l->len[l->n++] = rec->data[43];
+}
+
+/* One TLS 1.2-only client connection (resuming `sess` if given); returns resumed. */
+static int sid_connect(pair *p, const pair_buf *sess)
+{
+    pair_connect(p, PAIR_HOST);
+    if (sess)
+        cr_assert_eq(tlsm_conn_set_session(p->side[PAIR_CLIENT].conn, sess->data, sess->len), 0);
+    int rc = pair_handshake(p);
+    cr_assert_eq(rc, 0, "%s / %s", pair_reason(p->side[0].conn), pair_reason(p->side[1].conn));
+    return tlsm_conn_resumed(p->side[PAIR_CLIENT].conn);
+}
+
+/* RFC 8446 D.4: the compatibility-mode session ID belongs to ClientHellos offering TLS 1.3
+ * (BoGo TLS12NoSessionID-TLS13). A client offering only TLS 1.2 sends an empty one in a
+ * full handshake, still its own 32 bytes beside a ticket (RFC 5077 s.3.4, so that the
+ * ServerHello can say it resumed), and the server's id when resuming by id. */
+Test(tls12, client_session_id_only_with_tls13_or_a_session)
+{
+    for (int tickets = 0; tickets < 2; tickets++) {
+        pair p;
+        sid_log l = {{0}, 0};
+        pair_init(&p, NULL, &(pair_opts){.key = PAIR_KEY_P256, .no_tickets = !tickets}, 47);
+        set12(&p, PAIR_CLIENT);
+        p.hook = sid_hook;
+        p.hook_ctx = &l;
+        cr_assert_eq(sid_connect(&p, NULL), 0);
+        pair_buf sess = {0};
+        cr_assert_eq(pair_get_session(&p, &sess), 0);
+        cr_assert_eq(sid_connect(&p, &sess), 1, "tickets %d: not resumed", tickets);
+        cr_assert_eq(l.n, 2);
+        cr_assert_eq(l.len[0], 0, "tickets %d: a full TLS 1.2 hello with a %d-byte id", tickets,
+                     l.len[0]);
+        cr_assert_eq(l.len[1], 32, "tickets %d: a resuming hello with a %d-byte id", tickets,
+                     l.len[1]);
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+    /* Offering TLS 1.3 as well: compatibility mode (on by default). */
+    pair p;
+    sid_log l = {{0}, 0};
+    pair_init(&p, NULL, &(pair_opts){.key = PAIR_KEY_P256}, 48);
+    set12(&p, PAIR_SERVER);
+    p.hook = sid_hook;
+    p.hook_ctx = &l;
+    cr_assert_eq(sid_connect(&p, NULL), 0);
+    cr_assert_eq(l.len[0], 32);
+    pair_free(&p);
+}
+
 /* A client offering 1.2 and 1.3 gets 1.3 from a server that has both, and 1.2 from a
  * 1.2-only server, whose ServerHello then carries no downgrade sentinel. */
 Test(tls12, version_negotiation)

@@ -837,6 +837,92 @@ Test(tls12_negative, ems_required_by_client_missing_from_server_hello)
     pair_free(&p);
 }
 
+/* ---------------------------------------------------------------- session ids */
+
+/* The server's TLS 1.2 ServerHello echoes the session id of the client's ClientHello in a
+ * full handshake (the id starts at record byte 43 in both hellos: record header 5,
+ * handshake header 4, version 2, random 32). */
+typedef struct {
+    uint8_t sid[33];
+    int done;
+} echo_sid;
+
+static void echo_sid_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    echo_sid *e = ctx;
+    if (index != 0 || rec->len < 44 || pair_record_type(rec) != REC_HS)
+        return;
+    if (dir == PAIR_C2S && rec->data[5] == MSG_CLIENT_HELLO && rec->data[43] <= 32) {
+        memcpy(e->sid, rec->data + 43, 1 + (size_t)rec->data[43]);
+    } else if (dir == PAIR_S2C && rec->data[5] == MSG_SERVER_HELLO && e->sid[0] &&
+               rec->data[43] == e->sid[0]) {
+        memcpy(rec->data + 44, e->sid + 1, e->sid[0]);
+        e->done = 1;
+    }
+}
+
+/* RFC 5246 s.7.4.1.3: an echoed session id "indicates a resumed session". A client offering
+ * TLS 1.3 sends a fresh compatibility-mode id (RFC 8446 D.4) that offers no session, so a
+ * TLS 1.2 ServerHello echoing it claims to resume nothing: illegal_parameter (BoGo
+ * EchoTLS13CompatibilitySessionID). The server's own id is as long as the client's. */
+Test(tls12_negative, server_echoes_compatibility_session_id)
+{
+    pair_opts co, so;
+    opts12(&co, &so);
+    co.max_version = TLSM_TLS13;
+    co.suites = NULL;
+    co.n_suites = 0;
+    /* A server issuing a ticket sends an empty session id: this one caches sessions. */
+    so.no_tickets = 1;
+    echo_sid e = {{0}, 0};
+    pair p;
+    start(&p, &co, &so, echo_sid_hook, &e);
+    pair_pump(&p);
+    cr_assert(e.done, "no ServerHello to rewrite");
+    cr_assert_eq(e.sid[0], 32);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER, "SH12_SESSION_ID_NOT_OFFERED");
+    pair_free(&p);
+}
+
+/* A TLS 1.2 session that holds a ticket is not offered by a client with tickets off (the
+ * ticket could not be sent), so an echo of its session id in the next ServerHello is
+ * refused as above instead of resuming it (BoGo TLS12-NoTicket-NoOffer). Without the echo
+ * that client gets a full handshake. */
+Test(tls12_negative, ticket_session_not_offered_with_tickets_off)
+{
+    for (int echo = 0; echo < 2; echo++) {
+        pair_opts co, so;
+        opts12(&co, &so);
+        co.max_version = TLSM_TLS13;
+        co.suites = NULL;
+        co.n_suites = 0;
+        pair first, p;
+        start(&first, &co, &so, NULL, NULL);
+        handshake_ok(&first);
+        pair_buf sess = {0};
+        cr_assert_eq(pair_get_session(&first, &sess), 0);
+        pair_free(&first);
+        /* The same client, now with tickets off. */
+        co.no_tickets = 1;
+        echo_sid e = {{0}, 0};
+        start(&p, &co, &so, echo ? echo_sid_hook : NULL, &e);
+        cr_assert_eq(tlsm_conn_set_session(CLIENT(&p), sess.data, sess.len), 0);
+        if (echo) {
+            pair_pump(&p);
+            cr_assert(e.done, "no ServerHello to rewrite");
+            expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_ILLEGAL_PARAMETER,
+                         "SH12_SESSION_ID_NOT_OFFERED");
+        } else {
+            handshake_ok(&p);
+            cr_assert_eq(tlsm_conn_resumed(CLIENT(&p)), 0);
+            cr_assert_eq(tlsm_conn_resumed(SERVER(&p)), 0);
+        }
+        pair_buf_free(&sess);
+        pair_free(&p);
+    }
+}
+
 /* ---------------------------------------------------------------- renegotiation */
 
 /* RFC 5746 s.4.2 / RFC 5246 s.7.4.1.1: a client that does not renegotiate ignores a

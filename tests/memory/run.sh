@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Memory checks (issue 8, robustness): valgrind memcheck over the in-memory handshake
-# matrices and over the many-handshakes program, then that program natively for COUNT
-# handshakes to show flat heap and RSS (tests/memory/handshakes.c).
+# Memory checks (issue 8, robustness; issue 18, memory per connection): valgrind memcheck
+# over the in-memory handshake matrices, the many-handshakes program and the idle-pairs
+# program; then the many-handshakes program natively for COUNT handshakes to show flat heap
+# and RSS (tests/memory/handshakes.c), and the idle-pairs program natively for PAIRS
+# established idle pairs, whose heap and RSS per connection it prints and checks against
+# the goals (tests/memory/idle_pairs.c).
 #
-# Usage: tests/memory/run.sh [--count N] [--build DIR] [--matrix full|quick|none]
+# Usage: tests/memory/run.sh [--count N] [--pairs N] [--build DIR] [--matrix full|quick|none]
 #   --count N     handshakes of the flat-memory run (default 100000; the test command
 #                 uses 5000)
+#   --pairs N     idle connection pairs held at once (default 10000)
 #   --build DIR   a Debug build directory to use (default build-memory, configured and
 #                 built here when needed)
 #   --matrix      full: every test of test_matrix and test_tls12_matrix under valgrind
@@ -18,13 +22,15 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-count=100000 build=build-memory matrix=full
+count=100000 pairs=10000 build=build-memory matrix=full
 while [ $# -gt 0 ]; do
     case $1 in
     --count) count=$2; shift 2 ;;
+    --pairs) pairs=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --matrix) matrix=$2; shift 2 ;;
-    *) echo "usage: $0 [--count N] [--build DIR] [--matrix full|quick|none]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--count N] [--pairs N] [--build DIR] [--matrix full|quick|none]" >&2
+       exit 2 ;;
     esac
 done
 
@@ -52,15 +58,17 @@ if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >"$build/memor
     echo "memory: 0 passed, 1 failed"
     exit 1
 fi
-# The program uses only the public API: built here against the static library.
-# shellcheck disable=SC2046
-if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -g -O1 \
-    -Icore/include -DTLSM_PKI_DIR="\"$root/tests/data/pki\"" tests/memory/handshakes.c \
-    "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
-    -o "$build/memory_handshakes"; then
-    echo "memory: 0 passed, 1 failed"
-    exit 1
-fi
+# The programs use only the public API: built here against the static library.
+for prog in handshakes idle_pairs; do
+    # shellcheck disable=SC2046
+    if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -g -O1 \
+        -Icore/include -DTLSM_PKI_DIR="\"$root/tests/data/pki\"" "tests/memory/$prog.c" \
+        "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
+        -o "$build/memory_$prog"; then
+        echo "memory: 0 passed, 1 failed"
+        exit 1
+    fi
+done
 
 logs=$(mktemp -d)
 vg=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
@@ -119,9 +127,20 @@ rc=$?
 [ "$rc" -eq 0 ] || tail -40 "$logs/hs.txt"
 result "valgrind memory_handshakes (200 handshakes, full and resumed)" "$rc"
 
+echo "== valgrind: memory_idle_pairs --pairs 200"
+# The per-connection goals are judged natively below (valgrind's allocator is not glibc's).
+"${vg[@]}" "$build/memory_idle_pairs" --pairs 200 --no-goals >"$logs/idle.txt" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || tail -40 "$logs/idle.txt"
+result "valgrind memory_idle_pairs (200 idle pairs, 4 suites, both versions)" "$rc"
+
 echo "== flat memory: $count handshakes"
 "$build/memory_handshakes" --count "$count"
 result "memory_handshakes --count $count" $?
+
+echo "== idle connections: $pairs pairs"
+"$build/memory_idle_pairs" --pairs "$pairs"
+result "memory_idle_pairs --pairs $pairs (heap and RSS per idle connection)" $?
 
 rm -rf "$logs"
 echo "memory: $passed passed, $failed failed"

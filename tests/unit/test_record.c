@@ -85,7 +85,7 @@ Test(record, round_trip_every_aead_and_size)
                                    REC_MAX_PLAINTEXT};
     static uint8_t msg[REC_MAX_PLAINTEXT], buf[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         init_pair(all_aeads[a], &tx, &rx);
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             size_t n = sizes[s], out_len = 0;
@@ -122,7 +122,7 @@ Test(record, inner_type_is_carried_and_outer_type_hidden)
 {
     static const uint8_t types[] = {REC_HANDSHAKE, REC_ALERT, REC_APPLICATION_DATA, 0xff};
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         init_pair(all_aeads[a], &tx, &rx);
         for (size_t t = 0; t < sizeof types; t++) {
             uint8_t msg[3] = {1, 2, 3}, buf[64], type = 0, *content;
@@ -134,17 +134,21 @@ Test(record, inner_type_is_carried_and_outer_type_hidden)
             cr_assert_eq(type, types[t]);
             cr_assert_eq(clen, 3);
         }
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
 Test(record, seal_refuses_type_zero)
 {
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t buf[64];
     size_t out_len;
     init_pair(AEAD_AES128_GCM, &tx, &rx);
     cr_assert_eq(record_seal(&tx, 0, (const uint8_t *)"x", 1, 0, buf, sizeof buf, &out_len), -1);
     cr_assert_eq(tx.seq, 0);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* Each AEAD has its own key length; the same key bytes under two algorithms must not
@@ -155,7 +159,7 @@ Test(record, algorithms_do_not_cross_open)
         for (size_t b = 0; b < N_AEADS; b++) {
             if (a == b)
                 continue;
-            record_cipher tx, rx, unused;
+            record_cipher tx = {0}, rx = {0}, unused = {0};
             uint8_t buf[64], type, *content;
             size_t out_len, clen;
             init_pair(all_aeads[a], &tx, &unused);
@@ -164,6 +168,9 @@ Test(record, algorithms_do_not_cross_open)
                                      sizeof buf, &out_len), 0);
             cr_assert_eq(record_open(&rx, buf, out_len - 5, REC_MAX_PLAINTEXT, &type, &content,
                                      &clen), RC(R_REC_BAD_MAC));
+            record_cipher_wipe(&tx);
+            record_cipher_wipe(&rx);
+            record_cipher_wipe(&unused);
         }
     }
 }
@@ -175,7 +182,7 @@ Test(record, padding_is_added_and_stripped)
     static const size_t pads[] = {0, 1, 2, 255, 256, 1000, REC_MAX_PLAINTEXT - 10};
     static uint8_t buf[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         init_pair(all_aeads[a], &tx, &rx);
         for (size_t p = 0; p < sizeof pads / sizeof pads[0]; p++) {
             uint8_t msg[10], type, *content;
@@ -192,13 +199,15 @@ Test(record, padding_is_added_and_stripped)
             cr_assert_eq(clen, 10, "pad %zu", pads[p]);
             cr_assert_eq(memcmp(content, msg, 10), 0);
         }
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
 Test(record, padding_only_record_with_empty_content)
 {
     static uint8_t buf[BIG];
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t type, *content;
     size_t out_len, clen = 99;
     init_pair(AEAD_CHACHA20_POLY1305, &tx, &rx);
@@ -208,6 +217,8 @@ Test(record, padding_only_record_with_empty_content)
                  0);
     cr_assert_eq(type, REC_APPLICATION_DATA);
     cr_assert_eq(clen, 0);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* s.5.4: an inner plaintext with no non-zero octet has no type: unexpected_message, both
@@ -218,13 +229,15 @@ Test(record, all_zero_inner_plaintext_is_unexpected_message)
     static uint8_t zeros[REC_MAX_PLAINTEXT + 1], buf[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
         for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
-            record_cipher tx, rx;
+            record_cipher tx = {0}, rx = {0};
             uint8_t type, *content;
             size_t clen;
             init_pair(all_aeads[a], &tx, &rx);
             size_t n = raw_record(all_aeads[a], 0, zeros, lens[i], buf);
             cr_assert_eq(record_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
                          RC(R_REC_NO_CONTENT_TYPE), "aead %zu inner %zu", a, lens[i]);
+            record_cipher_wipe(&tx);
+            record_cipher_wipe(&rx);
         }
     }
 }
@@ -235,7 +248,7 @@ Test(record, in_place_matches_copying_and_overlap_is_safe)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
         static uint8_t msg[3000], ref[4000], inplace[4000], shifted[4000];
-        record_cipher t1, t2, t3, rx;
+        record_cipher t1 = {0}, t2 = {0}, t3 = {0}, rx = {0};
         size_t l1, l2, l3;
         fill(msg, sizeof msg, 9);
         init_pair(all_aeads[a], &t1, &rx);
@@ -255,6 +268,10 @@ Test(record, in_place_matches_copying_and_overlap_is_safe)
         cr_assert_eq(l1, l3);
         cr_assert_eq(memcmp(ref, inplace, l1), 0);
         cr_assert_eq(memcmp(ref, shifted, l1), 0);
+        record_cipher_wipe(&t1);
+        record_cipher_wipe(&t2);
+        record_cipher_wipe(&t3);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -265,7 +282,7 @@ Test(record, in_place_matches_copying_and_overlap_is_safe)
 Test(record, every_flipped_byte_is_bad_record_mac)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t msg[40], rec[128], work[128], type, *content;
         size_t n, clen;
         fill(msg, sizeof msg, 3);
@@ -289,12 +306,14 @@ Test(record, every_flipped_byte_is_bad_record_mac)
         memcpy(work, rec, n);
         cr_assert_eq(record_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen), 0);
         cr_assert_eq(clen, sizeof msg);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
 Test(record, truncated_or_extended_body_is_bad_record_mac)
 {
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t rec[128], work[128], type, *content;
     size_t n, clen;
     init_pair(AEAD_AES256_GCM, &tx, &rx);
@@ -309,11 +328,13 @@ Test(record, truncated_or_extended_body_is_bad_record_mac)
                      len < CRYPTO_AEAD_TAG_LEN ? RC(R_REC_SHORTER_THAN_TAG) : RC(R_REC_BAD_MAC), "body length %zu", len);
     }
     cr_assert_eq(rx.seq, 0);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 Test(record, wrong_key_or_iv_is_bad_record_mac)
 {
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t key[CRYPTO_AEAD_KEY_MAX], iv[CRYPTO_AEAD_NONCE_LEN], rec[64], work[64], type,
         *content;
     size_t n, clen;
@@ -335,13 +356,15 @@ Test(record, wrong_key_or_iv_is_bad_record_mac)
     memcpy(work, rec, n);
     cr_assert_eq(record_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
                  RC(R_REC_BAD_MAC));
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* ------------------------------------------------------------------ sequence numbers */
 
 Test(record, reordered_and_replayed_records_fail)
 {
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t r0[64], r1[64], work[64], type, *content;
     size_t n0, n1, clen;
     init_pair(AEAD_CHACHA20_POLY1305, &tx, &rx);
@@ -364,6 +387,8 @@ Test(record, reordered_and_replayed_records_fail)
     cr_assert_eq(record_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &type, &content, &clen), 0);
     cr_assert_eq(memcmp(content, "one!", 4), 0);
     cr_assert_eq(rx.seq, 2);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* The nonce is the IV XOR the sequence number in the low 8 bytes (s.5.3): a record sealed
@@ -374,7 +399,7 @@ Test(record, nonce_is_iv_xor_sequence_number)
                                     UINT64_MAX - 1};
     for (size_t a = 0; a < N_AEADS; a++) {
         for (size_t s = 0; s < sizeof seqs / sizeof seqs[0]; s++) {
-            record_cipher tx, rx;
+            record_cipher tx = {0}, rx = {0};
             uint8_t inner[6] = {'n', 'o', 'n', 'c', 'e', REC_HANDSHAKE}, want[64], got[64];
             size_t n;
             init_pair(all_aeads[a], &tx, &rx);
@@ -383,6 +408,8 @@ Test(record, nonce_is_iv_xor_sequence_number)
             cr_assert_eq(record_seal(&tx, REC_HANDSHAKE, inner, 5, 0, got, sizeof got, &n), 0);
             cr_assert_eq(n, wn);
             cr_assert_eq(memcmp(got, want, n), 0, "aead %zu seq %zu", a, s);
+            record_cipher_wipe(&tx);
+            record_cipher_wipe(&rx);
         }
     }
 }
@@ -392,7 +419,7 @@ Test(record, nonce_is_iv_xor_sequence_number)
 Test(record, sequence_number_exhaustion)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t buf[64], type, *content;
         size_t n, clen;
         init_pair(all_aeads[a], &tx, &rx);
@@ -421,6 +448,8 @@ Test(record, sequence_number_exhaustion)
         cr_assert_eq(record_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &type, &content, &clen),
                      RC(R_REC_SEQ_EXHAUSTED));
         cr_assert_eq(rx.seq, UINT64_MAX);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -429,7 +458,7 @@ Test(record, sequence_number_exhaustion)
 Test(record, seal_size_bounds)
 {
     static uint8_t msg[REC_MAX_PLAINTEXT + 1], buf[BIG];
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     size_t n = 0;
     init_pair(AEAD_AES128_GCM, &tx, &rx);
     /* s.5.4: TLSInnerPlaintext (content + type + padding) MUST NOT exceed 2^14 + 1. */
@@ -454,6 +483,8 @@ Test(record, seal_size_bounds)
     cr_assert_eq(tx.seq, 3);
     cr_assert_eq(record_seal(&tx, 23, msg, 50, 5, buf, need, &n), 0);
     cr_assert_eq(n, need);
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* Opens a hand-built record of inner_len bytes (one non-zero type byte at the end) under
@@ -463,7 +494,7 @@ Test(record, seal_size_bounds)
 static int open_inner_of(aead_alg alg, size_t inner_len, size_t limit)
 {
     static uint8_t inner[REC_MAX_CIPHERTEXT_13 + 8], buf[BIG];
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t type, *content;
     size_t clen;
     init_pair(alg, &tx, &rx);
@@ -474,6 +505,8 @@ static int open_inner_of(aead_alg alg, size_t inner_len, size_t limit)
         cr_assert_eq(clen, inner_len - 1);
         cr_assert_eq(type, 0x41);
     }
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
     return rc;
 }
 
@@ -507,7 +540,7 @@ Test(record, open_plaintext_limit_exact_boundaries)
 Test(record, open_ciphertext_length_bound)
 {
     static uint8_t buf[BIG];
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t type, *content;
     size_t clen;
     init_pair(AEAD_AES128_GCM, &tx, &rx);
@@ -524,22 +557,25 @@ Test(record, open_ciphertext_length_bound)
     rx.seq = 0;
     cr_assert_eq(record_open(&rx, buf, 100, SIZE_MAX, &type, &content, &clen),
                  RC(R_REC_BAD_MAC));
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 Test(record, unused_cipher_refuses)
 {
-    record_cipher c;
+    record_cipher c = {0};
     uint8_t buf[64] = {0}, type, *content;
     size_t n, clen;
     memset(&c, 0, sizeof c);
     cr_assert_eq(record_seal(&c, 23, buf + 5, 3, 0, buf, sizeof buf, &n), -1);
     cr_assert_eq(record_open(&c, buf, 20, REC_MAX_PLAINTEXT, &type, &content, &clen),
                  RC(R_REC_CIPHER_STATE));
+    record_cipher_wipe(&c);
 }
 
 Test(record, wipe_clears_keys_and_state)
 {
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     init_pair(AEAD_AES256_GCM, &tx, &rx);
     tx.seq = 5;
     record_cipher_wipe(&tx);
@@ -550,6 +586,8 @@ Test(record, wipe_clears_keys_and_state)
     size_t n;
     cr_assert_eq(record_seal(&tx, 23, buf + 5, 3, 0, buf, sizeof buf, &n), -1,
                  "a wiped cipher is inactive");
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
 }
 
 /* ------------------------------------------------------------------ RFC 8448 s.3 */
@@ -628,7 +666,7 @@ static size_t open_vec(record_cipher *c, uint64_t seq, const char *name, uint8_t
 Test(record, rfc8448_client_application_records)
 {
     static uint8_t data[256], rec[256], sealed[256];
-    record_cipher c;
+    record_cipher c = {0};
     size_t dn = vec_get("Simple_1RTT_Handshake", "Client_AppData", data, sizeof data);
     cr_assert_eq(dn, 50);
     rfc8448_app_cipher(0, &c);
@@ -660,7 +698,7 @@ Test(record, rfc8448_client_application_records)
 Test(record, rfc8448_server_application_records)
 {
     static uint8_t data[256], rec[256], sealed[256];
-    record_cipher c;
+    record_cipher c = {0};
     size_t dn = vec_get("Simple_1RTT_Handshake", "Server_AppData", data, sizeof data);
     rfc8448_app_cipher(1, &c);
     size_t tn = open_vec(&c, 0, "Record_NewSessionTicket", REC_HANDSHAKE, NULL, 0);
@@ -684,7 +722,7 @@ Test(record, rfc8448_server_application_records)
 Test(record, rfc8448_new_session_ticket_content)
 {
     static uint8_t rec[512];
-    record_cipher c;
+    record_cipher c = {0};
     uint8_t type, *content;
     size_t clen;
     rfc8448_app_cipher(1, &c);
@@ -693,4 +731,5 @@ Test(record, rfc8448_new_session_ticket_content)
     cr_assert_eq(type, REC_HANDSHAKE);
     cr_assert_eq(content[0], 4, "new_session_ticket");
     cr_assert_eq((size_t)(content[1] << 16 | content[2] << 8 | content[3]), clen - 4);
+    record_cipher_wipe(&c);
 }

@@ -157,7 +157,7 @@ Test(record12, round_trip_every_aead_and_size)
                                     REC_CHANGE_CIPHER_SPEC};
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         init_pair(alg, &tx, &rx);
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             size_t n = sizes[s], out_len = 0;
@@ -196,7 +196,7 @@ Test(record12, algorithms_do_not_cross_open)
         for (size_t b = 0; b < N_AEADS; b++) {
             if (a == b)
                 continue;
-            record_cipher tx, rx, unused;
+            record_cipher tx = {0}, rx = {0}, unused = {0};
             uint8_t buf[128], *content;
             size_t out_len, clen;
             init_pair(all_aeads[a], &tx, &unused);
@@ -205,6 +205,9 @@ Test(record12, algorithms_do_not_cross_open)
                                        buf, sizeof buf, &out_len), 0);
             cr_assert_eq(record12_open(&rx, buf, out_len - 5, REC_MAX_PLAINTEXT, &content,
                                        &clen), RC(R_REC_BAD_MAC), "%zu -> %zu", a, b);
+            record_cipher_wipe(&tx);
+            record_cipher_wipe(&rx);
+            record_cipher_wipe(&unused);
         }
     }
 }
@@ -224,7 +227,7 @@ Test(record12, seal_matches_first_principles)
     for (size_t a = 0; a < N_AEADS; a++) {
         for (size_t s = 0; s < sizeof seqs / sizeof seqs[0]; s++) {
             for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
-                record_cipher tx, rx;
+                record_cipher tx = {0}, rx = {0};
                 uint8_t type = (uint8_t)(REC_CHANGE_CIPHER_SPEC + (s + l) % 4), *content;
                 size_t n, clen;
                 init_pair(all_aeads[a], &tx, &rx);
@@ -237,6 +240,8 @@ Test(record12, seal_matches_first_principles)
                                            &clen), 0);
                 cr_assert_eq(clen, lens[l]);
                 cr_assert_eq(memcmp(content, msg, clen), 0);
+                record_cipher_wipe(&tx);
+                record_cipher_wipe(&rx);
             }
         }
     }
@@ -251,7 +256,7 @@ Test(record12, explicit_nonce_is_sequence_number_and_any_is_accepted)
     for (size_t a = 0; a < 2; a++) {
         aead_alg alg = all_aeads[a];
         for (size_t s = 0; s < sizeof seqs / sizeof seqs[0]; s++) {
-            record_cipher tx, rx;
+            record_cipher tx = {0}, rx = {0};
             uint8_t buf[64], want[8];
             size_t n;
             init_pair(alg, &tx, &rx);
@@ -260,11 +265,13 @@ Test(record12, explicit_nonce_is_sequence_number_and_any_is_accepted)
                                        sizeof buf, &n), 0);
             put_be64(want, seqs[s]);
             cr_assert_eq(memcmp(buf + REC_HEADER_LEN, want, 8), 0, "seq %zu", s);
+            record_cipher_wipe(&tx);
+            record_cipher_wipe(&rx);
         }
         /* A peer's random explicit nonce, unrelated to the sequence number, opens. */
         uint8_t key[CRYPTO_AEAD_KEY_MAX], buf[64], *content;
         size_t clen;
-        record_cipher rx;
+        record_cipher rx = {0};
         test_key(alg, key);
         cr_assert_eq(record_cipher_init12(&rx, alg, key, test_iv), 0);
         rx.seq = 3;
@@ -278,6 +285,7 @@ Test(record12, explicit_nonce_is_sequence_number_and_any_is_accepted)
         n = raw12_record(alg, key, test_iv, 4, 3, 23, (const uint8_t *)"random", 6, buf);
         cr_assert_eq(record12_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
                      RC(R_REC_BAD_MAC));
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -344,7 +352,7 @@ Test(record12, records_captured_from_gnutls_and_openssl)
         const captured_record *cv = &captured[v];
         uint8_t key[32], iv[12], rec[256], work[256], plain[128], sealed[256], *content;
         size_t kn, ivn, rn, pn, clen, sn;
-        record_cipher c;
+        record_cipher c = {0};
         cr_assert_eq(hex_decode_into(cv->key, key, sizeof key, &kn), 0);
         cr_assert_eq(hex_decode_into(cv->iv, iv, sizeof iv, &ivn), 0);
         cr_assert_eq(hex_decode_into(cv->record, rec, sizeof rec, &rn), 0);
@@ -389,7 +397,7 @@ Test(record12, every_flipped_byte_is_bad_record_mac)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t msg[40], rec[128], work[128], *content;
         size_t n, clen;
         fill(msg, sizeof msg, 3);
@@ -414,6 +422,8 @@ Test(record12, every_flipped_byte_is_bad_record_mac)
         memcpy(work, rec, n);
         cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
         cr_assert_eq(clen, sizeof msg);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -424,7 +434,7 @@ Test(record12, tampered_length_field_never_opens)
 {
     static uint8_t rec[BIG], work[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t *content;
         size_t n, clen;
         init_pair(all_aeads[a], &tx, &rx);
@@ -454,6 +464,8 @@ Test(record12, tampered_length_field_never_opens)
         cr_assert_eq(record12_open(&rx, work, n - 4, REC_MAX_PLAINTEXT, &content, &clen),
                      RC(R_REC_CIPHER_STATE));
         cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -463,7 +475,7 @@ Test(record12, tampered_length_field_never_opens)
 Test(record12, truncated_or_extended_body_is_bad_record_mac)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t rec[128], work[128], *content;
         size_t n, clen;
         init_pair(all_aeads[a], &tx, &rx);
@@ -480,6 +492,8 @@ Test(record12, truncated_or_extended_body_is_bad_record_mac)
                          len < explicit_len(all_aeads[a]) + CRYPTO_AEAD_TAG_LEN ? RC(R_REC_SHORTER_THAN_TAG) : RC(R_REC_BAD_MAC), "aead %zu body length %zu", a, len);
         }
         cr_assert_eq(rx.seq, 0);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -487,7 +501,7 @@ Test(record12, wrong_key_salt_or_iv_is_bad_record_mac)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t key[CRYPTO_AEAD_KEY_MAX], iv[CRYPTO_AEAD_NONCE_LEN], rec[64], work[64],
             *content;
         size_t n, clen;
@@ -523,6 +537,8 @@ Test(record12, wrong_key_salt_or_iv_is_bad_record_mac)
             cr_assert_eq(record12_open(&rx, work, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
                          0);
         }
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -531,7 +547,7 @@ Test(record12, wrong_key_salt_or_iv_is_bad_record_mac)
 Test(record12, reordered_and_replayed_records_fail)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t r0[64], r1[64], work[64], *content;
         size_t n0, n1, clen;
         init_pair(all_aeads[a], &tx, &rx);
@@ -552,6 +568,8 @@ Test(record12, reordered_and_replayed_records_fail)
         cr_assert_eq(record12_open(&rx, work, n1 - 5, REC_MAX_PLAINTEXT, &content, &clen), 0);
         cr_assert_eq(memcmp(content, "one!", 4), 0);
         cr_assert_eq(rx.seq, 2);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -561,7 +579,7 @@ Test(record12, sequence_number_exhaustion)
 {
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         uint8_t buf[64], *content;
         size_t n, clen;
         init_pair(alg, &tx, &rx);
@@ -588,6 +606,8 @@ Test(record12, sequence_number_exhaustion)
         cr_assert_eq(record12_open(&rx, buf, n - 5, REC_MAX_PLAINTEXT, &content, &clen),
                      RC(R_REC_SEQ_EXHAUSTED));
         cr_assert_eq(rx.seq, UINT64_MAX);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -598,7 +618,7 @@ Test(record12, seal_size_bounds)
     static uint8_t msg[REC_MAX_PLAINTEXT + 1], buf[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         size_t n = 0;
         init_pair(alg, &tx, &rx);
         /* RFC 5246 s.6.2.1: TLSPlaintext.length MUST NOT exceed 2^14. */
@@ -618,6 +638,8 @@ Test(record12, seal_size_bounds)
         cr_assert_eq(record12_seal(&tx, 23, msg, 50, buf, need, &n), 0);
         cr_assert_eq(n, need);
         cr_assert_eq(record12_seal(&tx, 23, NULL, 0, buf, record12_sealed_len(alg, 0), &n), 0);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -626,7 +648,7 @@ Test(record12, seal_size_bounds)
 static int open_plain_of(aead_alg alg, size_t plain_len, size_t limit)
 {
     static uint8_t plain[0x10000], buf[BIG], copy[BIG];
-    record_cipher tx, rx;
+    record_cipher tx = {0}, rx = {0};
     uint8_t *content;
     size_t clen;
     init_pair(alg, &tx, &rx);
@@ -641,6 +663,8 @@ static int open_plain_of(aead_alg alg, size_t plain_len, size_t limit)
         cr_assert_eq(clen, plain_len);
         cr_assert_eq(rx.seq, 1);
     }
+    record_cipher_wipe(&tx);
+    record_cipher_wipe(&rx);
     return rc;
 }
 
@@ -677,7 +701,7 @@ Test(record12, open_ciphertext_length_bounds)
     static uint8_t buf[BIG];
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
-        record_cipher tx, rx;
+        record_cipher tx = {0}, rx = {0};
         static const size_t over[] = {REC_MAX_CIPHERTEXT_12 + 1, REC_MAX_CIPHERTEXT_12 + 2,
                                       40000, 0xffff};
         uint8_t *content;
@@ -726,6 +750,8 @@ Test(record12, open_ciphertext_length_bounds)
                          RC(R_REC_SHORTER_THAN_TAG), "body %zu", len);
         }
         cr_assert_eq(rx.seq, 1);
+        record_cipher_wipe(&tx);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -738,7 +764,7 @@ Test(record12, in_place_matches_copying_and_overlap_is_safe)
     for (size_t a = 0; a < N_AEADS; a++) {
         aead_alg alg = all_aeads[a];
         static uint8_t msg[3000], ref[4000], inplace[4000], before[4000], after[4000];
-        record_cipher t1, t2, t3, t4, rx;
+        record_cipher t1 = {0}, t2 = {0}, t3 = {0}, t4 = {0}, rx = {0};
         size_t l1, l2, l3, l4;
         size_t off = record12_content_offset(alg);
         fill(msg, sizeof msg, 9);
@@ -763,6 +789,11 @@ Test(record12, in_place_matches_copying_and_overlap_is_safe)
         cr_assert_eq(memcmp(ref, inplace, l1), 0);
         cr_assert_eq(memcmp(ref, before, l1), 0);
         cr_assert_eq(memcmp(ref, after, l1), 0);
+        record_cipher_wipe(&t1);
+        record_cipher_wipe(&t2);
+        record_cipher_wipe(&t3);
+        record_cipher_wipe(&t4);
+        record_cipher_wipe(&rx);
     }
 }
 
@@ -774,7 +805,7 @@ Test(record12, version_separation_and_unusable_ciphers)
 {
     uint8_t key[CRYPTO_AEAD_KEY_MAX], buf[64] = {0}, *content;
     size_t n, clen;
-    record_cipher c;
+    record_cipher c = {0};
     test_key(AEAD_AES128_GCM, key);
 
     cr_assert_eq(record_cipher_init(&c, AEAD_AES128_GCM, key, test_iv), 0);
@@ -788,7 +819,7 @@ Test(record12, version_separation_and_unusable_ciphers)
     cr_assert_eq(record_seal(&c, 23, (const uint8_t *)"tls13", 5, 0, buf, sizeof buf, &n), 0);
     cr_assert_eq(buf[0], REC_APPLICATION_DATA);
 
-    memset(&c, 0, sizeof c);
+    record_cipher_wipe(&c); /* frees the AEAD state and leaves the cipher unset */
     cr_assert_eq(record12_seal(&c, 23, buf + 13, 3, buf, sizeof buf, &n), -1);
     cr_assert_eq(record12_open(&c, buf, 30, REC_MAX_PLAINTEXT, &content, &clen),
                  RC(R_REC_CIPHER_STATE));
@@ -813,4 +844,5 @@ Test(record12, version_separation_and_unusable_ciphers)
     cr_assert_eq(record_cipher_init12(&c, (aead_alg)77, key, test_iv), -1);
     cr_assert_eq(c.active, 0);
     cr_assert_eq(record12_seal(&c, 23, buf + 13, 3, buf, sizeof buf, &n), -1);
+    record_cipher_wipe(&c);
 }

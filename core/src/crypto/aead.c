@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <nettle/gcm.h>
 #include "crypto/sodium_compat.h"
+#include <stddef.h>
 #include <string.h>
 
 #include "crypto/backend.h"
@@ -39,6 +40,17 @@ size_t crypto_aead_key_len(aead_alg alg)
     case AEAD_AES128_GCM: return 16;
     case AEAD_AES256_GCM: return 32;
     case AEAD_CHACHA20_POLY1305: return 32;
+    }
+    return 0;
+}
+
+size_t default_aead_ctx_size(aead_alg alg)
+{
+    size_t head = offsetof(crypto_aead_ctx, state);
+    switch (alg) {
+    case AEAD_AES128_GCM: return head + sizeof(struct gcm_aes128_ctx);
+    case AEAD_AES256_GCM: return head + sizeof(struct gcm_aes256_ctx);
+    case AEAD_CHACHA20_POLY1305: return head + crypto_aead_chacha20poly1305_ietf_KEYBYTES;
     }
     return 0;
 }

@@ -65,7 +65,18 @@ int crypto_aead_open(crypto_aead_ctx *ctx, const uint8_t nonce[CRYPTO_AEAD_NONCE
     return crypto_provider_default()->aead_open(ctx, nonce, aad, aad_len, in, len, out);
 }
 
+size_t crypto_aead_ctx_size(aead_alg alg)
+{
+    const crypto_provider *p = crypto_provider_default();
+    return p->aead_ctx_size ? p->aead_ctx_size(alg) : sizeof(crypto_aead_ctx);
+}
+
 void crypto_aead_wipe(crypto_aead_ctx *ctx)
 {
     crypto_wipe(ctx, sizeof *ctx);
+}
+
+void crypto_aead_wipe_size(crypto_aead_ctx *ctx, size_t size)
+{
+    crypto_wipe(ctx, size);
 }

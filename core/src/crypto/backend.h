@@ -73,6 +73,7 @@ int nettle_hkdf_sha2_expand(hash_alg alg, const uint8_t *prk, size_t prk_len,
                             const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len);
 
 int default_aead_init(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key);
+size_t default_aead_ctx_size(aead_alg alg);
 void default_aead_seal(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,
                        size_t aad_len, const uint8_t *in, size_t len, uint8_t *out);
 int default_aead_open(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,

@@ -71,6 +71,12 @@ typedef struct {
 } crypto_aead_ctx;
 
 size_t crypto_aead_key_len(aead_alg alg);
+/* Bytes of a crypto_aead_ctx that the provider uses for alg (from the start of the struct,
+ * at most sizeof(crypto_aead_ctx)), 0 for an unknown alg: a long-lived context (a record
+ * cipher) may be allocated with just this size, e.g. 4.4 KB for AES-GCM (key schedule and
+ * GHASH table) and 48 bytes for ChaCha20-Poly1305 (the key). Such a context must be wiped
+ * with crypto_aead_wipe_size, never with crypto_aead_wipe. */
+size_t crypto_aead_ctx_size(aead_alg alg);
 int crypto_aead_init(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key);
 /* Encrypts len bytes of in to out and appends the 16-byte tag (out needs len + 16).
  * in and out may be the same buffer. */
@@ -84,6 +90,8 @@ int crypto_aead_open(crypto_aead_ctx *ctx, const uint8_t nonce[CRYPTO_AEAD_NONCE
                      const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                      uint8_t *out);
 void crypto_aead_wipe(crypto_aead_ctx *ctx);
+/* Wipes the first size bytes of ctx (crypto_aead_ctx_size of its alg). */
+void crypto_aead_wipe_size(crypto_aead_ctx *ctx, size_t size);
 
 /* ------------------------------------------------------------------ key exchange */
 
@@ -251,6 +259,12 @@ typedef enum {
 
 /* RSA modulus size in bits (0 for non-RSA keys). */
 size_t crypto_pubkey_bits(const crypto_pubkey *pk);
+
+/* Whether the key is large enough for a signature of alg: RSA-PSS with a salt as long as
+ * the hash needs a modulus of at least 8 * (2 * hLen + 1) + 2 bits (1034 for SHA-512, so
+ * RSA-1024 is too small), PKCS #1 v1.5 room for the DigestInfo. 1 for other keys and
+ * algorithms. */
+int crypto_sig_fits_key(sig_alg alg, const crypto_pubkey *pk);
 
 /* The largest RSA public keys tlsm will compute with: the cost of a verification grows
  * with the square of the modulus and linearly with the exponent's length, so a peer that

@@ -14,6 +14,7 @@ static const crypto_provider default_provider = {
     .hkdf_extract = nettle_hkdf_sha2_extract,
     .hkdf_expand = nettle_hkdf_sha2_expand,
     .aead_init = default_aead_init,
+    .aead_ctx_size = default_aead_ctx_size,
     .aead_seal = default_aead_seal,
     .aead_open = default_aead_open,
     .kex_public = default_kex_public,

@@ -31,8 +31,11 @@ typedef struct crypto_provider {
     int (*hkdf_expand)(hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
                        size_t info_len, uint8_t *out, size_t out_len);
 
-    /* AEAD: init returns -1 for an algorithm this provider does not implement. */
+    /* AEAD: init returns -1 for an algorithm this provider does not implement. ctx_size
+     * says how many bytes of the context init, seal and open touch for alg (NULL: all of
+     * sizeof(crypto_aead_ctx)). */
     int (*aead_init)(crypto_aead_ctx *ctx, aead_alg alg, const uint8_t *key);
+    size_t (*aead_ctx_size)(aead_alg alg);
     void (*aead_seal)(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,
                       size_t aad_len, const uint8_t *in, size_t len, uint8_t *out);
     int (*aead_open)(crypto_aead_ctx *ctx, const uint8_t *nonce, const uint8_t *aad,

@@ -81,6 +81,23 @@ size_t crypto_pubkey_bits(const crypto_pubkey *pk)
     return bits;
 }
 
+int crypto_sig_fits_key(sig_alg alg, const crypto_pubkey *pk)
+{
+    hash_alg h;
+    size_t bits = crypto_pubkey_bits(pk);
+    if (!bits || sig_hash(alg, &h) != 0 || is_ecdsa(alg))
+        return 1;
+    size_t hlen = crypto_hash_len(h), em_len = (bits - 1 + 7) / 8;
+    if (alg == SIG_RSA_PSS_SHA256 || alg == SIG_RSA_PSS_SHA384 || alg == SIG_RSA_PSS_SHA512)
+        /* RFC 8017 s.9.1.1 step 3: "If emLen < hLen + sLen + 2, output "encoding
+         * error" and stop", with sLen = hLen (RFC 8446 s.4.2.3). */
+        return em_len >= 2 * hlen + 2;
+    /* RFC 8017 s.9.2 step 3: "If emLen < tLen + 11, output "intended encoded message
+     * length too short" and stop"; tLen is the DigestInfo, 19 bytes of prefix for the
+     * SHA-2 hashes plus the digest (emLen is the modulus' length in bytes here). */
+    return (bits + 7) / 8 >= 19 + hlen + 11;
+}
+
 int crypto_rsa_pubkey_check(const crypto_pubkey *pk)
 {
     if (pk->type != PK_RSA && pk->type != PK_RSA_PSS)

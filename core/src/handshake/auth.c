@@ -109,28 +109,118 @@ static int scheme_fits_params(sig_alg alg, const pki_cert *leaf)
     return alg_fits_key(alg, leaf->pubkey.type, leaf->pss_params);
 }
 
+/* Whether identity `id` may sign with `scheme` here (returns the algorithm or SIG_NONE). */
+static sig_alg identity_can_sign(const tlsm_conn *c, const tlsm_identity *id, uint16_t scheme,
+                                 const suite_info *suite)
+{
+    pk_type key = id->leaf.pubkey.type;
+    sig_alg alg = hs_scheme_alg(c->version, scheme, key);
+    /* A scheme the key is too small for (RFC 8017 s.9.1.1: rsa_pss_rsae_sha512 with
+     * RSA-1024) is one it cannot sign with: skipped, never chosen to fail. */
+    if (alg == SIG_NONE || !scheme_fits_params(alg, &id->leaf) ||
+        !crypto_sig_fits_key(alg, &id->leaf.pubkey) ||
+        (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
+        !cert_type_requested(c, key))
+        return SIG_NONE;
+    return alg;
+}
+
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite)
 {
     const tlsm_config *cfg = c->cfg;
-    /* Our preference order first, then the first identity whose key fits the scheme (and,
-     * in TLS 1.2, the suite). */
-    for (size_t i = 0; i < cfg->n_sigalgs; i++) {
-        if (!list_has(peer, n, cfg->sigalgs[i]))
-            continue;
+    /* Each identity signs with the schemes of its own list (tlsm_config_set_identity_sigalgs)
+     * or else of the config's, in that list's order. The choice goes by the scheme's place
+     * in its list first, then by the order the identities were added: without lists of
+     * their own, the config's preference order decides and the first identity that fits
+     * the scheme takes it. */
+    for (size_t rank = 0; rank < TLSM_MAX_SIGALGS; rank++) {
         for (size_t j = 0; j < cfg->n_ids; j++) {
-            pk_type key = cfg->ids[j].leaf.pubkey.type;
-            sig_alg alg = hs_scheme_alg(c->version, cfg->sigalgs[i], key);
-            if (alg == SIG_NONE || !scheme_fits_params(alg, &cfg->ids[j].leaf) ||
-                (suite && !suite_allows_key(suite, key)) || !curve_acceptable(c, key) ||
-                !cert_type_requested(c, key))
+            const tlsm_identity *id = &cfg->ids[j];
+            if (id->issuer_match && !(c->hs->peer.issuer_named & (UINT32_C(1) << j))) {
+                c->hs->peer.issuer_mismatch = 1;
                 continue;
-            c->hs->own.id = &cfg->ids[j];
-            c->hs->own.scheme = cfg->sigalgs[i];
+            }
+            const uint16_t *list = id->n_sigalgs ? id->sigalgs : cfg->sigalgs;
+            size_t len = id->n_sigalgs ? id->n_sigalgs : cfg->n_sigalgs;
+            if (rank >= len || !list_has(peer, n, list[rank]))
+                continue;
+            sig_alg alg = identity_can_sign(c, id, list[rank], suite);
+            if (alg == SIG_NONE)
+                continue;
+            c->hs->own.id = id;
+            c->hs->own.scheme = list[rank];
             c->hs->own.alg = alg;
             return 0;
         }
     }
     return -1;
+}
+
+/* 1 if the DistinguishedName vector `names` holds the issuer of one of id's certificates. */
+static int names_an_issuer(const tlsm_identity *id, const uint8_t *names, size_t len)
+{
+    for (size_t k = 0; k < id->n; k++) {
+        const uint8_t *issuer;
+        size_t issuer_len;
+        if (pki_cert_issuer(id->der[k], id->der_len[k], &issuer, &issuer_len) != 0)
+            continue;
+        wire_reader r, dn;
+        wire_init(&r, names, len);
+        while (wire_left(&r) > 0) {
+            wire_block(&r, 2, 1, 0xffff, &dn);
+            if (dn.len == issuer_len && memcmp(dn.p + dn.pos, issuer, issuer_len) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int hs_parse_ca_names(tlsm_conn *c, const uint8_t *p, size_t len, size_t min)
+{
+    /* RFC 8446 s.4.2.4: "DistinguishedName authorities<3..2^16-1>", each "opaque
+     * DistinguishedName<1..2^16-1>" (RFC 5246 s.7.4.4: <0..2^16-1> in a TLS 1.2
+     * CertificateRequest). The names are framed whole before any is used. */
+    wire_reader r, list, dn;
+    wire_init(&r, p, len);
+    wire_block(&r, 2, min, 0xffff, &list);
+    if (wire_end(&r))
+        return FAIL(R_CA_NAMES_DECODE);
+    for (wire_reader l = list; wire_left(&l) > 0;) {
+        wire_block(&l, 2, 1, 0xffff, &dn);
+        if (l.err)
+            return FAIL(R_CA_NAMES_DECODE);
+    }
+    /* Work: our issuer-matched identities' certificates times the bytes of the list. */
+    const tlsm_config *cfg = c->cfg;
+    c->hs->peer.issuer_named = 0;
+    for (size_t j = 0; j < cfg->n_ids; j++)
+        if (cfg->ids[j].issuer_match &&
+            names_an_issuer(&cfg->ids[j], list.p + list.pos, list.len))
+            c->hs->peer.issuer_named |= UINT32_C(1) << j;
+    return 0;
+}
+
+size_t hs_ca_names_len(const tlsm_conn *c)
+{
+    const tlsm_config *cfg = c->cfg;
+    if (cfg->ca_names_set || c->role == TLSM_ROLE_CLIENT)
+        return cfg->ca_names_len;
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->trust.n; i++)
+        n += 2 + cfg->trust.certs[i].subject_len;
+    return n;
+}
+
+void hs_put_ca_names(const tlsm_conn *c, wire_writer *w)
+{
+    const tlsm_config *cfg = c->cfg;
+    size_t l = wire_open(w, 2);
+    if (cfg->ca_names_set || c->role == TLSM_ROLE_CLIENT)
+        wire_put_bytes(w, cfg->ca_names, cfg->ca_names_len);
+    else
+        for (size_t i = 0; i < cfg->trust.n; i++)
+            wire_put_block(w, 2, cfg->trust.certs[i].subject, cfg->trust.certs[i].subject_len);
+    wire_close(w, l);
 }
 
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
@@ -140,14 +230,15 @@ int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len)
     wire_block(&r, 2, 2, 0xfffe, &l);
     if (wire_end(&r) || l.len % 2)
         return FAIL(R_SIGALGS_DECODE);
-    /* The whole list is read; only the schemes we use are kept (in the peer's order): no
-     * count limit on what the peer sends. */
+    /* The whole list is read; only the schemes we implement are kept (in the peer's order,
+     * once each, so at most TLSM_MAX_SIGALGS): no count limit on what the peer sends. An
+     * identity may sign with a scheme we do not accept from the peer
+     * (tlsm_config_set_identity_sigalgs), so the filter is what we know, not cfg->sigalgs. */
     struct hs_state *hs = c->hs;
     hs->peer.n_sigalgs = 0;
     while (wire_left(&l) > 0) {
         uint16_t s = wire_u16(&l);
-        if (list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, s) &&
-            !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
+        if (config_sigalg_known(s) && !list_has(hs->peer.sigalgs, hs->peer.n_sigalgs, s))
             hs->peer.sigalgs[hs->peer.n_sigalgs++] = s;
     }
     return 0;
@@ -163,6 +254,7 @@ static int builtin_verify(tlsm_conn *c)
     opts.host = c->role == TLSM_ROLE_CLIENT && c->server_name[0] ? c->server_name : NULL;
     opts.now = (int64_t)(config_now_ms(c->cfg) / 1000);
     opts.purpose = c->role == TLSM_ROLE_CLIENT ? PKI_PURPOSE_SERVER : PKI_PURPOSE_CLIENT;
+    opts.cache = &c->cfg->verify_cache;
     int rc = pki_verify_chain(&c->cfg->trust, hs->peer.certs, hs->peer.n, &opts, NULL);
     if (rc) {
         c->verify_error = rc;

@@ -24,7 +24,10 @@ static int session_usable(tlsm_conn *c)
         return 0;
     if (s->version < c->cfg->min_version || s->version > c->cfg->max_version)
         return 0;
-    if (s->version == TLSM_TLS13 && c->cfg->tickets == 0)
+    /* A ticket goes in the session_ticket extension (RFC 5077 s.3.1), which is not sent
+     * with tickets off: such a session is not offered, not even by the id beside it, which
+     * the server that issued a ticket need not have kept. */
+    if (s->ticket_len && c->cfg->tickets == 0)
         return 0;
     /* RFC 8446 s.4.6.1, RFC 6066 s.3: a session is offered only to the name it was made
      * for. */
@@ -165,6 +168,13 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     else
         put_u16_list(w, 2, cfg->sigalgs, cfg->n_sigalgs);
     wire_close(w, e);
+    if (hs_ca_names_len(c)) {
+        /* s.4.2.4: the CAs whose certificates we would accept (tlsm_config_set_ca_names). */
+        wire_put_u16(w, EXT_CERTIFICATE_AUTHORITIES);
+        e = wire_open(w, 2);
+        hs_put_ca_names(c, w);
+        wire_close(w, e);
+    }
     if (hs->hrr.cookie_len) {
         /* s.4.2.2: echo the HelloRetryRequest cookie */
         wire_put_u16(w, EXT_COOKIE);
@@ -173,10 +183,19 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, e);
     }
     /* Only psk_dhe_ke: every handshake gets forward secrecy. */
-    wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
-    wire_put_u16(w, 2);
-    wire_put_u8(w, 1);
-    wire_put_u8(w, 1);
+    if (sh->psk_modes) {
+        if (sh->n_psk_modes) {
+            wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
+            e = wire_open(w, 2);
+            wire_put_block(w, 1, sh->psk_modes, sh->n_psk_modes);
+            wire_close(w, e);
+        }
+    } else {
+        wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
+        wire_put_u16(w, 2);
+        wire_put_u8(w, 1);
+        wire_put_u8(w, PSK_MODE_DHE_KE);
+    }
     /* RFC 8449 s.4: in TLS 1.3 the limit counts the inner content type byte. */
     wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
     wire_put_u16(w, 2);
@@ -234,7 +253,8 @@ static int send_client_hello(tlsm_conn *c)
     wire_writer w;
     size_t binders_at, pad = 0;
     int rc = hs_msg_begin(&w, HS_CLIENT_HELLO,
-                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len);
+                          CH_BASE_MAX + c->session.ticket_len + hs->hrr.cookie_len +
+                              4 + hs_ca_names_len(c));
     if (rc)
         return rc;
     write_client_hello(c, &w, 0, &binders_at);
@@ -298,9 +318,11 @@ int client_start(tlsm_conn *c)
         /* s.7.4.1.2: resume a TLS 1.2 session by its id. */
         memcpy(hs->hello.sid, s->sid, s->sid_len);
         hs->hello.sid_len = s->sid_len;
-    } else if (cfg->middlebox_compat || (resume && s->version == TLSM_TLS12)) {
-        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode; with a
-         * TLS 1.2 ticket it is how the ServerHello tells us it resumed (RFC 5077 s.3.4). */
+    } else if ((cfg->middlebox_compat && offers13(c)) || (resume && s->version == TLSM_TLS12)) {
+        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode, which is
+         * TLS 1.3's: a ClientHello offering only TLS 1.2 has none. With a TLS 1.2 ticket
+         * it is how the ServerHello tells us it resumed (RFC 5077 s.3.4: "When presenting a
+         * ticket, the client MAY generate and include a Session ID in the TLS ClientHello"). */
         hs->hello.sid_len = 32;
         if (crypto_random(&cfg->rng, hs->hello.sid, hs->hello.sid_len))
             return FAIL(R_RNG);
@@ -453,7 +475,18 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* RFC 8446 D.5: a legacy_version of 0x0300 or less is protocol_version. */
     if (sh.legacy_version <= 0x0300)
         return FAIL(R_SH_LEGACY_VERSION_SSL3);
+    /* D.1: "If the version chosen by the server is not supported by the client (or is not
+     * acceptable), the client MUST abort the handshake with a "protocol_version" alert."
+     * No version of ours is above 0x0303 in this field (TLS 1.3 puts 0x0303 there). */
+    if (sh.legacy_version > 0x0303)
+        return FAIL(R_SH_LEGACY_VERSION_UNKNOWN);
     const ext_entry *sv = ext_find(&sh.ext, EXT_SUPPORTED_VERSIONS);
+    /* s.4.1.4: "The value of selected_version in the HelloRetryRequest
+     * "supported_versions" extension MUST be retained in the ServerHello, and a client
+     * MUST abort the handshake with an "illegal_parameter" alert if the value changes."
+     * A ServerHello without the extension after a retry changes it to TLS 1.2. */
+    if (!sv && c->hrr && !sh.is_hrr)
+        return FAIL(R_SH2_VERSION_CHANGED);
     /* Without supported_versions the server speaks TLS 1.2 or older (RFC 8446 s.4.2.1);
      * older than 1.2 is refused (RFC 8996), 1.2 only if we offered it. */
     if (!sv) {
@@ -602,14 +635,8 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
             if (wire_end(&b) || wire_end(&e))
                 return FAIL(R_ALPN_DECODE);
             /* RFC 7301 s.3.1: the protocol must be one we offered. */
-            int found = 0;
-            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
-                found |= c->cfg->alpn[k] == name.len &&
-                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
-            if (!found)
+            if (!conn_alpn_select(c, name.p, name.len))
                 return FAIL(R_ALPN_NOT_OFFERED);
-            memcpy(c->alpn, name.p, name.len);
-            c->alpn_len = name.len;
             break;
         }
         case EXT_RECORD_SIZE_LIMIT: {
@@ -650,6 +677,9 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_CR_NO_SIGALGS);
     rc = hs_parse_sigalgs(c, sa->data, sa->len);
     if (rc)
+        return rc;
+    const ext_entry *ca = ext_find(&l, EXT_CERTIFICATE_AUTHORITIES);
+    if (ca && (rc = hs_parse_ca_names(c, ca->data, ca->len, 3)))
         return rc;
     hs->peer.cert_requested = 1;
     hs_transcript_add(c, msg, len);

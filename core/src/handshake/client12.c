@@ -92,14 +92,8 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
             wire_block(&b, 1, 1, 255, &name);
             if (wire_end(&b) || wire_end(&r))
                 return FAIL(R_ALPN_DECODE);
-            int found = 0;
-            for (size_t k = 0; k < c->cfg->alpn_len; k += 1 + (size_t)c->cfg->alpn[k])
-                found |= c->cfg->alpn[k] == name.len &&
-                         !memcmp(c->cfg->alpn + k + 1, name.p, name.len);
-            if (!found) /* RFC 7301 s.3.1 */
+            if (!conn_alpn_select(c, name.p, name.len)) /* RFC 7301 s.3.1 */
                 return FAIL(R_ALPN_NOT_OFFERED);
-            memcpy(c->alpn, name.p, name.len);
-            c->alpn_len = name.len;
             break;
         }
         case EXT_RECORD_SIZE_LIMIT: {
@@ -159,10 +153,16 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
     transcript_choose(&hs->tr, c->hash);
     hs_transcript_add(c, msg, len);
 
-    /* Resumption: the server echoed the session id of the session we offered. */
+    /* Resumption: the server echoed the session id of the session we offered (s.7.4.1.3:
+     * "the server will respond with the same value as was supplied by the client. This
+     * indicates a resumed session"). Echoing an id that offered no session (TLS 1.3
+     * compatibility mode, RFC 8446 D.4) claims a resumption of nothing: illegal_parameter. */
     const tlsm_session *s = &c->session;
-    if (hs->t12.offered && sh->sid_len && sh->sid_len == hs->hello.sid_len &&
-        !memcmp(sh->sid, hs->hello.sid, sh->sid_len)) {
+    int echoed = sh->sid_len && sh->sid_len == hs->hello.sid_len &&
+                 !memcmp(sh->sid, hs->hello.sid, sh->sid_len);
+    if (echoed && !hs->t12.offered)
+        return FAIL(R_SH12_SESSION_ID_NOT_OFFERED);
+    if (echoed) {
         /* The resumed session's suite and EMS must be the ones it was made with
          * (RFC 5246 s.7.4.1.3, RFC 7627 s.5.3). */
         if (s->suite != sh->suite)
@@ -309,13 +309,9 @@ int client12_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len
     wire_block(&r, 2, 0, 0xffff, &cas);
     if (wire_end(&r))
         return FAIL(R_CR12_DECODE);
-    while (wire_left(&cas) > 0) {
-        wire_reader dn;
-        wire_block(&cas, 2, 1, 0xffff, &dn);
-        if (cas.err)
-            return FAIL(R_CR12_DECODE);
-    }
     int rc = hs_parse_sigalgs(c, msg + HS_HEADER_LEN + sig_start, sig_end - sig_start);
+    if (!rc)
+        rc = hs_parse_ca_names(c, msg + HS_HEADER_LEN + sig_end, r.pos - sig_end, 0);
     if (rc)
         return rc;
     /* The whole list is read; only the two types tlsm can present matter. */

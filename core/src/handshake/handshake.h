@@ -120,6 +120,8 @@ struct hs_state {
 
     struct {                           /* PSK: client = session offered; server = accepted */
         int offered, accepted;
+        int first_usable;              /* server: the first ClientHello's PSK was acceptable */
+        int client_dhe;                /* server: the client lists psk_dhe_ke (s.4.2.9) */
         uint16_t index;                /* server: the identity accepted */
         hash_alg hash;
         uint8_t key[CRYPTO_HASH_MAX]; size_t key_len;
@@ -131,6 +133,9 @@ struct hs_state {
         uint8_t cr_context[255]; size_t cr_context_len;
         uint16_t sigalgs[TLSM_MAX_SIGALGS]; size_t n_sigalgs; /* its signature_algorithms that
                                                                  we implement, its order */
+        uint32_t issuer_named;         /* bit j: its certificate_authorities name an issuer
+                                          of our identity j's chain (issuer_match ones) */
+        int issuer_mismatch;           /* an identity was passed over for that reason */
     } peer;
 
     struct {                           /* our authentication */
@@ -190,6 +195,16 @@ int hs_group_offered(const tlsm_conn *c, uint16_t group);
 /* Chooses our identity and scheme for the peer's signature_algorithms (and, for TLS 1.2, a
  * key the suite allows; suite NULL otherwise). Returns 0 or -1. */
 int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite_info *suite);
+/* Reads a certificate_authorities list (RFC 8446 s.4.2.4 extension body, or the field of a
+ * TLS 1.2 CertificateRequest, RFC 5246 s.7.4.4): the vector of DistinguishedNames at p,
+ * at least `min` bytes long, exactly covering len. Notes which of our issuer-matched
+ * identities it names. Returns 0 or FAIL(R_CA_NAMES_DECODE). */
+int hs_parse_ca_names(tlsm_conn *c, const uint8_t *p, size_t len, size_t min);
+/* The bytes of the certificate_authorities list we send (without its 2-byte length; 0:
+ * none): tlsm_config_set_ca_names, or for a server until then its trust anchors' subjects. */
+size_t hs_ca_names_len(const tlsm_conn *c);
+/* Writes that list with its 2-byte length. */
+void hs_put_ca_names(const tlsm_conn *c, wire_writer *w);
 /* Parses a signature_algorithms extension body into hs->peer.sigalgs. */
 int hs_parse_sigalgs(tlsm_conn *c, const uint8_t *p, size_t len);
 /* Copies the peer's chain into the connection, parses and (unless insecure) verifies it

@@ -63,6 +63,7 @@ int hs_send_key_update(tlsm_conn *c, int ask_peer)
     if (ks_update_secret(c->hash, c->wr_secret))
         return FAIL(R_KEY_SCHEDULE);
     rc = hs_install_secret(c, 1, c->wr_secret);
+    c->wr_key_updated = 1;
     if (!rc)
         conn_event(c, TLSM_EV_KEY_UPDATED, 0, 0, 0, 0);
     return rc;
@@ -83,8 +84,16 @@ int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (rc)
         return rc;
     conn_event(c, TLSM_EV_KEY_UPDATED, 0, 1, 0, 0);
-    /* Answer a request unless we already closed our side. */
-    if (request && !c->local_closed)
+    /* s.4.6.3: "If the request_update field is set to "update_requested", then the
+     * receiver MUST send a KeyUpdate of its own with request_update set to
+     * "update_not_requested" prior to sending its next Application Data record. This
+     * mechanism allows either side to force an update to the entire connection, but causes
+     * an implementation which receives multiple KeyUpdates while it is silent to respond
+     * with a single update." Silent: our last KeyUpdate went out and no record has been
+     * protected with its key since (the write sequence restarts at 0 with each key). Nor is
+     * there anything to answer once we closed our side. */
+    int silent_since_update = c->wr_key_updated && rec_write_seq(&c->rec) == 0;
+    if (request && !c->local_closed && !silent_since_update)
         return hs_send_key_update(c, 0);
     return 0;
 }

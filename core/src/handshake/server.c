@@ -106,8 +106,9 @@ static int parse_server_name(tlsm_conn *c, const ext_entry *e)
         /* RFC 6066 s.3: a host name, no trailing NUL; we keep names up to 255 bytes. */
         if (name.len > 255 || memchr(name.p, 0, name.len))
             return FAIL(R_SNI_INVALID);
-        memcpy(c->server_name, name.p, name.len);
-        c->server_name[name.len] = 0;
+        int rc = conn_set_server_name(c, name.p, name.len);
+        if (rc)
+            return rc;
         c->hs->hello.sni_accepted = 1;
     }
     return 0;
@@ -135,7 +136,7 @@ static int choose_alpn(tlsm_conn *c, const ext_entry *e)
         const uint8_t *want = c->cfg->alpn + i;
         for (size_t j = 0; j < names_len; j += 1 + (size_t)names[j]) {
             if (names[j] == want[0] && !memcmp(names + j + 1, want + 1, want[0])) {
-                memcpy(c->alpn, want + 1, want[0]);
+                c->alpn = want + 1; /* inside cfg->alpn, as conn_alpn_select keeps it */
                 c->alpn_len = want[0];
                 return 0;
             }
@@ -170,15 +171,76 @@ static int psk_age_ok(const tlsm_conn *c, const srv_session *s, uint32_t obfusca
     return client_age <= age + 10000 && client_age + 10000 >= age;
 }
 
+/* s.4.2.9: whether the client's psk_key_exchange_modes lists psk_dhe_ke, the one mode we
+ * resume with (hs->psk.client_dhe; 0 without the extension). */
+static int parse_psk_modes(tlsm_conn *c, const client_offer *o)
+{
+    const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
+    wire_reader r, m;
+    c->hs->psk.client_dhe = 0;
+    if (!modes)
+        return 0;
+    wire_init(&r, modes->data, modes->len);
+    wire_block(&r, 1, 1, 255, &m);
+    if (wire_end(&r))
+        return FAIL(R_PSK_MODES_DECODE);
+    while (wire_left(&m) > 0)
+        c->hs->psk.client_dhe |= wire_u8(&m) == PSK_MODE_DHE_KE;
+    return 0;
+}
+
+/* s.4.2.11: the identities and the binders, "one for each value in the identities list and
+ * in the same order". Both lists are framed whole before any identity is tried, so a count
+ * that does not match is found whichever identity we take. A binder's own length is not
+ * judged here, nor the 33-byte floor of the list (binders<33..2^16-1>) that follows from
+ * PskBinderEntry<32..255>: the binder is an HMAC whose length is its PSK's hash's, so one
+ * of the wrong length is one that does not validate, which s.4.2.11 and s.6.2 make
+ * decrypt_error where its PSK is used; those of PSKs we do not use are only framed, as
+ * their identities are (a TLS 1.2 session offered beside a TLS 1.3 one carries a 12-byte
+ * binder, and is simply not ours to take). An empty list is still malformed. */
+static int parse_psk_offer(const ext_entry *pe, wire_reader *ids, wire_reader *binders,
+                           size_t *binders_len)
+{
+    wire_reader r, a, b, x;
+    size_t n_ids = 0, n_binders = 0;
+    wire_init(&r, pe->data, pe->len);
+    wire_block(&r, 2, 7, 0xffff, ids);
+    wire_block(&r, 2, 1, 0xffff, binders);
+    if (wire_end(&r))
+        return FAIL(R_PSK_DECODE);
+    for (a = *ids; wire_left(&a) > 0; n_ids++) {
+        wire_block(&a, 2, 1, 0xffff, &x);
+        (void)wire_u32(&a);
+        if (a.err)
+            return FAIL(R_PSK_DECODE);
+    }
+    for (b = *binders; wire_left(&b) > 0; n_binders++) {
+        wire_block(&b, 1, 0, 255, &x);
+        if (b.err)
+            return FAIL(R_PSK_BINDER_DECODE);
+    }
+    if (n_ids != n_binders)
+        return FAIL(R_PSK_BINDER_COUNT);
+    /* The binders close the ClientHello; they are not covered by their own MAC. */
+    *binders_len = 2 + binders->len;
+    return 0;
+}
+
 /* Tries the client's PSK identities (tickets we issued). On success sets hs->psk.key and
  * verifies the binder. Returns 0 (accepted or none usable) or FAIL(R_...). */
-static int try_psk(tlsm_conn *c, client_offer *o)
+static int try_psk(tlsm_conn *c, client_offer *o, int second)
 {
     struct hs_state *hs = c->hs;
     const ext_entry *pe = ext_find(&o->ch.ext, EXT_PRE_SHARED_KEY);
-    const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
-    if (!pe)
-        return 0;
+    if (!pe) {
+        /* s.4.1.2: the second ClientHello is the first "without modification" except for
+         * "Updating the "pre_shared_key" extension if present by recomputing the
+         * "obfuscated_ticket_age" and binder values and (optionally) removing any PSKs
+         * which are incompatible with the server's indicated cipher suite". A PSK we could
+         * take from the first is compatible with our suite, so the extension stays; its
+         * loss is a missing extension (s.6.2), as the cookie's is. */
+        return second && hs->psk.first_usable ? FAIL(R_CH2_PSK_DROPPED) : 0;
+    }
     /* s.4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
      * ClientHello (this facilitates implementation as described below). Servers MUST check
      * that it is the last extension and otherwise fail the handshake with an
@@ -186,37 +248,20 @@ static int try_psk(tlsm_conn *c, client_offer *o)
     if (o->ch.ext.last_type != EXT_PRE_SHARED_KEY)
         return FAIL(R_CH_PSK_NOT_LAST);
     /* s.4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
-    if (!modes)
+    if (!ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES))
         return FAIL(R_PSK_NO_MODES);
-    wire_reader r, m;
-    int dhe = 0;
-    wire_init(&r, modes->data, modes->len);
-    wire_block(&r, 1, 1, 255, &m);
-    if (wire_end(&r))
-        return FAIL(R_PSK_MODES_DECODE);
-    while (wire_left(&m) > 0)
-        dhe |= wire_u8(&m) == 1;
-    if (!dhe || c->cfg->tickets == 0)
-        return 0;
-
     wire_reader ids, binders;
-    wire_init(&r, pe->data, pe->len);
-    wire_block(&r, 2, 7, 0xffff, &ids);
-    wire_block(&r, 2, 33, 0xffff, &binders);
-    if (wire_end(&r))
-        return FAIL(R_PSK_DECODE);
-    /* The binders close the ClientHello; they are not covered by their own MAC. */
-    size_t binders_len = 2 + binders.len;
+    size_t binders_len = 0; /* set by parse_psk_offer; GCC -O1 cannot see it */
+    int rc = parse_psk_offer(pe, &ids, &binders, &binders_len);
+    if (rc)
+        return rc;
+    if (!hs->psk.client_dhe || c->cfg->tickets == 0)
+        return 0;
     for (unsigned idx = 0; wire_left(&ids) > 0; idx++) {
         wire_reader id, bind;
         wire_block(&ids, 2, 1, 0xffff, &id);
         uint32_t age = wire_u32(&ids);
-        if (ids.err)
-            return FAIL(R_PSK_DECODE);
-        /* s.4.2.11: one binder per identity, in the same order. */
-        wire_block(&binders, 1, 32, 255, &bind);
-        if (binders.err)
-            return FAIL(R_PSK_BINDER_DECODE);
+        wire_block(&binders, 1, 0, 255, &bind);
         srv_session st;
         if (ticket_open(c, id.p, id.len, &st))
             continue;
@@ -225,10 +270,6 @@ static int try_psk(tlsm_conn *c, client_offer *o)
         hs_suite_params(st.suite, &h, &a);
         int usable = st.kind == SRV_SESSION_TLS13 && h == c->hash && psk_age_ok(c, &st, age) &&
                      session_binding_ok(c, st.flags, st.sni_hash);
-        if (usable && bind.len != c->hash_len) {
-            srv_session_release(&st);
-            return FAIL(R_PSK_BINDER_DECODE);
-        }
         if (!usable) {
             srv_session_release(&st);
             continue;
@@ -238,14 +279,15 @@ static int try_psk(tlsm_conn *c, client_offer *o)
         ks_early_secret(h, st.secret, st.secret_len, early);
         transcript_hash_with(&hs->tr, h, o->msg, o->len - binders_len, thash);
         int bad = ks_derive_empty(h, early, "res binder", bkey) ||
-                  ks_finished(h, bkey, thash, expect) ||
+                  ks_finished(h, bkey, thash, expect) || bind.len != c->hash_len ||
                   !crypto_ct_equal(expect, bind.p, c->hash_len);
         crypto_wipe(bkey, sizeof bkey);
         if (bad) {
             srv_session_release(&st);
             crypto_wipe(early, sizeof early);
             /* s.4.2.11: "If this value does not validate, the server MUST abort the
-             * handshake." */
+             * handshake." s.6.2: decrypt_error covers failing to "validate ... a PSK
+             * binder"; one of another length than the PSK's hash does not validate. */
             return FAIL(R_PSK_BINDER_INVALID);
         }
         memcpy(hs->psk.key, st.secret, st.secret_len);
@@ -255,7 +297,7 @@ static int try_psk(tlsm_conn *c, client_offer *o)
         hs->psk.accepted = 1;
         hs->psk.index = (uint16_t)idx;
         c->resumed = 1;
-        int rc = srv_session_restore(c, &st);
+        rc = srv_session_restore(c, &st);
         srv_session_release(&st);
         return rc;
     }
@@ -468,7 +510,8 @@ static int send_encrypted_extensions(tlsm_conn *c)
 static int send_certificate_request(tlsm_conn *c)
 {
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 256);
+    size_t ca_len = hs_ca_names_len(c);
+    int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 64 + 2 * c->cfg->n_sigalgs + ca_len);
     if (rc)
         return rc;
     wire_put_u8(&w, 0); /* empty certificate_request_context (s.4.3.2) */
@@ -479,6 +522,13 @@ static int send_certificate_request(tlsm_conn *c)
         wire_put_u16(&w, c->cfg->sigalgs[i]);
     wire_close(&w, l);
     wire_close(&w, e);
+    /* s.4.2.4: the extension holds at least one name (authorities<3..2^16-1>). */
+    if (ca_len) {
+        wire_put_u16(&w, EXT_CERTIFICATE_AUTHORITIES);
+        e = wire_open(&w, 2);
+        hs_put_ca_names(c, &w);
+        wire_close(&w, e);
+    }
     wire_close(&w, exts);
     c->hs->peer.cert_requested = 1;
     return hs_msg_send(c, &w);
@@ -684,7 +734,7 @@ static int choose_certificate(tlsm_conn *c, const client_offer *o)
     if (rc)
         return rc;
     if (hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL))
-        return FAIL(R_CH_NO_COMMON_SIGALG);
+        return FAIL(hs->peer.issuer_mismatch ? R_NO_MATCHING_ISSUER : R_CH_NO_COMMON_SIGALG);
     return 0;
 }
 
@@ -703,6 +753,10 @@ static int read_extensions(tlsm_conn *c, client_offer *o, int second)
         rc = note_status_request(c, o);
     if (!rc && second)
         rc = check_cookie(c, o);
+    if (!rc)
+        rc = parse_psk_modes(c, o);
+    if (!rc && (e = ext_find(&o->ch.ext, EXT_CERTIFICATE_AUTHORITIES)))
+        rc = hs_parse_ca_names(c, e->data, e->len, 3);
     return rc;
 }
 
@@ -755,11 +809,12 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     size_t share = 0;
     uint16_t hrr_group = 0;
     if ((rc = choose_suite13(c, &o, second)) || (rc = read_extensions(c, &o, second)) ||
-        (rc = choose_group(c, &o, second, &share, &hrr_group)) || (rc = try_psk(c, &o)) ||
+        (rc = choose_group(c, &o, second, &share, &hrr_group)) || (rc = try_psk(c, &o, second)) ||
         (!hs->psk.accepted && (rc = choose_certificate(c, &o))))
         return rc;
     if (!second && (!hs->kex.group || c->cfg->require_cookie)) {
         /* The PSK (if any) is re-validated on the second ClientHello. */
+        hs->psk.first_usable = hs->psk.accepted;
         hs->psk.accepted = 0;
         c->resumed = 0;
         return send_hello_retry_request(c, &o, hs->kex.group ? 0 : hrr_group);
@@ -804,8 +859,11 @@ int server_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
         rc = hs_install_secret(c, 0, hs->ks.c_ap);
     if (rc)
         return rc;
+    /* s.4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not
+     * compatible with the advertised modes": ours resume with psk_dhe_ke only. */
+    int tickets_usable = hs->psk.client_dhe;
     rc = hs_finish(c);
-    if (!rc)
+    if (!rc && tickets_usable)
         rc = server_send_tickets(c);
     return rc;
 }

@@ -108,7 +108,7 @@ static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
         c->group = group;
         return 0;
     }
-    return FAIL(R_CH_NO_COMMON_SUITE);
+    return FAIL(hs->peer.issuer_mismatch ? R_NO_MATCHING_ISSUER : R_CH_NO_COMMON_SUITE);
 }
 
 /* Resumption from a ticket (RFC 5077 s.3.1) or a cached session id (s.7.4.1.2).
@@ -306,10 +306,7 @@ static int send_server_key_exchange(tlsm_conn *c)
 
 static int send_certificate_request12(tlsm_conn *c)
 {
-    const pki_store *t = &c->cfg->trust;
-    size_t cap = 64 + 2 * c->cfg->n_sigalgs;
-    for (size_t i = 0; i < t->n; i++)
-        cap += t->certs[i].subject_len + 2;
+    size_t cap = 64 + 2 * c->cfg->n_sigalgs + hs_ca_names_len(c);
     wire_writer w;
     int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, cap);
     if (rc)
@@ -323,10 +320,7 @@ static int send_certificate_request12(tlsm_conn *c)
     for (size_t i = 0; i < c->cfg->n_sigalgs; i++)
         wire_put_u16(&w, c->cfg->sigalgs[i]);
     wire_close(&w, l);
-    l = wire_open(&w, 2);
-    for (size_t i = 0; i < t->n; i++)
-        wire_put_block(&w, 2, t->certs[i].subject, t->certs[i].subject_len);
-    wire_close(&w, l);
+    hs_put_ca_names(c, &w);
     c->hs->peer.cert_requested = 1;
     return hs_msg_send(c, &w);
 }
@@ -415,6 +409,11 @@ int server12_on_client_hello(tlsm_conn *c, const ch_msg *ch, const uint8_t *msg,
          * not implement; only RSA key transport could still work. */
         hs->peer.n_sigalgs = 0;
     }
+    /* RFC 8446 s.4.2.4 defines certificate_authorities for TLS 1.3; a TLS 1.2 ClientHello
+     * may carry it too (s.4.2: the same extension registry), and it is read the same. */
+    const ext_entry *ca = ext_find(&ch->ext, EXT_CERTIFICATE_AUTHORITIES);
+    if (ca && (rc = hs_parse_ca_names(c, ca->data, ca->len, 3)))
+        return rc;
 
     int resume = try_resume(c, ch);
     if (resume < 0)

@@ -9,6 +9,7 @@
 #ifndef TLSM_PKI_H
 #define TLSM_PKI_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,10 @@ typedef struct {
  * lets a peer send certificates the path does not need), see pki_chain_parse. */
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
 
+/* The full DER of a certificate's issuer Name (tag and length included), found by walking
+ * only the fields before it. Returns 0, or TLSM_ERR_CERT_PARSE. */
+int pki_cert_issuer(const uint8_t *der, size_t len, const uint8_t **name, size_t *name_len);
+
 /* 1 if the certificate's subject is the empty Name (an empty SEQUENCE: 30 00). */
 static inline int pki_subject_empty(const pki_cert *c)
 {
@@ -125,12 +130,40 @@ int pki_store_add_der(pki_store *s, const uint8_t *der, size_t len);
 
 typedef enum { PKI_PURPOSE_SERVER = 0, PKI_PURPOSE_CLIENT = 1 } pki_purpose;
 
+/* Certificate signatures already verified (sigcache.c): a bounded, thread-safe set keyed
+ * by the SHA-256 of the signature algorithm and both full DER encodings (issuer and
+ * signed certificate). A path search that finds its key skips that one public-key
+ * operation and nothing else. */
+#define PKI_SIG_CACHE_KEY_LEN 32
+typedef struct {
+    pthread_mutex_t lock;
+    size_t sets;                              /* 4 entries each; 0: the cache is off */
+    uint8_t (*keys)[PKI_SIG_CACHE_KEY_LEN];   /* sets * 4, allocated at the first add */
+    uint8_t *next_way;                        /* per set: the entry replaced next */
+    size_t used;
+    uint64_t hits, misses;
+} pki_sig_cache;
+/* entries: the capacity (rounded up to a multiple of 4), 0 for off. */
+void pki_sig_cache_init(pki_sig_cache *c, size_t entries);
+void pki_sig_cache_free(pki_sig_cache *c);
+/* Empties the cache and sets a new capacity. */
+void pki_sig_cache_resize(pki_sig_cache *c, size_t entries);
+void pki_sig_cache_key(const pki_cert *issuer, const pki_cert *child,
+                       uint8_t key[PKI_SIG_CACHE_KEY_LEN]);
+/* 1 if the key is cached (counted as a hit), else 0 (a miss; not counted when off). */
+int pki_sig_cache_lookup(pki_sig_cache *c, const uint8_t key[PKI_SIG_CACHE_KEY_LEN]);
+/* Records a signature that verified (best effort: nothing happens without memory). */
+void pki_sig_cache_add(pki_sig_cache *c, const uint8_t key[PKI_SIG_CACHE_KEY_LEN]);
+void pki_sig_cache_stats(pki_sig_cache *c, uint64_t *hits, uint64_t *misses, size_t *used,
+                         size_t *capacity);
+
 typedef struct {
     const char *host;      /* DNS name or IP literal to match, NULL for none */
     int64_t now;           /* validation time, seconds since the epoch */
     pki_purpose purpose;
     size_t max_depth;      /* max certificates in a path including the anchor (0: 10) */
     size_t min_rsa_bits;   /* 0: 2048 */
+    pki_sig_cache *cache;  /* verified signatures to reuse and add to, or NULL */
 } pki_verify_opts;
 
 /* Verifies a chain as received (chain[0] = leaf, the rest untrusted intermediates in any

@@ -243,6 +243,28 @@ static int out_of_work(verifier *v, size_t child_index)
     return TLSM_ERR_CERT_WORK_LIMIT;
 }
 
+/* The public-key check of child's signature with issuer's key, or the same check found in
+ * the verification cache (the key covers both certificates' every byte). */
+static int check_signature(verifier *v, const pki_cert *issuer, const pki_cert *child,
+                           size_t child_index, size_t depth)
+{
+    uint8_t key[PKI_SIG_CACHE_KEY_LEN];
+    pki_sig_cache *cache = v->opts->cache;
+    if (cache && cache->sets) {
+        pki_sig_cache_key(issuer, child, key);
+        if (pki_sig_cache_lookup(cache, key))
+            return 0;
+    }
+    if (crypto_verify(child->sig_alg, &issuer->pubkey, child->tbs, child->tbs_len, child->sig,
+                      child->sig_len) != 0) {
+        record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
+        return TLSM_ERR_CERT_SIGNATURE;
+    }
+    if (cache && cache->sets)
+        pki_sig_cache_add(cache, key);
+    return 0;
+}
+
 /* Tries `issuer` as the issuer of the certificate at path position depth - 1. Returns 0
  * when it passes the issuer checks and verifies the child, else records why and returns
  * the error. `index` is the chain index of the issuer, or n + a for anchor a. Everything
@@ -270,13 +292,10 @@ static int try_issuer(verifier *v, const pki_cert *issuer, size_t index, size_t 
         return rc;
     if (v->budget == 0)
         return out_of_work(v, child_index);
+    /* A cached check counts against the budget as well, so that the outcome of a search
+     * never depends on what the cache holds. */
     v->budget--;
-    if (crypto_verify(child->sig_alg, &issuer->pubkey, child->tbs, child->tbs_len, child->sig,
-                      child->sig_len) != 0) {
-        record(v, TLSM_ERR_CERT_SIGNATURE, child_index, depth);
-        return TLSM_ERR_CERT_SIGNATURE;
-    }
-    return 0;
+    return check_signature(v, issuer, child, child_index, depth);
 }
 
 /* Extends the path whose last certificate sits at position depth - 1. Returns 0 once a

@@ -499,6 +499,26 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     return rc;
 }
 
+int pki_cert_issuer(const uint8_t *der, size_t len, const uint8_t **name, size_t *name_len)
+{
+    /* RFC 5280 s.4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
+     * OPTIONAL, serialNumber INTEGER, signature AlgorithmIdentifier, issuer Name, ... */
+    der_reader r, cert, tbs;
+    der_init(&r, der, len);
+    der_enter(&r, 0x30, &cert);
+    der_enter(&cert, 0x30, &tbs);
+    size_t n;
+    if (der_peek(&tbs) == 0xa0)
+        (void)der_get(&tbs, 0xa0, &n);
+    (void)der_get(&tbs, 0x02, &n);
+    (void)der_get(&tbs, 0x30, &n);
+    const uint8_t *issuer = der_get_raw(&tbs, 0x30, name_len);
+    if (!issuer || tbs.err || cert.err || r.err)
+        return TLSM_ERR_CERT_PARSE;
+    *name = issuer;
+    return 0;
+}
+
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len)
 {
     if (!out || !der)

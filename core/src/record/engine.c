@@ -12,37 +12,77 @@
 
 #include "reason.h"
 
-#define OUT_INITIAL (2 * (REC_HEADER_LEN + REC_MAX_CIPHERTEXT_13))
-
-int rec_init(rec_engine *e)
+void rec_init(rec_engine *e)
 {
-    memset(e, 0, offsetof(rec_engine, in));
-    e->out = mem_alloc(OUT_INITIAL);
-    if (!e->out)
-        return FAIL(R_NOMEM);
-    e->out_cap = OUT_INITIAL;
+    memset(e, 0, sizeof *e);
     e->peer_max_fragment = REC_MAX_PLAINTEXT;
     e->max_plaintext_in = REC_MAX_PLAINTEXT;
     e->plain_alert_ok = 1;
-    return 0;
 }
 
-static void free_wiped(uint8_t **p, size_t cap)
+static void free_wiped(uint8_t **p, size_t len)
 {
     if (*p) {
-        crypto_wipe(*p, cap);
+        crypto_wipe(*p, len);
         mem_free(*p);
         *p = NULL;
     }
+}
+
+/* The input buffer holds decrypted application data: wiped before it goes. */
+static void in_release(rec_engine *e)
+{
+    free_wiped(&e->in, e->in_init);
+    e->in_len = e->in_hold = e->in_cap = e->in_init = 0;
+    e->pt_off = e->pt_len = 0;
+    e->in_app = 0;
+}
+
+/* The output buffer holds only bytes as they go on the wire (a record whose sealing fails
+ * is wiped at once): nothing to wipe. */
+static void out_release(rec_engine *e)
+{
+    mem_free(e->out);
+    e->out = NULL;
+    e->out_off = e->out_len = e->out_cap = 0;
+    e->out_app = 0;
 }
 
 void rec_free(rec_engine *e)
 {
     record_cipher_wipe(&e->rd);
     record_cipher_wipe(&e->wr);
-    free_wiped(&e->out, e->out_cap);
+    out_release(e);
     free_wiped(&e->hs_out, e->hs_out_cap);
-    crypto_wipe(e->in, sizeof e->in);
+    in_release(e);
+}
+
+/* Reuse, not churn: a buffer of small application records stays for the next record.
+ * Releasing one costs an allocation, a free and (input) a wipe per record, a few percent of
+ * the time of a 1 KiB record; keeping it costs at most REC_KEEP_MAX bytes while idle. A
+ * large buffer, or one that carried only handshake records, goes as soon as it is empty. */
+static int keep(int app, size_t cap)
+{
+    return app && cap <= REC_KEEP_MAX;
+}
+
+void rec_idle(rec_engine *e)
+{
+    if (e->in && !e->pt_len && e->in_len == e->in_hold) {
+        e->in_len = e->in_hold = 0;
+        if (!keep(e->in_app, e->in_cap))
+            in_release(e);
+    }
+    if (e->out && e->out_off == e->out_len) {
+        e->out_off = e->out_len = 0;
+        if (!keep(e->out_app, e->out_cap))
+            out_release(e);
+    }
+}
+
+size_t rec_heap_bytes(const rec_engine *e)
+{
+    return e->in_cap + e->out_cap + e->hs_out_cap + e->rd.aead_size + e->wr.aead_size;
 }
 
 /* ------------------------------------------------------------------ protection */
@@ -66,8 +106,9 @@ int rec_set_cipher13(rec_engine *e, int is_write, aead_alg aead, const uint8_t *
             return rc;
     }
     record_cipher *c = is_write ? &e->wr : &e->rd;
-    if (record_cipher_init(c, aead, key, iv))
-        return FAIL(R_KEY_SCHEDULE);
+    int rc = record_cipher_init(c, aead, key, iv);
+    if (rc)
+        return rc == -1 ? FAIL(R_KEY_SCHEDULE) : rc;
     if (!is_write)
         e->rd_changed = 1;
     return 0;
@@ -82,8 +123,9 @@ int rec_set_cipher12(rec_engine *e, int is_write, aead_alg aead, const uint8_t *
             return rc;
     }
     record_cipher *c = is_write ? &e->wr : &e->rd;
-    if (record_cipher_init12(c, aead, key, iv))
-        return FAIL(R_KEY_SCHEDULE);
+    int rc = record_cipher_init12(c, aead, key, iv);
+    if (rc)
+        return rc == -1 ? FAIL(R_KEY_SCHEDULE) : rc;
     if (!is_write)
         e->rd_changed = 1;
     return 0;
@@ -96,11 +138,12 @@ static size_t sealed_len(const rec_engine *e, size_t n)
 {
     if (!e->wr.active)
         return REC_HEADER_LEN + n;
-    return write_is12(e) ? record12_sealed_len(e->wr.aead.alg, n) : record_sealed_len(n, 0);
+    return write_is12(e) ? record12_sealed_len(e->wr.alg, n) : record_sealed_len(n, 0);
 }
 
-/* Makes room for n more bytes; beyond the initial size only for handshake flights. */
-static int out_reserve(rec_engine *e, size_t n, int may_grow)
+/* Makes room for n more bytes, allocating or growing the buffer so that it holds at most
+ * `limit` bytes: REC_OUT_APP_MAX for application data, REC_OUT_HANDSHAKE_MAX otherwise. */
+static int out_reserve(rec_engine *e, size_t n, size_t limit)
 {
     if (e->out_off && e->out_off == e->out_len)
         e->out_off = e->out_len = 0;
@@ -113,13 +156,15 @@ static int out_reserve(rec_engine *e, size_t n, int may_grow)
         if (e->out_cap - e->out_len >= n)
             return 0;
     }
-    if (!may_grow)
-        return FAIL(R_OUTPUT_FULL);
-    if (e->out_len + n > REC_OUT_HANDSHAKE_MAX)
-        return FAIL(R_HS_FLIGHT_TOO_LARGE);
-    size_t cap = e->out_cap;
+    if (e->out_len + n > limit)
+        return limit < REC_OUT_HANDSHAKE_MAX ? FAIL(R_OUTPUT_FULL) : FAIL(R_HS_FLIGHT_TOO_LARGE);
+    /* The first allocation is exact (one record, or one flight's first record); growth
+     * doubles, so a flight of many records moves its bytes a few times only. */
+    size_t cap = e->out_cap ? e->out_cap : n;
     while (cap - e->out_len < n)
         cap *= 2;
+    if (cap > limit)
+        cap = limit;
     uint8_t *p = mem_realloc(e->out, cap);
     if (!p)
         return FAIL(R_NOMEM);
@@ -129,10 +174,11 @@ static int out_reserve(rec_engine *e, size_t n, int may_grow)
 }
 
 /* Seals one fragment into the output. */
-static int put_record(rec_engine *e, uint8_t type, const uint8_t *p, size_t n, int may_grow)
+static int put_record(rec_engine *e, uint8_t type, const uint8_t *p, size_t n)
 {
     size_t need = sealed_len(e, n);
-    int rc = out_reserve(e, need, may_grow);
+    int rc = out_reserve(e, need,
+                         type == REC_APPLICATION_DATA ? REC_OUT_APP_MAX : REC_OUT_HANDSHAKE_MAX);
     if (rc)
         return rc;
     uint8_t *dst = e->out + e->out_len;
@@ -154,15 +200,19 @@ static int put_record(rec_engine *e, uint8_t type, const uint8_t *p, size_t n, i
     size_t written;
     if (write_is12(e)) {
         /* Sealed in place at the offset the TLS 1.2 record wants its content. */
-        size_t off = record12_content_offset(e->wr.aead.alg);
+        size_t off = record12_content_offset(e->wr.alg);
         memmove(dst + off, p, n);
         rc = record12_seal(&e->wr, type, dst + off, n, dst, need, &written);
     } else {
         memmove(dst + REC_HEADER_LEN, p, n);
         rc = record_seal(&e->wr, type, dst + REC_HEADER_LEN, n, 0, dst, need, &written);
     }
-    if (rc)
+    if (rc) {
+        crypto_wipe(dst, need); /* the plaintext moved in for sealing in place */
         return FAIL(R_CRYPTO);
+    }
+    if (type == REC_APPLICATION_DATA)
+        e->out_app = 1;
     e->out_len += written;
     return 0;
 }
@@ -170,10 +220,9 @@ static int put_record(rec_engine *e, uint8_t type, const uint8_t *p, size_t n, i
 static int send_fragments(rec_engine *e, uint8_t type, const uint8_t *p, size_t len)
 {
     size_t max = e->peer_max_fragment;
-    int grow = type != REC_APPLICATION_DATA;
     do {
         size_t n = len < max ? len : max;
-        int rc = put_record(e, type, p, n, grow);
+        int rc = put_record(e, type, p, n);
         if (rc)
             return rc;
         p += n;
@@ -239,7 +288,7 @@ int rec_send_ccs(rec_engine *e)
     static const uint8_t ccs[REC_HEADER_LEN + 1] = {REC_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1};
     int rc = rec_flush_handshake(e);
     if (!rc)
-        rc = out_reserve(e, sizeof ccs, 1);
+        rc = out_reserve(e, sizeof ccs, REC_OUT_HANDSHAKE_MAX);
     if (rc)
         return rc;
     memcpy(e->out + e->out_len, ccs, sizeof ccs);
@@ -256,14 +305,14 @@ int rec_write(rec_engine *e, const uint8_t *p, size_t len, size_t *accepted)
         if (n > e->peer_max_fragment)
             n = e->peer_max_fragment;
         /* Shrink the last record to the room left rather than refusing it. */
-        out_reserve(e, 0, 0);
-        size_t room = e->out_cap - (e->out_len - e->out_off);
+        size_t pending = e->out_len - e->out_off;
+        size_t room = REC_OUT_APP_MAX > pending ? REC_OUT_APP_MAX - pending : 0;
         size_t overhead = sealed_len(e, 0);
         if (room <= overhead)
             break;
         if (sealed_len(e, n) > room)
             n = room - overhead;
-        int rc = put_record(e, REC_APPLICATION_DATA, p + done, n, 0);
+        int rc = put_record(e, REC_APPLICATION_DATA, p + done, n);
         if (rc == RC(R_OUTPUT_FULL))
             break;
         if (rc)
@@ -297,7 +346,7 @@ int rec_output_consume(rec_engine *e, size_t n)
 
 int rec_can_write(const rec_engine *e)
 {
-    return e->out_cap - (e->out_len - e->out_off) > sealed_len(e, 0);
+    return REC_OUT_APP_MAX - (e->out_len - e->out_off) > sealed_len(e, 0);
 }
 
 uint64_t rec_write_seq(const rec_engine *e)
@@ -307,17 +356,91 @@ uint64_t rec_write_seq(const rec_engine *e)
 
 /* ------------------------------------------------------------------ input */
 
-uint8_t *rec_input_space(rec_engine *e, size_t *cap)
+/* Drops the record already processed from the front, unless its plaintext is lent out. */
+static void in_compact(rec_engine *e)
 {
-    *cap = sizeof e->in - e->in_len;
-    return *cap ? e->in + e->in_len : NULL;
+    if (e->in_hold && !e->pt_len) {
+        if (e->in_len > e->in_hold)
+            memmove(e->in, e->in + e->in_hold, e->in_len - e->in_hold);
+        e->in_len -= e->in_hold;
+        e->in_hold = 0;
+    }
+}
+
+/* The buffer size the record being received needs (its end), or 0 while its header is
+ * not known. The header is read from the buffer, completed from next. */
+static size_t record_end(const rec_engine *e, const uint8_t *next, size_t next_len)
+{
+    size_t have = e->in_len - e->in_hold;
+    uint8_t both[REC_HEADER_LEN];
+    const uint8_t *h;
+    if (have >= REC_HEADER_LEN) {
+        h = e->in + e->in_hold;
+    } else {
+        /* No arithmetic on e->in here: it is NULL while the buffer is released. */
+        if (have + next_len < REC_HEADER_LEN)
+            return 0;
+        h = next;
+        if (have) {
+            memcpy(both, e->in + e->in_hold, have);
+            memcpy(both + have, next, REC_HEADER_LEN - have);
+            h = both;
+        }
+    }
+    return e->in_hold + REC_HEADER_LEN + ((size_t)h[3] << 8 | h[4]);
+}
+
+/* Grows the input buffer to cap bytes. A new block, not realloc: the old one may hold
+ * decrypted data, which is wiped. */
+static int in_grow(rec_engine *e, size_t cap)
+{
+    uint8_t *p = mem_alloc(cap);
+    if (!p)
+        return -1;
+    if (e->in) {
+        memcpy(p, e->in, e->in_len);
+        crypto_wipe(e->in, e->in_init);
+        mem_free(e->in);
+    }
+    e->in = p;
+    e->in_cap = cap;
+    e->in_init = e->in_len;
+    return 0;
+}
+
+uint8_t *rec_input_space(rec_engine *e, const uint8_t *next, size_t next_len, size_t *cap,
+                         int *nomem)
+{
+    *cap = 0;
+    *nomem = 0;
+    in_compact(e);
+    size_t want = record_end(e, next, next_len);
+    if (!want)
+        want = next ? e->in_len + next_len : e->in_hold + REC_IN_FIRST;
+    if (want > REC_IN_MAX)
+        want = REC_IN_MAX; /* a longer record is refused once its header is framed */
+    if (want > e->in_cap && in_grow(e, want)) {
+        *nomem = 1;
+        return NULL;
+    }
+    *cap = e->in_cap - e->in_len;
+    if (!*cap)
+        return NULL;
+    if (!next && e->in_init < e->in_cap) {
+        /* Zero-copy: the host may read the room before writing it. */
+        memset(e->in + e->in_init, 0, e->in_cap - e->in_init);
+        e->in_init = e->in_cap;
+    }
+    return e->in + e->in_len;
 }
 
 int rec_input_commit(rec_engine *e, size_t n)
 {
-    if (n > sizeof e->in - e->in_len)
+    if (n > e->in_cap - e->in_len)
         return -1;
     e->in_len += n;
+    if (e->in_init < e->in_len)
+        e->in_init = e->in_len;
     return 0;
 }
 
@@ -408,11 +531,7 @@ static int frame(rec_engine *e, size_t *body_len)
 {
     if (e->pt_len)
         return 0; /* the host must read the plaintext first */
-    if (e->in_hold) {
-        memmove(e->in, e->in + e->in_hold, e->in_len - e->in_hold);
-        e->in_len -= e->in_hold;
-        e->in_hold = 0;
-    }
+    in_compact(e);
     if (e->in_len < REC_HEADER_LEN)
         return 0;
     uint8_t type = e->in[0];
@@ -455,6 +574,7 @@ void rec_keep_plaintext(rec_engine *e, const rec_in *r)
 {
     e->pt_off = (size_t)(r->content - e->in);
     e->pt_len = r->len;
+    e->in_app = 1;
 }
 
 const uint8_t *rec_plaintext(const rec_engine *e, size_t *len)

@@ -8,11 +8,13 @@
  * length (s.5.3). The sequence number is per direction, starts at 0 for every new key and
  * counts records, so sealing and opening must advance it exactly once per success.
  *
- * Nothing here allocates: record_seal builds the record around content already placed at
- * out + REC_HEADER_LEN (or copies it there), record_open decrypts over the ciphertext.
+ * Only installing a key allocates (the AEAD state, sized to the algorithm): record_seal
+ * builds the record around content already placed at out + REC_HEADER_LEN (or copies it
+ * there), record_open decrypts over the ciphertext.
  */
 #include "record/record.h"
 
+#include "mem.h"
 #include "reason.h"
 
 #include <string.h>
@@ -22,22 +24,49 @@
  * usable number the counter still holds a value that says "exhausted" instead of 0. */
 #define SEQ_EXHAUSTED UINT64_MAX
 
-int record_cipher_init(record_cipher *c, aead_alg alg, const uint8_t *key, const uint8_t *iv)
+int record_cipher_key(record_cipher *c, aead_alg alg, const uint8_t *key)
 {
+    size_t size = crypto_aead_ctx_size(alg);
+    if (c->aead && c->aead_size != size)
+        record_cipher_wipe(c);
+    crypto_aead_ctx *ctx = c->aead;
+    size_t ctx_size = c->aead_size;
+    /* Everything but the AEAD state goes; the state is overwritten by the new key. */
     crypto_wipe(c, sizeof *c);
-    if (crypto_aead_init(&c->aead, alg, key) != 0) {
-        crypto_wipe(c, sizeof *c);
+    if (!size)
+        return -1;
+    if (ctx) {
+        crypto_aead_wipe_size(ctx, ctx_size);
+    } else if (!(ctx = mem_alloc(size))) {
+        return FAIL(R_NOMEM);
+    }
+    c->aead = ctx;
+    c->aead_size = size;
+    if (crypto_aead_init(ctx, alg, key) != 0) {
+        record_cipher_wipe(c);
         return -1;
     }
+    c->alg = alg;
+    return 0;
+}
+
+int record_cipher_init(record_cipher *c, aead_alg alg, const uint8_t *key, const uint8_t *iv)
+{
+    int rc = record_cipher_key(c, alg, key);
+    if (rc)
+        return rc;
     memcpy(c->iv, iv, sizeof c->iv);
-    c->seq = 0;
+    c->nonce_style = REC_NONCE_TLS13;
     c->active = 1;
     return 0;
 }
 
 void record_cipher_wipe(record_cipher *c)
 {
-    /* One pass over the whole struct covers the expanded key too. */
+    if (c->aead) {
+        crypto_aead_wipe_size(c->aead, c->aead_size);
+        mem_free(c->aead);
+    }
     crypto_wipe(c, sizeof *c);
 }
 
@@ -93,7 +122,7 @@ int record_seal(record_cipher *c, uint8_t type, const uint8_t *content, size_t l
     record_header(out, inner_len + CRYPTO_AEAD_TAG_LEN);
 
     record_nonce(c, nonce);
-    crypto_aead_seal(&c->aead, nonce, out, REC_HEADER_LEN, body, inner_len, body);
+    crypto_aead_seal(c->aead, nonce, out, REC_HEADER_LEN, body, inner_len, body);
     c->seq++;
     *out_len = total;
     return 0;
@@ -124,7 +153,7 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
     uint8_t *body = rec + REC_HEADER_LEN;
     record_nonce(c, nonce);
     /* The header is authenticated exactly as received (s.5.2). */
-    if (crypto_aead_open(&c->aead, nonce, rec, REC_HEADER_LEN, body, len, body) != 0)
+    if (crypto_aead_open(c->aead, nonce, rec, REC_HEADER_LEN, body, len, body) != 0)
         return FAIL(R_REC_BAD_MAC);
     c->seq++;
 

@@ -39,17 +39,32 @@ typedef enum {
     REC_NONCE_TLS12_XOR         /* ChaCha20-Poly1305: iv XOR seq, RFC 7905 s.2 */
 } record_nonce_style;
 
+/* One direction's protection. The AEAD state is allocated to the size the algorithm needs
+ * (crypto_aead_ctx_size: 4.4 KB of AES key schedule and GHASH table for AES-GCM, the bare
+ * key for ChaCha20-Poly1305), so a connection holds no more than its ciphers use. A copy
+ * of the struct shares that state (the per-record AEAD state is set up anew for every
+ * record, so a copy may seal or open with its own sequence number); only the original is
+ * wiped with record_cipher_wipe. */
 typedef struct {
-    crypto_aead_ctx aead;
+    crypto_aead_ctx *aead;  /* owned, NULL until a key is installed */
+    size_t aead_size;       /* bytes allocated at aead */
+    aead_alg alg;
     uint8_t iv[CRYPTO_AEAD_NONCE_LEN];
     uint64_t seq;
     int active;
     record_nonce_style nonce_style;
 } record_cipher;
 
-/* Installs key and iv (the traffic key and iv derived by the key schedule); seq = 0. */
+/* Installs key and iv (the traffic key and iv derived by the key schedule); seq = 0.
+ * c must be zeroed or hold a cipher installed before, whose AEAD state is reused when it
+ * has the size alg needs and freed otherwise. Returns 0, FAIL(R_NOMEM), or -1 when the
+ * algorithm is unknown or the AEAD refuses the key (c is then wiped). */
 int record_cipher_init(record_cipher *c, aead_alg alg, const uint8_t *key, const uint8_t *iv);
+/* Wipes and frees the AEAD state and wipes the struct (a zeroed struct is left). */
 void record_cipher_wipe(record_cipher *c);
+/* The part both versions' inits share: c's fields cleared, the AEAD state (re)allocated
+ * and keyed, c->alg set; the caller sets iv, nonce style and active. Same returns. */
+int record_cipher_key(record_cipher *c, aead_alg alg, const uint8_t *key);
 
 /* Length of the protected record (header included) for len bytes of content plus pad
  * bytes of zero padding. */
@@ -88,7 +103,8 @@ int record_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_lim
 
 /* Installs a TLS 1.2 write or read key from the key_block (RFC 5246 s.6.3): key is
  * crypto_aead_key_len(alg) bytes; iv is the client/server_write_IV, 4 bytes (the salt) for
- * AES-GCM and 12 bytes for ChaCha20-Poly1305. seq = 0. Returns 0 or -1 (unknown alg). */
+ * AES-GCM and 12 bytes for ChaCha20-Poly1305. seq = 0. Same contract on c and the same
+ * returns as record_cipher_init (-1 also for an unknown alg). */
 int record_cipher_init12(record_cipher *c, aead_alg alg, const uint8_t *key, const uint8_t *iv);
 
 /* Where record12_seal expects content for in-place sealing: REC_HEADER_LEN plus the

@@ -57,7 +57,6 @@ int record_cipher_init12(record_cipher *c, aead_alg alg, const uint8_t *key, con
     record_nonce_style style;
     size_t iv_len;
 
-    crypto_wipe(c, sizeof *c);
     switch (alg) {
     case AEAD_AES128_GCM:
     case AEAD_AES256_GCM:
@@ -72,15 +71,14 @@ int record_cipher_init12(record_cipher *c, aead_alg alg, const uint8_t *key, con
         iv_len = CRYPTO_AEAD_NONCE_LEN;
         break;
     default:
+        record_cipher_wipe(c);
         return -1;
     }
-    if (crypto_aead_init(&c->aead, alg, key) != 0) {
-        crypto_wipe(c, sizeof *c);
-        return -1;
-    }
+    int rc = record_cipher_key(c, alg, key);
+    if (rc)
+        return rc;
     memcpy(c->iv, iv, iv_len);
     c->nonce_style = style;
-    c->seq = 0;
     c->active = 1;
     return 0;
 }
@@ -172,7 +170,7 @@ int record12_seal(record_cipher *c, uint8_t type, const uint8_t *content, size_t
 
     record12_nonce(c, out + REC_HEADER_LEN, nonce);
     record12_aad(c->seq, type, 0x03, 0x03, len, aad);
-    crypto_aead_seal(&c->aead, nonce, aad, sizeof aad, body, len, body);
+    crypto_aead_seal(c->aead, nonce, aad, sizeof aad, body, len, body);
     c->seq++;
     *out_len = total;
     return 0;
@@ -220,7 +218,7 @@ int record12_open(record_cipher *c, uint8_t *rec, size_t len, size_t plaintext_l
     record12_aad(c->seq, rec[0], rec[1], rec[2], plain_len, aad);
     /* s.6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert MUST be
      * generated." */
-    if (crypto_aead_open(&c->aead, nonce, aad, sizeof aad, body, plain_len + CRYPTO_AEAD_TAG_LEN,
+    if (crypto_aead_open(c->aead, nonce, aad, sizeof aad, body, plain_len + CRYPTO_AEAD_TAG_LEN,
                          body) != 0)
         return FAIL(R_REC_BAD_MAC);
     c->seq++;

@@ -58,6 +58,9 @@ enum {
     EXT_RENEGOTIATION_INFO = 0xff01
 };
 
+/* psk_key_exchange_modes values (RFC 8446 s.4.2.9); tlsm uses psk_dhe_ke only. */
+#define PSK_MODE_DHE_KE 1
+
 #define HS_HEADER_LEN 4
 #define HS_RANDOM_LEN 32
 /* The largest ClientHello the length fields allow: version, random, session_id<0..32>,

@@ -34,6 +34,8 @@ enum {
     TLSM_SYS_LAYOUT_ERROR_DETAIL_ALERT_SENT,
     TLSM_SYS_LAYOUT_PAIR_REPORT_SIZE,
     TLSM_SYS_LAYOUT_PAIR_REPORT_REASON,
+    TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_SIZE,
+    TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_CAPACITY,
     TLSM_SYS_LAYOUT_COUNT
 };
 
@@ -73,6 +75,9 @@ long tlsm_sys_layout(int what)
         return (long)offsetof(tlsm_error_detail, alert_sent);
     case TLSM_SYS_LAYOUT_PAIR_REPORT_SIZE: return (long)sizeof(tlsm_pair_report);
     case TLSM_SYS_LAYOUT_PAIR_REPORT_REASON: return (long)offsetof(tlsm_pair_report, reason);
+    case TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_SIZE: return (long)sizeof(tlsm_verify_cache_stats);
+    case TLSM_SYS_LAYOUT_VERIFY_CACHE_STATS_CAPACITY:
+        return (long)offsetof(tlsm_verify_cache_stats, capacity);
     default: return -1;
     }
 }

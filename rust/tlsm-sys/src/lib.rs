@@ -236,6 +236,21 @@ pub struct tlsm_verify_result {
     pub time: i64,
 }
 
+// ------------------------------------------------------------------ verification cache
+
+pub const TLSM_VERIFY_CACHE_DEFAULT: usize = 256;
+pub const TLSM_VERIFY_CACHE_MAX: usize = 1048576;
+
+/// What `tlsm_config_verify_cache_stats` reports (see tlsm.h).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct tlsm_verify_cache_stats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+    pub capacity: u64,
+}
+
 pub type tlsm_verify_mode = c_uint;
 pub const TLSM_VERIFY_PEER: tlsm_verify_mode = 0;
 pub const TLSM_VERIFY_INSECURE_NO_VERIFICATION: tlsm_verify_mode = 1;
@@ -360,12 +375,25 @@ extern "C" {
         len: usize,
     ) -> c_int;
     pub fn tlsm_config_set_ocsp_request(cfg: *mut tlsm_config, on: c_int) -> c_int;
+    pub fn tlsm_config_set_identity_sigalgs(
+        cfg: *mut tlsm_config,
+        index: usize,
+        sigs: *const u16,
+        n: usize,
+    ) -> c_int;
+    pub fn tlsm_config_set_identity_issuer_match(cfg: *mut tlsm_config, index: usize, on: c_int) -> c_int;
+    pub fn tlsm_config_set_ca_names(cfg: *mut tlsm_config, names: *const u8, len: usize) -> c_int;
     pub fn tlsm_config_set_client_auth(cfg: *mut tlsm_config, mode: c_int) -> c_int;
     pub fn tlsm_config_set_tickets(cfg: *mut tlsm_config, n: c_uint) -> c_int;
     pub fn tlsm_config_set_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
     pub fn tlsm_config_rotate_ticket_key(cfg: *mut tlsm_config, key: *const u8, len: usize) -> c_int;
     pub fn tlsm_config_set_require_ems(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_session_cache(cfg: *mut tlsm_config, entries: usize) -> c_int;
+    pub fn tlsm_config_set_verify_cache(cfg: *mut tlsm_config, entries: usize) -> c_int;
+    pub fn tlsm_config_verify_cache_stats(
+        cfg: *const tlsm_config,
+        stats: *mut tlsm_verify_cache_stats,
+    ) -> c_int;
     pub fn tlsm_config_set_ticket_lifetime(cfg: *mut tlsm_config, seconds: u32) -> c_int;
     pub fn tlsm_config_set_middlebox_compat(cfg: *mut tlsm_config, on: c_int) -> c_int;
     pub fn tlsm_config_set_require_cookie(cfg: *mut tlsm_config, on: c_int) -> c_int;

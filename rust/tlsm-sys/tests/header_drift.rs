@@ -481,6 +481,8 @@ fn layout() {
     assert_eq!(c(24), offset_of!(tlsm_error_detail, alert_sent));
     assert_eq!(c(25), size_of::<tlsm_pair_report>());
     assert_eq!(c(26), offset_of!(tlsm_pair_report, reason));
+    assert_eq!(c(27), size_of::<tlsm_verify_cache_stats>());
+    assert_eq!(c(28), offset_of!(tlsm_verify_cache_stats, capacity));
 }
 
 #[test]

@@ -272,6 +272,33 @@ impl RawConfig {
     }
 }
 
+/// Default capacity of the verification cache (entries).
+pub const VERIFY_CACHE_DEFAULT: usize = sys::TLSM_VERIFY_CACHE_DEFAULT;
+
+/// What a config's verification cache did so far (`tlsm_config_verify_cache_stats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyCacheStats {
+    /// Signature checks answered by the cache.
+    pub hits: u64,
+    /// Signature checks the cache did not hold (then verified).
+    pub misses: u64,
+    /// Signatures held now.
+    pub entries: u64,
+    /// The most it holds (0: off).
+    pub capacity: u64,
+}
+
+impl RawConfig {
+    fn verify_cache_stats(&self) -> VerifyCacheStats {
+        let mut st = sys::tlsm_verify_cache_stats::default();
+        // SAFETY: live config; the header documents the call as thread-safe at any time;
+        // `st` is a valid out-pointer. It fails only for NULL arguments.
+        let rc = unsafe { sys::tlsm_config_verify_cache_stats(self.as_ptr(), &mut st) };
+        debug_assert_eq!(rc, 0);
+        VerifyCacheStats { hits: st.hits, misses: st.misses, entries: st.entries, capacity: st.capacity }
+    }
+}
+
 impl Drop for RawConfig {
     fn drop(&mut self) {
         // SAFETY: we own one reference, taken by tlsm_config_new; connections hold their
@@ -298,6 +325,7 @@ enum Op {
     TicketKey([u8; 32]),
     TicketLifetime(u32),
     SessionCache(usize),
+    VerifyCache(usize),
     RequireEms(bool),
     MiddleboxCompat(bool),
     RequireCookie(bool),
@@ -417,6 +445,7 @@ fn apply(cfg: *mut sys::tlsm_config, op: &Op) -> Result<()> {
             Op::TicketKey(k) => (sys::tlsm_config_set_ticket_key(cfg, k.as_ptr(), k.len()), "ticket_key"),
             Op::TicketLifetime(s) => (sys::tlsm_config_set_ticket_lifetime(cfg, *s), "ticket_lifetime"),
             Op::SessionCache(n) => (sys::tlsm_config_set_session_cache(cfg, *n), "session_cache"),
+            Op::VerifyCache(n) => (sys::tlsm_config_set_verify_cache(cfg, *n), "verify_cache"),
             Op::RequireEms(on) => (sys::tlsm_config_set_require_ems(cfg, c_int::from(*on)), "require_ems"),
             Op::MiddleboxCompat(on) => (sys::tlsm_config_set_middlebox_compat(cfg, c_int::from(*on)), "middlebox_compat"),
             Op::RequireCookie(on) => (sys::tlsm_config_set_require_cookie(cfg, c_int::from(*on)), "require_cookie"),
@@ -521,6 +550,17 @@ macro_rules! common_builder_methods {
             self
         }
 
+        /// Capacity of the verification cache: certificate signatures this config has
+        /// verified, so that a chain seen again costs no public-key operation for them (a
+        /// hit skips that one signature check and nothing else). Default
+        /// [`VERIFY_CACHE_DEFAULT`] entries; 0 turns it off, e.g. for a host that must not
+        /// let handshake timing reveal whether a chain was seen before. At most
+        /// `tlsm_sys::TLSM_VERIFY_CACHE_MAX`, else `build()` fails.
+        pub fn verify_cache(mut self, entries: usize) -> Self {
+            self.s.ops.push(Op::VerifyCache(entries));
+            self
+        }
+
         /// TLS 1.2: require Extended Master Secret from the peer (default on).
         pub fn require_extended_master_secret(mut self, on: bool) -> Self {
             self.s.ops.push(Op::RequireEms(on));
@@ -622,6 +662,11 @@ impl ClientConfig {
     pub fn builder() -> ClientConfigBuilder {
         ClientConfigBuilder { s: Settings::new() }
     }
+
+    /// The verification cache's counters (see [`ClientConfigBuilder::verify_cache`]).
+    pub fn verify_cache_stats(&self) -> VerifyCacheStats {
+        self.raw.verify_cache_stats()
+    }
 }
 
 /// Builds a [`ServerConfig`]; see [`ClientConfigBuilder`].
@@ -685,6 +730,12 @@ impl ServerConfig {
     /// Starts a builder with the core's secure defaults.
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder { s: Settings::new() }
+    }
+
+    /// The verification cache's counters (client certificates' chains; see
+    /// [`ServerConfigBuilder::verify_cache`]).
+    pub fn verify_cache_stats(&self) -> VerifyCacheStats {
+        self.raw.verify_cache_stats()
     }
 
     /// Replaces the ticket key while connections use the config; tickets sealed with the

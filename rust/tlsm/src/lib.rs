@@ -112,7 +112,7 @@ pub mod tokio;
 
 pub use config::{
     CipherSuite, ClientAuth, ClientConfig, ClientConfigBuilder, NamedGroup, ServerConfig, ServerConfigBuilder,
-    SignatureScheme, Version,
+    SignatureScheme, Version, VerifyCacheStats, VERIFY_CACHE_DEFAULT,
 };
 pub use conn::{Connection, Event, InputBuffer, Output, Plaintext, SignRequest, Status};
 pub use error::{Alert, AlertSource, CertificateError, Error, ErrorKind, Result};
