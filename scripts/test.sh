@@ -177,8 +177,9 @@ else
 fi
 
 # Mutation testing: the mutants of tests/mutation/mutants.txt must be killed by the
-# Criterion suites. The whole list takes longer than this command can spend on it (two
-# builds of its own plus about 3 s per mutant on 2 cores), so it runs a rotating third:
+# Criterion suites. The whole list takes longer than this command can spend on it (from a
+# clean tree on a busy 2-core machine: 7 minutes for its two builds and a coverage run of
+# each suite, then 3 to 5 s per mutant, 20 minutes in all), so it runs a rotating third:
 # the slot is the day of the year modulo 3, and three consecutive days cover every
 # mutant. TLSM_MUTATION=all runs them all (as `tests/mutation/run.sh --all` does), 0 skips
 # the step (a failure under CI=true). Every pattern is checked against the code in any case.
