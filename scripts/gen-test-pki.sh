@@ -3,9 +3,11 @@
 # a root CA, an intermediate CA, server leaves for every key type tlsm signs with, and a
 # client leaf. The output is committed under tests/data/pki so runs are reproducible;
 # re-run this script only to refresh it (valid for 100 years from the day it is run;
-# tests pin their clock inside that window).
+# tests pin their clock inside that window). Refreshing the committed PKI also refreshes
+# its embedded copies (scripts/embed-test-pki.sh).
 set -euo pipefail
-out=${1:-$(dirname "$0")/../tests/data/pki}
+scripts=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$scripts/../tests/data/pki}
 mkdir -p "$out"
 cd "$out"
 tmp=$(mktemp -d)
@@ -74,3 +76,6 @@ sign client "/CN=client.tlsm.test" intermediate client
 cat client.crt intermediate.crt > client.chain.pem
 rm -f ./*.srl
 echo "test PKI written to $(pwd)"
+if [ "$(pwd -P)" = "$(cd "$scripts/../tests/data/pki" && pwd -P)" ]; then
+  "$scripts/embed-test-pki.sh"
+fi

@@ -69,6 +69,15 @@ if ! scripts/install-deps.sh; then
     exit 1
 fi
 
+# Every C copy of the test PKI (cli/demo_pki_data.c, tests/fuzz/fuzz_pki_pem.h) must be
+# what scripts/embed-test-pki.sh makes from tests/data/pki now.
+step "embedded test PKI"
+if scripts/embed-test-pki.sh --check; then
+    add "embedded test PKI is current" 1 0 0
+else
+    add "embedded test PKI is current" 0 1 0
+fi
+
 # The PKI corpus (made with the openssl CLI) is generated once and shared by every suite
 # that reads it (the PKI tests in both builds, the mutation run and tlsm verify).
 corpus=$(mktemp -d)

@@ -466,41 +466,41 @@ int tlsm_config_set_identity_issuer_match(tlsm_config *cfg, size_t index, int on
     return 0;
 }
 
+/* Frames DER Names given one after the other as certificate_authorities entries (each
+ * with a 2-byte length) into out, or only measures them with out NULL. Returns the wire
+ * length, or SIZE_MAX when an element is not one whole DER SEQUENCE (an X.501 Name). */
+static size_t frame_ca_names(const uint8_t *names, size_t len, uint8_t *out)
+{
+    size_t wire_len = 0;
+    for (size_t at = 0, n; at < len; at += n) {
+        der_reader r;
+        der_init(&r, names + at, len - at);
+        if (!der_get_raw(&r, 0x30, &n))
+            return SIZE_MAX;
+        if (out) {
+            out[wire_len] = (uint8_t)(n >> 8);
+            out[wire_len + 1] = (uint8_t)n;
+            memcpy(out + wire_len + 2, names + at, n);
+        }
+        wire_len += 2 + n;
+    }
+    return wire_len;
+}
+
 int tlsm_config_set_ca_names(tlsm_config *cfg, const uint8_t *names, size_t len)
 {
     CONFIG_EDIT(cfg);
     if (len && !names)
         return TLSM_ERR_ARG;
-    /* Each name is one whole DER SEQUENCE (an X.501 Name); on the wire each gets a 2-byte
-     * length, and the list must fit its own 2-byte length (RFC 8446 s.4.2.4). */
-    size_t wire_len = 0;
-    for (size_t at = 0; at < len;) {
-        der_reader r;
-        size_t n;
-        der_init(&r, names + at, len - at);
-        const uint8_t *name = der_get_raw(&r, 0x30, &n);
-        if (!name)
-            return TLSM_ERR_ARG;
-        wire_len += 2 + n;
-        at += n;
-    }
+    /* The list must fit its own 2-byte length (RFC 8446 s.4.2.4). */
+    size_t wire_len = frame_ca_names(names, len, NULL);
     if (wire_len > 0xffff)
         return TLSM_ERR_ARG;
     uint8_t *copy = NULL;
     if (wire_len && !(copy = mem_alloc(wire_len)))
         return TLSM_ERR_NOMEM;
-    size_t out = 0;
-    for (size_t at = 0; at < len;) {
-        der_reader r;
-        size_t n;
-        der_init(&r, names + at, len - at);
-        (void)der_get_raw(&r, 0x30, &n);
-        copy[out++] = (uint8_t)(n >> 8);
-        copy[out++] = (uint8_t)n;
-        memcpy(copy + out, names + at, n);
-        out += n;
-        at += n;
-    }
+    if (copy)
+        (void)frame_ca_names(names, len, copy);
     mem_free(cfg->ca_names);
     cfg->ca_names = copy;
     cfg->ca_names_len = wire_len;

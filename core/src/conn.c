@@ -4,8 +4,9 @@
  * The record engine (record/engine.c) frames and opens records; this driver hands each one
  * to its protocol: handshake bytes to the handshake (handshake/handshake.c), alerts to the
  * alert protocol (alert.c), application data to the host. Everything below returns a
- * reason (reason.h) on failure; only this file turns it into the sticky error and queues
- * the alert (conn_fail), so every failure is reported the same way.
+ * reason (reason.h) on failure; only this file (and the host's calls in conn_host.c)
+ * turns it into the sticky error and queues the alert (conn_fail), so every failure is
+ * reported the same way.
  *
  * Backpressure (BearSSL-style): no further record is read while the host has unread
  * plaintext, too much unsent output, or too few free event slots; nothing is dropped.
@@ -23,7 +24,7 @@
 /* ------------------------------------------------------------------ the sticky error */
 
 /* alert: the alert to send, or -2 for the one the reason's table row names. */
-static int fail_with(tlsm_conn *c, int rc, int alert)
+int conn_fail_alert(tlsm_conn *c, int rc, int alert)
 {
     if (c->error)
         return c->error;
@@ -53,7 +54,7 @@ static int fail_with(tlsm_conn *c, int rc, int alert)
 
 int conn_fail(tlsm_conn *c, int rc)
 {
-    return fail_with(c, rc, -2);
+    return conn_fail_alert(c, rc, -2);
 }
 
 /* ------------------------------------------------------------------ input */
@@ -113,7 +114,7 @@ static int process_input(tlsm_conn *c)
 
 /* Processes buffered input, then sends what the handshake produced. While an external
  * signature or verification is pending the flight stays together. */
-static int process_and_flush(tlsm_conn *c)
+int conn_process_and_flush(tlsm_conn *c)
 {
     int rc = process_input(c);
     if (!rc && !c->blocked)
@@ -124,7 +125,7 @@ static int process_and_flush(tlsm_conn *c)
 }
 
 /* The end of a host call that may have emptied a buffer: see rec_idle. */
-static int idle(tlsm_conn *c, int rc)
+int conn_idle(tlsm_conn *c, int rc)
 {
     rec_idle(&c->rec);
     return rc;
@@ -201,12 +202,12 @@ int tlsm_conn_start(tlsm_conn *c)
     if (c->cfg->verify == TLSM_VERIFY_PEER && !c->cfg->verify_external && !c->server_name[0])
         return conn_fail(c, FAIL(R_NO_SERVER_NAME));
     int rc = hs_client_start(c);
-    return rc ? conn_fail(c, rc) : process_and_flush(c);
+    return rc ? conn_fail(c, rc) : conn_process_and_flush(c);
 }
 
 /* The client's first output or status query starts the handshake; a failure is sticky
  * and shows in the status. */
-static void autostart(tlsm_conn *c)
+void conn_autostart(tlsm_conn *c)
 {
     if (c->role == TLSM_ROLE_CLIENT && !c->started && !c->error) {
         int rc = tlsm_conn_start(c);
@@ -239,12 +240,12 @@ uint8_t *tlsm_input_buf(tlsm_conn *c, size_t *cap)
 /* n bytes were written into the room input_space gave: process them. */
 static int input_ack(tlsm_conn *c, size_t n)
 {
-    autostart(c);
+    conn_autostart(c);
     if (c->error)
         return c->error;
     if (rec_input_commit(&c->rec, n))
         return TLSM_ERR_ARG;
-    return process_and_flush(c);
+    return conn_process_and_flush(c);
 }
 
 int tlsm_input_ack(tlsm_conn *c, size_t n)
@@ -255,7 +256,7 @@ int tlsm_input_ack(tlsm_conn *c, size_t n)
         return c->error;
     if (n > c->rec.in_cap - c->rec.in_len)
         return TLSM_ERR_ARG;
-    return idle(c, input_ack(c, n));
+    return conn_idle(c, input_ack(c, n));
 }
 
 int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
@@ -282,11 +283,11 @@ int tlsm_feed(tlsm_conn *c, const uint8_t *in, size_t len, size_t *consumed)
             *consumed = done;
         int rc = input_ack(c, n);
         if (rc)
-            return idle(c, rc);
+            return conn_idle(c, rc);
         if (rec_plaintext(&c->rec, &pending) || c->blocked)
             break;
     }
-    return idle(c, c->error);
+    return conn_idle(c, c->error);
 }
 
 int tlsm_feed_eof(tlsm_conn *c)
@@ -306,7 +307,7 @@ const uint8_t *tlsm_output_peek(tlsm_conn *c, size_t *len)
 {
     if (!c || !len)
         return NULL;
-    autostart(c);
+    conn_autostart(c);
     return rec_output(&c->rec, len);
 }
 
@@ -314,7 +315,7 @@ int tlsm_output_consume(tlsm_conn *c, size_t n)
 {
     if (!c || rec_output_consume(&c->rec, n))
         return TLSM_ERR_ARG;
-    return idle(c, 0);
+    return conn_idle(c, 0);
 }
 
 /* ------------------------------------------------------------------ plaintext */
@@ -372,107 +373,5 @@ int tlsm_read_consume(tlsm_conn *c, size_t n)
     if (rec_plaintext_consume(&c->rec, n))
         return TLSM_ERR_ARG;
     size_t left;
-    return rec_plaintext(&c->rec, &left) ? 0 : idle(c, process_and_flush(c));
-}
-
-/* ------------------------------------------------------------------ status */
-
-unsigned tlsm_status(tlsm_conn *c)
-{
-    unsigned s = 0;
-    size_t pt;
-    if (!c)
-        return TLSM_STATUS_CLOSED | TLSM_STATUS_ERROR;
-    autostart(c);
-    rec_plaintext(&c->rec, &pt);
-    if (rec_output_pending(&c->rec))
-        s |= TLSM_STATUS_HAS_OUTPUT;
-    if (pt && !c->error)
-        s |= TLSM_STATUS_HAS_PLAINTEXT;
-    if (c->blocked)
-        s |= TLSM_STATUS_BLOCKED;
-    if (!c->handshake_done)
-        s |= TLSM_STATUS_HANDSHAKING;
-    if (c->error)
-        s |= TLSM_STATUS_ERROR | TLSM_STATUS_CLOSED;
-    else if (c->peer_closed)
-        s |= TLSM_STATUS_CLOSED;
-    else if (!c->blocked && !pt && !c->eof)
-        s |= TLSM_STATUS_WANT_INPUT;
-    if (c->handshake_done && !c->error && !c->local_closed && rec_can_write(&c->rec))
-        s |= TLSM_STATUS_CAN_WRITE;
-    return s;
-}
-
-/* ------------------------------------------------------------------ the host's answers */
-
-int tlsm_sign_request(tlsm_conn *c, uint16_t *scheme, const uint8_t **msg, size_t *len)
-{
-    if (!c || !scheme || !msg || !len)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    return hs_sign_request(c, scheme, msg, len);
-}
-
-int tlsm_sign_done(tlsm_conn *c, const uint8_t *sig, size_t len)
-{
-    if (!c)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    int rc = hs_sign_done(c, sig, len);
-    /* Misuse is reported, not sticky; a failure is. */
-    if (rc == TLSM_ERR_STATE || rc == TLSM_ERR_ARG)
-        return rc;
-    if (rc)
-        return conn_fail(c, rc);
-    return idle(c, process_and_flush(c)); /* what arrived while we waited */
-}
-
-int tlsm_verify_done(tlsm_conn *c, int ok, uint8_t alert)
-{
-    if (!c)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    if (!c->awaiting_verify)
-        return TLSM_ERR_STATE;
-    c->awaiting_verify = 0;
-    c->blocked = 0;
-    if (!ok) {
-        c->verify_error = TLSM_ERR_CERT_REJECTED;
-        return fail_with(c, FAIL(R_CERT_REJECTED_BY_HOST),
-                         alert ? alert : TLSM_ALERT_BAD_CERTIFICATE);
-    }
-    return idle(c, process_and_flush(c));
-}
-
-int tlsm_close(tlsm_conn *c)
-{
-    if (!c)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    if (c->local_closed)
-        return 0;
-    c->local_closed = 1;
-    int rc = alert_send(c, 1, TLSM_ALERT_CLOSE_NOTIFY);
-    return rc ? conn_fail(c, rc) : 0;
-}
-
-int tlsm_key_update(tlsm_conn *c, int ask_peer)
-{
-    if (!c)
-        return TLSM_ERR_ARG;
-    if (c->error)
-        return c->error;
-    if (!c->handshake_done || c->version != TLSM_TLS13) /* KeyUpdate exists in TLS 1.3 only */
-        return TLSM_ERR_STATE;
-    if (c->local_closed)
-        return TLSM_ERR_CLOSED;
-    int rc = hs_send_key_update(c, ask_peer);
-    if (!rc && c->events_lost)
-        rc = FAIL(R_NOMEM);
-    return rc ? conn_fail(c, rc) : 0;
+    return rec_plaintext(&c->rec, &left) ? 0 : conn_idle(c, conn_process_and_flush(c));
 }

@@ -303,6 +303,15 @@ int alert_send(tlsm_conn *c, uint8_t level, uint8_t desc);
  * connection's driver and API calls use it; everything below returns reasons. Returns
  * the sticky error. */
 int conn_fail(tlsm_conn *c, int rc);
+/* conn_fail with another alert than the reason's (alert -2: the reason's own). */
+int conn_fail_alert(tlsm_conn *c, int rc, int alert);
+/* Processes buffered input, then sends what the handshake produced; returns the sticky
+ * error (0 if none). */
+int conn_process_and_flush(tlsm_conn *c);
+/* The end of a host call that may have emptied a buffer (rec_idle); returns rc. */
+int conn_idle(tlsm_conn *c, int rc);
+/* A client's first output or status query starts its handshake. */
+void conn_autostart(tlsm_conn *c);
 
 /* ---- handshake entry points (handshake/handshake.c) */
 int hs_create(tlsm_conn *c);

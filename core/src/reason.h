@@ -173,6 +173,8 @@
     X(CERT_REQUIRED, CERTIFICATE_REQUIRED, "the client sent no certificate, one is required")\
     X(CERT12_REQUIRED, HANDSHAKE_FAILURE, "the TLS 1.2 client sent no certificate, one is required")\
     X(CERT_KEY_NOT_FOR_SUITE, UNSUPPORTED_CERTIFICATE, "the leaf key does not fit the TLS 1.2 suite")\
+    X(CERT12_CURVE_NOT_OFFERED, ILLEGAL_PARAMETER, "the server's ECDSA key is on a curve we did "    \
+                                                    "not offer (TLS 1.2)")                          \
     X(CERT_KU_NO_SIGNATURE, UNSUPPORTED_CERTIFICATE,                                          \
       "the leaf's keyUsage does not allow signing (digitalSignature)")                      \
     X(CERT_KU_NO_ENCIPHERMENT, UNSUPPORTED_CERTIFICATE,                                       \

@@ -1,13 +1,15 @@
 /*
- * pair.h - an in-memory client/server pair for handshake tests.
+ * pair.h - an in-memory client/server pair for handshake tests, over the public testing kit
+ * (tlsm_pair_* in tlsm.h): the kit the users rely on is the one these tests drive.
  *
- * The harness owns two connections and the "network" between them. pair_pump() moves
- * ciphertext from each side's output (tlsm_output_peek/consume) into a per-direction wire
- * buffer, cuts it into whole records, lets an optional hook tamper with each record (change,
- * drop, truncate, inject more bytes after it), and feeds the result to the other side with
- * tlsm_feed, keeping what the receiver did not consume for the next step. Plaintext that
- * arrives is collected per side, and every event is recorded. `chunk` limits how many bytes
- * move per step, so the engines see partial records and partial feeds.
+ * The kit owns the two connections and the "network" between them: it captures each
+ * side's output as whole records, moves them to the other side and drains events and
+ * plaintext after every call. This header adds what the tests need on top, through the
+ * kit's white-box knobs (core/src/testkit/testkit.h): a hook on every record in flight that
+ * may change, drop, truncate or add bytes; bytes injected into a direction; a chunk size
+ * that cuts every tlsm_feed and tlsm_output_consume, so the engines see partial records;
+ * plaintext left unread (backpressure). Received plaintext, events and record counts are
+ * mirrored into the pair after every call, for tests to assert on.
  *
  * Everything is deterministic: each config gets a seeded splitmix64 RNG and a clock pinned
  * at PAIR_NOW_MS (inside the validity of the test PKI), so a failing case replays exactly.
@@ -21,23 +23,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "testkit/testkit.h"
 #include "tlsm.h"
 
 /* 2027-06-01T00:00:00Z: the test PKI is valid from 2026-11-28 to 2126-11-04. */
 #define PAIR_NOW_MS 1811808000000ull
 /* A host name in the SAN of every server certificate of the test PKI. */
 #define PAIR_HOST "server.tlsm.test"
-/* pair_pump gives up after this many steps (a livelock, not a slow case). */
-#define PAIR_MAX_STEPS 4000000u
+/* pair_pump gives up after this many kit steps (a livelock, not a slow case). */
+#define PAIR_MAX_STEPS TLSM_PAIR_MAX_STEPS
 /* Returned by the harness when nothing moves although work remains. */
 #define PAIR_STUCK (-0x7fff)
 
 /* ---------------------------------------------------------------- growable byte buffer */
 
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-} pair_buf;
+/* The kit's buffer: what a record hook gets. The pair_buf_* calls abort on no memory. */
+typedef kit_buf pair_buf;
 
 void pair_buf_append(pair_buf *b, const void *p, size_t n);
 void pair_buf_set(pair_buf *b, const void *p, size_t n);
@@ -128,28 +129,28 @@ typedef struct pair pair;
  * bytes before it. */
 typedef void (*pair_hook_fn)(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx);
 
+/* One side, mirrored from the kit after every pair_* call. */
 typedef struct {
     tlsm_config *cfg;
-    tlsm_conn *conn;
-    tlsm_event *ev;      /* every event popped so far */
-    size_t n_ev, cap_ev;
-    pair_buf rx;         /* application data received */
-    int rc;              /* first error code a harness call on this side returned, else 0 */
+    tlsm_conn *conn;          /* the kit's connection (borrowed) */
+    const tlsm_event *ev;     /* every event popped so far (the kit's log) */
+    size_t n_ev;
+    pair_buf rx;              /* application data received (tests may empty it) */
+    int rc;                   /* first error a call on this side returned, else 0 */
 } pair_side;
 
 struct pair {
     pair_side side[2];        /* [PAIR_CLIENT], [PAIR_SERVER] */
     pair_rng rng[2];
     uint64_t now_ms;
-    pair_buf wire[2];         /* per direction: taken from the sender, not yet a whole record */
-    pair_buf deliver[2];      /* per direction: ready to feed to the receiver */
-    size_t records[2];        /* whole records seen per direction */
-    size_t type_count[2][256];/* ... by outer content type */
+    tlsm_pair *kit;           /* the connections and the network, from pair_connect */
+    size_t type_count[2][256];/* records sent per direction by outer content type */
+    size_t counted;           /* kit records already in type_count */
+    /* Knobs, read by every pair_* call that moves bytes: */
     pair_hook_fn hook;
     void *hook_ctx;
-    size_t chunk;             /* bytes moved per step and direction, 0 = no limit */
+    size_t chunk;             /* bytes per tlsm_feed and tlsm_output_consume, 0 = no limit */
     int no_read;              /* 1: leave plaintext in the engine (backpressure tests) */
-    int hold[2];              /* 1: do not feed that direction (bytes stay in deliver) */
 };
 
 /* Creates both configs (client, server may be NULL for defaults) with RNG seeds derived from
@@ -162,7 +163,7 @@ void pair_connect(pair *p, const char *server_name);
 /* Frees the connections, configs and buffers. */
 void pair_free(pair *p);
 
-/* Moves bytes until nothing moves. Returns the number of steps, or PAIR_STUCK past
+/* Steps the kit until the pair is idle. Returns the number of steps, or PAIR_STUCK past
  * PAIR_MAX_STEPS. Errors returned by the engines are kept in side[].rc. */
 int pair_pump(pair *p);
 /* Pumps; returns 0 when both sides finished the handshake, else the client's error, else the
@@ -173,11 +174,13 @@ int pair_handshake(pair *p);
 int pair_send(pair *p, int from, const uint8_t *data, size_t len);
 /* Queues raw bytes for the receiver of dir (after what is already queued). */
 void pair_inject(pair *p, pair_dir dir, const void *bytes, size_t n);
+/* Bytes on their way to the receiver of dir, not taken yet. */
+size_t pair_queued(const pair *p, pair_dir dir);
 /* Delivers what is queued for dir, including an incomplete record, then signals end of
  * stream to the receiver. Returns tlsm_feed_eof's result. */
 int pair_eof(pair *p, pair_dir dir);
 
-/* Pops every pending event of side `who` into its log. */
+/* Pops every pending event of side `who` into its log (and captures its output). */
 void pair_collect(pair *p, int who);
 size_t pair_count_events(const pair *p, int who, tlsm_event_type type);
 /* The nth event (from 0) of a type, or NULL. */

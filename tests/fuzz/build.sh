@@ -5,6 +5,7 @@
 #
 # Usage: tests/fuzz/build.sh [fuzz_name ...]    (default: every tests/fuzz/fuzz_*.c)
 # Output: $TLSM_FUZZ_OUT (default <repo>/build-fuzz)/fuzz_<name>; CC overrides clang.
+# Every target is linked with what the targets share, tests/fuzz/common/*.c.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,8 +46,9 @@ if [ $# -gt 0 ]; then
 else
     targets=$(cd "$here" && ls fuzz_*.c | sed 's/\.c$//')
 fi
+common=$(ls "$here"/common/*.c)
 for t in $targets; do
     echo "  LD $t"
     # shellcheck disable=SC2086
-    $cc $cflags -Werror -fsanitize=fuzzer "$here/$t.c" $objs $libs -o "$out/$t"
+    $cc $cflags -Werror -fsanitize=fuzzer "$here/$t.c" $common $objs $libs -o "$out/$t"
 done

@@ -15,16 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz_support.h"
 #include "tlsm.h"
 #include "reason.h"
 #include "wire/hs_codec.h"
 #include "wire/wire.h"
-
-#define CHECK(cond)                                                                           \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            abort();                                                                          \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

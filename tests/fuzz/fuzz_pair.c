@@ -36,17 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz_support.h"
 #include "fuzz_pki_pem.h"
 #include "tlsm.h"
 
-#define CHECK(cond)                                                                           \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            abort();                                                                          \
-    } while (0)
-
-#define FUZZ_NOW_MS 1811808000000ull
-#define HOST "server.tlsm.test"
 #define MAX_OPS 4
 #define MAX_STEPS 200000 /* enough for 20 KB moved one byte per step */
 
@@ -54,40 +47,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Shared with gen_seeds.c: 1 if both sides were complete after the last input. */
 int fuzz_pair_both_complete(void);
-
-/* ------------------------------------------------------------------ determinism */
-
-typedef struct {
-    uint64_t seed, counter;
-} counter_rng;
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* Output block i is mix64(seed + i * golden ratio): reproducible from (seed, counter). */
-static int counter_rng_fill(void *ctx, uint8_t *out, size_t len)
-{
-    counter_rng *r = ctx;
-    while (len > 0) {
-        uint64_t v = mix64(r->seed + ++r->counter * 0x9e3779b97f4a7c15ull);
-        size_t n = len < 8 ? len : 8;
-        for (size_t i = 0; i < n; i++)
-            out[i] = (uint8_t)(v >> (8 * i));
-        out += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static uint64_t fixed_clock(void *ctx)
-{
-    (void)ctx;
-    return FUZZ_NOW_MS;
-}
 
 static counter_rng rngs[2] = {{0xc11e47, 0}, {0x5e57e5, 0}};
 
@@ -132,7 +91,7 @@ static tlsm_config *client_config(unsigned suite, unsigned groups, int auth, int
     if (auth)
         add_identity(cfg, fuzz_pem_client_chain_pem, fuzz_pem_client_key);
     CHECK(tlsm_config_set_rng(cfg, counter_rng_fill, &rngs[0]) == 0);
-    CHECK(tlsm_config_set_clock(cfg, fixed_clock, NULL) == 0);
+    CHECK(tlsm_config_set_clock(cfg, fuzz_fixed_clock, NULL) == 0);
     if (suite)
         CHECK(tlsm_config_set_suites(cfg, &suites[suite - 1], 1) == 0);
     if (groups == 1)
@@ -161,7 +120,7 @@ static tlsm_config *server_config(unsigned key, unsigned groups, int auth, int r
         CHECK(tlsm_config_set_client_auth(cfg, 2) == 0);
     }
     CHECK(tlsm_config_set_rng(cfg, counter_rng_fill, &rngs[1]) == 0);
-    CHECK(tlsm_config_set_clock(cfg, fixed_clock, NULL) == 0);
+    CHECK(tlsm_config_set_clock(cfg, fuzz_fixed_clock, NULL) == 0);
     CHECK(tlsm_config_set_ticket_key(cfg, ticket_key, sizeof ticket_key) == 0);
     if (groups == 1)
         CHECK(tlsm_config_set_groups(cfg, p256, 1) == 0);
@@ -455,7 +414,7 @@ static int complete(const pair *p, unsigned who)
 static void run(pair *p, tlsm_config *ccfg, tlsm_config *scfg, const uint8_t *session,
                 size_t session_len)
 {
-    p->s[0].c = tlsm_conn_new(ccfg, HOST);
+    p->s[0].c = tlsm_conn_new(ccfg, FUZZ_HOST);
     p->s[1].c = tlsm_conn_new(scfg, NULL);
     CHECK(p->s[0].c != NULL && p->s[1].c != NULL);
     if (session)

@@ -21,16 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz_support.h"
 #include "crypto/crypto.h"
 #include "reason.h"
 #include "record/record.h"
 #include "wire/wire.h"
-
-#define CHECK(cond)                                                                           \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            abort();                                                                          \
-    } while (0)
 
 static const aead_alg aeads[3] = {AEAD_AES128_GCM, AEAD_AES256_GCM, AEAD_CHACHA20_POLY1305};
 static const uint8_t fixed_key[CRYPTO_AEAD_KEY_MAX] = {

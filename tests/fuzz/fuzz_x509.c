@@ -19,14 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz_support.h"
 #include "fuzz_pki_pem.h"
 #include "pki/pki.h"
-
-#define CHECK(cond)                                                                           \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            abort();                                                                          \
-    } while (0)
 
 /* 2027-06-01T00:00:00Z, inside the validity of the test PKI. */
 #define FUZZ_NOW 1811808000

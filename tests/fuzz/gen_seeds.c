@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/conn_invariants.h"
+#include "common/fuzz_support.h"
 #include "pki/pki.h"
 #include "tlsm.h"
 
@@ -36,14 +38,6 @@ unsigned fuzz_conn_client_reached(void);
 int fuzz_pair_init(int *argc, char ***argv);
 int fuzz_pair_run(const uint8_t *data, size_t size);
 int fuzz_pair_both_complete(void);
-
-#define REACHED_HANDSHAKE 1u
-#define REACHED_PLAINTEXT 2u
-#define REACHED_RESUMED 8u
-#define REACHED_HRR 16u
-
-#define NOW_MS 1811808000000ull
-#define HOST "server.tlsm.test"
 
 static const char *corpus_dir, *pki_dir;
 
@@ -117,29 +111,7 @@ static bytes read_file(const char *name)
 /* ------------------------------------------------------------------ peers */
 
 /* The peers' own deterministic RNG (a counter through splitmix64's finalizer). */
-static uint64_t peer_counter;
-
-static int peer_rng(void *ctx, uint8_t *out, size_t len)
-{
-    (void)ctx;
-    while (len > 0) {
-        uint64_t z = ++peer_counter * 0x9e3779b97f4a7c15ull;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        size_t n = len < 8 ? len : 8;
-        memcpy(out, &z, n);
-        out += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static uint64_t peer_clock(void *ctx)
-{
-    (void)ctx;
-    return NOW_MS;
-}
+static counter_rng peer_rng = {0, 0};
 
 typedef struct {
     const char *key;      /* server identity: p256, ed25519, ... ; client: "client" or NULL */
@@ -156,8 +128,8 @@ static tlsm_config *peer_config(tlsm_role role, const peer_opts *o)
 {
     tlsm_config *cfg = tlsm_config_new(role);
     MUST(cfg != NULL);
-    MUST(tlsm_config_set_rng(cfg, peer_rng, NULL) == 0);
-    MUST(tlsm_config_set_clock(cfg, peer_clock, NULL) == 0);
+    MUST(tlsm_config_set_rng(cfg, counter_rng_fill, &peer_rng) == 0);
+    MUST(tlsm_config_set_clock(cfg, fuzz_fixed_clock, NULL) == 0);
     bytes ca = read_file("ca.crt");
     MUST(tlsm_config_add_trust_pem(cfg, ca.d, ca.len, NULL) == 0);
     free(ca.d);
@@ -326,21 +298,21 @@ static void server_seeds(void)
         unsigned want;
         const char *name;
     } cases[] = {
-        {0, {0}, &talk, 0x20, REACHED_HANDSHAKE | REACHED_PLAINTEXT, "s0-full"},
-        {0, {0}, &talk_update, 0xe0, REACHED_HANDSHAKE | REACHED_PLAINTEXT, "s0-keyupdate"},
-        {0, {.no_middlebox = 1, .alpn = "\x08http/1.1"}, &talk, 0, REACHED_HANDSHAKE,
+        {0, {0}, &talk, 0x20, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_PLAINTEXT, "s0-full"},
+        {0, {0}, &talk_update, 0xe0, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_PLAINTEXT, "s0-keyupdate"},
+        {0, {.no_middlebox = 1, .alpn = "\x08http/1.1"}, &talk, 0, FUZZ_REACHED_HANDSHAKE,
          "s0-nomiddlebox-alpn"},
-        {0, {.groups = p384_first, .n_groups = 2}, &talk, 0, REACHED_HANDSHAKE, "s0-p384"},
-        {1, {0}, &talk, 0x20, REACHED_HANDSHAKE | REACHED_HRR, "s1-cookie-hrr"},
-        {2, {.key = "client", .alpn = "\x02h2"}, &talk, 0x20, REACHED_HANDSHAKE,
+        {0, {.groups = p384_first, .n_groups = 2}, &talk, 0, FUZZ_REACHED_HANDSHAKE, "s0-p384"},
+        {1, {0}, &talk, 0x20, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_HRR, "s1-cookie-hrr"},
+        {2, {.key = "client", .alpn = "\x02h2"}, &talk, 0x20, FUZZ_REACHED_HANDSHAKE,
          "s2-client-auth"},
         {3, {.groups = x25519, .n_groups = 1}, &talk, 0, 0, "s3-no-common-group"},
-        {3, {0}, &talk_update, 0xa0, REACHED_HANDSHAKE | REACHED_HRR, "s3-group-hrr"},
+        {3, {0}, &talk_update, 0xa0, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_HRR, "s3-group-hrr"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tlsm_config *ccfg = peer_config(TLSM_ROLE_CLIENT, &cases[i].client);
         bytes rec[2] = {{0}, {0}};
-        tlsm_conn *client = tlsm_conn_new(ccfg, HOST);
+        tlsm_conn *client = tlsm_conn_new(ccfg, FUZZ_HOST);
         tlsm_conn *server = fuzz_conn_server_new(cases[i].setup);
         MUST(client != NULL);
         if (cases[i].want == 0) {
@@ -368,14 +340,14 @@ static void server_seeds(void)
         peer_opts o = {0};
         tlsm_config *ccfg = peer_config(TLSM_ROLE_CLIENT, &o);
         bytes rec[2] = {{0}, {0}}, session = {0};
-        tlsm_conn *client = tlsm_conn_new(ccfg, HOST);
+        tlsm_conn *client = tlsm_conn_new(ccfg, FUZZ_HOST);
         MUST(client != NULL);
         exchange(client, fuzz_conn_server_new(setup), &quiet, &quiet, rec, &session);
         rec[0].len = rec[1].len = 0;
-        client = tlsm_conn_new(ccfg, HOST);
+        client = tlsm_conn_new(ccfg, FUZZ_HOST);
         MUST(client != NULL && tlsm_conn_set_session(client, session.d, session.len) == 0);
         exchange(client, fuzz_conn_server_new(setup), &talk, &quiet, rec, NULL);
-        server_seed(setup | 0x20, NULL, 0, &rec[0], REACHED_HANDSHAKE | REACHED_RESUMED,
+        server_seed(setup | 0x20, NULL, 0, &rec[0], FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_RESUMED,
                     setup ? "s1-resumed-hrr" : "s0-resumed");
         free(rec[0].d);
         free(rec[1].d);
@@ -458,22 +430,22 @@ static void client_seeds(void)
         unsigned want;
         const char *name;
     } cases[] = {
-        {0, {.key = "p256", .alpn = "\x02h2"}, &serve, 0x20, REACHED_HANDSHAKE | REACHED_PLAINTEXT,
+        {0, {.key = "p256", .alpn = "\x02h2"}, &serve, 0x20, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_PLAINTEXT,
          "c0-p256-alpn"},
-        {0, {.key = "ed25519"}, &serve_update, 0x60, REACHED_HANDSHAKE, "c0-ed25519-update"},
-        {0, {.key = "p384"}, &serve, 0, REACHED_HANDSHAKE, "c0-p384"},
-        {0, {.key = "rsa"}, &serve, 0, REACHED_HANDSHAKE, "c0-rsa"},
-        {0, {.key = "rsapss"}, &serve, 0, REACHED_HANDSHAKE, "c0-rsapss"},
-        {0, {.key = "p256", .cookie = 1}, &serve, 0, REACHED_HANDSHAKE | REACHED_HRR,
+        {0, {.key = "ed25519"}, &serve_update, 0x60, FUZZ_REACHED_HANDSHAKE, "c0-ed25519-update"},
+        {0, {.key = "p384"}, &serve, 0, FUZZ_REACHED_HANDSHAKE, "c0-p384"},
+        {0, {.key = "rsa"}, &serve, 0, FUZZ_REACHED_HANDSHAKE, "c0-rsa"},
+        {0, {.key = "rsapss"}, &serve, 0, FUZZ_REACHED_HANDSHAKE, "c0-rsapss"},
+        {0, {.key = "p256", .cookie = 1}, &serve, 0, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_HRR,
          "c0-cookie-hrr"},
         {0, {.key = "p256", .groups = p256, .n_groups = 1, .tickets = 2}, &serve, 0x20,
-         REACHED_HANDSHAKE | REACHED_HRR, "c0-group-hrr"},
-        {1, {.key = "p256", .client_auth = 2}, &serve, 0, REACHED_HANDSHAKE, "c1-client-auth"},
-        {1, {.key = "ed25519", .client_auth = 1}, &serve, 0, REACHED_HANDSHAKE,
+         FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_HRR, "c0-group-hrr"},
+        {1, {.key = "p256", .client_auth = 2}, &serve, 0, FUZZ_REACHED_HANDSHAKE, "c1-client-auth"},
+        {1, {.key = "ed25519", .client_auth = 1}, &serve, 0, FUZZ_REACHED_HANDSHAKE,
          "c1-client-auth-requested"},
-        {2, {.key = "p384"}, &serve_update, 0x60, REACHED_HANDSHAKE, "c2-aes256-p256"},
-        {3, {.key = "p256"}, &serve, 0x20, REACHED_HANDSHAKE, "c3-rsl"},
-        {3, {.key = "rsa", .cookie = 1}, &serve, 0, REACHED_HANDSHAKE | REACHED_HRR,
+        {2, {.key = "p384"}, &serve_update, 0x60, FUZZ_REACHED_HANDSHAKE, "c2-aes256-p256"},
+        {3, {.key = "p256"}, &serve, 0x20, FUZZ_REACHED_HANDSHAKE, "c3-rsl"},
+        {3, {.key = "rsa", .cookie = 1}, &serve, 0, FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_HRR,
          "c3-rsa-cookie-hrr"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -512,7 +484,7 @@ static void client_seeds(void)
         exchange(fuzz_conn_client_new(setup, session.d, session.len), server, &quiet, &serve,
                  rec, NULL);
         client_seed(setup | 0x20, &session, NULL, 0, &rec[1],
-                    REACHED_HANDSHAKE | REACHED_RESUMED, "fuzz_conn_client",
+                    FUZZ_REACHED_HANDSHAKE | FUZZ_REACHED_RESUMED, "fuzz_conn_client",
                     setup ? "c2-resumed" : "c0-resumed");
         keep_hello(client_hellos, &n_ch, 6, &rec[0]);
         free(rec[0].d);

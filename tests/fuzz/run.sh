@@ -13,16 +13,20 @@
 # Conventions for a target (so that new ones need no change here or in build.sh):
 #   * One file per target, tests/fuzz/fuzz_<what>.c, defining LLVMFuzzerTestOneInput and
 #     optionally LLVMFuzzerInitialize (both with prototypes: warnings are errors). It is
-#     linked against every core source (core/src/**/*.c) and includes headers as the core
-#     does ("wire/wire.h", "crypto/crypto.h", "tlsm.h").
+#     linked against every core source (core/src/**/*.c) and what the targets share
+#     (tests/fuzz/common/*.c: CHECK, the deterministic RNG and clock, the connection
+#     invariants), and includes headers as the core does ("wire/wire.h", "tlsm.h") and
+#     "common/fuzz_support.h".
 #   * A broken expectation calls abort(); no printing on the hot path. Runs must be
 #     deterministic and independent: no state carried from one input to the next (use
 #     tlsm_config_set_rng / _set_clock for anything random or timed).
 #   * Inputs that must be writable or must be bounds-checked exactly are copied into
 #     exactly-sized heap buffers, so that AddressSanitizer sees any read past the end.
 #   * Optional, next to the target: fuzz_<what>.dict (a libFuzzer dictionary),
-#     fuzz_<what>.options (extra libFuzzer flags on one line, e.g. -max_len=17000), and
-#     corpus/fuzz_<what>/ (small committed seed inputs, read only).
+#     fuzz_<what>.options (extra libFuzzer flags on one line, e.g. -max_len=17000),
+#     corpus/fuzz_<what>/ (small committed seed inputs, read only), and
+#     regressions/fuzz_<what>/ (inputs that once crashed or raised a false alarm, replayed
+#     at the start of every run, read only).
 #   * The growing corpus lives in $TLSM_FUZZ_OUT/corpus/fuzz_<what>/ and crash inputs in
 #     $TLSM_FUZZ_OUT/artifacts/; reproduce one with $TLSM_FUZZ_OUT/fuzz_<what> <file>.
 set -u
@@ -66,6 +70,8 @@ for t in $targets; do
     fi
     set -- "$@" "$corpus"
     [ -d "$here/corpus/$t" ] && set -- "$@" "$here/corpus/$t"
+    # Past findings are read at start-up like the seeds, so every run replays them.
+    [ -d "$here/regressions/$t" ] && set -- "$@" "$here/regressions/$t"
 
     log="$out/$t.log"
     echo "== $t: ${secs}s (log: $log)"

@@ -747,11 +747,6 @@ case_demo_fault() {
 
 # ---------------------------------------------------------------------------------------
 
-if "$root/cli/gen_demo_pki.sh" | cmp -s - "$root/cli/demo_pki_data.c"; then
-    ok "demo-pki-data-current"
-else
-    fail "demo-pki-data-current" "cli/demo_pki_data.c is stale: run cli/gen_demo_pki.sh > cli/demo_pki_data.c"
-fi
 for key in ed25519 p256 p384 rsa rsapss; do
     case_demo "demo-$key" --key "$key"
 done

@@ -28,20 +28,14 @@
 #include <unistd.h>
 
 #include "tlsm.h"
+#include "mem_common.h"
 
-#ifndef TLSM_PKI_DIR
-#define TLSM_PKI_DIR "tests/data/pki"
-#endif
 #define HOST "server.tlsm.test"
 #define GROUPS 4
 #define GOAL_AES (12 * 1024)
 #define GOAL_CHACHA (4 * 1024)
 #define GOAL_RSS (16 * 1024)
 
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-} pipe_buf;
 
 typedef struct {
     const char *name;
@@ -53,48 +47,6 @@ typedef struct {
     long client_heap, server_heap; /* per connection, measured at release */
 } group;
 
-static const char *pki_dir = TLSM_PKI_DIR;
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static void pipe_push(pipe_buf *p, const uint8_t *d, size_t n)
-{
-    if (p->len + n > p->cap) {
-        p->cap = (p->len + n) * 2;
-        p->data = xrealloc(p->data, p->cap);
-    }
-    memcpy(p->data + p->len, d, n);
-    p->len += n;
-}
-
-static void pipe_pop(pipe_buf *p, size_t n)
-{
-    memmove(p->data, p->data + n, p->len - n);
-    p->len -= n;
-}
-
-static uint8_t *slurp(const char *name, size_t *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", pki_dir, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    uint8_t *buf = xrealloc(NULL, 1 << 16);
-    *len = fread(buf, 1, 1 << 16, f);
-    fclose(f);
-    return buf;
-}
 
 /* Moves `from`'s output into `to`, then reads `to`'s plaintext and events. Returns a tlsm
  * error code or 0; sets *moved when a byte moved. */

@@ -63,7 +63,7 @@ for prog in handshakes idle_pairs; do
     # shellcheck disable=SC2046
     if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -g -O1 \
         -Icore/include -DTLSM_PKI_DIR="\"$root/tests/data/pki\"" "tests/memory/$prog.c" \
-        "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
+        tests/memory/mem_common.c "$build/libtlsm.a" $(pkg-config --libs libsodium nettle hogweed) -lgmp -lpthread \
         -o "$build/memory_$prog"; then
         echo "memory: 0 passed, 1 failed"
         exit 1

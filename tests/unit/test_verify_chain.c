@@ -308,9 +308,14 @@ Test(api, validation_time)
     expect_fail(rc, &r, TLSM_ERR_CERT_NOT_YET_VALID, 0);
 
     /* TLSM_VERIFY_TIME_NOW without a hook: the real clock, and the verdict of that time. */
-    int64_t before = (int64_t)time(NULL);
+    /* The library reads CLOCK_REALTIME; time(NULL) may lag it by a tick near a second
+     * boundary, so the bracket reads the same clock. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t before = (int64_t)ts.tv_sec;
     rc = verify(cfg, &c, PAIR_HOST, TLSM_PURPOSE_SERVER, TLSM_VERIFY_TIME_NOW, 0, &r);
-    int64_t after = (int64_t)time(NULL);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t after = (int64_t)ts.tv_sec;
     cr_assert(r.time >= before && r.time <= after, "time %lld not in [%lld, %lld]",
               (long long)r.time, (long long)before, (long long)after);
     tlsm_verify_result again;

@@ -50,7 +50,9 @@ sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key)
         return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA384 : SIG_NONE;
     case TLSM_SIG_RSA_PSS_PSS_SHA512:
         return key == PK_RSA_PSS ? SIG_RSA_PSS_SHA512 : SIG_NONE;
-    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3). */
+    /* PKCS#1 v1.5 signs TLS 1.2 handshakes only; in 1.3 it is for certificates (s.4.2.3).
+     * s.4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether
+     * RSASSA-PKCS1-v1_5 algorithms appear in "signature_algorithms"." */
     case TLSM_SIG_RSA_PKCS1_SHA256:
         return version == TLSM_TLS12 && key == PK_RSA ? SIG_RSA_PKCS1_SHA256 : SIG_NONE;
     case TLSM_SIG_RSA_PKCS1_SHA384:
@@ -69,13 +71,17 @@ static int list_has(const uint16_t *l, size_t n, uint16_t v)
     return 0;
 }
 
+uint16_t hs_key_curve(pk_type key)
+{
+    return key == PK_EC_P256 ? TLSM_GROUP_SECP256R1 : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+}
+
 /* TLS 1.2 (RFC 8422 s.5.1, s.5.3): an ECDSA certificate's curve must be one the client
  * listed in supported_groups, when it sent the extension. */
 static int curve_acceptable(const tlsm_conn *c, pk_type key)
 {
     const struct hs_state *hs = c->hs;
-    uint16_t group = key == PK_EC_P256 ? TLSM_GROUP_SECP256R1
-                     : key == PK_EC_P384 ? TLSM_GROUP_SECP384R1 : 0;
+    uint16_t group = hs_key_curve(key);
     if (c->version != TLSM_TLS12 || !group || !hs->t12.peer_groups_sent)
         return 1;
     return list_has(hs->t12.peer_groups, hs->t12.n_peer_groups, group);
@@ -385,7 +391,9 @@ int hs_check_signature(tlsm_conn *c, uint16_t scheme, const uint8_t *tbs, size_t
     /* RFC 8446 s.4.4.3: "If the CertificateVerify message is sent by a server, the
      * signature algorithm MUST be one offered in the client's "signature_algorithms"
      * extension" (and likewise RFC 5246 s.7.4.3); it must also fit the certificate's key
-     * in this version, and the key's RSASSA-PSS parameters when it has them. */
+     * in this version ("In addition, the signature algorithm MUST be compatible with the key
+     * in the sender's end-entity certificate."), and the key's RSASSA-PSS parameters when it
+     * has them. */
     if (!list_has(c->cfg->sigalgs, c->cfg->n_sigalgs, scheme))
         return FAIL(R_SIG_SCHEME_NOT_OFFERED);
     sig_alg alg = hs_scheme_alg(c->version, scheme, pk->type);

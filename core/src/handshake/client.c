@@ -29,12 +29,14 @@ static int session_usable(tlsm_conn *c)
      * the server that issued a ticket need not have kept. */
     if (s->ticket_len && c->cfg->tickets == 0)
         return 0;
-    /* RFC 8446 s.4.6.1, RFC 6066 s.3: a session is offered only to the name it was made
-     * for. */
+    /* RFC 8446 s.4.6.1: "Clients MUST only resume if the new SNI value is valid for the
+     * server certificate presented in the original session and SHOULD only resume if the
+     * SNI value matches the one used in the original session." We keep to the name. */
     if (strcmp(s->server_name, c->server_name) != 0)
         return 0;
     uint64_t now = config_now_ms(c->cfg);
-    /* s.4.6.1: do not use a ticket past its lifetime. */
+    /* s.4.2.11.1: "Clients MUST NOT attempt to use tickets which have ages greater than the
+     * "ticket_lifetime" value which was provided with the ticket." */
     if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->lifetime * 1000)
         return 0;
     for (size_t i = 0; i < c->cfg->n_suites; i++)
@@ -64,8 +66,9 @@ static void put_suites(const tlsm_conn *c, wire_writer *w)
 }
 
 /* Writes the ClientHello extensions. pad > 0 adds a padding extension with that many zero
- * bytes (RFC 7685) before pre_shared_key, which must stay last (s.4.2.11). Returns the
- * offset of the binders (for the PSK) in *binders_at. */
+ * bytes (RFC 7685) before pre_shared_key (s.4.2.11: "The "pre_shared_key" extension MUST be
+ * the last extension in the ClientHello"). Returns the offset of the binders (for the PSK)
+ * in *binders_at. */
 static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *binders_at)
 {
     const tlsm_config *cfg = c->cfg;
@@ -75,7 +78,7 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
     size_t ip_len, m, e;
     size_t exts = wire_open(w, 2);
 
-    /* RFC 6066 s.3: host names only, never IP literals. */
+    /* RFC 6066 s.3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"." */
     if (c->server_name[0] && !pki_parse_ip(c->server_name, ip, &ip_len)) {
         wire_put_u16(w, EXT_SERVER_NAME);
         e = wire_open(w, 2);
@@ -114,7 +117,8 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_put_u16(w, 0);
     }
     if (sh->send_session_ticket || (offers12(c) && cfg->tickets)) {
-        /* RFC 5077 s.3.1: empty asks for a ticket; a TLS 1.2 ticket resumes. */
+        /* RFC 5077 s.3.1: "The extension will be empty if the client does not already
+         * possess a ticket for the server."; a TLS 1.2 ticket in it resumes. */
         wire_put_u16(w, EXT_SESSION_TICKET);
         const tlsm_session *s = &c->session;
         if (hs->t12.offered && s->ticket_len)
@@ -176,13 +180,16 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, e);
     }
     if (hs->hrr.cookie_len) {
-        /* s.4.2.2: echo the HelloRetryRequest cookie */
+        /* s.4.2.2: "When sending the new ClientHello, the client MUST copy the contents of
+         * the extension received in the HelloRetryRequest into a "cookie" extension in the
+         * new ClientHello." */
         wire_put_u16(w, EXT_COOKIE);
         e = wire_open(w, 2);
         wire_put_block(w, 2, hs->hrr.cookie, hs->hrr.cookie_len);
         wire_close(w, e);
     }
-    /* Only psk_dhe_ke: every handshake gets forward secrecy. */
+    /* Only psk_dhe_ke: every handshake gets forward secrecy. s.4.2.9: "A client MUST provide
+     * a "psk_key_exchange_modes" extension if it offers a "pre_shared_key" extension." */
     if (sh->psk_modes) {
         if (sh->n_psk_modes) {
             wire_put_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
@@ -196,12 +203,13 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_put_u8(w, 1);
         wire_put_u8(w, PSK_MODE_DHE_KE);
     }
-    /* RFC 8449 s.4: in TLS 1.3 the limit counts the inner content type byte. */
+    /* RFC 8449 s.4: "The value includes the content type and padding added in TLS 1.3" */
     wire_put_u16(w, EXT_RECORD_SIZE_LIMIT);
     wire_put_u16(w, 2);
     wire_put_u16(w, (uint16_t)(cfg->record_size_limit + 1));
     if (cfg->shape.send_early_data && !c->hrr) {
-        /* Tests only: announce 0-RTT (s.4.2.10; never in the second ClientHello). */
+        /* Tests only: announce 0-RTT. Never in the second ClientHello (s.4.2.10: "A client
+         * MUST NOT include the "early_data" extension in its followup ClientHello."). */
         wire_put_u16(w, EXT_EARLY_DATA);
         wire_put_u16(w, 0);
     }
@@ -238,12 +246,15 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
 static void write_client_hello(tlsm_conn *c, wire_writer *w, size_t pad, size_t *binders_at)
 {
     struct hs_state *hs = c->hs;
-    wire_put_u16(w, 0x0303); /* legacy_version, s.4.1.2 */
+    /* s.4.1.2: "the legacy_version field MUST be set to 0x0303" */
+    wire_put_u16(w, 0x0303);
     wire_put_bytes(w, hs->hello.client_random, HS_RANDOM_LEN);
     wire_put_block(w, 1, hs->hello.sid, hs->hello.sid_len);
     put_suites(c, w);
     wire_put_u8(w, 1);
-    wire_put_u8(w, 0); /* legacy_compression_methods = { null } */
+    /* s.4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte,
+     * set to zero" */
+    wire_put_u8(w, 0);
     write_extensions(c, w, pad, binders_at);
 }
 
@@ -267,8 +278,9 @@ static int send_client_hello(tlsm_conn *c)
         write_client_hello(c, &w, pad, &binders_at);
     }
     if (!w.err && hs->psk.offered) {
-        /* s.4.2.11.2: the binder is a Finished-style MAC over the transcript up to and
-         * including the ClientHello truncated before the binders list. */
+        /* s.4.2.11.2: "Each entry in the binders list is computed as an HMAC over a
+         * transcript hash (see Section 4.4.1) containing a partial ClientHello up to and
+         * including the PreSharedKeyExtension.identities field." */
         size_t body = w.len - HS_HEADER_LEN;
         w.p[1] = (uint8_t)(body >> 16);
         w.p[2] = (uint8_t)(body >> 8);
@@ -319,10 +331,12 @@ int client_start(tlsm_conn *c)
         memcpy(hs->hello.sid, s->sid, s->sid_len);
         hs->hello.sid_len = s->sid_len;
     } else if ((cfg->middlebox_compat && offers13(c)) || (resume && s->version == TLSM_TLS12)) {
-        /* RFC 8446 D.4: a non-empty legacy_session_id turns on compatibility mode, which is
-         * TLS 1.3's: a ClientHello offering only TLS 1.2 has none. With a TLS 1.2 ticket
-         * it is how the ServerHello tells us it resumed (RFC 5077 s.3.4: "When presenting a
-         * ticket, the client MAY generate and include a Session ID in the TLS ClientHello"). */
+        /* RFC 8446 s.4.1.2: "In compatibility mode (see Appendix D.4), this field MUST be
+         * non-empty, so a client not offering a pre-TLS 1.3 session MUST generate a new
+         * 32-byte value." Compatibility mode is TLS 1.3's: a ClientHello offering only
+         * TLS 1.2 has none. With a TLS 1.2 ticket a session id is how the ServerHello tells
+         * us it resumed (RFC 5077 s.3.4: "When presenting a ticket, the client MAY generate
+         * and include a Session ID in the TLS ClientHello"). */
         hs->hello.sid_len = 32;
         if (crypto_random(&cfg->rng, hs->hello.sid, hs->hello.sid_len))
             return FAIL(R_RNG);
@@ -339,8 +353,9 @@ int client_start(tlsm_conn *c)
     }
     /* A TLS 1.2 CertificateVerify signs the messages themselves (RFC 5246 s.7.4.8). */
     hs->tr.keep_raw = offers12(c) && cfg->n_ids > 0;
-    /* RFC 8446 s.5: a TLS 1.3 client drops a compatibility CCS; one that offered only
-     * TLS 1.2 has no such rule (RFC 5246 s.7.1). */
+    /* RFC 8446 s.5: a TLS 1.3 client receiving the compatibility CCS "MUST simply drop it
+     * without further processing"; one that offered only TLS 1.2 has no such rule (RFC 5246
+     * s.7.1). */
     c->accept_plain_ccs = offers13(c);
     /* s.5.1: the initial ClientHello's record "MAY also be 0x0301". */
     c->rec.hello_version_0301 = 1;
@@ -380,8 +395,12 @@ static int client_sent(const tlsm_conn *c, uint16_t type)
     return 0;
 }
 
-/* s.4.2: an extension we did not offer is unsupported_extension; one we offered that does
- * not belong in this message is illegal_parameter. */
+/* s.4.2: "Implementations MUST NOT send extension responses if the remote endpoint did not
+ * send the corresponding extension requests, with the exception of the "cookie" extension in
+ * the HelloRetryRequest. Upon receiving such an extension, an endpoint MUST abort the
+ * handshake with an "unsupported_extension" alert." And: "If an implementation receives an
+ * extension which it recognizes and which is not specified for the message in which it
+ * appears, it MUST abort the handshake with an "illegal_parameter" alert." */
 static int check_response_extensions(tlsm_conn *c, const ext_list *l, const uint16_t *allowed,
                                      size_t n_allowed)
 {
@@ -402,7 +421,8 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
 {
     static const uint16_t allowed[] = {EXT_KEY_SHARE, EXT_SUPPORTED_VERSIONS, EXT_COOKIE};
     struct hs_state *hs = c->hs;
-    /* s.4.1.4: a second HelloRetryRequest is unexpected_message. */
+    /* s.4.1.4: "If a client receives a second HelloRetryRequest in the same connection ...,
+     * it MUST abort the handshake with an "unexpected_message" alert." */
     if (c->hrr)
         return FAIL(R_HRR_SECOND);
     int a = check_response_extensions(c, &sh->ext, allowed, 3);
@@ -417,7 +437,10 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
         group = wire_u16(&r);
         if (wire_end(&r))
             return FAIL(R_HRR_KEY_SHARE_DECODE);
-        /* s.4.2.8: the group must be one we support and not a share we already sent. */
+        /* s.4.2.8: "the client MUST verify that (1) the selected_group field corresponds to a
+         * group which was provided in the "supported_groups" extension in the original
+         * ClientHello and (2) the selected_group field does not correspond to a group which
+         * was provided in the "key_share" extension in the original ClientHello." */
         if (!hs_group_offered(c, group) || group == hs->kex.group || group == hs->kex2.group)
             return FAIL(R_HRR_GROUP);
     }
@@ -432,7 +455,8 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
         memcpy(hs->hrr.cookie, b.p, b.len);
         hs->hrr.cookie_len = b.len;
     }
-    /* s.4.1.4: an HRR that would not change the ClientHello is illegal_parameter. */
+    /* s.4.1.4: "Clients MUST abort the handshake with an "illegal_parameter" alert if the
+     * HelloRetryRequest would not result in any change in the ClientHello." */
     if (!ks && !ck)
         return FAIL(R_HRR_NO_CHANGE);
     c->hrr = 1;
@@ -442,7 +466,8 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
     transcript_choose(&hs->tr, c->hash);
     transcript_restart_hrr(&hs->tr);
     hs_transcript_add(c, msg, len);
-    /* A PSK for another hash cannot be used with this suite (s.4.2.11). */
+    /* s.4.1.4: "the client SHOULD NOT offer any pre-shared keys associated with a hash other
+     * than that of the selected cipher suite." */
     if (hs->psk.offered && hs->psk.hash != c->hash)
         hs->psk.offered = 0;
     if (ks) {
@@ -454,7 +479,9 @@ static int on_hello_retry_request(tlsm_conn *c, const sh_msg *sh, const uint8_t 
             return rc;
     }
     if (hs->hello.sid_len && !hs->hello.ccs_sent) {
-        /* D.4: the dummy CCS goes before the second ClientHello. */
+        /* D.4: "the client sends a dummy change_cipher_spec record ... immediately before
+         * its second flight. This may either be before its second ClientHello or before its
+         * encrypted handshake flight." */
         hs->hello.ccs_sent = 1;
         int rc = hs_send_ccs(c);
         if (rc)
@@ -472,7 +499,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = sh_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &sh);
     if (rc)
         return rc;
-    /* RFC 8446 D.5: a legacy_version of 0x0300 or less is protocol_version. */
+    /* RFC 8446 D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
+     * or ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a
+     * "protocol_version" alert." Below 0x0300 is not a version either. */
     if (sh.legacy_version <= 0x0300)
         return FAIL(R_SH_LEGACY_VERSION_SSL3);
     /* D.1: "If the version chosen by the server is not supported by the client (or is not
@@ -501,7 +530,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     uint16_t version = wire_u16(&r);
     if (wire_end(&r))
         return FAIL(R_SH_SUPPORTED_VERSIONS_DECODE);
-    /* s.4.2.1: a version we did not offer is illegal_parameter. */
+    /* s.4.2.1: "If the "supported_versions" extension in the ServerHello contains a version
+     * not offered by the client or contains a version prior to TLS 1.3, the client MUST abort
+     * the handshake with an "illegal_parameter" alert." */
     if (version != TLSM_TLS13 || !offers13(c))
         return FAIL(R_SH_SUPPORTED_VERSIONS_BAD);
     /* TLS 1.3 signs transcript hashes: the kept messages are not needed. */
@@ -534,7 +565,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     rc = check_response_extensions(c, &sh.ext, allowed, 3);
     if (rc)
         return rc;
-    /* s.4.1.4: the ServerHello must repeat the suite of the HelloRetryRequest. */
+    /* s.4.1.4: "Upon receiving the ServerHello, clients MUST check that the cipher suite
+     * supplied in the ServerHello is the same as that in the HelloRetryRequest and otherwise
+     * abort the handshake with an "illegal_parameter" alert." */
     if (c->hrr && sh.suite != hs->hrr.suite)
         return FAIL(R_SH_SUITE_CHANGED_AFTER_HRR);
     c->suite = sh.suite;
@@ -547,7 +580,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         uint16_t idx = wire_u16(&r);
         if (wire_end(&r))
             return FAIL(R_SH_PSK_DECODE);
-        /* s.4.2.11: the identity must be one we offered, its hash the suite's. */
+        /* s.4.2.11: "Clients MUST verify that the server's selected_identity is within the
+         * range supplied by the client, that the server selected a cipher suite indicating a
+         * Hash associated with the PSK, ..." */
         if (idx != 0 || hs->psk.hash != c->hash)
             return FAIL(R_SH_PSK_NOT_OFFERED);
         hs->psk.accepted = 1;
@@ -555,7 +590,9 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         session_resumed(c);
     }
     const ext_entry *ks = ext_find(&sh.ext, EXT_KEY_SHARE);
-    /* We only offer psk_dhe_ke, so a key share is always required (s.9.2). */
+    /* We only offer psk_dhe_ke, so a key share is always required: s.4.2.9 psk_dhe_ke: "In
+     * this mode, the client and server MUST supply "key_share" values as described in
+     * Section 4.2.8." */
     if (!ks)
         return FAIL(R_SH_NO_KEY_SHARE);
     wire_reader pub;
@@ -564,7 +601,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     wire_block(&r, 2, 1, 0xffff, &pub);
     if (wire_end(&r))
         return FAIL(R_SH_KEY_SHARE_DECODE);
-    /* s.4.2.8: the server's share is for one of the groups we sent a share for. */
+    /* s.4.2.8: the server_share is "A single KeyShareEntry value that is in the same group
+     * as one of the client's shares." */
     const hs_key_share *mine = group == hs->kex.group ? &hs->kex
                                : hs->kex2.group && group == hs->kex2.group ? &hs->kex2 : NULL;
     if (!mine)
@@ -576,7 +614,8 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
 
     uint8_t shared[CRYPTO_KEX_SHARED_MAX];
     size_t shared_len;
-    /* s.4.2.8.1/2: invalid peer shares (off-curve, all-zero X25519 output) are fatal. */
+    /* s.4.2.8.2: "peers MUST validate each other's public value Q by ensuring that the point
+     * is a valid point on the elliptic curve"; the all-zero X25519 output: s.7.4.2. */
     if (crypto_kex_shared(group, mine->priv, pub.p, pub.len, shared, &shared_len))
         return FAIL(R_SH_KEY_SHARE_INVALID);
     hs_share_free(&hs->kex);
@@ -587,9 +626,10 @@ int client_on_server_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         return rc;
     hs_set_version(c, TLSM_TLS13);
     hs->state = HS_C_WAIT_EE;
-    /* D.4: in compatibility mode the dummy CCS goes out now, before our first protected
-     * record, whatever that turns out to be: the second flight, or an alert about the
-     * server's flight (a middlebox expects it before anything encrypted). */
+    /* D.4 (quoted in on_hello_retry_request): in compatibility mode the dummy CCS goes out
+     * now, before our first protected record, whatever that turns out to be: the second
+     * flight, or an alert about the server's flight (a middlebox expects it before anything
+     * encrypted). */
     if (hs->hello.sid_len && !hs->hello.ccs_sent) {
         hs->hello.ccs_sent = 1;
         rc = hs_send_ccs(c);
@@ -619,11 +659,14 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
         wire_reader e, b;
         wire_init(&e, x.data, x.len);
         switch (x.type) {
-        case EXT_SERVER_NAME: /* RFC 6066 s.3: the server's answer is empty */
+        case EXT_SERVER_NAME:
+            /* RFC 6066 s.3: "The "extension_data" field of this extension SHALL be empty." */
             if (x.len)
                 return FAIL(R_EE_SNI_NOT_EMPTY);
             break;
-        case EXT_SUPPORTED_GROUPS: /* the server's preferences: informational */
+        case EXT_SUPPORTED_GROUPS:
+            /* s.4.2.7: "Clients MUST NOT act upon any information found in
+             * "supported_groups" prior to successful completion of the handshake" */
             wire_block(&e, 2, 2, 0xfffe, &b);
             if (wire_end(&e))
                 return FAIL(R_EE_GROUPS_DECODE);
@@ -643,7 +686,10 @@ int client_on_encrypted_extensions(tlsm_conn *c, const uint8_t *msg, size_t len)
             uint16_t lim = wire_u16(&e);
             if (wire_end(&e))
                 return FAIL(R_RSL_DECODE);
-            /* RFC 8449 s.4: below 64 is illegal_parameter; TLS 1.3 counts the type byte. */
+            /* RFC 8449 s.4: "Endpoints MUST NOT send a "record_size_limit" extension with a
+             * value smaller than 64. An endpoint MUST treat receipt of a smaller value as a
+             * fatal error and generate an "illegal_parameter" alert." TLS 1.3 counts the
+             * type byte. */
             if (lim < 64)
                 return FAIL(R_RSL_TOO_SMALL);
             c->rec.peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
@@ -669,9 +715,11 @@ int client_on_certificate_request(tlsm_conn *c, const uint8_t *msg, size_t len)
         rc = FAIL(R_CR_DECODE);
     if (rc)
         return rc;
-    /* s.4.3.2: the context is empty during the handshake; signature_algorithms is required. */
+    /* s.4.3.2: certificate_request_context "SHALL be zero length unless used for the
+     * post-handshake authentication exchanges described in Section 4.6.2." */
     if (ctx.len != 0)
         return FAIL(R_CR_CONTEXT_NOT_EMPTY);
+    /* s.4.3.2: "The "signature_algorithms" extension MUST be specified" */
     const ext_entry *sa = ext_find(&l, EXT_SIGNATURE_ALGORITHMS);
     if (!sa)
         return FAIL(R_CR_NO_SIGALGS);
@@ -694,7 +742,8 @@ int client_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = hs_recv_certificate(c, msg, len);
     if (rc)
         return rc;
-    /* s.4.4.2.4: an empty server Certificate is decode_error. */
+    /* s.4.4.2.4: "If the server supplies an empty Certificate message, the client MUST abort
+     * the handshake with a "decode_error" alert." */
     if (hs->peer.n == 0)
         return FAIL(R_CERT_EMPTY_SERVER);
     hs->state = HS_C_WAIT_CV;
@@ -742,7 +791,8 @@ int client_on_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     c->accept_plain_ccs = 0;
     if (!hs->peer.cert_requested)
         return client_send_finished(c);
-    /* s.4.4.2: answer a CertificateRequest with our chain, or an empty one. */
+    /* s.4.4.2: "If the server requests client authentication but no suitable certificate is
+     * available, the client MUST send a Certificate message containing no certificates" */
     int have = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
     rc = hs_send_certificate(c, have ? hs->own.id : NULL);
     if (rc)

@@ -42,7 +42,9 @@ static int parse_sh12_extensions(tlsm_conn *c, const sh_msg *sh)
         const ext_entry *e = &x;
         wire_reader r, b;
         wire_init(&r, e->data, e->len);
-        /* s.7.4.1.4: an extension we did not offer is unsupported_extension. */
+        /* s.7.4.1.4: "If a client receives an extension type in ServerHello that it did not
+         * request in the associated ClientHello, it MUST abort the handshake with an
+         * unsupported_extension fatal alert." */
         if (!allowed_in_sh12(c, e->type))
             return FAIL(R_SH12_EXT_UNSOLICITED);
         switch (e->type) {
@@ -196,6 +198,12 @@ int client12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     /* The leaf's key must be the kind the suite names (s.7.4.2). */
     if (!suite_allows_key(suite, hs->peer.certs[0].pubkey.type))
         return FAIL(R_CERT_KEY_NOT_FOR_SUITE);
+    /* RFC 8422 s.5.3: for ECDHE_ECDSA the server's key "MUST use a curve and point format
+     * supported by the client" (s.5.1: the curves of its supported_groups, which are
+     * ours). TLS 1.3 ties the curve to the signature scheme instead. */
+    uint16_t curve = hs_key_curve(hs->peer.certs[0].pubkey.type);
+    if (curve && !hs_group_offered(c, curve))
+        return FAIL(R_CERT12_CURVE_NOT_OFFERED);
     /* RFC 5246 s.7.4.2 / RFC 5280 s.4.2.1.3: RSA key transport encrypts to the key, which
      * its keyUsage, when present, must allow (keyEncipherment). */
     if (suite->kx == KX_RSA && !hs_leaf_allows(c, PKI_KU_KEY_ENCIPHERMENT))
@@ -394,7 +402,8 @@ int client12_on_server_hello_done(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (hs->peer.cert_requested) {
         /* Only an identity of a type the server listed (auth.c). */
         have_cert = hs_choose_identity(c, hs->peer.sigalgs, hs->peer.n_sigalgs, NULL) == 0;
-        /* s.7.4.6: without a suitable certificate, send an empty list. */
+        /* s.7.4.6: "If no suitable certificate is available, the client MUST send a
+         * certificate message containing no certificates." */
         int rc = tls12_send_certificate(c, have_cert ? hs->own.id : NULL);
         if (rc)
             return rc;

@@ -4,10 +4,12 @@
  * the life cycle of the handshake state.
  *
  * RFC 8446 s.6.2 / RFC 5246 s.7.2.2: a message in a state where no row takes it is
- * unexpected_message. After a handler returns, the state it left must be one its row
- * lists, so a slip in a handler cannot move the handshake somewhere the table does not
- * allow (R_HS_BAD_TRANSITION). docs/handshake-states.md is drawn from this table
- * (tests/handshake/test_hs_table.c checks both the drawing and properties of the table).
+ * unexpected_message ("An inappropriate message (e.g., the wrong handshake message,
+ * premature Application Data, etc.) was received."). After a handler returns, the state it
+ * left must be one its row lists, so a slip in a handler cannot move the handshake
+ * somewhere the table does not allow (R_HS_BAD_TRANSITION). docs/handshake-states.md is
+ * drawn from this table (tests/handshake/test_hs_table.c checks both the drawing and
+ * properties of the table).
  */
 #include "handshake/handshake.h"
 #include "mem.h"

@@ -190,6 +190,8 @@ int hs_suite_params(uint16_t suite, hash_alg *h, aead_alg *a);
 /* The algorithm a signature scheme means with a key of this type in this protocol
  * version, SIG_NONE when it cannot be used there. */
 sig_alg hs_scheme_alg(uint16_t version, uint16_t scheme, pk_type key);
+/* The supported_groups code of an ECDSA key's curve, 0 for other keys. */
+uint16_t hs_key_curve(pk_type key);
 /* 1 if the group is in our configured list. */
 int hs_group_offered(const tlsm_conn *c, uint16_t group);
 /* Chooses our identity and scheme for the peer's signature_algorithms (and, for TLS 1.2, a

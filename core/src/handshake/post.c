@@ -22,7 +22,8 @@ int post_on_new_session_ticket(tlsm_conn *c, const uint8_t *msg, size_t len)
         rc = FAIL(R_NST_DECODE);
     if (rc)
         return rc;
-    /* s.4.6.1: lifetimes over 7 days are illegal; 0 means "do not use". */
+    /* s.4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days). The
+     * value of zero indicates that the ticket should be discarded immediately." */
     if (lifetime > 604800)
         return FAIL(R_NST_LIFETIME);
     if (lifetime == 0)
@@ -59,7 +60,8 @@ int hs_send_key_update(tlsm_conn *c, int ask_peer)
     int rc = rec_queue_handshake(&c->rec, m, sizeof m);
     if (rc)
         return rc;
-    /* s.4.6.3: the sender switches keys right after sending KeyUpdate. */
+    /* s.4.6.3: "After sending a KeyUpdate message, the sender SHALL send all its traffic
+     * using the next generation of keys" */
     if (ks_update_secret(c->hash, c->wr_secret))
         return FAIL(R_KEY_SCHEDULE);
     rc = hs_install_secret(c, 1, c->wr_secret);
@@ -74,8 +76,8 @@ int post_on_key_update(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (len != HS_HEADER_LEN + 1)
         return FAIL(R_KU_DECODE);
     uint8_t request = msg[HS_HEADER_LEN];
-    /* s.4.6.3: any value other than update_not_requested(0) / update_requested(1) is
-     * illegal_parameter. */
+    /* s.4.6.3: request_update: "If an implementation receives any other value, it MUST
+     * terminate the connection with an "illegal_parameter" alert." */
     if (request > 1)
         return FAIL(R_KU_BAD_REQUEST);
     if (ks_update_secret(c->hash, c->rd_secret))

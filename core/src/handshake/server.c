@@ -43,7 +43,10 @@ static int parse_groups(client_offer *o)
     wire_reader r, l;
     code_set listed, shared;
     o->n_groups = o->n_shares = 0;
-    /* s.9.2: key_share and supported_groups come together. */
+    /* s.9.2: "If containing a "supported_groups" extension, it MUST also contain a
+     * "key_share" extension, and vice versa." ... "Servers receiving a ClientHello which does
+     * not conform to these requirements MUST abort the handshake with a "missing_extension"
+     * alert." */
     if (!sg || !ks)
         return FAIL(R_CH_NO_KEY_SHARE_EXT);
     wire_init(&r, sg->data, sg->len);
@@ -142,6 +145,9 @@ static int choose_alpn(tlsm_conn *c, const ext_entry *e)
             }
         }
     }
+    /* RFC 7301 s.3.2: "In the event that the server supports no protocols that the client
+     * advertises, then the server SHALL respond with a fatal "no_application_protocol"
+     * alert." */
     return FAIL(R_ALPN_NO_OVERLAP);
 }
 
@@ -152,7 +158,9 @@ static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
     uint16_t lim = wire_u16(&r);
     if (wire_end(&r))
         return FAIL(R_RSL_DECODE);
-    if (lim < 64) /* RFC 8449 s.4 */
+    /* RFC 8449 s.4, below 64: "An endpoint MUST treat receipt of a smaller value as a fatal
+     * error and generate an "illegal_parameter" alert." */
+    if (lim < 64)
         return FAIL(R_RSL_TOO_SMALL);
     c->rec.peer_max_fragment = lim - 1u < REC_MAX_PLAINTEXT ? lim - 1u : REC_MAX_PLAINTEXT;
     c->hs->hello.client_rsl = 1;
@@ -161,7 +169,10 @@ static int parse_record_size_limit(tlsm_conn *c, const ext_entry *e)
 }
 
 /* s.4.6.1, s.8.3: the ticket is within its lifetime and the client's view of its age
- * (obfuscated_ticket_age - ticket_age_add) agrees with ours within 10 s either way. */
+ * (obfuscated_ticket_age - ticket_age_add) agrees with ours within 10 s either way.
+ * s.4.2.10: "For PSKs provisioned via NewSessionTicket, a server MUST validate that the
+ * ticket age for the selected PSK identity ... is within a small tolerance of the time since
+ * the ticket was issued (see Section 8)." */
 static int psk_age_ok(const tlsm_conn *c, const srv_session *s, uint32_t obfuscated_age)
 {
     if (!srv_session_fresh(c, s))
@@ -172,7 +183,8 @@ static int psk_age_ok(const tlsm_conn *c, const srv_session *s, uint32_t obfusca
 }
 
 /* s.4.2.9: whether the client's psk_key_exchange_modes lists psk_dhe_ke, the one mode we
- * resume with (hs->psk.client_dhe; 0 without the extension). */
+ * resume with (hs->psk.client_dhe; 0 without the extension): "Servers MUST NOT select a key
+ * exchange mode that is not listed by the client." */
 static int parse_psk_modes(tlsm_conn *c, const client_offer *o)
 {
     const ext_entry *modes = ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES);
@@ -189,9 +201,10 @@ static int parse_psk_modes(tlsm_conn *c, const client_offer *o)
     return 0;
 }
 
-/* s.4.2.11: the identities and the binders, "one for each value in the identities list and
- * in the same order". Both lists are framed whole before any identity is tried, so a count
- * that does not match is found whichever identity we take. A binder's own length is not
+/* s.4.2.11: the identities and the binders, "one for each PSK offered in the
+ * "pre_shared_keys" extension and in the same order". Both lists are framed whole before
+ * any identity is tried, so a count that does not match is found whichever identity we
+ * take. A binder's own length is not
  * judged here, nor the 33-byte floor of the list (binders<33..2^16-1>) that follows from
  * PskBinderEntry<32..255>: the binder is an HMAC whose length is its PSK's hash's, so one
  * of the wrong length is one that does not validate, which s.4.2.11 and s.6.2 make
@@ -247,7 +260,8 @@ static int try_psk(tlsm_conn *c, client_offer *o, int second)
      * "illegal_parameter" alert." */
     if (o->ch.ext.last_type != EXT_PRE_SHARED_KEY)
         return FAIL(R_CH_PSK_NOT_LAST);
-    /* s.4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
+    /* s.4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
+     * extension, servers MUST abort the handshake." (missing_extension, s.6.2) */
     if (!ext_find(&o->ch.ext, EXT_PSK_KEY_EXCHANGE_MODES))
         return FAIL(R_PSK_NO_MODES);
     wire_reader ids, binders;
@@ -285,8 +299,8 @@ static int try_psk(tlsm_conn *c, client_offer *o, int second)
         if (bad) {
             srv_session_release(&st);
             crypto_wipe(early, sizeof early);
-            /* s.4.2.11: "If this value does not validate, the server MUST abort the
-             * handshake." s.6.2: decrypt_error covers failing to "validate ... a PSK
+            /* s.4.2.11: "If this value is not present or does not validate, the server MUST
+             * abort the handshake." s.6.2: decrypt_error covers failing to "validate ... a PSK
              * binder"; one of another length than the PSK's hash does not validate. */
             return FAIL(R_PSK_BINDER_INVALID);
         }
@@ -352,7 +366,8 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     int rc = hs_msg_begin(&w, HS_SERVER_HELLO, 1024);
     if (rc)
         return rc;
-    /* The transcript restarts from Hash(ClientHello1) (s.4.4.1). */
+    /* s.4.4.1: "the value of ClientHello1 is replaced with a special synthetic handshake
+     * message of handshake type "message_hash" containing Hash(ClientHello1)." */
     hs_transcript_add(c, o->msg, o->len);
     transcript_restart_hrr(&hs->tr);
     wire_put_u16(&w, 0x0303);
@@ -395,7 +410,10 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     hs->state = HS_S_WAIT_CH2;
     rc = hs_msg_send(c, &w);
     if (!rc && o->ch.sid_len && !hs->hello.ccs_sent) {
-        hs->hello.ccs_sent = 1; /* D.4: after the server's first handshake message */
+        /* D.4: "The server sends a dummy change_cipher_spec record immediately after its
+         * first handshake message." ... "if the client sends a non-empty session ID, the
+         * server MUST send the change_cipher_spec as described in this appendix." */
+        hs->hello.ccs_sent = 1;
         rc = hs_send_ccs(c);
     }
     return rc;
@@ -412,7 +430,10 @@ static int send_server_hello(tlsm_conn *c, client_offer *o, const uint8_t *peer_
     size_t shared_len;
     /* s.4.2.8.1-2 and draft-ietf-tls-ecdhe-mlkem s.4: an invalid client share (off the
      * curve, all-zero X25519 result, wrong length, an ML-KEM key failing FIPS 203 s.7.2)
-     * is illegal_parameter. */
+     * is illegal_parameter. s.4.2.8.2: "peers MUST validate each other's public value Q by
+     * ensuring that the point is a valid point on the elliptic curve"; s.7.4.2:
+     * "Implementations MUST check whether the computed Diffie-Hellman shared secret is the
+     * all-zero value and abort if so". */
     uint8_t pub[CRYPTO_KEX_PUB_MAX];
     size_t pub_len = 0;
     int kx = crypto_kex_respond(hs->kex.group, &c->cfg->rng, peer_pub, peer_len, pub, &pub_len,
@@ -514,7 +535,9 @@ static int send_certificate_request(tlsm_conn *c)
     int rc = hs_msg_begin(&w, HS_CERTIFICATE_REQUEST, 64 + 2 * c->cfg->n_sigalgs + ca_len);
     if (rc)
         return rc;
-    wire_put_u8(&w, 0); /* empty certificate_request_context (s.4.3.2) */
+    /* s.4.3.2: certificate_request_context "SHALL be zero length unless used for the
+     * post-handshake authentication exchanges described in Section 4.6.2." */
+    wire_put_u8(&w, 0);
     size_t exts = wire_open(&w, 2);
     wire_put_u16(&w, EXT_SIGNATURE_ALGORITHMS);
     size_t e = wire_open(&w, 2), l = wire_open(&w, 2);
@@ -571,8 +594,12 @@ static int server_flight(tlsm_conn *c, client_offer *o, const uint8_t *peer_pub,
 }
 
 /* The version to speak: the highest the client offers within our range (RFC 8446
- * s.4.2.1); without supported_versions the client offers at most legacy_version. Returns the
- * version or 0 with *rc set (protocol_version: nothing in common, RFC 8996). */
+ * s.4.2.1: "Servers MUST only select a version of TLS present in that extension and MUST
+ * ignore any unknown versions that are present in that extension."); without
+ * supported_versions the client offers at most legacy_version (D.2: "If the
+ * "supported_versions" extension is not present, the server MUST negotiate the minimum of
+ * ClientHello.legacy_version and TLS 1.2."). Returns the version or 0 with *rc set
+ * (protocol_version: nothing in common, RFC 8996). */
 static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *rc)
 {
     const ext_entry *sv = ext_find(&ch->ext, EXT_SUPPORTED_VERSIONS);
@@ -600,9 +627,12 @@ static uint16_t choose_version(const tlsm_config *cfg, const ch_msg *ch, int *rc
     return best;
 }
 
-/* s.4.1.2 / RFC 5246 s.7.4.1.2: legacy_compression_methods must be exactly { null } in
- * TLS 1.3 ("MUST contain exactly one byte, set to zero") and must include null in TLS 1.2
- * (we never compress). */
+/* s.4.1.2 / RFC 5246 s.7.4.1.2 ("This vector MUST contain, and all implementations MUST
+ * support, CompressionMethod.null."): legacy_compression_methods must be exactly { null } in
+ * TLS 1.3 ("For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to
+ * zero" ... "If a TLS 1.3 ClientHello is received with any other value in this field, the
+ * server MUST abort the handshake with an "illegal_parameter" alert.") and must include null
+ * in TLS 1.2 (we never compress). */
 static int check_compression(const ch_msg *ch, uint16_t version)
 {
     int has_null = 0;
@@ -635,7 +665,8 @@ static int tls12_client_hello(tlsm_conn *c, const client_offer *o)
     if ((sni && (rc = parse_server_name(c, sni))) || (al && (rc = choose_alpn(c, al))) ||
         (rsl && (rc = parse_record_size_limit(c, rsl))) || (rc = note_status_request(c, o)))
         return rc;
-    /* RFC 8449 s.4: in TLS 1.2 the limit counts plaintext only (no type byte). */
+    /* RFC 8449 s.4: "In TLS 1.2 and earlier, the limit covers all input to compression and
+     * encryption": plaintext only, no type byte. */
     if (rsl)
         c->rec.peer_max_fragment = c->rec.peer_max_fragment + 1 < REC_MAX_PLAINTEXT
                                        ? c->rec.peer_max_fragment + 1 : REC_MAX_PLAINTEXT;
@@ -670,8 +701,11 @@ static int choose_suite13(tlsm_conn *c, const client_offer *o, int second)
     return 0;
 }
 
-/* s.4.2.2: the cookie of our HelloRetryRequest must come back unchanged, and none may come
- * unasked. */
+/* s.4.2.2: the cookie of our HelloRetryRequest must come back unchanged ("the client MUST
+ * copy the contents of the extension received in the HelloRetryRequest into a "cookie"
+ * extension in the new ClientHello"), and none may come unasked (s.4.1.2: the second
+ * ClientHello is the first "without modification" but for "Including a "cookie" extension
+ * if one was provided in the HelloRetryRequest"). */
 static int check_cookie(tlsm_conn *c, const client_offer *o)
 {
     struct hs_state *hs = c->hs;
@@ -709,21 +743,26 @@ static int choose_group(tlsm_conn *c, const client_offer *o, int second, size_t 
             if (o->groups[j] == cfg->groups[i])
                 *hrr_group = cfg->groups[i];
     if (second) {
-        /* s.4.1.2: after an HRR that named a group, the shares are replaced by "a single
-         * KeyShareEntry from the group indicated in the HelloRetryRequest"; after a
+        /* s.4.1.2: after an HRR that named a group, "replacing the list of shares with a
+         * list containing a single KeyShareEntry from the indicated group"; after a
          * cookie-only HRR they stay as they were. */
         uint16_t asked = c->hs->kex.group;
         if (!group || (asked && (o->n_shares != 1 || group != asked)))
             return FAIL(R_CH2_SHARES);
     } else if (!group && !*hrr_group) {
+        /* s.4.1.1: "If there is no overlap between the received "supported_groups" and the
+         * groups supported by the server, then the server MUST abort the handshake with a
+         * "handshake_failure" or an "insufficient_security" alert." */
         return FAIL(R_CH_NO_COMMON_GROUP);
     }
     c->hs->kex.group = group;
     return 0;
 }
 
-/* Certificate authentication needs signature_algorithms (s.9.2) and an identity of ours
- * that fits one of them. */
+/* Certificate authentication needs signature_algorithms (s.4.2.3: "If a server is
+ * authenticating via a certificate and the client has not sent a "signature_algorithms"
+ * extension, then the server MUST abort the handshake with a "missing_extension" alert")
+ * and an identity of ours that fits one of them. */
 static int choose_certificate(tlsm_conn *c, const client_offer *o)
 {
     struct hs_state *hs = c->hs;
@@ -738,7 +777,8 @@ static int choose_certificate(tlsm_conn *c, const client_offer *o)
     return 0;
 }
 
-/* The extensions both ClientHellos act on; unknown ones are ignored (s.4.2). */
+/* The extensions both ClientHellos act on; unknown ones are ignored (s.4.1.2: "Servers MUST
+ * ignore unrecognized extensions."). */
 static int read_extensions(tlsm_conn *c, client_offer *o, int second)
 {
     const ext_entry *e;
@@ -792,7 +832,8 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
         return FAIL(R_CH_INAPPROPRIATE_FALLBACK);
     if ((rc = check_compression(&o.ch, version)))
         return rc;
-    /* s.4.1.4: the second ClientHello answers a TLS 1.3 HelloRetryRequest. */
+    /* s.4.1.4: the second ClientHello answers a TLS 1.3 HelloRetryRequest, and s.4.1.2: "the
+     * client MUST send the same ClientHello without modification, except as follows". */
     if (second && version != TLSM_TLS13)
         return FAIL(R_CH2_NOT_TLS13);
     if (version == TLSM_TLS12)
@@ -829,8 +870,10 @@ int server_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     if (rc)
         return rc;
     if (hs->peer.n == 0) {
-        /* s.4.4.2.4: without a client certificate, a server that requires one sends
-         * certificate_required. */
+        /* s.4.4.2.4: "If the client does not send any certificates (i.e., it sends an empty
+         * Certificate message), the server MAY at its discretion either continue the
+         * handshake without client authentication or abort the handshake with a
+         * "certificate_required" alert." */
         if (c->cfg->client_auth == 2)
             return FAIL(R_CERT_REQUIRED);
         hs->state = HS_S_WAIT_FINISHED;
@@ -880,7 +923,8 @@ int server_send_tickets(tlsm_conn *c)
         uint32_t age_add;
         if (crypto_random(&cfg->rng, (uint8_t *)&age_add, sizeof age_add))
             return FAIL(R_RNG);
-        /* s.4.6.1: the nonce is unique per ticket on this connection: a counter. */
+        /* s.4.6.1: ticket_nonce is "A per-ticket value that is unique across all tickets
+         * issued on this connection": a counter. */
         memset(nonce, 0, sizeof nonce);
         for (size_t k = 0; k < nonce_len && k < 8; k++)
             nonce[nonce_len - 1 - k] = (uint8_t)(c->ticket_counter >> (8 * k));

@@ -453,8 +453,9 @@ int server12_on_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = tls12_recv_certificate(c, msg, len);
     if (rc)
         return rc;
-    /* s.7.4.6: a server that requires a certificate fails an empty one; RFC 8446 gives
-     * the alert a name, TLS 1.2 uses handshake_failure. */
+    /* s.7.4.6: "If the client does not send any certificates, the server MAY at its
+     * discretion either continue the handshake without client authentication, or respond
+     * with a fatal handshake_failure alert." RFC 8446 gives the alert a name. */
     if (hs->peer.n == 0 && c->cfg->client_auth == 2)
         return FAIL(R_CERT12_REQUIRED);
     hs->state = HS_S12_WAIT_CKE;
@@ -473,8 +474,10 @@ int server12_on_client_key_exchange(tlsm_conn *c, const uint8_t *msg, size_t len
     uint8_t pms[CRYPTO_KEX_SHARED_MAX];
     size_t pms_len;
     if (s->kx == KX_RSA) {
-        /* s.7.4.7.1: any failure (length, padding, version) silently yields a random
-         * premaster, so the handshake fails later at Finished, indistinguishably. */
+        /* s.7.4.7.1: "In any case, a TLS server MUST NOT generate an alert if processing an
+         * RSA-encrypted premaster secret message fails, or the version number is not as
+         * expected. Instead, it MUST continue the handshake with a randomly generated
+         * premaster secret." So the handshake fails later at Finished, indistinguishably. */
         crypto_rsa_premaster_decrypt(hs->own.id->key, &c->cfg->rng, v.p, v.len, hs->t12.client_version,
                                      pms);
         pms_len = 48;

@@ -130,7 +130,9 @@ int srv_session_decode(const uint8_t *p, size_t len, srv_session *s)
 
 int srv_session_fresh(const tlsm_conn *c, const srv_session *s)
 {
-    /* RFC 8446 s.4.6.1, RFC 5077 s.4: a ticket is valid for its lifetime only. */
+    /* RFC 8446 s.4.6.1, RFC 5077 s.4: a ticket is valid for its lifetime only (s.4.6.1: "A
+     * server MAY treat a ticket as valid for a shorter period of time than what is stated
+     * in the ticket_lifetime."). */
     uint64_t now = config_now_ms(c->cfg);
     return now >= s->issued_ms && now - s->issued_ms < (uint64_t)s->lifetime * 1000;
 }

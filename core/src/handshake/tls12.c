@@ -119,7 +119,8 @@ int tls12_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len)
     transcript_hash(&hs->tr, thash);
     if (prf12_finished(c->hash, hs->ks.master, c->role == TLSM_ROLE_CLIENT, thash, verify))
         return FAIL(R_KEY_SCHEDULE);
-    /* s.7.4.9: a wrong verify_data is decrypt_error; compared in constant time. */
+    /* s.7.4.9: "Recipients of Finished messages MUST verify that the contents are correct."
+     * A wrong verify_data is decrypt_error; compared in constant time. */
     int ok = crypto_ct_equal(verify, msg + HS_HEADER_LEN, TLS12_VERIFY_LEN);
     crypto_wipe(verify, sizeof verify);
     if (!ok)

@@ -20,7 +20,8 @@ int hs_send_certificate(tlsm_conn *c, const tlsm_identity *id)
     int rc = hs_msg_begin(&w, HS_CERTIFICATE, cap);
     if (rc)
         return rc;
-    /* s.4.4.2: the request context echoes the CertificateRequest's (empty for servers). */
+    /* s.4.4.2: the request context echoes the CertificateRequest's; "Otherwise (in the case
+     * of server authentication), this field SHALL be zero length." */
     wire_put_block(&w, 1, c->hs->peer.cr_context, c->hs->peer.cr_context_len);
     size_t list = wire_open(&w, 3);
     /* s.4.4.2.1: a stapled OCSP response goes with the leaf when the client asked. */
@@ -70,16 +71,17 @@ int hs_recv_certificate(tlsm_conn *c, const uint8_t *msg, size_t len)
     int rc = cert_decode(msg + HS_HEADER_LEN, len - HS_HEADER_LEN, &cm);
     if (rc)
         return rc;
-    /* s.4.4.2: the context is empty for the server's Certificate and echoes the request
-     * context for the client's. */
+    /* s.4.4.2: certificate_request_context: "If this message is in response to a
+     * CertificateRequest, the value of certificate_request_context in that message.
+     * Otherwise (in the case of server authentication), this field SHALL be zero length." */
     if (cm.context_len != hs->peer.cr_context_len ||
         (cm.context_len && memcmp(cm.context, hs->peer.cr_context, cm.context_len)))
         return FAIL(R_CERT_CONTEXT_MISMATCH);
     /* s.4.4.2: "Extensions in the Certificate message from the server MUST correspond to
      * ones from the ClientHello message. Extensions in the Certificate message from the
-     * client MUST correspond to extensions in the CertificateRequest message." The only one
-     * we may ask for is status_request, of the server (s.4.4.2.1: an OCSP response, kept for
-     * the leaf); anything else is unsupported_extension (s.4.2). */
+     * client MUST correspond with extensions in the CertificateRequest message from the
+     * server." The only one we may ask for is status_request, of the server (s.4.4.2.1: an
+     * OCSP response, kept for the leaf); anything else is unsupported_extension (s.4.2). */
     if (cm.has_extensions && (rc = certificate_extensions(c, &cm)))
         return rc;
     hs_transcript_add(c, msg, len);
@@ -162,7 +164,9 @@ int hs_recv_finished(tlsm_conn *c, const uint8_t *msg, size_t len, const uint8_t
     transcript_hash(&c->hs->tr, thash);
     if (ks_finished(c->hash, base_secret, thash, verify))
         return FAIL(R_KEY_SCHEDULE);
-    /* s.4.4.4: a wrong verify_data is decrypt_error; compared in constant time. */
+    /* s.4.4.4: "Recipients of Finished messages MUST verify that the contents are correct
+     * and if incorrect MUST terminate the connection with a "decrypt_error" alert."
+     * Compared in constant time. */
     int ok = crypto_ct_equal(verify, msg + HS_HEADER_LEN, c->hash_len);
     crypto_wipe(verify, sizeof verify);
     if (!ok)

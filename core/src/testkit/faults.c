@@ -1,9 +1,10 @@
 /*
  * faults.c - the testing kit's faults: the spec parser (grammar in tlsm.h) and what
- * happens to a record on its way to the receiver. All faults that match a record apply,
- * in the order they were added; the bytes then travel as pieces in a per-direction queue
- * that keeps stream order (a delay holds everything behind it, a reorder holds one record
- * until the next one passes).
+ * happens to a record on its way to the receiver. A test's white-box record hook sees it
+ * first (testkit.h); then all faults that match it apply, in the order they were added;
+ * the bytes then travel as pieces in a per-direction queue (queue.c) that keeps stream
+ * order (a delay holds everything behind it, a reorder holds one record until the next
+ * one passes).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,25 +257,6 @@ static void split(const kit_fault *f, kit_record *r, kit_buf *cur)
     *cur = out;
 }
 
-static int push(tlsm_pair *p, int dir, kit_piece piece)
-{
-    if (p->n_queue[dir] == p->cap_queue[dir]) {
-        size_t cap = p->cap_queue[dir] ? 2 * p->cap_queue[dir] : 16;
-        kit_piece *q = realloc(p->queue[dir], cap * sizeof *q);
-        if (!q) {
-            free(piece.data);
-            p->failed = 1;
-            return TLSM_ERR_NOMEM;
-        }
-        p->queue[dir] = q;
-        p->cap_queue[dir] = cap;
-    }
-    if (piece.due < p->delay_until[dir])
-        piece.due = p->delay_until[dir];
-    p->queue[dir][p->n_queue[dir]++] = piece;
-    return 0;
-}
-
 /* Moves the bytes of b into a new piece (b is left empty). */
 static int push_buf(tlsm_pair *p, int dir, kit_buf *b, size_t chunk, unsigned due, long record)
 {
@@ -287,18 +269,18 @@ static int push_buf(tlsm_pair *p, int dir, kit_buf *b, size_t chunk, unsigned du
         kit_buf_free(b);
         return 0;
     }
-    kit_piece piece = {b->data, b->len, chunk, due, record};
+    kit_piece piece = {b->data, b->len, chunk, due, record, 0};
     memset(b, 0, sizeof *b);
-    return push(p, dir, piece);
+    return kit_push(p, dir, piece);
 }
 
-void kit_release_held(tlsm_pair *p, int dir)
+/* The test's record hook (testkit.h), noted on the record when it changed the bytes. */
+static void run_hook(tlsm_pair *p, kit_record *r, kit_buf *cur)
 {
-    if (!p->has_held[dir])
-        return;
-    p->has_held[dir] = 0;
-    p->held[dir].due = p->step;
-    push(p, dir, p->held[dir]);
+    const uint8_t *orig = p->sent[r->dir].data + r->off;
+    p->hook(p, r->dir, r->index, cur, p->hook_ctx);
+    if (cur->len != r->len || (cur->len && memcmp(cur->data, orig, cur->len) != 0))
+        note(r, "rewritten by the test's record hook");
 }
 
 int kit_send_record(tlsm_pair *p, size_t index)
@@ -307,6 +289,8 @@ int kit_send_record(tlsm_pair *p, size_t index)
     int dir = r->dir;
     kit_buf cur = {0}, before = {0};
     kit_buf_put(&cur, p->sent[dir].data + r->off, r->len);
+    if (p->hook)
+        run_hook(p, r, &cur);
     int drop = 0, dup = 0, reorder = 0;
     size_t chunk = 0;
     unsigned delay = 0;
@@ -381,7 +365,7 @@ int kit_send_record(tlsm_pair *p, size_t index)
             p->failed = 1;
             return TLSM_ERR_NOMEM;
         }
-        p->held[dir] = (kit_piece){cur.data, cur.len, chunk, due, (long)index};
+        p->held[dir] = (kit_piece){cur.data, cur.len, chunk, due, (long)index, 0};
         p->has_held[dir] = 1;
         return rc;
     }

@@ -5,8 +5,8 @@
  * After every call on a connection the kit drains its events (keeping them, the key log
  * lines and the first error) and its plaintext, then captures its output as labelled
  * records. A step sends one side's captured records through the faults and feeds the
- * pieces that are due to the other side, one tlsm_feed per piece (or per fragment), so the
- * receiver's answer is captured right after the record that caused it.
+ * pieces that are due to the other side (queue.c), one tlsm_feed per piece (or per
+ * fragment), so the receiver's answer is captured right after the record that caused it.
  */
 #include <string.h>
 
@@ -18,6 +18,12 @@ static int valid_side(int side)
 }
 
 /* ---------------------------------------------------------------- events and plaintext */
+
+void kit_note(tlsm_pair *p, int who, int rc)
+{
+    if (rc < 0 && p->side[who].first_rc == 0)
+        p->side[who].first_rc = rc;
+}
 
 static void keep_event(tlsm_pair *p, kit_side *s, const tlsm_event *ev)
 {
@@ -93,12 +99,13 @@ void kit_drain(tlsm_pair *p, int who)
     for (;;) {
         int any = drain_events(p, s);
         size_t n;
-        const uint8_t *pt = tlsm_read_peek(s->conn, &n);
+        const uint8_t *pt = p->no_read ? NULL : tlsm_read_peek(s->conn, &n);
         if (pt && n) {
             kit_buf_put(&s->rx, pt, n);
             s->rx_total += n;
-            if (tlsm_read_consume(s->conn, n) == 0)
-                any = 1;
+            int rc = tlsm_read_consume(s->conn, n);
+            kit_note(p, who, rc);
+            any |= rc == 0;
         }
         if (!any)
             return;
@@ -137,7 +144,14 @@ int kit_capture(tlsm_pair *p, int who, kit_origin origin)
     kit_buf *sent = &p->sent[who];
     size_t base = sent->len;
     kit_buf_put(sent, out, len);
-    if (sent->failed || tlsm_output_consume(s->conn, len) != 0) {
+    /* With a chunk size, the output is taken in several tlsm_output_consume calls. */
+    for (size_t done = 0, n; done < len && !sent->failed; done += n) {
+        n = p->chunk && p->chunk < len - done ? p->chunk : len - done;
+        int rc = tlsm_output_consume(s->conn, n);
+        kit_note(p, who, rc);
+        sent->failed |= rc != 0;
+    }
+    if (sent->failed) {
         p->failed = 1;
         return TLSM_ERR_NOMEM;
     }
@@ -160,57 +174,7 @@ int kit_capture(tlsm_pair *p, int who, kit_origin origin)
     return 0;
 }
 
-/* ---------------------------------------------------------------- delivery */
-
-static void drop_queue(tlsm_pair *p, int dir)
-{
-    for (size_t i = 0; i < p->n_queue[dir]; i++)
-        free(p->queue[dir][i].data);
-    p->n_queue[dir] = 0;
-}
-
-/* Feeds the pieces of dir that are due (all of them with force). Returns 1 if a byte moved. */
-static int deliver(tlsm_pair *p, int dir, int force)
-{
-    int to = 1 - dir, moved = 0;
-    kit_side *r = &p->side[to];
-    while (p->n_queue[dir] > 0) {
-        kit_piece *k = &p->queue[dir][0];
-        if (!force && k->due > p->step)
-            break;
-        if (tlsm_conn_error(r->conn) || (tlsm_status(r->conn) & TLSM_STATUS_BLOCKED)) {
-            /* A failed receiver never reads again; a blocked one waits for the host. */
-            if (tlsm_conn_error(r->conn))
-                drop_queue(p, dir);
-            break;
-        }
-        size_t want = k->chunk && k->chunk < k->len ? k->chunk : k->len, used = 0;
-        int rc = tlsm_feed(r->conn, k->data, want, &used);
-        kit_capture(p, to, KIT_FROM_ENGINE);
-        if (used) {
-            moved = 1;
-            memmove(k->data, k->data + used, k->len - used);
-            k->len -= used;
-        }
-        if (k->len == 0) {
-            free(k->data);
-            memmove(p->queue[dir], p->queue[dir] + 1, --p->n_queue[dir] * sizeof *k);
-        } else if (used == 0 && rc == 0) {
-            break; /* the engine must be drained by the host first: try next step */
-        }
-        if (rc < 0 && used == 0)
-            drop_queue(p, dir);
-    }
-    return moved;
-}
-
-static int has_due(const tlsm_pair *p, int dir)
-{
-    if (p->n_queue[dir] == 0 || p->queue[dir][0].due > p->step + 1)
-        return 0;
-    tlsm_conn *to = p->side[1 - dir].conn;
-    return !tlsm_conn_error(to) && !(tlsm_status(to) & TLSM_STATUS_BLOCKED);
-}
+/* ---------------------------------------------------------------- steps */
 
 static void send_flight(tlsm_pair *p, int who)
 {
@@ -231,7 +195,7 @@ int tlsm_pair_step(tlsm_pair *p)
         return TLSM_ERR_NOMEM;
     int ready[2];
     for (int who = 0; who < 2; who++)
-        ready[who] = p->n_outbox[who] > 0 || has_due(p, who);
+        ready[who] = p->n_outbox[who] > 0 || kit_has_due(p, who);
     if (!ready[0] && !ready[1]) {
         int waiting = 0;
         for (int d = 0; d < 2; d++) {
@@ -251,7 +215,7 @@ int tlsm_pair_step(tlsm_pair *p)
     p->step++;
     p->last_sender = who;
     send_flight(p, who);
-    deliver(p, who, 0);
+    kit_deliver(p, who, 0);
     return p->failed ? TLSM_ERR_NOMEM : 1;
 }
 
@@ -307,7 +271,7 @@ void tlsm_pair_free(tlsm_pair *p)
         kit_buf_free(&s->rx);
         kit_buf_free(&p->sent[i]);
         free(p->outbox[i]);
-        drop_queue(p, i);
+        kit_drop_queue(p, i);
         free(p->queue[i]);
         if (p->has_held[i])
             free(p->held[i].data);
@@ -356,17 +320,23 @@ int tlsm_pair_add_fault(tlsm_pair *p, const char *spec)
 
 /* ---------------------------------------------------------------- application data */
 
+int kit_write(tlsm_pair *p, int side, const uint8_t *data, size_t len, size_t *accepted)
+{
+    kit_capture(p, side, KIT_FROM_ENGINE); /* what direct calls queued before */
+    int rc = tlsm_write(p->side[side].conn, data, len, accepted);
+    kit_note(p, side, rc);
+    kit_capture(p, side, KIT_FROM_WRITE);
+    return rc;
+}
+
 int tlsm_pair_write(tlsm_pair *p, int side, const uint8_t *data, size_t len)
 {
     if (!p || !valid_side(side) || (!data && len))
         return TLSM_ERR_ARG;
-    tlsm_conn *c = p->side[side].conn;
     size_t off = 0;
-    kit_capture(p, side, KIT_FROM_ENGINE); /* what direct calls queued before */
     do {
         size_t accepted = 0;
-        int rc = tlsm_write(c, data + off, len - off, &accepted);
-        kit_capture(p, side, KIT_FROM_WRITE);
+        int rc = kit_write(p, side, data + off, len - off, &accepted);
         if (rc)
             return rc;
         off += accepted;
@@ -423,9 +393,10 @@ int tlsm_pair_eof(tlsm_pair *p, int dir)
         send_flight(p, dir);
     }
     kit_release_held(p, dir);
-    deliver(p, dir, 1);
+    kit_deliver(p, dir, 1);
     kit_side *r = &p->side[1 - dir];
     int rc = tlsm_feed_eof(r->conn);
+    kit_note(p, 1 - dir, rc);
     kit_capture(p, 1 - dir, KIT_FROM_ENGINE);
     return p->failed ? TLSM_ERR_NOMEM : rc;
 }

@@ -109,6 +109,7 @@ typedef struct {
     size_t chunk;      /* feed at most this many bytes per tlsm_feed (0: all) */
     unsigned due;      /* step at which it may be delivered */
     long record;       /* index into the pair's records, -1 for injected bytes */
+    size_t fed;        /* bytes of it the receiver already took */
 } kit_piece;
 
 /* ---------------------------------------------------------------- the pair */
@@ -131,7 +132,17 @@ typedef struct {
     size_t hs_skip;        /* bytes of a plaintext handshake message continuing in later records */
     int alert_sent, alert_received;
     int peer_closed;       /* close_notify received */
+    int first_rc;          /* first error a call the kit made on this side returned, else 0 */
 } kit_side;
+
+/* ---------------------------------------------------------------- white-box hooks */
+
+/* For tlsm's own tests (tests/common/pair.c), never in tlsm.h: they reach inside the flow
+ * where a scripted fault cannot say what a test needs.
+ * A record hook sees each record in flight before the faults, as a mutable copy (header
+ * included): it may rewrite it, shorten or empty it, append bytes after it, or queue bytes
+ * before it with kit_inject. index counts the records of that direction from 0. */
+typedef void (*kit_record_hook)(tlsm_pair *p, int dir, size_t index, kit_buf *rec, void *ctx);
 
 struct tlsm_pair {
     kit_side side[2];
@@ -156,11 +167,37 @@ struct tlsm_pair {
     size_t n_faults;
     kit_buf keylog;
     int failed;                /* the kit ran out of memory */
+    /* white-box knobs, all off in a pair users make */
+    kit_record_hook hook;
+    void *hook_ctx;
+    size_t chunk;              /* at most this many bytes per tlsm_feed and per
+                                  tlsm_output_consume (0: no limit) */
+    int coalesce;              /* feed every due byte of a direction at once, as a stream
+                                  read would, instead of one record per tlsm_feed */
+    int no_read;               /* leave plaintext in the engines; a receiver holding unread
+                                  plaintext takes nothing more (backpressure) */
+    size_t feeds[2];           /* tlsm_feed calls per direction, for tests of the knobs */
 };
 
 /* pair.c */
 int kit_capture(tlsm_pair *p, int who, kit_origin origin);
 void kit_drain(tlsm_pair *p, int who);
+/* Remembers the first error a call the kit made on side `who` returned (kit_side.first_rc). */
+void kit_note(tlsm_pair *p, int who, int rc);
+/* One tlsm_write from `side`, its output captured as written data. Returns tlsm_write's. */
+int kit_write(tlsm_pair *p, int side, const uint8_t *data, size_t len, size_t *accepted);
+/* queue.c: the bytes on their way to a receiver */
+int kit_push(tlsm_pair *p, int dir, kit_piece piece);
+void kit_release_held(tlsm_pair *p, int dir);
+/* Feeds the pieces of dir that are due (all of them with force); 1 if a byte moved. */
+int kit_deliver(tlsm_pair *p, int dir, int force);
+/* 1 if the receiver of dir would take a piece at the next step. */
+int kit_has_due(const tlsm_pair *p, int dir);
+void kit_drop_queue(tlsm_pair *p, int dir);
+/* Queues a copy of bytes for the receiver of dir, behind what is queued (white-box). */
+void kit_inject(tlsm_pair *p, int dir, const void *bytes, size_t n);
+/* Bytes queued for the receiver of dir, not fed yet (held ones included). */
+size_t kit_queued(const tlsm_pair *p, int dir);
 /* records.c */
 kit_record *kit_record_new(tlsm_pair *p, int dir);
 void kit_label(tlsm_pair *p, int who, kit_record *r, const uint8_t *rec, size_t len,
@@ -171,7 +208,6 @@ const char *kit_type_name(uint8_t type);
 size_t *kit_sent_order(const tlsm_pair *p, size_t *n);
 /* faults.c */
 int kit_send_record(tlsm_pair *p, size_t record);
-void kit_release_held(tlsm_pair *p, int dir);
 uint64_t kit_random(tlsm_pair *p);
 /* hello.c */
 void kit_hello_decode(const uint8_t *msg, size_t len, kit_hello *h);
