@@ -50,7 +50,8 @@ static const alias_code suite_aliases[] = {
 /* Every group the library implements, in the order --help lists them and `--group all`
  * offers them. */
 static const uint16_t groups[] = {
-    TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_MLKEM768,
+    TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_SECP384R1MLKEM1024,
+    TLSM_GROUP_MLKEM768, TLSM_GROUP_MLKEM1024,
     TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1, TLSM_GROUP_SECP384R1,
     TLSM_GROUP_FFDHE2048, TLSM_GROUP_FFDHE3072,
 };

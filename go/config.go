@@ -37,8 +37,12 @@ const (
 const (
 	SecP256r1MLKEM768 tls.CurveID = 0x11eb // TLS 1.3 hybrid
 	MLKEM768          tls.CurveID = 0x0201 // TLS 1.3, pure ML-KEM-768, only when configured
-	FFDHE2048         tls.CurveID = 0x0100
-	FFDHE3072         tls.CurveID = 0x0101
+	// ML-KEM-1024 (TLS 1.3, only when configured): the hybrid of draft-ietf-tls-ecdhe-mlkem
+	// (crypto/tls has it from Go 1.26 as tls.SecP384r1MLKEM1024) and pure ML-KEM-1024.
+	SecP384r1MLKEM1024 tls.CurveID = 0x11ed
+	MLKEM1024          tls.CurveID = 0x0202
+	FFDHE2048          tls.CurveID = 0x0100
+	FFDHE3072          tls.CurveID = 0x0101
 	// RFC 3526 MODP parameters from a TLS 1.2 server (OpenSSL's and Apache's default):
 	// reported by ConnectionState, never configurable (private-use values, tlsm.h).
 	MODP2048 tls.CurveID = 0xfe08
@@ -115,7 +119,9 @@ type Config struct {
 	// enabled; a list that names TLS 1.3 suites restricts those too.
 	CipherSuites []uint16
 	// CurvePreferences lists the key-exchange groups in preference order: tls.X25519,
-	// tls.CurveP256, tls.CurveP384, FFDHE2048, FFDHE3072.
+	// tls.CurveP256, tls.CurveP384, FFDHE2048, FFDHE3072, and the TLS 1.3 ML-KEM groups
+	// tls.X25519MLKEM768, SecP256r1MLKEM768, MLKEM768, SecP384r1MLKEM1024, MLKEM1024 (the
+	// last three only when listed here).
 	CurvePreferences []tls.CurveID
 
 	// SessionTicketsDisabled turns resumption off: a server sends no tickets (TLS 1.3)

@@ -40,7 +40,10 @@ type Engine struct {
 	cleanup    runtime.Cleanup
 }
 
-func freeEngine(c *C.tlsm_conn) { C.tlsm_conn_free(c) }
+func freeEngine(c *C.tlsm_conn) {
+	C.tlsm_conn_free(c)
+	engineFreed()
+}
 
 // goMem lends p to C for one call (nil for an empty slice). cgo allows it because p holds
 // no Go pointers and C does not keep it: every core entry point copies what it keeps.
@@ -90,6 +93,7 @@ func newEngine(cfg *Config, server bool, serverName string) (*Engine, error) {
 	if c == nil {
 		return nil, errors.New("tlsm: cannot create a connection (out of memory or invalid server name)")
 	}
+	engineAllocated()
 	e := &Engine{c: c, native: n, server: server, serverName: serverName}
 	e.cleanup = runtime.AddCleanup(e, freeEngine, c)
 	return e, nil

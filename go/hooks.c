@@ -1,9 +1,13 @@
 /*
  * hooks.c - the deterministic random source and fixed clock behind Config.RandSeed and
  * Config.FixedTime. They are plain C functions handed to tlsm_config_set_rng/_clock, so a
- * handshake never leaves C to ask Go for bytes or time.
+ * handshake never leaves C to ask Go for bytes or time. And the call that hands the C
+ * heap's free memory back to the system (heaptrim.go).
  */
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "hooks.h"
 
@@ -53,4 +57,13 @@ int tlsmgo_set_det_rng(tlsm_config *cfg, tlsmgo_det *det)
 int tlsmgo_set_det_clock(tlsm_config *cfg, tlsmgo_det *det)
 {
     return tlsm_config_set_clock(cfg, tlsmgo_det_clock, det);
+}
+
+int tlsmgo_release_free_memory(void)
+{
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
 }

@@ -28,4 +28,8 @@ uint64_t tlsmgo_det_clock(void *ctx);
 int tlsmgo_set_det_rng(tlsm_config *cfg, tlsmgo_det *det);
 int tlsmgo_set_det_clock(tlsm_config *cfg, tlsmgo_det *det);
 
+/* Returns the allocator's free memory to the operating system where the C library can
+ * (glibc's malloc_trim); elsewhere does nothing. Returns 1 if memory was released. */
+int tlsmgo_release_free_memory(void);
+
 #endif

@@ -305,7 +305,7 @@ step "ML-KEM-768 constant time: valgrind with the secrets undefined, no division
 runnable "mlkem constant time" "ML-KEM checks" tests/ct/run.sh &&
     run_counted "mlkem constant time" "ML-KEM checks" tests/ct/run.sh "$root/build-test"
 
-step "ML-KEM-768 against Go's crypto/mlkem: 3,000 random cases"
+step "ML-KEM-768 and ML-KEM-1024 against Go's crypto/mlkem: 3,000 random cases each"
 runnable "mlkem diff (Go)" "ML-KEM checks" tests/mlkem_diff/run.sh &&
     run_counted "mlkem diff (Go)" "ML-KEM checks" tests/mlkem_diff/run.sh "$root/build-test" 3000
 
@@ -336,6 +336,12 @@ for lang in python go rust; do
     runnable "$lang" "$lang binding tests" "scripts/test-$lang.sh" &&
         run_counted "$lang" "$lang binding tests" "scripts/test-$lang.sh"
 done
+
+# After the Python suite, whose build-python/venv it uses: an echo server at 500 TLS 1.3
+# connections in Go and Python, tlsm next to crypto/tls and ssl; four memory goals (~40 s).
+step "bindings under load: Go and Python echo servers, RSS next to crypto/tls and ssl (127.0.0.1)"
+runnable "bindings under load" "bindings under load (Go, Python)" bench/load-bindings.sh &&
+    run_counted "bindings under load" "bindings under load (Go, Python)" bench/load-bindings.sh
 
 # Every expected suite ran, with at least its floor of cases (tests/expected-suites.txt).
 step "expected suites (tests/expected-suites.txt)"

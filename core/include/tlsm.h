@@ -90,12 +90,16 @@ const char *tlsm_version_name(uint16_t version);
 #define TLSM_GROUP_X25519    0x001d
 #define TLSM_GROUP_FFDHE2048 0x0100
 #define TLSM_GROUP_FFDHE3072 0x0101
-/* ML-KEM-768 groups (draft-ietf-tls-ecdhe-mlkem, draft-ietf-tls-mlkem), TLS 1.3 only: the
- * hybrids are the default first choice (see tlsm_config_set_groups); pure ML-KEM-768 only
- * when configured. */
-#define TLSM_GROUP_X25519MLKEM768    0x11ec
-#define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
-#define TLSM_GROUP_MLKEM768          0x0201
+/* ML-KEM groups (FIPS 203; draft-ietf-tls-ecdhe-mlkem for the hybrids, draft-ietf-tls-mlkem
+ * for ML-KEM alone), TLS 1.3 only. The ML-KEM-768 hybrids are the default first choice
+ * (see tlsm_config_set_groups); the others only when configured: pure ML-KEM-768, and the
+ * ML-KEM-1024 groups (NIST category 5), whose key shares are larger (a client share of
+ * 1568 bytes for MLKEM1024, 1665 for SecP384r1MLKEM1024; the server's the same size). */
+#define TLSM_GROUP_X25519MLKEM768     0x11ec
+#define TLSM_GROUP_SECP256R1MLKEM768  0x11eb
+#define TLSM_GROUP_SECP384R1MLKEM1024 0x11ed
+#define TLSM_GROUP_MLKEM768           0x0201
+#define TLSM_GROUP_MLKEM1024          0x0202
 /* The RFC 3526 MODP groups have no TLS code. A TLS 1.2 server may send them as explicit
  * DHE parameters (OpenSSL's s_server and Apache do by default); a tlsm client that enables
  * DHE (any FFDHE group in its groups) accepts them by exact match, and tlsm_conn_group()

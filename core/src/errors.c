@@ -167,6 +167,8 @@ const char *tlsm_group_name(uint16_t group)
     case TLSM_GROUP_X25519MLKEM768: return "X25519MLKEM768";
     case TLSM_GROUP_SECP256R1MLKEM768: return "SecP256r1MLKEM768";
     case TLSM_GROUP_MLKEM768: return "MLKEM768";
+    case TLSM_GROUP_SECP384R1MLKEM1024: return "SecP384r1MLKEM1024";
+    case TLSM_GROUP_MLKEM1024: return "MLKEM1024";
     case TLSM_GROUP_MODP2048: return "modp2048";
     case TLSM_GROUP_MODP3072: return "modp3072";
     case TLSM_GROUP_MODP4096: return "modp4096";

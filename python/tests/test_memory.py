@@ -328,6 +328,16 @@ def test_hello_retry_request():
     assert client.group == tlsm.GROUPS["x25519"]
 
 
+@pytest.mark.parametrize("group", ["MLKEM1024", "SecP384r1MLKEM1024"])
+def test_mlkem1024_groups_when_configured(group):
+    # Opt-in TLS 1.3 groups: both ends must list them.
+    ccfg = client_config(tlsm.TLSVersion.TLSv1_3, groups=[group])
+    scfg = server_config(version=tlsm.TLSVersion.TLSv1_3, groups=[group])
+    client, server = connected_pair(ccfg=ccfg, scfg=scfg)
+    assert client.group == server.group == tlsm.GROUPS[group]
+    assert not client.hello_retry
+
+
 def test_cipher_suite_choice():
     ccfg = client_config(tlsm.TLSVersion.TLSv1_3, cipher_suites=["TLS_CHACHA20_POLY1305_SHA256"])
     client, _ = connected_pair(ccfg=ccfg)

@@ -84,7 +84,8 @@ static int set_suites(tlsm_config *cfg, const shim_opts *o)
 static int is_kem_group(uint16_t g)
 {
     return g == TLSM_GROUP_X25519MLKEM768 || g == TLSM_GROUP_SECP256R1MLKEM768 ||
-           g == TLSM_GROUP_MLKEM768;
+           g == TLSM_GROUP_SECP384R1MLKEM1024 || g == TLSM_GROUP_MLKEM768 ||
+           g == TLSM_GROUP_MLKEM1024;
 }
 
 static int set_groups(tlsm_config *cfg, const shim_opts *o)

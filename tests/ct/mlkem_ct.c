@@ -1,6 +1,6 @@
 /*
- * mlkem_ct.c - the constant-time check of tlsm's ML-KEM-768, run under valgrind memcheck
- * by tests/ct/run.sh.
+ * mlkem_ct.c - the constant-time check of tlsm's ML-KEM, both parameter sets (ML-KEM-768
+ * and ML-KEM-1024), run under valgrind memcheck by tests/ct/run.sh.
  *
  * Memcheck reports a conditional jump (or move) that depends on undefined memory and an
  * address computed from it. This program marks the secrets as undefined - the key
@@ -43,31 +43,32 @@ static void public(void *p, size_t n)
     VALGRIND_MAKE_MEM_DEFINED(p, n);
 }
 
-/* One full exchange; returns 0 when both sides agree and a changed ciphertext does not
- * give the same key (checked on declassified copies, after the secret computations). */
-static int exchange(unsigned round)
+/* One full exchange in parameter set p; returns 0 when both sides agree and a changed
+ * ciphertext does not give the same key (checked on declassified copies, after the secret
+ * computations). */
+static int exchange(const mlkem_params *p, unsigned round)
 {
-    uint8_t seed[MLKEM_SEED_BYTES], m[MLKEM_MSG_BYTES], ek[MLKEM_EK_BYTES],
-        dk[MLKEM_DK_BYTES], ct[MLKEM_CT_BYTES], ss_enc[MLKEM_SS_BYTES],
-        ss_dec[MLKEM_SS_BYTES], ss_bad[MLKEM_SS_BYTES];
+    uint8_t seed[MLKEM_SEED_BYTES], m[MLKEM_MSG_BYTES], ek[MLKEM_EK_MAX], dk[MLKEM_DK_MAX],
+        ct[MLKEM_CT_MAX], ss_enc[MLKEM_SS_BYTES], ss_dec[MLKEM_SS_BYTES],
+        ss_bad[MLKEM_SS_BYTES];
     fill(seed, sizeof seed, round);
     fill(m, sizeof m, round + 100);
     secret(seed, sizeof seed);
     secret(m, sizeof m);
 
-    mlkem768_keygen(seed, ek, dk);
-    public(ek, sizeof ek); /* sent to the peer */
-    if (mlkem768_ek_check(ek) != 0)
+    mlkem_keygen(p, seed, ek, dk);
+    public(ek, p->ek_bytes); /* sent to the peer */
+    if (mlkem_ek_check(p, ek) != 0)
         return -1;
-    mlkem768_encaps(ek, m, ct, ss_enc);
-    public(ct, sizeof ct);
+    mlkem_encaps(p, ek, m, ct, ss_enc);
+    public(ct, p->ct_bytes);
 
-    secret(dk, sizeof dk);
-    if (mlkem768_dk_check(dk) != 0)
+    secret(dk, p->dk_bytes);
+    if (mlkem_dk_check(p, dk) != 0)
         return -1;
-    mlkem768_decaps(dk, ct, ss_dec);
-    ct[(round * 97) % sizeof ct] ^= (uint8_t)(1u << (round % 8));
-    mlkem768_decaps(dk, ct, ss_bad);
+    mlkem_decaps(p, dk, ct, ss_dec);
+    ct[(round * 97) % p->ct_bytes] ^= (uint8_t)(1u << (round % 8));
+    mlkem_decaps(p, dk, ct, ss_bad);
 
     public(ss_enc, sizeof ss_enc);
     public(ss_dec, sizeof ss_dec);
@@ -99,11 +100,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "mlkem_ct: not under valgrind, the check below proves nothing\n");
     if (argc == 2 && strncmp(argv[1], "--plant-", 8) == 0)
         return planted(argv[1]);
-    for (unsigned round = 0; round < ROUNDS; round++)
-        if (exchange(round) != 0) {
-            fprintf(stderr, "mlkem_ct: round %u: wrong result\n", round);
-            return 1;
-        }
-    printf("mlkem_ct: %d exchanges (keygen, encaps, dk check, decaps valid + changed)\n", ROUNDS);
+    static const mlkem_params *const sets[] = {&mlkem_params_768, &mlkem_params_1024};
+    for (unsigned i = 0; i < 2; i++)
+        for (unsigned round = 0; round < ROUNDS; round++)
+            if (exchange(sets[i], round) != 0) {
+                fprintf(stderr, "mlkem_ct: k = %u, round %u: wrong result\n", sets[i]->k, round);
+                return 1;
+            }
+    printf("mlkem_ct: %d exchanges each of ML-KEM-768 and ML-KEM-1024 (keygen, encaps, dk "
+           "check, decaps valid + changed)\n", ROUNDS);
     return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The constant-time check of tlsm's ML-KEM-768 (issue 19), a counted suite of
-# scripts/test.sh. Needs a build directory configured with the tests (the mlkem_ct_*
+# The constant-time check of tlsm's ML-KEM, both parameter sets (issue 19), a counted
+# suite of scripts/test.sh. Needs a build directory configured with the tests (the mlkem_ct_*
 # programs, see CMakeLists.txt), valgrind and objdump.
 #
 #  1. mlkem_ct_O2, _O3, _Os under valgrind memcheck: the seed, the message and the

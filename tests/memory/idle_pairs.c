@@ -48,55 +48,6 @@ typedef struct {
 } group;
 
 
-/* Moves `from`'s output into `to`, then reads `to`'s plaintext and events. Returns a tlsm
- * error code or 0; sets *moved when a byte moved. */
-static int flow(tlsm_conn *from, pipe_buf *pipe, tlsm_conn *to, int *moved, size_t *received)
-{
-    size_t len, used;
-    const uint8_t *p;
-    while ((p = tlsm_output_peek(from, &len)) != NULL && len > 0) {
-        pipe_push(pipe, p, len);
-        int rc = tlsm_output_consume(from, len);
-        if (rc)
-            return rc;
-        *moved = 1;
-    }
-    while (pipe->len > 0) {
-        int rc = tlsm_feed(to, pipe->data, pipe->len, &used);
-        pipe_pop(pipe, used);
-        if (rc)
-            return rc;
-        size_t got = 0;
-        while ((p = tlsm_read_peek(to, &len)) != NULL && len > 0) {
-            got += len;
-            if ((rc = tlsm_read_consume(to, len)) != 0)
-                return rc;
-        }
-        *received += got;
-        tlsm_event ev;
-        while (tlsm_next_event(to, &ev))
-            if (ev.type == TLSM_EV_ERROR)
-                return ev.code;
-        if (used == 0 && got == 0)
-            break;
-        *moved = 1;
-    }
-    return 0;
-}
-
-static int settle(tlsm_conn *c, tlsm_conn *s, pipe_buf *c2s, pipe_buf *s2c, size_t *received)
-{
-    for (int step = 0; step < 64; step++) {
-        int moved = 0, rc;
-        if ((rc = flow(c, c2s, s, &moved, received)) != 0 ||
-            (rc = flow(s, s2c, c, &moved, received)) != 0)
-            return rc;
-        if (!moved)
-            return 0;
-    }
-    return -1;
-}
-
 static tlsm_config *config(tlsm_role role, uint16_t version, uint16_t suite)
 {
     tlsm_config *cfg = tlsm_config_new(role);
@@ -135,7 +86,7 @@ static int open_pair(group *g, pipe_buf *c2s, pipe_buf *s2c, tlsm_conn **pc, tls
     size_t received = 0, accepted;
     int rc = c && s ? 0 : TLSM_ERR_NOMEM;
     if (!rc)
-        rc = settle(c, s, c2s, s2c, &received);
+        rc = mem_settle(c, s, c2s, s2c, NULL, &received);
     if (!rc && !(tlsm_conn_handshake_done(c) && tlsm_conn_handshake_done(s) &&
                  tlsm_conn_version(c) == g->version && tlsm_conn_suite(c) == g->suite))
         rc = -1;
@@ -144,7 +95,7 @@ static int open_pair(group *g, pipe_buf *c2s, pipe_buf *s2c, tlsm_conn **pc, tls
     if (!rc)
         rc = tlsm_write(s, hello, sizeof hello, &accepted);
     if (!rc)
-        rc = settle(c, s, c2s, s2c, &received);
+        rc = mem_settle(c, s, c2s, s2c, NULL, &received);
     if (!rc && received != 2 * sizeof hello)
         rc = -1;
     if (rc) {

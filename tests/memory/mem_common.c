@@ -49,3 +49,57 @@ uint8_t *slurp(const char *name, size_t *len)
     fclose(f);
     return buf;
 }
+
+/* Moves `from`'s output into `to`, then reads `to`'s plaintext and events. Sets *moved
+ * when a byte moved. */
+static int flow(tlsm_conn *from, pipe_buf *pipe, tlsm_conn *to, int *moved, int *ticket,
+                size_t *received)
+{
+    size_t len, used;
+    const uint8_t *p;
+    while ((p = tlsm_output_peek(from, &len)) != NULL && len > 0) {
+        pipe_push(pipe, p, len);
+        int rc = tlsm_output_consume(from, len);
+        if (rc)
+            return rc;
+        *moved = 1;
+    }
+    while (pipe->len > 0) {
+        int rc = tlsm_feed(to, pipe->data, pipe->len, &used);
+        pipe_pop(pipe, used);
+        if (rc)
+            return rc;
+        size_t got = 0;
+        while ((p = tlsm_read_peek(to, &len)) != NULL && len > 0) {
+            got += len;
+            if ((rc = tlsm_read_consume(to, len)) != 0)
+                return rc;
+        }
+        *received += got;
+        tlsm_event ev;
+        while (tlsm_next_event(to, &ev)) {
+            if (ev.type == TLSM_EV_ERROR)
+                return ev.code;
+            if (ev.type == TLSM_EV_NEW_TICKET && ticket)
+                *ticket = 1;
+        }
+        if (used == 0 && got == 0)
+            break;
+        *moved = 1;
+    }
+    return 0;
+}
+
+int mem_settle(tlsm_conn *c, tlsm_conn *s, pipe_buf *c2s, pipe_buf *s2c, int *ticket,
+               size_t *received)
+{
+    for (int step = 0; step < 64; step++) {
+        int moved = 0, rc;
+        if ((rc = flow(c, c2s, s, &moved, ticket, received)) != 0 ||
+            (rc = flow(s, s2c, c, &moved, ticket, received)) != 0)
+            return rc;
+        if (!moved)
+            return 0;
+    }
+    return -1;
+}

@@ -30,4 +30,12 @@ void pipe_pop(pipe_buf *p, size_t n);
 /* Reads pki_dir/name (at most 64 KiB, malloc'd); exits with status 2 if it cannot. */
 uint8_t *slurp(const char *name, size_t *len);
 
+#include "tlsm.h"
+/* Moves bytes between client c and server s (through the pipes c2s and s2c) until
+ * neither has anything to send, reading all plaintext (counted in *received) and events.
+ * Sets *ticket (when not NULL) on a NewSessionTicket event. Returns 0, a tlsm error code
+ * (from a call or an error event), or -1 when 64 rounds did not settle. */
+int mem_settle(tlsm_conn *c, tlsm_conn *s, pipe_buf *c2s, pipe_buf *s2c, int *ticket,
+               size_t *received);
+
 #endif

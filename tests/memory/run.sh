@@ -48,8 +48,9 @@ fi
 
 echo "== build ($build, Debug)"
 if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTLSM_CLI=OFF >"$build.cmake.log" 2>&1 ||
-        { tail -20 "$build.cmake.log"; echo "memory: 0 passed, 1 failed"; exit 1; }
+    mkdir -p "$build"
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTLSM_CLI=OFF >"$build/cmake.log" 2>&1 ||
+        { tail -20 "$build/cmake.log"; echo "memory: 0 passed, 1 failed"; exit 1; }
 fi
 targets=(tlsm_static)
 [ "$matrix" = none ] || targets+=(test_matrix test_tls12_matrix)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The differential test of tlsm's ML-KEM-768 against Go's crypto/mlkem (issue 19), a
-# counted suite of scripts/test.sh: builds the C peer (mlkem_peer) in BUILD_DIR and runs
-# tests/mlkem_diff/go with COUNT random cases (default 3000, bounded to 60 seconds). Needs
-# Go >= 1.26 (crypto/mlkem/mlkemtest), on PATH or in /usr/local/go/bin; without it the
-# suite is skipped, visibly. Go's standard library only: nothing is downloaded.
+# The differential test of tlsm's ML-KEM (ML-KEM-768 and ML-KEM-1024) against Go's
+# crypto/mlkem (issue 19), a counted suite of scripts/test.sh: builds the C peer
+# (mlkem_peer) in BUILD_DIR and runs tests/mlkem_diff/go with COUNT random cases per
+# parameter set (default 3000, each set bounded to 30 seconds). Needs Go >= 1.26
+# (crypto/mlkem/mlkemtest), on PATH or in /usr/local/go/bin; without it the suite is
+# skipped, visibly. Go's standard library only: nothing is downloaded.
 #
 # Usage: tests/mlkem_diff/run.sh BUILD_DIR [COUNT] [extra flags for the Go program, e.g.
-# -seed HEX to replay]. Last line: "N passed, N failed, N skipped".
+# -seed HEX to replay]. Last line: "N passed, N failed, N skipped" over both sets.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: tests/mlkem_diff/run.sh BUILD_DIR [COUNT]}" && pwd)
@@ -31,5 +32,20 @@ if ! cmake --build "$build" --target mlkem_peer >"$build/mlkem-peer-build.log" 2
     echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
-cd "$root/tests/mlkem_diff/go" &&
-    GOTOOLCHAIN=local GOFLAGS=-mod=mod "$go" run . -peer "$build/mlkem_peer" -n "$count" -seconds 60 "$@"
+cd "$root/tests/mlkem_diff/go" || exit 1
+passed=0 failed=0
+for set in 768 1024; do
+    out=$(GOTOOLCHAIN=local GOFLAGS=-mod=mod "$go" run . -peer "$build/mlkem_peer" -set "$set" \
+        -n "$count" -seconds 30 "$@" 2>&1)
+    rc=$?
+    echo "$out"
+    last=$(echo "$out" | tail -1)
+    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+        [ "$rc" -eq 0 ] || [ "${BASH_REMATCH[2]}" -gt 0 ] || failed=$((failed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]

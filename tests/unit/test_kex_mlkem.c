@@ -1,7 +1,7 @@
 /*
- * test_kex_mlkem.c - the ML-KEM-768 key-exchange groups behind crypto_kex_* (issue 19):
- * X25519MLKEM768 and SecP256r1MLKEM768 (draft-ietf-tls-ecdhe-mlkem) and MLKEM768
- * (draft-ietf-tls-mlkem). Round trips, the exact share and secret lengths, the order of
+ * test_kex_mlkem.c - the ML-KEM key-exchange groups behind crypto_kex_* (issue 19):
+ * X25519MLKEM768, SecP256r1MLKEM768 and SecP384r1MLKEM1024 (draft-ietf-tls-ecdhe-mlkem)
+ * and MLKEM768 and MLKEM1024 (draft-ietf-tls-mlkem). Round trips, the exact share and secret lengths, the order of
  * the two halves on the wire and in the secret (checked against each half computed on its
  * own), and the checks on a peer's share: wrong lengths, an encapsulation key failing the
  * FIPS 203 s.7.2 modulus check, a bad classical half; a changed ciphertext is implicitly
@@ -14,15 +14,21 @@
 
 typedef struct {
     uint16_t group, ec;
-    size_t client_len, server_len, secret_len;
+    crypto_mlkem_set set;
+    size_t client_len, server_len, secret_len, ec_secret_len;
     int kem_first;
 } kem_case;
 
 static const kem_case cases[] = {
-    {TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_X25519, 1184 + 32, 1088 + 32, 64, 1},
-    {TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_SECP256R1, 65 + 1184, 65 + 1088, 64, 0},
-    {TLSM_GROUP_MLKEM768, 0, 1184, 1088, 32, 1},
+    {TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_X25519, CRYPTO_MLKEM768, 1184 + 32, 1088 + 32, 64, 32, 1},
+    {TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_SECP256R1, CRYPTO_MLKEM768, 65 + 1184, 65 + 1088, 64,
+     32, 0},
+    {TLSM_GROUP_SECP384R1MLKEM1024, TLSM_GROUP_SECP384R1, CRYPTO_MLKEM1024, 97 + 1568, 97 + 1568,
+     48 + 32, 48, 0},
+    {TLSM_GROUP_MLKEM768, 0, CRYPTO_MLKEM768, 1184, 1088, 32, 0, 1},
+    {TLSM_GROUP_MLKEM1024, 0, CRYPTO_MLKEM1024, 1568, 1568, 32, 0, 1},
 };
+#define N_CASES (sizeof cases / sizeof cases[0])
 
 typedef struct {
     uint8_t priv[CRYPTO_KEX_PRIV_MAX];
@@ -47,11 +53,14 @@ static void run(const kem_case *k, exchange *x)
                                    &x->c_len),
                  0);
     cr_assert_eq(x->c_len, k->secret_len);
+    /* Our private part: the decapsulation key, then the classical key. */
+    cr_assert_eq(crypto_kex_priv_len(k->group),
+                 crypto_mlkem_dk_len(k->set) + (k->ec ? crypto_kex_priv_len(k->ec) : 0));
 }
 
 Test(kex_mlkem, groups_are_tls13_kems)
 {
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < N_CASES; i++) {
         cr_assert(crypto_kex_supported(cases[i].group));
         cr_assert(crypto_kex_is_kem(cases[i].group));
     }
@@ -62,7 +71,7 @@ Test(kex_mlkem, groups_are_tls13_kems)
 Test(kex_mlkem, round_trip_and_layout)
 {
     static exchange x;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < N_CASES; i++) {
         const kem_case *k = &cases[i];
         for (int rep = 0; rep < 3; rep++) {
             run(k, &x);
@@ -71,24 +80,23 @@ Test(kex_mlkem, round_trip_and_layout)
             /* Each half on its own. */
             size_t ec_len = k->ec ? crypto_kex_pub_len(k->ec) : 0;
             const uint8_t *ct = x.server + (k->kem_first ? 0 : ec_len);
+            size_t ct_len = crypto_mlkem_ct_len(k->set), dk_len = crypto_mlkem_dk_len(k->set);
             uint8_t ss[32], ec_ss[64];
-            cr_assert_eq(crypto_mlkem768_decaps(x.priv, CRYPTO_MLKEM768_DK_LEN, ct, 1088, ss),
-                         0);
-            size_t kem_at = k->kem_first ? 0 : 32;
+            cr_assert_eq(crypto_mlkem_decaps(k->set, x.priv, dk_len, ct, ct_len, ss), 0);
+            size_t kem_at = k->kem_first ? 0 : k->ec_secret_len;
             cr_assert_eq(memcmp(x.c_secret + kem_at, ss, 32), 0, "%s: the ML-KEM half",
                          tlsm_group_name(k->group));
             if (k->ec) {
                 size_t n = 0;
-                const uint8_t *ec_srv = x.server + (k->kem_first ? 1088 : 0);
-                cr_assert_eq(crypto_kex_shared(k->ec, x.priv + CRYPTO_MLKEM768_DK_LEN, ec_srv,
-                                               ec_len, ec_ss, &n),
+                const uint8_t *ec_srv = x.server + (k->kem_first ? ct_len : 0);
+                cr_assert_eq(crypto_kex_shared(k->ec, x.priv + dk_len, ec_srv, ec_len, ec_ss, &n),
                              0);
-                cr_assert_eq(n, 32);
-                cr_assert_eq(memcmp(x.c_secret + (k->kem_first ? 32 : 0), ec_ss, 32), 0,
+                cr_assert_eq(n, k->ec_secret_len);
+                cr_assert_eq(memcmp(x.c_secret + (k->kem_first ? 32 : 0), ec_ss, n), 0,
                              "%s: the classical half", tlsm_group_name(k->group));
                 /* The client's share carries the encapsulation key where the draft says. */
                 const uint8_t *ek = x.client + (k->kem_first ? 0 : ec_len);
-                cr_assert_eq(crypto_mlkem768_ek_check(ek, 1184), 0);
+                cr_assert_eq(crypto_mlkem_ek_check(k->set, ek, crypto_mlkem_ek_len(k->set)), 0);
             }
         }
     }
@@ -97,7 +105,7 @@ Test(kex_mlkem, round_trip_and_layout)
 Test(kex_mlkem, bad_client_shares_are_refused)
 {
     static exchange x;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < N_CASES; i++) {
         const kem_case *k = &cases[i];
         run(k, &x);
         uint8_t pub[CRYPTO_KEX_PUB_MAX], ss[CRYPTO_KEX_SHARED_MAX];
@@ -125,7 +133,8 @@ Test(kex_mlkem, bad_client_shares_are_refused)
             /* A classical half that is no valid share: all zeros (X25519's small-order
              * point gives an all-zero secret; not a P-256 point at all). */
             memcpy(bad, x.client, x.client_len);
-            size_t ec_at = k->kem_first ? 1184 : 0, ec_len = crypto_kex_pub_len(k->ec);
+            size_t ec_at = k->kem_first ? crypto_mlkem_ek_len(k->set) : 0,
+                   ec_len = crypto_kex_pub_len(k->ec);
             memset(bad + ec_at, 0, ec_len);
             cr_assert_eq(crypto_kex_respond(k->group, NULL, bad, x.client_len, pub, &pub_len,
                                             ss, &ss_len),
@@ -137,7 +146,7 @@ Test(kex_mlkem, bad_client_shares_are_refused)
 Test(kex_mlkem, server_shares_checked_and_ciphertexts_implicitly_rejected)
 {
     static exchange x;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < N_CASES; i++) {
         const kem_case *k = &cases[i];
         run(k, &x);
         uint8_t ss[CRYPTO_KEX_SHARED_MAX];
@@ -151,4 +160,27 @@ Test(kex_mlkem, server_shares_checked_and_ciphertexts_implicitly_rejected)
         cr_assert_neq(memcmp(ss, x.s_secret, n), 0, "%s: the secret did not change",
                       tlsm_group_name(k->group));
     }
+}
+
+/* A share of the other parameter set's size is refused: an ML-KEM-768 key sent for
+ * MLKEM1024 and the reverse (FIPS 203 s.7.2 type check), and the same for ciphertexts. */
+Test(kex_mlkem, shares_of_the_other_set_are_refused)
+{
+    static exchange x768, x1024;
+    run(&cases[3], &x768);
+    run(&cases[4], &x1024);
+    uint8_t pub[CRYPTO_KEX_PUB_MAX], ss[CRYPTO_KEX_SHARED_MAX];
+    size_t pub_len = 0, ss_len = 0;
+    cr_assert_eq(crypto_kex_respond(TLSM_GROUP_MLKEM1024, NULL, x768.client, x768.client_len,
+                                    pub, &pub_len, ss, &ss_len),
+                 CRYPTO_KEX_BAD_SHARE);
+    cr_assert_eq(crypto_kex_respond(TLSM_GROUP_MLKEM768, NULL, x1024.client, x1024.client_len,
+                                    pub, &pub_len, ss, &ss_len),
+                 CRYPTO_KEX_BAD_SHARE);
+    cr_assert_neq(crypto_kex_shared(TLSM_GROUP_MLKEM1024, x1024.priv, x768.server,
+                                    x768.server_len, ss, &ss_len),
+                  0);
+    cr_assert_neq(crypto_kex_shared(TLSM_GROUP_MLKEM768, x768.priv, x1024.server,
+                                    x1024.server_len, ss, &ss_len),
+                  0);
 }

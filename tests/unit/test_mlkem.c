@@ -1,7 +1,9 @@
 /*
- * test_mlkem.c - ML-KEM-768 (FIPS 203): every Wycheproof ML-KEM-768 vector, the input
- * checks of FIPS 203 s.7.2 and s.7.3, implicit rejection, and the arithmetic underneath
- * (NTT products against schoolbook multiplication, Compress_d for every coefficient).
+ * test_mlkem.c - ML-KEM (FIPS 203): every Wycheproof ML-KEM-768 vector; for both
+ * parameter sets (ML-KEM-768 and ML-KEM-1024) the input checks of FIPS 203 s.7.2 and
+ * s.7.3, implicit rejection and round trips; and the arithmetic underneath (NTT products
+ * against schoolbook multiplication for k = 3 and 4, Compress_d for every coefficient and
+ * every d of either set). Known answers for both sets: test_mlkem_kat.c.
  *
  * The Wycheproof files run through crypto_mlkem768_* with each implementation installed
  * in turn behind the provider table: the built-in one (libsodium's where it has ML-KEM,
@@ -77,19 +79,25 @@ static int all_zero(const uint8_t *p, size_t n)
 /* The provider table with tlsm's own ML-KEM in the KEM entries. */
 static crypto_provider native_table;
 
+static const char *native_name(crypto_mlkem_set set)
+{
+    (void)set;
+    return "tlsm (native, installed by the test)";
+}
+
 static const crypto_provider *native_provider(void)
 {
     native_table = *crypto_provider_builtin();
-    native_table.kem_name = "tlsm (native, installed by the test)";
-    native_table.kem_keygen = mlkem768_keygen;
-    native_table.kem_encaps = mlkem768_encaps;
-    native_table.kem_decaps = mlkem768_decaps;
+    native_table.kem_name = native_name;
+    native_table.kem_keygen = mlkem_native_keygen;
+    native_table.kem_encaps = mlkem_native_encaps;
+    native_table.kem_decaps = mlkem_native_decaps;
     return &native_table;
 }
 
 static int builtin_is_native(void)
 {
-    return strcmp(crypto_provider_builtin()->kem_name, "libsodium") != 0;
+    return strcmp(crypto_provider_builtin()->kem_name(CRYPTO_MLKEM768), "libsodium") != 0;
 }
 
 /* Runs one Wycheproof file through every implementation and checks the counts. */
@@ -213,121 +221,184 @@ Test(mlkem, wycheproof_semi_expanded_decaps)
 
 /* ------------------------------------------------------------------ KEM behaviour */
 
-static void keypair(uint8_t ek[CRYPTO_MLKEM768_EK_LEN], uint8_t dk[CRYPTO_MLKEM768_DK_LEN])
+/* Every behaviour test runs for both parameter sets. */
+static const crypto_mlkem_set all_sets[] = {CRYPTO_MLKEM768, CRYPTO_MLKEM1024};
+#define FOR_EACH_SET(set)                                                                  \
+    for (size_t set_i_ = 0; set_i_ < 2; set_i_++)                                          \
+        for (crypto_mlkem_set set = all_sets[set_i_], *once_ = &set; once_; once_ = NULL)
+
+static const char *set_name(crypto_mlkem_set set)
 {
-    cr_assert_eq(crypto_mlkem768_keygen(&counter_rng, ek, dk), 0);
+    return set == CRYPTO_MLKEM768 ? "ML-KEM-768" : "ML-KEM-1024";
+}
+
+static void keypair(crypto_mlkem_set set, uint8_t *ek, uint8_t *dk)
+{
+    cr_assert_eq(crypto_mlkem_keygen(set, &counter_rng, ek, dk), 0);
+}
+
+Test(mlkem, sizes_of_both_sets)
+{
+    /* FIPS 203 Table 3. */
+    cr_assert_eq(crypto_mlkem_ek_len(CRYPTO_MLKEM768), 1184);
+    cr_assert_eq(crypto_mlkem_dk_len(CRYPTO_MLKEM768), 2400);
+    cr_assert_eq(crypto_mlkem_ct_len(CRYPTO_MLKEM768), 1088);
+    cr_assert_eq(crypto_mlkem_ek_len(CRYPTO_MLKEM1024), 1568);
+    cr_assert_eq(crypto_mlkem_dk_len(CRYPTO_MLKEM1024), 3168);
+    cr_assert_eq(crypto_mlkem_ct_len(CRYPTO_MLKEM1024), 1568);
+    /* Table 2, and eta1 = 2 in both: mlkem_sample_cbd2 is the only CBD tlsm has. */
+    cr_assert(mlkem_params_768.k == 3 && mlkem_params_768.du == 10 && mlkem_params_768.dv == 4);
+    cr_assert(mlkem_params_1024.k == 4 && mlkem_params_1024.du == 11 && mlkem_params_1024.dv == 5);
+    cr_assert(mlkem_params_768.eta1 == 2 && mlkem_params_1024.eta1 == 2);
+    /* A value that names no set is refused everywhere. */
+    crypto_mlkem_set none = (crypto_mlkem_set)7;
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], dk[CRYPTO_MLKEM_DK_MAX], ct[CRYPTO_MLKEM_CT_MAX], ss[32];
+    cr_assert_eq(crypto_mlkem_ek_len(none), 0);
+    cr_assert_eq(crypto_mlkem_keygen(none, &counter_rng, ek, dk), -1);
+    keypair(CRYPTO_MLKEM1024, ek, dk);
+    cr_assert_eq(crypto_mlkem_encaps(none, &counter_rng, ek, sizeof ek, ct, ss), -1);
+    cr_assert_eq(crypto_mlkem_decaps(none, dk, sizeof dk, ct, sizeof ct, ss), -1);
+    cr_assert_eq(mlkem_native_keygen(none, ek, ek, dk), -1);
 }
 
 Test(mlkem, round_trip_and_implicit_rejection)
 {
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN], dk[CRYPTO_MLKEM768_DK_LEN], ct[CRYPTO_MLKEM768_CT_LEN];
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], dk[CRYPTO_MLKEM_DK_MAX], ct[CRYPTO_MLKEM_CT_MAX];
     uint8_t ss1[32], ss2[32], rej[32];
-    for (int round = 0; round < 20; round++) {
-        keypair(ek, dk);
-        cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, sizeof ek, ct, ss1), 0);
-        cr_assert_eq(crypto_mlkem768_decaps(dk, sizeof dk, ct, sizeof ct, ss2), 0);
-        cr_assert_arr_eq(ss1, ss2, 32, "round %d: the two sides disagree", round);
-        /* A changed ciphertext still decapsulates, to J(z || c') (FIPS 203 Algorithm 18,
-         * steps 4 and 9), never to the real key. */
-        ct[round * 53 % sizeof ct] ^= (uint8_t)(1u << (round % 8));
-        cr_assert_eq(crypto_mlkem768_decaps(dk, sizeof dk, ct, sizeof ct, ss2), 0);
-        mlkem_hash_j(rej, dk + CRYPTO_MLKEM768_DK_LEN - 32, ct, sizeof ct);
-        cr_assert_arr_eq(ss2, rej, 32, "round %d: rejection key is not J(z || c)", round);
-        cr_assert_arr_neq(ss1, ss2, 32);
+    FOR_EACH_SET(set) {
+        size_t ek_len = crypto_mlkem_ek_len(set), dk_len = crypto_mlkem_dk_len(set),
+               ct_len = crypto_mlkem_ct_len(set);
+        for (int round = 0; round < 20; round++) {
+            keypair(set, ek, dk);
+            cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss1), 0);
+            cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss2), 0);
+            cr_assert_arr_eq(ss1, ss2, 32, "%s round %d: the two sides disagree",
+                             set_name(set), round);
+            /* A changed ciphertext still decapsulates, to J(z || c') (FIPS 203
+             * Algorithm 18, steps 4 and 9), never to the real key. */
+            ct[round * 53 % ct_len] ^= (uint8_t)(1u << (round % 8));
+            cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss2), 0);
+            mlkem_hash_j(rej, dk + dk_len - 32, ct, ct_len);
+            cr_assert_arr_eq(ss2, rej, 32, "%s round %d: rejection key is not J(z || c)",
+                             set_name(set), round);
+            cr_assert_arr_neq(ss1, ss2, 32);
+        }
     }
 }
 
 Test(mlkem, keygen_is_deterministic_and_uses_the_rng)
 {
-    uint8_t seed[64], ek1[CRYPTO_MLKEM768_EK_LEN], dk1[CRYPTO_MLKEM768_DK_LEN];
-    uint8_t ek2[CRYPTO_MLKEM768_EK_LEN], dk2[CRYPTO_MLKEM768_DK_LEN];
+    uint8_t seed[64], ek1[CRYPTO_MLKEM_EK_MAX], dk1[CRYPTO_MLKEM_DK_MAX];
+    uint8_t ek2[CRYPTO_MLKEM_EK_MAX], dk2[CRYPTO_MLKEM_DK_MAX], h[32];
     for (int i = 0; i < 64; i++)
         seed[i] = (uint8_t)i;
-    replay r = {seed, sizeof seed, 0};
-    crypto_rng rng = {replay_fn, &r};
-    cr_assert_eq(crypto_mlkem768_keygen(&rng, ek1, dk1), 0);
-    cr_assert_eq(crypto_mlkem768_keygen_from_seed(seed, sizeof seed, ek2, dk2), 0);
-    cr_assert_arr_eq(ek1, ek2, sizeof ek1);
-    cr_assert_arr_eq(dk1, dk2, sizeof dk1);
-    /* dk = dk_PKE || ek || H(ek) || z */
-    cr_assert_arr_eq(dk1 + 1152, ek1, sizeof ek1);
-    cr_assert_arr_eq(dk1 + 2368, seed + 32, 32);
-    /* The system source gives a different key each time. */
-    cr_assert_eq(crypto_mlkem768_keygen(NULL, ek2, dk2), 0);
-    cr_assert_arr_neq(ek1, ek2, sizeof ek1);
+    FOR_EACH_SET(set) {
+        size_t ek_len = crypto_mlkem_ek_len(set), dk_len = crypto_mlkem_dk_len(set);
+        replay r = {seed, sizeof seed, 0};
+        crypto_rng rng = {replay_fn, &r};
+        cr_assert_eq(crypto_mlkem_keygen(set, &rng, ek1, dk1), 0);
+        cr_assert_eq(crypto_mlkem_keygen_from_seed(set, seed, sizeof seed, ek2, dk2), 0);
+        cr_assert_arr_eq(ek1, ek2, ek_len);
+        cr_assert_arr_eq(dk1, dk2, dk_len);
+        /* dk = dk_PKE || ek || H(ek) || z, dk_PKE being 384k bytes */
+        size_t vec = dk_len - ek_len - 64;
+        cr_assert_eq(vec, (set == CRYPTO_MLKEM768 ? 3 : 4) * 384u);
+        cr_assert_arr_eq(dk1 + vec, ek1, ek_len);
+        mlkem_hash_h(h, ek1, ek_len);
+        cr_assert_arr_eq(dk1 + vec + ek_len, h, 32);
+        cr_assert_arr_eq(dk1 + dk_len - 32, seed + 32, 32);
+        /* The system source gives a different key each time. */
+        cr_assert_eq(crypto_mlkem_keygen(set, NULL, ek2, dk2), 0);
+        cr_assert_arr_neq(ek1, ek2, ek_len);
+    }
 }
 
 Test(mlkem, rng_failure_and_seed_length)
 {
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN], dk[CRYPTO_MLKEM768_DK_LEN], ct[CRYPTO_MLKEM768_CT_LEN],
-        ss[32], seed[65] = {0};
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], dk[CRYPTO_MLKEM_DK_MAX], ct[CRYPTO_MLKEM_CT_MAX], ss[32],
+        seed[65] = {0};
     crypto_rng bad = {failing_fn, NULL};
-    cr_assert_eq(crypto_mlkem768_keygen(&bad, ek, dk), -1);
-    cr_assert_eq(crypto_mlkem768_keygen_from_seed(seed, 63, ek, dk), -1);
-    cr_assert_eq(crypto_mlkem768_keygen_from_seed(seed, 65, ek, dk), -1);
-    keypair(ek, dk);
-    memset(ss, 0xaa, sizeof ss);
-    cr_assert_eq(crypto_mlkem768_encaps(&bad, ek, sizeof ek, ct, ss), -1);
-    cr_assert(all_zero(ss, sizeof ss));
+    FOR_EACH_SET(set) {
+        cr_assert_eq(crypto_mlkem_keygen(set, &bad, ek, dk), -1);
+        cr_assert_eq(crypto_mlkem_keygen_from_seed(set, seed, 63, ek, dk), -1);
+        cr_assert_eq(crypto_mlkem_keygen_from_seed(set, seed, 65, ek, dk), -1);
+        keypair(set, ek, dk);
+        memset(ss, 0xaa, sizeof ss);
+        cr_assert_eq(crypto_mlkem_encaps(set, &bad, ek, crypto_mlkem_ek_len(set), ct, ss), -1);
+        cr_assert(all_zero(ss, sizeof ss));
+    }
 }
 
-/* FIPS 203 s.7.2: every coefficient of an encapsulation key must be below q; lengths
- * other than 1184 are refused. Each of the 768 coefficients is set to q in turn (and to
- * q - 1, which must pass), in the low and the high half of its 3-byte group. */
+/* FIPS 203 s.7.2: every coefficient of an encapsulation key must be below q; other
+ * lengths than the set's (1184, 1568) are refused, the other set's length included. Each
+ * of the 256k coefficients is set to q in turn (and to q - 1, which must pass), in the
+ * low and the high half of its 3-byte group. */
 Test(mlkem, encapsulation_key_checks)
 {
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN + 1], dk[CRYPTO_MLKEM768_DK_LEN], ct[CRYPTO_MLKEM768_CT_LEN];
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX + 1], dk[CRYPTO_MLKEM_DK_MAX], ct[CRYPTO_MLKEM_CT_MAX];
     uint8_t ss[32];
-    keypair(ek, dk);
-    for (int i = 0; i < 768; i++) {
-        uint8_t *b = ek + 3 * (i / 2), save[3];
-        memcpy(save, b, 3);
-        for (int value = MLKEM_Q - 1; value <= MLKEM_Q; value++) {
-            if (i % 2 == 0) {
-                b[0] = (uint8_t)value;
-                b[1] = (uint8_t)((b[1] & 0xf0) | (value >> 8));
-            } else {
-                b[1] = (uint8_t)((b[1] & 0x0f) | ((value & 0x0f) << 4));
-                b[2] = (uint8_t)(value >> 4);
+    FOR_EACH_SET(set) {
+        size_t ek_len = crypto_mlkem_ek_len(set);
+        int coefficients = (int)(ek_len - 32) * 2 / 3;
+        keypair(set, ek, dk);
+        for (int i = 0; i < coefficients; i++) {
+            uint8_t *b = ek + 3 * (i / 2), save[3];
+            memcpy(save, b, 3);
+            for (int value = MLKEM_Q - 1; value <= MLKEM_Q; value++) {
+                if (i % 2 == 0) {
+                    b[0] = (uint8_t)value;
+                    b[1] = (uint8_t)((b[1] & 0xf0) | (value >> 8));
+                } else {
+                    b[1] = (uint8_t)((b[1] & 0x0f) | ((value & 0x0f) << 4));
+                    b[2] = (uint8_t)(value >> 4);
+                }
+                int want = value == MLKEM_Q ? -1 : 0;
+                cr_assert_eq(crypto_mlkem_ek_check(set, ek, ek_len), want, "%s coefficient %d = %d",
+                             set_name(set), i, value);
+                cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss), want,
+                             "%s coefficient %d = %d", set_name(set), i, value);
             }
-            int want = value == MLKEM_Q ? -1 : 0;
-            cr_assert_eq(crypto_mlkem768_ek_check(ek, CRYPTO_MLKEM768_EK_LEN), want,
-                         "coefficient %d = %d", i, value);
-            cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, CRYPTO_MLKEM768_EK_LEN, ct, ss),
-                         want, "coefficient %d = %d", i, value);
+            memcpy(b, save, 3);
         }
-        memcpy(b, save, 3);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss), 0);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len - 1, ct, ss), -1);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len + 1, ct, ss), -1);
+        cr_assert_eq(crypto_mlkem_ek_check(set, ek, 0), -1);
+        cr_assert_eq(crypto_mlkem_ek_check(set, ek, set == CRYPTO_MLKEM768 ? 1568 : 1184), -1);
     }
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, CRYPTO_MLKEM768_EK_LEN, ct, ss), 0);
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, CRYPTO_MLKEM768_EK_LEN - 1, ct, ss), -1);
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, CRYPTO_MLKEM768_EK_LEN + 1, ct, ss), -1);
-    cr_assert_eq(crypto_mlkem768_ek_check(ek, 0), -1);
 }
 
 /* FIPS 203 s.7.3: ciphertext and key lengths, and H(ek) stored in dk must match ek. */
 Test(mlkem, decapsulation_checks)
 {
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN], dk[CRYPTO_MLKEM768_DK_LEN + 1], ct[CRYPTO_MLKEM768_CT_LEN + 1];
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], dk[CRYPTO_MLKEM_DK_MAX + 1], ct[CRYPTO_MLKEM_CT_MAX + 1];
     uint8_t ss[32];
-    keypair(ek, dk);
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, sizeof ek, ct, ss), 0);
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN, ss), 0);
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN - 1, ss), -1);
-    cr_assert(all_zero(ss, sizeof ss));
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN + 1, ss), -1);
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN - 1, ct, CRYPTO_MLKEM768_CT_LEN, ss), -1);
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN + 1, ct, CRYPTO_MLKEM768_CT_LEN, ss), -1);
-    /* One flipped bit in the embedded ek or in H(ek): the hash check fails. */
-    static const size_t spots[] = {1152, 1152 + 700, 2335, 2336, 2367};
-    for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
-        dk[spots[i]] ^= 0x10;
-        cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN, ss),
-                     -1, "flip at %zu", spots[i]);
-        dk[spots[i]] ^= 0x10;
+    FOR_EACH_SET(set) {
+        size_t ek_len = crypto_mlkem_ek_len(set), dk_len = crypto_mlkem_dk_len(set),
+               ct_len = crypto_mlkem_ct_len(set), vec = dk_len - ek_len - 64;
+        keypair(set, ek, dk);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss), 0);
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss), 0);
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len - 1, ss), -1);
+        cr_assert(all_zero(ss, sizeof ss));
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len + 1, ss), -1);
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len - 1, ct, ct_len, ss), -1);
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len + 1, ct, ct_len, ss), -1);
+        /* The other set's ciphertext length (1088 vs 1568) is refused too. */
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct,
+                                         set == CRYPTO_MLKEM768 ? 1568 : 1088, ss), -1);
+        /* One flipped bit in the embedded ek or in H(ek): the hash check fails. */
+        const size_t spots[] = {vec, vec + 700, vec + ek_len - 1, vec + ek_len, vec + ek_len + 31};
+        for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+            dk[spots[i]] ^= 0x10;
+            cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss), -1, "%s flip at %zu",
+                         set_name(set), spots[i]);
+            dk[spots[i]] ^= 0x10;
+        }
+        /* z and dk_PKE are not covered by the hash: decapsulation goes on. */
+        dk[dk_len - 1] ^= 1;
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss), 0);
     }
-    /* z and dk_PKE are not covered by the hash: decapsulation goes on. */
-    dk[2399] ^= 1;
-    cr_assert_eq(crypto_mlkem768_decaps(dk, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN, ss), 0);
 }
 
 Test(mlkem, provider_without_kem)
@@ -337,16 +408,22 @@ Test(mlkem, provider_without_kem)
     bare.kem_keygen = NULL;
     bare.kem_encaps = NULL;
     bare.kem_decaps = NULL;
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN], dk[CRYPTO_MLKEM768_DK_LEN], ct[CRYPTO_MLKEM768_CT_LEN];
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], dk[CRYPTO_MLKEM_DK_MAX], ct[CRYPTO_MLKEM_CT_MAX];
     uint8_t ss[32];
-    keypair(ek, dk);
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, sizeof ek, ct, ss), 0);
-    crypto_provider_install(&bare);
-    cr_assert_str_eq(crypto_mlkem768_backend(), "none");
-    cr_assert_eq(crypto_mlkem768_keygen(&counter_rng, ek, dk), -1);
-    cr_assert_eq(crypto_mlkem768_encaps(&counter_rng, ek, sizeof ek, ct, ss), -1);
-    cr_assert_eq(crypto_mlkem768_decaps(dk, sizeof dk, ct, sizeof ct, ss), -1);
-    crypto_provider_install(NULL);
+    FOR_EACH_SET(set) {
+        size_t ek_len = crypto_mlkem_ek_len(set), dk_len = crypto_mlkem_dk_len(set),
+               ct_len = crypto_mlkem_ct_len(set);
+        keypair(set, ek, dk);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss), 0);
+        crypto_provider_install(&bare);
+        cr_assert_str_eq(crypto_mlkem_backend(set), "none");
+        cr_assert_eq(crypto_mlkem_keygen(set, &counter_rng, ek, dk), -1);
+        cr_assert_eq(crypto_mlkem_encaps(set, &counter_rng, ek, ek_len, ct, ss), -1);
+        cr_assert_eq(crypto_mlkem_decaps(set, dk, dk_len, ct, ct_len, ss), -1);
+        crypto_provider_install(NULL);
+    }
+    /* ML-KEM-1024 is tlsm's own whatever libsodium offers. */
+    cr_assert_str_eq(crypto_mlkem_backend(CRYPTO_MLKEM1024), "tlsm (FIPS 203 over Nettle SHA-3)");
 }
 
 /* ------------------------------------------------------------------ arithmetic */
@@ -359,69 +436,87 @@ static int16_t mod_q(int32_t x)
 
 /* The NTT, MultiplyNTTs and NTT^-1 together must compute the product in
  * Z_q[X]/(X^256 + 1); checked against schoolbook multiplication, with the vector product
- * spreading a and b over all K slots. */
+ * spreading a and b over all k slots, for k = 3 and 4. */
 Test(mlkem, ntt_product_matches_schoolbook)
 {
     for (int round = 0; round < 8; round++) {
+        unsigned k = round < 4 ? 3 : 4;
         mlkem_vec a, b;
         mlkem_poly r;
         int32_t want[MLKEM_N] = {0};
-        for (int v = 0; v < MLKEM_K; v++)
+        for (unsigned v = 0; v < k; v++)
             for (int i = 0; i < MLKEM_N; i++) {
                 /* Noise-sized and full-range inputs, both signs, as the KEM produces. */
                 a.p[v].c[i] = (int16_t)(round % 2 ? (rand() % 5) - 2 : rand() % 4096);
                 b.p[v].c[i] = (int16_t)((rand() % MLKEM_Q) - MLKEM_Q / 2);
             }
-        for (int v = 0; v < MLKEM_K; v++)
+        for (unsigned v = 0; v < k; v++)
             for (int i = 0; i < MLKEM_N; i++)
                 for (int j = 0; j < MLKEM_N; j++) {
                     int32_t p = (int32_t)mod_q(a.p[v].c[i]) * mod_q(b.p[v].c[j]) % MLKEM_Q;
-                    int k = i + j;
-                    want[k % MLKEM_N] += k < MLKEM_N ? p : MLKEM_Q - p; /* X^256 = -1 */
+                    int n = i + j;
+                    want[n % MLKEM_N] += n < MLKEM_N ? p : MLKEM_Q - p; /* X^256 = -1 */
                 }
-        for (int v = 0; v < MLKEM_K; v++) {
+        for (unsigned v = 0; v < k; v++) {
             mlkem_poly_ntt(&a.p[v]);
             mlkem_poly_ntt(&b.p[v]);
         }
-        mlkem_vec_basemul_acc(&r, &a, &b);
+        mlkem_vec_basemul_acc(&r, &a, &b, k);
         mlkem_poly_invntt_tomont(&r);
         for (int i = 0; i < MLKEM_N; i++) {
             cr_assert_lt(abs(r.c[i]), MLKEM_Q, "bound of NTT^-1 output");
-            cr_assert_eq(mod_q(r.c[i]), mod_q(want[i]), "round %d coefficient %d", round, i);
+            cr_assert_eq(mod_q(r.c[i]), mod_q(want[i]), "k %u round %d coefficient %d", k, round, i);
         }
     }
 }
 
-/* Compress_d without division (the KyberSlash fix) against the exact rational rounding,
- * for every residue, given in centred form as the KEM passes it; and Decompress_d. */
+/* Bits [d i, d i + d) of buf, least significant first (ByteEncode_d's order). */
+static uint32_t bits_at(const uint8_t *buf, int i, unsigned d)
+{
+    uint32_t v = 0;
+    for (unsigned b = 0; b < d; b++) {
+        unsigned bit = (unsigned)i * d + b;
+        v |= (uint32_t)((buf[bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    return v;
+}
+
+/* Compress_d without division (the KyberSlash fix) and its packing, against the exact
+ * rational rounding, for every residue given in centred form as the KEM passes it, for
+ * every d either set uses (du = 10, 11; dv = 4, 5; 1 for the message); and Decompress_d
+ * of what was packed. */
 Test(mlkem, compress_every_coefficient)
 {
-    for (int base = 0; base < MLKEM_Q; base += MLKEM_N) {
-        mlkem_poly a, back;
-        uint8_t c1[32 * MLKEM_DU], c2[32 * MLKEM_DV], msg[32];
-        for (int i = 0; i < MLKEM_N; i++) {
-            int x = (base + i) % MLKEM_Q;
-            a.c[i] = (int16_t)(x > MLKEM_Q / 2 ? x - MLKEM_Q : x);
-        }
-        mlkem_poly_compress_du(c1, &a);
-        mlkem_poly_compress_dv(c2, &a);
-        mlkem_poly_tomsg(msg, &a);
-        mlkem_poly_decompress_du(&back, c1);
-        for (int i = 0; i < MLKEM_N; i++) {
-            int x = (base + i) % MLKEM_Q;
-            /* round(2^d x / q) mod 2^d, halves up, in integers: floor((2^(d+1) x + q) / 2q) */
-            uint32_t want10 = (uint32_t)((2048 * x + MLKEM_Q) / (2 * MLKEM_Q)) % 1024;
-            uint32_t want4 = (uint32_t)((32 * x + MLKEM_Q) / (2 * MLKEM_Q)) % 16;
-            uint32_t want1 = (uint32_t)((4 * x + MLKEM_Q) / (2 * MLKEM_Q)) % 2;
-            int bit = 10 * i;
-            uint32_t got10 = ((uint32_t)c1[bit / 8] | (uint32_t)c1[bit / 8 + 1] << 8) >> (bit % 8) & 1023;
-            uint32_t got4 = (uint32_t)(c2[i / 2] >> (4 * (i % 2))) & 15;
-            uint32_t got1 = (uint32_t)(msg[i / 8] >> (i % 8)) & 1;
-            cr_assert_eq(got10, want10, "Compress_10(%d)", x);
-            cr_assert_eq(got4, want4, "Compress_4(%d)", x);
-            cr_assert_eq(got1, want1, "Compress_1(%d)", x);
-            /* Decompress_10(y) = round(q y / 1024), halves up. */
-            cr_assert_eq(back.c[i], (int16_t)((MLKEM_Q * (int)want10 + 512) / 1024));
+    static const unsigned ds[] = {10, 11, 4, 5, 1};
+    for (size_t n = 0; n < sizeof ds / sizeof ds[0]; n++) {
+        unsigned d = ds[n];
+        for (int base = 0; base < MLKEM_Q; base += MLKEM_N) {
+            mlkem_poly a, back;
+            uint8_t packed[32 * 11];
+            for (int i = 0; i < MLKEM_N; i++) {
+                int x = (base + i) % MLKEM_Q;
+                a.c[i] = (int16_t)(x > MLKEM_Q / 2 ? x - MLKEM_Q : x);
+            }
+            if (d >= 10) {
+                mlkem_poly_compress_du(packed, &a, d);
+                mlkem_poly_decompress_du(&back, packed, d);
+            } else if (d >= 4) {
+                mlkem_poly_compress_dv(packed, &a, d);
+                mlkem_poly_decompress_dv(&back, packed, d);
+            } else {
+                mlkem_poly_tomsg(packed, &a);
+                mlkem_poly_frommsg(&back, packed);
+            }
+            for (int i = 0; i < MLKEM_N; i++) {
+                int x = (base + i) % MLKEM_Q;
+                /* round(2^d x / q) mod 2^d, halves up, in integers:
+                 * floor((2^(d+1) x + q) / 2q) */
+                uint32_t want = (uint32_t)(((2 << d) * x + MLKEM_Q) / (2 * MLKEM_Q)) % (1u << d);
+                cr_assert_eq(bits_at(packed, i, d), want, "Compress_%u(%d)", d, x);
+                /* Decompress_d(y) = round(q y / 2^d), halves up. */
+                cr_assert_eq(back.c[i], (int16_t)((MLKEM_Q * (int)want + (1 << (d - 1))) >> d),
+                             "Decompress_%u(%u)", d, want);
+            }
         }
     }
 }

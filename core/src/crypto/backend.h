@@ -83,10 +83,12 @@ int default_kex_public(uint16_t group, const uint8_t *priv, uint8_t *pub, size_t
 int default_kex_shared(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                        size_t peer_len, uint8_t *shared, size_t *shared_len);
 
-/* The ML-KEM-768 groups (kex_mlkem.c), behind crypto_kex_*: kex_kem_find is non-NULL for
- * them; keygen (client), decaps (client, the server's share), encaps (server). */
+/* The ML-KEM groups (kex_mlkem.c), behind crypto_kex_*: kex_kem_find is non-NULL for
+ * them; the sizes of our share and of our private part; keygen (client), decaps (client,
+ * the server's share), encaps (server). */
 const void *kex_kem_find(uint16_t group);
 size_t kex_kem_client_share_len(uint16_t group);
+size_t kex_kem_priv_len(uint16_t group);
 int kex_kem_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t *pub,
                    size_t *pub_len);
 int kex_kem_decaps(uint16_t group, const uint8_t *priv, const uint8_t *peer, size_t peer_len,
@@ -94,12 +96,14 @@ int kex_kem_decaps(uint16_t group, const uint8_t *priv, const uint8_t *peer, siz
 int kex_kem_encaps(uint16_t group, const crypto_rng *rng, const uint8_t *peer, size_t peer_len,
                    uint8_t *pub, size_t *pub_len, uint8_t *shared, size_t *shared_len);
 
-/* ML-KEM-768 (mlkem_backend.c): libsodium's or tlsm's own, chosen at build time;
- * default_kem_name says which. */
-extern const char default_kem_name[];
-int default_kem_keygen(const uint8_t *seed, uint8_t *ek, uint8_t *dk);
-int default_kem_encaps(const uint8_t *ek, const uint8_t *m, uint8_t *ct, uint8_t *ss);
-int default_kem_decaps(const uint8_t *dk, const uint8_t *ct, uint8_t *ss);
+/* ML-KEM (mlkem_backend.c): ML-KEM-768 is libsodium's or tlsm's own, chosen at build time,
+ * ML-KEM-1024 tlsm's own; default_kem_name says which. */
+const char *default_kem_name(crypto_mlkem_set set);
+int default_kem_keygen(crypto_mlkem_set set, const uint8_t *seed, uint8_t *ek, uint8_t *dk);
+int default_kem_encaps(crypto_mlkem_set set, const uint8_t *ek, const uint8_t *m, uint8_t *ct,
+                       uint8_t *ss);
+int default_kem_decaps(crypto_mlkem_set set, const uint8_t *dk, const uint8_t *ct,
+                       uint8_t *ss);
 
 int default_verify(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,
                    const uint8_t *sig, size_t sig_len);

@@ -108,6 +108,10 @@ void crypto_aead_wipe_size(crypto_aead_ctx *ctx, size_t size);
 #define TLSM_GROUP_SECP256R1MLKEM768 0x11eb
 #define TLSM_GROUP_MLKEM768 0x0201
 #endif
+#ifndef TLSM_GROUP_MLKEM1024
+#define TLSM_GROUP_SECP384R1MLKEM1024 0x11ed
+#define TLSM_GROUP_MLKEM1024 0x0202
+#endif
 #ifndef TLSM_GROUP_MODP2048 /* RFC 3526, private-use values (tlsm.h) */
 #define TLSM_GROUP_MODP2048 0xfe08
 #define TLSM_GROUP_MODP3072 0xfe0c
@@ -116,18 +120,23 @@ void crypto_aead_wipe_size(crypto_aead_ctx *ctx, size_t size);
 #define TLSM_GROUP_MODP8192 0xfe20
 #endif
 
-/* Our private part of a key share: an ML-KEM-768 decapsulation key (2400 bytes) and a
- * P-256 scalar for SecP256r1MLKEM768; the RFC 3526 8192-bit exponent is 78 bytes. */
-#define CRYPTO_KEX_PRIV_MAX (2400 + 32)
-/* A public share: the client's SecP256r1MLKEM768 share (65 + 1184 bytes); an 8192-bit
- * MODP value is 1024, a P-384 point 97. */
-#define CRYPTO_KEX_PUB_MAX 1249
+/* Our private part of a key share: an ML-KEM-1024 decapsulation key (3168 bytes) and a
+ * P-384 scalar for SecP384r1MLKEM1024; the RFC 3526 8192-bit exponent is 78 bytes. Key
+ * shares are allocated to their group's size (crypto_kex_priv_len); these maxima size
+ * stack buffers only. */
+#define CRYPTO_KEX_PRIV_MAX (3168 + 48)
+/* A public share: SecP384r1MLKEM1024's (97 + 1568 bytes either way); an 8192-bit MODP
+ * value is 1024, a P-384 point 97. */
+#define CRYPTO_KEX_PUB_MAX 1665
+/* The largest TLS 1.2 (classical: EC or finite-field) public value, an 8192-bit MODP one:
+ * what a TLS 1.2 handshake keeps of a ServerKeyExchange. */
+#define CRYPTO_KEX_DH_PUB_MAX 1024
 #define CRYPTO_KEX_SHARED_MAX 1024 /* an 8192-bit MODP shared secret (a hybrid's is 64) */
 #define CRYPTO_EC_POINT_MAX 97    /* an uncompressed P-384 point */
 
 /* 1 for the groups a TLS peer may name (key_share, supported_groups, TLS 1.2 curves). */
 int crypto_kex_supported(uint16_t group);
-/* 1 for the ML-KEM-768 groups (hybrid or pure): TLS 1.3 only. */
+/* 1 for the ML-KEM groups (hybrid or pure, 768 or 1024): TLS 1.3 only. */
 int crypto_kex_is_kem(uint16_t group);
 /* Size of our private part of a key share for group (what crypto_kex_keygen writes to
  * priv), 0 if unsupported. */
@@ -183,50 +192,98 @@ int crypto_dh_params_check(const uint8_t *p, size_t p_len, const uint8_t *g, siz
 int crypto_dh_params(uint16_t group, const uint8_t **p, size_t *p_len, const uint8_t **g,
                      size_t *g_len);
 
-/* ------------------------------------------------------------------ ML-KEM-768 */
+/* ------------------------------------------------------------------ ML-KEM */
 
-/* ML-KEM-768 (FIPS 203), the post-quantum half of the X25519MLKEM768 and
- * SecP256r1MLKEM768 groups and the whole of MLKEM768. The implementation is libsodium's
- * where the libsodium tlsm is built against has one (1.0.21+), otherwise tlsm's own
- * (mlkem_*.c); crypto_mlkem768_backend() names it. Sizes in bytes: */
-#define CRYPTO_MLKEM768_SEED_LEN 64  /* d || z, the key-generation randomness */
-#define CRYPTO_MLKEM768_MSG_LEN 32   /* m, the encapsulation randomness */
+/* ML-KEM (FIPS 203) in the two parameter sets TLS uses: ML-KEM-768, the post-quantum half
+ * of X25519MLKEM768 and SecP256r1MLKEM768 and the whole of MLKEM768, and ML-KEM-1024, the
+ * same for SecP384r1MLKEM1024 and MLKEM1024. ML-KEM-768 is libsodium's where the
+ * libsodium tlsm is built against has one (1.0.21+), otherwise tlsm's own (mlkem_*.c);
+ * ML-KEM-1024 is always tlsm's own. crypto_mlkem_backend() names the implementation. */
+typedef enum { CRYPTO_MLKEM768, CRYPTO_MLKEM1024 } crypto_mlkem_set;
+
+/* Sizes in bytes. The seed, message and shared secret are the same in both sets. */
+#define CRYPTO_MLKEM_SEED_LEN 64     /* d || z, the key-generation randomness */
+#define CRYPTO_MLKEM_MSG_LEN 32      /* m, the encapsulation randomness */
+#define CRYPTO_MLKEM_SS_LEN 32       /* shared secret */
 #define CRYPTO_MLKEM768_EK_LEN 1184  /* encapsulation key (the client's key share) */
 #define CRYPTO_MLKEM768_DK_LEN 2400  /* decapsulation key, FIPS 203's expanded form */
 #define CRYPTO_MLKEM768_CT_LEN 1088  /* ciphertext (the server's key share) */
-#define CRYPTO_MLKEM768_SS_LEN 32    /* shared secret */
+#define CRYPTO_MLKEM1024_EK_LEN 1568
+#define CRYPTO_MLKEM1024_DK_LEN 3168
+#define CRYPTO_MLKEM1024_CT_LEN 1568
+#define CRYPTO_MLKEM_EK_MAX CRYPTO_MLKEM1024_EK_LEN
+#define CRYPTO_MLKEM_DK_MAX CRYPTO_MLKEM1024_DK_LEN
+#define CRYPTO_MLKEM_CT_MAX CRYPTO_MLKEM1024_CT_LEN
+/* The names ML-KEM-768 code used before ML-KEM-1024 came. */
+#define CRYPTO_MLKEM768_SEED_LEN CRYPTO_MLKEM_SEED_LEN
+#define CRYPTO_MLKEM768_MSG_LEN CRYPTO_MLKEM_MSG_LEN
+#define CRYPTO_MLKEM768_SS_LEN CRYPTO_MLKEM_SS_LEN
+
+/* The sizes of set's encapsulation key, decapsulation key and ciphertext; 0 for a value
+ * that names no set. */
+size_t crypto_mlkem_ek_len(crypto_mlkem_set set);
+size_t crypto_mlkem_dk_len(crypto_mlkem_set set);
+size_t crypto_mlkem_ct_len(crypto_mlkem_set set);
 
 /* Key generation: draws the 64-byte seed from rng (the system source if rng is NULL),
- * then as crypto_mlkem768_keygen_from_seed. The seed is wiped. Returns 0, or -1 if the
- * rng fails (nothing written then). */
-int crypto_mlkem768_keygen(const crypto_rng *rng, uint8_t ek[CRYPTO_MLKEM768_EK_LEN],
-                           uint8_t dk[CRYPTO_MLKEM768_DK_LEN]);
+ * then as crypto_mlkem_keygen_from_seed. The seed is wiped. Returns 0, or -1 if the rng
+ * fails (nothing written then). ek and dk have the set's sizes. */
+int crypto_mlkem_keygen(crypto_mlkem_set set, const crypto_rng *rng, uint8_t *ek,
+                        uint8_t *dk);
 /* ML-KEM.KeyGen_internal(d, z) from seed = d || z: writes the encapsulation key and the
  * decapsulation key (dk_PKE || ek || H(ek) || z). The same seed always gives the same
  * keys. Returns 0, or -1 if seed_len is not 64 (nothing written then). */
-int crypto_mlkem768_keygen_from_seed(const uint8_t *seed, size_t seed_len,
-                                     uint8_t ek[CRYPTO_MLKEM768_EK_LEN],
-                                     uint8_t dk[CRYPTO_MLKEM768_DK_LEN]);
-/* Encapsulation to a peer's key: checks ek first (exactly 1184 bytes and the FIPS 203
- * s.7.2 modulus check: every coefficient below q), then draws the 32-byte m from rng and
- * writes the ciphertext and the shared secret. Returns 0, or -1 for a key that fails the
- * checks (a TLS caller answers illegal_parameter) or an rng failure; on failure nothing
- * is written to ct and ss is zero. */
-int crypto_mlkem768_encaps(const crypto_rng *rng, const uint8_t *ek, size_t ek_len,
-                           uint8_t ct[CRYPTO_MLKEM768_CT_LEN],
-                           uint8_t ss[CRYPTO_MLKEM768_SS_LEN]);
-/* Decapsulation with our key: checks the lengths (ct exactly 1088 bytes, dk exactly
- * 2400) and the FIPS 203 s.7.3 hash check of dk, and returns -1 (ss zero) if any fails.
- * Otherwise always returns 0: a ciphertext that is not a valid encapsulation still
- * yields a key (implicit rejection, J(z || c)) that the peer cannot know, chosen in
- * constant time, so a forged ciphertext shows up only as a later Finished mismatch. */
-int crypto_mlkem768_decaps(const uint8_t *dk, size_t dk_len, const uint8_t *ct, size_t ct_len,
-                           uint8_t ss[CRYPTO_MLKEM768_SS_LEN]);
+int crypto_mlkem_keygen_from_seed(crypto_mlkem_set set, const uint8_t *seed, size_t seed_len,
+                                  uint8_t *ek, uint8_t *dk);
+/* Encapsulation to a peer's key: checks ek first (exactly the set's length, 1184 or 1568,
+ * and the FIPS 203 s.7.2 modulus check: every coefficient below q), then draws the 32-byte
+ * m from rng and writes the ciphertext (the set's length) and the shared secret. Returns
+ * 0, or -1 for a key that fails the checks (a TLS caller answers illegal_parameter) or an
+ * rng failure; on failure nothing is written to ct and ss is zero. */
+int crypto_mlkem_encaps(crypto_mlkem_set set, const crypto_rng *rng, const uint8_t *ek,
+                        size_t ek_len, uint8_t *ct, uint8_t ss[CRYPTO_MLKEM_SS_LEN]);
+/* Decapsulation with our key: checks the lengths (ct and dk exactly the set's) and the
+ * FIPS 203 s.7.3 hash check of dk, and returns -1 (ss zero) if any fails. Otherwise
+ * always returns 0: a ciphertext that is not a valid encapsulation still yields a key
+ * (implicit rejection, J(z || c)) that the peer cannot know, chosen in constant time, so
+ * a forged ciphertext shows up only as a later Finished mismatch. */
+int crypto_mlkem_decaps(crypto_mlkem_set set, const uint8_t *dk, size_t dk_len,
+                        const uint8_t *ct, size_t ct_len, uint8_t ss[CRYPTO_MLKEM_SS_LEN]);
 /* The FIPS 203 s.7.2 encapsulation-key check alone (length and modulus), for a caller
  * that wants to reject a bad key share before doing anything else: 0 or -1. */
-int crypto_mlkem768_ek_check(const uint8_t *ek, size_t ek_len);
-/* Names the implementation in use ("libsodium" or "tlsm (FIPS 203 over Nettle SHA-3)"). */
-const char *crypto_mlkem768_backend(void);
+int crypto_mlkem_ek_check(crypto_mlkem_set set, const uint8_t *ek, size_t ek_len);
+/* Names the implementation in use for set ("libsodium", "tlsm (FIPS 203 over Nettle
+ * SHA-3)", or "none" when the provider table has no ML-KEM). */
+const char *crypto_mlkem_backend(crypto_mlkem_set set);
+
+/* ML-KEM-768 by the names it had before ML-KEM-1024 came: the same functions. */
+static inline int crypto_mlkem768_keygen(const crypto_rng *rng, uint8_t *ek, uint8_t *dk)
+{
+    return crypto_mlkem_keygen(CRYPTO_MLKEM768, rng, ek, dk);
+}
+static inline int crypto_mlkem768_keygen_from_seed(const uint8_t *seed, size_t seed_len,
+                                                   uint8_t *ek, uint8_t *dk)
+{
+    return crypto_mlkem_keygen_from_seed(CRYPTO_MLKEM768, seed, seed_len, ek, dk);
+}
+static inline int crypto_mlkem768_encaps(const crypto_rng *rng, const uint8_t *ek,
+                                         size_t ek_len, uint8_t *ct, uint8_t *ss)
+{
+    return crypto_mlkem_encaps(CRYPTO_MLKEM768, rng, ek, ek_len, ct, ss);
+}
+static inline int crypto_mlkem768_decaps(const uint8_t *dk, size_t dk_len, const uint8_t *ct,
+                                         size_t ct_len, uint8_t *ss)
+{
+    return crypto_mlkem_decaps(CRYPTO_MLKEM768, dk, dk_len, ct, ct_len, ss);
+}
+static inline int crypto_mlkem768_ek_check(const uint8_t *ek, size_t ek_len)
+{
+    return crypto_mlkem_ek_check(CRYPTO_MLKEM768, ek, ek_len);
+}
+static inline const char *crypto_mlkem768_backend(void)
+{
+    return crypto_mlkem_backend(CRYPTO_MLKEM768);
+}
 
 /* ------------------------------------------------------------------ signatures */
 

@@ -1,7 +1,7 @@
 /*
  * kex.c - (EC)DHE for the TLS key_share groups: X25519 (libsodium) and secp256r1/secp384r1
  * (Nettle), plus the public crypto_kex_* entry points. The finite-field groups are
- * dispatched to ffdhe.c, the ML-KEM-768 groups (hybrids included) to kex_mlkem.c.
+ * dispatched to ffdhe.c, the ML-KEM groups (hybrids included) to kex_mlkem.c.
  *
  * RFC 8446 s.4.2.8.2: NIST public values are uncompressed points and must be validated;
  * s.7.4.2: the NIST shared secret is the x-coordinate. RFC 7748 s.6.1 / RFC 8446 s.7.4.2:
@@ -50,11 +50,8 @@ static size_t kex_priv_len(uint16_t group);
 
 size_t crypto_kex_priv_len(uint16_t group)
 {
-    if (kex_kem_find(group)) {
-        const uint16_t ec = group == TLSM_GROUP_X25519MLKEM768     ? TLSM_GROUP_X25519
-                            : group == TLSM_GROUP_SECP256R1MLKEM768 ? TLSM_GROUP_SECP256R1 : 0;
-        return CRYPTO_MLKEM768_DK_LEN + (ec ? kex_priv_len(ec) : 0);
-    }
+    if (kex_kem_find(group))
+        return kex_kem_priv_len(group);
     return kex_priv_len(group);
 }
 

@@ -1,7 +1,8 @@
 /*
- * kex_mlkem.c - the TLS 1.3 key-exchange groups built on ML-KEM-768: the hybrids
- * X25519MLKEM768 (0x11EC) and SecP256r1MLKEM768 (0x11EB) of draft-ietf-tls-ecdhe-mlkem,
- * and MLKEM768 (0x0201) alone, draft-ietf-tls-mlkem. kex.c dispatches these groups here.
+ * kex_mlkem.c - the TLS 1.3 key-exchange groups built on ML-KEM: the hybrids
+ * X25519MLKEM768 (0x11EC), SecP256r1MLKEM768 (0x11EB) and SecP384r1MLKEM1024 (0x11ED) of
+ * draft-ietf-tls-ecdhe-mlkem, and MLKEM768 (0x0201) and MLKEM1024 (0x0202) alone,
+ * draft-ietf-tls-mlkem. kex.c dispatches these groups here.
  *
  * A key share is a KEM, not a Diffie-Hellman exchange: the client generates a key pair
  * and sends the encapsulation key; the server encapsulates to it and sends the ciphertext;
@@ -10,11 +11,14 @@
  *                      secret: ML-KEM ss (32) || X25519 ss (32)
  *   SecP256r1MLKEM768  client: P-256 point (65) || ek;    server: P-256 point (65) || ct
  *                      secret: ECDH ss (32) || ML-KEM ss (32)
- * (the ML-KEM half comes first in X25519MLKEM768 and second in SecP256r1MLKEM768). Our
+ *   SecP384r1MLKEM1024 client: P-384 point (97) || ek (1568); server: point || ct (1568)
+ *                      secret: ECDH ss (48) || ML-KEM ss (32)
+ *   MLKEM768, MLKEM1024  ek / ct / ss of ML-KEM alone
+ * (the ML-KEM half comes first in X25519MLKEM768 and second in the SecP*r1 hybrids). Our
  * private part is the decapsulation key followed by the classical private key.
  *
  * Checks: exact share lengths; the encapsulation key's FIPS 203 s.7.2 modulus check
- * (crypto_mlkem768_encaps); the classical half as kex.c validates it alone. Decapsulation
+ * (crypto_mlkem_encaps); the classical half as kex.c validates it alone. Decapsulation
  * never fails on a bad ciphertext (implicit rejection): that shows as a Finished mismatch.
  */
 #include <string.h>
@@ -24,14 +28,17 @@
 
 typedef struct {
     uint16_t group;
-    uint16_t ec;     /* the classical half, 0 for MLKEM768 */
+    crypto_mlkem_set set;
+    uint16_t ec;     /* the classical half, 0 for pure ML-KEM */
     int kem_first;   /* ML-KEM bytes first on the wire and in the secret */
 } kem_group;
 
 static const kem_group kem_groups[] = {
-    {TLSM_GROUP_X25519MLKEM768, TLSM_GROUP_X25519, 1},
-    {TLSM_GROUP_SECP256R1MLKEM768, TLSM_GROUP_SECP256R1, 0},
-    {TLSM_GROUP_MLKEM768, 0, 1},
+    {TLSM_GROUP_X25519MLKEM768, CRYPTO_MLKEM768, TLSM_GROUP_X25519, 1},
+    {TLSM_GROUP_SECP256R1MLKEM768, CRYPTO_MLKEM768, TLSM_GROUP_SECP256R1, 0},
+    {TLSM_GROUP_SECP384R1MLKEM1024, CRYPTO_MLKEM1024, TLSM_GROUP_SECP384R1, 0},
+    {TLSM_GROUP_MLKEM768, CRYPTO_MLKEM768, 0, 1},
+    {TLSM_GROUP_MLKEM1024, CRYPTO_MLKEM1024, 0, 1},
 };
 
 const void *kex_kem_find(uint16_t group)
@@ -50,7 +57,14 @@ static size_t ec_pub_len(const kem_group *k)
 size_t kex_kem_client_share_len(uint16_t group)
 {
     const kem_group *k = kex_kem_find(group);
-    return k ? CRYPTO_MLKEM768_EK_LEN + ec_pub_len(k) : 0;
+    return k ? crypto_mlkem_ek_len(k->set) + ec_pub_len(k) : 0;
+}
+
+/* The decapsulation key, then the classical private key. */
+size_t kex_kem_priv_len(uint16_t group)
+{
+    const kem_group *k = kex_kem_find(group);
+    return k ? crypto_mlkem_dk_len(k->set) + (k->ec ? crypto_kex_priv_len(k->ec) : 0) : 0;
 }
 
 /* Splits a share into its ML-KEM part (kem_len bytes) and its classical part. */
@@ -78,16 +92,17 @@ int kex_kem_keygen(uint16_t group, const crypto_rng *rng, uint8_t *priv, uint8_t
                    size_t *pub_len)
 {
     const kem_group *k = kex_kem_find(group);
-    uint8_t ek[CRYPTO_MLKEM768_EK_LEN], ec_pub[CRYPTO_EC_POINT_MAX];
+    uint8_t ek[CRYPTO_MLKEM_EK_MAX], ec_pub[CRYPTO_EC_POINT_MAX];
     size_t ec_len = 0;
-    if (!k || crypto_mlkem768_keygen(rng, ek, priv))
+    if (!k || crypto_mlkem_keygen(k->set, rng, ek, priv))
         return -1;
-    if (k->ec && crypto_kex_keygen(k->ec, rng, priv + CRYPTO_MLKEM768_DK_LEN, ec_pub, &ec_len)) {
-        crypto_wipe(priv, CRYPTO_MLKEM768_DK_LEN);
+    size_t ek_len = crypto_mlkem_ek_len(k->set), dk_len = crypto_mlkem_dk_len(k->set);
+    if (k->ec && crypto_kex_keygen(k->ec, rng, priv + dk_len, ec_pub, &ec_len)) {
+        crypto_wipe(priv, dk_len);
         return -1;
     }
-    join(k, pub, ek, sizeof ek, ec_pub, ec_len);
-    *pub_len = sizeof ek + ec_len;
+    join(k, pub, ek, ek_len, ec_pub, ec_len);
+    *pub_len = ek_len + ec_len;
     return 0;
 }
 
@@ -96,15 +111,16 @@ int kex_kem_decaps(uint16_t group, const uint8_t *priv, const uint8_t *peer, siz
 {
     const kem_group *k = kex_kem_find(group);
     const uint8_t *ct, *ec_pub;
-    uint8_t ss[CRYPTO_MLKEM768_SS_LEN], ec_ss[CRYPTO_KEX_SHARED_MAX];
+    uint8_t ss[CRYPTO_MLKEM_SS_LEN], ec_ss[CRYPTO_KEX_SHARED_MAX];
     size_t ec_len = 0;
-    if (!k || split(k, peer, peer_len, CRYPTO_MLKEM768_CT_LEN, &ct, &ec_pub))
+    if (!k)
         return -1;
-    int rc = crypto_mlkem768_decaps(priv, CRYPTO_MLKEM768_DK_LEN, ct, CRYPTO_MLKEM768_CT_LEN,
-                                    ss);
+    size_t ct_len = crypto_mlkem_ct_len(k->set), dk_len = crypto_mlkem_dk_len(k->set);
+    if (split(k, peer, peer_len, ct_len, &ct, &ec_pub))
+        return -1;
+    int rc = crypto_mlkem_decaps(k->set, priv, dk_len, ct, ct_len, ss);
     if (!rc && k->ec)
-        rc = crypto_kex_shared(k->ec, priv + CRYPTO_MLKEM768_DK_LEN, ec_pub, ec_pub_len(k),
-                               ec_ss, &ec_len);
+        rc = crypto_kex_shared(k->ec, priv + dk_len, ec_pub, ec_pub_len(k), ec_ss, &ec_len);
     if (!rc) {
         join(k, shared, ss, sizeof ss, ec_ss, ec_len);
         *shared_len = sizeof ss + ec_len;
@@ -119,21 +135,24 @@ int kex_kem_encaps(uint16_t group, const crypto_rng *rng, const uint8_t *peer, s
 {
     const kem_group *k = kex_kem_find(group);
     const uint8_t *ek, *ec_peer;
-    uint8_t ct[CRYPTO_MLKEM768_CT_LEN], ss[CRYPTO_MLKEM768_SS_LEN];
+    uint8_t ct[CRYPTO_MLKEM_CT_MAX], ss[CRYPTO_MLKEM_SS_LEN];
     uint8_t ec_pub[CRYPTO_EC_POINT_MAX], ec_ss[CRYPTO_KEX_SHARED_MAX];
     size_t ec_len = 0, ec_ss_len = 0;
-    if (!k || split(k, peer, peer_len, CRYPTO_MLKEM768_EK_LEN, &ek, &ec_peer) ||
-        crypto_mlkem768_ek_check(ek, CRYPTO_MLKEM768_EK_LEN))
+    if (!k)
+        return CRYPTO_KEX_BAD_SHARE;
+    size_t ek_len = crypto_mlkem_ek_len(k->set), ct_len = crypto_mlkem_ct_len(k->set);
+    if (split(k, peer, peer_len, ek_len, &ek, &ec_peer) ||
+        crypto_mlkem_ek_check(k->set, ek, ek_len))
         return CRYPTO_KEX_BAD_SHARE;
     /* The classical half validates the peer's point. */
     int rc = k->ec ? crypto_kex_respond(k->ec, rng, ec_peer, ec_pub_len(k), ec_pub, &ec_len,
                                         ec_ss, &ec_ss_len)
                    : 0;
-    if (!rc && crypto_mlkem768_encaps(rng, ek, CRYPTO_MLKEM768_EK_LEN, ct, ss))
+    if (!rc && crypto_mlkem_encaps(k->set, rng, ek, ek_len, ct, ss))
         rc = CRYPTO_KEX_FAILED; /* the key passed its check: the rng failed */
     if (!rc) {
-        join(k, pub, ct, sizeof ct, ec_pub, ec_len);
-        *pub_len = sizeof ct + ec_len;
+        join(k, pub, ct, ct_len, ec_pub, ec_len);
+        *pub_len = ct_len + ec_len;
         join(k, shared, ss, sizeof ss, ec_ss, ec_ss_len);
         *shared_len = sizeof ss + ec_ss_len;
     }

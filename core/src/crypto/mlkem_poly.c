@@ -114,17 +114,21 @@ void mlkem_poly_invntt_tomont(mlkem_poly *a)
  *   c0 = a0*b0 + a1*b1*gamma_i,  c1 = a0*b1 + a1*b0,  gamma_i = zeta^(2*BitRev7(i) + 1).
  * gamma_{2m} = zeta^BitRev7(64 + m) = zetas[64 + m] / R, and gamma_{2m+1} = -gamma_{2m}
  * (BitRev7(2m+1) = BitRev7(2m) + 64 and zeta^128 = -1), so the table above serves. The
- * sum over the K products is accumulated in 32 bits and reduced once per coefficient:
- * with inputs |x| <= 4095, |c0| < 3 * (4095^2 + q * 1664) and |c1| < 6 * 4095^2, both
- * below q * 2^15 as mont_reduce needs, which also puts the result below q. */
-void mlkem_vec_basemul_acc(mlkem_poly *r, const mlkem_vec *a, const mlkem_vec *b)
+ * sum over the k products is accumulated in 32 bits and reduced once per coefficient.
+ * Every caller passes one operand with |x| <= 4095 (a ByteDecode_12 output or a sampled
+ * matrix entry) and one centred NTT output (|x| <= (q-1)/2 = 1664); with k <= 4,
+ * |c0| < 4 * (4095 * 1664 + q * 1664) and |c1| < 8 * 4095 * 1664, both below q * 2^15
+ * as mont_reduce needs, which also puts the result below q. */
+static inline __attribute__((always_inline)) void basemul_acc(mlkem_poly *r,
+                                                              const mlkem_vec *a,
+                                                              const mlkem_vec *b, unsigned k)
 {
     for (int m = 0; m < MLKEM_N / 4; m++) {
         int16_t gamma = zetas[64 + m];
         for (int half = 0; half < 2; half++) {
             int i = 4 * m + 2 * half;
             int32_t c0 = 0, c1 = 0;
-            for (int v = 0; v < MLKEM_K; v++) {
+            for (unsigned v = 0; v < k; v++) {
                 int16_t a0 = a->p[v].c[i], a1 = a->p[v].c[i + 1];
                 int16_t b0 = b->p[v].c[i], b1 = b->p[v].c[i + 1];
                 /* (a1 b1 R^-1) * (gamma R): one more R^-1 from the final reduction. */
@@ -135,6 +139,16 @@ void mlkem_vec_basemul_acc(mlkem_poly *r, const mlkem_vec *a, const mlkem_vec *b
             r->c[i + 1] = mont_reduce(c1);
         }
     }
+}
+
+/* One copy per k, each with its constant loop bound, keeps ML-KEM-768 as fast as when k
+ * was a compile-time constant. k is public (the parameter set). */
+void mlkem_vec_basemul_acc(mlkem_poly *r, const mlkem_vec *a, const mlkem_vec *b, unsigned k)
+{
+    if (k == 3)
+        basemul_acc(r, a, b, 3);
+    else
+        basemul_acc(r, a, b, MLKEM_K_MAX);
 }
 
 void mlkem_poly_add(mlkem_poly *r, const mlkem_poly *a, const mlkem_poly *b)

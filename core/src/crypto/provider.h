@@ -46,17 +46,21 @@ typedef struct crypto_provider {
     int (*kex_shared)(uint16_t group, const uint8_t *priv, const uint8_t *peer_pub,
                       size_t peer_len, uint8_t *shared, size_t *shared_len);
 
-    /* ML-KEM-768 (FIPS 203) with every input of fixed size (CRYPTO_MLKEM768_*_LEN) and
-     * the randomness already drawn: keygen is ML-KEM.KeyGen_internal from the 64-byte
-     * seed d || z, encaps is ML-KEM.Encaps_internal with the 32-byte message m, decaps
-     * is ML-KEM.Decaps_internal (implicit rejection: an invalid ciphertext still gives a
-     * key). crypto_mlkem768_* check lengths, the encapsulation key (FIPS 203 s.7.2) and
-     * the decapsulation key (s.7.3) before calling these. kem_name names the
-     * implementation ("libsodium", "tlsm ..."). */
-    const char *kem_name;
-    int (*kem_keygen)(const uint8_t *seed, uint8_t *ek, uint8_t *dk);
-    int (*kem_encaps)(const uint8_t *ek, const uint8_t *m, uint8_t *ct, uint8_t *ss);
-    int (*kem_decaps)(const uint8_t *dk, const uint8_t *ct, uint8_t *ss);
+    /* ML-KEM (FIPS 203) in the parameter set set, with every input of that set's fixed
+     * size (CRYPTO_MLKEM*_LEN) and the randomness already drawn: keygen is
+     * ML-KEM.KeyGen_internal from the 64-byte seed d || z, encaps is
+     * ML-KEM.Encaps_internal with the 32-byte message m, decaps is ML-KEM.Decaps_internal
+     * (implicit rejection: an invalid ciphertext still gives a key). Each returns -1 for a
+     * set it does not implement. crypto_mlkem_* check lengths, the encapsulation key
+     * (FIPS 203 s.7.2) and the decapsulation key (s.7.3) before calling these. kem_name
+     * names the implementation of a set ("libsodium", "tlsm ..."): the default table's
+     * ML-KEM-768 may be libsodium's while its ML-KEM-1024 is always tlsm's. */
+    const char *(*kem_name)(crypto_mlkem_set set);
+    int (*kem_keygen)(crypto_mlkem_set set, const uint8_t *seed, uint8_t *ek, uint8_t *dk);
+    int (*kem_encaps)(crypto_mlkem_set set, const uint8_t *ek, const uint8_t *m, uint8_t *ct,
+                      uint8_t *ss);
+    int (*kem_decaps)(crypto_mlkem_set set, const uint8_t *dk, const uint8_t *ct,
+                      uint8_t *ss);
 
     /* Signatures. */
     int (*verify)(sig_alg alg, const crypto_pubkey *pk, const uint8_t *msg, size_t msg_len,

@@ -356,7 +356,7 @@ static int send_client_key_exchange(tlsm_conn *c, uint8_t *pms, size_t *pms_len)
     struct hs_state *hs = c->hs;
     const suite_info *suite = suite_find(c->suite);
     wire_writer w;
-    int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, HS_HEADER_LEN + 2 + CRYPTO_KEX_PUB_MAX);
+    int rc = hs_msg_begin(&w, HS_CLIENT_KEY_EXCHANGE, HS_HEADER_LEN + 2 + CRYPTO_KEX_DH_PUB_MAX);
     if (rc)
         return rc;
     if (suite->kx == KX_RSA) {

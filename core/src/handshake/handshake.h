@@ -157,7 +157,7 @@ struct hs_state {
         int send_ticket;               /* server: issue a NewSessionTicket */
         int client_offered_ems, client_point_formats;
         uint16_t client_version;       /* ClientHello.legacy_version, for the RSA premaster */
-        uint8_t peer_kx[CRYPTO_KEX_PUB_MAX]; size_t peer_kx_len; /* server's key share */
+        uint8_t peer_kx[CRYPTO_KEX_DH_PUB_MAX]; size_t peer_kx_len; /* server's key share */
         int cr_rsa_sign, cr_ecdsa_sign; /* client: CertificateRequest certificate_types */
         uint16_t peer_groups[TLSM_MAX_GROUPS]; size_t n_peer_groups; int peer_groups_sent;
         int offered;                   /* client: offered a TLS 1.2 session (id or ticket) */

@@ -280,7 +280,7 @@ static int send_server_key_exchange(tlsm_conn *c)
     if (rc)
         return rc;
     /* randoms, then dh_p<2> (at most a public value's size), dh_g<2>, dh_Ys<2>. */
-    uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 1 + 2 * CRYPTO_KEX_PUB_MAX];
+    uint8_t buf[2 * HS_RANDOM_LEN + 3 * 2 + 1 + 2 * CRYPTO_KEX_DH_PUB_MAX];
     wire_writer w;
     wire_writer_init(&w, buf, sizeof buf);
     wire_put_bytes(&w, hs->hello.client_random, HS_RANDOM_LEN);

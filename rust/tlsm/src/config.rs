@@ -92,6 +92,10 @@ impl NamedGroup {
     pub const SECP256R1MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP256R1MLKEM768);
     /// Pure ML-KEM-768 (`MLKEM768`, TLS 1.3; only when configured).
     pub const MLKEM768: NamedGroup = NamedGroup(sys::TLSM_GROUP_MLKEM768);
+    /// The hybrid `SecP384r1MLKEM1024` (TLS 1.3; only when configured).
+    pub const SECP384R1MLKEM1024: NamedGroup = NamedGroup(sys::TLSM_GROUP_SECP384R1MLKEM1024);
+    /// Pure ML-KEM-1024 (`MLKEM1024`, TLS 1.3; only when configured).
+    pub const MLKEM1024: NamedGroup = NamedGroup(sys::TLSM_GROUP_MLKEM1024);
     /// The group `ffdhe2048`.
     pub const FFDHE2048: NamedGroup = NamedGroup(sys::TLSM_GROUP_FFDHE2048);
     /// The group `ffdhe3072`.

@@ -1,5 +1,6 @@
-// Command mlkemdiff is the differential test of tlsm's ML-KEM-768 against Go's
-// crypto/mlkem (run by tests/mlkem_diff/run.sh, a counted suite of scripts/test.sh).
+// Command mlkemdiff is the differential test of tlsm's ML-KEM (ML-KEM-768 and
+// ML-KEM-1024, -set) against Go's crypto/mlkem (run by tests/mlkem_diff/run.sh, a counted
+// suite of scripts/test.sh).
 //
 // It starts the C peer (mlkem_peer, built with tlsm) and, for each of -n random cases
 // (bounded by -seconds), sends it a seed, a message, three ciphertexts and an
@@ -17,6 +18,9 @@
 // The cases come from a ChaCha8 generator whose seed is printed (and can be given with
 // -seed) so that a failure can be replayed. The last line is
 // "N passed, N failed, N skipped", one count per check above.
+//
+// With -kat N it prints N known answers of Go's crypto/mlkem for the parameter set instead
+// (fixed seeds and messages, no peer): the values tests/unit/test_mlkem_kat.c holds.
 package main
 
 import (
@@ -26,7 +30,6 @@ import (
 	"crypto/mlkem/mlkemtest"
 	"crypto/rand"
 	"crypto/sha3"
-	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -40,39 +43,84 @@ import (
 const (
 	seedLen = mlkem.SeedSize
 	msgLen  = 32
-	ekLen   = mlkem.EncapsulationKeySize768
-	dkLen   = 2400
-	ctLen   = mlkem.CiphertextSize768
 	ssLen   = mlkem.SharedKeySize
 	q       = 3329
 )
 
-// The records of tests/mlkem_diff/mlkem_peer.c (struct request, struct response).
+// decapsulationKey is what the test needs of Go's two key types.
+type decapsulationKey interface {
+	Decapsulate(ciphertext []byte) ([]byte, error)
+	ekBytes() []byte
+}
+
+type dk768 struct{ *mlkem.DecapsulationKey768 }
+
+func (d dk768) ekBytes() []byte { return d.EncapsulationKey().Bytes() }
+
+type dk1024 struct{ *mlkem.DecapsulationKey1024 }
+
+func (d dk1024) ekBytes() []byte { return d.EncapsulationKey().Bytes() }
+
+// paramSet is one ML-KEM parameter set as Go offers it, with FIPS 203's sizes.
+type paramSet struct {
+	name                string
+	k                   int
+	ekLen, dkLen, ctLen int
+	newKey              func(seed []byte) (decapsulationKey, error)
+	checkEK             func(ek []byte) error
+	encapsulate         func(ek, m []byte) (ss, ct []byte, err error)
+}
+
+var sets = map[string]paramSet{
+	"768": {"ML-KEM-768", 3, mlkem.EncapsulationKeySize768, 2400, mlkem.CiphertextSize768,
+		func(seed []byte) (decapsulationKey, error) {
+			d, err := mlkem.NewDecapsulationKey768(seed)
+			return dk768{d}, err
+		},
+		func(ek []byte) error { _, err := mlkem.NewEncapsulationKey768(ek); return err },
+		func(ek, m []byte) ([]byte, []byte, error) {
+			key, err := mlkem.NewEncapsulationKey768(ek)
+			if err != nil {
+				return nil, nil, err
+			}
+			return mlkemtest.Encapsulate768(key, m)
+		}},
+	"1024": {"ML-KEM-1024", 4, mlkem.EncapsulationKeySize1024, 3168, mlkem.CiphertextSize1024,
+		func(seed []byte) (decapsulationKey, error) {
+			d, err := mlkem.NewDecapsulationKey1024(seed)
+			return dk1024{d}, err
+		},
+		func(ek []byte) error { _, err := mlkem.NewEncapsulationKey1024(ek); return err },
+		func(ek, m []byte) ([]byte, []byte, error) {
+			key, err := mlkem.NewEncapsulationKey1024(ek)
+			if err != nil {
+				return nil, nil, err
+			}
+			return mlkemtest.Encapsulate1024(key, m)
+		}},
+}
+
+// The records of tests/mlkem_diff/mlkem_peer.c, fields in this order, each of its set's
+// size, no padding.
 type request struct {
-	Seed      [seedLen]byte
-	M         [msgLen]byte
-	CtGo      [ctLen]byte
-	CtRandom  [ctLen]byte
-	CtFlipped [ctLen]byte
-	EkMod     [ekLen]byte
+	Seed, M, CtGo, CtRandom, CtFlipped, EkMod []byte
 }
 
 type response struct {
-	Ek        [ekLen]byte
-	Dk        [dkLen]byte
-	Ct        [ctLen]byte
-	Ss        [ssLen]byte
-	SsGo      [ssLen]byte
-	SsRandom  [ssLen]byte
-	SsFlipped [ssLen]byte
-	EkModOK   uint8
-	CtOwn     [ctLen]byte
-	SsOwn     [ssLen]byte
+	Ek, Dk, Ct, Ss, SsGo, SsRandom, SsFlipped []byte
+	EkModOK                                   []byte // one byte, 1 if tlsm accepted EkMod
+	CtOwn, SsOwn                              []byte
+}
+
+func newResponse(ps paramSet) *response {
+	return &response{make([]byte, ps.ekLen), make([]byte, ps.dkLen), make([]byte, ps.ctLen),
+		make([]byte, ssLen), make([]byte, ssLen), make([]byte, ssLen), make([]byte, ssLen),
+		make([]byte, 1), make([]byte, ps.ctLen), make([]byte, ssLen)}
 }
 
 // What Go expects for one request.
 type expected struct {
-	dk        *mlkem.DecapsulationKey768
+	dk        decapsulationKey
 	ek        []byte
 	ss        []byte
 	ssRandom  []byte
@@ -92,27 +140,25 @@ func must[T any](v T, err error) T {
 }
 
 // newCase draws one request and computes Go's answers.
-func newCase(rng *mrand.ChaCha8) (*request, *expected) {
-	var req request
-	rng.Read(req.Seed[:])
-	rng.Read(req.M[:])
-	rng.Read(req.CtRandom[:])
-	dk := must(mlkem.NewDecapsulationKey768(req.Seed[:]))
-	ek := dk.EncapsulationKey().Bytes()
-	ss, ct := func() ([]byte, []byte) {
-		s, c, err := mlkemtest.Encapsulate768(dk.EncapsulationKey(), req.M[:])
-		must(0, err)
-		return s, c
-	}()
-	copy(req.CtGo[:], ct)
-	copy(req.CtFlipped[:], ct)
-	bit := rng.Uint64() % (ctLen * 8)
+func newCase(ps paramSet, rng *mrand.ChaCha8) (*request, *expected) {
+	req := &request{make([]byte, seedLen), make([]byte, msgLen), nil, make([]byte, ps.ctLen),
+		make([]byte, ps.ctLen), make([]byte, ps.ekLen)}
+	rng.Read(req.Seed)
+	rng.Read(req.M)
+	rng.Read(req.CtRandom)
+	dk := must(ps.newKey(req.Seed))
+	ek := dk.ekBytes()
+	ss, ct, err := ps.encapsulate(ek, req.M)
+	must(0, err)
+	req.CtGo = ct
+	copy(req.CtFlipped, ct)
+	bit := rng.Uint64() % uint64(ps.ctLen*8)
 	req.CtFlipped[bit/8] ^= 1 << (bit % 8)
 
-	// One of the 768 12-bit coefficients rewritten: half the time to a value >= q, which
+	// One of the 256k 12-bit coefficients rewritten: half the time to a value >= q, which
 	// the FIPS 203 s.7.2 modulus check must refuse, else to another value below q.
-	copy(req.EkMod[:], ek)
-	i := int(rng.Uint64() % 768)
+	copy(req.EkMod, ek)
+	i := int(rng.Uint64() % uint64(256*ps.k))
 	v := uint16(rng.Uint64() % q)
 	if rng.Uint64()%2 == 0 {
 		v = q + uint16(rng.Uint64()%(4096-q))
@@ -125,33 +171,60 @@ func newCase(rng *mrand.ChaCha8) (*request, *expected) {
 		b[1] = b[1]&0x0f | byte(v<<4)
 		b[2] = byte(v >> 4)
 	}
-	_, err := mlkem.NewEncapsulationKey768(req.EkMod[:])
 
-	return &req, &expected{
+	return req, &expected{
 		dk:        dk,
 		ek:        ek,
 		ss:        ss,
-		ssRandom:  must(dk.Decapsulate(req.CtRandom[:])),
-		ssFlipped: must(dk.Decapsulate(req.CtFlipped[:])),
-		ekModOK:   err == nil,
+		ssRandom:  must(dk.Decapsulate(req.CtRandom)),
+		ssFlipped: must(dk.Decapsulate(req.CtFlipped)),
+		ekModOK:   ps.checkEK(req.EkMod) == nil,
 	}
 }
 
 // compare returns, per check, whether this case passed it.
-func compare(req *request, want *expected, got *response) []bool {
+func compare(ps paramSet, req *request, want *expected, got *response) []bool {
 	h := sha3.Sum256(want.ek)
-	layout := bytes.Equal(got.Dk[1152:2336], want.ek) && bytes.Equal(got.Dk[2336:2368], h[:]) &&
-		bytes.Equal(got.Dk[2368:], req.Seed[32:])
-	goSide, err := want.dk.Decapsulate(got.CtOwn[:])
+	vec := 384 * ps.k
+	layout := bytes.Equal(got.Dk[vec:vec+ps.ekLen], want.ek) &&
+		bytes.Equal(got.Dk[vec+ps.ekLen:vec+ps.ekLen+32], h[:]) &&
+		bytes.Equal(got.Dk[vec+ps.ekLen+32:], req.Seed[32:])
+	goSide, err := want.dk.Decapsulate(got.CtOwn)
 	return []bool{
-		bytes.Equal(got.Ek[:], want.ek),
+		bytes.Equal(got.Ek, want.ek),
 		layout,
-		bytes.Equal(got.Ct[:], req.CtGo[:]) && bytes.Equal(got.Ss[:], want.ss),
-		bytes.Equal(got.SsGo[:], want.ss),
-		bytes.Equal(got.SsRandom[:], want.ssRandom),
-		bytes.Equal(got.SsFlipped[:], want.ssFlipped),
-		err == nil && bytes.Equal(goSide, got.SsOwn[:]),
-		(got.EkModOK == 1) == want.ekModOK,
+		bytes.Equal(got.Ct, req.CtGo) && bytes.Equal(got.Ss, want.ss),
+		bytes.Equal(got.SsGo, want.ss),
+		bytes.Equal(got.SsRandom, want.ssRandom),
+		bytes.Equal(got.SsFlipped, want.ssFlipped),
+		err == nil && bytes.Equal(goSide, got.SsOwn),
+		(got.EkModOK[0] == 1) == want.ekModOK,
+	}
+}
+
+// printKAT prints n known answers: seed[i] = case + i, m[i] = 2 case + 3 i (bytes), and
+// SHA3-256 of ek and of the ciphertext, the shared secret, and the implicit rejection key
+// of the ciphertext with its last byte's low bit flipped.
+func printKAT(ps paramSet, n int) {
+	for c := 0; c < n; c++ {
+		seed, m := make([]byte, seedLen), make([]byte, msgLen)
+		for i := range seed {
+			seed[i] = byte(c + i)
+		}
+		for i := range m {
+			m[i] = byte(2*c + 3*i)
+		}
+		dk := must(ps.newKey(seed))
+		ek := dk.ekBytes()
+		ss, ct, err := ps.encapsulate(ek, m)
+		must(0, err)
+		// Go does not export the expanded dk: it is dk_PKE || ek || H(ek) || z, and
+		// dk_PKE is checked through decapsulation (the shared secrets) instead.
+		ct[len(ct)-1] ^= 1
+		rej := must(dk.Decapsulate(ct))
+		ct[len(ct)-1] ^= 1
+		hek, hct := sha3.Sum256(ek), sha3.Sum256(ct)
+		fmt.Printf("    {%d, \"%x\",\n     \"%x\",\n     \"%x\",\n     \"%x\"},\n", c, hek, hct, ss, rej)
 	}
 }
 
@@ -160,9 +233,20 @@ func main() {
 	n := flag.Int("n", 3000, "number of cases")
 	seconds := flag.Float64("seconds", 30, "stop sending new cases after this long")
 	seedHex := flag.String("seed", "", "32-byte hex seed of the case generator (random if empty)")
+	setName := flag.String("set", "768", "parameter set: 768 or 1024")
+	kat := flag.Int("kat", 0, "print this many known answers of Go and exit (no peer)")
 	flag.Parse()
+	ps, ok := sets[*setName]
+	if !ok {
+		fmt.Fprintln(os.Stderr, "mlkemdiff: -set must be 768 or 1024")
+		os.Exit(2)
+	}
+	if *kat > 0 {
+		printKAT(ps, *kat)
+		return
+	}
 	if *peer == "" {
-		fmt.Fprintln(os.Stderr, "usage: mlkemdiff -peer PATH [-n N] [-seconds S] [-seed HEX]")
+		fmt.Fprintln(os.Stderr, "usage: mlkemdiff -peer PATH [-set 768|1024] [-n N] [-seconds S] [-seed HEX]")
 		os.Exit(2)
 	}
 	var genSeed [32]byte
@@ -175,10 +259,10 @@ func main() {
 	} else {
 		rand.Read(genSeed[:])
 	}
-	fmt.Printf("mlkem diff: case generator seed %x (replay with -seed)\n", genSeed)
+	fmt.Printf("mlkem diff %s: case generator seed %x (replay with -seed)\n", ps.name, genSeed)
 	rng := mrand.NewChaCha8(genSeed)
 
-	cmd := exec.Command(*peer)
+	cmd := exec.Command(*peer, *setName)
 	cmd.Stderr = os.Stderr
 	stdin := must(cmd.StdinPipe())
 	stdout := must(cmd.StdoutPipe())
@@ -195,8 +279,10 @@ func main() {
 	go func() {
 		w := bufio.NewWriter(stdin)
 		for i := 0; i < *n && time.Now().Before(deadline); i++ {
-			req, want := newCase(rng)
-			must(0, binary.Write(w, binary.LittleEndian, req))
+			req, want := newCase(ps, rng)
+			for _, f := range [][]byte{req.Seed, req.M, req.CtGo, req.CtRandom, req.CtFlipped, req.EkMod} {
+				must(w.Write(f))
+			}
 			must(0, w.Flush())
 			queue <- sent{req, want}
 		}
@@ -208,12 +294,15 @@ func main() {
 	cases := 0
 	r := bufio.NewReader(stdout)
 	for s := range queue {
-		var got response
-		if err := binary.Read(r, binary.LittleEndian, &got); err != nil {
-			fmt.Fprintln(os.Stderr, "mlkemdiff: reading the peer:", err)
-			os.Exit(1)
+		got := newResponse(ps)
+		for _, f := range [][]byte{got.Ek, got.Dk, got.Ct, got.Ss, got.SsGo, got.SsRandom,
+			got.SsFlipped, got.EkModOK, got.CtOwn, got.SsOwn} {
+			if _, err := io.ReadFull(r, f); err != nil {
+				fmt.Fprintln(os.Stderr, "mlkemdiff: reading the peer:", err)
+				os.Exit(1)
+			}
 		}
-		for i, ok := range compare(s.req, s.want, &got) {
+		for i, ok := range compare(ps, s.req, s.want, got) {
 			if !ok {
 				if failures[i] < 3 {
 					fmt.Printf("FAIL %s: case %d, seed %x, m %x\n", checks[i], cases, s.req.Seed, s.req.M)
@@ -243,7 +332,7 @@ func main() {
 		fmt.Println("  mlkem_peer:", peerErr)
 		failed++
 	}
-	fmt.Printf("mlkem diff: %d cases (tlsm and Go %s)\n", cases, "crypto/mlkem")
+	fmt.Printf("mlkem diff: %d cases of %s (tlsm and Go %s)\n", cases, ps.name, "crypto/mlkem")
 	fmt.Printf("%d passed, %d failed, 0 skipped\n", passed, failed)
 	if failed > 0 {
 		os.Exit(1)
