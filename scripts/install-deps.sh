@@ -6,8 +6,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libsodium-dev nettle-dev libgmp-dev libcriterion-dev
-      openssl libssl-dev gnutls-bin libnss3-tools swig clang python3 python3-venv python3-dev tshark valgrind
-      curl)
+      openssl libssl-dev gnutls-bin libnss3-tools swig clang python3 python3-venv python3-dev
+      tshark valgrind curl ninja-build)
 # libFuzzer's runtime: the package name follows clang's version.
 clang_major=$( (clang --version 2>/dev/null || true) | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
 

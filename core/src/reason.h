@@ -91,7 +91,7 @@
     X(CH_COMPRESSION, ILLEGAL_PARAMETER, "legacy_compression_methods is not { null }")       \
     X(CH2_NOT_TLS13, ILLEGAL_PARAMETER, "the second ClientHello does not offer TLS 1.3")     \
     X(CH2_CHANGED, ILLEGAL_PARAMETER,                                                        \
-      "the second ClientHello changed its session id, random or suites")                     \
+      "the second ClientHello changed more than a HelloRetryRequest allows")                 \
     X(CH2_SHARES, ILLEGAL_PARAMETER,                                                         \
       "the second ClientHello does not carry the one key share asked for")                   \
     X(CH_NO_COMMON_SUITE, HANDSHAKE_FAILURE, "no cipher suite in common")                    \

@@ -1,5 +1,5 @@
 /*
- * hello_edit.c - rewriting the client's first ClientHello in flight (hello_edit.h).
+ * hello_edit.c - rewriting hellos in flight (hello_edit.h).
  */
 #include "hello_edit.h"
 
@@ -45,11 +45,9 @@ void ch_split(const pair_buf *rec, ch_parts *ch)
 
 pair_buf *ch_ext(ch_parts *ch, uint16_t type)
 {
-    for (size_t i = 0; i < ch->n_ext; i++)
-        if (ch->ext_type[i] == type)
-            return &ch->ext[i];
-    cr_assert_fail("the client sent no extension %u", type);
-    return NULL;
+    pair_buf *e = ch_find_ext(ch, type);
+    cr_assert_not_null(e, "the client sent no extension %u", type);
+    return e;
 }
 
 void ch_free(ch_parts *ch)
@@ -110,6 +108,125 @@ void ch_join(const ch_parts *ch, const ch_extra *x, pair_buf *out)
     }
     pair_buf_free(&msg);
 }
+
+pair_buf *ch_find_ext(ch_parts *ch, uint16_t type)
+{
+    for (size_t i = 0; i < ch->n_ext; i++)
+        if (ch->ext_type[i] == type)
+            return &ch->ext[i];
+    return NULL;
+}
+
+void ch_add_ext(ch_parts *ch, uint16_t type, const void *data, size_t len)
+{
+    cr_assert_lt(ch->n_ext, HELLO_EDIT_EXTS);
+    ch->ext_type[ch->n_ext] = type;
+    pair_buf_set(&ch->ext[ch->n_ext++], data, len);
+}
+
+/* Removes entry i of parallel type/data arrays of n entries. */
+static void remove_at(uint16_t *types, pair_buf *data, size_t *n, size_t i)
+{
+    pair_buf_free(&data[i]);
+    memmove(&types[i], &types[i + 1], (*n - i - 1) * sizeof *types);
+    memmove(&data[i], &data[i + 1], (*n - i - 1) * sizeof *data);
+    (*n)--;
+    memset(&data[*n], 0, sizeof data[*n]);
+}
+
+void ch_remove_ext(ch_parts *ch, uint16_t type)
+{
+    for (size_t i = ch->n_ext; i-- > 0;)
+        if (ch->ext_type[i] == type)
+            remove_at(ch->ext_type, ch->ext, &ch->n_ext, i);
+}
+
+/* ---------------------------------------------------------------- ServerHello */
+
+int sh_is(const pair_buf *rec)
+{
+    return rec->len > 9 && rec->data[0] == 22 && rec->data[5] == HS_SERVER_HELLO;
+}
+
+void sh_split(const pair_buf *rec, sh_parts *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    cr_assert(sh_is(rec), "not a ServerHello");
+    const uint8_t *b = rec->data + 9, *end = b + hello_get24(rec->data + 6);
+    cr_assert(end <= rec->data + rec->len, "the ServerHello is cut by the record end");
+    size_t head = 2 + 32 + 1 + b[34];
+    pair_buf_set(&sh->head, b, head);
+    b += head;
+    sh->suite = (uint16_t)hello_get16(b);
+    sh->comp = b[2];
+    b += 3;
+    const uint8_t *e = b + 2;
+    cr_assert_eq(e + hello_get16(b), end);
+    while (e < end) {
+        cr_assert_lt(sh->n_ext, HELLO_EDIT_EXTS);
+        sh->ext_type[sh->n_ext] = (uint16_t)hello_get16(e);
+        pair_buf_set(&sh->ext[sh->n_ext++], e + 4, hello_get16(e + 2));
+        e += 4 + hello_get16(e + 2);
+    }
+    pair_buf_set(&sh->rest, end, (size_t)(rec->data + rec->len - end));
+}
+
+pair_buf *sh_ext(sh_parts *sh, uint16_t type)
+{
+    for (size_t i = 0; i < sh->n_ext; i++)
+        if (sh->ext_type[i] == type)
+            return &sh->ext[i];
+    return NULL;
+}
+
+void sh_add_ext(sh_parts *sh, uint16_t type, const void *data, size_t len)
+{
+    cr_assert_lt(sh->n_ext, HELLO_EDIT_EXTS);
+    sh->ext_type[sh->n_ext] = type;
+    pair_buf_set(&sh->ext[sh->n_ext++], data, len);
+}
+
+void sh_remove_ext(sh_parts *sh, uint16_t type)
+{
+    for (size_t i = sh->n_ext; i-- > 0;)
+        if (sh->ext_type[i] == type)
+            remove_at(sh->ext_type, sh->ext, &sh->n_ext, i);
+}
+
+void sh_free(sh_parts *sh)
+{
+    pair_buf_free(&sh->head);
+    for (size_t i = 0; i < sh->n_ext; i++)
+        pair_buf_free(&sh->ext[i]);
+    pair_buf_free(&sh->rest);
+}
+
+void sh_join(const sh_parts *sh, pair_buf *rec)
+{
+    uint16_t version = (uint16_t)hello_get16(rec->data + 1);
+    size_t exts = 0;
+    for (size_t i = 0; i < sh->n_ext; i++)
+        exts += 4 + sh->ext[i].len;
+    size_t body = sh->head.len + 3 + 2 + exts;
+    pair_buf msg = {0};
+    uint8_t hdr[4] = {HS_SERVER_HELLO, (uint8_t)(body >> 16), (uint8_t)(body >> 8), (uint8_t)body};
+    pair_buf_append(&msg, hdr, 4);
+    pair_buf_append(&msg, sh->head.data, sh->head.len);
+    hello_put16(&msg, sh->suite);
+    pair_buf_append(&msg, &sh->comp, 1);
+    hello_put16(&msg, exts);
+    for (size_t i = 0; i < sh->n_ext; i++) {
+        hello_put16(&msg, sh->ext_type[i]);
+        hello_put16(&msg, sh->ext[i].len);
+        pair_buf_append(&msg, sh->ext[i].data, sh->ext[i].len);
+    }
+    pair_buf_append(&msg, sh->rest.data, sh->rest.len);
+    cr_assert_leq(msg.len, MAX_FRAGMENT, "the edited record is too long");
+    pair_make_record(rec, 22, version, msg.data, msg.len);
+    pair_buf_free(&msg);
+}
+
+/* ---------------------------------------------------------------- the first ClientHello */
 
 static void edit_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *vctx)
 {

@@ -1,7 +1,9 @@
 /*
  * hello_edit.h - rewriting the client's first ClientHello in flight, for tests of what a
  * server does with hellos no tlsm client would send (long lists, signalling suites, odd
- * versions), and reading the server's plaintext answer.
+ * versions), and reading the server's plaintext answer; and taking apart and rewriting any
+ * ClientHello or ServerHello record, for tests of what each side does with a hello the
+ * other side would never send.
  *
  * Once the hello is rewritten the client's transcript differs from the server's, so such
  * a handshake cannot finish: tests look at what the server answered (its ServerHello,
@@ -41,6 +43,35 @@ pair_buf *ch_ext(ch_parts *ch, uint16_t type);
 void ch_free(ch_parts *ch);
 /* Writes the hello back into out as records of at most 2^14 bytes. */
 void ch_join(const ch_parts *ch, const ch_extra *x, pair_buf *out);
+
+/* A ServerHello (or HelloRetryRequest) taken apart; `rest` holds the handshake messages
+ * that follow it in the same record (a TLS 1.2 server's flight). */
+typedef struct {
+    pair_buf head;   /* legacy_version, random, legacy_session_id_echo (with its length) */
+    uint16_t suite;
+    uint8_t comp;
+    uint16_t ext_type[HELLO_EDIT_EXTS];
+    pair_buf ext[HELLO_EDIT_EXTS];
+    size_t n_ext;
+    pair_buf rest;
+} sh_parts;
+
+/* 1 if rec is a plaintext handshake record that starts with a ServerHello. */
+int sh_is(const pair_buf *rec);
+void sh_split(const pair_buf *rec, sh_parts *sh);
+/* The data of the server's extension of that type, NULL if it has none. */
+pair_buf *sh_ext(sh_parts *sh, uint16_t type);
+/* Appends an extension / removes every extension of that type. */
+void sh_add_ext(sh_parts *sh, uint16_t type, const void *data, size_t len);
+void sh_remove_ext(sh_parts *sh, uint16_t type);
+void sh_free(sh_parts *sh);
+/* Writes the hello (and `rest`) back into rec as one record, keeping its record version. */
+void sh_join(const sh_parts *sh, pair_buf *rec);
+
+/* The same edits on a ClientHello taken apart with ch_split. */
+pair_buf *ch_find_ext(ch_parts *ch, uint16_t type);
+void ch_add_ext(ch_parts *ch, uint16_t type, const void *data, size_t len);
+void ch_remove_ext(ch_parts *ch, uint16_t type);
 
 /* Big-endian helpers for building lists. */
 void hello_put16(pair_buf *b, size_t v);

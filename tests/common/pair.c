@@ -229,3 +229,20 @@ const char *pair_reason(const tlsm_conn *c)
     tlsm_error_detail d;
     return tlsm_conn_error_detail(c, &d) == 0 ? d.reason : "(no detail)";
 }
+
+void pair_expect_alert(const pair *p, int detector, uint8_t alert, const char *reason)
+{
+    static const char *const names[2] = {"client", "server"};
+    const tlsm_conn *d = p->side[detector].conn, *o = p->side[1 - detector].conn;
+    cr_assert_str_eq(pair_reason(d), reason, "%s: reason %s, want %s", names[detector],
+                     pair_reason(d), reason);
+    cr_assert_eq(tlsm_conn_error(d), TLSM_ERR_LOCAL_ALERT(alert), "%s: %s, want alert %s sent",
+                 names[detector], tlsm_strerror(tlsm_conn_error(d)), tlsm_alert_name(alert));
+    cr_assert_eq(tlsm_conn_error(o), TLSM_ERR_PEER_ALERT(alert), "%s: %s, want alert %s received",
+                 names[1 - detector], tlsm_strerror(tlsm_conn_error(o)), tlsm_alert_name(alert));
+    const tlsm_event *e = pair_find_event(p, 1 - detector, TLSM_EV_ALERT, 0);
+    cr_assert_not_null(e, "%s: no ALERT event", names[1 - detector]);
+    cr_assert(e->alert == alert && e->fatal, "%s: alert %u fatal %u", names[1 - detector],
+              e->alert, e->fatal);
+    cr_assert_eq(p->side[0].rx.len + p->side[1].rx.len, 0, "plaintext was delivered");
+}

@@ -188,6 +188,11 @@ const tlsm_event *pair_find_event(const pair *p, int who, tlsm_event_type type, 
 /* The reason a connection failed with (tlsm_conn_error_detail), "" while it has not. */
 const char *pair_reason(const tlsm_conn *c);
 
+/* Asserts that side `detector` failed for `reason` (tlsm_conn_error_detail's name) and sent
+ * the fatal `alert`, and that the other side received it as fatal (TLSM_ERR_PEER_ALERT and
+ * an ALERT event); neither side delivered plaintext. */
+void pair_expect_alert(const pair *p, int detector, uint8_t alert, const char *reason);
+
 /* Client: serializes the session into out (replacing its contents); returns the tlsm code. */
 int pair_get_session(pair *p, pair_buf *out);
 

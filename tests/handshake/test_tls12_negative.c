@@ -14,7 +14,8 @@
  * only the engine holds (a Finished with a correct MAC but a wrong verify_data, early
  * application data under the handshake keys, a post-handshake HelloRequest or ClientHello);
  * for those the engine's own record layer (core/src/record) seals the record with the
- * sender's write state, exactly as the sender would have, and the test says so.
+ * sender's write state, exactly as the sender would have, and the test says so. Likewise a
+ * ServerKeyExchange with other parameters is signed again with the server's own key.
  *
  * Who reads which alert how: a side that has not sent its ChangeCipherSpec sends its alert
  * in plaintext, and a side whose peer has not sent one reads it in plaintext; after the
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handshake/handshake.h"
 #include "internal.h"
 #include "pair.h"
 
@@ -43,8 +45,7 @@ enum {
     MSG_SERVER_HELLO_DONE = 14,
     MSG_CLIENT_KEY_EXCHANGE = 16,
     MSG_FINISHED = 20,
-    EXT_EMS = 0x0017,
-    EXT_SUPPORTED_VERSIONS = 0x002b
+    EXT_EMS = 0x0017 /* EXT_SUPPORTED_VERSIONS (43) comes from wire/hs_codec.h */
 };
 
 static const uint8_t ccs_record[] = {REC_CCS, 3, 3, 0, 1, 1};
@@ -604,14 +605,193 @@ Test(tls12_negative, ske_params_dhe_share)
             4 + 2 + 256 + 2 + 1 + 2 + 100);
 }
 
-/* Weak or custom finite-field parameters (RFC 7919 s.4, the issue's "reject weak or
- * malformed server parameters") cannot be tested from outside: the parameters are signed,
- * so a client sees a changed dh_p as a bad signature (decrypt_error, as above) before it
- * looks at the group, and re-signing needs the server's private key inside a handshake. */
+/* Weak or custom finite-field parameters (RFC 7919 s.4: a client accepts only groups it
+ * knows, here by exact match). A changed dh_p alone would also break the signature, so the
+ * parameters are replaced and the ServerKeyExchange signed again with the server's own key
+ * (white box: the server's identity in its config, core/src/crypto's crypto_sign), exactly
+ * as a server that chose those parameters would sign them. The client must refuse them
+ * whatever the signature says: insufficient_security. */
+typedef enum { DH_UNCHANGED, DH_TINY_PRIME, DH_CUSTOM_PRIME, DH_OTHER_GENERATOR } dh_swap;
+
+typedef struct {
+    dh_swap swap;
+    uint8_t client_random[32];
+    int done;
+} dh_resign;
+
+static void put_block16(pair_buf *b, const uint8_t *p, size_t n)
+{
+    uint8_t len[2] = {(uint8_t)(n >> 8), (uint8_t)n};
+    pair_buf_append(b, len, 2);
+    pair_buf_append(b, p, n);
+}
+
+/* Reads a <2> block at *off of msg; returns its start and length. */
+static const uint8_t *get_block16(const uint8_t *msg, size_t *off, size_t *n)
+{
+    *n = (size_t)msg[*off] << 8 | msg[*off + 1];
+    const uint8_t *p = msg + *off + 2;
+    *off += 2 + *n;
+    return p;
+}
+
+static void dh_resign_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    dh_resign *d = ctx;
+    size_t len = 0;
+    if (dir == PAIR_C2S && index == 0) {
+        memcpy(d->client_random, rec->data + 5 + 4 + 2, 32);
+        return;
+    }
+    size_t at = pair_hs_find(rec, MSG_SERVER_KEY_EXCHANGE, &len);
+    if (dir != PAIR_S2C || d->done || at == PAIR_NONE)
+        return;
+    size_t sh_at = pair_hs_find(rec, MSG_SERVER_HELLO, &(size_t){0});
+    cr_assert_neq(sh_at, PAIR_NONE, "the ServerHello is not in the record of the key exchange");
+    const uint8_t *server_random = rec->data + sh_at + 4 + 2;
+    /* dh_p, dh_g, dh_Ys, then the scheme and the signature. */
+    const uint8_t *msg = rec->data + at + 4;
+    size_t off = 0, p_len, g_len, y_len;
+    const uint8_t *dh_p = get_block16(msg, &off, &p_len);
+    const uint8_t *dh_g = get_block16(msg, &off, &g_len);
+    const uint8_t *dh_y = get_block16(msg, &off, &y_len);
+    uint16_t scheme = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+
+    /* 2^127 - 1 (a prime far too small), the group's prime with one bit of its middle
+     * changed (custom parameters of the right size), or the right prime with g = 5; or, for
+     * the control, the same parameters signed again. */
+    static const uint8_t tiny[16] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t five[1] = {5};
+    pair_buf params = {0}, custom = {0};
+    pair_buf_set(&custom, dh_p, p_len);
+    custom.data[p_len / 2] ^= 0x10;
+    put_block16(&params, d->swap == DH_TINY_PRIME ? tiny : custom.data,
+                d->swap == DH_TINY_PRIME ? sizeof tiny : d->swap == DH_CUSTOM_PRIME ? p_len : 0);
+    if (d->swap == DH_OTHER_GENERATOR || d->swap == DH_UNCHANGED) {
+        params.len = 0;
+        put_block16(&params, dh_p, p_len);
+    }
+    put_block16(&params, d->swap == DH_OTHER_GENERATOR ? five : dh_g,
+                d->swap == DH_OTHER_GENERATOR ? sizeof five : g_len);
+    put_block16(&params, dh_y, y_len);
+
+    /* RFC 5246 s.7.4.3: the signature covers client_random + server_random + params. */
+    const tlsm_identity *id = &p->side[PAIR_SERVER].cfg->ids[0];
+    sig_alg alg = hs_scheme_alg(TLSM_TLS12, scheme, id->leaf.pubkey.type);
+    cr_assert_neq(alg, SIG_NONE);
+    pair_buf tbs = {0};
+    pair_buf_append(&tbs, d->client_random, 32);
+    pair_buf_append(&tbs, server_random, 32);
+    pair_buf_append(&tbs, params.data, params.len);
+    uint8_t sig[1024];
+    size_t sig_len = 0;
+    cr_assert_eq(crypto_sign(id->key, alg, NULL, tbs.data, tbs.len, sig, sizeof sig, &sig_len), 0);
+
+    pair_buf ske = {0}, out = {0};
+    uint8_t hdr[4] = {MSG_SERVER_KEY_EXCHANGE, 0, 0, 0};
+    pair_buf_append(&ske, hdr, 4);
+    pair_buf_append(&ske, params.data, params.len);
+    uint8_t sch[2] = {(uint8_t)(scheme >> 8), (uint8_t)scheme};
+    pair_buf_append(&ske, sch, 2);
+    put_block16(&ske, sig, sig_len);
+    size_t body = ske.len - 4;
+    ske.data[1] = (uint8_t)(body >> 16);
+    ske.data[2] = (uint8_t)(body >> 8);
+    ske.data[3] = (uint8_t)body;
+    /* The record: what came before the key exchange, the new one, what came after. */
+    pair_buf_append(&out, rec->data + 5, at - 5);
+    pair_buf_append(&out, ske.data, ske.len);
+    pair_buf_append(&out, rec->data + at + len, rec->len - at - len);
+    pair_make_record(rec, REC_HS, 0x0303, out.data, out.len);
+    pair_buf_free(&params);
+    pair_buf_free(&custom);
+    pair_buf_free(&tbs);
+    pair_buf_free(&ske);
+    pair_buf_free(&out);
+    d->done = 1;
+}
+
+static void dh_resigned(pair *p, dh_swap swap, dh_resign *d)
+{
+    static const uint16_t dhe[] = {TLSM_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256};
+    static const uint16_t ffdhe2048[] = {TLSM_GROUP_FFDHE2048};
+    /* PKCS#1 v1.5 signatures are deterministic: signed again, unchanged parameters give the
+     * very same message, and the transcripts still agree. */
+    static const uint16_t pkcs1[] = {TLSM_SIG_RSA_PKCS1_SHA256};
+    pair_opts co, so;
+    opts12(&co, &so);
+    co.sigalgs = pkcs1;
+    co.n_sigalgs = 1;
+    co.suites = so.suites = dhe;
+    so.key = PAIR_KEY_RSA;
+    so.groups = co.groups = ffdhe2048;
+    so.n_groups = co.n_groups = 1;
+    memset(d, 0, sizeof *d);
+    d->swap = swap;
+    start(p, &co, &so, dh_resign_hook, d);
+    pair_pump(p);
+    cr_assert(d->done, "no ServerKeyExchange");
+}
+
 Test(tls12_negative, weak_dh_parameters)
 {
-    cr_skip_test("weak DH parameters need a re-signed ServerKeyExchange: a changed dh_p is "
-                 "caught as a bad signature first (ske_params_* above)");
+    /* The control: the same parameters signed again by the test complete the handshake,
+     * so the refusals below are the parameters', not the signature's. */
+    dh_resign d;
+    pair p;
+    dh_resigned(&p, DH_UNCHANGED, &d);
+    cr_assert(tlsm_conn_handshake_done(CLIENT(&p)), "the re-signed exchange failed: %s",
+              pair_reason(CLIENT(&p)));
+    pair_free(&p);
+    static const dh_swap swaps[] = {DH_TINY_PRIME, DH_CUSTOM_PRIME, DH_OTHER_GENERATOR};
+    for (size_t i = 0; i < sizeof swaps / sizeof swaps[0]; i++) {
+        dh_resigned(&p, swaps[i], &d);
+        expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_INSUFFICIENT_SECURITY, "SKE_DH_GROUP");
+        pair_free(&p);
+    }
+}
+
+/* ---------------------------------------------------------------- warnings */
+
+/* n plaintext warning alerts (unrecognized_name, which a TLS 1.2 server may send before
+ * its ServerHello) ahead of the server's first record. */
+typedef struct {
+    int n, done;
+} warnings;
+
+static void warnings_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx)
+{
+    (void)p;
+    warnings *w = ctx;
+    if (dir != PAIR_S2C || index != 0 || w->done)
+        return;
+    pair_buf out = {0};
+    static const uint8_t warning[7] = {REC_ALERT_T, 3, 3, 0, 2, 1, TLSM_ALERT_UNRECOGNIZED_NAME};
+    for (int i = 0; i < w->n; i++)
+        pair_buf_append(&out, warning, sizeof warning);
+    pair_buf_append(&out, rec->data, rec->len);
+    pair_buf_set(rec, out.data, out.len);
+    pair_buf_free(&out);
+    w->done = 1;
+}
+
+/* RFC 5246 s.7.2 warnings are reported and the handshake goes on - but not without end: a
+ * peer that keeps sending them is cut off (unexpected_message) rather than allowed to keep
+ * the connection busy for free (DESIGN.md: bound the work a peer can cause). 16 pass. */
+Test(tls12_negative, warning_flood_is_cut_off)
+{
+    warnings few = {.n = 16};
+    pair p;
+    start12(&p, warnings_hook, &few);
+    handshake_ok(&p);
+    cr_assert_eq(pair_count_events(&p, PAIR_CLIENT, TLSM_EV_ALERT), 16);
+    pair_free(&p);
+    warnings many = {.n = 17};
+    start12(&p, warnings_hook, &many);
+    pair_pump(&p);
+    expect_alert(&p, PAIR_CLIENT, TLSM_ALERT_UNEXPECTED_MESSAGE, "WARNING_FLOOD");
+    pair_free(&p);
 }
 
 /* ---------------------------------------------------------------- Extended Master Secret */

@@ -314,6 +314,8 @@ case_gnutls() {
     stop "$srv_pid" "$grace"
     if [ "$talk_echoed" -ne 1 ]; then
         fail "$name" "no echo (gnutls-cli exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
+    elif [ "$talk_rc" -ne 0 ]; then
+        fail "$name" "gnutls-cli exit $talk_rc: $(last_line "$d/cli.err")"
     elif [ "$stop_rc" -ne 0 ]; then
         fail "$name" "tlsm server exit $stop_rc: $(last_line "$d/srv.err")"
     elif ! grep -q "($vers-X.509)-(ECDHE-$group)-.*-($cipher)" "$d/cli.out"; then
@@ -577,6 +579,8 @@ case_gnutls_resume() {
     local why
     if [ "$talk_echoed" -ne 1 ]; then
         fail "$name" "no echo (gnutls-cli exit $talk_rc: $(last_line "$d/cli.err"); server: $(last_line "$d/srv.err"))"
+    elif [ "$talk_rc" -ne 0 ]; then
+        fail "$name" "gnutls-cli exit $talk_rc: $(last_line "$d/cli.err")"
     elif ! grep -q '^\*\*\* This is a resumed session' "$d/cli.out"; then
         fail "$name" "gnutls-cli did not resume: $(grep -i 'resum' "$d/cli.out" | tail -n 1)"
     elif ! grep -q "^- Description: ($vers-" "$d/cli.out"; then

@@ -93,6 +93,13 @@ vg_criterion() { # label, binary, extra criterion args...
         return 1
     fi
     grep -h "Synthesis" "$logs/$name/out.txt" | sed 's/^/    /'
+    # A filter that matches nothing checks nothing: that is a failure, not a pass.
+    local tested
+    tested=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' "$logs/$name/out.txt" | tail -1)
+    if [ "${tested:-0}" -eq 0 ]; then
+        echo "    no test ran under valgrind (${*:-no filter} matches none)"
+        return 1
+    fi
     return 0
 }
 

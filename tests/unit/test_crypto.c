@@ -526,6 +526,19 @@ Test(sign, ecdsa_p256_p384)
     ber[2] = s1[1];
     memcpy(ber + 3, s1 + 2, l1 - 2);
     cr_assert_lt(crypto_verify(SIG_ECDSA_SHA256, &pk256, one, 8, ber, l1 + 1), 0);
+    /* Bytes after s inside the SEQUENCE (its length covering them: a NULL here) are not
+     * the DER encoding either, though r and s are intact (the same signature verifies). */
+    cr_assert_eq(crypto_verify(SIG_ECDSA_SHA256, &pk256, one, 8, s1, l1), 0);
+    cr_assert_lt(s1[1], 0x7e);
+    memcpy(ber, s1, l1);
+    ber[1] = (uint8_t)(s1[1] + 2);
+    ber[l1] = 0x05;
+    ber[l1 + 1] = 0x00;
+    cr_assert_lt(crypto_verify(SIG_ECDSA_SHA256, &pk256, one, 8, ber, l1 + 2), 0);
+    /* And after the SEQUENCE. */
+    memcpy(ber, s1, l1);
+    ber[l1] = 0x00;
+    cr_assert_lt(crypto_verify(SIG_ECDSA_SHA256, &pk256, one, 8, ber, l1 + 1), 0);
 
     /* Wrong curve or key type. */
     crypto_pubkey as384 = pk256;

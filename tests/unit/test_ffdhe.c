@@ -732,6 +732,10 @@ Test(rsa, premaster_implicit_rejection)
     cr_assert_eq(crypto_rsa_encrypt_pkcs1(pk, &r, pm, 48, ct, sizeof ct, &len), 0);
     ct[k / 2] ^= 0x01;
     cr_assert_eq(premaster_outcome(id.key, ct, len, 0x0303, pm, 56), 0);
+    /* A failed decryption selects R by itself, not only through the version check: with
+     * a client_version of 0x0000 (which no ClientHello carries) the zeroed message would
+     * pass that check. */
+    cr_assert_eq(premaster_outcome(id.key, ct, len, 0x0000, pm, 62), 0);
     ct[k / 2] ^= 0x01;
     /* Wrong lengths (public): R, still no error. */
     cr_assert_eq(premaster_outcome(id.key, ct, k - 1, 0x0303, pm, 57), 0);

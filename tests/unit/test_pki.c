@@ -393,6 +393,24 @@ Test(host, ip_sans_never_dns)
     chain_free(&c);
 }
 
+/* RFC 6125 s.6.4.1: a reference identity matches a dNSName when the two are the same name
+ * (ignoring ASCII case), never when one is a prefix of the other. The committed server
+ * certificate names localhost and server.tlsm.test. */
+Test(host, exact_names_not_prefixes)
+{
+    chain_t c;
+    chain_load(&c, pki_dir(), "server-p256.crt");
+    cr_assert_eq(c.parse_rc, 0);
+    cr_assert_eq(pki_match_host(&c.cert[0], "server.tlsm.test"), 0);
+    cr_assert_eq(pki_match_host(&c.cert[0], "LOCALHOST"), 0);
+    const char *nomatch[] = {"server.tlsm.tes", "server.tlsm", "localhos", "l",
+                             "server.tlsm.testx", "localhost.test"};
+    for (size_t i = 0; i < sizeof(nomatch) / sizeof(nomatch[0]); i++)
+        cr_assert_eq(pki_match_host(&c.cert[0], nomatch[i]), TLSM_ERR_CERT_NAME_MISMATCH, "%s",
+                     nomatch[i]);
+    chain_free(&c);
+}
+
 /* ------------------------------------------------------------------ committed test PKI */
 
 static const char *const PKI_CERTS[] = {"ca.crt", "intermediate.crt", "client.crt",

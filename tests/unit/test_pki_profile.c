@@ -359,6 +359,33 @@ Test(leaf_rules, name_constraints_in_a_leaf_refused)
     forge_free(&inter);
 }
 
+/* RFC 5280 s.4.2: "A certificate MUST NOT include more than one instance of a particular
+ * extension." A leaf with two subjectAltName extensions (each naming the host) does not
+ * parse, whatever its signature. */
+Test(leaf_rules, duplicate_extension_refused)
+{
+    forge_der inter, leaf;
+    forge_read_pki_cert("intermediate.crt", &inter);
+    exts_t x = {{{0}, 0}};
+    forge_gname san = forge_gn_dns(PAIR_HOST);
+    add_bc(&x, 1, 0);
+    add_san(&x, 0, &san, 1);
+    add_san(&x, 0, &san, 1);
+    reissue("server-p256.crt", "intermediate.key", &x, NULL, NULL, &leaf);
+    int fault = 0, rc = verify2(&leaf, &inter, PAIR_HOST, TLSM_PURPOSE_SERVER, &fault);
+    EXPECT(rc, TLSM_ERR_CERT_PARSE, fault, 0, "two subjectAltName extensions");
+    forge_free(&leaf);
+    /* The control: the same leaf with one of them verifies. */
+    x = (exts_t){{{0}, 0}};
+    add_bc(&x, 1, 0);
+    add_san(&x, 0, &san, 1);
+    reissue("server-p256.crt", "intermediate.key", &x, NULL, NULL, &leaf);
+    rc = verify2(&leaf, &inter, PAIR_HOST, TLSM_PURPOSE_SERVER, &fault);
+    EXPECT(rc, 0, fault, 0, "one subjectAltName");
+    forge_free(&leaf);
+    forge_free(&inter);
+}
+
 /* ------------------------------------------------------------------ 15: basicConstraints */
 
 Test(basic_constraints, intermediate_must_mark_it_critical)

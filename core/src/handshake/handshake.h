@@ -98,6 +98,8 @@ struct hs_state {
         int client_rsl;                /* server: the client sent record_size_limit */
         int sni_accepted;              /* server: we answer server_name */
         int ocsp_requested;            /* server: the client asked for a stapled OCSP response */
+        uint8_t ch1_fixed[32];         /* server, after a retry: SHA-256 of what the second
+                                          ClientHello must repeat (server.c hello_fixed_digest) */
     } hello;
 
     /* Our key share; a client sends a second one (kex2, group 0 when none) for its first

@@ -318,6 +318,47 @@ static int try_psk(tlsm_conn *c, client_offer *o, int second)
     return 0;
 }
 
+/* RFC 8446 s.4.1.2: after a HelloRetryRequest "the client MUST send the same ClientHello
+ * without modification, except as follows": the key_share replaced, early_data removed, a
+ * cookie added, pre_shared_key updated, padding added, removed or resized. So everything
+ * else - legacy_version, random, legacy_session_id, cipher_suites, compression methods and
+ * every other extension, bytes and order - is hashed here for the first hello and compared
+ * with the second's (choose_suite13). Length prefixes keep the fields apart. */
+static void hello_fixed_digest(const ch_msg *ch, uint8_t out[32])
+{
+    crypto_hash_ctx h;
+    uint8_t n[4];
+    crypto_hash_init(&h, HASH_SHA256);
+    n[0] = (uint8_t)(ch->legacy_version >> 8);
+    n[1] = (uint8_t)ch->legacy_version;
+    crypto_hash_update(&h, n, 2);
+    crypto_hash_update(&h, ch->random, HS_RANDOM_LEN);
+    n[0] = (uint8_t)ch->sid_len;
+    crypto_hash_update(&h, n, 1);
+    crypto_hash_update(&h, ch->sid, ch->sid_len);
+    n[0] = (uint8_t)(ch->suites_len >> 8);
+    n[1] = (uint8_t)ch->suites_len;
+    crypto_hash_update(&h, n, 2);
+    crypto_hash_update(&h, ch->suites, ch->suites_len);
+    n[0] = (uint8_t)ch->comp_len;
+    crypto_hash_update(&h, n, 1);
+    crypto_hash_update(&h, ch->compressions, ch->comp_len);
+    size_t pos = 0;
+    ext_entry e;
+    while (ext_next(&ch->ext, &pos, &e)) {
+        if (e.type == EXT_KEY_SHARE || e.type == EXT_EARLY_DATA || e.type == EXT_COOKIE ||
+            e.type == EXT_PRE_SHARED_KEY || e.type == EXT_PADDING)
+            continue;
+        n[0] = (uint8_t)(e.type >> 8);
+        n[1] = (uint8_t)e.type;
+        n[2] = (uint8_t)(e.len >> 8);
+        n[3] = (uint8_t)e.len;
+        crypto_hash_update(&h, n, 4);
+        crypto_hash_update(&h, e.data, e.len);
+    }
+    crypto_hash_final(&h, out);
+}
+
 static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t group)
 {
     struct hs_state *hs = c->hs;
@@ -365,6 +406,7 @@ static int send_hello_retry_request(tlsm_conn *c, client_offer *o, uint16_t grou
     hs->hello.sid_len = o->ch.sid_len;
     memcpy(hs->hello.sid, o->ch.sid, o->ch.sid_len);
     memcpy(hs->hello.client_random, o->ch.random, HS_RANDOM_LEN);
+    hello_fixed_digest(&o->ch, hs->hello.ch1_fixed);
     hs->state = HS_S_WAIT_CH2;
     rc = hs_msg_send(c, &w);
     if (!rc && o->ch.sid_len && !hs->hello.ccs_sent) {
@@ -638,11 +680,11 @@ static int choose_suite13(tlsm_conn *c, const client_offer *o, int second)
     const tlsm_config *cfg = c->cfg;
     if (second) {
         /* s.4.1.2: the client "MUST send the same ClientHello without modification", except
-         * for what the HelloRetryRequest asked: session id, random and suite stay. */
-        if (o->ch.sid_len != hs->hello.sid_len ||
-            memcmp(o->ch.sid, hs->hello.sid, hs->hello.sid_len) ||
-            memcmp(o->ch.random, hs->hello.client_random, HS_RANDOM_LEN) ||
-            !ch_offers_suite(&o->ch, c->suite))
+         * for what the HelloRetryRequest asked (hello_fixed_digest); so the suites, and
+         * the one chosen from them, stay. Public values: memcmp is fine. */
+        uint8_t fixed[32];
+        hello_fixed_digest(&o->ch, fixed);
+        if (memcmp(fixed, hs->hello.ch1_fixed, sizeof fixed))
             return FAIL(R_CH2_CHANGED);
         return 0;
     }
@@ -769,7 +811,9 @@ int server_on_client_hello(tlsm_conn *c, const uint8_t *msg, size_t len)
     o.msg = msg;
     o.len = len;
     c->accept_plain_ccs = 1;
-    memcpy(hs->hello.client_random, o.ch.random, HS_RANDOM_LEN);
+    /* A second hello's random is compared with the first's, never copied over it. */
+    if (!second)
+        memcpy(hs->hello.client_random, o.ch.random, HS_RANDOM_LEN);
 
     /* RFC 8446 D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
      * or ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a

@@ -214,7 +214,7 @@ static void check_sticky(conn_watch *w)
     size_t n = 1, cap = 1;
     uint16_t scheme;
     const uint8_t *msg;
-    uint8_t buf[16];
+    uint8_t buf[16] = {0};
     CHECK(tlsm_feed(c, buf, 1, &n) == err && n == 0);
     CHECK(tlsm_write(c, (const uint8_t *)"x", 1, &n) == err && n == 0);
     CHECK(tlsm_read_consume(c, 0) == err);
