@@ -120,7 +120,8 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
     const suite_info *suite = suite_find(sh->suite);
     if (cfg->min_version > TLSM_TLS12)
         return FAIL(R_SH12_VERSION_NOT_ENABLED);
-    /* The suite must be a 1.2 suite we offered (s.7.4.1.3). */
+    /* s.7.4.1.3: cipher_suite is "The single cipher suite selected by the server from the
+     * list in ClientHello.cipher_suites" (and a TLS 1.2 one). */
     int offered = 0;
     for (size_t i = 0; i < cfg->n_suites; i++)
         offered |= cfg->suites[i] == sh->suite;
@@ -165,8 +166,9 @@ int client12_on_server_hello(tlsm_conn *c, const sh_msg *sh, const uint8_t *msg,
     if (echoed && !hs->t12.offered)
         return FAIL(R_SH12_SESSION_ID_NOT_OFFERED);
     if (echoed) {
-        /* The resumed session's suite and EMS must be the ones it was made with
-         * (RFC 5246 s.7.4.1.3, RFC 7627 s.5.3). */
+        /* RFC 5246 s.7.4.1.3: "If a session is resumed, it must be resumed using the same
+         * cipher suite it was originally negotiated with"; its EMS state likewise (RFC 7627
+         * s.5.3). */
         if (s->suite != sh->suite)
             return FAIL(R_SH12_RESUMED_SUITE);
         if (s->ems != hs->t12.ems)

@@ -71,7 +71,10 @@ static uint16_t pick_group(const tlsm_config *cfg, const client_groups *g, int f
     return 0;
 }
 
-/* Chooses suite, group and identity (server preference). Returns 0 or an alert. */
+/* Chooses suite, group and identity (server preference). RFC 5246 s.7.4.1.2: "If the list
+ * contains cipher suites the server does not recognize, support, or wish to use, the server
+ * MUST ignore those cipher suites, and process the remaining ones as usual." Returns 0 or
+ * FAIL(R_...). */
 static int choose_suite(tlsm_conn *c, const ch_msg *ch, const client_groups *g)
 {
     struct hs_state *hs = c->hs;
