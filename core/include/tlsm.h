@@ -757,6 +757,13 @@ TLSM_MUST_CHECK int tlsm_verify_done(tlsm_conn *conn, int ok, uint8_t alert);
 
 /* Sends close_notify; further writes fail with TLSM_ERR_CLOSED. */
 TLSM_MUST_CHECK int tlsm_close(tlsm_conn *conn);
+/* Ends the connection with a fatal alert the host chooses (e.g. TLSM_ALERT_ACCESS_DENIED when
+ * an application policy refuses the peer): the alert is queued (take it with
+ * tlsm_output_peek), nothing more is read or written, and the error is sticky (reason
+ * HOST_ABORT; tlsm_conn_error gives TLSM_ERR_LOCAL_ALERT(alert), or the reason's code for
+ * internal_error). TLSM_ERR_ARG for close_notify: tlsm_close sends that. Returns the
+ * sticky error. */
+int tlsm_conn_abort(tlsm_conn *conn, uint8_t alert);
 /* Updates our sending keys (RFC 8446 s.4.6.3); ask_peer = 1 requests the peer to do the same. */
 TLSM_MUST_CHECK int tlsm_key_update(tlsm_conn *conn, int ask_peer);
 /* RFC 8446 s.7.5 exporter: out_len bytes for label and context. In TLS 1.3 a NULL

@@ -107,3 +107,14 @@ int tlsm_key_update(tlsm_conn *c, int ask_peer)
         rc = FAIL(R_NOMEM);
     return rc ? conn_fail(c, rc) : 0;
 }
+
+int tlsm_conn_abort(tlsm_conn *c, uint8_t alert)
+{
+    if (!c || alert == TLSM_ALERT_CLOSE_NOTIFY)
+        return TLSM_ERR_ARG;
+    if (c->error)
+        return c->error;
+    /* RFC 8446 s.6.2 / RFC 5246 s.7.2.2: an error alert is fatal and closes the connection;
+     * the sticky error records that the host chose it. */
+    return conn_fail_alert(c, FAIL(R_HOST_ABORT), alert);
+}

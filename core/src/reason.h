@@ -39,6 +39,7 @@
     X(NO_SERVER_NAME, NONE, "a verifying client was given no server name")                  \
     X(PEER_ALERT, NONE, "the peer sent a fatal alert")                                       \
     X(CERT_REJECTED_BY_HOST, BAD_CERTIFICATE, "the host rejected the peer's certificate")    \
+    X(HOST_ABORT, INTERNAL_ERROR, "the host ended the connection (tlsm_conn_abort)")          \
     /* ---- records (RFC 8446 s.5, RFC 5246 s.6) */                                         \
     X(REC_UNKNOWN_TYPE, UNEXPECTED_MESSAGE, "a record of an unknown content type")          \
     X(REC_TOO_LONG, RECORD_OVERFLOW, "a record longer than the protocol allows")             \

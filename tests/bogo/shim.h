@@ -78,6 +78,7 @@ typedef struct {
     int no_ticket, resumption_delay;
     /* what the shim does with the connection */
     int implicit_handshake, shim_writes_first, repeat_shim_initial_write, shim_shuts_down;
+    int send_alert; /* after the handshake, end with a fatal decompression_failure */
     const char *shim_initial_write;
     int check_close_notify, key_update, key_update_before_read, read_size;
     int write_different_record_sizes;

@@ -423,6 +423,13 @@ static int exchange(shim_link *l, int is_resume)
         return SHIM_FAILED;
     if (o->export_keying_material > 0 && (rc = export_keying_material(l)) != 0)
         return rc;
+    if (o->send_alert) {
+        /* The host ends the connection with an alert of its choice (tlsm_conn_abort); the
+         * alert is flushed, and the run counts as done as it does for BoringSSL's shim. */
+        (void)tlsm_conn_abort(l->conn, 30); /* decompression_failure (RFC 5246 s.7.2.2) */
+        (void)link_flush(l);
+        return 0;
+    }
     if (o->write_different_record_sizes) {
         if ((rc = write_record_sizes(l)) != 0)
             return rc;

@@ -262,7 +262,7 @@ static const flag_def flags[] = {
     {"-use-exporter-between-reads", F_NO, 0, CONN, "renegotiation-time exporter check"},
     {"-export-traffic-secrets", F_NO, 0, CONN, "tlsm does not export traffic secrets"},
     {"-tls-unique", F_NO, 0, CONN, "tlsm has no tls-unique channel binding"},
-    {"-send-alert", F_NO, 0, CONN, "tlsm has no API to send an arbitrary alert"},
+    {"-send-alert", F_BOOL, OPT(send_alert), CONN, NULL},
     {"-max-send-fragment", F_NO_PARAM, 0, CONN, "tlsm has no API to cap the size of sent records"},
     {"-max-cert-list", F_NO_PARAM, 0, CONN, "tlsm has no API to cap the peer's certificate list"},
     {"-cbc-record-splitting", F_NO, 0, CONN, "CBC suites are not implemented"},

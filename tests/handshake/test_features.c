@@ -496,3 +496,32 @@ Test(features, identity_index)
     cr_assert_eq(tlsm_conn_identity(p.side[PAIR_CLIENT].conn), 0);
     pair_free(&p);
 }
+
+/* tlsm_conn_abort: the host ends a connection with a fatal alert of its choice, after the
+ * handshake (protected) and during it (in the clear before keys); the peer sees the alert,
+ * the aborting side's error is sticky with reason HOST_ABORT, and close_notify is refused. */
+Test(features, host_abort_with_an_alert)
+{
+    for (int during = 0; during < 2; during++) {
+        pair p;
+        pair_init(&p, &(pair_opts){0}, &(pair_opts){.key = PAIR_KEY_P256}, 41 + during);
+        pair_connect(&p, PAIR_HOST);
+        tlsm_conn *s = p.side[PAIR_SERVER].conn, *c = p.side[PAIR_CLIENT].conn;
+        if (!during)
+            cr_assert_eq(pair_handshake(&p), 0);
+        else
+            cr_assert_eq(tlsm_conn_start(c), 0); /* the ClientHello is queued, not sent */
+        cr_assert_eq(tlsm_conn_abort(s, TLSM_ALERT_CLOSE_NOTIFY), TLSM_ERR_ARG);
+        cr_assert_eq(tlsm_conn_error(s), 0, "a refused call changes nothing");
+        int rc = tlsm_conn_abort(s, TLSM_ALERT_ACCESS_DENIED);
+        cr_assert_eq(rc, TLSM_ERR_LOCAL_ALERT(TLSM_ALERT_ACCESS_DENIED));
+        cr_assert_str_eq(pair_reason(s), "HOST_ABORT");
+        cr_assert_eq(tlsm_conn_abort(s, TLSM_ALERT_INTERNAL_ERROR), rc, "sticky");
+        size_t n = 0;
+        cr_assert_neq(tlsm_write(s, (const uint8_t *)"x", 1, &n), 0);
+        (void)pair_pump(&p);
+        cr_assert_eq(tlsm_conn_error(c), TLSM_ERR_PEER_ALERT(TLSM_ALERT_ACCESS_DENIED),
+                     "during %d: client %s", during, pair_reason(c));
+        pair_free(&p);
+    }
+}

@@ -438,6 +438,7 @@ extern "C" {
     pub fn tlsm_sign_done(conn: *mut tlsm_conn, sig: *const u8, len: usize) -> c_int;
     pub fn tlsm_verify_done(conn: *mut tlsm_conn, ok: c_int, alert: u8) -> c_int;
     pub fn tlsm_close(conn: *mut tlsm_conn) -> c_int;
+    pub fn tlsm_conn_abort(conn: *mut tlsm_conn, alert: u8) -> c_int;
     pub fn tlsm_key_update(conn: *mut tlsm_conn, ask_peer: c_int) -> c_int;
     pub fn tlsm_export_keying_material(
         conn: *mut tlsm_conn,
