@@ -110,7 +110,7 @@ void reseal13_hook(pair *p, pair_dir dir, size_t index, pair_buf *rec, void *ctx
 
 void reseal13_free(reseal13 *r)
 {
-    crypto_wipe(&r->cipher, sizeof r->cipher);
+    record_cipher_wipe(&r->cipher); /* frees the AEAD state record_cipher_init allocated */
 }
 
 void reseal13_flip_last(pair_buf *msg, void *ctx)
