@@ -75,9 +75,8 @@ func TestSecP384r1MLKEM1024WithCryptoTLS(t *testing.T) {
 		gcfg.CurvePreferences = only
 		c := tls.Client(a, gcfg)
 		roundTrip(t, c, "hello ML-KEM-1024")
-		if got := c.ConnectionState().CurveID; got != SecP384r1MLKEM1024 {
-			t.Fatalf("crypto/tls client: group %v", got)
-		}
+		// crypto/tls reports its group only from Go 1.25 (ConnectionState.CurveID) and the
+		// module says go 1.24: the tlsm server's state below names the group.
 		c.Close()
 		if st := <-states; st.CurveID != SecP384r1MLKEM1024 || st.HelloRetryRequest {
 			t.Fatalf("tlsm server: group %v, HRR %v", st.CurveID, st.HelloRetryRequest)
