@@ -228,13 +228,13 @@ if [ -x build-test/tlsm ] && [ -x tests/interop/run.sh ]; then
         f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
         s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p'); : "${s:=0}"
         [ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || f=1
-        add "interop" "$p" "$f" "$s" "interop cases (openssl, gnutls-cli)"
+        add "interop" "$p" "$f" "$s" "interop cases (openssl, gnutls-cli, NSS tstclnt)"
     else
         printf '%s\n' "$out" | tail -20
-        add "interop" 0 1 0 "interop cases (openssl, gnutls-cli)"
+        add "interop" 0 1 0 "interop cases (openssl, gnutls-cli, NSS tstclnt)"
     fi
 else
-    add "interop (no tlsm binary or no run bit)" 0 1 0 "interop cases (openssl, gnutls-cli)"
+    add "interop (no tlsm binary or no run bit)" 0 1 0 "interop cases (openssl, gnutls-cli, NSS tstclnt)"
 fi
 
 # Fuzzing: every target of tests/fuzz/ must run; a crash, or a target that did not run,
