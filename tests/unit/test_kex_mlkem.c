@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto_spy.h"
 
 typedef struct {
     uint16_t group, ec;
@@ -183,4 +184,28 @@ Test(kex_mlkem, shares_of_the_other_set_are_refused)
     cr_assert_neq(crypto_kex_shared(TLSM_GROUP_MLKEM768, x768.priv, x1024.server,
                                     x1024.server_len, ss, &ss_len),
                   0);
+}
+
+/* A client share of the wrong length is refused before any key generation or
+ * encapsulation (cheap checks first), for a classical group and a hybrid one; the
+ * classical half of a hybrid share of the right length still gets its point checked. */
+Test(kex_mlkem, wrong_length_share_costs_no_keygen)
+{
+    static const uint16_t groups[] = {TLSM_GROUP_X25519, TLSM_GROUP_SECP256R1,
+                                      TLSM_GROUP_X25519MLKEM768};
+    static uint8_t peer[CRYPTO_KEX_PUB_MAX + 1], pub[CRYPTO_KEX_PUB_MAX];
+    uint8_t shared[CRYPTO_KEX_SHARED_MAX];
+    for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
+        size_t want = crypto_kex_pub_len(groups[i]);
+        for (int d = -1; d <= 1; d += 2) {
+            size_t pub_len = 0, shared_len = 0;
+            spy_install();
+            int rc = crypto_kex_respond(groups[i], NULL, peer, want + (size_t)d, pub, &pub_len,
+                                        shared, &shared_len);
+            cr_assert_eq(rc, CRYPTO_KEX_BAD_SHARE, "group %04x len %zu", groups[i], want + d);
+            cr_assert_eq(spy.kex_public + spy.kex_shared, 0, "group %04x: %zu keygens",
+                         groups[i], spy.kex_public);
+            spy_uninstall();
+        }
+    }
 }

@@ -197,6 +197,11 @@ int crypto_kex_respond(uint16_t group, const crypto_rng *rng, const uint8_t *pee
                        size_t peer_len, uint8_t *pub, size_t *pub_len, uint8_t *shared,
                        size_t *shared_len)
 {
+    /* The cheap check first: a share of the wrong length (TLS 1.3 shares have one exact
+     * length per group, FFDHE ones padded to the prime, RFC 8446 s.4.2.8.1) costs no key
+     * generation or encapsulation. */
+    if (peer_len != crypto_kex_pub_len(group))
+        return CRYPTO_KEX_BAD_SHARE;
     if (kex_kem_find(group))
         return kex_kem_encaps(group, rng, peer_pub, peer_len, pub, pub_len, shared,
                               shared_len);

@@ -158,5 +158,5 @@ int kex_kem_encaps(uint16_t group, const crypto_rng *rng, const uint8_t *peer, s
     }
     crypto_wipe(ss, sizeof ss);
     crypto_wipe(ec_ss, sizeof ec_ss);
-    return rc ? -1 : 0;
+    return rc; /* CRYPTO_KEX_BAD_SHARE from the classical half, or CRYPTO_KEX_FAILED */
 }
