@@ -525,3 +525,78 @@ Test(features, host_abort_with_an_alert)
         pair_free(&p);
     }
 }
+
+/* Moves all of from's pending output into to with tlsm_feed; returns what to consumed. */
+static size_t feed_all(tlsm_conn *from, tlsm_conn *to)
+{
+    size_t len = 0, used = 0, total = 0;
+    const uint8_t *out;
+    while ((out = tlsm_output_peek(from, &len)) != NULL && len > 0) {
+        cr_assert_eq(tlsm_feed(to, out, len, &used), 0);
+        cr_assert_eq(tlsm_output_consume(from, used), 0);
+        total += used;
+        if (used < len)
+            break;
+    }
+    return total;
+}
+
+/* Plaintext lent by tlsm_read_peek stays where it is while more input arrives: a larger
+ * record fed after it must not move (or free) the buffer the host is reading. */
+Test(features, peeked_plaintext_survives_more_input)
+{
+    pair p;
+    pair_init(&p, &(pair_opts){0}, &(pair_opts){.key = PAIR_KEY_P256}, 43);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    tlsm_conn *s = p.side[PAIR_SERVER].conn, *c = p.side[PAIR_CLIENT].conn;
+    static uint8_t small[100], big[16384];
+    memset(small, 0x11, sizeof small);
+    memset(big, 0x22, sizeof big);
+    size_t n = 0;
+    cr_assert_eq(tlsm_write(s, small, sizeof small, &n), 0);
+    feed_all(s, c);
+    size_t len = 0;
+    const uint8_t *pt = tlsm_read_peek(c, &len);
+    cr_assert_not_null(pt);
+    cr_assert_eq(len, sizeof small);
+    cr_assert_eq(tlsm_write(s, big, sizeof big, &n), 0);
+    feed_all(s, c);
+    cr_assert_eq(memcmp(pt, small, sizeof small), 0, "the lent plaintext moved");
+    cr_assert_eq(tlsm_read_consume(c, len), 0);
+    size_t got = 0;
+    while (got < sizeof big) {
+        feed_all(s, c);
+        const uint8_t *q = tlsm_read_peek(c, &len);
+        cr_assert(q && len > 0, "got %zu of %zu", got, sizeof big);
+        cr_assert_eq(memcmp(q, big + got, len), 0);
+        got += len;
+        cr_assert_eq(tlsm_read_consume(c, len), 0);
+    }
+    pair_free(&p);
+}
+
+/* Pending output beyond the application bound (here a flood of KeyUpdates the host has not
+ * sent yet) leaves no room to write: CAN_WRITE is off and tlsm_write accepts nothing,
+ * rather than the room wrapping round to "plenty". */
+Test(features, no_write_room_beyond_the_output_bound)
+{
+    pair p;
+    pair_init(&p, &(pair_opts){0}, &(pair_opts){.key = PAIR_KEY_P256}, 47);
+    pair_connect(&p, PAIR_HOST);
+    cr_assert_eq(pair_handshake(&p), 0);
+    tlsm_conn *c = p.side[PAIR_CLIENT].conn;
+    size_t len = 0;
+    for (int i = 0; i < 2000; i++) {
+        cr_assert_eq(tlsm_key_update(c, 0), 0, "update %d", i);
+        (void)tlsm_output_peek(c, &len);
+        if (len > 40000)
+            break;
+    }
+    cr_assert_gt(len, 40000);
+    cr_assert_not(tlsm_status(c) & TLSM_STATUS_CAN_WRITE);
+    size_t n = 1;
+    int rc = tlsm_write(c, (const uint8_t *)"x", 1, &n);
+    cr_assert_eq(n, 0, "rc %d", rc);
+    pair_free(&p);
+}

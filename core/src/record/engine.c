@@ -296,6 +296,14 @@ int rec_send_ccs(rec_engine *e)
     return 0;
 }
 
+/* Room left for application records under the backpressure bound; pending output beyond
+ * it (a large handshake flight, many KeyUpdates) leaves none rather than wrapping. */
+static size_t app_room(const rec_engine *e)
+{
+    size_t pending = e->out_len - e->out_off;
+    return REC_OUT_APP_MAX > pending ? REC_OUT_APP_MAX - pending : 0;
+}
+
 int rec_write(rec_engine *e, const uint8_t *p, size_t len, size_t *accepted)
 {
     size_t done = 0;
@@ -305,8 +313,7 @@ int rec_write(rec_engine *e, const uint8_t *p, size_t len, size_t *accepted)
         if (n > e->peer_max_fragment)
             n = e->peer_max_fragment;
         /* Shrink the last record to the room left rather than refusing it. */
-        size_t pending = e->out_len - e->out_off;
-        size_t room = REC_OUT_APP_MAX > pending ? REC_OUT_APP_MAX - pending : 0;
+        size_t room = app_room(e);
         size_t overhead = sealed_len(e, 0);
         if (room <= overhead)
             break;
@@ -346,7 +353,7 @@ int rec_output_consume(rec_engine *e, size_t n)
 
 int rec_can_write(const rec_engine *e)
 {
-    return REC_OUT_APP_MAX - (e->out_len - e->out_off) > sealed_len(e, 0);
+    return app_room(e) > sealed_len(e, 0);
 }
 
 uint64_t rec_write_seq(const rec_engine *e)
@@ -419,7 +426,9 @@ uint8_t *rec_input_space(rec_engine *e, const uint8_t *next, size_t next_len, si
         want = next ? e->in_len + next_len : e->in_hold + REC_IN_FIRST;
     if (want > REC_IN_MAX)
         want = REC_IN_MAX; /* a longer record is refused once its header is framed */
-    if (want > e->in_cap && in_grow(e, want)) {
+    /* While plaintext is lent to the host (tlsm_read_peek) the buffer must not move: only
+     * the room it already has is offered until the host has read it. */
+    if (want > e->in_cap && !e->pt_len && in_grow(e, want)) {
         *nomem = 1;
         return NULL;
     }
