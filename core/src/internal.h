@@ -65,6 +65,9 @@ typedef struct {
     int send_session_ticket;                           /* empty session_ticket in CH */
     int ee_supported_groups;                           /* server lists its groups in EE */
     uint8_t ticket_nonce_len;                          /* server ticket_nonce size */
+    int binder_extra;     /* client: each PSK binder one byte longer than its hash (the HMAC,
+                             then a zero), computed over the hello as sent: for the test that
+                             the server judges a binder's length, not only its first bytes */
     int send_early_data;  /* client: early_data in the first ClientHello, for tests of a
                              server that skips 0-RTT (no early data is ever sent) */
     uint16_t dhe_group;   /* server: the TLS 1.2 DHE group sent (tests of RFC 3526 groups) */

@@ -178,6 +178,23 @@ Test(psk_server, binder_of_the_wrong_length_does_not_validate)
     }
 }
 
+/* A binder one byte long whose first bytes are the true HMAC over the hello as sent (only
+ * a holder of the PSK can make one): it still does not validate, since a binder is exactly
+ * as long as its hash; checking its first bytes alone would accept it. */
+Test(psk_server, long_binder_with_a_valid_prefix_does_not_validate)
+{
+    pair p;
+    pair_buf sess = {0};
+    first_handshake(&p, &(pair_opts){.key = PAIR_KEY_P256}, 13, &sess);
+    p.side[PAIR_CLIENT].cfg->shape.binder_extra = 1;
+    psk_edit e = {0};
+    cr_assert_neq(resume(&p, &sess, &e), 0);
+    expect_server_failed(&p, "PSK_BINDER_INVALID", TLSM_ALERT_DECRYPT_ERROR);
+    pair_buf_free(&e.s2c);
+    pair_buf_free(&sess);
+    pair_free(&p);
+}
+
 /* The same in the second ClientHello after a HelloRetryRequest. */
 Test(psk_server, binder_of_the_wrong_length_after_a_retry)
 {

@@ -233,10 +233,11 @@ static void write_extensions(tlsm_conn *c, wire_writer *w, size_t pad, size_t *b
         wire_close(w, m);
         *binders_at = w->len;
         m = wire_open(w, 2);
-        wire_put_u8(w, (uint8_t)crypto_hash_len(hs->psk.hash));
-        uint8_t *b = wire_reserve(w, crypto_hash_len(hs->psk.hash));
+        size_t blen = crypto_hash_len(hs->psk.hash) + (cfg->shape.binder_extra ? 1 : 0);
+        wire_put_u8(w, (uint8_t)blen);
+        uint8_t *b = wire_reserve(w, blen);
         if (b)
-            memset(b, 0, crypto_hash_len(hs->psk.hash));
+            memset(b, 0, blen);
         wire_close(w, m);
         wire_close(w, e);
     }
