@@ -104,31 +104,6 @@ static int name_text(const uint8_t *name, size_t len, char *buf, size_t cap, siz
     return t.len < cap ? 0 : TLSM_ERR_BUFFER;
 }
 
-/* The names and validity read straight from the TBS structure, for a certificate the
- * strict parse refuses on policy grounds (unknown critical extension, old algorithm):
- * a tool must still be able to say which certificate it is talking about. */
-static int light_parse(const uint8_t *der, size_t len, pki_cert *c)
-{
-    der_reader r, cert, tbs;
-    size_t n;
-    memset(c, 0, sizeof *c);
-    der_init(&r, der, len);
-    der_enter(&r, DER_SEQUENCE, &cert);
-    der_enter(&cert, DER_SEQUENCE, &tbs);
-    if (der_peek(&tbs) == DER_CTX_CONS(0))
-        der_get(&tbs, DER_CTX_CONS(0), &n);
-    c->serial = der_integer(&tbs, &c->serial_len);
-    der_get(&tbs, DER_SEQUENCE, &n); /* signature algorithm */
-    c->issuer = der_get_raw(&tbs, DER_SEQUENCE, &c->issuer_len);
-    der_reader validity;
-    der_enter(&tbs, DER_SEQUENCE, &validity);
-    c->not_before = der_time(&validity);
-    c->not_after = der_time(&validity);
-    der_leave(&tbs, &validity);
-    c->subject = der_get_raw(&tbs, DER_SEQUENCE, &c->subject_len);
-    return tbs.err || !c->issuer || !c->subject ? TLSM_ERR_CERT_PARSE : 0;
-}
-
 int tlsm_cert_info(const uint8_t *der, size_t len, tlsm_cert_facts *facts)
 {
     if (!der || !facts)
@@ -136,7 +111,7 @@ int tlsm_cert_info(const uint8_t *der, size_t len, tlsm_cert_facts *facts)
     memset(facts, 0, sizeof *facts);
     pki_cert c;
     int verdict = pki_cert_parse(&c, der, len);
-    if (verdict && light_parse(der, len, &c))
+    if (verdict && pki_cert_names(der, len, &c))
         return verdict;
     size_t n;
     int rc = name_text(c.subject, c.subject_len, facts->subject, sizeof facts->subject, &n);

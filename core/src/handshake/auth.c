@@ -166,10 +166,11 @@ int hs_choose_identity(tlsm_conn *c, const uint16_t *peer, size_t n, const suite
 static int names_an_issuer(const tlsm_identity *id, const uint8_t *names, size_t len)
 {
     for (size_t k = 0; k < id->n; k++) {
-        const uint8_t *issuer;
-        size_t issuer_len;
-        if (pki_cert_issuer(id->der[k], id->der_len[k], &issuer, &issuer_len) != 0)
+        pki_cert cert;
+        if (pki_cert_names(id->der[k], id->der_len[k], &cert) != 0)
             continue;
+        const uint8_t *issuer = cert.issuer;
+        size_t issuer_len = cert.issuer_len;
         wire_reader r, dn;
         wire_init(&r, names, len);
         while (wire_left(&r) > 0) {

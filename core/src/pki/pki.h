@@ -84,9 +84,11 @@ typedef struct {
  * lets a peer send certificates the path does not need), see pki_chain_parse. */
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len);
 
-/* The full DER of a certificate's issuer Name (tag and length included), found by walking
- * only the fields before it. Returns 0, or TLSM_ERR_CERT_PARSE. */
-int pki_cert_issuer(const uint8_t *der, size_t len, const uint8_t **name, size_t *name_len);
+/* The serial number, issuer, validity and subject read straight from the TBS structure
+ * into a zeroed *c, without the policy checks of pki_cert_parse: for a certificate that
+ * parse refuses (a tool must still name it), or where only names are needed (matching
+ * certificate_authorities). Returns 0, or TLSM_ERR_CERT_PARSE. */
+int pki_cert_names(const uint8_t *der, size_t len, pki_cert *c);
 
 /* 1 if the certificate's subject is the empty Name (an empty SEQUENCE: 30 00). */
 static inline int pki_subject_empty(const pki_cert *c)

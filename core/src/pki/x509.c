@@ -499,24 +499,26 @@ int x509_parse(pki_cert *c, const uint8_t *der, size_t len, int anchor)
     return rc;
 }
 
-int pki_cert_issuer(const uint8_t *der, size_t len, const uint8_t **name, size_t *name_len)
+int pki_cert_names(const uint8_t *der, size_t len, pki_cert *c)
 {
-    /* RFC 5280 s.4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
-     * OPTIONAL, serialNumber INTEGER, signature AlgorithmIdentifier, issuer Name, ... */
     der_reader r, cert, tbs;
-    der_init(&r, der, len);
-    der_enter(&r, 0x30, &cert);
-    der_enter(&cert, 0x30, &tbs);
     size_t n;
-    if (der_peek(&tbs) == 0xa0)
-        (void)der_get(&tbs, 0xa0, &n);
-    (void)der_get(&tbs, 0x02, &n);
-    (void)der_get(&tbs, 0x30, &n);
-    const uint8_t *issuer = der_get_raw(&tbs, 0x30, name_len);
-    if (!issuer || tbs.err || cert.err || r.err)
-        return TLSM_ERR_CERT_PARSE;
-    *name = issuer;
-    return 0;
+    memset(c, 0, sizeof *c);
+    der_init(&r, der, len);
+    der_enter(&r, DER_SEQUENCE, &cert);
+    der_enter(&cert, DER_SEQUENCE, &tbs);
+    if (der_peek(&tbs) == DER_CTX_CONS(0))
+        der_get(&tbs, DER_CTX_CONS(0), &n);
+    c->serial = der_integer(&tbs, &c->serial_len);
+    der_get(&tbs, DER_SEQUENCE, &n); /* signature algorithm */
+    c->issuer = der_get_raw(&tbs, DER_SEQUENCE, &c->issuer_len);
+    der_reader validity;
+    der_enter(&tbs, DER_SEQUENCE, &validity);
+    c->not_before = der_time(&validity);
+    c->not_after = der_time(&validity);
+    der_leave(&tbs, &validity);
+    c->subject = der_get_raw(&tbs, DER_SEQUENCE, &c->subject_len);
+    return tbs.err || !c->issuer || !c->subject ? TLSM_ERR_CERT_PARSE : 0;
 }
 
 int pki_cert_parse(pki_cert *out, const uint8_t *der, size_t len)
