@@ -209,3 +209,25 @@ Test(kex_mlkem, wrong_length_share_costs_no_keygen)
         }
     }
 }
+
+static int failing_rng(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    (void)out;
+    (void)len;
+    return -1;
+}
+
+/* An rng failure while answering a good hybrid share is CRYPTO_KEX_FAILED (the server
+ * reports R_RNG), not a bad share blamed on the client (illegal_parameter). */
+Test(kex_mlkem, rng_failure_is_not_a_bad_share)
+{
+    static uint8_t priv[CRYPTO_KEX_PRIV_MAX], client[CRYPTO_KEX_PUB_MAX], pub[CRYPTO_KEX_PUB_MAX];
+    uint8_t shared[CRYPTO_KEX_SHARED_MAX];
+    size_t client_len = 0, pub_len = 0, shared_len = 0;
+    cr_assert_eq(crypto_kex_keygen(TLSM_GROUP_X25519MLKEM768, NULL, priv, client, &client_len), 0);
+    crypto_rng bad = {failing_rng, NULL};
+    cr_assert_eq(crypto_kex_respond(TLSM_GROUP_X25519MLKEM768, &bad, client, client_len, pub,
+                                    &pub_len, shared, &shared_len),
+                 CRYPTO_KEX_FAILED);
+}
